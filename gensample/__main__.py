@@ -1,0 +1,5 @@
+"""Allow ``python -m gensample``."""
+
+from gensample.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""The fuzz map: which corruptions a duplicate's fields get, with what weight, as data.
+
+A fuzzed duplicate corrupts between one and ``max_fields`` fields, chosen by field weight without
+repetition; each chosen field gets one corruption, chosen by corruption weight. Settings override
+the map per field (``[fuzz.fields.<field>]``). Only corruptions that really changed a value are
+recorded, as ``field:corruption`` labels joined by ``;``.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample.corruptions import CORRUPTIONS
+from gensample.errors import BadInputError
+
+
+@dataclass(frozen=True)
+class FieldFuzz:
+    """How often a field is picked for corruption, and which corruptions it gets."""
+
+    weight: float
+    corruptions: Mapping[str, float]
+
+
+FIELD_COLUMNS = MappingProxyType({"name": ("first_name", "last_name")})
+"""Fields that span several columns; every other field is the column of the same name."""
+
+FIELD_KINDS = MappingProxyType({"name": "name_pair", "birth_date": "date"})
+"""The kind of value a field holds (what corruptions apply to it); the others are text."""
+
+DEFAULT_FUZZ_MAP = MappingProxyType({
+    "first_name": FieldFuzz(3.0, {"use_nickname": 4, "make_typo": 2, "transpose_letters": 1,
+                                  "drop_letter": 1, "use_initial": 1, "change_case": 1,
+                                  "leave_blank": 0.3}),
+    "last_name": FieldFuzz(3.0, {"make_typo": 3, "transpose_letters": 1, "drop_letter": 1,
+                                 "double_letter": 1, "change_case": 1, "leave_blank": 0.2}),
+    "name": FieldFuzz(0.5, {"swap_given_and_family_name": 1}),
+    "birth_date": FieldFuzz(1.5, {"swap_day_month": 2, "mistype_day": 1, "mistype_year": 1,
+                                  "use_first_of_month": 0.5, "leave_blank": 0.5}),
+    "email": FieldFuzz(2.0, {"change_email_domain": 2, "make_typo": 1, "drop_letter": 1,
+                             "leave_blank": 0.5}),
+    "phone": FieldFuzz(2.0, {"reformat_phone": 3, "make_typo": 1, "transpose_letters": 1,
+                             "leave_blank": 1}),
+    "address_line1": FieldFuzz(2.0, {"abbreviate_street": 3, "make_typo": 1, "change_case": 1,
+                                     "leave_blank": 0.3}),
+    "city": FieldFuzz(0.7, {"make_typo": 1, "change_case": 1, "drop_letter": 1}),
+    "postal_code": FieldFuzz(0.5, {"make_typo": 1, "transpose_letters": 1}),
+    "gender": FieldFuzz(0.3, {"leave_blank": 1}),
+})
+
+
+def effective(overrides: Mapping[str, FieldFuzz] | None) -> dict[str, FieldFuzz]:
+    """The default fuzz map with the settings' per-field overrides applied."""
+    return {**DEFAULT_FUZZ_MAP, **(overrides or {})}
+
+
+def as_data(fuzz_map: Mapping[str, FieldFuzz]) -> dict:
+    """The fuzz map as plain data, for the manifest."""
+    return {field: {"weight": f.weight, "corruptions": dict(f.corruptions)}
+            for field, f in fuzz_map.items()}
+
+
+def check_fields(value: Any, where: str) -> dict[str, FieldFuzz]:
+    """Validate ``[fuzz.fields]`` overrides; raise naming the field or corruption at fault."""
+    if not isinstance(value, Mapping):
+        raise BadInputError(f"{where} must be a table of fields")
+    return {field: _check_field(field, entry, f"{where}.{field}") for field, entry in value.items()}
+
+
+def _check_field(field: str, entry: Any, where: str) -> FieldFuzz:
+    if field not in DEFAULT_FUZZ_MAP:
+        raise BadInputError(f"{where}: unknown field; allowed: {', '.join(DEFAULT_FUZZ_MAP)}")
+    default = DEFAULT_FUZZ_MAP[field]
+    if not isinstance(entry, Mapping) or set(entry) - {"weight", "corruptions"}:
+        raise BadInputError(f"{where} = {entry!r} is not allowed: expected a table with "
+                            "weight = number and corruptions = {name = number}")
+    weight = _check_weight(entry.get("weight", default.weight), f"{where}.weight")
+    corruptions = entry.get("corruptions", default.corruptions)
+    if not isinstance(corruptions, Mapping) or not corruptions:
+        raise BadInputError(f"{where}.corruptions = {corruptions!r} is not allowed: expected a "
+                            "non-empty table {corruption = weight}")
+    kind = FIELD_KINDS.get(field, "text")
+    allowed = [name for name, c in CORRUPTIONS.items() if kind in c.applies_to]
+    for name in corruptions:
+        if name not in allowed:
+            raise BadInputError(f"{where}.corruptions: {name!r} does not apply to {field}; "
+                                f"allowed: {', '.join(allowed)}")
+    checked = {name: _check_weight(w, f"{where}.corruptions.{name}")
+               for name, w in corruptions.items()}
+    return FieldFuzz(weight, checked)
+
+
+def _check_weight(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise BadInputError(f"{where} = {value!r} is not allowed: expected a number >= 0")
+    return float(value)
+
+
+def fuzz(table: pa.Table, rows: np.ndarray, fuzz_map: Mapping[str, FieldFuzz], max_fields: int,
+         rng: np.random.Generator) -> tuple[pa.Table, pa.Array]:
+    """Corrupt ``rows`` of ``table`` through the fuzz map.
+
+    Returns the corrupted table and, per row, the corruptions that changed a value
+    (``"first_name:use_nickname;email:make_typo"``; empty for untouched rows).
+    """
+    fields = [f for f in fuzz_map if set(FIELD_COLUMNS.get(f, (f,))) <= set(table.column_names)
+              and fuzz_map[f].weight > 0]
+    chosen = choose_fields(rng, len(rows), [fuzz_map[f].weight for f in fields], max_fields)
+    labels = []
+    for position, field in enumerate(fields):
+        field_rows = rows[chosen[:, position]]
+        table, label = _corrupt_field(table, field, field_rows, fuzz_map[field], rng)
+        labels.append(label)
+    return table, join_labels(labels, table.num_rows)
+
+
+def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
+    """Join per-field labels row by row with ';', leaving out missing ones."""
+    if not labels:
+        return pa.array([""] * n, pa.string())
+    # null_handling="skip" drops rows that are null in every input (pyarrow 26), so fill instead
+    joined = pc.binary_join_element_wise(*[label.fill_null("") for label in labels], ";")
+    return pc.utf8_trim(pc.replace_substring_regex(joined, ";{2,}", ";"), ";")
+
+
+def choose_fields(rng: np.random.Generator, n: int, weights: list[float],
+                  max_fields: int) -> np.ndarray:
+    """A boolean (n, fields) matrix: 1..max_fields fields per row, by weight, without repetition."""
+    weights = np.asarray(weights, dtype=np.float64)
+    count = rng.integers(1, min(max_fields, len(weights)) + 1, n)
+    keys = rng.random((n, len(weights))) ** (1 / weights)  # Efraimidis-Spirakis weighted order
+    rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
+    return rank < count[:, None]
+
+
+def _corrupt_field(table: pa.Table, field: str, rows: np.ndarray, entry: FieldFuzz,
+                   rng: np.random.Generator) -> tuple[pa.Table, pa.Array]:
+    columns = FIELD_COLUMNS.get(field, (field,))
+    names = list(entry.corruptions)
+    weights = np.array([entry.corruptions[name] for name in names])
+    which = rng.choice(len(names), len(rows), p=weights / weights.sum()) if weights.sum() else []
+    label = np.full(table.num_rows, None, dtype=object)
+    for index, name in enumerate(names):
+        selected = rows[which == index]
+        if len(selected):
+            table, changed = _apply(table, columns, selected, CORRUPTIONS[name].function, rng)
+            label[selected[changed]] = f"{field}:{name}"
+    return table, pa.array(label, pa.string())
+
+
+def _apply(table: pa.Table, columns: tuple[str, ...], rows: np.ndarray, function,
+           rng: np.random.Generator) -> tuple[pa.Table, np.ndarray]:
+    """Apply one corruption to ``rows``; return the new table and which rows really changed."""
+    indices = pa.array(rows)
+    before = [table[c].take(indices).combine_chunks() for c in columns]
+    after = function(*before, rng)
+    after = after if isinstance(after, tuple) else (after,)
+    changed = np.zeros(len(rows), dtype=bool)
+    mask = np.zeros(table.num_rows, dtype=bool)
+    mask[rows] = True
+    for column, old, new in zip(columns, before, after, strict=True):
+        differs = pc.fill_null(pc.not_equal(old, new), pc.xor(pc.is_valid(old), pc.is_valid(new)))
+        changed |= differs.to_numpy(zero_copy_only=False)
+        replaced = pc.replace_with_mask(table[column].combine_chunks(), pa.array(mask), new)
+        table = table.set_column(table.column_names.index(column), column, replaced)
+    return table, changed

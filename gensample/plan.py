@@ -1,0 +1,91 @@
+"""The plan of one run: counts, id ranges and the duplicate budget of every block, before any work."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from gensample.seeding import BLOCK_SIZE, stream
+from gensample.settings import Settings
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of work: a range of entity ids and the customer records they produce."""
+
+    entity_start: int
+    entity_stop: int
+    duplicates: int
+    record_start: int
+
+    @property
+    def entities(self) -> int:
+        """People in this block."""
+        return self.entity_stop - self.entity_start
+
+    @property
+    def records(self) -> int:
+        """Customer records (originals and duplicates) in this block."""
+        return self.entities + self.duplicates
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run will produce, fixed before anything is generated."""
+
+    date: dt.date
+    seed: int
+    dupe_rate: float
+    blocks: tuple[Block, ...]
+    entity_start: int
+    record_start: int
+
+    @property
+    def entities(self) -> int:
+        """New people (and original customer records) of the run."""
+        return sum(block.entities for block in self.blocks)
+
+    @property
+    def duplicates(self) -> int:
+        """Duplicate customer records of the run."""
+        return sum(block.duplicates for block in self.blocks)
+
+    @property
+    def entity_stop(self) -> int:
+        """One past the last entity id of the run."""
+        return self.entity_start + self.entities
+
+    @property
+    def record_stop(self) -> int:
+        """One past the last customer record id of the run."""
+        return self.record_start + self.entities + self.duplicates
+
+
+def draw_dupe_rate(settings: Settings, date: dt.date, entity_start: int) -> float:
+    """The day's duplicate rate: ``dupe_rate`` wobbled by ``dupe_rate_variance`` (seeded by day)."""
+    if settings.dupe_rate_variance == 0:
+        return settings.dupe_rate
+    rng = stream(settings.seed, "dupe_rate", date.toordinal(), entity_start)
+    ceiling = 100 * settings.max_duplicates_per_entity / (1 + settings.max_duplicates_per_entity)
+    drawn = rng.normal(settings.dupe_rate, settings.dupe_rate_variance)
+    return float(round(min(max(drawn, 0.0), ceiling, 95.0), 4))
+
+
+def block_bounds(start: int, stop: int) -> list[tuple[int, int]]:
+    """Cut ``start..stop`` at multiples of ``BLOCK_SIZE``, so each piece lies in one block."""
+    cuts = range((start // BLOCK_SIZE + 1) * BLOCK_SIZE, stop, BLOCK_SIZE)
+    edges = [start, *cuts, stop]
+    return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
+
+
+def make_plan(settings: Settings, date: dt.date, entity_start: int = 0,
+              record_start: int = 0) -> Plan:
+    """Plan a run of ``settings.customers`` people from ``entity_start``, records from ``record_start``."""
+    rate = draw_dupe_rate(settings, date, entity_start)
+    customers = settings.customers
+    total = round(customers * rate / (100 - rate))
+    blocks, done, next_record = [], 0, record_start
+    for start, stop in block_bounds(entity_start, entity_start + customers):
+        # duplicates spread in proportion to block size, adding up exactly to the total
+        share = (total * (done + stop - start)) // customers - (total * done) // customers
+        blocks.append(Block(start, stop, share, next_record))
+        done, next_record = done + stop - start, next_record + (stop - start) + share
+    return Plan(date, settings.seed, rate, tuple(blocks), entity_start, record_start)

@@ -1,0 +1,185 @@
+"""The settings tree and how it is loaded.
+
+Precedence, lowest first: built-in defaults < ``gensample.toml`` (or a legacy ``settings.py``)
+< environment variables ``GENSAMPLE_*`` < command-line flags. Every layer is validated on its
+own, so an error names where the bad value came from.
+"""
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gensample.errors import BadInputError
+from gensample.settings.publish import PublishSettings, VaultSettings
+from gensample.settings.schema import (
+    build,
+    check_layer,
+    optional_section,
+    section,
+    section_type,
+    setting,
+)
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+SETTINGS_FILE = "gensample.toml"
+LEGACY_FILE = "settings.py"
+ENV_PREFIX = "GENSAMPLE_"
+DATASETS = ("customers",)
+DISTRIBUTIONS = ("uniform", "poisson", "zipf", "geometric")
+
+
+def _check_fuzz_fields(value: Any, where: str) -> Any:
+    from gensample.fuzzmap import check_fields  # the fuzz map knows its fields and corruptions
+
+    return check_fields(value, where)
+
+
+@dataclass(frozen=True)
+class FuzzSettings:
+    """How duplicates are corrupted: the fuzz map and its limits."""
+
+    max_fields: int = setting(2, "Most fields one fuzzed duplicate corrupts.", minimum=1, maximum=6)
+    fields: Any = setting(
+        None,
+        "Overrides of the fuzz map per field: {weight = W, corruptions = {name = weight}}.",
+        check=_check_fuzz_fields,
+        allowed="a table of fields, each {weight = number, corruptions = {name = number}}",
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one run directory's job is configured with."""
+
+    seed: int = setting(42, "Seed of every random draw; same seed, same bytes.", minimum=0)
+    customers: int = setting(10_000, "New customers (original records) per run.", minimum=0)
+    dupe_rate: float = setting(
+        15.0, "Percent of customer rows that are duplicates.", minimum=0, maximum=95
+    )
+    dupe_rate_variance: float = setting(
+        0.0, "Day-to-day wobble of dupe_rate (std. dev., percentage points).", minimum=0, maximum=50
+    )
+    max_duplicates_per_entity: int = setting(
+        3, "Most duplicate copies of one person.", minimum=1, maximum=50
+    )
+    duplicates_distribution: str = setting(
+        "geometric", "How copies per duplicated person are spread.", choices=DISTRIBUTIONS
+    )
+    exact_duplicate_share: float = setting(
+        0.1, "Share (0-1) of duplicates that are untouched copies.", minimum=0, maximum=1
+    )
+    household_share: float = setting(
+        0.25, "Share (0-1) of people living with others (hard negatives).", minimum=0, maximum=0.9
+    )
+    format: str = setting("csv", "Output format of data files.", choices=("csv", "parquet"))
+    load_type: str = setting(
+        "truncate", "Re-running a day replaces it ('truncate').", choices=("truncate",)
+    )
+    datasets: tuple[str, ...] = setting(DATASETS, "Datasets to generate.", choices=DATASETS)
+    show_timer: bool = setting(False, "Log per-stage timings (like --timings).")
+    workers: int = setting(0, "Worker processes; 0 means one per CPU. Output is the same.", minimum=0)
+    fuzz: FuzzSettings = section(FuzzSettings, "The fuzz map: which corruptions duplicates get.")
+    publish: PublishSettings | None = optional_section("Publishing each day to S3.")
+    vault: VaultSettings | None = optional_section("AWS keys for publishing, from Vault.")
+
+    def __post_init__(self) -> None:
+        ratio = self.dupe_rate / (100 - self.dupe_rate)
+        if ratio > self.max_duplicates_per_entity:
+            raise BadInputError(
+                f"dupe_rate = {self.dupe_rate:g} needs {ratio:.2f} duplicates per customer, more "
+                f"than max_duplicates_per_entity = {self.max_duplicates_per_entity} allows"
+            )
+
+
+def load(
+    run_dir: Path, environ: Mapping[str, str] | None = None, flags: Mapping[str, Any] | None = None
+) -> Settings:
+    """Load the settings of ``run_dir``: defaults < file < environment < ``flags``.
+
+    ``flags`` maps setting names to values given on the command line (``None`` means not given).
+    """
+    environ = os.environ if environ is None else environ
+    layers = [file_layer(Path(run_dir))]
+    layers += [env_layer(name, raw) for name, raw in sorted(environ.items())
+               if name.startswith(ENV_PREFIX)]
+    layers += [check_layer(Settings, {key: value}, f"--{key.replace('_', '-')}")
+               for key, value in (flags or {}).items() if value is not None]
+    merged: dict = {}
+    for layer in layers:
+        _merge(merged, layer)
+    return build(Settings, merged)
+
+
+def file_layer(run_dir: Path) -> dict:
+    """The checked settings of ``gensample.toml`` in ``run_dir``, else of a legacy settings.py."""
+    path = run_dir / SETTINGS_FILE
+    if path.exists():
+        return check_layer(Settings, read_toml(path), str(path))
+    legacy = run_dir / LEGACY_FILE
+    if legacy.exists():
+        from gensample.settings.legacy import read_legacy
+
+        return check_layer(Settings, read_legacy(legacy).settings, str(legacy))
+    return {}
+
+
+def read_toml(path: Path) -> dict:
+    """Parse a TOML file, turning a syntax error into a message naming the file and line."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise BadInputError(f"{path}: not valid TOML: {error}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadInputError(f"{path}: cannot read: {error}") from error
+
+
+def env_layer(name: str, raw: str) -> dict:
+    """One checked layer from environment variable ``name`` (``GENSAMPLE_PUBLISH__S3_BUCKET``)."""
+    path = name[len(ENV_PREFIX):].lower().split("__")
+    value = _parse_env_value(raw, _field_at(path, name))
+    for key in reversed(path):
+        value = {key: value}
+    return check_layer(Settings, value, f"environment variable {name}")
+
+
+def _field_at(path: list[str], name: str) -> dataclasses.Field:
+    cls = Settings
+    for key in path:
+        fields = {field.name: field for field in dataclasses.fields(cls)} if cls else {}
+        if key not in fields:
+            raise BadInputError(f"environment variable {name}: no setting {'.'.join(path)}")
+        field, cls = fields[key], section_type(fields[key])
+    if cls is not None:
+        raise BadInputError(f"environment variable {name}: {'.'.join(path)} is a section")
+    return field
+
+
+def _parse_env_value(raw: str, field: dataclasses.Field) -> Any:
+    if field.type == tuple[str, ...]:
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    if field.type is str:
+        return raw
+    try:
+        return tomllib.loads(f"value = {raw}")["value"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _merge(into: dict, layer: Mapping) -> None:
+    for key, value in layer.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = dict(value) if isinstance(value, Mapping) else value
+
+
+def as_dict(settings: Settings) -> dict:
+    """The settings as plain data (for the manifest), secrets left out."""
+    return dataclasses.asdict(settings)
