@@ -7,8 +7,9 @@ POISSON_MEAN = 1.0
 GEOMETRIC_P = 0.5
 
 
-def draw_copies(rng: np.random.Generator, size: int, distribution: str,
-                max_copies: int) -> np.ndarray:
+def draw_copies(
+    rng: np.random.Generator, size: int, distribution: str, max_copies: int
+) -> np.ndarray:
     """``size`` copy counts from ``distribution``, truncated to ``1..max_copies``."""
     if distribution == "uniform":
         draws = rng.integers(1, max_copies + 1, size)
@@ -23,8 +24,9 @@ def draw_copies(rng: np.random.Generator, size: int, distribution: str,
     return np.minimum(draws, max_copies)
 
 
-def copies_per_entity(rng: np.random.Generator, n: int, target: int, distribution: str,
-                      max_copies: int) -> np.ndarray:
+def copies_per_entity(
+    rng: np.random.Generator, n: int, target: int, distribution: str, max_copies: int
+) -> np.ndarray:
     """Copies of each of ``n`` people (mostly 0), adding up to exactly ``target``.
 
     People are taken in a random order, each drawing its count from the distribution, until the

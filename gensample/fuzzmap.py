@@ -33,25 +33,56 @@ FIELD_COLUMNS = MappingProxyType({"name": ("first_name", "last_name")})
 FIELD_KINDS = MappingProxyType({"name": "name_pair", "birth_date": "date"})
 """The kind of value a field holds (what corruptions apply to it); the others are text."""
 
-DEFAULT_FUZZ_MAP = MappingProxyType({
-    "first_name": FieldFuzz(3.0, {"use_nickname": 4, "make_typo": 2, "transpose_letters": 1,
-                                  "drop_letter": 1, "use_initial": 1, "change_case": 1,
-                                  "leave_blank": 0.3}),
-    "last_name": FieldFuzz(3.0, {"make_typo": 3, "transpose_letters": 1, "drop_letter": 1,
-                                 "double_letter": 1, "change_case": 1, "leave_blank": 0.2}),
-    "name": FieldFuzz(0.5, {"swap_given_and_family_name": 1}),
-    "birth_date": FieldFuzz(1.5, {"swap_day_month": 2, "mistype_day": 1, "mistype_year": 1,
-                                  "use_first_of_month": 0.5, "leave_blank": 0.5}),
-    "email": FieldFuzz(2.0, {"change_email_domain": 2, "make_typo": 1, "drop_letter": 1,
-                             "leave_blank": 0.5}),
-    "phone": FieldFuzz(2.0, {"reformat_phone": 3, "make_typo": 1, "transpose_letters": 1,
-                             "leave_blank": 1}),
-    "address_line1": FieldFuzz(2.0, {"abbreviate_street": 3, "make_typo": 1, "change_case": 1,
-                                     "leave_blank": 0.3}),
-    "city": FieldFuzz(0.7, {"make_typo": 1, "change_case": 1, "drop_letter": 1}),
-    "postal_code": FieldFuzz(0.5, {"make_typo": 1, "transpose_letters": 1}),
-    "gender": FieldFuzz(0.3, {"leave_blank": 1}),
-})
+DEFAULT_FUZZ_MAP = MappingProxyType(
+    {
+        "first_name": FieldFuzz(
+            3.0,
+            {
+                "use_nickname": 4,
+                "make_typo": 2,
+                "transpose_letters": 1,
+                "drop_letter": 1,
+                "use_initial": 1,
+                "change_case": 1,
+                "leave_blank": 0.3,
+            },
+        ),
+        "last_name": FieldFuzz(
+            3.0,
+            {
+                "make_typo": 3,
+                "transpose_letters": 1,
+                "drop_letter": 1,
+                "double_letter": 1,
+                "change_case": 1,
+                "leave_blank": 0.2,
+            },
+        ),
+        "name": FieldFuzz(0.5, {"swap_given_and_family_name": 1}),
+        "birth_date": FieldFuzz(
+            1.5,
+            {
+                "swap_day_month": 2,
+                "mistype_day": 1,
+                "mistype_year": 1,
+                "use_first_of_month": 0.5,
+                "leave_blank": 0.5,
+            },
+        ),
+        "email": FieldFuzz(
+            2.0, {"change_email_domain": 2, "make_typo": 1, "drop_letter": 1, "leave_blank": 0.5}
+        ),
+        "phone": FieldFuzz(
+            2.0, {"reformat_phone": 3, "make_typo": 1, "transpose_letters": 1, "leave_blank": 1}
+        ),
+        "address_line1": FieldFuzz(
+            2.0, {"abbreviate_street": 3, "make_typo": 1, "change_case": 1, "leave_blank": 0.3}
+        ),
+        "city": FieldFuzz(0.7, {"make_typo": 1, "change_case": 1, "drop_letter": 1}),
+        "postal_code": FieldFuzz(0.5, {"make_typo": 1, "transpose_letters": 1}),
+        "gender": FieldFuzz(0.3, {"leave_blank": 1}),
+    }
+)
 
 
 def effective(overrides: Mapping[str, FieldFuzz] | None) -> dict[str, FieldFuzz]:
@@ -61,8 +92,10 @@ def effective(overrides: Mapping[str, FieldFuzz] | None) -> dict[str, FieldFuzz]
 
 def as_data(fuzz_map: Mapping[str, FieldFuzz]) -> dict:
     """The fuzz map as plain data, for the manifest."""
-    return {field: {"weight": f.weight, "corruptions": dict(f.corruptions)}
-            for field, f in fuzz_map.items()}
+    return {
+        field: {"weight": f.weight, "corruptions": dict(f.corruptions)}
+        for field, f in fuzz_map.items()
+    }
 
 
 def check_fields(value: Any, where: str) -> dict[str, FieldFuzz]:
@@ -77,21 +110,28 @@ def _check_field(field: str, entry: Any, where: str) -> FieldFuzz:
         raise BadInputError(f"{where}: unknown field; allowed: {', '.join(DEFAULT_FUZZ_MAP)}")
     default = DEFAULT_FUZZ_MAP[field]
     if not isinstance(entry, Mapping) or set(entry) - {"weight", "corruptions"}:
-        raise BadInputError(f"{where} = {entry!r} is not allowed: expected a table with "
-                            "weight = number and corruptions = {name = number}")
+        raise BadInputError(
+            f"{where} = {entry!r} is not allowed: expected a table with "
+            "weight = number and corruptions = {name = number}"
+        )
     weight = _check_weight(entry.get("weight", default.weight), f"{where}.weight")
     corruptions = entry.get("corruptions", default.corruptions)
     if not isinstance(corruptions, Mapping) or not corruptions:
-        raise BadInputError(f"{where}.corruptions = {corruptions!r} is not allowed: expected a "
-                            "non-empty table {corruption = weight}")
+        raise BadInputError(
+            f"{where}.corruptions = {corruptions!r} is not allowed: expected a "
+            "non-empty table {corruption = weight}"
+        )
     kind = FIELD_KINDS.get(field, "text")
     allowed = [name for name, c in CORRUPTIONS.items() if kind in c.applies_to]
     for name in corruptions:
         if name not in allowed:
-            raise BadInputError(f"{where}.corruptions: {name!r} does not apply to {field}; "
-                                f"allowed: {', '.join(allowed)}")
-    checked = {name: _check_weight(w, f"{where}.corruptions.{name}")
-               for name, w in corruptions.items()}
+            raise BadInputError(
+                f"{where}.corruptions: {name!r} does not apply to {field}; "
+                f"allowed: {', '.join(allowed)}"
+            )
+    checked = {
+        name: _check_weight(w, f"{where}.corruptions.{name}") for name, w in corruptions.items()
+    }
     return FieldFuzz(weight, checked)
 
 
@@ -101,15 +141,23 @@ def _check_weight(value: Any, where: str) -> float:
     return float(value)
 
 
-def fuzz(table: pa.Table, rows: np.ndarray, fuzz_map: Mapping[str, FieldFuzz], max_fields: int,
-         rng: np.random.Generator) -> tuple[pa.Table, pa.Array]:
+def fuzz(
+    table: pa.Table,
+    rows: np.ndarray,
+    fuzz_map: Mapping[str, FieldFuzz],
+    max_fields: int,
+    rng: np.random.Generator,
+) -> tuple[pa.Table, pa.Array]:
     """Corrupt ``rows`` of ``table`` through the fuzz map.
 
     Returns the corrupted table and, per row, the corruptions that changed a value
     (``"first_name:use_nickname;email:make_typo"``; empty for untouched rows).
     """
-    fields = [f for f in fuzz_map if set(FIELD_COLUMNS.get(f, (f,))) <= set(table.column_names)
-              and fuzz_map[f].weight > 0]
+    fields = [
+        f
+        for f in fuzz_map
+        if set(FIELD_COLUMNS.get(f, (f,))) <= set(table.column_names) and fuzz_map[f].weight > 0
+    ]
     chosen = choose_fields(rng, len(rows), [fuzz_map[f].weight for f in fields], max_fields)
     labels = []
     for position, field in enumerate(fields):
@@ -128,8 +176,9 @@ def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
     return pc.utf8_trim(pc.replace_substring_regex(joined, ";{2,}", ";"), ";")
 
 
-def choose_fields(rng: np.random.Generator, n: int, weights: list[float],
-                  max_fields: int) -> np.ndarray:
+def choose_fields(
+    rng: np.random.Generator, n: int, weights: list[float], max_fields: int
+) -> np.ndarray:
     """A boolean (n, fields) matrix: 1..max_fields fields per row, by weight, without repetition."""
     weights = np.asarray(weights, dtype=np.float64)
     count = rng.integers(1, min(max_fields, len(weights)) + 1, n)
@@ -138,8 +187,9 @@ def choose_fields(rng: np.random.Generator, n: int, weights: list[float],
     return rank < count[:, None]
 
 
-def _corrupt_field(table: pa.Table, field: str, rows: np.ndarray, entry: FieldFuzz,
-                   rng: np.random.Generator) -> tuple[pa.Table, pa.Array]:
+def _corrupt_field(
+    table: pa.Table, field: str, rows: np.ndarray, entry: FieldFuzz, rng: np.random.Generator
+) -> tuple[pa.Table, pa.Array]:
     columns = FIELD_COLUMNS.get(field, (field,))
     names = list(entry.corruptions)
     weights = np.array([entry.corruptions[name] for name in names])
@@ -153,8 +203,9 @@ def _corrupt_field(table: pa.Table, field: str, rows: np.ndarray, entry: FieldFu
     return table, pa.array(label, pa.string())
 
 
-def _apply(table: pa.Table, columns: tuple[str, ...], rows: np.ndarray, function,
-           rng: np.random.Generator) -> tuple[pa.Table, np.ndarray]:
+def _apply(
+    table: pa.Table, columns: tuple[str, ...], rows: np.ndarray, function, rng: np.random.Generator
+) -> tuple[pa.Table, np.ndarray]:
     """Apply one corruption to ``rows``; return the new table and which rows really changed."""
     indices = pa.array(rows)
     before = [table[c].take(indices).combine_chunks() for c in columns]

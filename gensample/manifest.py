@@ -21,10 +21,23 @@ def build(settings: Settings, plan: Plan, rows: dict[str, int], day_dir: Path) -
         "seed": settings.seed,
         "settings": effective,
         "dupe_rate_drawn": plan.dupe_rate,
-        "counts": {"entities": plan.entities, "originals": plan.entities,
-                   "duplicates": plan.duplicates},
-        "ids": {"entity_start": plan.entity_start, "entity_stop": plan.entity_stop,
-                "record_start": plan.record_start, "record_stop": plan.record_stop},
-        "files": {name: {"sha256": sha256(day_dir / name), "bytes": (day_dir / name).stat().st_size,
-                         "rows": count} for name, count in sorted(rows.items())},
+        "counts": {
+            "entities": plan.entities,
+            "originals": plan.entities,
+            "duplicates": plan.duplicates,
+        },
+        "ids": {
+            "entity_start": plan.entity_start,
+            "entity_stop": plan.entity_stop,
+            "record_start": plan.record_start,
+            "record_stop": plan.record_stop,
+        },
+        "files": {
+            name: {
+                "sha256": sha256(day_dir / name),
+                "bytes": (day_dir / name).stat().st_size,
+                "rows": count,
+            }
+            for name, count in sorted(rows.items())
+        },
     }

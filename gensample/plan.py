@@ -1,6 +1,7 @@
-"""The plan of one run: counts, id ranges and the duplicate budget of every block, before any work."""
+"""The plan of a run: counts, id ranges and the duplicate budget of every block, before any work."""
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from gensample.seeding import BLOCK_SIZE, stream
@@ -73,12 +74,13 @@ def block_bounds(start: int, stop: int) -> list[tuple[int, int]]:
     """Cut ``start..stop`` at multiples of ``BLOCK_SIZE``, so each piece lies in one block."""
     cuts = range((start // BLOCK_SIZE + 1) * BLOCK_SIZE, stop, BLOCK_SIZE)
     edges = [start, *cuts, stop]
-    return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(edges) if b > a]
 
 
-def make_plan(settings: Settings, date: dt.date, entity_start: int = 0,
-              record_start: int = 0) -> Plan:
-    """Plan a run of ``settings.customers`` people from ``entity_start``, records from ``record_start``."""
+def make_plan(
+    settings: Settings, date: dt.date, entity_start: int = 0, record_start: int = 0
+) -> Plan:
+    """Plan ``settings.customers`` people from ``entity_start``, records from ``record_start``."""
     rate = draw_dupe_rate(settings, date, entity_start)
     customers = settings.customers
     total = round(customers * rate / (100 - rate))

@@ -17,13 +17,24 @@ import pyarrow.compute as pc
 from gensample import reference
 from gensample.seeding import BLOCK_SIZE, stream
 
-SCHEMA = pa.schema([
-    ("entity_id", pa.int64()), ("household_id", pa.int64()),
-    ("first_name", pa.string()), ("last_name", pa.string()), ("gender", pa.string()),
-    ("birth_date", pa.date32()), ("email", pa.string()), ("phone", pa.string()),
-    ("address_line1", pa.string()), ("address_line2", pa.string()), ("city", pa.string()),
-    ("state", pa.string()), ("postal_code", pa.string()), ("county", pa.string()),
-])
+SCHEMA = pa.schema(
+    [
+        ("entity_id", pa.int64()),
+        ("household_id", pa.int64()),
+        ("first_name", pa.string()),
+        ("last_name", pa.string()),
+        ("gender", pa.string()),
+        ("birth_date", pa.date32()),
+        ("email", pa.string()),
+        ("phone", pa.string()),
+        ("address_line1", pa.string()),
+        ("address_line2", pa.string()),
+        ("city", pa.string()),
+        ("state", pa.string()),
+        ("postal_code", pa.string()),
+        ("county", pa.string()),
+    ]
+)
 
 REFERENCE_DATE = dt.date(2025, 1, 1)
 """Ages are drawn as of this date (seed contract: people must not depend on the run date)."""
@@ -34,8 +45,14 @@ SHARED_FAMILY_NAME_P = 0.8
 SHARED_PHONE_P = 0.4
 APARTMENT_P = 0.15
 EMAIL_PATTERNS = (  # (pattern, share) of the local parts people choose
-    ("{f}.{l}", 0.25), ("{f}{l}", 0.15), ("{f}{l}{n}", 0.15), ("{i}{l}", 0.15),
-    ("{f}_{l}", 0.05), ("{f}{n}", 0.10), ("{l}{i}", 0.05), ("{f}.{l}{y}", 0.10),
+    ("{f}.{l}", 0.25),
+    ("{f}{l}", 0.15),
+    ("{f}{l}{n}", 0.15),
+    ("{i}{l}", 0.15),
+    ("{f}_{l}", 0.05),
+    ("{f}{n}", 0.10),
+    ("{l}{i}", 0.05),
+    ("{f}.{l}{y}", 0.10),
 )
 
 
@@ -87,8 +104,9 @@ def given_names(rng: np.random.Generator, gender: np.ndarray) -> tuple[pa.Array,
     female_index, male_index = female.draw(rng, len(gender)), male.draw(rng, len(gender))
     is_female = pa.array(gender == "F")
     name = pc.if_else(is_female, female.values.take(female_index), male.values.take(male_index))
-    lower = pc.if_else(is_female, _given_lower("F").take(female_index),
-                       _given_lower("M").take(male_index))
+    lower = pc.if_else(
+        is_female, _given_lower("F").take(female_index), _given_lower("M").take(male_index)
+    )
     return name, lower
 
 
@@ -113,12 +131,15 @@ def birth_dates(rng: np.random.Generator, n: int) -> pa.Array:
     return pa.array((reference_day - age_days).astype(np.int32), pa.date32())
 
 
-def emails(rng: np.random.Generator, first: pa.Array, last: pa.Array,
-           birth_date: pa.Array) -> pa.Array:
+def emails(
+    rng: np.random.Generator, first: pa.Array, last: pa.Array, birth_date: pa.Array
+) -> pa.Array:
     """Addresses built from the name in the patterns people really use, at weighted domains."""
     n = len(first)
     parts = {
-        "f": first, "l": last, "i": pc.utf8_slice_codeunits(first, 0, 1),
+        "f": first,
+        "l": last,
+        "i": pc.utf8_slice_codeunits(first, 0, 1),
         "n": pc.cast(pa.array(rng.integers(1, 100, n)), pa.string()),
         "y": pc.utf8_slice_codeunits(pc.cast(birth_date, pa.string()), 2, 4),
     }
@@ -170,5 +191,8 @@ def phones(rng: np.random.Generator, area_code: pa.Array, head: np.ndarray) -> p
     digits = pc.cast(pa.array(exchange * 10_000 + line), pa.string())
     return pc.binary_join_element_wise(
         pc.binary_join_element_wise("(", area_code, ") ", ""),
-        pc.utf8_slice_codeunits(digits, 0, 3), "-", pc.utf8_slice_codeunits(digits, 3, 7), "",
+        pc.utf8_slice_codeunits(digits, 0, 3),
+        "-",
+        pc.utf8_slice_codeunits(digits, 3, 7),
+        "",
     )

@@ -54,7 +54,7 @@ class RunDirectory:
         """
         path = self.root / LOCK_FILE
         try:
-            handle = open(path, "a+")
+            handle = open(path, "a+")  # noqa: SIM115 (held for the whole run, closed below)
         except OSError as error:
             raise RunError(f"cannot open lock file {path}: {error.strerror}") from error
         with handle:
@@ -63,10 +63,13 @@ class RunDirectory:
             except BlockingIOError:
                 handle.seek(0)
                 holder = handle.read().strip() or "unknown process"
-                raise RunError(f"another gensample run holds {path} ({holder}); "
-                               "try again when it has finished") from None
+                raise RunError(
+                    f"another gensample run holds {path} ({holder}); try again when it has finished"
+                ) from None
             handle.truncate(0)
-            handle.write(f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}\n")
+            handle.write(
+                f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}\n"
+            )
             handle.flush()
             yield
 
@@ -75,7 +78,7 @@ class RunDirectory:
         if not self.out.is_dir():
             return
         for leftover in sorted(self.out.glob(".*.replaced")):
-            final = self.out / leftover.name[1:-len(".replaced")]
+            final = self.out / leftover.name[1 : -len(".replaced")]
             if final.exists():
                 shutil.rmtree(leftover)
             else:

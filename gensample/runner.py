@@ -52,50 +52,100 @@ def run(run_dir: Path, settings: Settings, date: dt.date) -> RunSummary:
         plan = make_plan(settings, date, *current.starts_for(date))
         ids = state.DayIds(plan.entity_start, plan.entity_stop, plan.record_start, plan.record_stop)
         current.check_fits(date, ids)
-        log.info("plan: %d customers, %d duplicates (rate %.2f%%), %d blocks", plan.entities,
-                 plan.duplicates, plan.dupe_rate, len(plan.blocks))
+        log.info(
+            "plan: %d customers, %d duplicates (rate %.2f%%), %d blocks",
+            plan.entities,
+            plan.duplicates,
+            plan.dupe_rate,
+            len(plan.blocks),
+        )
         stopwatch = Stopwatch()
         staging = directory.staging(date)
         try:
             rows = write_day(settings, plan, staging, stopwatch)
             with stopwatch.stage("manifest"):
-                write_json(staging / manifest.MANIFEST_FILE,
-                           manifest.build(settings, plan, rows, staging))
+                write_json(
+                    staging / manifest.MANIFEST_FILE, manifest.build(settings, plan, rows, staging)
+                )
             day_dir = directory.commit_day(date)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        current.record(date, ids, {"customers": plan.entities, "duplicates": plan.duplicates,
-                                   "finished_at": _now()})
+        current.record(
+            date,
+            ids,
+            {"customers": plan.entities, "duplicates": plan.duplicates, "finished_at": _now()},
+        )
         state.save(directory.state_path, current)
     return RunSummary(day_dir, plan, rows, stopwatch)
 
 
-def write_day(settings: Settings, plan: Plan, staging: Path, stopwatch: Stopwatch) -> dict[str, int]:
-    """Write every file of the day into ``staging``; return rows per file (relative path)."""
-    shutil.rmtree(staging, ignore_errors=True)
-    extension = "parquet" if settings.format == "parquet" else "csv"
-    outputs = {f"data/{name}.{extension}": (REGISTRY[name].SCHEMA, settings.format)
-               for name in REGISTRY if name in settings.datasets}
+def describe_plan(settings: Settings, plan: Plan) -> str:
+    """The plan in words, for ``gensample check``."""
+    lines = [
+        f"date:        {plan.date}",
+        f"seed:        {plan.seed}",
+        f"customers:   {plan.entities} originals + {plan.duplicates} duplicates "
+        f"({plan.dupe_rate:g}% of rows)",
+        f"entity ids:  {plan.entity_start} to {plan.entity_stop - 1}",
+        f"record ids:  {plan.record_start} to {plan.record_stop - 1} (customer_id)",
+        f"blocks:      {len(plan.blocks)}",
+        "files:",
+    ]
+    rows = {
+        "truth/entities.csv": plan.entities,
+        "truth/records.csv": plan.entities + plan.duplicates,
+    }
+    rows[data_file("customers", settings)] = plan.entities + plan.duplicates
+    lines += [
+        f"  out/{plan.date}/{name}  ({rows.get(name, '?')} rows)" for name in output_files(settings)
+    ]
+    return "\n".join(lines)
+
+
+def data_file(dataset: str, settings: Settings) -> str:
+    """Path of a dataset's file inside a day directory."""
+    return f"data/{dataset}.{settings.format}"
+
+
+def output_files(settings: Settings) -> dict[str, tuple[pa.Schema, str]]:
+    """Every file of a day (relative path) with its schema and format."""
+    outputs = {
+        data_file(name, settings): (REGISTRY[name].SCHEMA, settings.format)
+        for name in REGISTRY
+        if name in settings.datasets
+    }
     outputs["truth/records.csv"] = (truth.RECORDS_SCHEMA, "csv")
     outputs["truth/entities.csv"] = (truth.ENTITIES_SCHEMA, "csv")
-    files = {name: TableFile(staging / name, schema, kind) for name, (schema, kind) in outputs.items()}
+    return outputs
+
+
+def write_day(
+    settings: Settings, plan: Plan, staging: Path, stopwatch: Stopwatch
+) -> dict[str, int]:
+    """Write every file of the day into ``staging``; return rows per file (relative path)."""
+    shutil.rmtree(staging, ignore_errors=True)
+    files = {
+        name: TableFile(staging / name, schema, kind)
+        for name, (schema, kind) in output_files(settings).items()
+    }
     progress = Progress(len(plan.blocks))
     for result in generate_blocks(settings, plan):
         stopwatch.add(result.seconds)
         with stopwatch.stage("write"):
-            _write_block(files, result, extension)
+            _write_block(files, result, settings)
         progress.advance()
     for file in files.values():
         file.close()
     return {name: file.rows for name, file in files.items()}
 
 
-def _write_block(files: dict[str, TableFile], result: BlockResult, extension: str) -> None:
+def _write_block(files: dict[str, TableFile], result: BlockResult, settings: Settings) -> None:
     records = [generated.truth for generated in result.datasets.values()]
     for name, generated in result.datasets.items():
-        files[f"data/{name}.{extension}"].write(generated.data)
-    files["truth/records.csv"].write(pa.concat_tables(records) if records else
-                                     truth.RECORDS_SCHEMA.empty_table())
+        files[data_file(name, settings)].write(generated.data)
+    files["truth/records.csv"].write(
+        pa.concat_tables(records) if records else truth.RECORDS_SCHEMA.empty_table()
+    )
     files["truth/entities.csv"].write(result.entities)
 
 
@@ -110,7 +160,9 @@ def generate_blocks(settings: Settings, plan: Plan) -> Iterator[BlockResult]:
         yield from _ordered(executor, settings, plan, ahead=2 * workers)
 
 
-def _ordered(executor: Executor, settings: Settings, plan: Plan, ahead: int) -> Iterator[BlockResult]:
+def _ordered(
+    executor: Executor, settings: Settings, plan: Plan, ahead: int
+) -> Iterator[BlockResult]:
     """Results in order, with at most ``ahead`` blocks in flight, so memory stays bounded."""
     pending: deque = deque()
     for block in plan.blocks:

@@ -17,6 +17,6 @@ def _entropy(part: str | int) -> int:
 
 
 def stream(seed: int, *parts: str | int) -> np.random.Generator:
-    """Return the generator named by ``parts`` under ``seed``, e.g. ``stream(7, "customers", 3)``."""
+    """The generator named by ``parts`` under ``seed``, e.g. ``stream(7, "customers", 3)``."""
     entropy = [seed, *(_entropy(part) for part in parts)]
     return np.random.Generator(np.random.Philox(np.random.SeedSequence(entropy)))

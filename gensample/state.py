@@ -44,13 +44,15 @@ class State:
     def check_fits(self, date: dt.date, ids: DayIds) -> None:
         """Refuse a re-run of a day that would need ids a later day already took."""
         old = self.days.get(date.isoformat())
-        is_last = old is None or (old.entity_stop == self.next_entity_id
-                                  and old.record_stop == self.next_record_id)
+        is_last = old is None or (
+            old.entity_stop == self.next_entity_id and old.record_stop == self.next_record_id
+        )
         if not is_last and (ids.entity_stop > old.entity_stop or ids.record_stop > old.record_stop):
             raise BadInputError(
                 f"{date}: re-running this day needs more ids than it took before "
-                f"(entities {old.entity_start}-{old.entity_stop}), and later days use the next ones;"
-                " run it with the customers and dupe_rate it had")
+                f"(entities {old.entity_start}-{old.entity_stop}) and later days use the next;"
+                " run it with the customers and dupe_rate it had"
+            )
 
     def record(self, date: dt.date, ids: DayIds, summary: dict) -> None:
         """Note a committed day and move the high-water marks past it."""
@@ -67,17 +69,22 @@ def load(path: Path) -> State:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         days = {day: DayIds(**ids) for day, ids in document["days"].items()}
-        return State(document["next_entity_id"], document["next_record_id"], days,
-                     document["runs"])
+        return State(document["next_entity_id"], document["next_record_id"], days, document["runs"])
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise RunError(f"{path}: unreadable state ({error}); restore it from a backup or "
-                       "rebuild it from out/*/manifest.json") from error
+        raise RunError(
+            f"{path}: unreadable state ({error}); restore it from a backup or "
+            "rebuild it from out/*/manifest.json"
+        ) from error
 
 
 def save(path: Path, state: State) -> None:
     """Write ``state.json`` atomically."""
-    write_json(path, {
-        "next_entity_id": state.next_entity_id, "next_record_id": state.next_record_id,
-        "days": {day: ids.as_data() for day, ids in sorted(state.days.items())},
-        "runs": state.runs,
-    })
+    write_json(
+        path,
+        {
+            "next_entity_id": state.next_entity_id,
+            "next_record_id": state.next_record_id,
+            "days": {day: ids.as_data() for day, ids in sorted(state.days.items())},
+            "runs": state.runs,
+        },
+    )

@@ -5,10 +5,16 @@ import pyarrow as pa
 
 from gensample import population
 
-RECORDS_SCHEMA = pa.schema([
-    ("dataset", pa.string()), ("record_id", pa.int64()), ("entity_id", pa.int64()),
-    ("kind", pa.string()), ("duplicate_of", pa.int64()), ("corruptions", pa.string()),
-])
+RECORDS_SCHEMA = pa.schema(
+    [
+        ("dataset", pa.string()),
+        ("record_id", pa.int64()),
+        ("entity_id", pa.int64()),
+        ("kind", pa.string()),
+        ("duplicate_of", pa.int64()),
+        ("corruptions", pa.string()),
+    ]
+)
 """``truth/records.csv``: every identity record of every dataset, exactly once."""
 
 ENTITIES_SCHEMA = population.SCHEMA
@@ -17,11 +23,23 @@ ENTITIES_SCHEMA = population.SCHEMA
 KINDS = ("original", "duplicate", "archival", "tracer")
 
 
-def record_rows(dataset: str, record_id: np.ndarray, entity_id: np.ndarray, kind: np.ndarray,
-                duplicate_of: pa.Array, corruptions: pa.Array) -> pa.Table:
+def record_rows(
+    dataset: str,
+    record_id: np.ndarray,
+    entity_id: np.ndarray,
+    kind: np.ndarray,
+    duplicate_of: pa.Array,
+    corruptions: pa.Array,
+) -> pa.Table:
     """Truth rows for records of ``dataset``."""
-    return pa.table({
-        "dataset": pa.array(np.full(len(record_id), dataset)),
-        "record_id": record_id, "entity_id": entity_id, "kind": kind,
-        "duplicate_of": duplicate_of, "corruptions": corruptions,
-    }, schema=RECORDS_SCHEMA)
+    return pa.table(
+        {
+            "dataset": pa.array(np.full(len(record_id), dataset)),
+            "record_id": record_id,
+            "entity_id": entity_id,
+            "kind": kind,
+            "duplicate_of": duplicate_of,
+            "corruptions": corruptions,
+        },
+        schema=RECORDS_SCHEMA,
+    )

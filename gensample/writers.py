@@ -18,8 +18,8 @@ class TableFile:
 
     def __init__(self, path: Path, schema: pa.Schema, file_format: str) -> None:
         self.path, self.rows = Path(path), 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             if file_format == "parquet":
                 self._writer = pq.ParquetWriter(str(self.path), schema, compression="zstd")
             else:

@@ -6,22 +6,101 @@ nicknames.csv under gensample/reference/data/; email_domains.csv and street_suff
 maintained by hand. A test checks the packaged files equal a fresh extraction.
 """
 
-import csv
 import sys
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "gensample" / "reference" / "data"
 STATES = {  # the 50 states and DC; territories and military addresses are left out
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
-    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
-    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
-    "VT", "VA", "WA", "WV", "WI", "WY",
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "DC",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
 }
 COMMON_STREETS = [
-    "Main", "Oak", "Park", "Pine", "Maple", "Cedar", "Elm", "Washington", "Lake", "Hill",
-    "Church", "Walnut", "Spring", "North", "Ridge", "Sunset", "Lincoln", "Jackson", "Highland",
-    "Forest", "River", "Mill", "Meadow", "Willow", "Chestnut", "Center", "Franklin", "Jefferson",
-    "Adams", "Madison", "Cherry", "Birch", "Dogwood", "Magnolia", "Hickory", "Valley", "Union",
+    "Main",
+    "Oak",
+    "Park",
+    "Pine",
+    "Maple",
+    "Cedar",
+    "Elm",
+    "Washington",
+    "Lake",
+    "Hill",
+    "Church",
+    "Walnut",
+    "Spring",
+    "North",
+    "Ridge",
+    "Sunset",
+    "Lincoln",
+    "Jackson",
+    "Highland",
+    "Forest",
+    "River",
+    "Mill",
+    "Meadow",
+    "Willow",
+    "Chestnut",
+    "Center",
+    "Franklin",
+    "Jefferson",
+    "Adams",
+    "Madison",
+    "Cherry",
+    "Birch",
+    "Dogwood",
+    "Magnolia",
+    "Hickory",
+    "Valley",
+    "Union",
 ]
 ORDINALS = ["1st", "2nd", "3rd"] + [f"{n}th" for n in range(4, 21)]
 
@@ -49,8 +128,11 @@ def places() -> list[tuple]:
     return [
         (z["zip_code"], z["city"], z["state"], z["county"], z["area_codes"][0])
         for z in zipcodes.list_all()
-        if z["active"] and z["zip_code_type"] == "STANDARD" and z["area_codes"]
-        and z["state"] in STATES and z["county"]
+        if z["active"]
+        and z["zip_code_type"] == "STANDARD"
+        and z["area_codes"]
+        and z["state"] in STATES
+        and z["county"]
     ]
 
 

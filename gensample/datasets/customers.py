@@ -5,7 +5,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from gensample import duplicates, fuzzmap, truth
 from gensample.datasets.contract import BlockInput, Generated
@@ -13,14 +12,25 @@ from gensample.seeding import stream
 from gensample.settings import Settings
 
 NAME = "customers"
-SCHEMA = pa.schema([
-    ("customer_id", pa.int64()), ("first_name", pa.string()), ("last_name", pa.string()),
-    ("gender", pa.string()), ("birth_date", pa.date32()), ("email", pa.string()),
-    ("phone", pa.string()), ("address_line1", pa.string()), ("address_line2", pa.string()),
-    ("city", pa.string()), ("state", pa.string()), ("postal_code", pa.string()),
-    ("account_status", pa.string()), ("created_at", pa.timestamp("s")),
-    ("updated_at", pa.timestamp("s")),
-])
+SCHEMA = pa.schema(
+    [
+        ("customer_id", pa.int64()),
+        ("first_name", pa.string()),
+        ("last_name", pa.string()),
+        ("gender", pa.string()),
+        ("birth_date", pa.date32()),
+        ("email", pa.string()),
+        ("phone", pa.string()),
+        ("address_line1", pa.string()),
+        ("address_line2", pa.string()),
+        ("city", pa.string()),
+        ("state", pa.string()),
+        ("postal_code", pa.string()),
+        ("account_status", pa.string()),
+        ("created_at", pa.timestamp("s")),
+        ("updated_at", pa.timestamp("s")),
+    ]
+)
 PERSON_COLUMNS = SCHEMA.names[1:12]
 ACCOUNT_STATUSES = np.array(["active", "inactive", "suspended", "closed"])
 ACCOUNT_STATUS_P = np.array([0.86, 0.09, 0.01, 0.04])
@@ -32,26 +42,38 @@ def generate(block: BlockInput, parents: Mapping[str, Generated]) -> Generated:
     settings, plan = block.settings, block.block
     rng = stream(settings.seed, NAME, plan.entity_start)
     copies = duplicates.copies_per_entity(
-        rng, plan.entities, plan.duplicates, settings.duplicates_distribution,
-        settings.max_duplicates_per_entity)
+        rng,
+        plan.entities,
+        plan.duplicates,
+        settings.duplicates_distribution,
+        settings.max_duplicates_per_entity,
+    )
     source = np.concatenate([np.arange(plan.entities), np.repeat(np.arange(plan.entities), copies)])
     rows = block.people.select(PERSON_COLUMNS).take(pa.array(source))
     rows, corruptions = fuzz_duplicates(rows, plan.entities, settings, rng)
     record_id = plan.record_start + rng.permutation(plan.records)
     accounts = account_columns(rng, plan.records, block.date)
-    data = rows.add_column(0, "customer_id", pa.array(record_id)).append_column(
-        "account_status", accounts[0]).append_column("created_at", accounts[1]).append_column(
-        "updated_at", accounts[2])
+    data = (
+        rows.add_column(0, "customer_id", pa.array(record_id))
+        .append_column("account_status", accounts[0])
+        .append_column("created_at", accounts[1])
+        .append_column("updated_at", accounts[2])
+    )
     records = truth.record_rows(
-        NAME, record_id, block.people["entity_id"].to_numpy()[source],
+        NAME,
+        record_id,
+        block.people["entity_id"].to_numpy()[source],
         np.where(np.arange(plan.records) < plan.entities, "original", "duplicate"),
-        _duplicate_of(record_id, source, plan.entities), corruptions)
+        _duplicate_of(record_id, source, plan.entities),
+        corruptions,
+    )
     order = pa.array(np.argsort(record_id))
     return Generated(data.take(order).cast(SCHEMA), records.take(order))
 
 
-def fuzz_duplicates(rows: pa.Table, originals: int, settings: Settings,
-                    rng: np.random.Generator) -> tuple[pa.Table, pa.Array]:
+def fuzz_duplicates(
+    rows: pa.Table, originals: int, settings: Settings, rng: np.random.Generator
+) -> tuple[pa.Table, pa.Array]:
     """Corrupt the duplicate rows (those after ``originals``), but an exact share of them."""
     copies = rows.num_rows - originals
     exact = round(copies * settings.exact_duplicate_share)
@@ -67,8 +89,9 @@ def _duplicate_of(record_id: np.ndarray, source: np.ndarray, originals: int) -> 
     return pa.array(original_id, pa.int64(), mask=mask)
 
 
-def account_columns(rng: np.random.Generator, n: int,
-                    date: dt.date) -> tuple[pa.Array, pa.Array, pa.Array]:
+def account_columns(
+    rng: np.random.Generator, n: int, date: dt.date
+) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Status, creation and last update of each account, within five years before ``date``."""
     status = rng.choice(ACCOUNT_STATUSES, n, p=ACCOUNT_STATUS_P)
     end = int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc).timestamp())

@@ -32,8 +32,12 @@ class Pool:
 def read_table(name: str) -> pa.Table:
     """One packaged reference table; every column read as text except weights."""
     options = pacsv.ConvertOptions(
-        column_types={"postal_code": pa.string(), "area_code": pa.string(),
-                      "name": pa.string(), "nickname": pa.string()},
+        column_types={
+            "postal_code": pa.string(),
+            "area_code": pa.string(),
+            "name": pa.string(),
+            "nickname": pa.string(),
+        },
     )
     return pacsv.read_csv(DATA / name, convert_options=options)
 
@@ -97,7 +101,8 @@ def nicknames() -> dict[str, tuple[str, ...]]:
     """Known nicknames per given name, both in lower case: 'robert' -> ('bob', 'rob', ...)."""
     table = read_table("nicknames.csv")
     table_by_name: dict[str, list[str]] = {}
-    for name, nickname in zip(table["name"].to_pylist(), table["nickname"].to_pylist(),
-                              strict=True):
+    for name, nickname in zip(
+        table["name"].to_pylist(), table["nickname"].to_pylist(), strict=True
+    ):
         table_by_name.setdefault(name, []).append(nickname)
     return {name: tuple(nicks) for name, nicks in table_by_name.items()}

@@ -6,6 +6,7 @@ own, so an error names where the bad value came from.
 """
 
 import dataclasses
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
+
+log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "gensample.toml"
 LEGACY_FILE = "settings.py"
@@ -83,8 +86,10 @@ class Settings:
         "truncate", "Re-running a day replaces it ('truncate').", choices=("truncate",)
     )
     datasets: tuple[str, ...] = setting(DATASETS, "Datasets to generate.", choices=DATASETS)
-    show_timer: bool = setting(False, "Log per-stage timings (like --timings).")
-    workers: int = setting(0, "Worker processes; 0 means one per CPU. Output is the same.", minimum=0)
+    show_timer: bool = setting(False, "Log per-stage timings (like --timings).", operational=True)
+    workers: int = setting(
+        0, "Worker processes; 0 means one per CPU. Output is the same.", minimum=0, operational=True
+    )
     fuzz: FuzzSettings = section(FuzzSettings, "The fuzz map: which corruptions duplicates get.")
     publish: PublishSettings | None = optional_section("Publishing each day to S3.")
     vault: VaultSettings | None = optional_section("AWS keys for publishing, from Vault.")
@@ -107,14 +112,21 @@ def load(
     """
     environ = os.environ if environ is None else environ
     layers = [file_layer(Path(run_dir))]
-    layers += [env_layer(name, raw) for name, raw in sorted(environ.items())
-               if name.startswith(ENV_PREFIX)]
-    layers += [check_layer(Settings, {key: value}, f"--{key.replace('_', '-')}")
-               for key, value in (flags or {}).items() if value is not None]
+    layers += [
+        env_layer(name, raw) for name, raw in sorted(environ.items()) if name.startswith(ENV_PREFIX)
+    ]
+    layers += [
+        check_layer(Settings, {key: value}, f"--{key.replace('_', '-')}")
+        for key, value in (flags or {}).items()
+        if value is not None
+    ]
     merged: dict = {}
     for layer in layers:
         _merge(merged, layer)
-    return build(Settings, merged)
+    try:
+        return build(Settings, merged)
+    except BadInputError as error:  # a rule between settings, which may come from any layer
+        raise BadInputError(f"settings of {Path(run_dir).resolve()}: {error}") from error
 
 
 def file_layer(run_dir: Path) -> dict:
@@ -126,7 +138,16 @@ def file_layer(run_dir: Path) -> dict:
     if legacy.exists():
         from gensample.settings.legacy import read_legacy
 
-        return check_layer(Settings, read_legacy(legacy).settings, str(legacy))
+        settings = read_legacy(legacy)
+        for note in settings.notes:
+            log.warning("%s", note)
+        log.warning(
+            "%s: legacy settings; `gensample init --from-legacy %s` writes %s",
+            legacy,
+            legacy,
+            SETTINGS_FILE,
+        )
+        return check_layer(Settings, settings.settings, str(legacy))
     return {}
 
 
@@ -142,7 +163,7 @@ def read_toml(path: Path) -> dict:
 
 def env_layer(name: str, raw: str) -> dict:
     """One checked layer from environment variable ``name`` (``GENSAMPLE_PUBLISH__S3_BUCKET``)."""
-    path = name[len(ENV_PREFIX):].lower().split("__")
+    path = name[len(ENV_PREFIX) :].lower().split("__")
     value = _parse_env_value(raw, _field_at(path, name))
     for key in reversed(path):
         value = {key: value}
@@ -180,6 +201,15 @@ def _merge(into: dict, layer: Mapping) -> None:
             into[key] = dict(value) if isinstance(value, Mapping) else value
 
 
-def as_dict(settings: Settings) -> dict:
-    """The settings as plain data (for the manifest), secrets left out."""
-    return dataclasses.asdict(settings)
+def as_dict(section: Any) -> Any:
+    """What a settings section makes a run write, as plain data (for the manifest).
+
+    Secret and operational settings (which never change the output) are left out.
+    """
+    if not dataclasses.is_dataclass(section):
+        return section
+    return {
+        field.name: as_dict(getattr(section, field.name))
+        for field in dataclasses.fields(section)
+        if not (field.metadata.get("secret") or field.metadata.get("operational"))
+    }

@@ -24,14 +24,24 @@ def setting(
     secret: bool = False,
     check: typing.Callable[[Any, str], Any] | None = None,
     allowed: str = "",
+    operational: bool = False,
 ) -> Any:
     """Declare one setting: its default, a one-line help and what values are allowed.
 
     ``check(value, where)`` replaces the built-in type check for structured settings; it returns
     the converted value or raises :class:`BadInputError`, and ``allowed`` describes it in words.
+    ``operational`` settings change how a run goes, never what it writes (e.g. worker count).
     """
-    metadata = {"help": help, "choices": choices, "minimum": minimum, "maximum": maximum,
-                "secret": secret, "check": check, "allowed": allowed}
+    metadata = {
+        "help": help,
+        "choices": choices,
+        "minimum": minimum,
+        "maximum": maximum,
+        "secret": secret,
+        "check": check,
+        "allowed": allowed,
+        "operational": operational,
+    }
     return dataclasses.field(default=default, metadata=metadata)
 
 
@@ -61,7 +71,12 @@ def describe(field: dataclasses.Field) -> str:
     if meta.get("allowed"):
         return meta["allowed"]
     if meta.get("choices"):
-        return "one of " + ", ".join(repr(choice) for choice in meta["choices"])
+        listed = ", ".join(repr(choice) for choice in meta["choices"])
+        return (
+            f"a list of any of {listed}"
+            if typing.get_origin(field.type) is tuple
+            else f"one of {listed}"
+        )
     kind = _kind_name(field.type)
     low, high = meta.get("minimum"), meta.get("maximum")
     if low is not None and high is not None:

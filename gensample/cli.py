@@ -1,0 +1,228 @@
+"""The command line: parse, load settings, call one library function, map errors to exit codes.
+
+Exit codes: 0 ok, 1 run failed, 2 bad input (settings, files, arguments).
+"""
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gensample import __version__, runner, settings
+from gensample.errors import BadInputError, GensampleError
+from gensample.rundir import RunDirectory
+
+log = logging.getLogger("gensample")
+
+EXAMPLES = {
+    "init": "example:\n  gensample init /data/gensample/mdm-test\n"
+    "  gensample init /data/gensample/mdm-test --from-legacy old/settings.py",
+    "run": "example:\n  gensample run --dir /data/gensample/mdm-test\n"
+    "  gensample run --dir . --date 2026-11-01 --customers 100000 --dupe-rate 20 --timings",
+    "check": "example:\n  gensample check --dir /data/gensample/mdm-test",
+    "publish": "example:\n  gensample publish --dir /data/mdm-test --date 2026-11-01 --dry-run",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(arguments.verbose, 2)]
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
+    )
+    try:
+        return arguments.command(arguments)
+    except GensampleError as error:
+        log.error("%s", error)
+        return error.exit_code
+    except KeyboardInterrupt:
+        log.error("interrupted; nothing was committed")
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(
+        prog="gensample",
+        description="Synthetic customer data with duplicates and ground truth.",
+        epilog="example:\n  gensample init demo && gensample run --dir demo",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"gensample {__version__}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    _init_parser(_command(commands, "init", "write gensample.toml, tracer/ and archive/ into DIR"))
+    _run_parser(_command(commands, "run", "generate one day into out/<date>/"))
+    _check_parser(_command(commands, "check", "validate settings and print the plan"))
+    _publish_parser(_command(commands, "publish", "publish an existing day to S3"))
+    return parser
+
+
+def _command(commands: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
+    command = commands.add_parser(
+        name,
+        help=help,
+        description=help,
+        epilog=EXAMPLES[name],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log progress (-v) or details (-vv) to stderr",
+    )
+    command.set_defaults(command=COMMANDS[name])
+    return command
+
+
+def _dir_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=Path("."),
+        help="run directory holding gensample.toml (default: current directory)",
+    )
+
+
+def _init_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "dir",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="run directory to create (default: current directory)",
+    )
+    parser.add_argument(
+        "--from-legacy",
+        type=Path,
+        metavar="SETTINGS_PY",
+        help="translate the old tool's settings.py instead of writing defaults",
+    )
+
+
+def _run_parser(parser: argparse.ArgumentParser) -> None:
+    _dir_argument(parser)
+    _date_argument(parser)
+    parser.add_argument("--customers", type=int, metavar="N", help="new customers this run")
+    parser.add_argument(
+        "--dupe-rate",
+        type=float,
+        metavar="PCT",
+        help="percent of customer rows that are duplicates",
+    )
+    parser.add_argument("--seed", type=int, metavar="S", help="seed of every random draw")
+    parser.add_argument("--format", choices=("csv", "parquet"), help="data file format")
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (0: per CPU)")
+    parser.add_argument("--timings", action="store_true", help="print per-stage timings")
+
+
+def _check_parser(parser: argparse.ArgumentParser) -> None:
+    _dir_argument(parser)
+    _date_argument(parser)
+
+
+def _publish_parser(parser: argparse.ArgumentParser) -> None:
+    _dir_argument(parser)
+    _date_argument(parser)
+    parser.add_argument("--dry-run", action="store_true", help="list what would be sent")
+
+
+def _date_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--date",
+        type=_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="day to generate (default: today)",
+    )
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: expected YYYY-MM-DD") from None
+
+
+def init_command(arguments: argparse.Namespace) -> int:
+    """``gensample init``: a commented gensample.toml and the drop folders."""
+    from gensample.files import write_text
+    from gensample.settings.migrate import migrate
+    from gensample.settings.template import render_toml
+
+    run_dir: Path = arguments.dir
+    target = run_dir / settings.SETTINGS_FILE
+    if arguments.from_legacy:
+        target, notes = migrate(arguments.from_legacy, run_dir)
+        for note in notes:
+            log.warning("%s", note)
+    elif target.exists():
+        raise BadInputError(f"{target} already exists; edit it, or init another directory")
+    else:
+        write_text(target, render_toml())
+    for folder in ("tracer", "archive"):
+        (run_dir / folder).mkdir(parents=True, exist_ok=True)
+    print(f"wrote {target}; next: gensample run --dir {run_dir}")
+    return 0
+
+
+def run_command(arguments: argparse.Namespace) -> int:
+    """``gensample run``: one day, then publish it when a bucket is set."""
+    flags = {
+        "customers": arguments.customers,
+        "dupe_rate": arguments.dupe_rate,
+        "seed": arguments.seed,
+        "format": arguments.format,
+        "workers": arguments.workers,
+    }
+    loaded = settings.load(arguments.dir, flags=flags)
+    summary = runner.run(arguments.dir, loaded, arguments.date or dt.date.today())
+    if arguments.timings or loaded.show_timer:
+        print(summary.stopwatch.report(), file=sys.stderr)
+    if loaded.publish and loaded.publish.s3_bucket:
+        _publish(loaded, summary.day_dir, dry_run=False)
+    return 0
+
+
+def check_command(arguments: argparse.Namespace) -> int:
+    """``gensample check``: validate the settings and print the plan of the next run."""
+    loaded = settings.load(arguments.dir)
+    plan = runner.plan_run(arguments.dir, loaded, arguments.date or dt.date.today())
+    print(runner.describe_plan(loaded, plan))
+    return 0
+
+
+def publish_command(arguments: argparse.Namespace) -> int:
+    """``gensample publish``: send (or re-send) an existing day to S3."""
+    loaded = settings.load(arguments.dir)
+    if not (loaded.publish and loaded.publish.s3_bucket):
+        raise BadInputError(
+            f"{arguments.dir / settings.SETTINGS_FILE}: publish.s3_bucket is not "
+            "set; add a [publish] section with s3_bucket"
+        )
+    day_dir = RunDirectory(arguments.dir).day(arguments.date or dt.date.today())
+    if not day_dir.is_dir():
+        raise BadInputError(f"{day_dir} does not exist: run that day first")
+    _publish(loaded, day_dir, dry_run=arguments.dry_run)
+    return 0
+
+
+def _publish(loaded: settings.Settings, day_dir: Path, dry_run: bool) -> None:
+    from gensample.publishing import describe_report, publish_day
+
+    report = publish_day(loaded.publish, loaded.vault, day_dir, dry_run=dry_run)
+    print(describe_report(report))
+
+
+COMMANDS = {
+    "init": init_command,
+    "run": run_command,
+    "check": check_command,
+    "publish": publish_command,
+}

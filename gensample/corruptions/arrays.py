@@ -1,0 +1,104 @@
+"""Array helpers shared by the corruptions: strings as flat code points, per-row random picks.
+
+Character-level errors edit one flat ``uint32`` array of code points with row boundaries, so the
+cost is linear in the text and one long value never widens a matrix for the whole column.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_OFFSETS = {pa.string(): np.int32, pa.large_string(): np.int64}
+
+
+@dataclass(frozen=True)
+class CodePoints:
+    """Strings as flat code points: row ``i`` is ``points[starts[i]:starts[i + 1]]``."""
+
+    points: np.ndarray
+    starts: np.ndarray
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Number of code points of each row (0 for nulls)."""
+        return np.diff(self.starts)
+
+    def last_of_row(self) -> np.ndarray:
+        """Mask of the points that end their row."""
+        last = np.zeros(len(self.points), dtype=bool)
+        ends = self.starts[1:][self.lengths > 0]
+        last[ends - 1] = True
+        return last
+
+
+def to_code_points(values: pa.Array) -> CodePoints:
+    """Decode a string column (nulls read as empty strings) into flat code points."""
+    if values.null_count:
+        values = values.fill_null("")
+    n = len(values)
+    offsets = np.frombuffer(values.buffers()[1], dtype=_OFFSETS[values.type])
+    offsets = offsets[values.offset : values.offset + n + 1].astype(np.int64)
+    data = values.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    raw = raw[offsets[0] : offsets[-1]] if n else raw[:0]
+    points = np.frombuffer(raw.tobytes().decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
+    # A code point starts at every byte that is not a UTF-8 continuation byte (10xxxxxx).
+    starts_here = np.concatenate([[0], np.cumsum((raw & 0xC0) != 0x80)])
+    return CodePoints(points, starts_here[offsets - offsets[0]] if n else np.zeros(1, np.int64))
+
+
+def from_code_points(text: CodePoints, like: pa.Array) -> pa.Array:
+    """Encode code points back into a column of ``like``'s type, with ``like``'s nulls."""
+    points = text.points
+    utf8_bytes = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
+    byte_ends = np.concatenate([[0], np.cumsum(utf8_bytes, dtype=np.int64)])
+    offsets = byte_ends[text.starts].astype(_OFFSETS[like.type])
+    data = points.tobytes().decode("utf-32-le").encode("utf-8")
+    validity = pc.is_valid(like).buffers()[1] if like.null_count else None
+    buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(data)]
+    return pa.Array.from_buffers(like.type, len(like), buffers, null_count=like.null_count)
+
+
+def random_below(counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One random integer in ``[0, count)`` per element (0 where the count is 0)."""
+    drawn = (rng.random(len(counts)) * counts).astype(np.int64)
+    return np.minimum(drawn, np.maximum(counts - 1, 0))
+
+
+def pick_one_per_row(
+    candidates: np.ndarray, starts: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Flat position of one random candidate point per row, -1 for rows without a candidate."""
+    seen = np.concatenate([[0], np.cumsum(candidates, dtype=np.int64)])
+    first, counts = seen[starts[:-1]], np.diff(seen[starts])
+    rank = random_below(counts, rng)
+    positions = np.append(np.flatnonzero(candidates), -1)
+    return positions[np.where(counts > 0, first + rank, len(positions) - 1)]
+
+
+def choose_other(weights: np.ndarray, current: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Index drawn by ``weights`` for each row, never the row's ``current`` index (-1: none)."""
+    per_row = np.tile(np.asarray(weights, dtype=np.float64), (len(current), 1))
+    known = current >= 0
+    per_row[np.flatnonzero(known), current[known]] = 0.0
+    cumulative = np.cumsum(per_row, axis=1)
+    target = rng.random(len(current)) * cumulative[:, -1]
+    chosen = (cumulative <= target[:, None]).sum(axis=1)
+    return np.minimum(chosen, len(weights) - 1)
+
+
+def match_case(words: pa.Array, like: pa.Array) -> pa.Array:
+    """``words`` written in the style of ``like``: all upper, all lower, or title case."""
+    upper, lower = pc.utf8_upper(like), pc.utf8_lower(like)
+    is_upper = pc.and_(pc.equal(like, upper), pc.not_equal(like, lower))
+    is_lower = pc.equal(like, lower)
+    styled = pc.if_else(is_lower, pc.utf8_lower(words), pc.utf8_title(words))
+    return pc.if_else(is_upper, pc.utf8_upper(words), styled)
+
+
+def current_index(values: pa.Array, options: pa.Array) -> np.ndarray:
+    """Index of each value in ``options`` (-1 when absent or null)."""
+    found = pc.index_in(values, value_set=options, skip_nulls=True)
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)

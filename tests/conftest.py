@@ -1,0 +1,52 @@
+"""Shared fixtures: a seeded rng, small settings, a temporary run directory, and a day runner."""
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pytest
+
+from gensample import runner, settings
+from gensample.settings import Settings
+
+DAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A seeded generator for unit tests."""
+    return np.random.default_rng(20261123)
+
+
+@pytest.fixture
+def small_settings() -> Settings:
+    """Settings for a quick run: a few thousand customers in one process."""
+    return Settings(customers=3000, workers=1)
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> Path:
+    """An empty run directory (no gensample.toml: built-in defaults apply)."""
+    directory = tmp_path / "run"
+    directory.mkdir()
+    return directory
+
+
+def run_day(
+    run_dir: Path, date: dt.date = DAY, environ: dict | None = None, **flags
+) -> runner.RunSummary:
+    """Run one day in ``run_dir`` with ``flags`` over the directory's settings."""
+    flags.setdefault("workers", 1)
+    loaded = settings.load(run_dir, environ=environ or {}, flags=flags)
+    return runner.run(run_dir, loaded, date)
+
+
+def read_csv(path: Path) -> pa.Table:
+    """Read an output CSV with every column as text (as an MDM loader would see it)."""
+    header = path.open(encoding="utf-8").readline().strip().replace('"', "").split(",")
+    options = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in header}, strings_can_be_null=False
+    )
+    return pacsv.read_csv(path, convert_options=options)

@@ -1,0 +1,150 @@
+"""End to end through the orchestrator: layout, manifest, determinism, atomicity, lock, state."""
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from conftest import DAY, run_day
+
+from gensample import runner, state
+from gensample.errors import BadInputError, RunError
+from gensample.rundir import RunDirectory
+from gensample.seeding import BLOCK_SIZE
+
+
+def day_bytes(run_dir: Path, date: dt.date = DAY) -> dict[str, bytes]:
+    """Every file of a committed day, by path relative to the day directory."""
+    day = run_dir / "out" / date.isoformat()
+    return {str(p.relative_to(day)): p.read_bytes() for p in sorted(day.rglob("*")) if p.is_file()}
+
+
+def start_state_at(run_dir: Path, entity_id: int) -> None:
+    """Pretend earlier days took ids up to ``entity_id`` (so a small run spans a block edge)."""
+    state.save(run_dir / "state.json", state.State(entity_id, entity_id))
+
+
+def test_a_day_has_the_documented_layout_and_a_manifest_that_checks_it(run_dir):
+    summary = run_day(run_dir, customers=500)
+    files = day_bytes(run_dir)
+    assert set(files) == {
+        "data/customers.csv",
+        "truth/records.csv",
+        "truth/entities.csv",
+        "manifest.json",
+    }
+    manifest = json.loads(files["manifest.json"])
+    for name, entry in manifest["files"].items():
+        assert hashlib.sha256(files[name]).hexdigest() == entry["sha256"]
+        assert entry["bytes"] == len(files[name])
+        assert entry["rows"] == files[name].count(b"\n") - 1
+    assert manifest["counts"]["originals"] == 500
+    assert manifest["files"]["data/customers.csv"]["rows"] == 500 + summary.plan.duplicates
+    assert manifest["seed"] == 42 and manifest["settings"]["customers"] == 500
+    assert "workers" not in manifest["settings"]
+
+
+def test_same_settings_seed_date_and_state_give_identical_bytes(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    for directory in (first, second):
+        directory.mkdir()
+        run_day(directory, customers=800)
+    assert day_bytes(first) == day_bytes(second)
+
+
+def test_worker_count_does_not_change_a_byte(tmp_path):
+    edge = BLOCK_SIZE - 700
+    outputs = []
+    for workers in (1, 2):
+        directory = tmp_path / f"w{workers}"
+        directory.mkdir()
+        start_state_at(directory, edge)
+        summary = run_day(directory, customers=1500, workers=workers)
+        assert len(summary.plan.blocks) == 2
+        outputs.append(day_bytes(directory))
+    assert outputs[0] == outputs[1]
+
+
+def test_another_seed_gives_other_people(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    for directory, seed in ((first, 1), (second, 2)):
+        directory.mkdir()
+        run_day(directory, customers=200, seed=seed)
+    assert day_bytes(first)["truth/entities.csv"] != day_bytes(second)["truth/entities.csv"]
+
+
+def test_rerunning_a_day_replaces_it_with_the_same_bytes_and_keeps_ids(run_dir):
+    run_day(run_dir, customers=300)
+    before = day_bytes(run_dir)
+    first_state = json.loads((run_dir / "state.json").read_text())
+    run_day(run_dir, customers=300)
+    assert day_bytes(run_dir) == before
+    again = json.loads((run_dir / "state.json").read_text())
+    assert again["next_entity_id"] == first_state["next_entity_id"] == 300
+    assert len(again["runs"]) == 2
+
+
+def test_the_next_day_continues_the_ids(run_dir):
+    first = run_day(run_dir, customers=300)
+    second = run_day(run_dir, DAY + dt.timedelta(days=1), customers=200)
+    assert second.plan.entity_start == first.plan.entity_stop
+    assert second.plan.record_start == first.plan.record_stop
+
+
+def test_a_rerun_that_needs_ids_a_later_day_took_is_refused(run_dir):
+    run_day(run_dir, customers=300)
+    run_day(run_dir, DAY + dt.timedelta(days=1), customers=200)
+    with pytest.raises(BadInputError, match="later days"):
+        run_day(run_dir, customers=400)
+
+
+def test_a_failed_run_leaves_the_previous_day_state_and_no_staging(run_dir, monkeypatch):
+    run_day(run_dir, customers=300)
+    before, state_before = day_bytes(run_dir), (run_dir / "state.json").read_bytes()
+
+    def fail(*args, **kwargs):
+        raise RunError("disk full (simulated)")
+
+    monkeypatch.setattr(runner.manifest, "build", fail)
+    with pytest.raises(RunError, match="simulated"):
+        run_day(run_dir, customers=300, seed=7)
+    assert day_bytes(run_dir) == before
+    assert (run_dir / "state.json").read_bytes() == state_before
+    assert [p.name for p in (run_dir / "out").iterdir()] == [DAY.isoformat()]
+
+
+def test_an_unwritable_directory_fails_with_a_clear_message(run_dir):
+    (run_dir / "out").write_text("not a directory")
+    with pytest.raises(RunError, match="out"):
+        run_day(run_dir, customers=50)
+    assert not (run_dir / "state.json").exists()
+
+
+def test_a_second_concurrent_run_is_stopped(run_dir):
+    with RunDirectory(run_dir).lock(), pytest.raises(RunError, match="another gensample run"):
+        run_day(run_dir, customers=50)
+
+
+def test_a_half_done_swap_is_repaired_before_the_next_run(run_dir):
+    run_day(run_dir, customers=100)
+    before = day_bytes(run_dir)
+    out = run_dir / "out"
+    (out / DAY.isoformat()).rename(out / f".{DAY.isoformat()}.replaced")  # killed mid-swap
+    (out / ".2026-11-24.staging").mkdir()
+    RunDirectory(run_dir).recover()
+    assert day_bytes(run_dir) == before
+    assert sorted(p.name for p in out.iterdir()) == [DAY.isoformat()]
+
+
+def test_parquet_output_holds_the_same_rows_as_csv(tmp_path):
+    import pyarrow.parquet as pq
+    from conftest import read_csv
+
+    as_csv, as_parquet = tmp_path / "csv", tmp_path / "parquet"
+    for directory, file_format in ((as_csv, "csv"), (as_parquet, "parquet")):
+        directory.mkdir()
+        run_day(directory, customers=200, format=file_format)
+    csv_ids = read_csv(as_csv / "out" / DAY.isoformat() / "data" / "customers.csv")["customer_id"]
+    table = pq.read_table(as_parquet / "out" / DAY.isoformat() / "data" / "customers.parquet")
+    assert [str(i) for i in table["customer_id"].to_pylist()] == csv_ids.to_pylist()
