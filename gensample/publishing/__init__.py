@@ -1,0 +1,180 @@
+"""Publishing a finished day to S3: data (and truth when asked) first, the manifest last.
+
+A consumer that sees ``<prefix><date>/manifest.json`` sees a complete, checksum-verified day.
+Progress is recorded in ``publish.json`` in the day directory, so a failed publish resumes with
+only what is still unpublished.
+"""
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from boto3.s3.transfer import TransferConfig
+from botocore.client import BaseClient
+
+from gensample.errors import BadInputError, RunError
+from gensample.publishing import s3
+from gensample.publishing.plan import DATA, MANIFEST, TRUTH, Item, plan_items
+from gensample.publishing.record import RECORD, Record
+from gensample.publishing.vault import read_aws_credentials
+from gensample.settings.publish import PublishSettings, VaultSettings
+
+__all__ = ["RECORD", "PublishReport", "describe_plan", "publish_day"]
+
+logger = logging.getLogger(__name__)
+
+# These log request headers (a session token among them) at DEBUG; publishing holds them at INFO.
+_CHATTY_LIBRARIES = ("botocore", "boto3", "s3transfer", "urllib3", "hvac")
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    """What one publish did or, in a dry run, would do; keys in the order they are sent."""
+
+    bucket: str
+    prefix: str
+    dry_run: bool
+    planned: tuple[str, ...] = ()
+    uploaded: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    stale: tuple[str, ...] = ()
+
+
+def publish_day(
+    settings_publish: PublishSettings,
+    settings_vault: VaultSettings | None,
+    day_dir: Path,
+    *,
+    dry_run: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> PublishReport:
+    """Publish (or re-publish) the finished day in ``day_dir`` to ``settings_publish.s3_bucket``.
+
+    Local files are verified against the manifest and AWS keys resolved (from Vault when
+    ``settings_vault`` is given, else boto3's chain) before anything is sent. A dry run contacts
+    neither Vault nor S3: it judges from the publish record what would be sent. ``environ``
+    (default ``os.environ``) supplies VAULT_ADDR, VAULT_TOKEN and the other Vault variables.
+    Raises :class:`RunError` naming the object or Vault path and the cause.
+    """
+    if not settings_publish.s3_bucket:
+        raise BadInputError("[publish] s3_bucket is empty: there is nowhere to publish to")
+    config = s3.transfer_config(settings_publish)
+    items = plan_items(Path(day_dir), settings_publish, partial(s3.part_size, config))
+    target = {"bucket": settings_publish.s3_bucket, "endpoint_url": settings_publish.endpoint_url}
+    record = Record.load(Path(day_dir), target)
+    if record.pending:
+        logger.info("resuming: %d objects were left unpublished", len(record.pending))
+    if dry_run:
+        return _dry_run(settings_publish.s3_bucket, items, record)
+    with _library_logs_held_at_info():
+        vault_environ = os.environ if environ is None else environ
+        credentials = None if settings_vault is None else read_aws_credentials(
+            settings_vault, vault_environ)
+        client = s3.open_client(settings_publish, credentials)
+        try:
+            return _send(client, settings_publish, items, record, config)
+        except RunError as error:
+            if not record.pending:
+                raise
+            raise RunError(
+                f"{error}; {len(record.pending)} objects still unpublished, recorded in "
+                f"{record.path}: the next publish sends only those"
+            ) from error
+
+
+def _dry_run(bucket: str, items: list[Item], record: Record) -> PublishReport:
+    """What a publish would send, judged from the publish record alone."""
+    *files, manifest = items
+    skipped = [item.key for item in files if record.is_published(item.key, item.sha256)]
+    planned = [item.key for item in files if item.key not in skipped]
+    keys = {item.key for item in items}
+    stale = sorted(key for key in record.published if key not in keys)
+    if planned or stale or not record.is_published(manifest.key, manifest.sha256):
+        planned.append(manifest.key)
+    else:
+        skipped.append(manifest.key)
+    return PublishReport(bucket, _prefix(manifest), True, tuple(planned), (), tuple(skipped),
+                         tuple(stale))
+
+
+def _send(
+    client: BaseClient,
+    settings: PublishSettings,
+    items: list[Item],
+    record: Record,
+    config: TransferConfig,
+) -> PublishReport:
+    """Send what the bucket lacks, remove what is no longer part of the day, manifest last."""
+    bucket, (*files, manifest) = settings.s3_bucket, items
+    s3.check_bucket(client, bucket)
+    logger.info("publishing %d files to s3://%s/%s", len(files), bucket, _prefix(manifest))
+    present = [item for item in files if s3.matches(s3.head(client, bucket, item.key), item)]
+    todo = [item for item in files if item not in present]
+    stale = _stale_keys(client, bucket, _prefix(manifest), {item.key for item in items})
+    remote_manifest = s3.head(client, bucket, manifest.key)
+    manifest_current = not todo and not stale and s3.matches(remote_manifest, manifest)
+    record.published.update({item.key: item.sha256 for item in present})
+    record.plan([item.key for item in todo] + ([] if manifest_current else [manifest.key]))
+    if (todo or stale) and remote_manifest is not None:
+        # Take the old manifest down first: while objects change, the day is not complete.
+        s3.delete(client, bucket, manifest.key)
+        record.mark_removed(manifest.key)
+    for item in todo:
+        s3.upload(client, settings, item, config)
+        record.mark_published(item.key, item.sha256)
+    for key in stale:
+        s3.delete(client, bucket, key)
+        record.mark_removed(key)
+    if not manifest_current:
+        s3.upload(client, settings, manifest, config)
+        record.mark_published(manifest.key, manifest.sha256)
+    sent = [*todo, manifest] if not manifest_current else todo
+    kept = present if not manifest_current else [*present, manifest]
+    keys = tuple(item.key for item in sent)
+    return PublishReport(bucket, _prefix(manifest), False, keys, keys,
+                         tuple(item.key for item in kept), tuple(stale))
+
+
+def _stale_keys(client: BaseClient, bucket: str, prefix: str, keys: set[str]) -> list[str]:
+    """Objects under the day's data/ and truth/ that are not part of this publish."""
+    found = [s3.list_keys(client, bucket, prefix + folder) for folder in (DATA, TRUTH)]
+    return sorted(key for listed in found for key in listed if key not in keys)
+
+
+def _prefix(manifest: Item) -> str:
+    return manifest.key[: -len(MANIFEST)]
+
+
+@contextlib.contextmanager
+def _library_logs_held_at_info() -> Iterator[None]:
+    chatty = [logging.getLogger(name) for name in _CHATTY_LIBRARIES]
+    levels = [library.level for library in chatty]
+    for library in chatty:
+        if library.getEffectiveLevel() < logging.INFO:
+            library.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        for library, level in zip(chatty, levels, strict=True):
+            library.setLevel(level)
+
+
+def describe_plan(report: PublishReport) -> str:
+    """Human-readable lines for a publish report (what ``--dry-run`` prints)."""
+    where = f"s3://{report.bucket}/{report.prefix}"
+    if report.dry_run:
+        lines = [f"Dry run for {where} (judged from {RECORD}; nothing was sent):"]
+        verbs = ("would upload", "unchanged", "would delete")
+        sent = report.planned
+    else:
+        lines = [f"Published {where}: {len(report.uploaded)} uploaded, "
+                 f"{len(report.skipped)} unchanged, {len(report.stale)} deleted"]
+        verbs = ("uploaded", "unchanged", "deleted")
+        sent = report.uploaded
+    for verb, keys in zip(verbs, (sent, report.skipped, report.stale), strict=True):
+        lines += [f"  {verb:<13} s3://{report.bucket}/{key}" for key in keys]
+    return "\n".join(lines)

@@ -1,0 +1,135 @@
+"""What publishing a day sends: its objects, their keys and checksums, checked against the manifest.
+
+Everything here is local: nothing talks to S3 or Vault.
+"""
+
+import base64
+import hashlib
+import io
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from gensample.errors import RunError
+from gensample.settings.publish import PublishSettings
+
+MANIFEST = "manifest.json"
+DATA, TRUTH = "data/", "truth/"
+# What a published manifest keeps when the truth stays home: the rest (seed, settings, counts,
+# the drawn duplicate rate) would tell the system under test what it is meant to find out.
+PUBLIC_FIELDS = ("gensample_version", "date", "files")
+_BLOCK = 1024 * 1024
+
+PartSize = Callable[[int], "int | None"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One object to publish: its source, its key and the checksums it must arrive with."""
+
+    name: str
+    key: str
+    sha256: str
+    size: int
+    s3_checksum: str
+    source: Path | bytes
+
+    def open(self) -> BinaryIO:
+        """Open the bytes to send."""
+        if isinstance(self.source, bytes):
+            return io.BytesIO(self.source)
+        return open(self.source, "rb")
+
+
+def read_manifest(day_dir: Path) -> dict:
+    """The manifest of a finished day, or a :class:`RunError` saying why there is none."""
+    path = Path(day_dir) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunError(f"{path}: no manifest, so {day_dir} is not a finished day") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise RunError(f"{path}: cannot read the manifest: {error}") from error
+    if not isinstance(manifest.get("date"), str) or not isinstance(manifest.get("files"), dict):
+        raise RunError(f"{path}: the manifest has no 'date' or no 'files'")
+    return manifest
+
+
+def day_prefix(settings: PublishSettings, date: str) -> str:
+    """The key prefix of one day: ``<s3_prefix><date>/``."""
+    return f"{settings.s3_prefix}{date}/"
+
+
+def published_names(manifest: Mapping, include_truth: bool) -> list[str]:
+    """The manifest's files that are published: data/, and truth/ when it is included."""
+    kept = (DATA, TRUTH) if include_truth else (DATA,)
+    return sorted(name for name in manifest["files"] if name.startswith(kept))
+
+
+def published_manifest(manifest: Mapping, names: list[str], include_truth: bool) -> bytes:
+    """The manifest as published: only the files sent and, without truth, only public fields."""
+    document = dict(manifest) if include_truth else {
+        field: manifest[field] for field in PUBLIC_FIELDS if field in manifest
+    }
+    document["files"] = {name: manifest["files"][name] for name in names}
+    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def plan_items(day_dir: Path, settings: PublishSettings, part_size: PartSize) -> list[Item]:
+    """Every object of the day, manifest last, each verified against the local manifest.
+
+    A local file that is missing or differs from the manifest is a :class:`RunError`.
+    """
+    manifest = read_manifest(day_dir)
+    prefix = day_prefix(settings, manifest["date"])
+    names = published_names(manifest, settings.include_truth)
+    items = [file_item(Path(day_dir), name, manifest["files"][name], prefix, part_size)
+             for name in names]
+    body = published_manifest(manifest, names, settings.include_truth)
+    return [*items, bytes_item(MANIFEST, prefix + MANIFEST, body, part_size)]
+
+
+def file_item(
+    day_dir: Path, name: str, entry: Mapping, prefix: str, part_size: PartSize
+) -> Item:
+    """The item for one local file, after checking its size and SHA-256 against ``entry``."""
+    path = day_dir / name
+    if not path.is_file():
+        raise RunError(f"{path}: listed in {MANIFEST} but missing; nothing was published")
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        sha256, s3_checksum = digest(handle, part_size(size))
+    if sha256 != entry.get("sha256") or size != entry.get("bytes", size):
+        raise RunError(
+            f"{path}: does not match {MANIFEST} (sha256 {sha256}, {size} bytes; the manifest "
+            f"says {entry.get('sha256')}, {entry.get('bytes')} bytes); nothing was published"
+        )
+    return Item(name, prefix + name, sha256, size, s3_checksum, path)
+
+
+def bytes_item(name: str, key: str, body: bytes, part_size: PartSize) -> Item:
+    """The item for bytes made in memory (the published manifest)."""
+    sha256, s3_checksum = digest(io.BytesIO(body), part_size(len(body)))
+    return Item(name, key, sha256, len(body), s3_checksum, body)
+
+
+def digest(stream: BinaryIO, part_size: int | None) -> tuple[str, str]:
+    """The SHA-256 (hex) of a stream and the SHA-256 checksum S3 reports once it is uploaded.
+
+    Uploaded in parts, S3 reports a composite: the SHA-256 of the parts' digests, then ``-N``.
+    """
+    whole, parts = hashlib.sha256(), []
+    for block in iter(lambda: stream.read(part_size or _BLOCK), b""):
+        whole.update(block)
+        if part_size:
+            parts.append(hashlib.sha256(block).digest())
+    if not part_size:
+        return whole.hexdigest(), _base64(whole.digest())
+    composite = _base64(hashlib.sha256(b"".join(parts)).digest())
+    return whole.hexdigest(), f"{composite}-{len(parts)}"
+
+
+def _base64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")

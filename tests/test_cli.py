@@ -1,0 +1,106 @@
+"""The command line: commands, help examples, exit codes, messages on stderr."""
+
+import subprocess
+import sys
+
+import pytest
+from conftest import DAY
+
+from gensample.cli import COMMANDS, main
+from gensample.rundir import RunDirectory
+
+
+def test_init_then_check_then_run(run_dir, capsys):
+    assert main(["init", str(run_dir)]) == 0
+    assert (run_dir / "gensample.toml").is_file()
+    assert (run_dir / "tracer").is_dir() and (run_dir / "archive").is_dir()
+    assert main(["check", "--dir", str(run_dir), "--date", DAY.isoformat()]) == 0
+    plan = capsys.readouterr().out
+    assert "10000 originals + 1765 duplicates" in plan
+    assert f"out/{DAY}/data/customers.csv  (11765 rows)" in plan
+    args = [
+        "run",
+        "--dir",
+        str(run_dir),
+        "--date",
+        DAY.isoformat(),
+        "--customers",
+        "300",
+        "--workers",
+        "1",
+        "--timings",
+    ]
+    assert main(args) == 0
+    assert "population" in capsys.readouterr().err
+    assert (run_dir / "out" / DAY.isoformat() / "manifest.json").is_file()
+
+
+def test_init_refuses_to_overwrite_settings(run_dir, caplog):
+    assert main(["init", str(run_dir)]) == 0
+    assert main(["init", str(run_dir)]) == 2
+    assert "already exists" in caplog.text
+
+
+def test_init_from_legacy_writes_the_equivalent_toml(run_dir, tmp_path):
+    legacy = tmp_path / "settings.py"
+    legacy.write_text("ITERATE = 1234\nOVERALL_DUPE_RATE = 0.2\nSHOW_TIMER = True\n")
+    assert main(["init", str(run_dir), "--from-legacy", str(legacy)]) == 0
+    text = (run_dir / "gensample.toml").read_text()
+    assert "customers = 1234" in text and "dupe_rate = 20.0" in text
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["run", "--customers", "many"],
+        ["run", "--date", "2026-02-30"],
+        ["run", "--format", "xml"],
+        ["frobnicate"],
+    ],
+)
+def test_bad_arguments_exit_2(arguments, run_dir):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*arguments, "--dir", str(run_dir)] if arguments[0] == "run" else arguments)
+    assert exit_info.value.code == 2
+
+
+def test_bad_settings_exit_2_and_write_nothing(run_dir, caplog):
+    (run_dir / "gensample.toml").write_text("customers = 'ten'\n")
+    assert main(["run", "--dir", str(run_dir)]) == 2
+    assert "gensample.toml: customers = 'ten' is not allowed" in caplog.text
+    assert sorted(p.name for p in run_dir.iterdir()) == ["gensample.toml"]
+
+
+def test_a_held_lock_exits_1(run_dir, caplog):
+    with RunDirectory(run_dir).lock():
+        assert main(["run", "--dir", str(run_dir), "--customers", "10", "--workers", "1"]) == 1
+    assert "another gensample run" in caplog.text
+
+
+def test_publish_without_a_bucket_is_bad_input(run_dir, caplog):
+    assert main(["publish", "--dir", str(run_dir), "--date", DAY.isoformat()]) == 2
+    assert "publish.s3_bucket is not set" in caplog.text
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_help_has_an_example(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    assert "example:\n  gensample " + command in capsys.readouterr().out
+
+
+def test_python_dash_m_works_like_the_console_script(run_dir):
+    result = subprocess.run(
+        [sys.executable, "-m", "gensample", "check", "--dir", str(run_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and "originals" in result.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "gensample", "run", "--dir", str(run_dir), "--dupe-rate", "101"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and "--dupe-rate: dupe_rate = 101.0 is not allowed" in bad.stderr

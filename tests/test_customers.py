@@ -1,0 +1,130 @@
+"""The customer master and its truth: counts, duplicates, corruptions and the truth contract."""
+
+import pyarrow.compute as pc
+import pytest
+from conftest import DAY, read_csv, run_day
+
+from gensample.fuzzmap import FIELD_COLUMNS
+
+CUSTOMERS = 10_000
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory):
+    """One 10k-customer day: data, truth records and truth entities as Python rows."""
+    run_dir = tmp_path_factory.mktemp("customers")
+    run_day(run_dir, customers=CUSTOMERS, dupe_rate=20.0)
+    root = run_dir / "out" / DAY.isoformat()
+    return {
+        "data": read_csv(root / "data" / "customers.csv").to_pylist(),
+        "records": read_csv(root / "truth" / "records.csv").to_pylist(),
+        "entities": read_csv(root / "truth" / "entities.csv").to_pylist(),
+    }
+
+
+def test_exactly_the_requested_originals_and_the_dupe_rate_within_a_point(day):
+    kinds = [record["kind"] for record in day["records"]]
+    assert kinds.count("original") == CUSTOMERS
+    assert abs(100 * kinds.count("duplicate") / len(kinds) - 20.0) < 1.0
+
+
+def test_every_record_is_in_the_truth_once_and_every_entity_exists(day):
+    data_ids = [row["customer_id"] for row in day["data"]]
+    truth_ids = [record["record_id"] for record in day["records"]]
+    assert len(set(data_ids)) == len(data_ids)
+    assert sorted(data_ids) == sorted(truth_ids)
+    entity_ids = {entity["entity_id"] for entity in day["entities"]}
+    assert {record["entity_id"] for record in day["records"]} == entity_ids
+    assert {record["dataset"] for record in day["records"]} == {"customers"}
+
+
+def test_each_person_has_one_original_and_duplicates_point_to_it(day):
+    originals = {r["record_id"]: r for r in day["records"] if r["kind"] == "original"}
+    assert len({r["entity_id"] for r in originals.values()}) == len(originals)
+    for record in day["records"]:
+        if record["kind"] == "duplicate":
+            assert originals[record["duplicate_of"]]["entity_id"] == record["entity_id"]
+        else:
+            assert record["duplicate_of"] == "" and record["corruptions"] == ""
+
+
+def test_the_truth_names_exactly_the_fields_that_differ_from_the_original(day):
+    rows = {row["customer_id"]: row for row in day["data"]}
+    account = {"customer_id", "account_status", "created_at", "updated_at"}
+    for record in day["records"]:
+        if record["kind"] != "duplicate":
+            continue
+        duplicate, original = rows[record["record_id"]], rows[record["duplicate_of"]]
+        differing = {c for c in duplicate if c not in account and duplicate[c] != original[c]}
+        labels = record["corruptions"].split(";") if record["corruptions"] else []
+        fields = [label.split(":")[0] for label in labels]
+        columns = {field: set(FIELD_COLUMNS.get(field, (field,))) for field in fields}
+        assert differing <= set().union(*columns.values()), record
+        assert all(columns[field] & differing for field in fields), record
+
+
+def test_exact_copies_make_up_about_the_exact_share(day):
+    duplicates = [r for r in day["records"] if r["kind"] == "duplicate"]
+    untouched = sum(1 for r in duplicates if r["corruptions"] == "")
+    assert 0.1 <= untouched / len(duplicates) <= 0.16  # 10% exact, plus the odd no-op corruption
+
+
+def test_ids_and_order_do_not_reveal_duplicates(day):
+    kind_of = {r["record_id"]: r["kind"] for r in day["records"]}
+    ordered = [kind_of[row["customer_id"]] for row in day["data"]]
+    half = len(ordered) // 2
+    first_half_share = ordered[:half].count("duplicate") / half
+    second_half_share = ordered[half:].count("duplicate") / (len(ordered) - half)
+    assert abs(first_half_share - second_half_share) < 0.03
+    assert {len(str(row["customer_id"])) for row in day["data"]} <= {1, 2, 3, 4, 5}
+
+
+@pytest.mark.parametrize("column", ["email", "phone", "created_at", "updated_at"])
+def test_no_identifying_column_is_always_copied_to_duplicates(day, column):
+    rows = {row["customer_id"]: row for row in day["data"]}
+    pairs = [
+        (rows[r["record_id"]], rows[r["duplicate_of"]])
+        for r in day["records"]
+        if r["kind"] == "duplicate"
+    ]
+    differing = sum(1 for duplicate, original in pairs if duplicate[column] != original[column])
+    assert differing > 0.03 * len(pairs)
+
+
+def test_originals_carry_the_clean_person(day):
+    entities = {e["entity_id"]: e for e in day["entities"]}
+    rows = {row["customer_id"]: row for row in day["data"]}
+    for record in day["records"]:
+        if record["kind"] == "original":
+            person, row = entities[record["entity_id"]], rows[record["record_id"]]
+            shared = set(person) & set(row)
+            assert {c: row[c] for c in shared} == {c: person[c] for c in shared}
+
+
+def test_households_are_distinct_people_sharing_an_address(day):
+    by_household: dict[str, list[dict]] = {}
+    for entity in day["entities"]:
+        by_household.setdefault(entity["household_id"], []).append(entity)
+    shared = [members for members in by_household.values() if len(members) > 1]
+    assert len(shared) > 0.05 * len(by_household)
+    for members in shared:
+        assert len({(m["address_line1"], m["postal_code"]) for m in members}) == 1
+        assert len({m["entity_id"] for m in members}) == len(members)
+
+
+def test_corruption_labels_spread_over_the_fuzz_map(day):
+    labels = pc.value_counts(
+        pc.list_flatten(
+            pc.split_pattern([r["corruptions"] for r in day["records"] if r["corruptions"]], ";")
+        )
+    ).to_pylist()
+    kinds = {entry["values"] for entry in labels}
+    for expected in (
+        "first_name:use_nickname",
+        "birth_date:swap_day_month",
+        "email:change_email_domain",
+        "phone:reformat_phone",
+        "address_line1:abbreviate_street",
+        "name:swap_given_and_family_name",
+    ):
+        assert expected in kinds

@@ -1,0 +1,102 @@
+"""Loading settings: precedence, validation errors that name their source, the example file."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gensample import fuzzmap
+from gensample.errors import BadInputError
+from gensample.settings import Settings, load
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "settings" / "gensample.toml"
+
+
+def write_settings(run_dir: Path, text: str) -> Path:
+    """Write ``gensample.toml`` into ``run_dir``."""
+    path = run_dir / "gensample.toml"
+    path.write_text(text)
+    return path
+
+
+def test_no_file_gives_the_built_in_defaults(run_dir):
+    assert load(run_dir, environ={}) == Settings()
+
+
+def test_file_then_environment_then_flags_win(run_dir):
+    write_settings(run_dir, "customers = 100\nseed = 5\ndupe_rate = 10\n")
+    environ = {"GENSAMPLE_SEED": "6", "GENSAMPLE_DUPE_RATE": "12.5", "HOME": "/root"}
+    loaded = load(run_dir, environ=environ, flags={"dupe_rate": 30.0, "seed": None})
+    assert (loaded.customers, loaded.seed, loaded.dupe_rate) == (100, 6, 30.0)
+
+
+def test_environment_reaches_sections_and_lists(run_dir):
+    environ = {
+        "GENSAMPLE_PUBLISH__S3_BUCKET": "feeds",
+        "GENSAMPLE_DATASETS": "customers",
+        "GENSAMPLE_FUZZ__MAX_FIELDS": "3",
+    }
+    loaded = load(run_dir, environ=environ)
+    assert loaded.publish.s3_bucket == "feeds"
+    assert loaded.datasets == ("customers",)
+    assert loaded.fuzz.max_fields == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("custmers = 10\n", "unknown setting custmers; allowed: "),
+        ("customers = -1\n", "customers = -1 is not allowed: expected a whole number >= 0"),
+        ("customers = 1.5\n", "customers = 1.5 is not allowed"),
+        ('format = "xml"\n', "format = 'xml' is not allowed: expected one of 'csv', 'parquet'"),
+        ('datasets = ["customers", "pets"]\n', "datasets = ['customers', 'pets'] is not allowed"),
+        ("dupe_rate = 120\n", "dupe_rate = 120 is not allowed: expected a number from 0 to 95"),
+        ("[fuzz]\nmax_feilds = 2\n", "unknown setting fuzz.max_feilds"),
+        (
+            "[fuzz.fields.email]\ncorruptions = { swap_day_month = 1 }\n",
+            "'swap_day_month' does not apply to email",
+        ),
+        ("[fuzz.fields.shoe_size]\nweight = 1\n", "unknown field; allowed: first_name"),
+        ("[publish]\ns3_bucket = 3\n", "publish.s3_bucket = 3 is not allowed"),
+        ("customers = \n", "not valid TOML"),
+    ],
+)
+def test_a_bad_file_names_the_file_key_value_and_what_is_allowed(run_dir, text, expected):
+    path = write_settings(run_dir, text)
+    with pytest.raises(BadInputError) as error:
+        load(run_dir, environ={})
+    assert str(path) in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_a_bad_environment_variable_is_named(run_dir):
+    with pytest.raises(BadInputError, match="environment variable GENSAMPLE_CUSTOMERS: customers"):
+        load(run_dir, environ={"GENSAMPLE_CUSTOMERS": "lots"})
+    with pytest.raises(BadInputError, match="GENSAMPLE_COLOUR: no setting colour"):
+        load(run_dir, environ={"GENSAMPLE_COLOUR": "red"})
+
+
+def test_a_bad_flag_is_named(run_dir):
+    with pytest.raises(BadInputError, match="--dupe-rate: dupe_rate = -3"):
+        load(run_dir, environ={}, flags={"dupe_rate": -3.0})
+
+
+def test_settings_that_contradict_each_other_are_refused(run_dir):
+    write_settings(run_dir, "dupe_rate = 90\nmax_duplicates_per_entity = 2\n")
+    with pytest.raises(BadInputError, match="max_duplicates_per_entity = 2"):
+        load(run_dir, environ={})
+
+
+def test_fuzz_overrides_replace_only_the_fields_they_name(run_dir):
+    write_settings(run_dir, "[fuzz.fields.phone]\ncorruptions = { leave_blank = 1 }\n")
+    effective = fuzzmap.effective(load(run_dir, environ={}).fuzz.fields)
+    assert dict(effective["phone"].corruptions) == {"leave_blank": 1.0}
+    assert effective["phone"].weight == fuzzmap.DEFAULT_FUZZ_MAP["phone"].weight
+    assert effective["email"] == fuzzmap.DEFAULT_FUZZ_MAP["email"]
+
+
+def test_the_example_settings_file_loads(run_dir):
+    shutil.copy(EXAMPLE, run_dir / "gensample.toml")
+    loaded = load(run_dir, environ={})
+    assert loaded.format == "parquet" and loaded.fuzz.max_fields == 3
+    assert loaded.publish.s3_bucket and loaded.vault.auth == "approle"
