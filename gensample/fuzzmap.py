@@ -190,33 +190,38 @@ def choose_fields(
 def _corrupt_field(
     table: pa.Table, field: str, rows: np.ndarray, entry: FieldFuzz, rng: np.random.Generator
 ) -> tuple[pa.Table, pa.Array]:
+    """Give each of ``rows`` one of the field's corruptions; each column is rebuilt once."""
     columns = FIELD_COLUMNS.get(field, (field,))
     names = list(entry.corruptions)
     weights = np.array([entry.corruptions[name] for name in names])
     which = rng.choice(len(names), len(rows), p=weights / weights.sum()) if weights.sum() else []
+    current = [table[column].combine_chunks() for column in columns]
     label = np.full(table.num_rows, None, dtype=object)
+    corrupted_rows, corrupted_values = [], []
     for index, name in enumerate(names):
         selected = rows[which == index]
         if len(selected):
-            table, changed = _apply(table, columns, selected, CORRUPTIONS[name].function, rng)
-            label[selected[changed]] = f"{field}:{name}"
+            before = [values.take(pa.array(selected)) for values in current]
+            after = CORRUPTIONS[name].function(*before, rng)
+            after = after if isinstance(after, tuple) else (after,)
+            label[selected[_changed(before, after)]] = f"{field}:{name}"
+            corrupted_rows.append(selected)
+            corrupted_values.append(after)
+    if corrupted_rows:
+        source = np.arange(table.num_rows)
+        taken = np.concatenate(corrupted_rows)
+        source[taken] = table.num_rows + np.arange(len(taken))
+        for position, column in enumerate(columns):
+            pieces = [current[position], *(values[position] for values in corrupted_values)]
+            merged = pa.concat_arrays(pieces).take(pa.array(source))
+            table = table.set_column(table.column_names.index(column), column, merged)
     return table, pa.array(label, pa.string())
 
 
-def _apply(
-    table: pa.Table, columns: tuple[str, ...], rows: np.ndarray, function, rng: np.random.Generator
-) -> tuple[pa.Table, np.ndarray]:
-    """Apply one corruption to ``rows``; return the new table and which rows really changed."""
-    indices = pa.array(rows)
-    before = [table[c].take(indices).combine_chunks() for c in columns]
-    after = function(*before, rng)
-    after = after if isinstance(after, tuple) else (after,)
-    changed = np.zeros(len(rows), dtype=bool)
-    mask = np.zeros(table.num_rows, dtype=bool)
-    mask[rows] = True
-    for column, old, new in zip(columns, before, after, strict=True):
+def _changed(before: list[pa.Array], after: tuple[pa.Array, ...]) -> np.ndarray:
+    """Which rows differ in any column between ``before`` and ``after`` (nulls included)."""
+    changed = np.zeros(len(before[0]), dtype=bool)
+    for old, new in zip(before, after, strict=True):
         differs = pc.fill_null(pc.not_equal(old, new), pc.xor(pc.is_valid(old), pc.is_valid(new)))
         changed |= differs.to_numpy(zero_copy_only=False)
-        replaced = pc.replace_with_mask(table[column].combine_chunks(), pa.array(mask), new)
-        table = table.set_column(table.column_names.index(column), column, replaced)
-    return table, changed
+    return changed

@@ -70,8 +70,8 @@ def block_people(seed: int, block: int, household_share: float) -> pa.Table:
     n = BLOCK_SIZE
     entity_id = np.arange(block * n, (block + 1) * n, dtype=np.int64)
     head = household_heads(rng, n, household_share)
-    gender = np.where(rng.random(n) < 0.51, "F", "M")
-    first, first_lower = given_names(rng, gender)
+    is_female = rng.random(n) < 0.51
+    first, first_lower = given_names(rng, is_female)
     family_index = reference.family_names().draw(rng, n)
     family_index = np.where(rng.random(n) < SHARED_FAMILY_NAME_P, family_index[head], family_index)
     birth_date = birth_dates(rng, n)
@@ -80,7 +80,7 @@ def block_people(seed: int, block: int, household_share: float) -> pa.Table:
         "household_id": entity_id[head],
         "first_name": first,
         "last_name": reference.family_names().values.take(family_index),
-        "gender": gender,
+        "gender": pc.if_else(pa.array(is_female), "F", "M"),
         "birth_date": birth_date,
         "email": emails(rng, first_lower, _family_lower().take(family_index), birth_date),
         **addresses(rng, head),
@@ -98,21 +98,21 @@ def household_heads(rng: np.random.Generator, n: int, household_share: float) ->
     return np.repeat(starts, sizes)[:n]
 
 
-def given_names(rng: np.random.Generator, gender: np.ndarray) -> tuple[pa.Array, pa.Array]:
-    """Given names consistent with ``gender``, drawn by frequency, and their e-mail spelling."""
+def given_names(rng: np.random.Generator, is_female: np.ndarray) -> tuple[pa.Array, pa.Array]:
+    """Given names consistent with the gender, drawn by frequency, and their e-mail spelling."""
     female, male = reference.given_names("F"), reference.given_names("M")
-    female_index, male_index = female.draw(rng, len(gender)), male.draw(rng, len(gender))
-    is_female = pa.array(gender == "F")
-    name = pc.if_else(is_female, female.values.take(female_index), male.values.take(male_index))
-    lower = pc.if_else(
-        is_female, _given_lower("F").take(female_index), _given_lower("M").take(male_index)
-    )
-    return name, lower
+    n = len(is_female)
+    female_index, male_index = female.draw(rng, n), male.draw(rng, n)
+    index = pa.array(np.where(is_female, female_index, len(female.values) + male_index))
+    names, lower = _given_names_both()
+    return names.take(index), lower.take(index)
 
 
 @functools.cache
-def _given_lower(gender: str) -> pa.Array:
-    return _email_spelling(reference.given_names(gender).values)
+def _given_names_both() -> tuple[pa.Array, pa.Array]:
+    """Female then male given names, as written and as spelled in e-mail addresses."""
+    names = pa.concat_arrays([reference.given_names(g).values for g in ("F", "M")])
+    return names, _email_spelling(names)
 
 
 @functools.cache
@@ -136,22 +136,47 @@ def emails(
 ) -> pa.Array:
     """Addresses built from the name in the patterns people really use, at weighted domains."""
     n = len(first)
-    parts = {
-        "f": first,
-        "l": last,
-        "i": pc.utf8_slice_codeunits(first, 0, 1),
-        "n": pc.cast(pa.array(rng.integers(1, 100, n)), pa.string()),
-        "y": pc.utf8_slice_codeunits(pc.cast(birth_date, pa.string()), 2, 4),
-    }
     shares = np.array([share for _, share in EMAIL_PATTERNS])
     pattern = rng.choice(len(EMAIL_PATTERNS), n, p=shares / shares.sum())
-    local = pc.choose(pa.array(pattern), *[_fill(text, parts) for text, _ in EMAIL_PATTERNS])
+    number = rng.integers(1, 100, n)
     domains = reference.email_domains()
     domain = domains.values.take(domains.draw(rng, n))
+    locals_, rows = [], []
+    for index, (text, _) in enumerate(EMAIL_PATTERNS):  # each pattern only on its own rows
+        selected = pa.array(np.flatnonzero(pattern == index))
+        parts = _EmailParts(
+            first.take(selected),
+            last.take(selected),
+            number.take(selected),
+            birth_date.take(selected),
+        )
+        locals_.append(_fill(text, parts))
+        rows.append(selected.to_numpy())
+    order = np.empty(n, dtype=np.int64)
+    order[np.concatenate(rows)] = np.arange(n)
+    local = pa.concat_arrays(locals_).take(pa.array(order))
     return pc.binary_join_element_wise(local, domain, "@")
 
 
-def _fill(pattern: str, parts: dict[str, pa.Array]) -> pa.Array:
+class _EmailParts:
+    """The pieces of an e-mail local part, computed only when a pattern asks for them."""
+
+    def __init__(self, first: pa.Array, last: pa.Array, number: np.ndarray, birth: pa.Array):
+        self.first, self.last, self.number, self.birth = first, last, number, birth
+
+    def __getitem__(self, key: str) -> pa.Array:
+        if key == "f":
+            return self.first
+        if key == "l":
+            return self.last
+        if key == "i":
+            return pc.utf8_slice_codeunits(self.first, 0, 1)
+        if key == "n":
+            return pc.cast(pa.array(self.number), pa.string())
+        return pc.utf8_slice_codeunits(pc.cast(self.birth, pa.string()), 2, 4)  # "y": birth year
+
+
+def _fill(pattern: str, parts: _EmailParts) -> pa.Array:
     """Assemble ``pattern`` like "{f}.{l}{n}" from the part arrays, all rows at once."""
     pieces = []
     for literal, key, _, _ in string.Formatter().parse(pattern):
@@ -172,13 +197,18 @@ def addresses(rng: np.random.Generator, head: np.ndarray) -> dict[str, pa.Array]
     street = streets.values.take(streets.draw(rng, n)[head])
     suffix = suffixes.values.take(suffixes.draw(rng, n)[head])
     line1 = pc.binary_join_element_wise(pc.cast(pa.array(number), pa.string()), street, suffix, " ")
-    apartment = rng.integers(1, 40, n)[head].astype(str).astype(object)
-    has_apartment = (rng.random(n) < APARTMENT_P)[head]
-    line2 = pa.array(np.where(has_apartment, "Apt " + apartment, None), pa.string())
+    apartment = rng.integers(0, len(_apartments()), n)[head]
+    no_apartment = (rng.random(n) >= APARTMENT_P)[head]
+    line2 = _apartments().take(pa.array(apartment, mask=no_apartment))
     columns = {"address_line1": line1, "address_line2": line2}
     for name in ("city", "state", "postal_code", "county", "area_code"):
         columns[name] = places[name].take(place)
     return columns
+
+
+@functools.cache
+def _apartments() -> pa.Array:
+    return pa.array([f"Apt {number}" for number in range(1, 40)])
 
 
 def phones(rng: np.random.Generator, area_code: pa.Array, head: np.ndarray) -> pa.Array:
@@ -188,11 +218,6 @@ def phones(rng: np.random.Generator, area_code: pa.Array, head: np.ndarray) -> p
     line = rng.integers(0, 10_000, n)
     shared = rng.random(n) < SHARED_PHONE_P
     exchange, line = np.where(shared, exchange[head], exchange), np.where(shared, line[head], line)
-    digits = pc.cast(pa.array(exchange * 10_000 + line), pa.string())
-    return pc.binary_join_element_wise(
-        pc.binary_join_element_wise("(", area_code, ") ", ""),
-        pc.utf8_slice_codeunits(digits, 0, 3),
-        "-",
-        pc.utf8_slice_codeunits(digits, 3, 7),
-        "",
-    )
+    line_digits = pc.utf8_slice_codeunits(pc.cast(pa.array(line + 10_000), pa.string()), 1, 5)
+    exchange_digits = pc.cast(pa.array(exchange), pa.string())
+    return pc.binary_join_element_wise("(", area_code, ") ", exchange_digits, "-", line_digits, "")

@@ -2,28 +2,24 @@
 
 import datetime as dt
 import logging
-import os
 import shutil
 import sys
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
-
-from gensample import manifest, state, truth
-from gensample.datasets import REGISTRY
+from gensample import manifest, state
+from gensample.blocks import run_blocks
 from gensample.files import write_json
-from gensample.pipeline import BlockResult, generate_block
+from gensample.outputs import ENTITIES_FILE, RECORDS_FILE, data_file, output_files
 from gensample.plan import Plan, make_plan
 from gensample.rundir import RunDirectory
 from gensample.settings import Settings
 from gensample.timings import Stopwatch
-from gensample.writers import TableFile
+from gensample.writers import DayFile
 
 log = logging.getLogger(__name__)
+
+PARTS_DIR = ".parts"
 
 
 @dataclass(frozen=True)
@@ -91,32 +87,12 @@ def describe_plan(settings: Settings, plan: Plan) -> str:
         f"blocks:      {len(plan.blocks)}",
         "files:",
     ]
-    rows = {
-        "truth/entities.csv": plan.entities,
-        "truth/records.csv": plan.entities + plan.duplicates,
-    }
-    rows[data_file("customers", settings)] = plan.entities + plan.duplicates
+    rows = {ENTITIES_FILE: plan.entities, RECORDS_FILE: plan.entities + plan.duplicates}
+    rows[data_file("customers", settings)] = rows[RECORDS_FILE]
     lines += [
         f"  out/{plan.date}/{name}  ({rows.get(name, '?')} rows)" for name in output_files(settings)
     ]
     return "\n".join(lines)
-
-
-def data_file(dataset: str, settings: Settings) -> str:
-    """Path of a dataset's file inside a day directory."""
-    return f"data/{dataset}.{settings.format}"
-
-
-def output_files(settings: Settings) -> dict[str, tuple[pa.Schema, str]]:
-    """Every file of a day (relative path) with its schema and format."""
-    outputs = {
-        data_file(name, settings): (REGISTRY[name].SCHEMA, settings.format)
-        for name in REGISTRY
-        if name in settings.datasets
-    }
-    outputs["truth/records.csv"] = (truth.RECORDS_SCHEMA, "csv")
-    outputs["truth/entities.csv"] = (truth.ENTITIES_SCHEMA, "csv")
-    return outputs
 
 
 def write_day(
@@ -125,56 +101,22 @@ def write_day(
     """Write every file of the day into ``staging``; return rows per file (relative path)."""
     shutil.rmtree(staging, ignore_errors=True)
     files = {
-        name: TableFile(staging / name, schema, kind)
-        for name, (schema, kind) in output_files(settings).items()
+        name: DayFile(staging / name, schema, file_format)
+        for name, (schema, file_format) in output_files(settings).items()
     }
+    rows = dict.fromkeys(files, 0)
     progress = Progress(len(plan.blocks))
-    for result in generate_blocks(settings, plan):
-        stopwatch.add(result.seconds)
-        with stopwatch.stage("write"):
-            _write_block(files, result, settings)
+    for parts in run_blocks(settings, plan, staging / PARTS_DIR):
+        stopwatch.add(parts.seconds)
+        with stopwatch.stage("join parts"):
+            for name, path in parts.paths.items():
+                files[name].append(path)
+                rows[name] += parts.rows[name]
         progress.advance()
     for file in files.values():
         file.close()
-    return {name: file.rows for name, file in files.items()}
-
-
-def _write_block(files: dict[str, TableFile], result: BlockResult, settings: Settings) -> None:
-    records = [generated.truth for generated in result.datasets.values()]
-    for name, generated in result.datasets.items():
-        files[data_file(name, settings)].write(generated.data)
-    files["truth/records.csv"].write(
-        pa.concat_tables(records) if records else truth.RECORDS_SCHEMA.empty_table()
-    )
-    files["truth/entities.csv"].write(result.entities)
-
-
-def generate_blocks(settings: Settings, plan: Plan) -> Iterator[BlockResult]:
-    """Every block's result, in plan order; in worker processes when there are several."""
-    workers = min(settings.workers or os.cpu_count() or 1, len(plan.blocks))
-    if workers <= 1:
-        for block in plan.blocks:
-            yield generate_block(settings, plan.date, block)
-        return
-    with ProcessPoolExecutor(workers, initializer=_init_worker) as executor:
-        yield from _ordered(executor, settings, plan, ahead=2 * workers)
-
-
-def _ordered(
-    executor: Executor, settings: Settings, plan: Plan, ahead: int
-) -> Iterator[BlockResult]:
-    """Results in order, with at most ``ahead`` blocks in flight, so memory stays bounded."""
-    pending: deque = deque()
-    for block in plan.blocks:
-        pending.append(executor.submit(generate_block, settings, plan.date, block))
-        if len(pending) >= ahead:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
-
-
-def _init_worker() -> None:
-    pa.set_cpu_count(1)  # the processes are the parallelism; Arrow threads would only compete
+    (staging / PARTS_DIR).rmdir()
+    return rows
 
 
 class Progress:

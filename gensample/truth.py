@@ -27,14 +27,14 @@ def record_rows(
     dataset: str,
     record_id: np.ndarray,
     entity_id: np.ndarray,
-    kind: np.ndarray,
+    kind: pa.Array,
     duplicate_of: pa.Array,
     corruptions: pa.Array,
 ) -> pa.Table:
     """Truth rows for records of ``dataset``."""
     return pa.table(
         {
-            "dataset": pa.array(np.full(len(record_id), dataset)),
+            "dataset": pa.repeat(pa.scalar(dataset), len(record_id)),
             "record_id": record_id,
             "entity_id": entity_id,
             "kind": kind,

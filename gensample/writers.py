@@ -1,7 +1,14 @@
-"""Output files written block by block with Arrow: CSV or Parquet, counted as they grow."""
+"""Output files: blocks are written as part files, then joined in order into each day file.
+
+CSV parts are headerless CSV, joined by copying bytes after one header line. Parquet parts are
+Arrow IPC files, joined as one row group each.
+"""
 
 import hashlib
+import os
+import shutil
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -10,30 +17,50 @@ import pyarrow.parquet as pq
 from gensample.errors import RunError
 
 CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed")
+PART_CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed", include_header=False)
 HASH_CHUNK = 1 << 22
 
 
-class TableFile:
-    """One output file; tables are appended in order and the file is closed once."""
+def write_part(table: pa.Table, path: Path, file_format: str) -> None:
+    """Write one block's rows of a file as a part file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if file_format == "parquet":
+            with pa.ipc.new_file(str(path), table.schema) as writer:
+                writer.write_table(table)
+        else:
+            pacsv.write_csv(table, str(path), write_options=PART_CSV_OPTIONS)
+    except OSError as error:
+        raise RunError(f"cannot write {path}: {error}") from error
+
+
+class DayFile:
+    """One file of a day, built from part files appended in order."""
 
     def __init__(self, path: Path, schema: pa.Schema, file_format: str) -> None:
-        self.path, self.rows = Path(path), 0
+        self.path, self.format = Path(path), file_format
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if file_format == "parquet":
                 self._writer = pq.ParquetWriter(str(self.path), schema, compression="zstd")
             else:
-                self._writer = pacsv.CSVWriter(str(self.path), schema, write_options=CSV_OPTIONS)
+                self._writer = open(self.path, "wb")  # noqa: SIM115 (closed by close())
+                pacsv.write_csv(schema.empty_table(), self._writer, write_options=CSV_OPTIONS)
         except OSError as error:
             raise RunError(f"cannot write {self.path}: {error}") from error
 
-    def write(self, table: pa.Table) -> None:
-        """Append ``table`` (of the file's schema)."""
+    def append(self, part: Path) -> None:
+        """Append a part file's rows, then delete the part."""
         try:
-            self._writer.write_table(table)
+            if self.format == "parquet":
+                with pa.memory_map(str(part)) as source:
+                    self._writer.write_table(pa.ipc.open_file(source).read_all())
+            else:
+                with open(part, "rb") as source:
+                    _copy(source, self._writer)
+            part.unlink()
         except OSError as error:
             raise RunError(f"cannot write {self.path}: {error}") from error
-        self.rows += table.num_rows
 
     def close(self) -> None:
         """Flush and close the file."""
@@ -41,6 +68,20 @@ class TableFile:
             self._writer.close()
         except OSError as error:
             raise RunError(f"cannot write {self.path}: {error}") from error
+
+
+def _copy(source: BinaryIO, target: BinaryIO) -> None:
+    """Append ``source`` to ``target``, inside the kernel where it can."""
+    target.flush()
+    size = os.fstat(source.fileno()).st_size
+    try:
+        while size > 0:
+            copied = os.copy_file_range(source.fileno(), target.fileno(), size)
+            if copied == 0:
+                break
+            size -= copied
+    except OSError:  # a filesystem without copy_file_range: copy through user space
+        shutil.copyfileobj(source, target, HASH_CHUNK)
 
 
 def sha256(path: Path) -> str:

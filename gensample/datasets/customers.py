@@ -48,45 +48,47 @@ def generate(block: BlockInput, parents: Mapping[str, Generated]) -> Generated:
         settings.duplicates_distribution,
         settings.max_duplicates_per_entity,
     )
-    source = np.concatenate([np.arange(plan.entities), np.repeat(np.arange(plan.entities), copies)])
-    rows = block.people.select(PERSON_COLUMNS).take(pa.array(source))
-    rows, corruptions = fuzz_duplicates(rows, plan.entities, settings, rng)
+    people = block.people.select(PERSON_COLUMNS)
+    source = np.repeat(np.arange(plan.entities), copies)
+    copied, corruptions = fuzz_duplicates(people.take(pa.array(source)), settings, rng)
     record_id = plan.record_start + rng.permutation(plan.records)
-    accounts = account_columns(rng, plan.records, block.date)
+    status, created, updated = account_columns(rng, plan.records, block.date)
     data = (
-        rows.add_column(0, "customer_id", pa.array(record_id))
-        .append_column("account_status", accounts[0])
-        .append_column("created_at", accounts[1])
-        .append_column("updated_at", accounts[2])
+        pa.concat_tables([people, copied])
+        .add_column(0, "customer_id", pa.array(record_id))
+        .append_column("account_status", status)
+        .append_column("created_at", created)
+        .append_column("updated_at", updated)
     )
+    entity_id = block.people["entity_id"].to_numpy()
     records = truth.record_rows(
         NAME,
         record_id,
-        block.people["entity_id"].to_numpy()[source],
-        np.where(np.arange(plan.records) < plan.entities, "original", "duplicate"),
-        _duplicate_of(record_id, source, plan.entities),
-        corruptions,
+        np.concatenate([entity_id, entity_id[source]]),
+        pa.concat_arrays(
+            [
+                pa.repeat(pa.scalar("original"), plan.entities),
+                pa.repeat(pa.scalar("duplicate"), plan.duplicates),
+            ]
+        ),
+        pa.array(
+            np.concatenate([np.zeros(plan.entities, np.int64), record_id[source]]),
+            mask=np.arange(plan.records) < plan.entities,
+        ),
+        pa.concat_arrays([pa.array([""] * plan.entities), corruptions]),
     )
     order = pa.array(np.argsort(record_id))
     return Generated(data.take(order).cast(SCHEMA), records.take(order))
 
 
 def fuzz_duplicates(
-    rows: pa.Table, originals: int, settings: Settings, rng: np.random.Generator
+    copies: pa.Table, settings: Settings, rng: np.random.Generator
 ) -> tuple[pa.Table, pa.Array]:
-    """Corrupt the duplicate rows (those after ``originals``), but an exact share of them."""
-    copies = rows.num_rows - originals
-    exact = round(copies * settings.exact_duplicate_share)
-    fuzzed = originals + np.sort(rng.permutation(copies)[exact:])
+    """Corrupt the copies through the fuzz map, all but an exact share of them."""
+    exact = round(copies.num_rows * settings.exact_duplicate_share)
+    fuzzed = np.sort(rng.permutation(copies.num_rows)[exact:])
     fuzz_map = fuzzmap.effective(settings.fuzz.fields)
-    return fuzzmap.fuzz(rows, fuzzed, fuzz_map, settings.fuzz.max_fields, rng)
-
-
-def _duplicate_of(record_id: np.ndarray, source: np.ndarray, originals: int) -> pa.Array:
-    """The original's record id for each duplicate, null for originals."""
-    original_id = record_id[:originals][source]
-    mask = np.arange(len(source)) < originals
-    return pa.array(original_id, pa.int64(), mask=mask)
+    return fuzzmap.fuzz(copies, fuzzed, fuzz_map, settings.fuzz.max_fields, rng)
 
 
 def account_columns(

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from boto3.s3.transfer import TransferConfig
 from botocore.client import BaseClient
+from s3transfer.manager import TransferConfig
 
 from gensample.errors import BadInputError, RunError
 from gensample.publishing import s3
@@ -72,8 +72,9 @@ def publish_day(
         return _dry_run(settings_publish.s3_bucket, items, record)
     with _library_logs_held_at_info():
         vault_environ = os.environ if environ is None else environ
-        credentials = None if settings_vault is None else read_aws_credentials(
-            settings_vault, vault_environ)
+        credentials = (
+            None if settings_vault is None else read_aws_credentials(settings_vault, vault_environ)
+        )
         client = s3.open_client(settings_publish, credentials)
         try:
             return _send(client, settings_publish, items, record, config)
@@ -97,8 +98,9 @@ def _dry_run(bucket: str, items: list[Item], record: Record) -> PublishReport:
         planned.append(manifest.key)
     else:
         skipped.append(manifest.key)
-    return PublishReport(bucket, _prefix(manifest), True, tuple(planned), (), tuple(skipped),
-                         tuple(stale))
+    return PublishReport(
+        bucket, _prefix(manifest), True, tuple(planned), (), tuple(skipped), tuple(stale)
+    )
 
 
 def _send(
@@ -135,8 +137,9 @@ def _send(
     sent = [*todo, manifest] if not manifest_current else todo
     kept = present if not manifest_current else [*present, manifest]
     keys = tuple(item.key for item in sent)
-    return PublishReport(bucket, _prefix(manifest), False, keys, keys,
-                         tuple(item.key for item in kept), tuple(stale))
+    return PublishReport(
+        bucket, _prefix(manifest), False, keys, keys, tuple(item.key for item in kept), tuple(stale)
+    )
 
 
 def _stale_keys(client: BaseClient, bucket: str, prefix: str, keys: set[str]) -> list[str]:
@@ -171,8 +174,10 @@ def describe_plan(report: PublishReport) -> str:
         verbs = ("would upload", "unchanged", "would delete")
         sent = report.planned
     else:
-        lines = [f"Published {where}: {len(report.uploaded)} uploaded, "
-                 f"{len(report.skipped)} unchanged, {len(report.stale)} deleted"]
+        lines = [
+            f"Published {where}: {len(report.uploaded)} uploaded, "
+            f"{len(report.skipped)} unchanged, {len(report.stale)} deleted"
+        ]
         verbs = ("uploaded", "unchanged", "deleted")
         sent = report.uploaded
     for verb, keys in zip(verbs, (sent, report.skipped, report.stale), strict=True):

@@ -70,9 +70,11 @@ def published_names(manifest: Mapping, include_truth: bool) -> list[str]:
 
 def published_manifest(manifest: Mapping, names: list[str], include_truth: bool) -> bytes:
     """The manifest as published: only the files sent and, without truth, only public fields."""
-    document = dict(manifest) if include_truth else {
-        field: manifest[field] for field in PUBLIC_FIELDS if field in manifest
-    }
+    document = (
+        dict(manifest)
+        if include_truth
+        else {field: manifest[field] for field in PUBLIC_FIELDS if field in manifest}
+    )
     document["files"] = {name: manifest["files"][name] for name in names}
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
@@ -85,15 +87,14 @@ def plan_items(day_dir: Path, settings: PublishSettings, part_size: PartSize) ->
     manifest = read_manifest(day_dir)
     prefix = day_prefix(settings, manifest["date"])
     names = published_names(manifest, settings.include_truth)
-    items = [file_item(Path(day_dir), name, manifest["files"][name], prefix, part_size)
-             for name in names]
+    items = [
+        file_item(Path(day_dir), name, manifest["files"][name], prefix, part_size) for name in names
+    ]
     body = published_manifest(manifest, names, settings.include_truth)
     return [*items, bytes_item(MANIFEST, prefix + MANIFEST, body, part_size)]
 
 
-def file_item(
-    day_dir: Path, name: str, entry: Mapping, prefix: str, part_size: PartSize
-) -> Item:
+def file_item(day_dir: Path, name: str, entry: Mapping, prefix: str, part_size: PartSize) -> Item:
     """The item for one local file, after checking its size and SHA-256 against ``entry``."""
     path = day_dir / name
     if not path.is_file():

@@ -60,9 +60,12 @@ class Record:
 
     def save(self) -> None:
         """Write the record atomically."""
-        write_json(self.path, {
-            "target": self.target,
-            "published": self.published,
-            "pending": self.pending,
-            "complete": not self.pending,
-        })
+        write_json(
+            self.path,
+            {
+                "target": self.target,
+                "published": self.published,
+                "pending": self.pending,
+                "complete": not self.pending,
+            },
+        )

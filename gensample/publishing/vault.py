@@ -6,6 +6,7 @@ went wrong.
 """
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +25,15 @@ TIMEOUT_SECONDS = 30
 # Health answers that mean "this node can serve reads": active, standby, performance standby.
 _HEALTHY = (200, 429, 473)
 _PROBLEMS: tuple[tuple[type, str], ...] = (
-    (exceptions.Forbidden, "permission denied: the token is wrong or expired, or its policies "
-                           "do not allow this path"),
+    (
+        exceptions.Forbidden,
+        "permission denied: the token is wrong or expired, or its policies do not allow this path",
+    ),
     (exceptions.Unauthorized, "not authorised: the token is wrong or expired"),
-    (exceptions.InvalidPath, "nothing at this path (missing or deleted): check [vault] mount "
-                             "and path"),
+    (
+        exceptions.InvalidPath,
+        "nothing at this path (missing or deleted): check [vault] mount and path",
+    ),
     (exceptions.VaultDown, "Vault is sealed or unavailable"),
     (exceptions.VaultNotInitialized, "Vault is not initialised"),
     (exceptions.RateLimitExceeded, "Vault is rate-limiting this client"),
@@ -56,9 +61,7 @@ def secret_path(settings: VaultSettings) -> str:
     return f"{settings.mount}/{settings.path}"
 
 
-def read_aws_credentials(
-    settings: VaultSettings, environ: Mapping[str, str]
-) -> AwsCredentials:
+def read_aws_credentials(settings: VaultSettings, environ: Mapping[str, str]) -> AwsCredentials:
     """Log in to Vault and return the AWS keys it holds for publishing.
 
     Raises :class:`RunError` naming the Vault path and the problem: no address, no token, a wrong
@@ -69,14 +72,16 @@ def read_aws_credentials(
     try:
         if not url:
             raise _Failure("no Vault address: set [vault] url or VAULT_ADDR")
-        client = hvac.Client(url=url, token="", verify=environ.get("VAULT_CACERT") or True,
-                             timeout=TIMEOUT_SECONDS)
+        client = hvac.Client(
+            url=url, token="", verify=environ.get("VAULT_CACERT") or True, timeout=TIMEOUT_SECONDS
+        )
         _step("health check", lambda: _check_health(client))
         _step(f"{settings.auth} login", lambda: _log_in(client, settings, environ))
         credentials = _step("reading the keys", lambda: _read_keys(client, settings))
     except _Failure as failure:
-        raise RunError(f"cannot get AWS keys from Vault {where} ({url or 'no address'}): "
-                       f"{failure}") from None
+        raise RunError(
+            f"cannot get AWS keys from Vault {where} ({url or 'no address'}): {failure}"
+        ) from None
     logger.info("AWS keys from Vault %s (%s auth)", where, settings.auth)
     return credentials
 
@@ -89,15 +94,22 @@ def _step(name: str, action: Callable[[], Any]) -> Any:
     except requests.exceptions.Timeout:
         raise _Failure(f"{name}: Vault did not answer in {TIMEOUT_SECONDS} s") from None
     except requests.exceptions.RequestException as error:
-        reason = type(error).__name__
-        raise _Failure(f"{name}: Vault is unreachable ({reason})") from None
+        raise _Failure(f"{name}: Vault is unreachable ({_reason(error)})") from None
     except exceptions.VaultError as error:
         raise _Failure(f"{name}: {_problem(error)}") from None
 
 
+def _reason(error: Exception) -> str:
+    # requests buries the socket error ("[Errno 111] Connection refused") in a long message.
+    found = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(error))
+    return found.group(1).strip() if found else type(error).__name__
+
+
 def _problem(error: exceptions.VaultError) -> str:
-    hint = next((text for kind, text in _PROBLEMS if isinstance(error, kind)),
-                "unexpected answer from Vault")
+    hint = next(
+        (text for kind, text in _PROBLEMS if isinstance(error, kind)),
+        "unexpected answer from Vault",
+    )
     said = error.errors if isinstance(error.errors, list) else [error.errors or ""]
     said = "; ".join(str(part) for part in said if part)
     return f"{hint} (Vault said: {said})" if said else hint
@@ -117,12 +129,14 @@ def _check_health(client: hvac.Client) -> None:
 def _log_in(client: hvac.Client, settings: VaultSettings, environ: Mapping[str, str]) -> None:
     if settings.auth == "approle":
         role_id = _credential(environ, "VAULT_ROLE_ID", settings.role_id_file, "role_id_file")
-        secret_id = _credential(environ, "VAULT_SECRET_ID", settings.secret_id_file,
-                                "secret_id_file")
+        secret_id = _credential(
+            environ, "VAULT_SECRET_ID", settings.secret_id_file, "secret_id_file"
+        )
         if not role_id:
             raise _Failure("no AppRole role id: set VAULT_ROLE_ID or [vault] role_id_file")
-        client.auth.approle.login(role_id=role_id, secret_id=secret_id or None,
-                                  mount_point=settings.approle_mount)
+        client.auth.approle.login(
+            role_id=role_id, secret_id=secret_id or None, mount_point=settings.approle_mount
+        )
         return
     token = _credential(environ, "VAULT_TOKEN", settings.token_file, "token_file")
     if not token:
@@ -146,12 +160,14 @@ def _credential(environ: Mapping[str, str], variable: str, path: str, setting: s
 def _read_keys(client: hvac.Client, settings: VaultSettings) -> AwsCredentials:
     if settings.aws_role:
         answer = client.secrets.aws.generate_credentials(
-            name=settings.aws_role, mount_point=settings.aws_mount)
+            name=settings.aws_role, mount_point=settings.aws_mount
+        )
         data = answer.get("data") or {}
         names = ("access_key", "secret_key", "security_token")
     else:
         answer = client.secrets.kv.v2.read_secret_version(
-            path=settings.path, mount_point=settings.mount, raise_on_deleted_version=True)
+            path=settings.path, mount_point=settings.mount, raise_on_deleted_version=True
+        )
         data = (answer.get("data") or {}).get("data") or {}
         names = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
     missing = [name for name in names[:2] if not data.get(name)]

@@ -26,7 +26,13 @@ class Pool:
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Indices of ``size`` values drawn by probability."""
-        return rng.choice(len(self.probabilities), size=size, p=self.probabilities)
+        return np.searchsorted(self._cumulative, rng.random(size), side="right")
+
+    @functools.cached_property
+    def _cumulative(self) -> np.ndarray:
+        cumulative = np.cumsum(self.probabilities)
+        cumulative[-1] = np.inf  # rounding must never draw past the last value
+        return cumulative
 
 
 def read_table(name: str) -> pa.Table:

@@ -20,8 +20,10 @@ class PublishSettings:
         "AES256", "'AES256', the id of a KMS key for aws:kms, or '' for none."
     )
     max_attempts: int = setting(
-        5, "Attempts per S3 request; throttling and 5xx answers are retried with backoff.",
-        minimum=1, maximum=20,
+        5,
+        "Attempts per S3 request; throttling and 5xx answers are retried with backoff.",
+        minimum=1,
+        maximum=20,
     )
     multipart_threshold_mib: float = setting(
         64.0, "Files of at least this many MiB are uploaded in parts.", minimum=0.01
