@@ -181,8 +181,11 @@ def choose_fields(
 ) -> np.ndarray:
     """A boolean (n, fields) matrix: 1..max_fields fields per row, by weight, without repetition."""
     weights = np.asarray(weights, dtype=np.float64)
-    count = rng.integers(1, min(max_fields, len(weights)) + 1, n)
-    keys = rng.random((n, len(weights))) ** (1 / weights)  # Efraimidis-Spirakis weighted order
+    usable = int(np.count_nonzero(weights > 0))
+    count = rng.integers(1, min(max_fields, usable) + 1, n) if usable else np.zeros(n, int)
+    safe = np.where(weights > 0, weights, 1.0)
+    # Efraimidis-Spirakis: u ** (1 / w) orders by weight; zero weights rank last, never chosen
+    keys = np.where(weights > 0, rng.random((n, len(weights))) ** (1 / safe), -1.0)
     rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
     return rank < count[:, None]
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import itertools
+import math
 from dataclasses import dataclass
 
 from gensample.seeding import BLOCK_SIZE, stream
@@ -65,9 +66,11 @@ def draw_dupe_rate(settings: Settings, date: dt.date, entity_start: int) -> floa
     if settings.dupe_rate_variance == 0:
         return settings.dupe_rate
     rng = stream(settings.seed, "dupe_rate", date.toordinal(), entity_start)
-    ceiling = 100 * settings.max_duplicates_per_entity / (1 + settings.max_duplicates_per_entity)
-    drawn = rng.normal(settings.dupe_rate, settings.dupe_rate_variance)
-    return float(round(min(max(drawn, 0.0), ceiling, 95.0), 4))
+    copies = settings.max_duplicates_per_entity
+    # rounded down to 4 decimals, so the rate never asks for more copies than allowed
+    ceiling = math.floor(1e4 * 100 * copies / (1 + copies)) / 1e4
+    drawn = round(rng.normal(settings.dupe_rate, settings.dupe_rate_variance), 4)
+    return float(min(max(drawn, 0.0), ceiling, 95.0))
 
 
 def block_bounds(start: int, stop: int) -> list[tuple[int, int]]:

@@ -83,9 +83,22 @@ class Settings:
     )
     format: str = setting("csv", "Output format of data files.", choices=("csv", "parquet"))
     load_type: str = setting(
-        "truncate", "Re-running a day replaces it ('truncate').", choices=("truncate",)
+        "truncate",
+        "'truncate': a re-run replaces the day; 'append': adds a batch with fresh ids.",
+        choices=("truncate", "append"),
     )
     datasets: tuple[str, ...] = setting(DATASETS, "Datasets to generate.", choices=DATASETS)
+    tracer: bool = setting(False, "Consume tracer/tracer.csv into the day's customers.")
+    archival: bool = setting(False, "Re-inject corrupted customers from archived days.")
+    archival_count: int = setting(
+        1, "Archived days picked per run for re-injection.", minimum=0, maximum=100
+    )
+    archival_share: float = setting(
+        0.01, "Share (0-1) of a picked day's customer records re-injected.", minimum=0, maximum=1
+    )
+    archive_retention_days: int = setting(
+        30, "Days a run's customers stay in archive/; 0 keeps them forever.", minimum=0
+    )
     show_timer: bool = setting(False, "Log per-stage timings (like --timings).", operational=True)
     workers: int = setting(
         0, "Worker processes; 0 means one per CPU. Output is the same.", minimum=0, operational=True
