@@ -23,7 +23,7 @@ from gensample.publishing.record import RECORD, Record
 from gensample.publishing.vault import read_aws_credentials
 from gensample.settings.publish import PublishSettings, VaultSettings
 
-__all__ = ["RECORD", "PublishReport", "describe_plan", "publish_day"]
+__all__ = ["RECORD", "PublishReport", "describe_report", "publish_day"]
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +99,35 @@ def _dry_run(bucket: str, items: list[Item], record: Record) -> PublishReport:
     else:
         skipped.append(manifest.key)
     return PublishReport(
-        bucket, _prefix(manifest), True, tuple(planned), (), tuple(skipped), tuple(stale)
+        bucket,
+        _prefix(manifest),
+        dry_run=True,
+        planned=tuple(planned),
+        skipped=tuple(skipped),
+        stale=tuple(stale),
     )
+
+
+@dataclass(frozen=True)
+class _Survey:
+    """What the bucket holds of the day, compared with what is to be published."""
+
+    present: list[Item]
+    todo: list[Item]
+    stale: list[str]
+    manifest_there: bool
+    manifest_current: bool
+
+
+def _survey(client: BaseClient, bucket: str, items: list[Item]) -> _Survey:
+    """Look up every object of the day, and what else sits under its data/ and truth/."""
+    *files, manifest = items
+    present = [item for item in files if s3.matches(s3.head(client, bucket, item.key), item)]
+    todo = [item for item in files if item not in present]
+    stale = _stale_keys(client, bucket, _prefix(manifest), {item.key for item in items})
+    remote = s3.head(client, bucket, manifest.key)
+    current = not todo and not stale and s3.matches(remote, manifest)
+    return _Survey(present, todo, stale, remote is not None, current)
 
 
 def _send(
@@ -111,35 +138,49 @@ def _send(
     config: TransferConfig,
 ) -> PublishReport:
     """Send what the bucket lacks, remove what is no longer part of the day, manifest last."""
-    bucket, (*files, manifest) = settings.s3_bucket, items
+    bucket, manifest = settings.s3_bucket, items[-1]
     s3.check_bucket(client, bucket)
-    logger.info("publishing %d files to s3://%s/%s", len(files), bucket, _prefix(manifest))
-    present = [item for item in files if s3.matches(s3.head(client, bucket, item.key), item)]
-    todo = [item for item in files if item not in present]
-    stale = _stale_keys(client, bucket, _prefix(manifest), {item.key for item in items})
-    remote_manifest = s3.head(client, bucket, manifest.key)
-    manifest_current = not todo and not stale and s3.matches(remote_manifest, manifest)
-    record.published.update({item.key: item.sha256 for item in present})
-    record.plan([item.key for item in todo] + ([] if manifest_current else [manifest.key]))
-    if (todo or stale) and remote_manifest is not None:
+    logger.info("publishing %d files to s3://%s/%s", len(items) - 1, bucket, _prefix(manifest))
+    survey = _survey(client, bucket, items)
+    sent = survey.todo if survey.manifest_current else [*survey.todo, manifest]
+    record.published.update({item.key: item.sha256 for item in survey.present})
+    record.plan([item.key for item in sent])
+    if survey.manifest_there and not survey.manifest_current:
         # Take the old manifest down first: while objects change, the day is not complete.
-        s3.delete(client, bucket, manifest.key)
-        record.mark_removed(manifest.key)
-    for item in todo:
-        s3.upload(client, settings, item, config)
-        record.mark_published(item.key, item.sha256)
-    for key in stale:
-        s3.delete(client, bucket, key)
-        record.mark_removed(key)
-    if not manifest_current:
-        s3.upload(client, settings, manifest, config)
-        record.mark_published(manifest.key, manifest.sha256)
-    sent = [*todo, manifest] if not manifest_current else todo
-    kept = present if not manifest_current else [*present, manifest]
+        _delete(client, bucket, manifest.key, record)
+    for item in survey.todo:
+        _upload(client, settings, item, config, record)
+    for key in survey.stale:
+        _delete(client, bucket, key, record)
+    if not survey.manifest_current:
+        _upload(client, settings, manifest, config, record)
+    kept = [*survey.present, manifest] if survey.manifest_current else survey.present
     keys = tuple(item.key for item in sent)
     return PublishReport(
-        bucket, _prefix(manifest), False, keys, keys, tuple(item.key for item in kept), tuple(stale)
+        bucket,
+        _prefix(manifest),
+        dry_run=False,
+        planned=keys,
+        uploaded=keys,
+        skipped=tuple(item.key for item in kept),
+        stale=tuple(survey.stale),
     )
+
+
+def _upload(
+    client: BaseClient,
+    settings: PublishSettings,
+    item: Item,
+    config: TransferConfig,
+    record: Record,
+) -> None:
+    s3.upload(client, settings, item, config)
+    record.mark_published(item.key, item.sha256)
+
+
+def _delete(client: BaseClient, bucket: str, key: str, record: Record) -> None:
+    s3.delete(client, bucket, key)
+    record.mark_removed(key)
 
 
 def _stale_keys(client: BaseClient, bucket: str, prefix: str, keys: set[str]) -> list[str]:
@@ -166,7 +207,7 @@ def _library_logs_held_at_info() -> Iterator[None]:
             library.setLevel(level)
 
 
-def describe_plan(report: PublishReport) -> str:
+def describe_report(report: PublishReport) -> str:
     """Human-readable lines for a publish report (what ``--dry-run`` prints)."""
     where = f"s3://{report.bucket}/{report.prefix}"
     if report.dry_run:

@@ -36,11 +36,9 @@ class Item:
     s3_checksum: str
     source: Path | bytes
 
-    def open(self) -> BinaryIO:
-        """Open the bytes to send."""
-        if isinstance(self.source, bytes):
-            return io.BytesIO(self.source)
-        return open(self.source, "rb")
+    def body(self) -> str | BinaryIO:
+        """What the transfer manager reads: a file's name (read part by part) or the bytes."""
+        return io.BytesIO(self.source) if isinstance(self.source, bytes) else str(self.source)
 
 
 def read_manifest(day_dir: Path) -> dict:

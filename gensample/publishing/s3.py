@@ -57,23 +57,15 @@ def open_client(settings: PublishSettings, credentials: AwsCredentials | None) -
     """
     session = botocore.session.get_session()
     session.register_component("data_loader", _service_models())
-    keys = (
-        {}
-        if credentials is None
-        else {
+    if credentials is None:
+        _require_credentials(session, settings.s3_bucket)
+        keys = {}
+    else:
+        keys = {
             "aws_access_key_id": credentials.access_key_id,
             "aws_secret_access_key": credentials.secret_access_key,
             "aws_session_token": credentials.session_token,
         }
-    )
-    if credentials is None:
-        with reporting(settings.s3_bucket, "", "finding AWS credentials for"):
-            found = session.get_credentials()
-        if found is None:
-            raise RunError(
-                f"no AWS credentials to publish to s3://{settings.s3_bucket}: configure [vault], "
-                "or boto3's usual sources (AWS_ACCESS_KEY_ID, ~/.aws, an instance role)"
-            )
     retries = {"mode": "standard", "max_attempts": settings.max_attempts}
     return session.create_client(
         "s3",
@@ -82,6 +74,16 @@ def open_client(settings: PublishSettings, credentials: AwsCredentials | None) -
         config=Config(retries=retries),
         **keys,
     )
+
+
+def _require_credentials(session: botocore.session.Session, bucket: str) -> None:
+    with reporting(bucket, "", "finding AWS credentials for"):
+        found = session.get_credentials()
+    if found is None:
+        raise RunError(
+            f"no AWS credentials to publish to s3://{bucket}: configure [vault], or boto3's "
+            "usual sources (AWS_ACCESS_KEY_ID, ~/.aws, an instance role)"
+        )
 
 
 @functools.cache
@@ -147,12 +149,8 @@ def upload(
 ) -> None:
     """Send one item (in parts when it is big), then check what arrived against its checksums."""
     bucket = settings.s3_bucket
-    with (
-        reporting(bucket, item.key, "uploading"),
-        item.open() as stream,
-        TransferManager(client, config) as transfers,
-    ):
-        transfers.upload(stream, bucket, item.key, upload_args(settings, item)).result()
+    with reporting(bucket, item.key, "uploading"), TransferManager(client, config) as transfers:
+        transfers.upload(item.body(), bucket, item.key, upload_args(settings, item)).result()
     remote = head(client, bucket, item.key)
     if not matches(remote, item):
         found = "nothing" if remote is None else f"{remote.size} bytes, {remote.s3_checksum!r}"
