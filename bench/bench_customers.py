@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import naive_faker  # noqa: E402
+import naive_faker
 
 GENSAMPLE = [sys.executable, "-m", "gensample"]
 

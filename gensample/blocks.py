@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from gensample.outputs import block_tables, output_files
-from gensample.pipeline import generate_block
+from gensample.pipeline import BlockResult, generate_block
 from gensample.plan import Block, Plan
 from gensample.settings import Settings
 from gensample.writers import write_part
@@ -31,39 +31,42 @@ class BlockParts:
     seconds: dict[str, float]
 
 
-def part_path(parts_dir: Path, name: str, block: Block) -> Path:
-    """Where a block's part of output file ``name`` goes."""
-    return parts_dir / f"{name.replace('/', '--')}.{block.entity_start}.part"
+def write_parts(
+    result: BlockResult, settings: Settings, batch: int, parts_dir: Path, key: int
+) -> BlockParts:
+    """Write a block's rows of every output file as part files named by ``key``."""
+    started = time.perf_counter()
+    formats = {
+        name: file_format for name, (_, file_format) in output_files(settings, batch).items()
+    }
+    paths, rows = {}, {}
+    for name, table in block_tables(result, settings, batch).items():
+        paths[name] = parts_dir / f"{name.replace('/', '--')}.{key}.part"
+        write_part(table, paths[name], formats[name])
+        rows[name] = table.num_rows
+    return BlockParts(paths, rows, {**result.seconds, "write parts": time.perf_counter() - started})
 
 
 def write_block_parts(
-    settings: Settings, date: dt.date, block: Block, parts_dir: Path
+    settings: Settings, date: dt.date, block: Block, batch: int, parts_dir: Path
 ) -> BlockParts:
-    """Generate one block and write its rows of every output file as part files."""
+    """Generate one block and write its part files."""
     result = generate_block(settings, date, block)
-    started = time.perf_counter()
-    formats = {name: file_format for name, (_, file_format) in output_files(settings).items()}
-    paths, rows = {}, {}
-    for name, table in block_tables(result, settings).items():
-        paths[name] = part_path(parts_dir, name, block)
-        write_part(table, paths[name], formats[name])
-        rows[name] = table.num_rows
-    seconds = {**result.seconds, "write parts": time.perf_counter() - started}
-    return BlockParts(paths, rows, seconds)
+    return write_parts(result, settings, batch, parts_dir, block.entity_start)
 
 
-def run_blocks(settings: Settings, plan: Plan, parts_dir: Path) -> Iterator[BlockParts]:
+def run_blocks(settings: Settings, plan: Plan, batch: int, parts_dir: Path) -> Iterator[BlockParts]:
     """Every block's parts, in plan order; in worker processes when there are several blocks."""
     workers = min(settings.workers or os.cpu_count() or 1, len(plan.blocks))
     if workers <= 1:
         for block in plan.blocks:
-            yield write_block_parts(settings, plan.date, block, parts_dir)
+            yield write_block_parts(settings, plan.date, block, batch, parts_dir)
         return
     with ProcessPoolExecutor(workers, initializer=_init_worker) as executor:
         pending: deque = deque()
         for block in plan.blocks:  # at most two blocks per worker in flight: bounded disk use
             pending.append(
-                executor.submit(write_block_parts, settings, plan.date, block, parts_dir)
+                executor.submit(write_block_parts, settings, plan.date, block, batch, parts_dir)
             )
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from gensample import __version__, runner, settings
 from gensample.errors import BadInputError, GensampleError
+from gensample.outputs import describe_plan
 from gensample.rundir import RunDirectory
 
 log = logging.getLogger("gensample")
@@ -194,7 +195,7 @@ def check_command(arguments: argparse.Namespace) -> int:
     """``gensample check``: validate the settings and print the plan of the next run."""
     loaded = settings.load(arguments.dir)
     plan = runner.plan_run(arguments.dir, loaded, arguments.date or dt.date.today())
-    print(runner.describe_plan(loaded, plan))
+    print(describe_plan(loaded, plan))
     return 0
 
 

@@ -1,39 +1,36 @@
-"""``manifest.json``: what a day holds and how to check it; written last."""
+"""``manifest.json``: what a day holds and how to check it; written last.
 
+A day is one batch, or more when runs append to it; the manifest lists every batch (its ids,
+drawn duplicate rate, counts and consumed tracer) and every file with its rows and SHA-256.
+"""
+
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import gensample
 from gensample import fuzzmap
-from gensample.plan import Plan
+from gensample.errors import RunError
 from gensample.settings import Settings, as_dict
 from gensample.writers import sha256
 
 MANIFEST_FILE = "manifest.json"
+COUNTED = ("originals", "duplicates", "tracer", "archival")
 
 
-def build(settings: Settings, plan: Plan, rows: dict[str, int], day_dir: Path) -> dict:
+def build(settings: Settings, batches: list[dict], rows: dict[str, int], day_dir: Path) -> dict:
     """The manifest of the files under ``day_dir`` (paths relative to it, with their rows)."""
     effective = as_dict(settings)
     effective["fuzz"]["fields"] = fuzzmap.as_data(fuzzmap.effective(settings.fuzz.fields))
     return {
         "gensample_version": gensample.__version__,
-        "date": plan.date.isoformat(),
+        "date": batches[0]["date"],
         "seed": settings.seed,
         "settings": effective,
-        "dupe_rate_drawn": plan.dupe_rate,
-        "counts": {
-            "entities": plan.entities,
-            "originals": plan.entities,
-            "duplicates": plan.duplicates,
-        },
-        "ids": {
-            "entity_start": plan.entity_start,
-            "entity_stop": plan.entity_stop,
-            "record_start": plan.record_start,
-            "record_stop": plan.record_stop,
-        },
+        "dupe_rate_drawn": batches[0]["dupe_rate_drawn"],
+        "counts": {key: sum(batch[key] for batch in batches) for key in COUNTED},
+        "batches": batches,
         "files": describe_files(day_dir, rows),
     }
 
@@ -47,3 +44,12 @@ def describe_files(day_dir: Path, rows: dict[str, int]) -> dict[str, dict]:
         name: {"sha256": digest, "bytes": (day_dir / name).stat().st_size, "rows": rows[name]}
         for name, digest in zip(names, digests, strict=True)
     }
+
+
+def read(day_dir: Path) -> dict:
+    """The manifest of a committed day."""
+    path = day_dir / MANIFEST_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RunError(f"{path}: unreadable manifest ({error})") from error

@@ -1,25 +1,32 @@
-"""The files of a day: their paths, schemas and formats, and which rows of a block go where."""
+"""The files of a day: their paths, schemas and formats, and which rows of a block go where.
+
+A day holds one batch, or several when runs append to it. CSV files grow by appended rows;
+a Parquet dataset gets one file per batch (``customers.parquet``, ``customers.2.parquet``, ...).
+"""
 
 import pyarrow as pa
 
 from gensample import truth
 from gensample.datasets import REGISTRY
 from gensample.pipeline import BlockResult
+from gensample.plan import Plan
 from gensample.settings import Settings
 
 RECORDS_FILE = "truth/records.csv"
 ENTITIES_FILE = "truth/entities.csv"
 
 
-def data_file(dataset: str, settings: Settings) -> str:
-    """Path of a dataset's file inside a day directory."""
+def data_file(dataset: str, settings: Settings, batch: int = 1) -> str:
+    """Path of a dataset's file for batch ``batch`` (1 for the day's first) of a day."""
+    if settings.format == "parquet" and batch > 1:
+        return f"data/{dataset}.{batch}.parquet"
     return f"data/{dataset}.{settings.format}"
 
 
-def output_files(settings: Settings) -> dict[str, tuple[pa.Schema, str]]:
-    """Every file of a day (path relative to the day directory) with its schema and format."""
+def output_files(settings: Settings, batch: int = 1) -> dict[str, tuple[pa.Schema, str]]:
+    """Every file a batch writes (path relative to the day directory), with schema and format."""
     outputs = {
-        data_file(name, settings): (module.SCHEMA, settings.format)
+        data_file(name, settings, batch): (module.SCHEMA, settings.format)
         for name, module in REGISTRY.items()
         if name in settings.datasets
     }
@@ -28,12 +35,32 @@ def output_files(settings: Settings) -> dict[str, tuple[pa.Schema, str]]:
     return outputs
 
 
-def block_tables(result: BlockResult, settings: Settings) -> dict[str, pa.Table]:
-    """The rows one block adds to each file of the day."""
-    tables = {data_file(name, settings): out.data for name, out in result.datasets.items()}
+def block_tables(result: BlockResult, settings: Settings, batch: int = 1) -> dict[str, pa.Table]:
+    """The rows one block adds to each file of the batch."""
+    tables = {data_file(name, settings, batch): out.data for name, out in result.datasets.items()}
     records = [out.truth for out in result.datasets.values()]
     tables[RECORDS_FILE] = (
         pa.concat_tables(records) if records else truth.RECORDS_SCHEMA.empty_table()
     )
     tables[ENTITIES_FILE] = result.entities
     return tables
+
+
+def describe_plan(settings: Settings, plan: Plan) -> str:
+    """The plan in words, for ``gensample check``."""
+    records = plan.entities + plan.duplicates
+    rows = {ENTITIES_FILE: plan.entities, RECORDS_FILE: records}
+    rows.update({data_file("customers", settings): records})
+    lines = [
+        f"date:        {plan.date}",
+        f"seed:        {plan.seed}",
+        f"load type:   {settings.load_type}",
+        f"customers:   {plan.entities} originals + {plan.duplicates} duplicates "
+        f"({plan.dupe_rate:g}% of rows)",
+        f"entity ids:  {plan.entity_start} to {plan.entity_stop - 1}",
+        f"record ids:  {plan.record_start} to {plan.record_stop - 1} (customer_id)",
+        f"blocks:      {len(plan.blocks)}",
+        "files (tracer and archival records come on top):",
+    ]
+    lines += [f"  out/{plan.date}/{name}  ({rows[name]} rows)" for name in output_files(settings)]
+    return "\n".join(lines)

@@ -5,11 +5,11 @@ import datetime as dt
 import fcntl
 import logging
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 from gensample.errors import RunError
+from gensample.files import recover_directories, swap_directory
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,16 @@ class RunDirectory:
         return self.root / STATE_FILE
 
     @property
+    def tracer(self) -> Path:
+        """``tracer/``: the drop folder of hand-made tracer files."""
+        return self.root / "tracer"
+
+    @property
+    def archive(self) -> Path:
+        """``archive/``: past days' customer records, for archival re-injection."""
+        return self.root / "archive"
+
+    @property
     def out(self) -> Path:
         """``out/``: one directory per day."""
         return self.root / OUT_DIR
@@ -41,9 +51,6 @@ class RunDirectory:
     def staging(self, date: dt.date) -> Path:
         """Where a day is written before it is committed."""
         return self.out / f".{date.isoformat()}.staging"
-
-    def _replaced(self, date: dt.date) -> Path:
-        return self.out / f".{date.isoformat()}.replaced"
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -75,26 +82,8 @@ class RunDirectory:
 
     def recover(self) -> None:
         """Finish or undo a day swap that a killed run left half-done; drop stale staging."""
-        if not self.out.is_dir():
-            return
-        for leftover in sorted(self.out.glob(".*.replaced")):
-            final = self.out / leftover.name[1 : -len(".replaced")]
-            if final.exists():
-                shutil.rmtree(leftover)
-            else:
-                log.warning("restoring %s left by an interrupted run", final)
-                os.replace(leftover, final)
-        for staging in self.out.glob(".*.staging"):
-            shutil.rmtree(staging)
+        recover_directories(self.out)
 
     def commit_day(self, date: dt.date) -> Path:
         """Make the staged day the committed one, replacing any earlier version of it."""
-        staging, final, replaced = self.staging(date), self.day(date), self._replaced(date)
-        try:
-            if final.exists():
-                os.replace(final, replaced)
-            os.replace(staging, final)
-            shutil.rmtree(replaced, ignore_errors=True)
-        except OSError as error:
-            raise RunError(f"cannot commit {final}: {error.strerror or error}") from error
-        return final
+        return swap_directory(self.staging(date), self.day(date))

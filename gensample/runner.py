@@ -1,25 +1,33 @@
-"""The orchestrator: the only code that touches disk, clock and environment during a run."""
+"""The orchestrator: the only code that touches disk, clock and environment during a run.
 
+A run takes the lock, repairs what a killed run left, plans the batch from the state, reads
+(and validates) the tracer drop and the archive picks, writes everything into a staging copy of
+the day with its manifest last, and swaps the day in. Only then does it consume the tracer,
+save the state and archive the day. A failure before the swap changes nothing.
+"""
+
+import dataclasses
 import datetime as dt
 import logging
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from gensample import manifest, state
-from gensample.blocks import run_blocks
+import numpy as np
+
+from gensample import archive, manifest, recovery, state, tracer
+from gensample.extras import extra_block
 from gensample.files import write_json
-from gensample.outputs import ENTITIES_FILE, RECORDS_FILE, data_file, output_files
+from gensample.pipeline import BlockResult
 from gensample.plan import Plan, make_plan
 from gensample.rundir import RunDirectory
+from gensample.seeding import stream
 from gensample.settings import Settings
 from gensample.timings import Stopwatch
-from gensample.writers import DayFile
+from gensample.writers import sha256
+from gensample.writing import write_batch
 
 log = logging.getLogger(__name__)
-
-PARTS_DIR = ".parts"
 
 
 @dataclass(frozen=True)
@@ -28,111 +36,156 @@ class RunSummary:
 
     day_dir: Path
     plan: Plan
+    batch: state.Batch
     rows: dict[str, int]
     stopwatch: Stopwatch
 
 
 def plan_run(run_dir: Path, settings: Settings, date: dt.date) -> Plan:
     """The plan a run of ``date`` would follow, from the run directory's current state."""
-    entity_start, record_start = state.load(RunDirectory(run_dir).state_path).starts_for(date)
-    return make_plan(settings, date, entity_start, record_start)
+    current = state.load(RunDirectory(run_dir).state_path)
+    return make_plan(settings, date, *current.starts_for(date, settings.load_type))
 
 
-def run(run_dir: Path, settings: Settings, date: dt.date) -> RunSummary:
-    """Generate one day into ``run_dir/out/<date>``, all or nothing, and advance the state."""
+def run(
+    run_dir: Path, settings: Settings, date: dt.date, now: dt.datetime | None = None
+) -> RunSummary:
+    """Generate one batch of ``date`` into ``run_dir/out/<date>``, all or nothing."""
     log.info("seed %d", settings.seed)
+    now = now or dt.datetime.now()
     directory = RunDirectory(run_dir)
     with directory.lock():
         directory.recover()
         current = state.load(directory.state_path)
-        plan = make_plan(settings, date, *current.starts_for(date))
-        ids = state.DayIds(plan.entity_start, plan.entity_stop, plan.record_start, plan.record_stop)
-        current.check_fits(date, ids)
-        log.info(
-            "plan: %d customers, %d duplicates (rate %.2f%%), %d blocks",
-            plan.entities,
-            plan.duplicates,
-            plan.dupe_rate,
-            len(plan.blocks),
-        )
-        stopwatch = Stopwatch()
-        staging = directory.staging(date)
-        try:
-            rows = write_day(settings, plan, staging, stopwatch)
-            with stopwatch.stage("manifest"):
-                write_json(
-                    staging / manifest.MANIFEST_FILE, manifest.build(settings, plan, rows, staging)
-                )
-            day_dir = directory.commit_day(date)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        current.record(
-            date,
-            ids,
-            {"customers": plan.entities, "duplicates": plan.duplicates, "finished_at": _now()},
-        )
+        recovery.reconcile(directory, current, now)
+        plan = make_plan(settings, date, *current.starts_for(date, settings.load_type))
+        drop = _tracer_drop(directory, settings, current, date)
+        picks = _archival_picks(directory, settings, plan)
+        extras = extra_block(settings, date, drop, picks, plan.entity_stop, plan.record_stop)
+        batch = _batch(plan, drop, extras)
+        current.check_fits(date, batch)
+        day_dir, rows, stopwatch = _write_and_commit(directory, settings, plan, batch, extras, drop)
+        batch = dataclasses.replace(batch, tracer=_consume(directory, drop, now))
+        current.record(date, batch, settings.load_type, _history(settings, plan, now))
         state.save(directory.state_path, current)
-    return RunSummary(day_dir, plan, rows, stopwatch)
+        _archive(directory, settings, date, day_dir)
+    return RunSummary(day_dir, plan, batch, rows, stopwatch)
 
 
-def describe_plan(settings: Settings, plan: Plan) -> str:
-    """The plan in words, for ``gensample check``."""
-    lines = [
-        f"date:        {plan.date}",
-        f"seed:        {plan.seed}",
-        f"customers:   {plan.entities} originals + {plan.duplicates} duplicates "
-        f"({plan.dupe_rate:g}% of rows)",
-        f"entity ids:  {plan.entity_start} to {plan.entity_stop - 1}",
-        f"record ids:  {plan.record_start} to {plan.record_stop - 1} (customer_id)",
-        f"blocks:      {len(plan.blocks)}",
-        "files:",
-    ]
-    rows = {ENTITIES_FILE: plan.entities, RECORDS_FILE: plan.entities + plan.duplicates}
-    rows[data_file("customers", settings)] = rows[RECORDS_FILE]
-    lines += [
-        f"  out/{plan.date}/{name}  ({rows.get(name, '?')} rows)" for name in output_files(settings)
-    ]
-    return "\n".join(lines)
+def _tracer_drop(
+    directory: RunDirectory, settings: Settings, current: state.State, date: dt.date
+) -> tracer.TracerDrop | None:
+    """This batch's tracer rows: a truncate re-run re-uses what the day consumed; otherwise
+    a waiting ``tracer/tracer.csv`` when ``tracer`` is on."""
+    batches = current.days.get(date.isoformat())
+    if settings.load_type == "truncate" and batches and batches[0].tracer:
+        return tracer.read_tracer(directory.root / batches[0].tracer)
+    waiting = directory.tracer / tracer.TRACER_FILE
+    return tracer.read_tracer(waiting) if settings.tracer and waiting.exists() else None
 
 
-def write_day(
-    settings: Settings, plan: Plan, staging: Path, stopwatch: Stopwatch
-) -> dict[str, int]:
-    """Write every file of the day into ``staging``; return rows per file (relative path)."""
+def _archival_picks(directory: RunDirectory, settings: Settings, plan: Plan) -> list:
+    """Archived customer records to re-inject, when ``archival`` is on."""
+    if not settings.archival or not settings.archival_count:
+        return []
+    rng = stream(settings.seed, "archival", plan.date.toordinal(), plan.entity_start)
+    return archive.pick(
+        rng, directory.archive, plan.date, settings.archival_count, settings.archival_share
+    )
+
+
+def _batch(plan: Plan, drop: tracer.TracerDrop | None, extras: BlockResult | None) -> state.Batch:
+    """The ids this batch takes: the plan's, then tracer entities and extra records."""
+    tracer_entities = len(np.unique(drop.group)) if drop else 0
+    extra_records = extras.datasets["customers"].data.num_rows if extras else 0
+    return state.Batch(
+        plan.entity_start,
+        plan.entity_stop + tracer_entities,
+        plan.record_start,
+        plan.record_stop + extra_records,
+    )
+
+
+def _write_and_commit(
+    directory: RunDirectory,
+    settings: Settings,
+    plan: Plan,
+    batch: state.Batch,
+    extras: BlockResult | None,
+    drop: tracer.TracerDrop | None,
+) -> tuple[Path, dict[str, int], Stopwatch]:
+    """Write the batch into a staging copy of the day, manifest last, and swap it in."""
+    stopwatch, staging = Stopwatch(), directory.staging(plan.date)
+    try:
+        earlier, earlier_rows = _start_staging(directory, settings, plan.date, staging)
+        rows = write_batch(settings, plan, extras, len(earlier) + 1, staging, stopwatch)
+        rows = {name: earlier_rows.get(name, 0) + count for name, count in rows.items()}
+        entry = _manifest_entry(plan, batch, extras, drop)
+        with stopwatch.stage("manifest"):
+            document = manifest.build(
+                settings, [*earlier, entry], {**earlier_rows, **rows}, staging
+            )
+            write_json(staging / manifest.MANIFEST_FILE, document)
+        return directory.commit_day(plan.date), rows, stopwatch
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _start_staging(
+    directory: RunDirectory, settings: Settings, date: dt.date, staging: Path
+) -> tuple[list[dict], dict[str, int]]:
+    """Prepare the staging copy of the day; return the batches and rows it already holds."""
     shutil.rmtree(staging, ignore_errors=True)
-    files = {
-        name: DayFile(staging / name, schema, file_format)
-        for name, (schema, file_format) in output_files(settings).items()
+    day_dir = directory.day(date)
+    if settings.load_type != "append" or not day_dir.exists():
+        return [], {}
+    earlier = manifest.read(day_dir)
+    shutil.copytree(day_dir, staging)
+    (staging / manifest.MANIFEST_FILE).unlink()
+    return earlier["batches"], {name: f["rows"] for name, f in earlier["files"].items()}
+
+
+def _manifest_entry(
+    plan: Plan, batch: state.Batch, extras: BlockResult | None, drop: tracer.TracerDrop | None
+) -> dict:
+    """The manifest's record of this batch."""
+    kinds = extras.datasets["customers"].truth["kind"].to_pylist() if extras else []
+    return {
+        "date": plan.date.isoformat(),
+        "dupe_rate_drawn": plan.dupe_rate,
+        "entity_start": batch.entity_start,
+        "entity_stop": batch.entity_stop,
+        "record_start": batch.record_start,
+        "record_stop": batch.record_stop,
+        "originals": plan.entities,
+        "duplicates": plan.duplicates,
+        "tracer": kinds.count("tracer"),
+        "archival": kinds.count("archival"),
+        "tracer_sha256": sha256(drop.path) if drop else None,
     }
-    rows = dict.fromkeys(files, 0)
-    progress = Progress(len(plan.blocks))
-    for parts in run_blocks(settings, plan, staging / PARTS_DIR):
-        stopwatch.add(parts.seconds)
-        with stopwatch.stage("join parts"):
-            for name, path in parts.paths.items():
-                files[name].append(path)
-                rows[name] += parts.rows[name]
-        progress.advance()
-    for file in files.values():
-        file.close()
-    (staging / PARTS_DIR).rmdir()
-    return rows
 
 
-class Progress:
-    """A block counter on stderr, shown only when stderr is a terminal."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.done = total, 0
-        self.visible = sys.stderr.isatty() and total > 1
-
-    def advance(self) -> None:
-        """Count one finished block."""
-        self.done += 1
-        if self.visible:
-            end = "\n" if self.done == self.total else ""
-            print(f"\rblocks {self.done}/{self.total}", end=end, file=sys.stderr, flush=True)
+def _consume(
+    directory: RunDirectory, drop: tracer.TracerDrop | None, now: dt.datetime
+) -> str | None:
+    """Move a consumed tracer drop to tracer/consumed/; return where it is kept."""
+    if drop is None:
+        return None
+    if drop.path.parent.name != tracer.CONSUMED_DIR:
+        drop = dataclasses.replace(drop, path=tracer.consume(drop.path, now))
+    return str(drop.path.relative_to(directory.root))
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+def _history(settings: Settings, plan: Plan, now: dt.datetime) -> dict:
+    return {
+        "load_type": settings.load_type,
+        "customers": plan.entities,
+        "duplicates": plan.duplicates,
+        "finished_at": now.isoformat(timespec="seconds"),
+    }
+
+
+def _archive(directory: RunDirectory, settings: Settings, date: dt.date, day_dir: Path) -> None:
+    """Keep the day's customers and their truth for re-injection; drop what is too old."""
+    archive.store(directory.archive, date, day_dir)
+    archive.prune(directory.archive, date, settings.archive_retention_days)

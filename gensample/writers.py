@@ -35,7 +35,11 @@ def write_part(table: pa.Table, path: Path, file_format: str) -> None:
 
 
 class DayFile:
-    """One file of a day, built from part files appended in order."""
+    """One file of a day, built from part files appended in order.
+
+    A CSV file that already exists (an earlier batch of the day) is continued without a second
+    header; a Parquet file is always new.
+    """
 
     def __init__(self, path: Path, schema: pa.Schema, file_format: str) -> None:
         self.path, self.format = Path(path), file_format
@@ -43,6 +47,8 @@ class DayFile:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if file_format == "parquet":
                 self._writer = pq.ParquetWriter(str(self.path), schema, compression="zstd")
+            elif self.path.exists():
+                self._writer = open(self.path, "ab")  # noqa: SIM115 (closed by close())
             else:
                 self._writer = open(self.path, "wb")  # noqa: SIM115 (closed by close())
                 pacsv.write_csv(schema.empty_table(), self._writer, write_options=CSV_OPTIONS)

@@ -51,34 +51,50 @@ def generate(block: BlockInput, parents: Mapping[str, Generated]) -> Generated:
     people = block.people.select(PERSON_COLUMNS)
     source = np.repeat(np.arange(plan.entities), copies)
     copied, corruptions = fuzz_duplicates(people.take(pa.array(source)), settings, rng)
+    entity_id = block.people["entity_id"].to_numpy()
+    originals = plan.entities
     record_id = plan.record_start + rng.permutation(plan.records)
-    status, created, updated = account_columns(rng, plan.records, block.date)
+    return assemble(
+        pa.concat_tables([people, copied]),
+        record_id,
+        np.concatenate([entity_id, entity_id[source]]),
+        pa.concat_arrays([repeat("original", originals), repeat("duplicate", plan.duplicates)]),
+        pa.array(
+            np.concatenate([np.zeros(originals, np.int64), record_id[source]]),
+            mask=np.arange(plan.records) < originals,
+        ),
+        pa.concat_arrays([repeat("", originals), corruptions]),
+        rng,
+        block.date,
+    )
+
+
+def assemble(
+    rows: pa.Table,
+    record_id: np.ndarray,
+    entity_id: np.ndarray,
+    kind: pa.Array,
+    duplicate_of: pa.Array,
+    corruptions: pa.Array,
+    rng: np.random.Generator,
+    date: dt.date,
+) -> Generated:
+    """Customer records from person rows and their truth: accounts added, rows in id order."""
+    status, created, updated = account_columns(rng, rows.num_rows, date)
     data = (
-        pa.concat_tables([people, copied])
-        .add_column(0, "customer_id", pa.array(record_id))
+        rows.add_column(0, "customer_id", pa.array(record_id))
         .append_column("account_status", status)
         .append_column("created_at", created)
         .append_column("updated_at", updated)
     )
-    entity_id = block.people["entity_id"].to_numpy()
-    records = truth.record_rows(
-        NAME,
-        record_id,
-        np.concatenate([entity_id, entity_id[source]]),
-        pa.concat_arrays(
-            [
-                pa.repeat(pa.scalar("original"), plan.entities),
-                pa.repeat(pa.scalar("duplicate"), plan.duplicates),
-            ]
-        ),
-        pa.array(
-            np.concatenate([np.zeros(plan.entities, np.int64), record_id[source]]),
-            mask=np.arange(plan.records) < plan.entities,
-        ),
-        pa.concat_arrays([pa.array([""] * plan.entities), corruptions]),
-    )
+    records = truth.record_rows(NAME, record_id, entity_id, kind, duplicate_of, corruptions)
     order = pa.array(np.argsort(record_id))
     return Generated(data.take(order).cast(SCHEMA), records.take(order))
+
+
+def repeat(text: str, n: int) -> pa.Array:
+    """``text`` ``n`` times, as a string array."""
+    return pa.repeat(pa.scalar(text), n)
 
 
 def fuzz_duplicates(

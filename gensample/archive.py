@@ -1,0 +1,297 @@
+"""The archive: past days' customer records and their truth, kept for archival re-injection.
+
+``archive/<date>/`` holds ``customers.csv``, ``records.csv`` (their truth), ``entities.csv`` (the
+people behind them) and ``archive.json`` (rows and sha256 of each); it is staged and renamed into
+place, so readers see all or nothing.
+"""
+
+import datetime as dt
+import json
+import logging
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from gensample.datasets.customers import NAME, SCHEMA
+from gensample.errors import RunError
+from gensample.files import atomic_output, recover_directories, swap_directory, write_json
+from gensample.outputs import ENTITIES_FILE as DAY_ENTITIES_FILE
+from gensample.outputs import RECORDS_FILE as DAY_RECORDS_FILE
+from gensample.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA
+from gensample.writers import CSV_OPTIONS, sha256
+
+log = logging.getLogger(__name__)
+
+CUSTOMERS_FILE = "customers.csv"
+RECORDS_FILE = "records.csv"
+ENTITIES_FILE = "entities.csv"
+INDEX_FILE = "archive.json"
+DATA_FILE = re.compile(rf"{NAME}(?:\.(\d+))?\.(csv|parquet)")
+
+
+class ArchiveError(RunError):
+    """An archived day's file (or a file to archive) that is missing, unreadable or inconsistent."""
+
+
+@dataclass(frozen=True)
+class ArchivedDay:
+    """An archived day: its customers and their truth (RECORDS_SCHEMA), aligned row by row, and
+    the people (ENTITIES_SCHEMA) behind them."""
+
+    date: dt.date
+    customers: pa.Table
+    records: pa.Table
+    entities: pa.Table
+
+
+@dataclass(frozen=True)
+class Picked(ArchivedDay):
+    """Customer records sampled from one archived day, with their truth rows in the same order."""
+
+
+def store(archive_dir: Path, date: dt.date, day_dir: Path) -> Path:
+    """Keep the day's customers and their truth in ``archive/<date>/``, replacing it whole."""
+    recover_directories(archive_dir)
+    staging = archive_dir / f".{date.isoformat()}.staging"
+    try:
+        _write_day(staging, date, _customer_files(day_dir), day_dir)
+        return swap_directory(staging, archive_dir / date.isoformat())
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def prune(archive_dir: Path, today: dt.date, retention_days: int) -> list[dt.date]:
+    """Delete archived days older than ``today - retention_days`` (0 keeps all); return them."""
+    days, strangers = _scan(archive_dir)
+    for name in strangers:
+        log.warning("%s is not an archived day (YYYY-MM-DD); left alone", archive_dir / name)
+    cutoff = today - dt.timedelta(days=retention_days)
+    removed = [day for day in days if retention_days and day < cutoff]  # 0 keeps all
+    try:  # a day half-deleted by a crash is skipped as malformed, then deleted by the next prune
+        for day in removed:
+            shutil.rmtree(archive_dir / day.isoformat())
+    except OSError as error:
+        raise RunError(f"cannot prune {archive_dir}: {error}") from error
+    return removed
+
+
+def archived_days(archive_dir: Path, before: dt.date) -> list[dt.date]:
+    """The archived days strictly before ``before``, oldest first."""
+    return [day for day in _scan(archive_dir)[0] if day < before]
+
+
+def load_day(archive_dir: Path, date: dt.date) -> ArchivedDay:
+    """One archived day, checked: ArchiveError naming the file and the problem if malformed."""
+    folder = archive_dir / date.isoformat()
+    if not (folder / RECORDS_FILE).is_file():
+        raise ArchiveError(f"{folder / RECORDS_FILE}: missing (customers without their truth)")
+    customers = _read(folder / CUSTOMERS_FILE, SCHEMA)
+    records = _read(folder / RECORDS_FILE, RECORDS_SCHEMA)
+    entities = _read(folder / ENTITIES_FILE, ENTITIES_SCHEMA)
+    _check_index(
+        folder,
+        {
+            CUSTOMERS_FILE: customers.num_rows,
+            RECORDS_FILE: records.num_rows,
+            ENTITIES_FILE: entities.num_rows,
+        },
+    )
+    _require_unique(folder / CUSTOMERS_FILE, customers, "customer_id")
+    records = records.filter(pc.equal(records["dataset"], NAME))
+    _require_unique(folder / RECORDS_FILE, records, "record_id")
+    records = _align(folder / RECORDS_FILE, customers, records)
+    if not pc.all(pc.is_in(records["entity_id"], entities["entity_id"])).as_py():
+        raise ArchiveError(f"{folder / ENTITIES_FILE}: misses people of the archived records")
+    return ArchivedDay(date, customers, records, entities)
+
+
+def pick(
+    rng: np.random.Generator, archive_dir: Path, before: dt.date, count: int, share: float
+) -> list[Picked]:
+    """``count`` samples of ``share`` of an archived day's customers, each day drawn uniformly.
+
+    Days are drawn with replacement among good days before ``before``; a malformed one is logged
+    (naming its file) and skipped. Days are read twice (check, take) to hold one at a time.
+    """
+    candidates = archived_days(archive_dir, before)
+    sizes: dict[dt.date, int] = {}
+    draws: list[tuple[dt.date, np.ndarray]] = []
+    for _ in range(count):
+        day = _draw_good_day(rng, archive_dir, candidates, sizes)
+        if day is None:
+            break
+        draws.append((day, _sample(rng, sizes[day], share)))
+    return _take(archive_dir, draws)
+
+
+def _draw_good_day(
+    rng: np.random.Generator, archive_dir: Path, candidates: list[dt.date], sizes: dict
+) -> dt.date | None:
+    """A day drawn uniformly among ``candidates``; bad ones are dropped from it as they are met."""
+    while candidates:
+        day = candidates[rng.integers(len(candidates))]
+        if day not in sizes:
+            try:
+                sizes[day] = load_day(archive_dir, day).customers.num_rows
+            except ArchiveError as error:
+                sizes[day] = 0
+                log.warning("archived day %s skipped: %s", day, error)
+        if sizes[day]:
+            return day
+        candidates.remove(day)
+    return None
+
+
+def _sample(rng: np.random.Generator, rows: int, share: float) -> np.ndarray:
+    """Row numbers of ``max(1, round(share * rows))`` records, without replacement, in order."""
+    size = min(rows, max(1, round(share * rows)))
+    return np.sort(rng.choice(rows, size=size, replace=False))
+
+
+def _take(archive_dir: Path, draws: list[tuple[dt.date, np.ndarray]]) -> list[Picked]:
+    """The drawn rows of each day, reading every day once, in the order they were drawn."""
+    picked: dict[int, Picked] = {}
+    for day in dict.fromkeys(date for date, _ in draws):
+        loaded = load_day(archive_dir, day)
+        for number, (date, rows) in enumerate(draws):
+            if date == day:
+                records = loaded.records.take(rows)
+                people = pc.is_in(loaded.entities["entity_id"], records["entity_id"])
+                picked[number] = Picked(
+                    day, loaded.customers.take(rows), records, loaded.entities.filter(people)
+                )
+    return [picked[number] for number in range(len(draws))]
+
+
+def _customer_files(day_dir: Path) -> list[Path]:
+    """The day's customer data files: ``customers.csv|parquet``, then batches ``customers.2.*``."""
+    folder = day_dir / "data"
+    found = [path for path in folder.glob(f"{NAME}.*") if DATA_FILE.fullmatch(path.name)]
+    if not found:
+        raise RunError(f"nothing to archive: no {NAME} data file in {folder}")
+    return sorted(found, key=lambda path: (int(DATA_FILE.fullmatch(path.name)[1] or 1), path.name))
+
+
+def _write_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) -> None:
+    """Write the archive files of a day into ``staging``: customers, truth, people, index."""
+    customers = (batch for path in sources for batch in _batches(path, SCHEMA))
+    records = _read(day_dir / DAY_RECORDS_FILE, RECORDS_SCHEMA)
+    records = records.filter(pc.equal(records["dataset"], NAME))
+    people = (
+        batch.filter(pc.is_in(batch["entity_id"], records["entity_id"]))
+        for batch in _batches(day_dir / DAY_ENTITIES_FILE, ENTITIES_SCHEMA)
+    )
+    rows = {
+        CUSTOMERS_FILE: _write_csv(staging / CUSTOMERS_FILE, SCHEMA, customers),
+        RECORDS_FILE: _write_csv(staging / RECORDS_FILE, RECORDS_SCHEMA, records.to_batches()),
+        ENTITIES_FILE: _write_csv(staging / ENTITIES_FILE, ENTITIES_SCHEMA, people),
+    }
+    files = {name: {"rows": n, "sha256": sha256(staging / name)} for name, n in rows.items()}
+    write_json(staging / INDEX_FILE, {"date": date.isoformat(), "files": files})
+
+
+def _write_csv(path: Path, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int:
+    """Write ``batches`` as one CSV file with a header; return its rows."""
+    rows = 0
+    with (
+        atomic_output(path) as handle,
+        pacsv.CSVWriter(handle, schema, write_options=CSV_OPTIONS) as writer,
+    ):
+        for batch in batches:
+            writer.write_batch(batch)
+            rows += batch.num_rows
+    return rows
+
+
+def _read(path: Path, schema: pa.Schema) -> pa.Table:
+    """A whole CSV or Parquet file in ``schema``."""
+    return pa.Table.from_batches(list(_batches(path, schema)), schema)
+
+
+def _batches(path: Path, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """The rows of a CSV or Parquet file in ``schema``; ArchiveError naming the file otherwise."""
+    try:
+        columns, batches = _open(path, schema)
+        _check_columns(path, columns, schema)
+        for batch in batches:
+            yield batch.select(schema.names).cast(schema)
+    except FileNotFoundError:
+        raise ArchiveError(f"{path}: missing") from None
+    except (OSError, pa.ArrowException) as error:
+        raise ArchiveError(f"{path}: unreadable ({error})") from error
+
+
+def _open(path: Path, schema: pa.Schema) -> tuple[list[str], Iterator[pa.RecordBatch]]:
+    """A file's column names and a lazy reader of its batches."""
+    if path.suffix == ".parquet":
+        file = pq.ParquetFile(path)
+        return file.schema_arrow.names, file.iter_batches(columns=schema.names)
+    types = dict(zip(schema.names, schema.types, strict=True))
+    options = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False)
+    reader = pacsv.open_csv(path, convert_options=options)
+    return reader.schema.names, reader
+
+
+def _check_columns(path: Path, columns: list[str], schema: pa.Schema) -> None:
+    """Require exactly the columns of ``schema`` (in any order)."""
+    missing = [name for name in schema.names if name not in columns]
+    unexpected = [name for name in columns if name not in schema.names]
+    if missing or unexpected:
+        raise ArchiveError(f"{path}: wrong columns (missing {missing}, unexpected {unexpected})")
+
+
+def _check_index(folder: Path, rows: dict[str, int]) -> None:
+    """Require the rows and sha256 that ``archive.json`` recorded when the day was stored."""
+    path = folder / INDEX_FILE
+    try:
+        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+        expected = {name: (int(files[name]["rows"]), files[name]["sha256"]) for name in rows}
+    except (OSError, ValueError, LookupError, TypeError) as error:
+        raise ArchiveError(f"{path}: missing or unreadable ({error!r})") from error
+    for name, count in rows.items():
+        recorded, digest = expected[name]
+        if count != recorded:
+            raise ArchiveError(f"{folder / name}: {count} rows, {INDEX_FILE} says {recorded}")
+        if sha256(folder / name) != digest:
+            raise ArchiveError(f"{folder / name}: changed since archived (sha256 differs)")
+
+
+def _require_unique(path: Path, table: pa.Table, column: str) -> None:
+    """Require ``column`` to be set and distinct on every row."""
+    if pc.count_distinct(table[column]).as_py() != table.num_rows:
+        raise ArchiveError(f"{path}: {column} repeated or empty")
+
+
+def _align(path: Path, customers: pa.Table, records: pa.Table) -> pa.Table:
+    """The truth row of each customer record, in the customers' order."""
+    where = pc.index_in(customers["customer_id"], value_set=records["record_id"])
+    if where.null_count:
+        missing = customers["customer_id"].filter(pc.is_null(where)).to_pylist()
+        raise ArchiveError(f"{path}: no truth row for {len(missing)} customers, e.g. {missing[:5]}")
+    return records.take(where)
+
+
+def _scan(archive_dir: Path) -> tuple[list[dt.date], list[str]]:
+    """Archived days (sorted) and the names of other visible folders in ``archive_dir``."""
+    entries = archive_dir.iterdir() if archive_dir.is_dir() else ()
+    folders = [entry.name for entry in entries if entry.is_dir() and entry.name[:1] != "."]
+    days = {name: _as_date(name) for name in folders}
+    strangers = [name for name, day in days.items() if day is None]
+    return sorted(day for day in days.values() if day), sorted(strangers)
+
+
+def _as_date(name: str) -> dt.date | None:
+    """The date a folder name spells as YYYY-MM-DD, or None."""
+    try:
+        day = dt.date.fromisoformat(name)
+    except ValueError:
+        return None
+    return day if day.isoformat() == name else None

@@ -1,0 +1,56 @@
+"""Bringing the state back in line with what is committed, after a run was killed.
+
+The commit point of a run is the swap of its day directory. A run killed after it, but before
+it moved its tracer file or saved ``state.json``, left a day the state does not know: the
+manifests say which ids it took and which tracer it consumed, so both are finished here.
+"""
+
+import datetime as dt
+import logging
+
+from gensample import manifest, state, tracer
+from gensample.rundir import RunDirectory
+from gensample.writers import sha256
+
+log = logging.getLogger(__name__)
+
+
+def reconcile(directory: RunDirectory, current: state.State, now: dt.datetime) -> None:
+    """Add committed days missing from the state, and finish interrupted tracer moves."""
+    if not directory.out.is_dir():
+        return
+    for day_dir in sorted(directory.out.iterdir()):
+        if day_dir.name.startswith(".") or not (day_dir / manifest.MANIFEST_FILE).exists():
+            continue
+        entries = manifest.read(day_dir).get("batches", [])
+        batches = [_batch(directory, entry, now) for entry in entries]
+        if current.days.get(day_dir.name) != batches:
+            log.warning("state did not record %s as committed; recording it now", day_dir.name)
+            current.set_day(day_dir.name, batches)
+
+
+def _batch(directory: RunDirectory, entry: dict, now: dt.datetime) -> state.Batch:
+    """The state's record of a manifest batch, finding (or finishing) its tracer's move."""
+    consumed = None
+    if entry.get("tracer_sha256"):
+        consumed = _consumed_tracer(directory, entry["tracer_sha256"], now)
+    return state.Batch(
+        entry["entity_start"],
+        entry["entity_stop"],
+        entry["record_start"],
+        entry["record_stop"],
+        consumed,
+    )
+
+
+def _consumed_tracer(directory: RunDirectory, digest: str, now: dt.datetime) -> str | None:
+    """The consumed tracer file with this checksum, moving a waiting one there if needed."""
+    folder = directory.tracer / tracer.CONSUMED_DIR
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        if sha256(path) == digest:
+            return str(path.relative_to(directory.root))
+    waiting = directory.tracer / tracer.TRACER_FILE
+    if waiting.exists() and sha256(waiting) == digest:
+        log.warning("finishing the consumption of %s left by an interrupted run", waiting)
+        return str(tracer.consume(waiting, now).relative_to(directory.root))
+    return None

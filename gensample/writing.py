@@ -1,0 +1,62 @@
+"""Writing one batch into the staging copy of a day: blocks as parts, joined in order."""
+
+import sys
+from pathlib import Path
+
+from gensample.blocks import run_blocks, write_parts
+from gensample.outputs import output_files
+from gensample.pipeline import BlockResult
+from gensample.plan import Plan
+from gensample.settings import Settings
+from gensample.timings import Stopwatch
+from gensample.writers import DayFile
+
+PARTS_DIR = ".parts"
+
+
+def write_batch(
+    settings: Settings,
+    plan: Plan,
+    extras: BlockResult | None,
+    batch: int,
+    staging: Path,
+    stopwatch: Stopwatch,
+) -> dict[str, int]:
+    """Write the plan's blocks, then the extra block, into ``staging``; return rows per file."""
+    files = {
+        name: DayFile(staging / name, schema, file_format)
+        for name, (schema, file_format) in output_files(settings, batch).items()
+    }
+    rows = dict.fromkeys(files, 0)
+    parts_dir = staging / PARTS_DIR
+    progress = Progress(len(plan.blocks))
+    blocks = run_blocks(settings, plan, batch, parts_dir)
+    if extras is not None:
+        blocks = [*blocks, write_parts(extras, settings, batch, parts_dir, plan.entity_stop)]
+    for parts in blocks:
+        stopwatch.add(parts.seconds)
+        with stopwatch.stage("join parts"):
+            for name, path in parts.paths.items():
+                files[name].append(path)
+                rows[name] += parts.rows[name]
+        progress.advance()
+    for file in files.values():
+        file.close()
+    if parts_dir.exists():
+        parts_dir.rmdir()
+    return rows
+
+
+class Progress:
+    """A block counter on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self.visible = sys.stderr.isatty() and total > 1
+
+    def advance(self) -> None:
+        """Count one finished block."""
+        self.done += 1
+        if self.visible:
+            end = "\n" if self.done >= self.total else ""
+            print(f"\rblocks {self.done}/{self.total}", end=end, file=sys.stderr, flush=True)

@@ -1,0 +1,142 @@
+"""Daily operation over several days in one run directory: ids, load types, tracer, archive."""
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import DAY, read_csv, run_day
+
+from gensample.errors import BadInputError
+
+SAMPLE_TRACER = Path(__file__).resolve().parent.parent / "tracer" / "sample-tracer.csv"
+NEXT = DAY + dt.timedelta(days=1)
+
+
+def day_dir(run_dir: Path, date: dt.date = DAY) -> Path:
+    """The committed directory of ``date``."""
+    return run_dir / "out" / date.isoformat()
+
+
+def records(run_dir: Path, date: dt.date = DAY) -> list[dict]:
+    """The truth records of a day."""
+    return read_csv(day_dir(run_dir, date) / "truth" / "records.csv").to_pylist()
+
+
+def test_ids_never_repeat_across_days(run_dir):
+    seen_records, seen_entities = set(), set()
+    for offset in range(3):
+        run_day(run_dir, DAY + dt.timedelta(days=offset), customers=200)
+        day = records(run_dir, DAY + dt.timedelta(days=offset))
+        ids = {r["record_id"] for r in day}
+        entities = {r["entity_id"] for r in day}
+        assert not ids & seen_records and not entities & seen_entities
+        seen_records |= ids
+        seen_entities |= entities
+
+
+def test_append_adds_a_batch_with_fresh_ids_and_no_second_header(run_dir):
+    first = run_day(run_dir, customers=200)
+    second = run_day(run_dir, customers=100, load_type="append")
+    assert second.batch.entity_start == first.batch.entity_stop
+    lines = (day_dir(run_dir) / "data" / "customers.csv").read_text().splitlines()
+    assert sum(1 for line in lines if line.startswith('"customer_id"')) == 1
+    manifest = json.loads((day_dir(run_dir) / "manifest.json").read_text())
+    assert [b["originals"] for b in manifest["batches"]] == [200, 100]
+    assert manifest["files"]["data/customers.csv"]["rows"] == len(lines) - 1
+    assert manifest["counts"]["originals"] == 300
+    assert len(records(run_dir)) == len(lines) - 1
+
+
+def test_append_in_parquet_adds_a_part_file(run_dir):
+    run_day(run_dir, customers=200, format="parquet")
+    run_day(run_dir, customers=100, format="parquet", load_type="append")
+    data = day_dir(run_dir) / "data"
+    assert sorted(p.name for p in data.iterdir()) == ["customers.2.parquet", "customers.parquet"]
+    rows = pq.read_table(data / "customers.parquet").num_rows
+    rows += pq.read_table(data / "customers.2.parquet").num_rows
+    assert rows == len(records(run_dir))
+
+
+def test_truncate_after_appends_replaces_the_day_with_its_first_batch(run_dir):
+    run_day(run_dir, customers=200)
+    first = (day_dir(run_dir) / "data" / "customers.csv").read_bytes()
+    run_day(run_dir, customers=100, load_type="append")
+    run_day(run_dir, customers=200)
+    assert (day_dir(run_dir) / "data" / "customers.csv").read_bytes() == first
+
+
+def test_backfilling_an_earlier_day_takes_fresh_ids(run_dir):
+    run_day(run_dir, customers=200)
+    earlier = run_day(run_dir, DAY - dt.timedelta(days=7), customers=100)
+    assert earlier.batch.entity_start == 200
+
+
+def test_a_state_that_missed_a_committed_day_is_repaired_from_manifests(run_dir):
+    run_day(run_dir, customers=200)
+    (run_dir / "state.json").unlink()  # as if killed after the swap, before saving the state
+    later = run_day(run_dir, NEXT, customers=100)
+    assert later.batch.entity_start == 200
+    saved = json.loads((run_dir / "state.json").read_text())
+    assert set(saved["days"]) == {DAY.isoformat(), NEXT.isoformat()}
+
+
+def test_a_tracer_drop_is_consumed_once_and_kept(run_dir):
+    (run_dir / "tracer").mkdir()
+    shutil.copy(SAMPLE_TRACER, run_dir / "tracer" / "tracer.csv")
+    summary = run_day(run_dir, customers=100, tracer=True)
+    tracers = [r for r in records(run_dir) if r["kind"] == "tracer"]
+    sample_rows = len(SAMPLE_TRACER.read_text().strip().splitlines()) - 1
+    assert len(tracers) == sample_rows
+    assert not (run_dir / "tracer" / "tracer.csv").exists()
+    kept = list((run_dir / "tracer" / "consumed").iterdir())
+    assert len(kept) == 1 and kept[0].read_bytes() == SAMPLE_TRACER.read_bytes()
+    entities = {
+        e["entity_id"] for e in read_csv(day_dir(run_dir) / "truth" / "entities.csv").to_pylist()
+    }
+    assert {r["entity_id"] for r in tracers} <= entities
+    assert all(int(r["entity_id"]) >= summary.plan.entity_stop for r in tracers)
+    run_day(run_dir, NEXT, customers=100, tracer=True)
+    assert not any(r["kind"] == "tracer" for r in records(run_dir, NEXT))
+
+
+def test_a_truncate_rerun_reuses_the_tracer_the_day_consumed(run_dir):
+    (run_dir / "tracer").mkdir()
+    shutil.copy(SAMPLE_TRACER, run_dir / "tracer" / "tracer.csv")
+    run_day(run_dir, customers=100, tracer=True)
+    before = (day_dir(run_dir) / "data" / "customers.csv").read_bytes()
+    run_day(run_dir, customers=100, tracer=True)
+    assert (day_dir(run_dir) / "data" / "customers.csv").read_bytes() == before
+
+
+def test_a_bad_tracer_stops_the_run_before_anything_is_written(run_dir):
+    (run_dir / "tracer").mkdir()
+    bad = SAMPLE_TRACER.read_text().replace("19", "1x", 1)
+    (run_dir / "tracer" / "tracer.csv").write_text(bad)
+    with pytest.raises(BadInputError, match=r"tracer\.csv"):
+        run_day(run_dir, customers=100, tracer=True)
+    assert not (run_dir / "out").exists() and not (run_dir / "state.json").exists()
+    assert (run_dir / "tracer" / "tracer.csv").read_text() == bad
+
+
+def test_archival_records_come_from_earlier_days(run_dir):
+    first = run_day(run_dir, customers=400)
+    second = run_day(run_dir, NEXT, customers=300, archival=True, archival_share=0.05)
+    archival = [r for r in records(run_dir, NEXT) if r["kind"] == "archival"]
+    assert len(archival) == round(0.05 * len(records(run_dir)))
+    earlier = {r["record_id"]: r for r in records(run_dir)}
+    for record in archival:
+        assert earlier[record["duplicate_of"]]["entity_id"] == record["entity_id"]
+        assert int(record["entity_id"]) < first.batch.entity_stop <= second.batch.entity_start
+    entities = {
+        e["entity_id"]
+        for e in read_csv(day_dir(run_dir, NEXT) / "truth" / "entities.csv").to_pylist()
+    }
+    assert {r["entity_id"] for r in archival} <= entities
+
+
+def test_each_successful_run_archives_its_customers(run_dir):
+    run_day(run_dir, customers=100)
+    assert (run_dir / "archive" / DAY.isoformat() / "customers.csv").exists()
