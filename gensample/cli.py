@@ -187,7 +187,17 @@ def run_command(arguments: argparse.Namespace) -> int:
     if arguments.timings or loaded.show_timer:
         print(summary.stopwatch.report(), file=sys.stderr)
     if loaded.publish and loaded.publish.s3_bucket:
-        _publish(loaded, summary.day_dir, dry_run=False)
+        try:
+            _publish(loaded, summary.day_dir, dry_run=False)
+        except GensampleError:
+            log.error(
+                "the day is complete in %s but not (fully) published; to resume: "
+                "gensample publish --dir %s --date %s",
+                summary.day_dir,
+                arguments.dir,
+                summary.plan.date,
+            )
+            raise
     return 0
 
 

@@ -172,7 +172,7 @@ class _EmailParts:
         if key == "i":
             return pc.utf8_slice_codeunits(self.first, 0, 1)
         if key == "n":
-            return pc.cast(pa.array(self.number), pa.string())
+            return _numbers().take(pa.array(self.number))
         return pc.utf8_slice_codeunits(pc.cast(self.birth, pa.string()), 2, 4)  # "y": birth year
 
 
@@ -196,7 +196,7 @@ def addresses(rng: np.random.Generator, head: np.ndarray) -> dict[str, pa.Array]
     streets, suffixes = reference.street_names(), reference.street_suffixes()
     street = streets.values.take(streets.draw(rng, n)[head])
     suffix = suffixes.values.take(suffixes.draw(rng, n)[head])
-    line1 = pc.binary_join_element_wise(pc.cast(pa.array(number), pa.string()), street, suffix, " ")
+    line1 = pc.binary_join_element_wise(_numbers().take(pa.array(number)), street, suffix, " ")
     apartment = rng.integers(0, len(_apartments()), n)[head]
     no_apartment = (rng.random(n) >= APARTMENT_P)[head]
     line2 = _apartments().take(pa.array(apartment, mask=no_apartment))
@@ -204,6 +204,18 @@ def addresses(rng: np.random.Generator, head: np.ndarray) -> dict[str, pa.Array]
     for name in ("city", "state", "postal_code", "county", "area_code"):
         columns[name] = places[name].take(place)
     return columns
+
+
+@functools.cache
+def _numbers() -> pa.Array:
+    """'0' to '19999': numbers as text, taken instead of formatting every row."""
+    return pa.array([str(number) for number in range(20_000)])
+
+
+@functools.cache
+def _four_digits() -> pa.Array:
+    """'0000' to '9999', the line part of a phone number."""
+    return pa.array([f"{number:04d}" for number in range(10_000)])
 
 
 @functools.cache
@@ -218,6 +230,6 @@ def phones(rng: np.random.Generator, area_code: pa.Array, head: np.ndarray) -> p
     line = rng.integers(0, 10_000, n)
     shared = rng.random(n) < SHARED_PHONE_P
     exchange, line = np.where(shared, exchange[head], exchange), np.where(shared, line[head], line)
-    line_digits = pc.utf8_slice_codeunits(pc.cast(pa.array(line + 10_000), pa.string()), 1, 5)
-    exchange_digits = pc.cast(pa.array(exchange), pa.string())
+    line_digits = _four_digits().take(pa.array(line))
+    exchange_digits = _numbers().take(pa.array(exchange))
     return pc.binary_join_element_wise("(", area_code, ") ", exchange_digits, "-", line_digits, "")

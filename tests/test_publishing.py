@@ -4,10 +4,12 @@ import base64
 import hashlib
 import json
 import logging
+from pathlib import Path
 
 import boto3
 import pytest
 
+from gensample.cli import main
 from gensample.errors import BadInputError, RunError
 from gensample.publishing import RECORD, PublishReport, describe_report, publish_day
 from gensample.settings.publish import PublishSettings, VaultSettings
@@ -312,3 +314,29 @@ def test_keys_from_vault_sign_the_uploads_and_no_secret_is_logged_or_written(
     for secret in secrets:
         assert secret not in caplog.text
         assert not any(secret in text for text in written)
+
+
+def write_publishing_settings(run_dir: Path, bucket: str, proxy: servers.FaultyS3) -> None:
+    """A run directory whose gensample.toml publishes to ``bucket`` through the proxy."""
+    run_dir.mkdir(exist_ok=True)
+    (run_dir / "gensample.toml").write_text(
+        f'customers = 50\nworkers = 1\n[publish]\ns3_bucket = "{bucket}"\ns3_prefix = "feed/"\n'
+        f'endpoint_url = "{proxy.url}"\nregion = "us-east-1"\n'
+    )
+
+
+def test_gensample_run_publishes_the_day_it_wrote(s3, bucket, proxy, tmp_path):
+    run_dir = tmp_path / "run"
+    write_publishing_settings(run_dir, bucket, proxy)
+    assert main(["run", "--dir", str(run_dir), "--date", DATE]) == 0
+    local = run_dir / "out" / DATE / "data" / "customers.csv"
+    assert body_of(s3, bucket, f"feed/{DATE}/data/customers.csv") == local.read_bytes()
+    assert puts(proxy)[-1].endswith(f"feed/{DATE}/manifest.json")
+
+
+def test_a_failed_publish_after_a_run_says_how_to_resume(proxy, tmp_path, caplog):
+    run_dir = tmp_path / "run"
+    write_publishing_settings(run_dir, "no-such-bucket", proxy)
+    assert main(["run", "--dir", str(run_dir), "--date", DATE]) == 1
+    assert (run_dir / "out" / DATE / "manifest.json").exists()
+    assert f"gensample publish --dir {run_dir} --date {DATE}" in caplog.text

@@ -25,14 +25,25 @@ class Pool:
     probabilities: np.ndarray
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """Indices of ``size`` values drawn by probability."""
-        return np.searchsorted(self._cumulative, rng.random(size), side="right")
+        """Indices of ``size`` values drawn by probability (Walker's alias method)."""
+        column = rng.integers(0, len(self.probabilities), size)
+        keep = rng.random(size) < self._alias[0][column]
+        return np.where(keep, column, self._alias[1][column])
 
     @functools.cached_property
-    def _cumulative(self) -> np.ndarray:
-        cumulative = np.cumsum(self.probabilities)
-        cumulative[-1] = np.inf  # rounding must never draw past the last value
-        return cumulative
+    def _alias(self) -> tuple[np.ndarray, np.ndarray]:
+        """Vose's alias table: column i keeps i with probability ``keep[i]``, else ``alias[i]``."""
+        n = len(self.probabilities)
+        scaled = self.probabilities * n
+        keep, alias = np.ones(n), np.arange(n)
+        small = [i for i in range(n) if scaled[i] < 1]
+        large = [i for i in range(n) if scaled[i] >= 1]
+        while small and large:
+            low, high = small.pop(), large.pop()
+            keep[low], alias[low] = scaled[low], high
+            scaled[high] -= 1 - scaled[low]
+            (small if scaled[high] < 1 else large).append(high)
+        return keep, alias
 
 
 def read_table(name: str) -> pa.Table:
