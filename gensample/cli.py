@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gensample import __version__, runner, settings
-from gensample.errors import BadInputError, GensampleError
+from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.outputs import describe_plan
 from gensample.rundir import RunDirectory
 
@@ -182,7 +182,7 @@ def run_command(arguments: argparse.Namespace) -> int:
         "format": arguments.format,
         "workers": arguments.workers,
     }
-    loaded = settings.load(arguments.dir, flags=flags)
+    loaded = _load_settings(arguments.dir, flags)
     summary = runner.run(arguments.dir, loaded, arguments.date or dt.date.today())
     if arguments.timings or loaded.show_timer:
         print(summary.stopwatch.report(), file=sys.stderr)
@@ -203,7 +203,7 @@ def run_command(arguments: argparse.Namespace) -> int:
 
 def check_command(arguments: argparse.Namespace) -> int:
     """``gensample check``: validate the settings and print the plan of the next run."""
-    loaded = settings.load(arguments.dir)
+    loaded = _load_settings(arguments.dir)
     plan = runner.plan_run(arguments.dir, loaded, arguments.date or dt.date.today())
     print(describe_plan(loaded, plan))
     return 0
@@ -211,7 +211,7 @@ def check_command(arguments: argparse.Namespace) -> int:
 
 def publish_command(arguments: argparse.Namespace) -> int:
     """``gensample publish``: send (or re-send) an existing day to S3."""
-    loaded = settings.load(arguments.dir)
+    loaded = _load_settings(arguments.dir)
     if not (loaded.publish and loaded.publish.s3_bucket):
         raise BadInputError(
             f"{arguments.dir / settings.SETTINGS_FILE}: publish.s3_bucket is not "
@@ -224,8 +224,25 @@ def publish_command(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _load_settings(run_dir: Path, flags: dict | None = None) -> settings.Settings:
+    """The run directory's settings; a directory without a settings file is a mistake."""
+    if not any(
+        (run_dir / name).is_file() for name in (settings.SETTINGS_FILE, settings.LEGACY_FILE)
+    ):
+        raise BadInputError(
+            f"{run_dir}: no {settings.SETTINGS_FILE} (nor a legacy {settings.LEGACY_FILE}); "
+            f"create one with: gensample init {run_dir}"
+        )
+    return settings.load(run_dir, flags=flags)
+
+
 def _publish(loaded: settings.Settings, day_dir: Path, dry_run: bool) -> None:
-    from gensample.publishing import describe_report, publish_day
+    try:
+        from gensample.publishing import describe_report, publish_day
+    except ImportError as error:
+        raise RunError(
+            f"publishing needs boto3 and hvac ({error}): pip install 'gensample[s3]'"
+        ) from error
 
     report = publish_day(loaded.publish, loaded.vault, day_dir, dry_run=dry_run)
     print(describe_report(report))

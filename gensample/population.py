@@ -165,15 +165,14 @@ class _EmailParts:
         self.first, self.last, self.number, self.birth = first, last, number, birth
 
     def __getitem__(self, key: str) -> pa.Array:
-        if key == "f":
-            return self.first
-        if key == "l":
-            return self.last
-        if key == "i":
-            return pc.utf8_slice_codeunits(self.first, 0, 1)
-        if key == "n":
-            return _numbers().take(pa.array(self.number))
-        return pc.utf8_slice_codeunits(pc.cast(self.birth, pa.string()), 2, 4)  # "y": birth year
+        parts = {
+            "f": lambda: self.first,
+            "l": lambda: self.last,
+            "i": lambda: pc.utf8_slice_codeunits(self.first, 0, 1),
+            "n": lambda: _numbers().take(pa.array(self.number)),
+            "y": lambda: pc.utf8_slice_codeunits(pc.cast(self.birth, pa.string()), 2, 4),
+        }
+        return parts[key]()
 
 
 def _fill(pattern: str, parts: _EmailParts) -> pa.Array:

@@ -47,8 +47,9 @@ class DayFile:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if file_format == "parquet":
                 self._writer = pq.ParquetWriter(str(self.path), schema, compression="zstd")
-            elif self.path.exists():
-                self._writer = open(self.path, "ab")  # noqa: SIM115 (closed by close())
+            elif self.path.exists():  # not "ab": copy_file_range refuses O_APPEND targets
+                self._writer = open(self.path, "r+b")  # noqa: SIM115 (closed by close())
+                self._writer.seek(0, os.SEEK_END)
             else:
                 self._writer = open(self.path, "wb")  # noqa: SIM115 (closed by close())
                 pacsv.write_csv(schema.empty_table(), self._writer, write_options=CSV_OPTIONS)

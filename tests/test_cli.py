@@ -72,12 +72,21 @@ def test_bad_settings_exit_2_and_write_nothing(run_dir, caplog):
 
 
 def test_a_held_lock_exits_1(run_dir, caplog):
+    assert main(["init", str(run_dir)]) == 0
     with RunDirectory(run_dir).lock():
         assert main(["run", "--dir", str(run_dir), "--customers", "10", "--workers", "1"]) == 1
     assert "another gensample run" in caplog.text
 
 
+def test_a_directory_without_settings_is_bad_input(run_dir, caplog):
+    for command in ("run", "check", "publish"):
+        assert main([command, "--dir", str(run_dir / "typo")]) == 2
+        assert "no gensample.toml" in caplog.text and "gensample init" in caplog.text
+    assert not (run_dir / "typo").exists()
+
+
 def test_publish_without_a_bucket_is_bad_input(run_dir, caplog):
+    assert main(["init", str(run_dir)]) == 0
     assert main(["publish", "--dir", str(run_dir), "--date", DAY.isoformat()]) == 2
     assert "publish.s3_bucket is not set" in caplog.text
 
@@ -90,6 +99,7 @@ def test_every_command_help_has_an_example(command, capsys):
 
 
 def test_python_dash_m_works_like_the_console_script(run_dir):
+    assert main(["init", str(run_dir)]) == 0
     result = subprocess.run(
         [sys.executable, "-m", "gensample", "check", "--dir", str(run_dir)],
         capture_output=True,

@@ -254,3 +254,10 @@ def test_docs_migration_table_lists_every_legacy_name():
     for name, row in legacy_module.LEGACY_NAMES.items():
         assert f"| `{name}`" in docs
         assert f"| `{row.key}`" in docs
+
+
+def test_a_tracer_file_name_turns_the_tracer_on_and_says_where_the_file_goes(tmp_path):
+    path = write_legacy(tmp_path, 'TRACER_DATA = "people.csv"\nUSE_ARCHIVAL = True\n')
+    legacy = read_legacy(path)
+    assert legacy.settings["tracer"] is True and legacy.settings["archival"] is True
+    assert any("people.csv" in note and "tracer/tracer.csv" in note for note in legacy.notes)

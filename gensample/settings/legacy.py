@@ -52,6 +52,13 @@ def _lower(value: Any) -> tuple[Any, str]:
     return (value.lower(), "") if isinstance(value, str) else (value, "")
 
 
+def _tracer_flag(value: Any) -> tuple[Any, str]:
+    """The old tool may have named a tracer file; gensample reads tracer/tracer.csv."""
+    if isinstance(value, str) and value:
+        return True, f"named the file {value!r}: put it in tracer/tracer.csv to have it consumed"
+    return value, ""
+
+
 LEGACY_NAMES = {
     "ITERATE": Legacy("customers"),
     "OVERALL_DUPE_RATE": Legacy("dupe_rate", _percent),
@@ -62,7 +69,7 @@ LEGACY_NAMES = {
     "AMP_S3_PREFIX": Legacy("publish.s3_prefix"),
     "TRANS_TYPE": Legacy("trans_type"),
     "MAX_TRANS_PER_CUSTOMER": Legacy("max_trans_per_customer"),
-    "TRACER_DATA": Legacy("tracer"),
+    "TRACER_DATA": Legacy("tracer", _tracer_flag),
     "USE_ARCHIVAL": Legacy("archival"),
     "ARCHIVAL_COUNT": Legacy("archival_count"),
 }

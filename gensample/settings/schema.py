@@ -6,6 +6,7 @@ README's settings table.
 """
 
 import dataclasses
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -129,7 +130,7 @@ def _convert(hint: Any, value: Any) -> Any:
         return value if isinstance(value, int) and not isinstance(value, bool) else _INVALID
     if hint is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return float(value) if ok else _INVALID
+        return float(value) if ok and math.isfinite(value) else _INVALID
     if hint is str:
         return value if isinstance(value, str) else _INVALID
     if typing.get_origin(hint) is tuple:
