@@ -1,0 +1,44 @@
+"""Repairing the state after a run killed between its commit and its bookkeeping."""
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+from conftest import DAY, read_csv, run_day
+
+SAMPLE_TRACER = Path(__file__).resolve().parent.parent / "tracer" / "sample-tracer.csv"
+NEXT = DAY + dt.timedelta(days=1)
+
+
+def test_a_tracer_whose_move_was_interrupted_is_not_consumed_twice(run_dir):
+    tracer_dir = run_dir / "tracer"
+    tracer_dir.mkdir()
+    shutil.copy(SAMPLE_TRACER, tracer_dir / "tracer.csv")
+    run_day(run_dir, customers=50, tracer=True)
+    # as if killed after the day's swap but before the tracer move and the state save
+    shutil.rmtree(tracer_dir / "consumed")
+    shutil.copy(SAMPLE_TRACER, tracer_dir / "tracer.csv")
+    (run_dir / "state.json").unlink()
+
+    run_day(run_dir, NEXT, customers=50, tracer=True)
+
+    kinds = {
+        r["kind"]
+        for r in read_csv(run_dir / "out" / NEXT.isoformat() / "truth" / "records.csv").to_pylist()
+    }
+    assert "tracer" not in kinds
+    assert not (tracer_dir / "tracer.csv").exists()
+    assert len(list((tracer_dir / "consumed").iterdir())) == 1
+    state = json.loads((run_dir / "state.json").read_text())
+    assert state["days"][DAY.isoformat()][0]["tracer"].startswith("tracer/consumed/")
+
+
+def test_a_lost_state_is_rebuilt_from_the_manifests(run_dir):
+    first = run_day(run_dir, customers=120)
+    run_day(run_dir, customers=80, load_type="append")
+    (run_dir / "state.json").unlink()
+    later = run_day(run_dir, NEXT, customers=10)
+    assert later.batch.entity_start == first.batch.entity_stop + 80
+    days = json.loads((run_dir / "state.json").read_text())["days"]
+    assert len(days[DAY.isoformat()]) == 2
