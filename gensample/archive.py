@@ -1,8 +1,11 @@
-"""The archive: past days' customer records and their truth, kept for archival re-injection.
+"""The archive: past days' customer records and their truth, kept for re-injection and drift.
 
-``archive/<date>/`` holds ``customers.csv``, ``records.csv`` (their truth), ``entities.csv`` (the
-people behind them) and ``archive.json`` (rows and sha256 of each); it is staged and renamed into
-place, so readers see all or nothing.
+``archive/<date>/`` holds ``customers.csv`` (new and updated records), ``records.csv`` (their
+truth), ``entities.csv`` (the people behind them, as they were at the end of that day),
+``history.csv`` (the day's ``truth/entities_history.csv``: versions started or ended that day) and
+``archive.json`` (rows and sha256 of each); it is staged and renamed into place, so readers see
+all or nothing. Days archived before drift existed have no ``history.csv`` and no ``operation``
+column: they read as no history and inserts.
 """
 
 import datetime as dt
@@ -10,31 +13,37 @@ import json
 import logging
 import re
 import shutil
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
+from gensample import outputs
 from gensample.datasets.customers import NAME, SCHEMA
 from gensample.errors import RunError
-from gensample.files import atomic_output, recover_directories, swap_directory, write_json
-from gensample.outputs import ENTITIES_FILE as DAY_ENTITIES_FILE
-from gensample.outputs import RECORDS_FILE as DAY_RECORDS_FILE
-from gensample.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA
-from gensample.writers import CSV_OPTIONS, sha256
+from gensample.files import recover_directories, swap_directory, write_json
+from gensample.tables import TableFileError, read, read_batches, write_csv
+from gensample.truth import ENTITIES_SCHEMA, HISTORY_SCHEMA, RECORDS_SCHEMA
+from gensample.writers import sha256
 
 log = logging.getLogger(__name__)
 
 CUSTOMERS_FILE = "customers.csv"
 RECORDS_FILE = "records.csv"
 ENTITIES_FILE = "entities.csv"
+HISTORY_FILE = "history.csv"
 INDEX_FILE = "archive.json"
 DATA_FILE = re.compile(rf"{NAME}(?:\.(\d+))?\.(csv|parquet)")
+SCHEMAS = {
+    CUSTOMERS_FILE: SCHEMA,
+    RECORDS_FILE: RECORDS_SCHEMA,
+    ENTITIES_FILE: ENTITIES_SCHEMA,
+    HISTORY_FILE: HISTORY_SCHEMA,
+}
+BEFORE_DRIFT = {"operation": "I"}
+"""Customer columns that days archived before drift lack, with the value they stand for."""
 
 
 class ArchiveError(RunError):
@@ -43,13 +52,14 @@ class ArchiveError(RunError):
 
 @dataclass(frozen=True)
 class ArchivedDay:
-    """An archived day: its customers and their truth (RECORDS_SCHEMA), aligned row by row, and
-    the people (ENTITIES_SCHEMA) behind them."""
+    """An archived day: its customers and their truth (RECORDS_SCHEMA), aligned row by row, the
+    people (ENTITIES_SCHEMA) behind them, and the day's history rows (HISTORY_SCHEMA)."""
 
     date: dt.date
     customers: pa.Table
     records: pa.Table
     entities: pa.Table
+    history: pa.Table = field(default_factory=HISTORY_SCHEMA.empty_table)
 
 
 @dataclass(frozen=True)
@@ -58,7 +68,8 @@ class Picked(ArchivedDay):
 
 
 def store(archive_dir: Path, date: dt.date, day_dir: Path) -> Path:
-    """Keep the day's customers and their truth in ``archive/<date>/``, replacing it whole."""
+    """Keep the day's customers, their truth, people and history in ``archive/<date>/``,
+    replacing it whole."""
     recover_directories(archive_dir)
     staging = archive_dir / f".{date.isoformat()}.staging"
     try:
@@ -93,24 +104,30 @@ def load_day(archive_dir: Path, date: dt.date) -> ArchivedDay:
     folder = archive_dir / date.isoformat()
     if not (folder / RECORDS_FILE).is_file():
         raise ArchiveError(f"{folder / RECORDS_FILE}: missing (customers without their truth)")
-    customers = _read(folder / CUSTOMERS_FILE, SCHEMA)
-    records = _read(folder / RECORDS_FILE, RECORDS_SCHEMA)
-    entities = _read(folder / ENTITIES_FILE, ENTITIES_SCHEMA)
-    _check_index(
-        folder,
-        {
-            CUSTOMERS_FILE: customers.num_rows,
-            RECORDS_FILE: records.num_rows,
-            ENTITIES_FILE: entities.num_rows,
-        },
-    )
+    files = _read_files(folder)
+    _check_index(folder, {name: table.num_rows for name, table in files.items()})
+    customers, records, entities = files[CUSTOMERS_FILE], files[RECORDS_FILE], files[ENTITIES_FILE]
     _require_unique(folder / CUSTOMERS_FILE, customers, "customer_id")
     records = records.filter(pc.equal(records["dataset"], NAME))
     _require_unique(folder / RECORDS_FILE, records, "record_id")
     records = _align(folder / RECORDS_FILE, customers, records)
     if not pc.all(pc.is_in(records["entity_id"], entities["entity_id"])).as_py():
         raise ArchiveError(f"{folder / ENTITIES_FILE}: misses people of the archived records")
-    return ArchivedDay(date, customers, records, entities)
+    return ArchivedDay(
+        date, customers, records, entities, files.get(HISTORY_FILE, HISTORY_SCHEMA.empty_table())
+    )
+
+
+def _read_files(folder: Path) -> dict[str, pa.Table]:
+    """The files of an archived day; ``history.csv`` only if there (it came with drift)."""
+    names = [name for name in SCHEMAS if name != HISTORY_FILE or (folder / name).exists()]
+    try:
+        return {
+            name: read(folder / name, SCHEMAS[name], BEFORE_DRIFT if name == CUSTOMERS_FILE else {})
+            for name in names
+        }
+    except TableFileError as error:
+        raise ArchiveError(str(error)) from error
 
 
 def pick(
@@ -181,71 +198,24 @@ def _customer_files(day_dir: Path) -> list[Path]:
 
 
 def _write_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) -> None:
-    """Write the archive files of a day into ``staging``: customers, truth, people, index."""
-    customers = (batch for path in sources for batch in _batches(path, SCHEMA))
-    records = _read(day_dir / DAY_RECORDS_FILE, RECORDS_SCHEMA)
+    """Write the archive files of a day into ``staging``: customers, truth, people, history,
+    index."""
+    customers = (batch for path in sources for batch in read_batches(path, SCHEMA))
+    records = read(day_dir / outputs.RECORDS_FILE, RECORDS_SCHEMA)
     records = records.filter(pc.equal(records["dataset"], NAME))
     people = (
         batch.filter(pc.is_in(batch["entity_id"], records["entity_id"]))
-        for batch in _batches(day_dir / DAY_ENTITIES_FILE, ENTITIES_SCHEMA)
+        for batch in read_batches(day_dir / outputs.ENTITIES_FILE, ENTITIES_SCHEMA)
     )
+    history = read_batches(day_dir / outputs.HISTORY_FILE, HISTORY_SCHEMA)
     rows = {
-        CUSTOMERS_FILE: _write_csv(staging / CUSTOMERS_FILE, SCHEMA, customers),
-        RECORDS_FILE: _write_csv(staging / RECORDS_FILE, RECORDS_SCHEMA, records.to_batches()),
-        ENTITIES_FILE: _write_csv(staging / ENTITIES_FILE, ENTITIES_SCHEMA, people),
+        CUSTOMERS_FILE: write_csv(staging / CUSTOMERS_FILE, SCHEMA, customers),
+        RECORDS_FILE: write_csv(staging / RECORDS_FILE, RECORDS_SCHEMA, records.to_batches()),
+        ENTITIES_FILE: write_csv(staging / ENTITIES_FILE, ENTITIES_SCHEMA, people),
+        HISTORY_FILE: write_csv(staging / HISTORY_FILE, HISTORY_SCHEMA, history),
     }
     files = {name: {"rows": n, "sha256": sha256(staging / name)} for name, n in rows.items()}
     write_json(staging / INDEX_FILE, {"date": date.isoformat(), "files": files})
-
-
-def _write_csv(path: Path, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int:
-    """Write ``batches`` as one CSV file with a header; return its rows."""
-    rows = 0
-    with (
-        atomic_output(path) as handle,
-        pacsv.CSVWriter(handle, schema, write_options=CSV_OPTIONS) as writer,
-    ):
-        for batch in batches:
-            writer.write_batch(batch)
-            rows += batch.num_rows
-    return rows
-
-
-def _read(path: Path, schema: pa.Schema) -> pa.Table:
-    """A whole CSV or Parquet file in ``schema``."""
-    return pa.Table.from_batches(list(_batches(path, schema)), schema)
-
-
-def _batches(path: Path, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-    """The rows of a CSV or Parquet file in ``schema``; ArchiveError naming the file otherwise."""
-    try:
-        columns, batches = _open(path, schema)
-        _check_columns(path, columns, schema)
-        for batch in batches:
-            yield batch.select(schema.names).cast(schema)
-    except FileNotFoundError:
-        raise ArchiveError(f"{path}: missing") from None
-    except (OSError, pa.ArrowException) as error:
-        raise ArchiveError(f"{path}: unreadable ({error})") from error
-
-
-def _open(path: Path, schema: pa.Schema) -> tuple[list[str], Iterator[pa.RecordBatch]]:
-    """A file's column names and a lazy reader of its batches."""
-    if path.suffix == ".parquet":
-        file = pq.ParquetFile(path)
-        return file.schema_arrow.names, file.iter_batches(columns=schema.names)
-    types = dict(zip(schema.names, schema.types, strict=True))
-    options = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False)
-    reader = pacsv.open_csv(path, convert_options=options)
-    return reader.schema.names, reader
-
-
-def _check_columns(path: Path, columns: list[str], schema: pa.Schema) -> None:
-    """Require exactly the columns of ``schema`` (in any order)."""
-    missing = [name for name in schema.names if name not in columns]
-    unexpected = [name for name in columns if name not in schema.names]
-    if missing or unexpected:
-        raise ArchiveError(f"{path}: wrong columns (missing {missing}, unexpected {unexpected})")
 
 
 def _check_index(folder: Path, rows: dict[str, int]) -> None:

@@ -1,7 +1,9 @@
-"""Customer records that do not come from the day's new people: tracer drops and archival ones.
+"""Customer rows that do not come from the day's new people: tracer drops, archival records and
+updates of earlier records (drift and closures).
 
-Both are added to the day's ``customers`` as one extra block after the generated ones, with
-fresh record ids (shuffled among themselves) and their own truth kinds.
+They are added to the day's ``customers`` as one extra block after the generated ones: new
+records (tracer, archival) with fresh record ids (shuffled among themselves) and their own truth
+kinds, then the update rows under the ids they update, with the truth rows of those records.
 """
 
 import datetime as dt
@@ -12,12 +14,25 @@ import pyarrow as pa
 
 from gensample import fuzzmap, tracer, truth
 from gensample.archive import Picked
-from gensample.datasets import customers
+from gensample.datasets import Generated, customers
+from gensample.drift import Changes
 from gensample.pipeline import BlockResult
 from gensample.seeding import stream
 from gensample.settings import Settings
 
 NO_RECORD = -1
+_NOTHING = Generated(customers.SCHEMA.empty_table(), truth.RECORDS_SCHEMA.empty_table())
+
+
+@dataclass(frozen=True)
+class Extras:
+    """The extra block of a batch, how many new records it adds, its counts for the manifest
+    (tracer, archival, updates, closures) and its history rows (changed people)."""
+
+    result: BlockResult
+    new_records: int
+    counts: dict[str, int]
+    history: pa.Table
 
 
 def extra_block(
@@ -25,15 +40,49 @@ def extra_block(
     date: dt.date,
     drop: tracer.TracerDrop | None,
     picks: list[Picked],
+    changes: Changes,
     entity_start: int,
     record_start: int,
-) -> BlockResult | None:
-    """The tracer and archival records of a batch, from the given first ids; None if none."""
+) -> Extras | None:
+    """The tracer, archival and update rows of a batch, from the given first ids; None if none.
+
+    ``changes`` holds the updates and the current version of the archived people (those picked
+    included), which the day's entities list instead of their archived version.
+    """
     parts = ([_tracer_part(drop, entity_start)] if drop is not None else []) + (
         [_archival_part(settings, date, picks)] if picks else []
     )
-    if not parts:
+    if not parts and not changes.rows.num_rows:
         return None
+    inserted = _inserted(settings, date, parts, record_start) if parts else _NOTHING
+    kinds = inserted.truth["kind"].to_pylist()
+    new_people = [part.entities for part in parts if part.kind == "tracer"]
+    archived = [part.entities for part in parts if part.kind == "archival"]
+    # current versions (changes.people) come first, so they replace the archived ones
+    entities = _unique_entities(_concat([*new_people, changes.people, *archived]))
+    rows = Generated(
+        _concat([inserted.data, changes.rows]), _concat([inserted.truth, changes.truth])
+    )
+    result = BlockResult(entities, {customers.NAME: rows}, {})
+    counts = {
+        "tracer": kinds.count("tracer"),
+        "archival": kinds.count("archival"),
+        "updates": changes.rows.num_rows,
+        "closures": changes.closures,
+    }
+    return Extras(result, inserted.data.num_rows, counts, changes.history)
+
+
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    """The tables one after another, in one chunk: pyarrow 26 writes garbage for a headerless
+    CSV whose first chunk is empty."""
+    return pa.concat_tables(tables).combine_chunks()
+
+
+def _inserted(
+    settings: Settings, date: dt.date, parts: list["_Part"], record_start: int
+) -> Generated:
+    """The new records of ``parts``, with fresh ids from ``record_start``."""
     n = sum(part.rows.num_rows for part in parts)
     rng = stream(settings.seed, "extras", date.toordinal(), record_start)
     record_id = record_start + rng.permutation(n)
@@ -45,7 +94,7 @@ def extra_block(
             in_batch, record_id[offset + np.maximum(part.original_position, 0)], part.original_id
         )
         offset += size
-    generated = customers.assemble(
+    return customers.assemble(
         pa.concat_tables([part.rows for part in parts]),
         record_id,
         np.concatenate([part.entity_id for part in parts]),
@@ -55,8 +104,6 @@ def extra_block(
         rng,
         date,
     )
-    entities = _unique_entities(pa.concat_tables([part.entities for part in parts]))
-    return BlockResult(entities, {customers.NAME: generated}, {})
 
 
 @dataclass(frozen=True)

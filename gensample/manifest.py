@@ -2,6 +2,8 @@
 
 A day is one batch, or more when runs append to it; the manifest lists every batch (its ids,
 drawn duplicate rate, counts and consumed tracer) and every file with its rows and SHA-256.
+Counts are new records (originals, duplicates, tracer, archival), update rows (``updates``) and
+records closed (``closures``); batches written before a count existed count 0.
 """
 
 import json
@@ -16,7 +18,8 @@ from gensample.settings import Settings, as_dict
 from gensample.writers import sha256
 
 MANIFEST_FILE = "manifest.json"
-COUNTED = ("originals", "duplicates", "tracer", "archival")
+EXTRA_COUNTS = ("tracer", "archival", "updates", "closures")
+COUNTED = ("originals", "duplicates", *EXTRA_COUNTS)
 
 
 def build(settings: Settings, batches: list[dict], rows: dict[str, int], day_dir: Path) -> dict:
@@ -29,7 +32,7 @@ def build(settings: Settings, batches: list[dict], rows: dict[str, int], day_dir
         "seed": settings.seed,
         "settings": effective,
         "dupe_rate_drawn": batches[0]["dupe_rate_drawn"],
-        "counts": {key: sum(batch[key] for batch in batches) for key in COUNTED},
+        "counts": {key: sum(batch.get(key, 0) for batch in batches) for key in COUNTED},
         "batches": batches,
         "files": describe_files(day_dir, rows),
     }

@@ -4,16 +4,25 @@ A day holds one batch, or several when runs append to it. CSV files grow by appe
 a Parquet dataset gets one file per batch (``customers.parquet``, ``customers.2.parquet``, ...).
 """
 
+import datetime as dt
+from pathlib import Path
+
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from gensample import truth
 from gensample.datasets import REGISTRY
+from gensample.errors import RunError
 from gensample.pipeline import BlockResult
 from gensample.plan import Plan
 from gensample.settings import Settings
+from gensample.tables import read_batches
+from gensample.writers import PART_CSV_OPTIONS
 
 RECORDS_FILE = "truth/records.csv"
 ENTITIES_FILE = "truth/entities.csv"
+HISTORY_FILE = "truth/entities_history.csv"
 
 
 def data_file(dataset: str, settings: Settings, batch: int = 1) -> str:
@@ -32,6 +41,7 @@ def output_files(settings: Settings, batch: int = 1) -> dict[str, tuple[pa.Schem
     }
     outputs[RECORDS_FILE] = (truth.RECORDS_SCHEMA, "csv")
     outputs[ENTITIES_FILE] = (truth.ENTITIES_SCHEMA, "csv")
+    outputs[HISTORY_FILE] = (truth.HISTORY_SCHEMA, "csv")  # rows added by append_history
     return outputs
 
 
@@ -46,10 +56,37 @@ def block_tables(result: BlockResult, settings: Settings, batch: int = 1) -> dic
     return tables
 
 
+def append_history(
+    day_dir: Path, entity_start: int, entity_stop: int, date: dt.date, changes: pa.Table
+) -> int:
+    """Add a batch's rows to the day's history file (written with its header); return them.
+
+    The batch's new people (ids ``entity_start`` to ``entity_stop``) are read back from the
+    day's entities file (blocks do not know the date) and valid from ``date``; ``changes``
+    (HISTORY_SCHEMA) follow.
+    """
+    path, rows = day_dir / HISTORY_FILE, 0
+    try:
+        with (
+            open(path, "ab") as handle,
+            pacsv.CSVWriter(handle, truth.HISTORY_SCHEMA, write_options=PART_CSV_OPTIONS) as out,
+        ):
+            for batch in read_batches(day_dir / ENTITIES_FILE, truth.ENTITIES_SCHEMA):
+                ids = batch["entity_id"]
+                new = pc.and_(pc.greater_equal(ids, entity_start), pc.less(ids, entity_stop))
+                people = pa.Table.from_batches([batch.filter(new)])
+                out.write_table(truth.history_rows(people, date, None))
+                rows += people.num_rows
+            out.write_table(changes)
+    except OSError as error:
+        raise RunError(f"cannot write {path}: {error}") from error
+    return rows + changes.num_rows
+
+
 def describe_plan(settings: Settings, plan: Plan) -> str:
     """The plan in words, for ``gensample check``."""
     records = plan.entities + plan.duplicates
-    rows = {ENTITIES_FILE: plan.entities, RECORDS_FILE: records}
+    rows = {ENTITIES_FILE: plan.entities, RECORDS_FILE: records, HISTORY_FILE: plan.entities}
     rows.update({data_file("customers", settings): records})
     lines = [
         f"date:        {plan.date}",
@@ -60,7 +97,7 @@ def describe_plan(settings: Settings, plan: Plan) -> str:
         f"entity ids:  {plan.entity_start} to {plan.entity_stop - 1}",
         f"record ids:  {plan.record_start} to {plan.record_stop - 1} (customer_id)",
         f"blocks:      {len(plan.blocks)}",
-        "files (tracer and archival records come on top):",
+        "files (tracer, archival and updated records come on top):",
     ]
     lines += [f"  out/{plan.date}/{name}  ({rows[name]} rows)" for name in output_files(settings)]
     return "\n".join(lines)

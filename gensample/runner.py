@@ -1,9 +1,10 @@
 """The orchestrator: the only code that touches disk, clock and environment during a run.
 
 A run takes the lock, repairs what a killed run left, plans the batch from the state, reads
-(and validates) the tracer drop and the archive picks, writes everything into a staging copy of
-the day with its manifest last, and swaps the day in. Only then does it consume the tracer,
-save the state and archive the day. A failure before the swap changes nothing.
+(and validates) the tracer drop, the archive picks and the archived records and people that
+change today, writes everything into a staging copy of the day with its manifest last, and swaps
+the day in. Only then does it consume the tracer, save the state and archive the day. A failure
+before the swap changes nothing.
 """
 
 import dataclasses
@@ -15,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from gensample import archive, manifest, recovery, state, tracer
-from gensample.extras import extra_block
+from gensample import archive, drift, existing, manifest, recovery, state, tracer
+from gensample.extras import Extras, extra_block
 from gensample.files import write_json
-from gensample.pipeline import BlockResult
+from gensample.outputs import HISTORY_FILE, append_history
 from gensample.plan import Plan, make_plan
 from gensample.rundir import RunDirectory
 from gensample.seeding import stream
@@ -28,6 +29,8 @@ from gensample.writers import sha256
 from gensample.writing import write_batch
 
 log = logging.getLogger(__name__)
+
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,10 @@ def run(
         plan = make_plan(settings, date, *current.starts_for(date, settings.load_type))
         drop = _tracer_drop(directory, settings, current, date)
         picks = _archival_picks(directory, settings, plan)
-        extras = extra_block(settings, date, drop, picks, plan.entity_stop, plan.record_stop)
+        changes = _changes(directory, settings, current, plan, picks)
+        extras = extra_block(
+            settings, date, drop, picks, changes, plan.entity_stop, plan.record_stop
+        )
         batch = _batch(plan, drop, extras)
         current.check_fits(date, batch)
         day_dir, rows, stopwatch = _write_and_commit(directory, settings, plan, batch, extras, drop)
@@ -94,10 +100,36 @@ def _archival_picks(directory: RunDirectory, settings: Settings, plan: Plan) -> 
     )
 
 
-def _batch(plan: Plan, drop: tracer.TracerDrop | None, extras: BlockResult | None) -> state.Batch:
+def _changes(
+    directory: RunDirectory,
+    settings: Settings,
+    current: state.State,
+    plan: Plan,
+    picks: list[archive.Picked],
+) -> drift.Changes:
+    """Today's drift and closures of archived people and records (in the day's first batch
+    only), with the current version of those people and of the people picked for re-injection.
+
+    A later batch of an appended day reads the day's own archive too: its people may have
+    changed in the first batch.
+    """
+    first = settings.load_type == "truncate" or plan.date.isoformat() not in current.days
+    picked = np.unique(np.concatenate([_NONE, *(p.records["entity_id"].to_numpy() for p in picks)]))
+    if not len(picked) and not (first and (settings.drift_share or settings.closure_share)):
+        return drift.NO_CHANGES
+    seen_until = plan.date if first else plan.date + dt.timedelta(days=1)
+    index = existing.scan(directory.archive, seen_until)
+    people, closing = drift.choose(settings, plan.date, index) if first else (_NONE, _NONE)
+    records = np.union1d(index.records_of(people), closing)
+    people_now = np.union1d(index.people_of(records), picked)
+    known = existing.fetch(directory.archive, index, records, people_now)
+    return drift.changes(settings, plan.date, known, people, closing)
+
+
+def _batch(plan: Plan, drop: tracer.TracerDrop | None, extras: Extras | None) -> state.Batch:
     """The ids this batch takes: the plan's, then tracer entities and extra records."""
     tracer_entities = len(np.unique(drop.group)) if drop else 0
-    extra_records = extras.datasets["customers"].data.num_rows if extras else 0
+    extra_records = extras.new_records if extras else 0
     return state.Batch(
         plan.entity_start,
         plan.entity_stop + tracer_entities,
@@ -111,14 +143,20 @@ def _write_and_commit(
     settings: Settings,
     plan: Plan,
     batch: state.Batch,
-    extras: BlockResult | None,
+    extras: Extras | None,
     drop: tracer.TracerDrop | None,
 ) -> tuple[Path, dict[str, int], Stopwatch]:
     """Write the batch into a staging copy of the day, manifest last, and swap it in."""
     stopwatch, staging = Stopwatch(), directory.staging(plan.date)
     try:
         earlier, earlier_rows = _start_staging(directory, settings, plan.date, staging)
-        rows = write_batch(settings, plan, extras, len(earlier) + 1, staging, stopwatch)
+        result = extras.result if extras else None
+        rows = write_batch(settings, plan, result, len(earlier) + 1, staging, stopwatch)
+        with stopwatch.stage("history"):
+            changed = extras.history if extras else drift.NO_CHANGES.history
+            rows[HISTORY_FILE] += append_history(
+                staging, batch.entity_start, batch.entity_stop, plan.date, changed
+            )
         rows = {name: earlier_rows.get(name, 0) + count for name, count in rows.items()}
         entry = _manifest_entry(plan, batch, extras, drop)
         with stopwatch.stage("manifest"):
@@ -146,10 +184,10 @@ def _start_staging(
 
 
 def _manifest_entry(
-    plan: Plan, batch: state.Batch, extras: BlockResult | None, drop: tracer.TracerDrop | None
+    plan: Plan, batch: state.Batch, extras: Extras | None, drop: tracer.TracerDrop | None
 ) -> dict:
     """The manifest's record of this batch."""
-    kinds = extras.datasets["customers"].truth["kind"].to_pylist() if extras else []
+    counts = extras.counts if extras else dict.fromkeys(manifest.EXTRA_COUNTS, 0)
     return {
         "date": plan.date.isoformat(),
         "dupe_rate_drawn": plan.dupe_rate,
@@ -159,8 +197,7 @@ def _manifest_entry(
         "record_stop": batch.record_stop,
         "originals": plan.entities,
         "duplicates": plan.duplicates,
-        "tracer": kinds.count("tracer"),
-        "archival": kinds.count("archival"),
+        **counts,
         "tracer_sha256": sha256(drop.path) if drop else None,
     }
 

@@ -19,7 +19,7 @@ from gensample import archive, files
 from gensample.archive import ArchiveError
 from gensample.datasets.customers import SCHEMA
 from gensample.errors import RunError
-from gensample.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA
+from gensample.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA, history_rows
 
 DAY = dt.date(2026, 11, 23)
 CREATED = dt.datetime(2026, 11, 1, 8, 30)
@@ -94,6 +94,8 @@ def write_day(root: Path, parts: list[np.ndarray], file_format: str = "csv") -> 
     pacsv.write_csv(rows.take(shuffled), day_dir / "truth" / "records.csv")
     everyone = np.concatenate([np.unique(entity_of(ids)), [1, 2, 3]])
     pacsv.write_csv(people(everyone), day_dir / "truth" / "entities.csv")
+    history = history_rows(people(everyone), DAY, None)
+    pacsv.write_csv(history, day_dir / "truth" / "entities_history.csv")
     return day_dir
 
 
@@ -120,7 +122,13 @@ def test_store_then_load_round_trips_customers_and_their_truth(tmp_path, file_fo
     loaded = archive.load_day(tmp_path / "archive", DAY)
 
     assert folder == tmp_path / "archive" / "2026-11-23"
-    assert entries(folder) == ["archive.json", "customers.csv", "entities.csv", "records.csv"]
+    assert entries(folder) == [
+        "archive.json",
+        "customers.csv",
+        "entities.csv",
+        "history.csv",
+        "records.csv",
+    ]
     assert loaded.date == DAY
     assert loaded.customers.equals(customers(np.arange(100, 166)))
     assert loaded.records.equals(truth(np.arange(100, 166)))
@@ -128,6 +136,10 @@ def test_store_then_load_round_trips_customers_and_their_truth(tmp_path, file_fo
     assert loaded.entities.select(["entity_id", "first_name"]).equals(
         expected.select(["entity_id", "first_name"])
     )
+    assert loaded.history.select(["entity_id", "valid_from", "valid_to"]).to_pylist() == [
+        {"entity_id": int(i), "valid_from": DAY, "valid_to": None}
+        for i in [*np.unique(entity_of(np.arange(100, 166))), 1, 2, 3]
+    ]
     index = json.loads((folder / "archive.json").read_text())
     assert index["date"] == "2026-11-23"
     for name in ("customers.csv", "records.csv"):
@@ -136,6 +148,27 @@ def test_store_then_load_round_trips_customers_and_their_truth(tmp_path, file_fo
             index["files"][name]["sha256"]
             == hashlib.sha256((folder / name).read_bytes()).hexdigest()
         )
+
+
+def test_a_day_archived_before_drift_reads_as_inserts_without_history(tmp_path):
+    archive_dir = build_archive(tmp_path, {DAY: 12})
+    folder = archive_dir / DAY.isoformat()
+    old = pacsv.read_csv(folder / "customers.csv").drop_columns(["operation"])
+    pacsv.write_csv(old, folder / "customers.csv")
+    (folder / "history.csv").unlink()
+    index = json.loads((folder / "archive.json").read_text())
+    del index["files"]["history.csv"]
+    digest = hashlib.sha256((folder / "customers.csv").read_bytes()).hexdigest()
+    index["files"]["customers.csv"]["sha256"] = digest
+    (folder / "archive.json").write_text(json.dumps(index))
+
+    loaded = archive.load_day(archive_dir, DAY)
+
+    assert loaded.customers["operation"].to_pylist() == ["I"] * 12
+    assert loaded.customers.drop_columns(["operation"]).equals(
+        customers(np.arange(10_000, 10_012)).drop_columns(["operation"])
+    )
+    assert loaded.history.num_rows == 0
 
 
 def test_store_replaces_an_earlier_archive_of_the_day(tmp_path):

@@ -51,6 +51,8 @@ def kill(process: subprocess.Popen) -> None:
 
 def start_run(run_dir: Path) -> subprocess.Popen:
     """A real ``gensample run`` big enough to be killed in every stage."""
+    if not (run_dir / "gensample.toml").exists():
+        (run_dir / "gensample.toml").write_text("# defaults\n")
     command = [
         sys.executable,
         "-m",

@@ -25,11 +25,19 @@ def records(run_dir: Path, date: dt.date = DAY) -> list[dict]:
     return read_csv(day_dir(run_dir, date) / "truth" / "records.csv").to_pylist()
 
 
+def inserted(run_dir: Path, date: dt.date = DAY) -> set[str]:
+    """Record ids a day inserts (its other rows update earlier days' records)."""
+    rows = read_csv(day_dir(run_dir, date) / "data" / "customers.csv").to_pylist()
+    return {row["customer_id"] for row in rows if row["operation"] == "I"}
+
+
 def test_ids_never_repeat_across_days(run_dir):
     seen_records, seen_entities = set(), set()
     for offset in range(3):
-        run_day(run_dir, DAY + dt.timedelta(days=offset), customers=200)
-        day = records(run_dir, DAY + dt.timedelta(days=offset))
+        date = DAY + dt.timedelta(days=offset)
+        run_day(run_dir, date, customers=200, drift_share=0.1)  # updates keep their ids
+        new = inserted(run_dir, date)
+        day = [r for r in records(run_dir, date) if r["record_id"] in new]
         ids = {r["record_id"] for r in day}
         entities = {r["entity_id"] for r in day}
         assert not ids & seen_records and not entities & seen_entities

@@ -32,6 +32,7 @@ def test_a_day_has_the_documented_layout_and_a_manifest_that_checks_it(run_dir):
         "data/customers.csv",
         "truth/records.csv",
         "truth/entities.csv",
+        "truth/entities_history.csv",
         "manifest.json",
     }
     manifest = json.loads(files["manifest.json"])

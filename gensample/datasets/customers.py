@@ -1,4 +1,8 @@
-"""``customers``: the e-commerce customer master, with duplicate accounts of the same people."""
+"""``customers``: the e-commerce customer master, with duplicate accounts of the same people.
+
+Rows are changes, as a source system's feed sends them: ``operation`` is ``I`` for a record
+inserted that day and ``U`` for a new version of an earlier day's record (see ``drift``).
+"""
 
 import datetime as dt
 from collections.abc import Mapping
@@ -29,12 +33,14 @@ SCHEMA = pa.schema(
         ("account_status", pa.string()),
         ("created_at", pa.timestamp("s")),
         ("updated_at", pa.timestamp("s")),
+        ("operation", pa.string()),
     ]
 )
 PERSON_COLUMNS = SCHEMA.names[1:12]
 ACCOUNT_STATUSES = np.array(["active", "inactive", "suspended", "closed"])
 ACCOUNT_STATUS_P = np.array([0.86, 0.09, 0.01, 0.04])
 ACCOUNT_HISTORY_DAYS = 5 * 365
+INSERT, UPDATE = "I", "U"
 
 
 def generate(block: BlockInput, parents: Mapping[str, Generated]) -> Generated:
@@ -79,13 +85,14 @@ def assemble(
     rng: np.random.Generator,
     date: dt.date,
 ) -> Generated:
-    """Customer records from person rows and their truth: accounts added, rows in id order."""
+    """New customer records from person rows and their truth: accounts added, rows in id order."""
     status, created, updated = account_columns(rng, rows.num_rows, date)
     data = (
         rows.add_column(0, "customer_id", pa.array(record_id))
         .append_column("account_status", status)
         .append_column("created_at", created)
         .append_column("updated_at", updated)
+        .append_column("operation", repeat(INSERT, rows.num_rows))
     )
     records = truth.record_rows(NAME, record_id, entity_id, kind, duplicate_of, corruptions)
     order = pa.array(np.argsort(record_id))

@@ -99,6 +99,18 @@ class Settings:
     archive_retention_days: int = setting(
         30, "Days a run's customers stay in archive/; 0 keeps them forever.", minimum=0
     )
+    drift_share: float = setting(
+        0.002,
+        "Share (0-1) of existing people who move, change e-mail, phone or family name per day.",
+        minimum=0,
+        maximum=1,
+    )
+    closure_share: float = setting(
+        0.0005,
+        "Share (0-1) of existing open customer records closed per day.",
+        minimum=0,
+        maximum=1,
+    )
     show_timer: bool = setting(False, "Log per-stage timings (like --timings).", operational=True)
     workers: int = setting(
         0, "Worker processes; 0 means one per CPU. Output is the same.", minimum=0, operational=True
