@@ -18,6 +18,7 @@ import numpy as np
 
 from gensample import archive, drift, existing, manifest, recovery, state, tracer
 from gensample.extras import Extras, extra_block
+from gensample.faults import crash_point
 from gensample.files import write_json
 from gensample.outputs import HISTORY_FILE, append_history
 from gensample.plan import Plan, make_plan
@@ -71,9 +72,12 @@ def run(
         batch = _batch(plan, drop, extras)
         current.check_fits(date, batch)
         day_dir, rows, stopwatch = _write_and_commit(directory, settings, plan, batch, extras, drop)
+        crash_point("committed")
         batch = dataclasses.replace(batch, tracer=_consume(directory, drop, now))
+        crash_point("tracer-consumed")
         current.record(date, batch, settings.load_type, _history(settings, plan, now))
         state.save(directory.state_path, current)
+        crash_point("state-saved")
         _archive(directory, settings, date, day_dir)
     return RunSummary(day_dir, plan, batch, rows, stopwatch)
 
@@ -158,12 +162,14 @@ def _write_and_commit(
                 staging, batch.entity_start, batch.entity_stop, plan.date, changed
             )
         rows = {name: earlier_rows.get(name, 0) + count for name, count in rows.items()}
+        crash_point("staged")
         entry = _manifest_entry(plan, batch, extras, drop)
         with stopwatch.stage("manifest"):
             document = manifest.build(
                 settings, [*earlier, entry], {**earlier_rows, **rows}, staging
             )
             write_json(staging / manifest.MANIFEST_FILE, document)
+        crash_point("manifest-written")
         return directory.commit_day(plan.date), rows, stopwatch
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,8 +1,14 @@
-"""A run killed with SIGKILL at any moment leaves the day as it was, or complete; never mixed."""
+"""A run killed with SIGKILL at any moment leaves the day as it was, or complete; never mixed.
 
+Real ``gensample run`` processes are killed at named crash points (``gensample.faults``) and at
+moments while blocks are generated; the next run must find a consistent directory.
+"""
+
+import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -10,29 +16,38 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DAY, run_day
+from conftest import DAY, read_csv
 
+from gensample.faults import CRASH_AT, POINTS
 from gensample.rundir import RunDirectory
 
-KILL_AFTER = (0.3, 0.7, 1.1, 1.5, 1.9, 2.4)
+SAMPLE_TRACER = Path(__file__).resolve().parent.parent / "tracer" / "sample-tracer.csv"
+NEXT = DAY + dt.timedelta(days=1)
+SETTINGS = "customers = 300\nworkers = 1\ntracer = true\narchival = true\n"
 
 
-def snapshot(run_dir: Path) -> dict[str, bytes]:
-    """Every file of the day directory and the state."""
-    day = run_dir / "out" / DAY.isoformat()
-    files = {str(p.relative_to(run_dir)): p.read_bytes() for p in day.rglob("*") if p.is_file()}
-    files["state.json"] = (run_dir / "state.json").read_bytes()
-    return files
-
-
-def assert_complete(run_dir: Path) -> None:
-    """The day's manifest lists exactly its files, with matching checksums."""
-    day = run_dir / "out" / DAY.isoformat()
-    manifest = json.loads((day / "manifest.json").read_text())
-    on_disk = {str(p.relative_to(day)) for p in day.rglob("*") if p.is_file()}
-    assert on_disk == {*manifest["files"], "manifest.json"}
-    for name, entry in manifest["files"].items():
-        assert hashlib.sha256((day / name).read_bytes()).hexdigest() == entry["sha256"]
+def gensample(
+    run_dir: Path, date: dt.date, *flags: str, crash_at: str | None = None, wait: bool = True
+) -> subprocess.Popen:
+    """Start (and by default wait for) a real ``gensample run``."""
+    environ = {**os.environ, **({CRASH_AT: crash_at} if crash_at else {})}
+    command = [
+        sys.executable,
+        "-m",
+        "gensample",
+        "run",
+        "--dir",
+        str(run_dir),
+        "--date",
+        date.isoformat(),
+        *flags,
+    ]
+    process = subprocess.Popen(
+        command, env=environ, start_new_session=True, stderr=subprocess.DEVNULL
+    )
+    if wait:
+        process.wait()
+    return process
 
 
 def kill(process: subprocess.Popen) -> None:
@@ -49,55 +64,84 @@ def kill(process: subprocess.Popen) -> None:
     raise AssertionError("workers of the killed run are still alive")
 
 
-def start_run(run_dir: Path) -> subprocess.Popen:
-    """A real ``gensample run`` big enough to be killed in every stage."""
-    if not (run_dir / "gensample.toml").exists():
-        (run_dir / "gensample.toml").write_text("# defaults\n")
-    command = [
-        sys.executable,
-        "-m",
-        "gensample",
-        "run",
-        "--dir",
-        str(run_dir),
-        "--date",
-        DAY.isoformat(),
-        "--customers",
-        "120000",
-        "--seed",
-        "2",
-        "--workers",
-        "2",
-    ]
-    return subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
+def day_files(run_dir: Path, date: dt.date = DAY) -> dict[str, bytes]:
+    """Every file of a committed day."""
+    day = run_dir / "out" / date.isoformat()
+    return {str(p.relative_to(day)): p.read_bytes() for p in day.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("delay", KILL_AFTER)
-def test_a_killed_run_leaves_the_old_day_or_a_complete_new_one(run_dir, delay):
-    run_day(run_dir, customers=300, seed=1)
-    before = snapshot(run_dir)
-    process = start_run(run_dir)
+def assert_complete(run_dir: Path, date: dt.date = DAY) -> dict:
+    """The day's manifest lists exactly its files, with matching checksums; return it."""
+    files = day_files(run_dir, date)
+    manifest = json.loads(files.pop("manifest.json"))
+    assert set(files) == set(manifest["files"])
+    for name, entry in manifest["files"].items():
+        assert hashlib.sha256(files[name]).hexdigest() == entry["sha256"]
+    return manifest
+
+
+def records(run_dir: Path, date: dt.date) -> list[dict]:
+    """The truth records a committed day inserted (not its updates of earlier records)."""
+    day = run_dir / "out" / date.isoformat()
+    batches = json.loads((day / "manifest.json").read_text())["batches"]
+    ranges = [range(b["record_start"], b["record_stop"]) for b in batches]
+    rows = read_csv(day / "truth" / "records.csv").to_pylist()
+    return [r for r in rows if any(int(r["record_id"]) in ids for ids in ranges)]
+
+
+@pytest.fixture
+def directory(run_dir):
+    """A run directory with one committed day (seed 1) and a waiting tracer drop."""
+    (run_dir / "gensample.toml").write_text(SETTINGS)
+    assert gensample(run_dir, DAY - dt.timedelta(days=1), "--seed", "1").returncode == 0
+    (run_dir / "tracer").mkdir(exist_ok=True)
+    shutil.copy(SAMPLE_TRACER, run_dir / "tracer" / "tracer.csv")
+    return run_dir
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_a_run_killed_at_any_point_leaves_a_consistent_directory(directory, point):
+    killed = gensample(directory, DAY, crash_at=point)
+    assert killed.returncode == -signal.SIGKILL
+    RunDirectory(directory).recover()  # what the next run does first
+    committed = (directory / "out" / DAY.isoformat()).exists()
+    assert committed == (POINTS.index(point) >= POINTS.index("committed"))
+    if committed:
+        assert_complete(directory)
+    assert not [p for p in (directory / "out").iterdir() if p.name.startswith(".")]
+
+    assert gensample(directory, NEXT).returncode == 0  # the next day, after the crash
+    days = [DAY - dt.timedelta(days=1), *([DAY] if committed else []), NEXT]
+    ids = [r["record_id"] for day in days for r in records(directory, day)]
+    assert len(ids) == len(set(ids))  # no record id handed out twice
+    tracer_days = {day for day in days for r in records(directory, day) if r["kind"] == "tracer"}
+    assert len(tracer_days) == 1  # the drop went into exactly one day
+    assert not (directory / "tracer" / "tracer.csv").exists()
+    assert len(list((directory / "tracer" / "consumed").iterdir())) == 1
+    state = json.loads((directory / "state.json").read_text())
+    assert {day.isoformat() for day in days} <= set(state["days"])
+
+
+@pytest.mark.parametrize("delay", (0.4, 0.8, 1.2))
+def test_a_run_killed_while_generating_leaves_the_old_day_or_a_complete_new_one(run_dir, delay):
+    (run_dir / "gensample.toml").write_text("customers = 300\n")
+    assert gensample(run_dir, DAY, "--seed", "1").returncode == 0
+    before = day_files(run_dir)
+    process = gensample(
+        run_dir, DAY, "--seed", "2", "--customers", "120000", "--workers", "2", wait=False
+    )
     time.sleep(delay)
     kill(process)
-    RunDirectory(run_dir).recover()  # what the next run does first
-    after = snapshot(run_dir)
-    if after != before:
-        assert_complete(run_dir)
-        assert (
-            json.loads((run_dir / "out" / DAY.isoformat() / "manifest.json").read_text())["seed"]
-            == 2
-        )
-    leftovers = [p.name for p in (run_dir / "out").iterdir() if p.name.startswith(".")]
-    assert leftovers == []
-    run_day(run_dir, customers=300, seed=1)  # and the directory is usable again
-    assert (
-        snapshot(run_dir)["out/2026-11-23/data/customers.csv"]
-        == before["out/2026-11-23/data/customers.csv"]
-    )
+    RunDirectory(run_dir).recover()
+    if day_files(run_dir) != before:
+        assert assert_complete(run_dir)["seed"] == 2
+    assert gensample(run_dir, DAY, "--seed", "1").returncode == 0
+    assert day_files(run_dir)["data/customers.csv"] == before["data/customers.csv"]
 
 
 def test_a_second_run_in_the_same_directory_is_refused_while_one_runs(run_dir):
-    process = start_run(run_dir)
+    (run_dir / "gensample.toml").write_text("customers = 120000\n")
+    process = gensample(run_dir, DAY, wait=False)
     try:
         time.sleep(0.5)
         second = subprocess.run(
@@ -109,4 +153,4 @@ def test_a_second_run_in_the_same_directory_is_refused_while_one_runs(run_dir):
         assert second.returncode == 1 and "another gensample run holds" in second.stderr
     finally:
         kill(process)
-    run_day(run_dir, customers=10)  # the lock of a killed run is taken over
+    assert gensample(run_dir, DAY, "--customers", "10").returncode == 0  # lock taken over
