@@ -11,6 +11,7 @@ column: they read as no history and inserts.
 import datetime as dt
 import json
 import logging
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from gensample import outputs
 from gensample.datasets.customers import NAME, SCHEMA
 from gensample.errors import RunError
 from gensample.files import recover_directories, swap_directory, write_json
+from gensample.manifest import MANIFEST_FILE
 from gensample.tables import TableFileError, read, read_batches, write_csv
 from gensample.truth import ENTITIES_SCHEMA, HISTORY_SCHEMA, RECORDS_SCHEMA
 from gensample.writers import sha256
@@ -73,7 +75,9 @@ def store(archive_dir: Path, date: dt.date, day_dir: Path) -> Path:
     recover_directories(archive_dir)
     staging = archive_dir / f".{date.isoformat()}.staging"
     try:
-        _write_day(staging, date, _customer_files(day_dir), day_dir)
+        sources = _customer_files(day_dir)
+        if not _link_day(staging, date, sources, day_dir):
+            _write_day(staging, date, sources, day_dir)
         return swap_directory(staging, archive_dir / date.isoformat())
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -195,6 +199,38 @@ def _customer_files(day_dir: Path) -> list[Path]:
     if not found:
         raise RunError(f"nothing to archive: no {NAME} data file in {folder}")
     return sorted(found, key=lambda path: (int(DATA_FILE.fullmatch(path.name)[1] or 1), path.name))
+
+
+def _link_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) -> bool:
+    """Archive the day's own files as hard links when they are already what the archive keeps:
+    one customers CSV, and truth of customers only. Committed files never change (a re-run
+    swaps in new ones), so a link costs nothing and stays valid. False when it cannot."""
+    if not (day_dir / MANIFEST_FILE).exists():
+        return False
+    manifest = json.loads((day_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    if [path.name for path in sources] != [CUSTOMERS_FILE] or manifest["settings"]["datasets"] != [
+        NAME
+    ]:
+        return False
+    linked = {
+        CUSTOMERS_FILE: f"data/{CUSTOMERS_FILE}",
+        RECORDS_FILE: outputs.RECORDS_FILE,
+        ENTITIES_FILE: outputs.ENTITIES_FILE,
+        HISTORY_FILE: outputs.HISTORY_FILE,
+    }
+    try:
+        staging.mkdir(parents=True)
+        for name, source in linked.items():
+            os.link(day_dir / source, staging / name)
+    except OSError:  # a filesystem without hard links: copy through Arrow instead
+        shutil.rmtree(staging, ignore_errors=True)
+        return False
+    files = {
+        name: {key: manifest["files"][source][key] for key in ("rows", "sha256")}
+        for name, source in linked.items()
+    }
+    write_json(staging / INDEX_FILE, {"date": date.isoformat(), "files": files})
+    return True
 
 
 def _write_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) -> None:

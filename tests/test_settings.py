@@ -59,6 +59,8 @@ def test_environment_reaches_sections_and_lists(run_dir):
         ("[fuzz.fields.shoe_size]\nweight = 1\n", "unknown field; allowed: first_name"),
         ("[publish]\ns3_bucket = 3\n", "publish.s3_bucket = 3 is not allowed"),
         ("customers = \n", "not valid TOML"),
+        ("dupe_rate = nan\n", "dupe_rate = nan is not allowed"),
+        ("archive_retention_days = 800000\n", "expected a whole number from 0 to 36500"),
     ],
 )
 def test_a_bad_file_names_the_file_key_value_and_what_is_allowed(run_dir, text, expected):
@@ -84,6 +86,12 @@ def test_a_bad_flag_is_named(run_dir):
 def test_settings_that_contradict_each_other_are_refused(run_dir):
     write_settings(run_dir, "dupe_rate = 90\nmax_duplicates_per_entity = 2\n")
     with pytest.raises(BadInputError, match="max_duplicates_per_entity = 2"):
+        load(run_dir, environ={})
+
+
+def test_datasets_must_include_the_customer_master(run_dir):
+    write_settings(run_dir, "datasets = []\n")
+    with pytest.raises(BadInputError, match="expected a list that includes 'customers'"):
         load(run_dir, environ={})
 
 

@@ -41,7 +41,7 @@ def test_template_with_values_loads_back_to_them(tmp_path):
     values = {
         "customers": 5000,
         "dupe_rate": 20.0,
-        "datasets": [],
+        "datasets": ["customers"],
         "load_type": "truncate",
         "fuzz": {"max_fields": 4},
         "publish": {"s3_bucket": "bucket", "s3_prefix": "mdm/"},
@@ -50,7 +50,7 @@ def test_template_with_values_loads_back_to_them(tmp_path):
     assert load_rendered(tmp_path, values) == Settings(
         customers=5000,
         dupe_rate=20.0,
-        datasets=(),
+        datasets=("customers",),
         fuzz=FuzzSettings(max_fields=4),
         publish=PublishSettings(s3_bucket="bucket", s3_prefix="mdm/"),
         vault=VaultSettings(auth="approle"),

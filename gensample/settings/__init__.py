@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gensample.duplicates import DISTRIBUTIONS as COPY_DISTRIBUTIONS
 from gensample.errors import BadInputError
 from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.schema import (
@@ -35,7 +36,7 @@ SETTINGS_FILE = "gensample.toml"
 LEGACY_FILE = "settings.py"
 ENV_PREFIX = "GENSAMPLE_"
 DATASETS = ("customers",)
-DISTRIBUTIONS = ("uniform", "poisson", "zipf", "geometric")
+DISTRIBUTIONS = tuple(COPY_DISTRIBUTIONS)
 
 
 def _check_fuzz_fields(value: Any, where: str) -> Any:
@@ -97,17 +98,21 @@ class Settings:
         0.01, "Share (0-1) of a picked day's customer records re-injected.", minimum=0, maximum=1
     )
     archive_retention_days: int = setting(
-        30, "Days a run's customers stay in archive/; 0 keeps them forever.", minimum=0
+        30,
+        "Days a run's customers stay in archive/; 0 keeps them forever.",
+        minimum=0,
+        maximum=36_500,
     )
     drift_share: float = setting(
-        0.002,
-        "Share (0-1) of existing people who move, change e-mail, phone or family name per day.",
+        0.0,
+        "Share (0-1) of existing people who move, change e-mail, phone or family name per day "
+        "(e.g. 0.002); reads every archived day.",
         minimum=0,
         maximum=1,
     )
     closure_share: float = setting(
-        0.0005,
-        "Share (0-1) of existing open customer records closed per day.",
+        0.0,
+        "Share (0-1) of existing open customer records closed per day (e.g. 0.0005).",
         minimum=0,
         maximum=1,
     )
@@ -116,15 +121,25 @@ class Settings:
         0, "Worker processes; 0 means one per CPU. Output is the same.", minimum=0, operational=True
     )
     fuzz: FuzzSettings = section(FuzzSettings, "The fuzz map: which corruptions duplicates get.")
-    publish: PublishSettings | None = optional_section("Publishing each day to S3.")
-    vault: VaultSettings | None = optional_section("AWS keys for publishing, from Vault.")
+    publish: PublishSettings | None = optional_section(
+        "Publishing each day to S3.", operational=True
+    )
+    vault: VaultSettings | None = optional_section(
+        "AWS keys for publishing, from Vault.", operational=True
+    )
 
     def __post_init__(self) -> None:
-        ratio = self.dupe_rate / (100 - self.dupe_rate)
-        if ratio > self.max_duplicates_per_entity:
+        most = self.max_duplicates_per_entity
+        if self.dupe_rate / (100 - self.dupe_rate) > most:
             raise BadInputError(
-                f"dupe_rate = {self.dupe_rate:g} needs {ratio:.2f} duplicates per customer, more "
-                f"than max_duplicates_per_entity = {self.max_duplicates_per_entity} allows"
+                f"dupe_rate = {self.dupe_rate:g} is not allowed with max_duplicates_per_entity = "
+                f"{most}: expected a dupe_rate of at most {100 * most / (1 + most):.4g}, or more "
+                "copies per person"
+            )
+        if "customers" not in self.datasets:
+            raise BadInputError(
+                f"datasets = {list(self.datasets)} is not allowed: expected a list that includes "
+                "'customers' (every other source system builds on it)"
             )
 
 

@@ -51,9 +51,10 @@ def section(cls: type, help: str) -> Any:
     return dataclasses.field(default_factory=cls, metadata={"help": help, "section": True})
 
 
-def optional_section(help: str) -> Any:
+def optional_section(help: str, *, operational: bool = False) -> Any:
     """Declare a nested section that is absent (``None``) unless the settings name it."""
-    return dataclasses.field(default=None, metadata={"help": help, "section": True})
+    metadata = {"help": help, "section": True, "operational": operational}
+    return dataclasses.field(default=None, metadata=metadata)
 
 
 def section_type(field: dataclasses.Field) -> type | None:
