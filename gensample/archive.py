@@ -289,12 +289,12 @@ def _scan(archive_dir: Path) -> tuple[list[dt.date], list[str]]:
     """Archived days (sorted) and the names of other visible folders in ``archive_dir``."""
     entries = archive_dir.iterdir() if archive_dir.is_dir() else ()
     folders = [entry.name for entry in entries if entry.is_dir() and entry.name[:1] != "."]
-    days = {name: _as_date(name) for name in folders}
+    days = {name: folder_date(name) for name in folders}
     strangers = [name for name, day in days.items() if day is None]
     return sorted(day for day in days.values() if day), sorted(strangers)
 
 
-def _as_date(name: str) -> dt.date | None:
+def folder_date(name: str) -> dt.date | None:
     """The date a folder name spells as YYYY-MM-DD, or None."""
     try:
         day = dt.date.fromisoformat(name)

@@ -244,7 +244,8 @@ def _publish(loaded: settings.Settings, day_dir: Path, dry_run: bool) -> None:
             f"publishing needs boto3 and hvac ({error}): pip install 'gensample[s3]'"
         ) from error
 
-    report = publish_day(loaded.publish, loaded.vault, day_dir, dry_run=dry_run)
+    with RunDirectory(day_dir.parent.parent).lock():  # no run may swap the day meanwhile
+        report = publish_day(loaded.publish, loaded.vault, day_dir, dry_run=dry_run)
     print(describe_report(report))
 
 

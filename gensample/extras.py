@@ -43,14 +43,18 @@ def extra_block(
     changes: Changes,
     entity_start: int,
     record_start: int,
+    listed: np.ndarray,
 ) -> Extras | None:
     """The tracer, archival and update rows of a batch, from the given first ids; None if none.
+
+    People the day's ``truth/entities.csv`` already ``listed`` (earlier batches) are not
+    listed again.
 
     ``changes`` holds the updates and the current version of the archived people (those picked
     included), which the day's entities list instead of their archived version.
     """
     parts = ([_tracer_part(drop, entity_start)] if drop is not None else []) + (
-        [_archival_part(settings, date, picks)] if picks else []
+        [_archival_part(settings, date, picks, record_start)] if picks else []
     )
     if not parts and not changes.rows.num_rows:
         return None
@@ -59,7 +63,7 @@ def extra_block(
     new_people = [part.entities for part in parts if part.kind == "tracer"]
     archived = [part.entities for part in parts if part.kind == "archival"]
     # current versions (changes.people) come first, so they replace the archived ones
-    entities = _unique_entities(_concat([*new_people, changes.people, *archived]))
+    entities = _unique_entities(_concat([*new_people, changes.people, *archived]), listed)
     rows = Generated(
         _concat([inserted.data, changes.rows]), _concat([inserted.truth, changes.truth])
     )
@@ -134,10 +138,12 @@ def _tracer_part(drop: tracer.TracerDrop, entity_start: int) -> _Part:
     )
 
 
-def _archival_part(settings: Settings, date: dt.date, picks: list[Picked]) -> _Part:
+def _archival_part(
+    settings: Settings, date: dt.date, picks: list[Picked], record_start: int
+) -> _Part:
     """Archived records, every one corrupted through the fuzz map."""
     rows = pa.concat_tables([p.customers.select(customers.PERSON_COLUMNS) for p in picks])
-    rng = stream(settings.seed, "archival", "fuzz", date.toordinal())
+    rng = stream(settings.seed, "archival", "fuzz", date.toordinal(), record_start)
     fuzz_map = fuzzmap.effective(settings.fuzz.fields)
     fuzzed, corruptions = fuzzmap.fuzz(
         rows, np.arange(rows.num_rows), fuzz_map, settings.fuzz.max_fields, rng
@@ -153,8 +159,10 @@ def _archival_part(settings: Settings, date: dt.date, picks: list[Picked]) -> _P
     )
 
 
-def _unique_entities(entities: pa.Table) -> pa.Table:
-    """Each entity once (an archived person may be picked twice), in first-seen order."""
+def _unique_entities(entities: pa.Table, listed: np.ndarray) -> pa.Table:
+    """Each entity once (an archived person may be picked twice), in first-seen order, leaving
+    out those the day already ``listed`` (in an earlier batch)."""
     ids = entities["entity_id"].to_numpy()
     first = np.sort(np.unique(ids, return_index=True)[1])
+    first = first[~np.isin(ids[first], listed)]
     return entities.take(pa.array(first))

@@ -8,7 +8,7 @@ manifests say which ids it took and which tracer it consumed, so both are finish
 import datetime as dt
 import logging
 
-from gensample import manifest, state, tracer
+from gensample import archive, manifest, state, tracer
 from gensample.rundir import RunDirectory
 from gensample.writers import sha256
 
@@ -54,3 +54,21 @@ def _consumed_tracer(directory: RunDirectory, digest: str, now: dt.datetime) -> 
         log.warning("finishing the consumption of %s left by an interrupted run", waiting)
         return str(tracer.consume(waiting, now).relative_to(directory.root))
     return None
+
+
+def archive_missing(directory: RunDirectory, today: dt.date, retention_days: int) -> None:
+    """Archive committed days that a killed run left unarchived (within the retention)."""
+    if not directory.out.is_dir():
+        return
+    oldest = today - dt.timedelta(days=retention_days) if retention_days else dt.date.min
+    for day_dir in sorted(directory.out.iterdir()):
+        day = archive.folder_date(day_dir.name)
+        archived = directory.archive / day_dir.name
+        if (
+            day
+            and oldest <= day < today
+            and not archived.exists()
+            and (day_dir / manifest.MANIFEST_FILE).exists()
+        ):
+            log.warning("archiving %s, which an interrupted run left unarchived", day_dir)
+            archive.store(directory.archive, day, day_dir)

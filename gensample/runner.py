@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from gensample import archive, drift, existing, manifest, recovery, state, tracer
+from gensample import archive, drift, existing, manifest, recovery, state, tables, tracer
+from gensample.errors import GensampleError, RunError
 from gensample.extras import Extras, extra_block
 from gensample.faults import crash_point
 from gensample.files import write_json
-from gensample.outputs import HISTORY_FILE, append_history
+from gensample.outputs import ENTITIES_FILE, HISTORY_FILE, append_history
 from gensample.plan import Plan, make_plan
 from gensample.rundir import RunDirectory
 from gensample.seeding import stream
@@ -62,23 +63,31 @@ def run(
         directory.recover()
         current = state.load(directory.state_path)
         recovery.reconcile(directory, current, now)
+        recovery.archive_missing(directory, date, settings.archive_retention_days)
         plan = make_plan(settings, date, *current.starts_for(date, settings.load_type))
         drop = _tracer_drop(directory, settings, current, date)
         picks = _archival_picks(directory, settings, plan)
         changes = _changes(directory, settings, current, plan, picks)
+        listed = _listed_people(directory, settings, date)
         extras = extra_block(
-            settings, date, drop, picks, changes, plan.entity_stop, plan.record_stop
+            settings, date, drop, picks, changes, plan.entity_stop, plan.record_stop, listed
         )
         batch = _batch(plan, drop, extras)
         current.check_fits(date, batch)
         day_dir, rows, stopwatch = _write_and_commit(directory, settings, plan, batch, extras, drop)
         crash_point("committed")
-        batch = dataclasses.replace(batch, tracer=_consume(directory, drop, now))
-        crash_point("tracer-consumed")
-        current.record(date, batch, settings.load_type, _history(settings, plan, now))
-        state.save(directory.state_path, current)
-        crash_point("state-saved")
-        _archive(directory, settings, date, day_dir)
+        try:
+            batch = dataclasses.replace(batch, tracer=_consume(directory, drop, now))
+            crash_point("tracer-consumed")
+            current.record(date, batch, settings.load_type, _history(settings, plan, now))
+            state.save(directory.state_path, current)
+            crash_point("state-saved")
+            _archive(directory, settings, date, day_dir)
+        except GensampleError as error:
+            raise RunError(
+                f"{day_dir} is committed, but {error}; the next run finishes the bookkeeping "
+                "(do not re-run this day with load_type = 'append')"
+            ) from error
     return RunSummary(day_dir, plan, batch, rows, stopwatch)
 
 
@@ -128,6 +137,14 @@ def _changes(
     people_now = np.union1d(index.people_of(records), picked)
     known = existing.fetch(directory.archive, index, records, people_now)
     return drift.changes(settings, plan.date, known, people, closing)
+
+
+def _listed_people(directory: RunDirectory, settings: Settings, date: dt.date) -> np.ndarray:
+    """Entity ids the day's truth already lists, when this batch is appended to it."""
+    path = directory.day(date) / ENTITIES_FILE
+    if settings.load_type != "append" or not path.exists():
+        return _NONE
+    return tables.read_column(path, "entity_id").to_numpy()
 
 
 def _batch(plan: Plan, drop: tracer.TracerDrop | None, extras: Extras | None) -> state.Batch:

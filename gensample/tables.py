@@ -65,6 +65,13 @@ def read_batches(
             yield _conform(path, batch, schema, fill)
 
 
+def read_column(path: Path, column: str) -> pa.ChunkedArray:
+    """One column of a CSV file (typed by inference), without converting the others."""
+    with _reading(path):
+        options = pacsv.ConvertOptions(include_columns=[column])
+        return pacsv.read_csv(path, convert_options=options)[column]
+
+
 @contextlib.contextmanager
 def _reading(path: Path) -> Iterator[None]:
     """Turn a failure to read ``path`` into a TableFileError naming it."""

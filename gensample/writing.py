@@ -1,5 +1,6 @@
 """Writing one batch into the staging copy of a day: blocks as parts, joined in order."""
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -29,10 +30,11 @@ def write_batch(
     }
     rows = dict.fromkeys(files, 0)
     parts_dir = staging / PARTS_DIR
-    progress = Progress(len(plan.blocks))
+    progress = Progress(len(plan.blocks) + (extras is not None))
     blocks = run_blocks(settings, plan, batch, parts_dir)
-    if extras is not None:
-        blocks = [*blocks, write_parts(extras, settings, batch, parts_dir, plan.entity_stop)]
+    if extras is not None:  # written after the generated blocks are joined, not before
+        extra = (write_parts(extras, settings, batch, parts_dir, plan.entity_stop) for _ in [0])
+        blocks = itertools.chain(blocks, extra)
     for parts in blocks:
         stopwatch.add(parts.seconds)
         with stopwatch.stage("join parts"):

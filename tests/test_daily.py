@@ -162,3 +162,12 @@ def test_a_parquet_day_is_archived_as_csv(run_dir):
     run_day(run_dir, customers=50, format="parquet", load_type="append")
     archived = archive.load_day(run_dir / "archive", DAY)
     assert archived.customers.num_rows == len(records(run_dir))
+
+
+def test_appending_with_archival_lists_each_person_once(run_dir):
+    run_day(run_dir, DAY - dt.timedelta(days=1), customers=200)
+    for _ in range(3):
+        run_day(run_dir, customers=50, load_type="append", archival=True, archival_share=0.5)
+    entities = read_csv(day_dir(run_dir) / "truth" / "entities.csv")["entity_id"].to_pylist()
+    assert len(entities) == len(set(entities))
+    assert {r["entity_id"] for r in records(run_dir)} <= set(entities)

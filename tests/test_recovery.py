@@ -42,3 +42,10 @@ def test_a_lost_state_is_rebuilt_from_the_manifests(run_dir):
     assert later.batch.entity_start == first.batch.entity_stop + 80
     days = json.loads((run_dir / "state.json").read_text())["days"]
     assert len(days[DAY.isoformat()]) == 2
+
+
+def test_a_day_left_unarchived_by_a_killed_run_is_archived_by_the_next(run_dir):
+    run_day(run_dir, customers=60)
+    shutil.rmtree(run_dir / "archive" / DAY.isoformat())  # killed before archiving
+    run_day(run_dir, NEXT, customers=60)
+    assert (run_dir / "archive" / DAY.isoformat() / "customers.csv").exists()
