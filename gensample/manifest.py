@@ -50,9 +50,14 @@ def describe_files(day_dir: Path, rows: dict[str, int]) -> dict[str, dict]:
 
 
 def read(day_dir: Path) -> dict:
-    """The manifest of a committed day."""
-    path = day_dir / MANIFEST_FILE
+    """The manifest of a committed day, or a :class:`RunError` saying why there is none."""
+    path = Path(day_dir) / MANIFEST_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise RunError(f"{path}: unreadable manifest ({error})") from error
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunError(f"{path}: no manifest, so {day_dir} is not a finished day") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise RunError(f"{path}: cannot read the manifest: {error}") from error
+    if not isinstance(document.get("date"), str) or not isinstance(document.get("files"), dict):
+        raise RunError(f"{path}: the manifest has no 'date' or no 'files'")
+    return document

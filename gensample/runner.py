@@ -149,7 +149,7 @@ def _listed_people(directory: RunDirectory, settings: Settings, date: dt.date) -
 
 def _batch(plan: Plan, drop: tracer.TracerDrop | None, extras: Extras | None) -> state.Batch:
     """The ids this batch takes: the plan's, then tracer entities and extra records."""
-    tracer_entities = len(np.unique(drop.group)) if drop else 0
+    tracer_entities = drop.entity_count if drop else 0
     extra_records = extras.new_records if extras else 0
     return state.Batch(
         plan.entity_start,

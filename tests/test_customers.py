@@ -4,6 +4,7 @@ import pyarrow.compute as pc
 import pytest
 from conftest import DAY, read_csv, run_day
 
+from gensample import truth
 from gensample.fuzzmap import FIELD_COLUMNS
 
 CUSTOMERS = 10_000
@@ -36,6 +37,7 @@ def test_every_record_is_in_the_truth_once_and_every_entity_exists(day):
     entity_ids = {entity["entity_id"] for entity in day["entities"]}
     assert {record["entity_id"] for record in day["records"]} == entity_ids
     assert {record["dataset"] for record in day["records"]} == {"customers"}
+    assert {record["kind"] for record in day["records"]} <= set(truth.KINDS)
 
 
 def test_each_person_has_one_original_and_duplicates_point_to_it(day):

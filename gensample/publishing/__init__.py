@@ -17,8 +17,9 @@ from botocore.client import BaseClient
 from s3transfer.manager import TransferConfig
 
 from gensample.errors import BadInputError, RunError
+from gensample.manifest import MANIFEST_FILE
 from gensample.publishing import s3
-from gensample.publishing.plan import DATA, MANIFEST, TRUTH, Item, plan_items
+from gensample.publishing.plan import DATA, TRUTH, Item, plan_items
 from gensample.publishing.record import RECORD, Record
 from gensample.publishing.vault import read_aws_credentials
 from gensample.settings.publish import PublishSettings, VaultSettings
@@ -190,7 +191,7 @@ def _stale_keys(client: BaseClient, bucket: str, prefix: str, keys: set[str]) ->
 
 
 def _prefix(manifest: Item) -> str:
-    return manifest.key[: -len(MANIFEST)]
+    return manifest.key[: -len(MANIFEST_FILE)]
 
 
 @contextlib.contextmanager

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from gensample.errors import RunError
+from gensample.manifest import MANIFEST_FILE
+from gensample.manifest import read as read_manifest
 from gensample.settings.publish import PublishSettings
 
-MANIFEST = "manifest.json"
 DATA, TRUTH = "data/", "truth/"
 # What a published manifest keeps when the truth stays home: the rest (seed, settings, counts,
 # the drawn duplicate rate) would tell the system under test what it is meant to find out.
@@ -39,20 +40,6 @@ class Item:
     def body(self) -> str | BinaryIO:
         """What the transfer manager reads: a file's name (read part by part) or the bytes."""
         return io.BytesIO(self.source) if isinstance(self.source, bytes) else str(self.source)
-
-
-def read_manifest(day_dir: Path) -> dict:
-    """The manifest of a finished day, or a :class:`RunError` saying why there is none."""
-    path = Path(day_dir) / MANIFEST
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunError(f"{path}: no manifest, so {day_dir} is not a finished day") from None
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise RunError(f"{path}: cannot read the manifest: {error}") from error
-    if not isinstance(manifest.get("date"), str) or not isinstance(manifest.get("files"), dict):
-        raise RunError(f"{path}: the manifest has no 'date' or no 'files'")
-    return manifest
 
 
 def day_prefix(settings: PublishSettings, date: str) -> str:
@@ -89,20 +76,20 @@ def plan_items(day_dir: Path, settings: PublishSettings, part_size: PartSize) ->
         file_item(Path(day_dir), name, manifest["files"][name], prefix, part_size) for name in names
     ]
     body = published_manifest(manifest, names, settings.include_truth)
-    return [*items, bytes_item(MANIFEST, prefix + MANIFEST, body, part_size)]
+    return [*items, bytes_item(MANIFEST_FILE, prefix + MANIFEST_FILE, body, part_size)]
 
 
 def file_item(day_dir: Path, name: str, entry: Mapping, prefix: str, part_size: PartSize) -> Item:
     """The item for one local file, after checking its size and SHA-256 against ``entry``."""
     path = day_dir / name
     if not path.is_file():
-        raise RunError(f"{path}: listed in {MANIFEST} but missing; nothing was published")
+        raise RunError(f"{path}: listed in {MANIFEST_FILE} but missing; nothing was published")
     size = path.stat().st_size
     with open(path, "rb") as handle:
         sha256, s3_checksum = digest(handle, part_size(size))
     if sha256 != entry.get("sha256") or size != entry.get("bytes", size):
         raise RunError(
-            f"{path}: does not match {MANIFEST} (sha256 {sha256}, {size} bytes; the manifest "
+            f"{path}: does not match {MANIFEST_FILE} (sha256 {sha256}, {size} bytes; the manifest "
             f"says {entry.get('sha256')}, {entry.get('bytes')} bytes); nothing was published"
         )
     return Item(name, prefix + name, sha256, size, s3_checksum, path)

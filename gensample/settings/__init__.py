@@ -244,12 +244,13 @@ def _merge(into: dict, layer: Mapping) -> None:
 def as_dict(section: Any) -> Any:
     """What a settings section makes a run write, as plain data (for the manifest).
 
-    Secret and operational settings (which never change the output) are left out.
+    Operational settings and sections (workers, timings, publishing: they never change the
+    files) are left out, so the manifest depends only on what shapes the data.
     """
     if not dataclasses.is_dataclass(section):
         return section
     return {
         field.name: as_dict(getattr(section, field.name))
         for field in dataclasses.fields(section)
-        if not (field.metadata.get("secret") or field.metadata.get("operational"))
+        if not field.metadata.get("operational")
     }

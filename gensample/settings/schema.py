@@ -22,7 +22,6 @@ def setting(
     choices: tuple | None = None,
     minimum: float | None = None,
     maximum: float | None = None,
-    secret: bool = False,
     check: typing.Callable[[Any, str], Any] | None = None,
     allowed: str = "",
     operational: bool = False,
@@ -38,7 +37,6 @@ def setting(
         "choices": choices,
         "minimum": minimum,
         "maximum": maximum,
-        "secret": secret,
         "check": check,
         "allowed": allowed,
         "operational": operational,
@@ -113,7 +111,7 @@ def check_value(field: dataclasses.Field, value: Any, where: str) -> Any:
             meta.get("maximum") is None or converted <= meta["maximum"]
         )
     if not ok:
-        shown = "<secret>" if meta.get("secret") else repr(value)
+        shown = repr(value)
         raise BadInputError(f"{where} = {shown} is not allowed: expected {describe(field)}")
     return converted
 
