@@ -10,35 +10,30 @@ from collections.abc import Mapping
 import numpy as np
 import pyarrow as pa
 
-from gensample import duplicates, fuzzmap, truth
+from gensample import duplicates, fuzzmap, population, truth
 from gensample.datasets.contract import BlockInput, Generated
+from gensample.reference import Pool
 from gensample.seeding import stream
 from gensample.settings import Settings
 
 NAME = "customers"
+NOT_KEPT = ("entity_id", "household_id", "county")
+PERSON_COLUMNS = [column for column in population.SCHEMA.names if column not in NOT_KEPT]
+"""The person as the customer master holds it: the true person's columns but the truth's ids and
+the county."""
 SCHEMA = pa.schema(
     [
         ("customer_id", pa.int64()),
-        ("first_name", pa.string()),
-        ("last_name", pa.string()),
-        ("gender", pa.string()),
-        ("birth_date", pa.date32()),
-        ("email", pa.string()),
-        ("phone", pa.string()),
-        ("address_line1", pa.string()),
-        ("address_line2", pa.string()),
-        ("city", pa.string()),
-        ("state", pa.string()),
-        ("postal_code", pa.string()),
+        *(population.SCHEMA.field(column) for column in PERSON_COLUMNS),
         ("account_status", pa.string()),
         ("created_at", pa.timestamp("s")),
         ("updated_at", pa.timestamp("s")),
         ("operation", pa.string()),
     ]
 )
-PERSON_COLUMNS = SCHEMA.names[1:12]
-ACCOUNT_STATUSES = np.array(["active", "inactive", "suspended", "closed"])
-ACCOUNT_STATUS_P = np.array([0.86, 0.09, 0.01, 0.04])
+ACCOUNT_STATUSES = Pool(
+    pa.array(["active", "inactive", "suspended", "closed"]), np.array([0.86, 0.09, 0.01, 0.04])
+)
 ACCOUNT_HISTORY_DAYS = 5 * 365
 INSERT, UPDATE = "I", "U"
 
@@ -118,10 +113,10 @@ def account_columns(
     rng: np.random.Generator, n: int, date: dt.date
 ) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Status, creation and last update of each account, within five years before ``date``."""
-    status = rng.choice(ACCOUNT_STATUSES, n, p=ACCOUNT_STATUS_P)
+    status = ACCOUNT_STATUSES.values.take(ACCOUNT_STATUSES.draw(rng, n))
     end = int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc).timestamp())
     end += 86_400 - 1
     created = end - rng.integers(0, ACCOUNT_HISTORY_DAYS * 86_400, n)
     updated = created + (rng.random(n) * (end - created)).astype(np.int64)
     stamp = pa.timestamp("s")
-    return pa.array(status), pa.array(created, stamp), pa.array(updated, stamp)
+    return status, pa.array(created, stamp), pa.array(updated, stamp)
