@@ -86,8 +86,17 @@ def load(path: Path) -> State:
         days = {
             day: [Batch(**batch) for batch in batches] for day, batches in document["days"].items()
         }
-        return State(document["next_entity_id"], document["next_record_id"], days, document["runs"])
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        state = State(
+            document["next_entity_id"], document["next_record_id"], days, document["runs"]
+        )
+        if not (
+            isinstance(state.next_entity_id, int)
+            and isinstance(state.next_record_id, int)
+            and isinstance(state.runs, list)
+        ):
+            raise TypeError("high-water marks must be numbers and runs a list")
+        return state
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise RunError(
             f"{path}: unreadable state ({error}); move it away and run again: it is "
             "rebuilt from out/*/manifest.json"

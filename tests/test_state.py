@@ -1,0 +1,180 @@
+"""state.json: batches that never share ids, where the next batch starts, and a safe round trip."""
+
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gensample.errors import BadInputError, RunError
+from gensample.state import HISTORY_KEPT, Batch, State, load, save
+
+DAY = dt.date(2026, 11, 23)
+NEXT = DAY + dt.timedelta(days=1)
+fast = settings(max_examples=200, deadline=None)
+
+ranges = st.tuples(st.integers(0, 40), st.integers(0, 20)).map(lambda r: (r[0], r[0] + r[1]))
+
+
+def ids(start: int, stop: int) -> set[int]:
+    return set(range(start, stop))
+
+
+@fast
+@given(entities=st.tuples(ranges, ranges), records=st.tuples(ranges, ranges))
+def test_batches_overlap_exactly_when_they_share_an_entity_or_a_record_id(entities, records):
+    (e1, e2), (r1, r2) = entities, records
+    first, second = Batch(*e1, *r1), Batch(*e2, *r2)
+    shared = bool(ids(*e1) & ids(*e2)) or bool(ids(*r1) & ids(*r2))
+    assert first.overlaps(second) == shared
+    assert second.overlaps(first) == shared
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        (Batch(0, 10, 0, 10), Batch(10, 20, 10, 20), False),  # touching ranges
+        (Batch(5, 5, 5, 5), Batch(0, 10, 0, 10), False),  # empty ranges inside others
+        (Batch(0, 10, 0, 10), Batch(0, 10, 0, 10), True),
+        (Batch(0, 10, 0, 10), Batch(9, 20, 10, 20), True),  # one shared entity id
+        (Batch(0, 10, 0, 10), Batch(10, 20, 9, 20), True),  # one shared record id
+        (Batch(3, 3, 0, 10), Batch(0, 10, 20, 30), False),  # no entities, records apart
+    ],
+)
+def test_overlap_examples(first, second, expected):
+    assert first.overlaps(second) is expected
+
+
+def two_day_state() -> State:
+    """DAY took entities 0-100 and records 0-120 in two batches; NEXT took 100-150, 120-180."""
+    state = State()
+    state.set_day(DAY.isoformat(), [Batch(0, 60, 0, 70), Batch(60, 100, 70, 120)])
+    state.set_day(NEXT.isoformat(), [Batch(100, 150, 120, 180)])
+    return state
+
+
+@pytest.mark.parametrize(
+    ("date", "load_type", "expected"),
+    [
+        (DAY, "truncate", (0, 0)),  # a re-run re-uses the day's first batch
+        (NEXT, "truncate", (100, 120)),
+        (DAY, "append", (150, 180)),  # appends and new days take the high-water marks
+        (NEXT + dt.timedelta(days=1), "truncate", (150, 180)),
+        (NEXT + dt.timedelta(days=1), "append", (150, 180)),
+    ],
+)
+def test_starts_for(date, load_type, expected):
+    assert two_day_state().starts_for(date, load_type) == expected
+
+
+def test_a_fresh_state_starts_at_zero():
+    assert State().starts_for(DAY, "truncate") == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        Batch(0, 101, 0, 100),  # one entity id of NEXT
+        Batch(0, 90, 0, 121),  # one record id of NEXT
+        Batch(140, 160, 175, 200),  # inside both
+    ],
+)
+def test_check_fits_refuses_ids_of_another_day_and_names_both_days(batch):
+    with pytest.raises(BadInputError) as raised:
+        two_day_state().check_fits(DAY, batch)
+    message = str(raised.value)
+    assert DAY.isoformat() in message and NEXT.isoformat() in message
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        Batch(0, 100, 0, 120),  # the day's whole old range
+        Batch(0, 40, 0, 50),  # a smaller re-run
+        Batch(30, 100, 50, 120),  # ids of its own later batch, touching NEXT
+    ],
+)
+def test_check_fits_accepts_a_rerun_inside_its_own_old_range(batch):
+    two_day_state().check_fits(DAY, batch)
+
+
+def test_check_fits_accepts_fresh_ids_for_a_new_day():
+    two_day_state().check_fits(NEXT + dt.timedelta(days=1), Batch(150, 200, 180, 260))
+
+
+def test_appends_accumulate_batches_and_truncate_replaces_them():
+    state, day = State(), DAY.isoformat()
+    first, second, rerun = Batch(0, 50, 0, 60), Batch(50, 80, 60, 100), Batch(0, 30, 0, 35)
+    state.record(DAY, first, "truncate", {})
+    state.record(DAY, second, "append", {})
+    assert state.days[day] == [first, second]
+    state.record(DAY, rerun, "truncate", {})
+    assert state.days[day] == [rerun]
+
+
+def test_high_water_marks_only_go_up():
+    state = State()
+    state.record(DAY, Batch(0, 50, 0, 60), "truncate", {})
+    state.record(NEXT, Batch(50, 90, 60, 110), "truncate", {})
+    assert (state.next_entity_id, state.next_record_id) == (90, 110)
+    state.record(DAY, Batch(0, 10, 0, 12), "truncate", {})  # a smaller re-run of the first day
+    assert (state.next_entity_id, state.next_record_id) == (90, 110)
+    assert state.starts_for(NEXT + dt.timedelta(days=1), "truncate") == (90, 110)
+
+
+def test_run_history_keeps_the_newest_runs():
+    state = State()
+    for run in range(HISTORY_KEPT + 5):
+        state.record(DAY, Batch(run, run + 1, run, run + 1), "append", {"run": run})
+    assert len(state.runs) == HISTORY_KEPT
+    assert state.runs[0] == {"date": DAY.isoformat(), "run": 5}
+    assert state.runs[-1] == {"date": DAY.isoformat(), "run": HISTORY_KEPT + 4}
+
+
+def test_save_and_load_round_trip(tmp_path):
+    state = two_day_state()
+    state.set_day("2026-11-20", [Batch(150, 151, 180, 182, tracer="tracer/consumed/a.csv")])
+    state.runs = [{"date": DAY.isoformat(), "customers": 100, "seconds": 1.5}]
+    path = tmp_path / "state.json"
+    save(path, state)
+    assert load(path) == state
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temporary file left
+
+
+def test_a_missing_state_file_is_a_fresh_state(tmp_path):
+    assert load(tmp_path / "state.json") == State()
+
+
+GOOD = {"next_entity_id": 1, "next_record_id": 1, "days": {}, "runs": []}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"{not json",
+        b'{"next_entity_id": 1',  # cut off mid-write
+        b"\xff\xfe\x00garbage",
+        b"[]",
+        json.dumps({**GOOD, "days": {"2026-11-23": [{"entity_start": 0}]}}).encode(),
+        json.dumps({key: GOOD[key] for key in ("next_entity_id", "days", "runs")}).encode(),
+        json.dumps({**GOOD, "days": []}).encode(),
+        json.dumps({**GOOD, "runs": 5}).encode(),
+        json.dumps({**GOOD, "next_entity_id": "5"}).encode(),
+    ],
+)
+def test_an_unreadable_state_raises_naming_the_file(tmp_path, content):
+    path = tmp_path / "state.json"
+    path.write_bytes(content)
+    with pytest.raises(RunError) as raised:
+        load(path)
+    assert str(path) in str(raised.value)
+
+
+def test_a_directory_in_place_of_the_state_file_raises_naming_it(tmp_path):
+    path = tmp_path / "state.json"
+    path.mkdir()
+    with pytest.raises(RunError) as raised:
+        load(path)
+    assert str(path) in str(raised.value)
