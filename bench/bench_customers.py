@@ -38,6 +38,7 @@ def peak_tree_memory(process: psutil.Process, done: threading.Event, peak: list)
 def time_gensample(customers: int, workers: int) -> tuple[float, int]:
     """Seconds and peak tree memory (bytes) of one ``gensample run`` of ``customers``."""
     with tempfile.TemporaryDirectory() as run_dir:
+        Path(run_dir, "gensample.toml").write_text("# built-in defaults\n")
         command = [
             *GENSAMPLE,
             "run",

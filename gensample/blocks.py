@@ -32,15 +32,15 @@ class BlockParts:
 
 
 def write_parts(
-    result: BlockResult, settings: Settings, batch: int, parts_dir: Path, key: int
+    result: BlockResult, settings: Settings, date: dt.date, batch: int, parts_dir: Path, key: int
 ) -> BlockParts:
-    """Write a block's rows of every output file as part files named by ``key``."""
+    """Write a block's rows of every output file of ``date`` as part files named by ``key``."""
     started = time.perf_counter()
     formats = {
         name: file_format for name, (_, file_format) in output_files(settings, batch).items()
     }
     paths, rows = {}, {}
-    for name, table in block_tables(result, settings, batch).items():
+    for name, table in block_tables(result, settings, date, batch).items():
         paths[name] = parts_dir / f"{name.replace('/', '--')}.{key}.part"
         write_part(table, paths[name], formats[name])
         rows[name] = table.num_rows
@@ -52,7 +52,7 @@ def write_block_parts(
 ) -> BlockParts:
     """Generate one block and write its part files."""
     result = generate_block(settings, date, block)
-    return write_parts(result, settings, batch, parts_dir, block.entity_start)
+    return write_parts(result, settings, date, batch, parts_dir, block.entity_start)
 
 
 def run_blocks(settings: Settings, plan: Plan, batch: int, parts_dir: Path) -> Iterator[BlockParts]:

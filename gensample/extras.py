@@ -27,12 +27,11 @@ _NOTHING = Generated(customers.SCHEMA.empty_table(), truth.RECORDS_SCHEMA.empty_
 @dataclass(frozen=True)
 class Extras:
     """The extra block of a batch, how many new records it adds, its counts for the manifest
-    (tracer, archival, updates, closures) and its history rows (changed people)."""
+    (tracer, archival, updates, closures)."""
 
     result: BlockResult
     new_records: int
     counts: dict[str, int]
-    history: pa.Table
 
 
 def extra_block(
@@ -67,14 +66,17 @@ def extra_block(
     rows = Generated(
         _concat([inserted.data, changes.rows]), _concat([inserted.truth, changes.truth])
     )
-    result = BlockResult(entities, {customers.NAME: rows}, {})
+    history = _concat(
+        [truth.history_rows(people, date, None) for people in new_people] + [changes.history]
+    )
+    result = BlockResult(entities, {customers.NAME: rows}, {}, history)
     counts = {
         "tracer": kinds.count("tracer"),
         "archival": kinds.count("archival"),
         "updates": changes.rows.num_rows,
         "closures": changes.closures,
     }
-    return Extras(result, inserted.data.num_rows, counts, changes.history)
+    return Extras(result, inserted.data.num_rows, counts)
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:

@@ -5,20 +5,14 @@ a Parquet dataset gets one file per batch (``customers.parquet``, ``customers.2.
 """
 
 import datetime as dt
-from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from gensample import truth
 from gensample.datasets import REGISTRY
-from gensample.errors import RunError
 from gensample.pipeline import BlockResult
 from gensample.plan import Plan
 from gensample.settings import Settings
-from gensample.tables import read_batches
-from gensample.writers import PART_CSV_OPTIONS
 
 RECORDS_FILE = "truth/records.csv"
 ENTITIES_FILE = "truth/entities.csv"
@@ -41,46 +35,23 @@ def output_files(settings: Settings, batch: int = 1) -> dict[str, tuple[pa.Schem
     }
     outputs[RECORDS_FILE] = (truth.RECORDS_SCHEMA, "csv")
     outputs[ENTITIES_FILE] = (truth.ENTITIES_SCHEMA, "csv")
-    outputs[HISTORY_FILE] = (truth.HISTORY_SCHEMA, "csv")  # rows added by append_history
+    outputs[HISTORY_FILE] = (truth.HISTORY_SCHEMA, "csv")
     return outputs
 
 
-def block_tables(result: BlockResult, settings: Settings, batch: int = 1) -> dict[str, pa.Table]:
-    """The rows one block adds to each file of the batch."""
+def block_tables(
+    result: BlockResult, settings: Settings, date: dt.date, batch: int = 1
+) -> dict[str, pa.Table]:
+    """The rows one block of ``date`` adds to each file of the batch."""
     tables = {data_file(name, settings, batch): out.data for name, out in result.datasets.items()}
     records = [out.truth for out in result.datasets.values()]
     tables[RECORDS_FILE] = (
         pa.concat_tables(records) if records else truth.RECORDS_SCHEMA.empty_table()
     )
     tables[ENTITIES_FILE] = result.entities
+    new_people = truth.history_rows(result.entities, date, None)
+    tables[HISTORY_FILE] = new_people if result.history is None else result.history
     return tables
-
-
-def append_history(
-    day_dir: Path, entity_start: int, entity_stop: int, date: dt.date, changes: pa.Table
-) -> int:
-    """Add a batch's rows to the day's history file (written with its header); return them.
-
-    The batch's new people (ids ``entity_start`` to ``entity_stop``) are read back from the
-    day's entities file (blocks do not know the date) and valid from ``date``; ``changes``
-    (HISTORY_SCHEMA) follow.
-    """
-    path, rows = day_dir / HISTORY_FILE, 0
-    try:
-        with (
-            open(path, "ab") as handle,
-            pacsv.CSVWriter(handle, truth.HISTORY_SCHEMA, write_options=PART_CSV_OPTIONS) as out,
-        ):
-            for batch in read_batches(day_dir / ENTITIES_FILE, truth.ENTITIES_SCHEMA):
-                ids = batch["entity_id"]
-                new = pc.and_(pc.greater_equal(ids, entity_start), pc.less(ids, entity_stop))
-                people = pa.Table.from_batches([batch.filter(new)])
-                out.write_table(truth.history_rows(people, date, None))
-                rows += people.num_rows
-            out.write_table(changes)
-    except OSError as error:
-        raise RunError(f"cannot write {path}: {error}") from error
-    return rows + changes.num_rows
 
 
 def describe_plan(settings: Settings, plan: Plan) -> str:

@@ -14,11 +14,16 @@ from gensample.settings import Settings
 
 @dataclass(frozen=True)
 class BlockResult:
-    """Everything one block produced, with the seconds each stage took."""
+    """Everything one block produced, with the seconds each stage took.
+
+    ``history`` holds the block's rows of the history truth when they are not simply its
+    ``entities``, all new that day (as for generated people).
+    """
 
     entities: pa.Table
     datasets: dict[str, Generated]
     seconds: dict[str, float]
+    history: pa.Table | None = None
 
 
 def generate_block(settings: Settings, date: dt.date, block: Block) -> BlockResult:

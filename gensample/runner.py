@@ -21,7 +21,7 @@ from gensample.errors import GensampleError, RunError
 from gensample.extras import Extras, extra_block
 from gensample.faults import crash_point
 from gensample.files import write_json
-from gensample.outputs import ENTITIES_FILE, HISTORY_FILE, append_history
+from gensample.outputs import ENTITIES_FILE
 from gensample.plan import Plan, make_plan
 from gensample.rundir import RunDirectory
 from gensample.seeding import stream
@@ -173,11 +173,6 @@ def _write_and_commit(
         earlier, earlier_rows = _start_staging(directory, settings, plan.date, staging)
         result = extras.result if extras else None
         rows = write_batch(settings, plan, result, len(earlier) + 1, staging, stopwatch)
-        with stopwatch.stage("history"):
-            changed = extras.history if extras else drift.NO_CHANGES.history
-            rows[HISTORY_FILE] += append_history(
-                staging, batch.entity_start, batch.entity_stop, plan.date, changed
-            )
         rows = {name: earlier_rows.get(name, 0) + count for name, count in rows.items()}
         crash_point("staged")
         entry = _manifest_entry(plan, batch, extras, drop)

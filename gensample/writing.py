@@ -33,7 +33,10 @@ def write_batch(
     progress = Progress(len(plan.blocks) + (extras is not None))
     blocks = run_blocks(settings, plan, batch, parts_dir)
     if extras is not None:  # written after the generated blocks are joined, not before
-        extra = (write_parts(extras, settings, batch, parts_dir, plan.entity_stop) for _ in [0])
+        extra = (
+            write_parts(extras, settings, plan.date, batch, parts_dir, plan.entity_stop)
+            for _ in [0]
+        )
         blocks = itertools.chain(blocks, extra)
     for parts in blocks:
         stopwatch.add(parts.seconds)

@@ -140,10 +140,13 @@ def test_a_run_killed_while_generating_leaves_the_old_day_or_a_complete_new_one(
 
 
 def test_a_second_run_in_the_same_directory_is_refused_while_one_runs(run_dir):
-    (run_dir / "gensample.toml").write_text("customers = 120000\n")
+    (run_dir / "gensample.toml").write_text("customers = 2000000\n")
     process = gensample(run_dir, DAY, wait=False)
     try:
-        time.sleep(0.5)
+        staging = run_dir / "out" / f".{DAY.isoformat()}.staging"
+        deadline = time.monotonic() + 30
+        while not staging.exists() and time.monotonic() < deadline:  # it is writing now
+            time.sleep(0.02)
         second = subprocess.run(
             [sys.executable, "-m", "gensample", "run", "--dir", str(run_dir), "--customers", "10"],
             capture_output=True,
