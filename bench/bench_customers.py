@@ -32,7 +32,7 @@ def peak_tree_memory(process: psutil.Process, done: threading.Event, peak: list)
             peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree))
         except psutil.Error:
             pass
-        time.sleep(0.02)
+        time.sleep(0.1)
 
 
 def time_gensample(customers: int, workers: int) -> tuple[float, int]:
