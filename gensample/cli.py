@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", error)
         return error.exit_code
     except KeyboardInterrupt:
-        log.error("interrupted; nothing was committed")
+        log.error("interrupted; a day that was not yet committed is left as it was")
         return 1
 
 

@@ -162,7 +162,7 @@ def _family_names(rng: np.random.Generator, n: int) -> pa.Array:
 def _emails(rng: np.random.Generator, people: dict[str, pa.Array], rows: np.ndarray) -> pa.Array:
     """New addresses of ``rows``, in the patterns people use, from their (new) names."""
     taken = {name: people[name].take(pa.array(rows)) for name in ("first_name", "last_name")}
-    spelled = [population._email_spelling(taken[name]) for name in ("first_name", "last_name")]
+    spelled = [population.email_spelling(taken[name]) for name in ("first_name", "last_name")]
     return population.emails(rng, *spelled, people["birth_date"].take(pa.array(rows)))
 
 

@@ -30,11 +30,16 @@ def atomic_output(path: Path, mode: str = "wb") -> Iterator[IO]:
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except OSError as error:
-        temporary.unlink(missing_ok=True)
+        _remove(temporary)
         raise RunError(f"cannot write {path}: {error.strerror or error}") from error
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        _remove(temporary)
         raise
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):  # e.g. its folder could not be made in the first place
+        path.unlink(missing_ok=True)
 
 
 def write_text(path: Path, text: str) -> None:

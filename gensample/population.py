@@ -112,16 +112,19 @@ def given_names(rng: np.random.Generator, is_female: np.ndarray) -> tuple[pa.Arr
 def _given_names_both() -> tuple[pa.Array, pa.Array]:
     """Female then male given names, as written and as spelled in e-mail addresses."""
     names = pa.concat_arrays([reference.given_names(g).values for g in ("F", "M")])
-    return names, _email_spelling(names)
+    return names, email_spelling(names)
 
 
 @functools.cache
 def _family_lower() -> pa.Array:
-    return _email_spelling(reference.family_names().values)
+    return email_spelling(reference.family_names().values)
 
 
-def _email_spelling(names: pa.Array) -> pa.Array:
-    return pc.replace_substring_regex(pc.utf8_lower(names), "[^a-z]", "")
+def email_spelling(names: pa.Array) -> pa.Array:
+    """Names as people write them in e-mail addresses: ASCII letters in lower case ("María" ->
+    "maria")."""
+    decomposed = pc.utf8_normalize(pc.utf8_lower(names), "NFKD")  # accents become marks
+    return pc.replace_substring_regex(decomposed, "[^a-z]", "")
 
 
 def birth_dates(rng: np.random.Generator, n: int) -> pa.Array:

@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 
 from gensample import archive, manifest, state, tracer
+from gensample.errors import GensampleError
 from gensample.rundir import RunDirectory
 from gensample.writers import sha256
 
@@ -56,19 +57,26 @@ def _consumed_tracer(directory: RunDirectory, digest: str, now: dt.datetime) -> 
     return None
 
 
-def archive_missing(directory: RunDirectory, today: dt.date, retention_days: int) -> None:
-    """Archive committed days that a killed run left unarchived (within the retention)."""
-    if not directory.out.is_dir():
-        return
+def archive_missing(
+    directory: RunDirectory, current: state.State, today: dt.date, retention_days: int
+) -> None:
+    """Archive committed days (before ``today``, within the retention) whose archive is missing
+    or older than their manifest, as a run killed or failing after its commit leaves them.
+
+    Only days the state says were archived from another manifest, or never, are done again: an
+    archived day the user deleted stays deleted. Failures are logged, never fatal.
+    """
     oldest = today - dt.timedelta(days=retention_days) if retention_days else dt.date.min
-    for day_dir in sorted(directory.out.iterdir()):
-        day = archive.folder_date(day_dir.name)
-        archived = directory.archive / day_dir.name
-        if (
-            day
-            and oldest <= day < today
-            and not archived.exists()
-            and (day_dir / manifest.MANIFEST_FILE).exists()
-        ):
-            log.warning("archiving %s, which an interrupted run left unarchived", day_dir)
-            archive.store(directory.archive, day, day_dir)
+    for day in sorted(current.days):
+        day_dir = directory.day(dt.date.fromisoformat(day))
+        path = day_dir / manifest.MANIFEST_FILE
+        if not (oldest.isoformat() <= day < today.isoformat() and path.exists()):
+            continue
+        digest = sha256(path)
+        if current.archived.get(day) != digest:
+            log.warning("archiving %s again: its archive does not match its manifest", day_dir)
+            try:
+                archive.store(directory.archive, dt.date.fromisoformat(day), day_dir)
+                current.archived[day] = digest
+            except GensampleError as error:
+                log.warning("could not archive %s: %s", day_dir, error)

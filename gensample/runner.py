@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from gensample import archive, drift, existing, manifest, recovery, state, tables, tracer
-from gensample.errors import GensampleError, RunError
+from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.extras import Extras, extra_block
 from gensample.faults import crash_point
 from gensample.files import write_json
@@ -63,7 +63,7 @@ def run(
         directory.recover()
         current = state.load(directory.state_path)
         recovery.reconcile(directory, current, now)
-        recovery.archive_missing(directory, date, settings.archive_retention_days)
+        recovery.archive_missing(directory, current, date, settings.archive_retention_days)
         plan = make_plan(settings, date, *current.starts_for(date, settings.load_type))
         drop = _tracer_drop(directory, settings, current, date)
         picks = _archival_picks(directory, settings, plan)
@@ -82,11 +82,10 @@ def run(
             current.record(date, batch, settings.load_type, _history(settings, plan, now))
             state.save(directory.state_path, current)
             crash_point("state-saved")
-            _archive(directory, settings, date, day_dir)
+            _archive(directory, settings, day_dir, current)
         except GensampleError as error:
             raise RunError(
-                f"{day_dir} is committed, but {error}; the next run finishes the bookkeeping "
-                "(do not re-run this day with load_type = 'append')"
+                f"{day_dir} is committed, but {error}; the next run finishes the bookkeeping"
             ) from error
     return RunSummary(day_dir, plan, batch, rows, stopwatch)
 
@@ -196,7 +195,15 @@ def _start_staging(
     if settings.load_type != "append" or not day_dir.exists():
         return [], {}
     earlier = manifest.read(day_dir)
-    shutil.copytree(day_dir, staging)
+    if earlier["settings"].get("format") != settings.format:
+        raise BadInputError(
+            f"{day_dir}: format = {settings.format!r} is not allowed for an append to this day: "
+            f"expected {earlier['settings'].get('format')!r}, the format of its first batch"
+        )
+    try:
+        shutil.copytree(day_dir, staging)
+    except (OSError, shutil.Error) as error:
+        raise RunError(f"cannot copy {day_dir} to append to it: {error}") from error
     (staging / manifest.MANIFEST_FILE).unlink()
     return earlier["batches"], {name: f["rows"] for name, f in earlier["files"].items()}
 
@@ -236,11 +243,18 @@ def _history(settings: Settings, plan: Plan, now: dt.datetime) -> dict:
         "load_type": settings.load_type,
         "customers": plan.entities,
         "duplicates": plan.duplicates,
-        "finished_at": now.isoformat(timespec="seconds"),
+        "started_at": now.isoformat(timespec="seconds"),
     }
 
 
-def _archive(directory: RunDirectory, settings: Settings, date: dt.date, day_dir: Path) -> None:
-    """Keep the day's customers and their truth for re-injection; drop what is too old."""
+def _archive(
+    directory: RunDirectory, settings: Settings, day_dir: Path, current: state.State
+) -> None:
+    """Keep the day's customers and their truth for re-injection, note it in the state, and
+    drop what is too old."""
+    date = dt.date.fromisoformat(day_dir.name)
     archive.store(directory.archive, date, day_dir)
-    archive.prune(directory.archive, date, settings.archive_retention_days)
+    current.archived[day_dir.name] = sha256(day_dir / manifest.MANIFEST_FILE)
+    for day in archive.prune(directory.archive, date, settings.archive_retention_days):
+        current.archived.pop(day.isoformat(), None)
+    state.save(directory.state_path, current)

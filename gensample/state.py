@@ -45,6 +45,8 @@ class State:
     next_record_id: int = 0
     days: dict[str, list[Batch]] = field(default_factory=dict)
     runs: list[dict] = field(default_factory=list)
+    archived: dict[str, str] = field(default_factory=dict)
+    """Day -> sha256 of the manifest whose files the archive holds for that day."""
 
     def starts_for(self, date: dt.date, load_type: str) -> tuple[int, int]:
         """Where a batch of ``date`` starts: a truncate re-run re-uses the day's first ids."""
@@ -87,7 +89,11 @@ def load(path: Path) -> State:
             day: [Batch(**batch) for batch in batches] for day, batches in document["days"].items()
         }
         state = State(
-            document["next_entity_id"], document["next_record_id"], days, document["runs"]
+            document["next_entity_id"],
+            document["next_record_id"],
+            days,
+            document["runs"],
+            dict(document.get("archived", {})),
         )
         if not (
             isinstance(state.next_entity_id, int)
@@ -114,5 +120,6 @@ def save(path: Path, state: State) -> None:
                 day: [asdict(b) for b in batches] for day, batches in sorted(state.days.items())
             },
             "runs": state.runs,
+            "archived": dict(sorted(state.archived.items())),
         },
     )

@@ -44,8 +44,37 @@ def test_a_lost_state_is_rebuilt_from_the_manifests(run_dir):
     assert len(days[DAY.isoformat()]) == 2
 
 
+def forget_archiving(run_dir: Path) -> None:
+    """Make the state look as a run killed after its commit, before its archiving, leaves it."""
+    state = json.loads((run_dir / "state.json").read_text())
+    state["archived"].pop(DAY.isoformat())
+    (run_dir / "state.json").write_text(json.dumps(state))
+
+
 def test_a_day_left_unarchived_by_a_killed_run_is_archived_by_the_next(run_dir):
     run_day(run_dir, customers=60)
-    shutil.rmtree(run_dir / "archive" / DAY.isoformat())  # killed before archiving
+    shutil.rmtree(run_dir / "archive" / DAY.isoformat())
+    forget_archiving(run_dir)
     run_day(run_dir, NEXT, customers=60)
     assert (run_dir / "archive" / DAY.isoformat() / "customers.csv").exists()
+
+
+def test_an_archive_older_than_its_day_is_replaced(run_dir):
+    run_day(run_dir, customers=60)
+    old = (run_dir / "archive" / DAY.isoformat() / "customers.csv").read_bytes()
+    run_day(run_dir, customers=60, load_type="append")  # as if killed before archiving this
+    archive_dir = run_dir / "archive" / DAY.isoformat()
+    shutil.rmtree(archive_dir)
+    archive_dir.mkdir()
+    (archive_dir / "customers.csv").write_bytes(old)
+    forget_archiving(run_dir)
+    run_day(run_dir, NEXT, customers=60)
+    day_customers = run_dir / "out" / DAY.isoformat() / "data" / "customers.csv"
+    assert (archive_dir / "customers.csv").read_bytes() == day_customers.read_bytes()
+
+
+def test_an_archived_day_the_user_deleted_stays_deleted(run_dir):
+    run_day(run_dir, customers=60)
+    shutil.rmtree(run_dir / "archive" / DAY.isoformat())
+    run_day(run_dir, NEXT, customers=60)
+    assert not (run_dir / "archive" / DAY.isoformat()).exists()
