@@ -62,7 +62,8 @@ def run_blocks(settings: Settings, plan: Plan, batch: int, parts_dir: Path) -> I
         for block in plan.blocks:
             yield write_block_parts(settings, plan.date, block, batch, parts_dir)
         return
-    with ProcessPoolExecutor(workers, initializer=_init_worker) as executor:
+    executor = ProcessPoolExecutor(workers, initializer=_init_worker)
+    try:
         pending: deque = deque()
         for block in plan.blocks:  # at most two blocks per worker in flight: bounded disk use
             pending.append(
@@ -72,6 +73,8 @@ def run_blocks(settings: Settings, plan: Plan, batch: int, parts_dir: Path) -> I
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    finally:  # also when the caller stops early: no worker may write after the run ends
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _init_worker() -> None:

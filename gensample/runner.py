@@ -122,13 +122,23 @@ def _changes(
     """Today's drift and closures of archived people and records (in the day's first batch
     only), with the current version of those people and of the people picked for re-injection.
 
-    A later batch of an appended day reads the day's own archive too: its people may have
-    changed in the first batch.
+    Without drift, archived versions are current and nothing is read. A later batch of an
+    appended day reads the day's own archive too: its people may have changed in the first
+    batch. Drift needs the days in order: a new day before archived later days is refused.
     """
-    first = settings.load_type == "truncate" or plan.date.isoformat() not in current.days
-    picked = np.unique(np.concatenate([_NONE, *(p.records["entity_id"].to_numpy() for p in picks)]))
-    if not len(picked) and not (first and (settings.drift_share or settings.closure_share)):
+    if not (settings.drift_share or settings.closure_share):
         return drift.NO_CHANGES
+    first = settings.load_type == "truncate" or plan.date.isoformat() not in current.days
+    later = [
+        day for day in archive.archived_days(directory.archive, dt.date.max) if day > plan.date
+    ]
+    if later and plan.date.isoformat() not in current.days:
+        raise BadInputError(
+            f"{plan.date}: drift_share / closure_share above 0 are not allowed for a day before "
+            f"archived days ({later[0]} ...): expected days run oldest first; backfill with "
+            "drift_share = 0 and closure_share = 0"
+        )
+    picked = np.unique(np.concatenate([_NONE, *(p.records["entity_id"].to_numpy() for p in picks)]))
     seen_until = plan.date if first else plan.date + dt.timedelta(days=1)
     index = existing.scan(directory.archive, seen_until)
     people, closing = drift.choose(settings, plan.date, index) if first else (_NONE, _NONE)

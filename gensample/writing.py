@@ -2,9 +2,10 @@
 
 import itertools
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-from gensample.blocks import run_blocks, write_parts
+from gensample.blocks import BlockParts, run_blocks, write_parts
 from gensample.outputs import output_files
 from gensample.pipeline import BlockResult
 from gensample.plan import Plan
@@ -32,24 +33,31 @@ def write_batch(
     parts_dir = staging / PARTS_DIR
     progress = Progress(len(plan.blocks) + (extras is not None))
     blocks = run_blocks(settings, plan, batch, parts_dir)
-    if extras is not None:  # written after the generated blocks are joined, not before
-        extra = (
-            write_parts(extras, settings, plan.date, batch, parts_dir, plan.entity_stop)
-            for _ in [0]
-        )
-        blocks = itertools.chain(blocks, extra)
-    for parts in blocks:
-        stopwatch.add(parts.seconds)
-        with stopwatch.stage("join parts"):
-            for name, path in parts.paths.items():
-                files[name].append(path)
-                rows[name] += parts.rows[name]
-        progress.advance()
-    for file in files.values():
-        file.close()
+    try:
+        for parts in itertools.chain(
+            blocks, _extra_parts(extras, settings, plan, batch, parts_dir)
+        ):
+            stopwatch.add(parts.seconds)
+            with stopwatch.stage("join parts"):
+                for name, path in parts.paths.items():
+                    files[name].append(path)
+                    rows[name] += parts.rows[name]
+            progress.advance()
+    finally:
+        blocks.close()  # on an error, wait for the workers before the staging area goes
+        for file in files.values():
+            file.close()
     if parts_dir.exists():
         parts_dir.rmdir()
     return rows
+
+
+def _extra_parts(
+    extras: BlockResult | None, settings: Settings, plan: Plan, batch: int, parts_dir: Path
+) -> Iterator[BlockParts]:
+    """The extra block's parts, written only when asked for (after the generated blocks)."""
+    if extras is not None:
+        yield write_parts(extras, settings, plan.date, batch, parts_dir, plan.entity_stop)
 
 
 class Progress:

@@ -12,6 +12,7 @@ from conftest import DAY, read_csv, run_day
 
 from gensample import drift
 from gensample.datasets import customers
+from gensample.errors import BadInputError
 from gensample.existing import Existing
 from gensample.fuzzmap import FIELD_COLUMNS
 from gensample.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA
@@ -289,3 +290,11 @@ def test_a_new_family_name_writes_a_swapped_name_again_and_drops_its_label(rng):
     assert updated["email"] == "anna.smith@gmial.com" and updated["account_status"] == "closed"
     assert updated["operation"] == "U" and updated["updated_at"].date() == DAYS[1]
     assert truth["corruptions"].to_pylist() == ["email:make_typo"]
+
+
+def test_a_backfill_behind_later_days_is_refused_while_drift_is_on(run_dir):
+    run_day(run_dir, DAY, customers=100)
+    run_day(run_dir, DAY + dt.timedelta(days=4), customers=100)
+    with pytest.raises(BadInputError, match="expected days run oldest first"):
+        run_day(run_dir, DAY + dt.timedelta(days=2), customers=100, drift_share=0.1)
+    run_day(run_dir, DAY + dt.timedelta(days=2), customers=100)  # without drift it is fine

@@ -3,12 +3,13 @@
 import datetime as dt
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import pytest
 from conftest import DAY, run_day
 
-from gensample import runner, state
+from gensample import runner, state, writing
 from gensample.errors import BadInputError, RunError
 from gensample.rundir import RunDirectory
 from gensample.seeding import BLOCK_SIZE
@@ -149,3 +150,18 @@ def test_parquet_output_holds_the_same_rows_as_csv(tmp_path):
     csv_ids = read_csv(as_csv / "out" / DAY.isoformat() / "data" / "customers.csv")["customer_id"]
     table = pq.read_table(as_parquet / "out" / DAY.isoformat() / "data" / "customers.parquet")
     assert [str(i) for i in table["customer_id"].to_pylist()] == csv_ids.to_pylist()
+
+
+def test_a_failed_run_with_workers_leaves_no_worker_writing(run_dir, monkeypatch):
+    start_state_at(run_dir, BLOCK_SIZE - 700)
+    calls = []
+
+    def fail_once_joined(self, part):
+        calls.append(part)
+        raise RunError("disk full (simulated)")
+
+    monkeypatch.setattr(writing.DayFile, "append", fail_once_joined)
+    with pytest.raises(RunError, match="simulated"):
+        run_day(run_dir, customers=60_000, workers=2)
+    time.sleep(1.0)  # a worker still running would write its parts by now
+    assert (calls and not (run_dir / "out").exists()) or not any((run_dir / "out").iterdir())
