@@ -40,6 +40,7 @@ def extra_block(
     drop: tracer.TracerDrop | None,
     picks: list[Picked],
     changes: Changes,
+    *,
     entity_start: int,
     record_start: int,
     listed: np.ndarray,

@@ -58,36 +58,78 @@ def run(
     """Generate one batch of ``date`` into ``run_dir/out/<date>``, all or nothing."""
     log.info("seed %d", settings.seed)
     now = now or dt.datetime.now()
-    directory = RunDirectory(run_dir)
+    directory, stopwatch = RunDirectory(run_dir), Stopwatch()
     with directory.lock():
-        directory.recover()
-        current = state.load(directory.state_path)
-        recovery.reconcile(directory, current, now)
-        recovery.archive_missing(directory, current, date, settings.archive_retention_days)
+        with stopwatch.stage("recover"):
+            current = _recover(directory, settings, date, now)
         plan = make_plan(settings, date, *current.starts_for(date, settings.load_type))
-        drop = _tracer_drop(directory, settings, current, date)
-        picks = _archival_picks(directory, settings, plan)
-        changes = _changes(directory, settings, current, plan, picks)
-        listed = _listed_people(directory, settings, date)
-        extras = extra_block(
-            settings, date, drop, picks, changes, plan.entity_stop, plan.record_stop, listed
-        )
+        with stopwatch.stage("tracer, archive and drift"):
+            drop = _tracer_drop(directory, settings, current, date)
+            extras = _extras(directory, settings, current, plan, drop)
         batch = _batch(plan, drop, extras)
         current.check_fits(date, batch)
-        day_dir, rows, stopwatch = _write_and_commit(directory, settings, plan, batch, extras, drop)
+        day_dir, rows = _write_and_commit(directory, settings, plan, batch, extras, drop, stopwatch)
         crash_point("committed")
-        try:
-            batch = dataclasses.replace(batch, tracer=_consume(directory, drop, now))
-            crash_point("tracer-consumed")
-            current.record(date, batch, settings.load_type, _history(settings, plan, now))
-            state.save(directory.state_path, current)
-            crash_point("state-saved")
-            _archive(directory, settings, day_dir, current)
-        except GensampleError as error:
-            raise RunError(
-                f"{day_dir} is committed, but {error}; the next run finishes the bookkeeping"
-            ) from error
+        with stopwatch.stage("bookkeeping"):
+            batch = _after_commit(directory, settings, plan, batch, drop, current, now, day_dir)
     return RunSummary(day_dir, plan, batch, rows, stopwatch)
+
+
+def _recover(
+    directory: RunDirectory, settings: Settings, date: dt.date, now: dt.datetime
+) -> state.State:
+    """The state, after repairing what a killed or failed run left behind."""
+    directory.recover()
+    current = state.load(directory.state_path)
+    recovery.reconcile(directory, current, now)
+    recovery.archive_missing(directory, current, date, settings.archive_retention_days)
+    return current
+
+
+def _extras(
+    directory: RunDirectory,
+    settings: Settings,
+    current: state.State,
+    plan: Plan,
+    drop: tracer.TracerDrop | None,
+) -> Extras | None:
+    """The batch's tracer, archival and update rows, after the plan's generated records."""
+    picks = _archival_picks(directory, settings, plan)
+    return extra_block(
+        settings,
+        plan.date,
+        drop,
+        picks,
+        _changes(directory, settings, current, plan, picks),
+        entity_start=plan.entity_stop,
+        record_start=plan.record_stop,
+        listed=_listed_people(directory, settings, plan.date),
+    )
+
+
+def _after_commit(
+    directory: RunDirectory,
+    settings: Settings,
+    plan: Plan,
+    batch: state.Batch,
+    drop: tracer.TracerDrop | None,
+    current: state.State,
+    now: dt.datetime,
+    day_dir: Path,
+) -> state.Batch:
+    """Consume the tracer, save the state and archive the day; the day itself is committed."""
+    try:
+        batch = dataclasses.replace(batch, tracer=_consume(directory, drop, now))
+        crash_point("tracer-consumed")
+        current.record(plan.date, batch, settings.load_type, _history(settings, plan, now))
+        state.save(directory.state_path, current)
+        crash_point("state-saved")
+        _archive(directory, settings, day_dir, current)
+    except GensampleError as error:
+        raise RunError(
+            f"{day_dir} is committed, but {error}; the next run finishes the bookkeeping"
+        ) from error
+    return batch
 
 
 def _tracer_drop(
@@ -175,9 +217,10 @@ def _write_and_commit(
     batch: state.Batch,
     extras: Extras | None,
     drop: tracer.TracerDrop | None,
-) -> tuple[Path, dict[str, int], Stopwatch]:
+    stopwatch: Stopwatch,
+) -> tuple[Path, dict[str, int]]:
     """Write the batch into a staging copy of the day, manifest last, and swap it in."""
-    stopwatch, staging = Stopwatch(), directory.staging(plan.date)
+    staging = directory.staging(plan.date)
     try:
         earlier, earlier_rows = _start_staging(directory, settings, plan.date, staging)
         result = extras.result if extras else None
@@ -191,7 +234,7 @@ def _write_and_commit(
             )
             write_json(staging / manifest.MANIFEST_FILE, document)
         crash_point("manifest-written")
-        return directory.commit_day(plan.date), rows, stopwatch
+        return directory.commit_day(plan.date), rows
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
