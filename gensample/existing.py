@@ -7,7 +7,7 @@ lists them. When that version started is known when the day it started is still 
 ``history.csv`` opened it); people whose version started before the archive's memory can still
 have records closed, but cannot change (their old version could not be closed exactly).
 
-Days are read twice, as ``archive.pick`` does: once to index ids, then to take the rows asked
+Days are read twice, as ``reinjection.pick`` does: once to index ids, then to take the rows asked
 for; memory holds ids of the whole archive but rows only of the records and people asked for.
 """
 
@@ -27,6 +27,7 @@ from gensample.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA
 log = logging.getLogger(__name__)
 
 UNKNOWN = -1
+_NONE = np.zeros(0, dtype=np.int64)
 PEOPLE_SCHEMA = ENTITIES_SCHEMA.append(pa.field("valid_from", pa.date32()))
 """People with the day their current version started (null: before the archive's memory)."""
 
@@ -94,7 +95,6 @@ def scan(archive_dir: Path, before: dt.date) -> Index:
     )
 
 
-_NONE = np.zeros(0, dtype=np.int64)
 _KEYS = (
     "record_id",
     "record_entity",

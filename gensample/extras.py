@@ -13,10 +13,10 @@ import numpy as np
 import pyarrow as pa
 
 from gensample import fuzzmap, tracer, truth
-from gensample.archive import Picked
 from gensample.datasets import Generated, customers
 from gensample.drift import Changes
 from gensample.pipeline import BlockResult
+from gensample.reinjection import Picked
 from gensample.seeding import stream
 from gensample.settings import Settings
 

@@ -14,25 +14,19 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from gensample import archive, drift, existing, manifest, recovery, state, tables, tracer
+from gensample import archive, gathering, manifest, recovery, state, tracer
 from gensample.errors import BadInputError, GensampleError, RunError
-from gensample.extras import Extras, extra_block
+from gensample.extras import Extras
 from gensample.faults import crash_point
 from gensample.files import write_json
-from gensample.outputs import ENTITIES_FILE
 from gensample.plan import Plan, make_plan
 from gensample.rundir import RunDirectory
-from gensample.seeding import stream
 from gensample.settings import Settings
 from gensample.timings import Stopwatch
 from gensample.writers import sha256
 from gensample.writing import write_batch
 
 log = logging.getLogger(__name__)
-
-_NONE = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -64,8 +58,8 @@ def run(
             current = _recover(directory, settings, date, now)
         plan = make_plan(settings, date, *current.starts_for(date, settings.load_type))
         with stopwatch.stage("tracer, archive and drift"):
-            drop = _tracer_drop(directory, settings, current, date)
-            extras = _extras(directory, settings, current, plan, drop)
+            drop = gathering.tracer_drop(directory, settings, current, date)
+            extras = gathering.gather_extras(directory, settings, current, plan, drop)
         batch = _batch(plan, drop, extras)
         current.check_fits(date, batch)
         day_dir, rows = _write_and_commit(directory, settings, plan, batch, extras, drop, stopwatch)
@@ -84,27 +78,6 @@ def _recover(
     recovery.reconcile(directory, current, now)
     recovery.archive_missing(directory, current, date, settings.archive_retention_days)
     return current
-
-
-def _extras(
-    directory: RunDirectory,
-    settings: Settings,
-    current: state.State,
-    plan: Plan,
-    drop: tracer.TracerDrop | None,
-) -> Extras | None:
-    """The batch's tracer, archival and update rows, after the plan's generated records."""
-    picks = _archival_picks(directory, settings, plan)
-    return extra_block(
-        settings,
-        plan.date,
-        drop,
-        picks,
-        _changes(directory, settings, current, plan, picks),
-        entity_start=plan.entity_stop,
-        record_start=plan.record_stop,
-        listed=_listed_people(directory, settings, plan.date),
-    )
 
 
 def _after_commit(
@@ -130,72 +103,6 @@ def _after_commit(
             f"{day_dir} is committed, but {error}; the next run finishes the bookkeeping"
         ) from error
     return batch
-
-
-def _tracer_drop(
-    directory: RunDirectory, settings: Settings, current: state.State, date: dt.date
-) -> tracer.TracerDrop | None:
-    """This batch's tracer rows: a truncate re-run re-uses what the day consumed; otherwise
-    a waiting ``tracer/tracer.csv`` when ``tracer`` is on."""
-    batches = current.days.get(date.isoformat())
-    if settings.load_type == "truncate" and batches and batches[0].tracer:
-        return tracer.read_tracer(directory.root / batches[0].tracer)
-    waiting = directory.tracer / tracer.TRACER_FILE
-    return tracer.read_tracer(waiting) if settings.tracer and waiting.exists() else None
-
-
-def _archival_picks(directory: RunDirectory, settings: Settings, plan: Plan) -> list:
-    """Archived customer records to re-inject, when ``archival`` is on."""
-    if not settings.archival or not settings.archival_count:
-        return []
-    rng = stream(settings.seed, "archival", plan.date.toordinal(), plan.entity_start)
-    return archive.pick(
-        rng, directory.archive, plan.date, settings.archival_count, settings.archival_share
-    )
-
-
-def _changes(
-    directory: RunDirectory,
-    settings: Settings,
-    current: state.State,
-    plan: Plan,
-    picks: list[archive.Picked],
-) -> drift.Changes:
-    """Today's drift and closures of archived people and records (in the day's first batch
-    only), with the current version of those people and of the people picked for re-injection.
-
-    Without drift, archived versions are current and nothing is read. A later batch of an
-    appended day reads the day's own archive too: its people may have changed in the first
-    batch. Drift needs the days in order: a new day before archived later days is refused.
-    """
-    if not (settings.drift_share or settings.closure_share):
-        return drift.NO_CHANGES
-    first = settings.load_type == "truncate" or plan.date.isoformat() not in current.days
-    later = [
-        day for day in archive.archived_days(directory.archive, dt.date.max) if day > plan.date
-    ]
-    if later and plan.date.isoformat() not in current.days:
-        raise BadInputError(
-            f"{plan.date}: drift_share / closure_share above 0 are not allowed for a day before "
-            f"archived days ({later[0]} ...): expected days run oldest first; backfill with "
-            "drift_share = 0 and closure_share = 0"
-        )
-    picked = np.unique(np.concatenate([_NONE, *(p.records["entity_id"].to_numpy() for p in picks)]))
-    seen_until = plan.date if first else plan.date + dt.timedelta(days=1)
-    index = existing.scan(directory.archive, seen_until)
-    people, closing = drift.choose(settings, plan.date, index) if first else (_NONE, _NONE)
-    records = np.union1d(index.records_of(people), closing)
-    people_now = np.union1d(index.people_of(records), picked)
-    known = existing.fetch(directory.archive, index, records, people_now)
-    return drift.changes(settings, plan.date, known, people, closing)
-
-
-def _listed_people(directory: RunDirectory, settings: Settings, date: dt.date) -> np.ndarray:
-    """Entity ids the day's truth already lists, when this batch is appended to it."""
-    path = directory.day(date) / ENTITIES_FILE
-    if settings.load_type != "append" or not path.exists():
-        return _NONE
-    return tables.read_column(path, "entity_id").to_numpy()
 
 
 def _batch(plan: Plan, drop: tracer.TracerDrop | None, extras: Extras | None) -> state.Batch:

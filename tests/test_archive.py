@@ -15,7 +15,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from gensample import archive, files
+from gensample import archive, files, reinjection
 from gensample.archive import ArchiveError
 from gensample.datasets.customers import SCHEMA
 from gensample.errors import RunError
@@ -312,7 +312,7 @@ def test_pick_is_deterministic_for_a_seed(tmp_path):
 
     def picks(seed: int) -> list[tuple]:
         rng = np.random.default_rng(seed)
-        picked = archive.pick(rng, archive_dir, DAY, count=4, share=0.1)
+        picked = reinjection.pick(rng, archive_dir, DAY, count=4, share=0.1)
         return [(p.date, p.customers.to_pylist(), p.records.to_pylist()) for p in picked]
 
     assert picks(7) == picks(7)
@@ -323,7 +323,7 @@ def test_pick_only_takes_days_before_the_given_day(tmp_path):
     days = {DAY + dt.timedelta(days=k): 20 for k in (-2, -1, 0, 1)}
     archive_dir = build_archive(tmp_path, days)
 
-    picked = archive.pick(np.random.default_rng(1), archive_dir, DAY, count=60, share=0.1)
+    picked = reinjection.pick(np.random.default_rng(1), archive_dir, DAY, count=60, share=0.1)
 
     assert len(picked) == 60
     assert {p.date for p in picked} == {DAY - dt.timedelta(days=2), DAY - dt.timedelta(days=1)}
@@ -336,7 +336,7 @@ def test_pick_only_takes_days_before_the_given_day(tmp_path):
 def test_pick_takes_share_of_a_day_count_times(tmp_path, share, rows, sampled):
     archive_dir = build_archive(tmp_path, {DAY - dt.timedelta(days=1): rows})
 
-    picked = archive.pick(np.random.default_rng(3), archive_dir, DAY, count=3, share=share)
+    picked = reinjection.pick(np.random.default_rng(3), archive_dir, DAY, count=3, share=share)
 
     assert len(picked) == 3
     for p in picked:
@@ -348,7 +348,7 @@ def test_pick_takes_share_of_a_day_count_times(tmp_path, share, rows, sampled):
 def test_picked_records_are_the_truth_of_the_picked_customers_row_by_row(tmp_path):
     archive_dir = build_archive(tmp_path, {DAY - dt.timedelta(days=k): 80 for k in (1, 2)})
 
-    picked = archive.pick(np.random.default_rng(11), archive_dir, DAY, count=5, share=0.2)
+    picked = reinjection.pick(np.random.default_rng(11), archive_dir, DAY, count=5, share=0.2)
 
     for p in picked:
         ids = p.customers["customer_id"].to_numpy()
@@ -422,7 +422,7 @@ def test_a_malformed_day_is_named_and_skipped(tmp_path, caplog, damage, named, p
     with pytest.raises(ArchiveError, match=message):
         archive.load_day(archive_dir, bad)
     with caplog.at_level(logging.WARNING, logger="gensample.archive"):
-        picked = archive.pick(np.random.default_rng(2), archive_dir, DAY, count=6, share=0.1)
+        picked = reinjection.pick(np.random.default_rng(2), archive_dir, DAY, count=6, share=0.1)
 
     assert [p.date for p in picked] == [good] * 6
     assert str(archive_dir / bad.isoformat() / named) in caplog.text
@@ -433,6 +433,6 @@ def test_pick_without_a_good_day_picks_nothing(tmp_path, caplog):
     for folder in archive_dir.iterdir():
         drop_the_truth(folder)
 
-    assert archive.pick(np.random.default_rng(4), archive_dir, DAY, count=3, share=0.5) == []
+    assert reinjection.pick(np.random.default_rng(4), archive_dir, DAY, count=3, share=0.5) == []
     assert caplog.text.count("without their truth") == 2
-    assert archive.pick(np.random.default_rng(4), tmp_path / "empty", DAY, 3, 0.5) == []
+    assert reinjection.pick(np.random.default_rng(4), tmp_path / "empty", DAY, 3, 0.5) == []
