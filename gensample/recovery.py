@@ -5,11 +5,13 @@ it moved its tracer file or saved ``state.json``, left a day the state does not 
 manifests say which ids it took and which tracer it consumed, so both are finished here.
 """
 
+import dataclasses
 import datetime as dt
 import logging
+from pathlib import Path
 
 from gensample import archive, manifest, state, tracer
-from gensample.errors import GensampleError
+from gensample.errors import GensampleError, RunError
 from gensample.rundir import RunDirectory
 from gensample.writers import sha256
 
@@ -24,24 +26,35 @@ def reconcile(directory: RunDirectory, current: state.State, now: dt.datetime) -
         if day_dir.name.startswith(".") or not (day_dir / manifest.MANIFEST_FILE).exists():
             continue
         entries = manifest.read(day_dir).get("batches", [])
-        batches = [_batch(directory, entry, now) for entry in entries]
-        if current.days.get(day_dir.name) != batches:
+        recorded = [_ids(batch) for batch in current.days.get(day_dir.name, [])]
+        if recorded != [_ids(_batch(day_dir, entry)) for entry in entries]:
             log.warning("state did not record %s as committed; recording it now", day_dir.name)
+            batches = [_with_tracer(directory, _batch(day_dir, e), e, now) for e in entries]
             current.set_day(day_dir.name, batches)
 
 
-def _batch(directory: RunDirectory, entry: dict, now: dt.datetime) -> state.Batch:
-    """The state's record of a manifest batch, finding (or finishing) its tracer's move."""
-    consumed = None
-    if entry.get("tracer_sha256"):
-        consumed = _consumed_tracer(directory, entry["tracer_sha256"], now)
-    return state.Batch(
-        entry["entity_start"],
-        entry["entity_stop"],
-        entry["record_start"],
-        entry["record_stop"],
-        consumed,
-    )
+def _ids(batch: state.Batch) -> tuple[int, int, int, int]:
+    return batch.entity_start, batch.entity_stop, batch.record_start, batch.record_stop
+
+
+def _batch(day_dir: Path, entry: dict) -> state.Batch:
+    """The ids of a manifest's batch entry."""
+    try:
+        return state.Batch(
+            entry["entity_start"], entry["entity_stop"], entry["record_start"], entry["record_stop"]
+        )
+    except (KeyError, TypeError) as error:
+        raise RunError(f"{day_dir / manifest.MANIFEST_FILE}: a batch misses {error}") from error
+
+
+def _with_tracer(
+    directory: RunDirectory, batch: state.Batch, entry: dict, now: dt.datetime
+) -> state.Batch:
+    """The batch with the tracer it consumed, finishing the file's move if it was cut short."""
+    if not entry.get("tracer_sha256"):
+        return batch
+    consumed = _consumed_tracer(directory, entry["tracer_sha256"], now)
+    return dataclasses.replace(batch, tracer=consumed)
 
 
 def _consumed_tracer(directory: RunDirectory, digest: str, now: dt.datetime) -> str | None:
