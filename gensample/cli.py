@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gensample import __version__, runner, settings
+from gensample.dictionary import render_markdown
 from gensample.errors import BadInputError, GensampleError, RunError
+from gensample.loading import describe_load, load_day
 from gensample.outputs import describe_plan
 from gensample.rundir import RunDirectory
 
@@ -24,6 +26,10 @@ EXAMPLES = {
     "  gensample run --dir . --date 2026-11-01 --customers 100000 --dupe-rate 20 --timings",
     "check": "example:\n  gensample check --dir /data/gensample/mdm-test",
     "publish": "example:\n  gensample publish --dir /data/mdm-test --date 2026-11-01 --dry-run",
+    "schema": "example:\n  gensample schema > data-dictionary.md",
+    "load": "example:\n  gensample load --dir /data/gensample/mdm-test --date 2026-11-01 "
+    "--db sqlite:///mdm-test.db\n"
+    "  gensample load --dir . --date 2026-11-01 --db duckdb:////data/mdm.duckdb --replace",
 }
 
 
@@ -59,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     _run_parser(_command(commands, "run", "generate one day into out/<date>/"))
     _check_parser(_command(commands, "check", "validate settings and print the plan"))
     _publish_parser(_command(commands, "publish", "publish an existing day to S3"))
+    _command(commands, "schema", "print the data dictionary: tables, columns, keys, meanings")
+    _load_parser(_command(commands, "load", "load an existing day into SQLite or DuckDB"))
     return parser
 
 
@@ -132,6 +140,20 @@ def _publish_parser(parser: argparse.ArgumentParser) -> None:
     _dir_argument(parser)
     _date_argument(parser)
     parser.add_argument("--dry-run", action="store_true", help="list what would be sent")
+
+
+def _load_parser(parser: argparse.ArgumentParser) -> None:
+    _dir_argument(parser)
+    parser.add_argument(
+        "--date", type=_date, metavar="YYYY-MM-DD", help="day to load (default: today)"
+    )
+    parser.add_argument(
+        "--db",
+        required=True,
+        metavar="URL",
+        help="database: sqlite:///path/to.db or duckdb:///path/to.db (four slashes: absolute)",
+    )
+    parser.add_argument("--replace", action="store_true", help="replace the day if loaded")
 
 
 def _date_argument(parser: argparse.ArgumentParser) -> None:
@@ -224,6 +246,23 @@ def publish_command(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def schema_command(arguments: argparse.Namespace) -> int:
+    """``gensample schema``: print the data dictionary (Markdown)."""
+    print(render_markdown(), end="")
+    return 0
+
+
+def load_command(arguments: argparse.Namespace) -> int:
+    """``gensample load``: load an existing day into a database, all or nothing."""
+    day_dir = RunDirectory(arguments.dir).day(arguments.date or dt.date.today())
+    if not day_dir.is_dir():
+        raise BadInputError(f"{day_dir} does not exist: run that day first")
+    with RunDirectory(arguments.dir).lock():  # no run may swap the day meanwhile
+        report = load_day(day_dir, arguments.db, replace=arguments.replace)
+    print(describe_load(report))
+    return 0
+
+
 def _load_settings(run_dir: Path, flags: dict | None = None) -> settings.Settings:
     """The run directory's settings; a directory without a settings file is a mistake."""
     if not any(
@@ -254,4 +293,6 @@ COMMANDS = {
     "run": run_command,
     "check": check_command,
     "publish": publish_command,
+    "schema": schema_command,
+    "load": load_command,
 }

@@ -31,6 +31,30 @@ SCHEMA = pa.schema(
         ("operation", pa.string()),
     ]
 )
+PRIMARY_KEY = ("customer_id",)
+"""Unique within a day (an update row repeats the id of an earlier day's record)."""
+FOREIGN_KEYS: dict[str, tuple[str, str]] = {}
+DESCRIPTIONS = {
+    "customer_id": "Account id: unique within a day and never handed out again; an update row "
+    "(operation U) repeats the id of the earlier day's record it updates.",
+    "first_name": "Given name as entered (a duplicate's may be a nickname, an initial, misspelt "
+    "or blank).",
+    "last_name": "Family name as entered (a duplicate's may be misspelt or blank).",
+    "gender": "F or M as entered (a duplicate's may be mistyped or blank).",
+    "birth_date": "Date of birth as entered (a duplicate's may have day and month swapped, a "
+    "mistyped day or year, or be blank).",
+    "email": "E-mail address as entered.",
+    "phone": "Phone number as entered, usually (NPA) NXX-XXXX.",
+    "address_line1": "House number and street as entered.",
+    "address_line2": "Apartment or unit; usually empty.",
+    "city": "City as entered.",
+    "state": "Two-letter US state code.",
+    "postal_code": "Five-digit ZIP code as entered.",
+    "account_status": "active, inactive, suspended or closed.",
+    "created_at": "When the account was opened (within five years before the day).",
+    "updated_at": "When the account last changed; on the day itself for an update row.",
+    "operation": "I: a record new that day; U: a new version of an earlier day's record.",
+}
 ACCOUNT_STATUSES = Pool(
     pa.array(["active", "inactive", "suspended", "closed"]), np.array([0.86, 0.09, 0.01, 0.04])
 )
