@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -167,3 +168,28 @@ def test_a_failed_run_with_workers_leaves_no_worker_writing(run_dir, monkeypatch
     assert calls
     out = run_dir / "out"
     assert not out.exists() or list(out.iterdir()) == []
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB file system (a tmpfs), to fill up for real; skipped where mounting is not allowed."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode:
+        pytest.skip("mounting a tmpfs needs root")
+    yield mount_point
+    subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def test_a_full_disk_fails_clearly_and_keeps_the_committed_day(small_disk):
+    run_day(small_disk, customers=300)
+    before = day_bytes(small_disk)
+    with pytest.raises(RunError, match=r"No space left on device"):
+        run_day(small_disk, customers=20_000)
+    assert day_bytes(small_disk) == before
+    assert [p.name for p in (small_disk / "out").iterdir()] == [DAY.isoformat()]
