@@ -38,7 +38,7 @@ CONSUMED_DIR = "consumed"
 ENTITY_COLUMN = "tracer_entity"
 REQUIRED_COLUMNS = tuple(customers.PERSON_COLUMNS)
 """Headers every tracer file must have (a value may still be blank, see ``NON_EMPTY_COLUMNS``)."""
-IGNORED_COLUMNS = ("customer_id", "account_status", "created_at", "updated_at")
+IGNORED_COLUMNS = ("customer_id", "account_status", "created_at", "updated_at", "operation")
 """Customer columns accepted so rows can be copied from a customers file, but not used: record
 ids are always fresh and account columns are generated like any other record's."""
 OPTIONAL_COLUMNS = (ENTITY_COLUMN, *IGNORED_COLUMNS)
