@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from gensample.outputs import block_tables, output_files
+from gensample.errors import RunError
+from gensample.outputs import ENTITIES_FILE, HISTORY_FILE, block_tables, output_files
 from gensample.pipeline import BlockResult, generate_block
 from gensample.plan import Block, Plan
 from gensample.settings import Settings
@@ -42,9 +43,28 @@ def write_parts(
     paths, rows = {}, {}
     for name, table in block_tables(result, settings, date, batch).items():
         paths[name] = parts_dir / f"{name.replace('/', '--')}.{key}.part"
-        write_part(table, paths[name], formats[name])
         rows[name] = table.num_rows
+        if name == HISTORY_FILE and result.history is None:
+            _write_new_people_history(paths[ENTITIES_FILE], paths[name], table, date)
+        else:
+            write_part(table, paths[name], formats[name])
     return BlockParts(paths, rows, {**result.seconds, "write parts": time.perf_counter() - started})
+
+
+def _write_new_people_history(
+    entities_part: Path, path: Path, history: pa.Table, date: dt.date
+) -> None:
+    """The history part of people new on ``date``: their entity lines with the two dates added
+    (valid from ``date``, still valid), as the CSV writer would write them, without encoding the
+    same values twice. A value holding a line break falls back to the CSV writer."""
+    data = entities_part.read_bytes()
+    if data.count(b"\n") != history.num_rows:
+        write_part(history, path, "csv")
+        return
+    try:
+        path.write_bytes(data.replace(b"\n", f",{date.isoformat()},\n".encode()))
+    except OSError as error:
+        raise RunError(f"cannot write {path}: {error}") from error
 
 
 def write_block_parts(

@@ -49,8 +49,11 @@ def block_tables(
         pa.concat_tables(records) if records else truth.RECORDS_SCHEMA.empty_table()
     )
     tables[ENTITIES_FILE] = result.entities
-    new_people = truth.history_rows(result.entities, date, None)
-    tables[HISTORY_FILE] = new_people if result.history is None else result.history
+    tables[HISTORY_FILE] = (
+        truth.history_rows(result.entities, date, None)
+        if result.history is None
+        else result.history
+    )
     return tables
 
 
