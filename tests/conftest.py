@@ -1,6 +1,8 @@
 """Shared fixtures: a seeded rng, small settings, a temporary run directory, and a day runner."""
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -50,3 +52,9 @@ def read_csv(path: Path) -> pa.Table:
         column_types={name: pa.string() for name in header}, strings_can_be_null=False
     )
     return pacsv.read_csv(path, convert_options=options)
+
+
+def gensample_command(*arguments: str) -> subprocess.CompletedProcess:
+    """Run ``python -m gensample`` with ``arguments`` as a real process; capture its output."""
+    command = [sys.executable, "-m", "gensample", *arguments]
+    return subprocess.run(command, capture_output=True, text=True, check=False)

@@ -1,10 +1,7 @@
 """The command line: commands, help examples, exit codes, messages on stderr."""
 
-import subprocess
-import sys
-
 import pytest
-from conftest import DAY
+from conftest import DAY, gensample_command
 
 from gensample.cli import COMMANDS, main
 from gensample.rundir import RunDirectory
@@ -100,17 +97,7 @@ def test_every_command_help_has_an_example(command, capsys):
 
 def test_python_dash_m_works_like_the_console_script(run_dir):
     assert main(["init", str(run_dir)]) == 0
-    result = subprocess.run(
-        [sys.executable, "-m", "gensample", "check", "--dir", str(run_dir)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = gensample_command("check", "--dir", str(run_dir))
     assert result.returncode == 0 and "originals" in result.stdout
-    bad = subprocess.run(
-        [sys.executable, "-m", "gensample", "run", "--dir", str(run_dir), "--dupe-rate", "101"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    bad = gensample_command("run", "--dir", str(run_dir), "--dupe-rate", "101")
     assert bad.returncode == 2 and "--dupe-rate: dupe_rate = 101.0 is not allowed" in bad.stderr

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DAY, read_csv
+from conftest import DAY, gensample_command, read_csv
 
 from gensample.faults import CRASH_AT, POINTS
 from gensample.rundir import RunDirectory
@@ -147,12 +147,7 @@ def test_a_second_run_in_the_same_directory_is_refused_while_one_runs(run_dir):
         deadline = time.monotonic() + 30
         while not staging.exists() and time.monotonic() < deadline:  # it is writing now
             time.sleep(0.02)
-        second = subprocess.run(
-            [sys.executable, "-m", "gensample", "run", "--dir", str(run_dir), "--customers", "10"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        second = gensample_command("run", "--dir", str(run_dir), "--customers", "10")
         assert second.returncode == 1 and "another gensample run holds" in second.stderr
     finally:
         kill(process)

@@ -56,12 +56,17 @@ def join(tmp_path, day_file, tables, file_format, first_part=0):
 SIZES = [[7], [3, 5, 8], [4, 0, 9], [0], [1, 1, 1, 1]]
 
 
+def write_day_file(tmp_path, path, tables, file_format) -> None:
+    """Open a day file, join ``tables`` into it as parts, and close it."""
+    day_file = DayFile(path, SCHEMA, file_format)
+    join(tmp_path, day_file, tables, file_format)
+    day_file.close()
+
+
 @pytest.mark.parametrize("sizes", SIZES)
 def test_csv_parts_join_into_the_csv_of_the_whole_table(tmp_path, sizes):
     tables, path = split(sizes), tmp_path / "customers.csv"
-    day_file = DayFile(path, SCHEMA, "csv")
-    join(tmp_path, day_file, tables, "csv")
-    day_file.close()
+    write_day_file(tmp_path, path, tables, "csv")
     assert path.read_bytes() == expected_csv(tables)
     assert path.read_bytes().count(b"record_id") == 1  # one header
 
@@ -70,18 +75,14 @@ def test_csv_parts_join_into_the_csv_of_the_whole_table(tmp_path, sizes):
 def test_a_second_day_file_continues_an_existing_csv_without_a_header(tmp_path, before, after):
     tables, path = split(before + after), tmp_path / "customers.csv"
     for batch in (tables[: len(before)], tables[len(before) :]):
-        day_file = DayFile(path, SCHEMA, "csv")
-        join(tmp_path, day_file, batch, "csv")
-        day_file.close()
+        write_day_file(tmp_path, path, batch, "csv")
     assert path.read_bytes() == expected_csv(tables)
 
 
 @pytest.mark.parametrize("sizes", SIZES)
 def test_parquet_parts_join_into_the_whole_table(tmp_path, sizes):
     tables, path = split(sizes), tmp_path / "customers.parquet"
-    day_file = DayFile(path, SCHEMA, "parquet")
-    join(tmp_path, day_file, tables, "parquet")
-    day_file.close()
+    write_day_file(tmp_path, path, tables, "parquet")
     assert pq.read_table(path).equals(pa.concat_tables(tables))
 
 
