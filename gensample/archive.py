@@ -139,21 +139,23 @@ def _customer_files(day_dir: Path) -> list[Path]:
 
 def _link_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) -> bool:
     """Archive the day's own files as hard links when they are already what the archive keeps:
-    one customers CSV, and truth of customers only. Committed files never change (a re-run
-    swaps in new ones), so a link costs nothing and stays valid. False when it cannot."""
-    if not (day_dir / MANIFEST_FILE).exists():
-        return False
-    manifest = json.loads((day_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
-    if [path.name for path in sources] != [CUSTOMERS_FILE] or manifest["settings"]["datasets"] != [
-        NAME
+    one customers CSV, and the people and history (every person of a day has a customer
+    record). The truth is linked too when it is of customers only, else filtered. Committed
+    files never change (a re-run swaps in new ones), so a link costs nothing and stays valid.
+    False when it cannot."""
+    if not (day_dir / MANIFEST_FILE).exists() or [path.name for path in sources] != [
+        CUSTOMERS_FILE
     ]:
         return False
+    manifest = json.loads((day_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
     linked = {
         CUSTOMERS_FILE: f"data/{CUSTOMERS_FILE}",
-        RECORDS_FILE: outputs.RECORDS_FILE,
         ENTITIES_FILE: outputs.ENTITIES_FILE,
         HISTORY_FILE: outputs.HISTORY_FILE,
     }
+    truth_of_customers_only = manifest["settings"]["datasets"] == [NAME]
+    if truth_of_customers_only:
+        linked[RECORDS_FILE] = outputs.RECORDS_FILE
     try:
         staging.mkdir(parents=True)
         for name, source in linked.items():
@@ -165,16 +167,25 @@ def _link_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) 
         name: {key: manifest["files"][source][key] for key in ("rows", "sha256")}
         for name, source in linked.items()
     }
+    if not truth_of_customers_only:
+        records = _customer_truth(day_dir).to_batches()
+        rows = write_csv(staging / RECORDS_FILE, RECORDS_SCHEMA, records)
+        files[RECORDS_FILE] = {"rows": rows, "sha256": sha256(staging / RECORDS_FILE)}
     write_json(staging / INDEX_FILE, {"date": date.isoformat(), "files": files})
     return True
+
+
+def _customer_truth(day_dir: Path) -> pa.Table:
+    """The day's truth rows of customer records."""
+    records = read(day_dir / outputs.RECORDS_FILE, RECORDS_SCHEMA)
+    return records.filter(pc.equal(records["dataset"], NAME))
 
 
 def _write_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) -> None:
     """Write the archive files of a day into ``staging``: customers, truth, people, history,
     index."""
     customers = (batch for path in sources for batch in read_batches(path, SCHEMA))
-    records = read(day_dir / outputs.RECORDS_FILE, RECORDS_SCHEMA)
-    records = records.filter(pc.equal(records["dataset"], NAME))
+    records = _customer_truth(day_dir)
     people = (
         batch.filter(pc.is_in(batch["entity_id"], records["entity_id"]))
         for batch in read_batches(day_dir / outputs.ENTITIES_FILE, ENTITIES_SCHEMA)

@@ -33,7 +33,12 @@ class BlockParts:
 
 
 def write_parts(
-    result: BlockResult, settings: Settings, date: dt.date, batch: int, parts_dir: Path, key: int
+    result: BlockResult,
+    settings: Settings,
+    date: dt.date,
+    batch: int,
+    parts_dir: Path,
+    key: int | str,
 ) -> BlockParts:
     """Write a block's rows of every output file of ``date`` as part files named by ``key``."""
     started = time.perf_counter()

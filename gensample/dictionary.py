@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from gensample import outputs, truth
 from gensample.datasets import REGISTRY
+from gensample.datasets.common import MONEY
 
 DAY = pa.field("day", pa.date32())
 DAY_DESCRIPTION = (
@@ -33,6 +34,7 @@ TYPE_NAMES = {
     pa.string(): "text",
     pa.date32(): "date",
     pa.timestamp("s"): "timestamp (seconds)",
+    MONEY: "decimal (12 digits, 2 after the point)",
 }
 """How column types read in the dictionary; other types show Arrow's name."""
 

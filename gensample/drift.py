@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from gensample import fuzzmap, population, reference, truth
 from gensample.datasets import customers
+from gensample.datasets.common import repeat
 from gensample.existing import UNKNOWN, Existing, Index
 from gensample.seeding import stream
 from gensample.settings import Settings
@@ -203,7 +204,7 @@ def update_rows(
     closed = pc.is_in(rows["customer_id"], pa.array(closing, pa.int64()))
     columns["account_status"] = pc.if_else(closed, CLOSED, rows["account_status"])
     columns["updated_at"] = _moments(rng, rows.num_rows, date)
-    columns["operation"] = customers.repeat(customers.UPDATE, rows.num_rows)
+    columns["operation"] = repeat(customers.UPDATE, rows.num_rows)
     labels = _drop_labels(labels, replaced)
     return (
         pa.table(columns, schema=customers.SCHEMA),

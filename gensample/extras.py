@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from gensample import fuzzmap, tracer, truth
 from gensample.datasets import Generated, customers
+from gensample.datasets.common import repeat
 from gensample.drift import Changes
 from gensample.pipeline import BlockResult
 from gensample.reinjection import Picked
@@ -105,7 +106,7 @@ def _inserted(
         pa.concat_tables([part.rows for part in parts]),
         record_id,
         np.concatenate([part.entity_id for part in parts]),
-        pa.concat_arrays([customers.repeat(part.kind, part.rows.num_rows) for part in parts]),
+        pa.concat_arrays([repeat(part.kind, part.rows.num_rows) for part in parts]),
         pa.array(duplicate_of, mask=duplicate_of == NO_RECORD),
         pa.concat_arrays([part.corruptions for part in parts]),
         rng,
@@ -136,7 +137,7 @@ def _tracer_part(drop: tracer.TracerDrop, entity_start: int) -> _Part:
         entity_start + drop.group,
         np.where(first_of_group == np.arange(n), NO_RECORD, first_of_group),
         np.full(n, NO_RECORD),
-        customers.repeat("", n),
+        repeat("", n),
         tracer.entities(drop, entity_start),
     )
 

@@ -25,7 +25,9 @@ LOADS_COLUMNS = "(day TEXT PRIMARY KEY, manifest_sha256 TEXT, loaded_at TEXT)"
 NO_DUCKDB = "loading into DuckDB needs the duckdb package: pip install 'gensample[duckdb]'"
 URL_FORMS = "sqlite:///path/to.db or duckdb:///path/to.db (sqlite:////abs/path.db when absolute)"
 SQL_TYPES = (  # Arrow type test, SQLite type (dates and times as ISO text), DuckDB type
+    (pa.types.is_boolean, "INTEGER", "BOOLEAN"),
     (pa.types.is_integer, "INTEGER", "BIGINT"),
+    (pa.types.is_decimal, "NUMERIC", "DECIMAL({precision}, {scale})"),
     (pa.types.is_floating, "REAL", "DOUBLE"),
     (pa.types.is_string, "TEXT", "VARCHAR"),
     (pa.types.is_date, "TEXT", "DATE"),
@@ -205,7 +207,10 @@ class _Database:
         """The column type of ``arrow_type`` in this engine."""
         for row in SQL_TYPES:
             if row[0](arrow_type):
-                return row[self.TYPE_COLUMN]
+                return row[self.TYPE_COLUMN].format(
+                    precision=getattr(arrow_type, "precision", ""),
+                    scale=getattr(arrow_type, "scale", ""),
+                )
         raise RunError(f"no SQL type for {arrow_type}: add it to loading.SQL_TYPES")
 
 
@@ -243,10 +248,14 @@ class _SQLite(_Database):
 
     @staticmethod
     def values(column: pa.Array) -> list:
-        """A column as the Python values SQLite stores: dates and times as ISO text."""
-        if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
+        """A column as the Python values SQLite stores: dates and times as ISO text, decimals
+        as their text (which NUMERIC columns store as numbers)."""
+        if any(is_type(column.type) for is_type in _AS_TEXT_IN_SQLITE):
             column = column.cast(pa.string())
         return column.to_pylist()
+
+
+_AS_TEXT_IN_SQLITE = (pa.types.is_date, pa.types.is_timestamp, pa.types.is_decimal)
 
 
 class _DuckDB(_Database):

@@ -2,15 +2,16 @@
 
 A day holds one batch, or several when runs append to it. CSV files grow by appended rows;
 a Parquet dataset gets one file per batch (``customers.parquet``, ``customers.2.parquet``, ...).
+Reference datasets (stores, products) are the same in every batch, so only the first writes them.
 """
 
 import datetime as dt
 
 import pyarrow as pa
 
-from gensample import truth
+from gensample import population, truth
 from gensample.datasets import REGISTRY
-from gensample.pipeline import BlockResult
+from gensample.pipeline import BlockResult, reference_tables
 from gensample.plan import Plan
 from gensample.settings import Settings
 
@@ -31,7 +32,7 @@ def output_files(settings: Settings, batch: int = 1) -> dict[str, tuple[pa.Schem
     outputs = {
         data_file(name, settings, batch): (module.SCHEMA, settings.format)
         for name, module in REGISTRY.items()
-        if name in settings.datasets
+        if name in settings.datasets and (batch == 1 or not module.REFERENCE)
     }
     outputs[RECORDS_FILE] = (truth.RECORDS_SCHEMA, "csv")
     outputs[ENTITIES_FILE] = (truth.ENTITIES_SCHEMA, "csv")
@@ -57,21 +58,48 @@ def block_tables(
     return tables
 
 
+def reference_block(settings: Settings, batch: int) -> BlockResult | None:
+    """The reference datasets as a block of their own, for the first batch of a day only."""
+    tables = reference_tables(settings)
+    if batch > 1 or not tables:
+        return None
+    return BlockResult(population.SCHEMA.empty_table(), tables, {})
+
+
+def planned_rows(settings: Settings, plan: Plan) -> dict[str, int]:
+    """Rows the plan puts in each file of a day's first batch, in file order (tracer, archival
+    and update rows come on top)."""
+    rows = {}
+    for name, module in REGISTRY.items():
+        if name in settings.datasets:
+            count = getattr(settings, name) if module.REFERENCE else plan.rows(name)
+            rows[data_file(name, settings)] = count
+    identity = [n for n, m in REGISTRY.items() if n in settings.datasets and m.IDENTITY]
+    rows[RECORDS_FILE] = sum(plan.rows(name) for name in identity)
+    rows[ENTITIES_FILE] = rows[HISTORY_FILE] = plan.entities
+    return rows
+
+
 def describe_plan(settings: Settings, plan: Plan) -> str:
     """The plan in words, for ``gensample check``."""
-    records = plan.entities + plan.duplicates
-    rows = {ENTITIES_FILE: plan.entities, RECORDS_FILE: records, HISTORY_FILE: plan.entities}
-    rows.update({data_file("customers", settings): records})
+    stops = plan.id_stops()
     lines = [
         f"date:        {plan.date}",
         f"seed:        {plan.seed}",
         f"load type:   {settings.load_type}",
+        f"trans type:  {settings.trans_type}",
         f"customers:   {plan.entities} originals + {plan.duplicates} duplicates "
         f"({plan.dupe_rate:g}% of rows)",
         f"entity ids:  {plan.entity_start} to {plan.entity_stop - 1}",
-        f"record ids:  {plan.record_start} to {plan.record_stop - 1} (customer_id)",
         f"blocks:      {len(plan.blocks)}",
+        "record ids:",
+        *(f"  {name}: {start} to {stops[name] - 1}" for name, start in plan.id_starts.items()),
         "files (tracer, archival and updated records come on top):",
     ]
-    lines += [f"  out/{plan.date}/{name}  ({rows[name]} rows)" for name in output_files(settings)]
+    rows = {
+        f"out/{plan.date}/{name}": count for name, count in planned_rows(settings, plan).items()
+    }
+    rows["total"] = sum(rows.values())
+    width = max(len(label) for label in rows)
+    lines += [f"  {label:<{width}}  {count:>12,} rows" for label, count in rows.items()]
     return "\n".join(lines)

@@ -3,20 +3,25 @@
 import datetime as dt
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gensample.seeding import BLOCK_SIZE, stream
 from gensample.settings import Settings
 
+CUSTOMERS = "customers"
+
 
 @dataclass(frozen=True)
 class Block:
-    """One unit of work: a range of entity ids and the customer records they produce."""
+    """One unit of work: a range of entity ids, and the rows and first record id of each
+    dataset generated per block (``customers`` included) in it."""
 
     entity_start: int
     entity_stop: int
     duplicates: int
-    record_start: int
+    rows: Mapping[str, int]
+    id_starts: Mapping[str, int]
 
     @property
     def entities(self) -> int:
@@ -28,6 +33,11 @@ class Block:
         """Customer records (originals and duplicates) in this block."""
         return self.entities + self.duplicates
 
+    @property
+    def record_start(self) -> int:
+        """First customer record id of this block."""
+        return self.id_starts[CUSTOMERS]
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -38,7 +48,8 @@ class Plan:
     dupe_rate: float
     blocks: tuple[Block, ...]
     entity_start: int
-    record_start: int
+    id_starts: Mapping[str, int]
+    """First record id of each dataset generated per block (``customers`` included)."""
 
     @property
     def entities(self) -> int:
@@ -56,9 +67,22 @@ class Plan:
         return self.entity_start + self.entities
 
     @property
+    def record_start(self) -> int:
+        """First customer record id of the run."""
+        return self.id_starts[CUSTOMERS]
+
+    @property
     def record_stop(self) -> int:
         """One past the last customer record id of the run."""
         return self.record_start + self.entities + self.duplicates
+
+    def rows(self, dataset: str) -> int:
+        """Rows of ``dataset`` the run's blocks generate."""
+        return sum(block.rows[dataset] for block in self.blocks)
+
+    def id_stops(self) -> dict[str, int]:
+        """One past the last record id of each dataset generated per block."""
+        return {name: start + self.rows(name) for name, start in self.id_starts.items()}
 
 
 def draw_dupe_rate(settings: Settings, date: dt.date, entity_start: int) -> float:
@@ -80,17 +104,46 @@ def block_bounds(start: int, stop: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(edges) if b > a]
 
 
+def block_datasets(settings: Settings) -> list[str]:
+    """The enabled datasets generated per block (not reference data), parents first."""
+    from gensample.datasets import REGISTRY  # datasets count their own rows
+
+    return [
+        name
+        for name, module in REGISTRY.items()
+        if name in settings.datasets and not module.REFERENCE
+    ]
+
+
+def block_rows(settings: Settings, start: int, stop: int, duplicates: int) -> dict[str, int]:
+    """Rows of every enabled dataset in the block of people ``start..stop``, parents first."""
+    from gensample.datasets import REGISTRY
+
+    rows = {CUSTOMERS: stop - start + duplicates}
+    for name in block_datasets(settings):
+        if name != CUSTOMERS:
+            rows[name] = REGISTRY[name].rows(settings, start, stop - start, rows)
+    return rows
+
+
 def make_plan(
-    settings: Settings, date: dt.date, entity_start: int = 0, record_start: int = 0
+    settings: Settings,
+    date: dt.date,
+    entity_start: int = 0,
+    id_starts: Mapping[str, int] | None = None,
 ) -> Plan:
-    """Plan ``settings.customers`` people from ``entity_start``, records from ``record_start``."""
+    """Plan ``settings.customers`` people from ``entity_start``, each dataset's records from
+    its ``id_starts`` entry (0 when it has none)."""
     rate = draw_dupe_rate(settings, date, entity_start)
     customers = settings.customers
     total = round(customers * rate / (100 - rate))
-    blocks, done, next_record = [], 0, record_start
+    first = {name: (id_starts or {}).get(name, 0) for name in block_datasets(settings)}
+    blocks, done, next_ids = [], 0, dict(first)
     for start, stop in block_bounds(entity_start, entity_start + customers):
         # duplicates spread in proportion to block size, adding up exactly to the total
         share = (total * (done + stop - start)) // customers - (total * done) // customers
-        blocks.append(Block(start, stop, share, next_record))
-        done, next_record = done + stop - start, next_record + (stop - start) + share
-    return Plan(date, settings.seed, rate, tuple(blocks), entity_start, record_start)
+        rows = block_rows(settings, start, stop, share)
+        blocks.append(Block(start, stop, share, rows, dict(next_ids)))
+        done = done + stop - start
+        next_ids = {name: next_ids[name] + rows[name] for name in next_ids}
+    return Plan(date, settings.seed, rate, tuple(blocks), entity_start, first)

@@ -26,24 +26,18 @@ def reconcile(directory: RunDirectory, current: state.State, now: dt.datetime) -
         if day_dir.name.startswith(".") or not (day_dir / manifest.MANIFEST_FILE).exists():
             continue
         entries = manifest.read(day_dir).get("batches", [])
-        recorded = [_ids(batch) for batch in current.days.get(day_dir.name, [])]
-        if recorded != [_ids(_batch(day_dir, entry)) for entry in entries]:
+        recorded = [batch.ranges() for batch in current.days.get(day_dir.name, [])]
+        if recorded != [_batch(day_dir, entry).ranges() for entry in entries]:
             log.warning("state did not record %s as committed; recording it now", day_dir.name)
             batches = [_with_tracer(directory, _batch(day_dir, e), e, now) for e in entries]
             current.set_day(day_dir.name, batches)
 
 
-def _ids(batch: state.Batch) -> tuple[int, int, int, int]:
-    return batch.entity_start, batch.entity_stop, batch.record_start, batch.record_stop
-
-
 def _batch(day_dir: Path, entry: dict) -> state.Batch:
     """The ids of a manifest's batch entry."""
     try:
-        return state.Batch(
-            entry["entity_start"], entry["entity_stop"], entry["record_start"], entry["record_stop"]
-        )
-    except (KeyError, TypeError) as error:
+        return state.batch_from(entry)
+    except (KeyError, TypeError, ValueError) as error:
         raise RunError(f"{day_dir / manifest.MANIFEST_FILE}: a batch misses {error}") from error
 
 

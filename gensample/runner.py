@@ -19,7 +19,7 @@ from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.extras import Extras
 from gensample.faults import crash_point
 from gensample.files import write_json
-from gensample.plan import Plan, make_plan
+from gensample.plan import CUSTOMERS, Plan, make_plan
 from gensample.rundir import RunDirectory
 from gensample.settings import Settings
 from gensample.timings import Stopwatch
@@ -109,11 +109,17 @@ def _batch(plan: Plan, drop: tracer.TracerDrop | None, extras: Extras | None) ->
     """The ids this batch takes: the plan's, then tracer entities and extra records."""
     tracer_entities = drop.entity_count if drop else 0
     extra_records = extras.new_records if extras else 0
+    stops = plan.id_stops()
     return state.Batch(
         plan.entity_start,
         plan.entity_stop + tracer_entities,
         plan.record_start,
         plan.record_stop + extra_records,
+        ids={
+            name: (start, stops[name])
+            for name, start in plan.id_starts.items()
+            if name != CUSTOMERS
+        },
     )
 
 
@@ -180,6 +186,7 @@ def _manifest_entry(
         "entity_stop": batch.entity_stop,
         "record_start": batch.record_start,
         "record_stop": batch.record_stop,
+        "ids": {name: list(ids) for name, ids in batch.ids.items()},
         "originals": plan.entities,
         "duplicates": plan.duplicates,
         **counts,

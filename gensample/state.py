@@ -1,12 +1,14 @@
 """``state.json``: where ids continue from, which batches each day took, and the run history.
 
-A day is one or more batches (a run, then appends); each batch took a range of entity ids and
-of customer record ids. Ids never repeat: a new batch starts at the high-water marks, and a
-re-run of a day (truncate) must fit in ids no other day took.
+A day is one or more batches (a run, then appends); each batch took a range of entity ids, of
+customer record ids and of the record ids of every other dataset generated per block. Ids never
+repeat: a new batch starts at the high-water marks, and a re-run of a day (truncate) must fit in
+ids no other day took.
 """
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,23 +20,42 @@ HISTORY_KEPT = 365
 
 @dataclass(frozen=True)
 class Batch:
-    """The ids one batch of a day took, and the tracer file it consumed (if any)."""
+    """The ids one batch of a day took, and the tracer file it consumed (if any).
+
+    ``record_start``/``record_stop`` are customer record ids; ``ids`` maps every other dataset
+    generated per block to the ``[start, stop)`` range of its record ids.
+    """
 
     entity_start: int
     entity_stop: int
     record_start: int
     record_stop: int
     tracer: str | None = None
+    ids: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
-    def overlaps(self, other: "Batch") -> bool:
-        """Whether the two batches share an entity id or a record id."""
-        return _intersect(
-            self.entity_start, self.entity_stop, other.entity_start, other.entity_stop
-        ) or _intersect(self.record_start, self.record_stop, other.record_start, other.record_stop)
+    def ranges(self) -> dict[str, tuple[int, int]]:
+        """Every id range of the batch: ``entities``, ``customers`` and the other datasets."""
+        return {
+            ENTITIES: (self.entity_start, self.entity_stop),
+            CUSTOMERS: (self.record_start, self.record_stop),
+            **self.ids,
+        }
+
+    def shared_ids(self, other: "Batch") -> list[str]:
+        """The id ranges (``entities`` or a dataset) in which the two batches share an id."""
+        theirs = other.ranges()
+        return [
+            name
+            for name, (start, stop) in self.ranges().items()
+            if name in theirs and _intersect(start, stop, *theirs[name])
+        ]
 
 
 def _intersect(start: int, stop: int, other_start: int, other_stop: int) -> bool:
     return max(start, other_start) < min(stop, other_stop)
+
+
+ENTITIES, CUSTOMERS = "entities", "customers"
 
 
 @dataclass
@@ -47,22 +68,31 @@ class State:
     runs: list[dict] = field(default_factory=list)
     archived: dict[str, str] = field(default_factory=dict)
     """Day -> sha256 of the manifest whose files the archive holds for that day."""
+    next_ids: dict[str, int] = field(default_factory=dict)
+    """Dataset -> next record id, for the datasets other than customers."""
 
-    def starts_for(self, date: dt.date, load_type: str) -> tuple[int, int]:
-        """Where a batch of ``date`` starts: a truncate re-run re-uses the day's first ids."""
+    def starts_for(self, date: dt.date, load_type: str) -> tuple[int, dict[str, int]]:
+        """Where a batch of ``date`` starts: the first entity id and each dataset's first
+        record id (``customers`` included). A truncate re-run re-uses the day's first ids."""
+        starts = {CUSTOMERS: self.next_record_id, **self.next_ids}
         batches = self.days.get(date.isoformat())
         if load_type == "truncate" and batches:
-            return batches[0].entity_start, batches[0].record_start
-        return self.next_entity_id, self.next_record_id
+            first = batches[0].ranges()
+            starts.update({name: start for name, (start, _) in first.items()})
+            return starts.pop(ENTITIES), starts
+        return self.next_entity_id, starts
 
     def check_fits(self, date: dt.date, batch: Batch) -> None:
         """Refuse a batch that would re-use ids another day took."""
         for day, batches in self.days.items():
-            if day != date.isoformat() and any(batch.overlaps(b) for b in batches):
+            shared = sorted(
+                {n for b in batches if day != date.isoformat() for n in batch.shared_ids(b)}
+            )
+            if shared:
+                wanted = ", ".join(f"{name} {a}-{b}" for name, (a, b) in batch.ranges().items())
                 raise BadInputError(
-                    f"{date}: this run needs entity ids {batch.entity_start}-{batch.entity_stop} "
-                    f"and record ids {batch.record_start}-{batch.record_stop}, which overlap "
-                    f"ids of {day}; re-run it with the customers and dupe_rate it had"
+                    f"{date}: this run needs ids ({wanted}) that overlap ids of {day} "
+                    f"({', '.join(shared)}); re-run it with the settings it had"
                 )
 
     def record(self, date: dt.date, batch: Batch, load_type: str, summary: dict) -> None:
@@ -77,6 +107,8 @@ class State:
         for batch in batches:
             self.next_entity_id = max(self.next_entity_id, batch.entity_stop)
             self.next_record_id = max(self.next_record_id, batch.record_stop)
+            for name, (_, stop) in batch.ids.items():
+                self.next_ids[name] = max(self.next_ids.get(name, 0), stop)
 
 
 def load(path: Path) -> State:
@@ -86,7 +118,8 @@ def load(path: Path) -> State:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         days = {
-            day: [Batch(**batch) for batch in batches] for day, batches in document["days"].items()
+            day: [batch_from(entry) for entry in batches]
+            for day, batches in document["days"].items()
         }
         state = State(
             document["next_entity_id"],
@@ -94,10 +127,12 @@ def load(path: Path) -> State:
             days,
             document["runs"],
             dict(document.get("archived", {})),
+            dict(document.get("next_ids", {})),
         )
         if not (
             isinstance(state.next_entity_id, int)
             and isinstance(state.next_record_id, int)
+            and all(isinstance(value, int) for value in state.next_ids.values())
             and isinstance(state.runs, list)
         ):
             raise TypeError("high-water marks must be numbers and runs a list")
@@ -107,6 +142,20 @@ def load(path: Path) -> State:
             f"{path}: unreadable state ({error}); move it away and run again: it is "
             "rebuilt from out/*/manifest.json"
         ) from error
+
+
+def batch_from(entry: Mapping) -> Batch:
+    """A batch from its JSON form (in ``state.json`` or a manifest); ``ids`` may be absent
+    (batches of versions that wrote customers only)."""
+    ids = {name: (int(start), int(stop)) for name, (start, stop) in entry.get("ids", {}).items()}
+    return Batch(
+        entry["entity_start"],
+        entry["entity_stop"],
+        entry["record_start"],
+        entry["record_stop"],
+        entry.get("tracer"),
+        ids,
+    )
 
 
 def save(path: Path, state: State) -> None:
@@ -121,5 +170,6 @@ def save(path: Path, state: State) -> None:
             },
             "runs": state.runs,
             "archived": dict(sorted(state.archived.items())),
+            "next_ids": dict(sorted(state.next_ids.items())),
         },
     )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gensample.blocks import BlockParts, run_blocks, write_parts
-from gensample.outputs import output_files
+from gensample.outputs import output_files, reference_block
 from gensample.pipeline import BlockResult
 from gensample.plan import Plan
 from gensample.settings import Settings
@@ -24,18 +24,22 @@ def write_batch(
     staging: Path,
     stopwatch: Stopwatch,
 ) -> dict[str, int]:
-    """Write the plan's blocks, then the extra block, into ``staging``; return rows per file."""
+    """Write the reference datasets (first batch only), the plan's blocks, then the extra block,
+    into ``staging``; return rows per file."""
     files = {
         name: DayFile(staging / name, schema, file_format)
         for name, (schema, file_format) in output_files(settings, batch).items()
     }
     rows = dict.fromkeys(files, 0)
     parts_dir = staging / PARTS_DIR
-    progress = Progress(len(plan.blocks) + (extras is not None))
+    reference = reference_block(settings, batch)
+    progress = Progress(len(plan.blocks) + (extras is not None) + (reference is not None))
     blocks = run_blocks(settings, plan, batch, parts_dir)
     try:
         for parts in itertools.chain(
-            blocks, _extra_parts(extras, settings, plan, batch, parts_dir)
+            _single_parts(reference, "reference", settings, plan, batch, parts_dir),
+            blocks,
+            _single_parts(extras, plan.entity_stop, settings, plan, batch, parts_dir),
         ):
             stopwatch.add(parts.seconds)
             with stopwatch.stage("join parts"):
@@ -52,12 +56,17 @@ def write_batch(
     return rows
 
 
-def _extra_parts(
-    extras: BlockResult | None, settings: Settings, plan: Plan, batch: int, parts_dir: Path
+def _single_parts(
+    result: BlockResult | None,
+    key: int | str,
+    settings: Settings,
+    plan: Plan,
+    batch: int,
+    parts_dir: Path,
 ) -> Iterator[BlockParts]:
-    """The extra block's parts, written only when asked for (after the generated blocks)."""
-    if extras is not None:
-        yield write_parts(extras, settings, plan.date, batch, parts_dir, plan.entity_stop)
+    """The parts of a block made outside the plan (reference data, extras), written in turn."""
+    if result is not None:
+        yield write_parts(result, settings, plan.date, batch, parts_dir, key)
 
 
 class Progress:

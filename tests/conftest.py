@@ -11,7 +11,8 @@ import pyarrow.csv as pacsv
 import pytest
 
 from gensample import runner, settings
-from gensample.settings import Settings
+from gensample.datasets import REGISTRY
+from gensample.settings import DATASETS, Settings
 
 DAY = dt.date(2026, 11, 23)
 
@@ -58,3 +59,21 @@ def gensample_command(*arguments: str) -> subprocess.CompletedProcess:
     """Run ``python -m gensample`` with ``arguments`` as a real process; capture its output."""
     command = [sys.executable, "-m", "gensample", *arguments]
     return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def with_parents(names: set[str]) -> tuple[str, ...]:
+    """``names``, the customer master and everything they refer to, in generation order."""
+    wanted = {*names, "customers"}
+    for name in reversed(DATASETS):  # children first: one pass finds parents of parents
+        if name in wanted:
+            wanted.update(REGISTRY[name].PARENTS)
+    return tuple(name for name in DATASETS if name in wanted)
+
+
+def without(name: str) -> tuple[str, ...]:
+    """Every dataset but ``name`` and those that (through others) refer to it."""
+    dropped = {name}
+    for other in DATASETS:  # parents first: one pass finds children of children
+        if dropped & set(REGISTRY[other].PARENTS):
+            dropped.add(other)
+    return tuple(n for n in DATASETS if n not in dropped)

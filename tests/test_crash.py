@@ -84,9 +84,15 @@ def records(run_dir: Path, date: dt.date) -> list[dict]:
     """The truth records a committed day inserted (not its updates of earlier records)."""
     day = run_dir / "out" / date.isoformat()
     batches = json.loads((day / "manifest.json").read_text())["batches"]
-    ranges = [range(b["record_start"], b["record_stop"]) for b in batches]
+    ranges = [{"customers": (b["record_start"], b["record_stop"]), **b["ids"]} for b in batches]
     rows = read_csv(day / "truth" / "records.csv").to_pylist()
-    return [r for r in rows if any(int(r["record_id"]) in ids for ids in ranges)]
+    return [r for r in rows if any(_inside(r, ids) for ids in ranges)]
+
+
+def _inside(record: dict, ranges: dict[str, list[int]]) -> bool:
+    """Whether the truth row's record id is in its dataset's range of a batch."""
+    start, stop = ranges.get(record["dataset"], (0, 0))
+    return start <= int(record["record_id"]) < stop
 
 
 @pytest.fixture
@@ -112,7 +118,7 @@ def test_a_run_killed_at_any_point_leaves_a_consistent_directory(directory, poin
 
     assert gensample(directory, NEXT).returncode == 0  # the next day, after the crash
     days = [DAY - dt.timedelta(days=1), *([DAY] if committed else []), NEXT]
-    ids = [r["record_id"] for day in days for r in records(directory, day)]
+    ids = [(r["dataset"], r["record_id"]) for day in days for r in records(directory, day)]
     assert len(ids) == len(set(ids))  # no record id handed out twice
     tracer_days = {day for day in days for r in records(directory, day) if r["kind"] == "tracer"}
     assert len(tracer_days) == 1  # the drop went into exactly one day

@@ -12,9 +12,10 @@ CUSTOMERS = 10_000
 
 @pytest.fixture(scope="module")
 def day(tmp_path_factory):
-    """One 10k-customer day: data, truth records and truth entities as Python rows."""
+    """One 10k-customer day of the customer master alone: data, truth records and truth
+    entities as Python rows."""
     run_dir = tmp_path_factory.mktemp("customers")
-    run_day(run_dir, customers=CUSTOMERS, dupe_rate=20.0)
+    run_day(run_dir, customers=CUSTOMERS, dupe_rate=20.0, datasets=("customers",))
     root = run_dir / "out" / DAY.isoformat()
     return {
         "data": read_csv(root / "data" / "customers.csv").to_pylist(),

@@ -10,6 +10,7 @@ import pytest
 from conftest import DAY, read_csv, run_day
 
 from gensample import archive
+from gensample.datasets import REGISTRY
 from gensample.errors import BadInputError
 
 SAMPLE_TRACER = Path(__file__).resolve().parent.parent / "tracer" / "sample-tracer.csv"
@@ -22,8 +23,9 @@ def day_dir(run_dir: Path, date: dt.date = DAY) -> Path:
 
 
 def records(run_dir: Path, date: dt.date = DAY) -> list[dict]:
-    """The truth records of a day."""
-    return read_csv(day_dir(run_dir, date) / "truth" / "records.csv").to_pylist()
+    """The truth records of a day's customers."""
+    rows = read_csv(day_dir(run_dir, date) / "truth" / "records.csv").to_pylist()
+    return [row for row in rows if row["dataset"] == "customers"]
 
 
 def inserted(run_dir: Path, date: dt.date = DAY) -> set[str]:
@@ -63,7 +65,11 @@ def test_append_in_parquet_adds_a_part_file(run_dir):
     run_day(run_dir, customers=200, format="parquet")
     run_day(run_dir, customers=100, format="parquet", load_type="append")
     data = day_dir(run_dir) / "data"
-    assert sorted(p.name for p in data.iterdir()) == ["customers.2.parquet", "customers.parquet"]
+    names = {p.name for p in data.iterdir()}
+    for name, module in REGISTRY.items():  # reference data is the same in every batch
+        assert (f"{name}.2.parquet" in names) is not module.REFERENCE
+        assert f"{name}.parquet" in names
+    assert len(names) == 2 * len(REGISTRY) - sum(m.REFERENCE for m in REGISTRY.values())
     rows = pq.read_table(data / "customers.parquet").num_rows
     rows += pq.read_table(data / "customers.2.parquet").num_rows
     assert rows == len(records(run_dir))

@@ -32,11 +32,12 @@ ADDRESS = ["address_line1", "address_line2", "city", "state", "postal_code"]
 
 
 def day_files(run_dir: Path, date: dt.date) -> dict:
-    """A day's data, truth and manifest, as rows of text."""
+    """A day's customers, their truth, the people and the manifest, as rows of text."""
     root = run_dir / "out" / date.isoformat()
+    records = read_csv(root / "truth" / "records.csv").to_pylist()
     return {
         "data": read_csv(root / "data" / "customers.csv").to_pylist(),
-        "records": read_csv(root / "truth" / "records.csv").to_pylist(),
+        "records": [record for record in records if record["dataset"] == "customers"],
         "entities": read_csv(root / "truth" / "entities.csv").to_pylist(),
         "history": read_csv(root / "truth" / "entities_history.csv").to_pylist(),
         "manifest": json.loads((root / "manifest.json").read_text()),

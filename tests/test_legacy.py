@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gensample.errors import BadInputError
-from gensample.settings import FuzzSettings, Settings, load
+from gensample.settings import DATASETS, FuzzSettings, Settings, load
 from gensample.settings import legacy as legacy_module
 from gensample.settings.legacy import Legacy, read_legacy
 from gensample.settings.migrate import migrate
@@ -151,6 +151,27 @@ def test_dataset_flags_make_the_datasets_list(tmp_path, flags, datasets):
     assert read_legacy(path).settings == {"datasets": datasets}
 
 
+def test_a_dataset_flag_brings_the_datasets_it_refers_to(tmp_path):
+    path = write_legacy(tmp_path, "CREATE_DS_CUSTOMERS = True\nCREATE_DS_POS_TRANSACTIONS = True\n")
+    result = read_legacy(path)
+    datasets = result.settings["datasets"]
+    assert datasets == [n for n in DATASETS if n in datasets]  # in generation order
+    assert {"customers", "pos_transactions", "stores", "products", "pos_customers"} == set(datasets)
+    assert any("CREATE_DS_POS_TRANSACTIONS needs pos_customers" in note for note in result.notes)
+    assert Settings(datasets=tuple(datasets))  # a valid list
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('TRANS_TYPE = "DAILY"\n', {"trans_type": "daily"}),
+        ("MAX_TRANS_PER_CUSTOMER = 7\n", {"max_trans_per_customer": 7}),
+    ],
+)
+def test_transaction_settings_map_to_their_new_keys(tmp_path, text, expected):
+    assert read_legacy(write_legacy(tmp_path, text)).settings == expected
+
+
 def test_no_dataset_flags_leave_datasets_at_default(tmp_path):
     path = write_legacy(tmp_path, "ITERATE = 10\n")
     assert "datasets" not in read_legacy(path).settings
@@ -203,6 +224,7 @@ def test_loader_reads_legacy_file_when_no_toml(tmp_path):
         dupe_rate=20.0,
         dupe_rate_variance=2.0,
         show_timer=True,
+        datasets=("customers",),
         publish=PublishSettings(s3_prefix="mdm-test/"),
     )
 
@@ -217,6 +239,7 @@ def test_migrate_writes_toml_that_loads_to_the_legacy_values(tmp_path):
         dupe_rate=20.0,
         dupe_rate_variance=2.0,
         show_timer=True,
+        datasets=("customers",),
         fuzz=FuzzSettings(),
         publish=PublishSettings(s3_prefix="mdm-test/"),
     )

@@ -16,6 +16,7 @@ from conftest import DAY, read_csv, run_day
 
 from gensample import dictionary, loading, tables, truth
 from gensample.cli import main
+from gensample.datasets import REGISTRY
 from gensample.errors import BadInputError, RunError
 from gensample.rundir import RunDirectory
 from gensample.tables import TableFileError
@@ -24,7 +25,7 @@ from gensample.writers import sha256
 NEXT_DAY = DAY + dt.timedelta(days=1)
 ENGINES = ["sqlite", "duckdb"]
 TABLE_FILES = {
-    "customers": "data/customers",
+    **{name: f"data/{name}." for name in REGISTRY},
     "truth_records": "truth/records.csv",
     "truth_entities": "truth/entities.csv",
     "truth_entities_history": "truth/entities_history.csv",
@@ -92,9 +93,9 @@ def test_days_load_with_the_manifest_counts_unique_keys_and_no_orphans(two_days,
             (date.isoformat(), manifest_rows(day_dir(two_days, date))[table])
             for date in (DAY, NEXT_DAY)
         ]
-    keys = {"customers": "customer_id", "truth_records": "record_id"}
+    keys = {"customers": "customer_id", "truth_records": "dataset, record_id"}
     for table, key in keys.items():  # update rows repeat earlier ids, on another day
-        distinct = query(url, f"SELECT count(DISTINCT {key}) FROM {table}")[0][0]
+        distinct = query(url, f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM {table})")[0][0]
         assert 0 < distinct < sum(rows for _, rows in loaded[table])
         assert query(url, f"SELECT count(*) FROM (SELECT DISTINCT {key}, day FROM {table})") == [
             (sum(rows for _, rows in loaded[table]),)
@@ -231,7 +232,8 @@ def test_the_cli_loads_refuses_and_replaces(two_days, url, capsys, caplog):
     load = ["load", "--dir", str(two_days), "--date", DAY.isoformat(), "--db", url]
     assert main(load) == 0
     customers = manifest_rows(day_dir(two_days))["customers"]
-    assert f"loaded {DAY} into {url}: customers {customers}," in capsys.readouterr().out
+    assert f"loaded {DAY} into {url}: " in (out := capsys.readouterr().out)
+    assert f" customers {customers}," in out
     assert main(load) == 2 and "use --replace" in caplog.text
     assert main([*load, "--replace"]) == 0
     assert "(replacing its earlier load)" in capsys.readouterr().out

@@ -3,14 +3,14 @@
 import datetime as dt
 import itertools
 
-import numpy as np
 import pytest
+from conftest import without
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gensample.plan import block_bounds, draw_dupe_rate, make_plan
+from gensample.plan import block_bounds, block_datasets, make_plan
 from gensample.seeding import BLOCK_SIZE
-from gensample.settings import Settings
+from gensample.settings import DATASETS, Settings
 
 DAY = dt.date(2026, 11, 23)
 fast = settings(max_examples=80, deadline=None)
@@ -50,7 +50,8 @@ def test_block_bounds_examples():
     record_start=st.integers(0, 10**7),
 )
 def test_plan_budget_and_ids_add_up(customers, rate, entity_start, record_start):
-    plan = make_plan(Settings(customers=customers, dupe_rate=rate), DAY, entity_start, record_start)
+    settings = Settings(customers=customers, dupe_rate=rate)
+    plan = make_plan(settings, DAY, entity_start, {"customers": record_start})
     assert plan.dupe_rate == rate
     expected = round(customers * rate / (100 - rate))
     assert plan.duplicates == sum(block.duplicates for block in plan.blocks) == expected
@@ -67,47 +68,33 @@ def test_plan_budget_and_ids_add_up(customers, rate, entity_start, record_start)
     assert plan.record_stop == next_record == record_start + customers + expected
 
 
-def test_dupe_rate_without_variance_is_the_setting():
-    settings_ = Settings(customers=3000, dupe_rate=20.0, dupe_rate_variance=0.0)
-    assert {draw_dupe_rate(settings_, day, 0) for day in days(20)} == {20.0}
+@fast
+@given(
+    customers=st.integers(0, 120_000),
+    starts=st.dictionaries(st.sampled_from(DATASETS), st.integers(0, 10**6)),
+)
+def test_every_dataset_takes_contiguous_ids_block_after_block(customers, starts):
+    plan = make_plan(Settings(customers=customers), DAY, 0, starts)
+    expected = {name: starts.get(name, 0) for name in block_datasets(Settings())}
+    assert plan.id_starts == expected
+    for block in plan.blocks:
+        assert block.id_starts == expected
+        expected = {name: expected[name] + block.rows[name] for name in expected}
+    assert plan.id_stops() == expected
 
 
-def test_dupe_rate_varies_by_date_reproducibly_with_the_variance():
-    settings_ = Settings(customers=3000, dupe_rate=20.0, dupe_rate_variance=2.0)
-    rates = np.array([draw_dupe_rate(settings_, day, 0) for day in days(1000)])
-    again = np.array([draw_dupe_rate(settings_, day, 0) for day in days(1000)])
-    assert np.array_equal(rates, again)
-    assert np.mean(rates[1:] != rates[:-1]) > 0.99  # each day its own rate
-    assert rates.mean() == pytest.approx(20.0, abs=0.25)
-    assert rates.std() == pytest.approx(2.0, rel=0.1)
-    assert make_plan(settings_, DAY).dupe_rate == draw_dupe_rate(settings_, DAY, 0)
+def test_rows_scale_linearly_with_customers():
+    small, large = (make_plan(Settings(customers=n), DAY) for n in (100_000, 400_000))
+    for name in block_datasets(Settings()):
+        assert small.rows(name) > 0
+        assert large.rows(name) / small.rows(name) == pytest.approx(4, rel=0.02), name
 
 
-def test_dupe_rate_depends_on_the_seed():
-    one, other = (Settings(seed=s, dupe_rate=20.0, dupe_rate_variance=2.0) for s in (1, 2))
-    assert [draw_dupe_rate(one, d, 0) for d in days(5)] != [
-        draw_dupe_rate(other, d, 0) for d in days(5)
-    ]
-
-
-@pytest.mark.parametrize("max_copies", [1, 2, 3, 6])
-def test_a_wobbling_rate_never_needs_more_copies_than_allowed(max_copies):
-    ceiling = 100 * max_copies / (1 + max_copies)
-    settings_ = Settings(
-        customers=200_000,
-        dupe_rate=ceiling - 5,
-        dupe_rate_variance=10.0,
-        max_duplicates_per_entity=max_copies,
-    )
-    plans = [make_plan(settings_, day) for day in days(40)]
-    assert any(plan.dupe_rate > ceiling - 0.01 for plan in plans)  # the ceiling is reached
-    for plan in plans:
-        assert 0 <= plan.dupe_rate / (100 - plan.dupe_rate) <= max_copies
-        for block in plan.blocks:
-            assert block.duplicates <= block.entities * max_copies, (plan.date, block)
-
-
-def test_a_wobbling_rate_never_goes_negative():
-    settings_ = Settings(customers=1000, dupe_rate=1.0, dupe_rate_variance=10.0)
-    rates = [draw_dupe_rate(settings_, day, 0) for day in days(50)]
-    assert min(rates) == 0.0 and max(rates) > 1.0
+@pytest.mark.parametrize("name", [n for n in DATASETS if n != "customers"])
+def test_leaving_a_dataset_out_changes_no_other_dataset_s_rows(name):
+    full = make_plan(Settings(customers=60_000), DAY)
+    kept = Settings(customers=60_000, datasets=without(name))
+    part = make_plan(kept, DAY)
+    assert name not in block_datasets(kept)
+    for other in block_datasets(kept):
+        assert [b.rows[other] for b in part.blocks] == [b.rows[other] for b in full.blocks]

@@ -14,6 +14,7 @@ from gensample import runner, state, writing
 from gensample.errors import BadInputError, RunError
 from gensample.rundir import RunDirectory
 from gensample.seeding import BLOCK_SIZE
+from gensample.settings import DATASETS
 
 
 def day_bytes(run_dir: Path, date: dt.date = DAY) -> dict[str, bytes]:
@@ -31,7 +32,7 @@ def test_a_day_has_the_documented_layout_and_a_manifest_that_checks_it(run_dir):
     summary = run_day(run_dir, customers=500)
     files = day_bytes(run_dir)
     assert set(files) == {
-        "data/customers.csv",
+        *(f"data/{name}.csv" for name in DATASETS),
         "truth/records.csv",
         "truth/entities.csv",
         "truth/entities_history.csv",

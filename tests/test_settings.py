@@ -61,6 +61,10 @@ def test_environment_reaches_sections_and_lists(run_dir):
         ("customers = \n", "not valid TOML"),
         ("dupe_rate = nan\n", "dupe_rate = nan is not allowed"),
         ("archive_retention_days = 800000\n", "expected a whole number from 0 to 36500"),
+        ('trans_type = "weekly"\n', "trans_type = 'weekly' is not allowed: expected one of"),
+        ("max_trans_per_customer = 0\n", "max_trans_per_customer = 0 is not allowed"),
+        ("[coverage]\npos_customers = 1.5\n", "coverage.pos_customers = 1.5 is not allowed"),
+        ("[source_dupe_rates]\nloyalty_members = -1\n", "source_dupe_rates.loyalty_members"),
     ],
 )
 def test_a_bad_file_names_the_file_key_value_and_what_is_allowed(run_dir, text, expected):
@@ -93,6 +97,15 @@ def test_datasets_must_include_the_customer_master(run_dir):
     write_settings(run_dir, "datasets = []\n")
     with pytest.raises(BadInputError, match="expected a list that includes 'customers'"):
         load(run_dir, environ={})
+
+
+def test_a_dataset_needs_the_datasets_it_refers_to(run_dir):
+    write_settings(run_dir, 'datasets = ["customers", "pos_transactions"]\n')
+    with pytest.raises(BadInputError) as error:
+        load(run_dir, environ={})
+    message = str(error.value)
+    assert "pos_transactions refers to ['stores', 'products', 'pos_customers']" in message
+    assert "or pos_transactions left out" in message
 
 
 def test_fuzz_overrides_replace_only_the_fields_they_name(run_dir):

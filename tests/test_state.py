@@ -27,8 +27,8 @@ def test_batches_overlap_exactly_when_they_share_an_entity_or_a_record_id(entiti
     (e1, e2), (r1, r2) = entities, records
     first, second = Batch(*e1, *r1), Batch(*e2, *r2)
     shared = bool(ids(*e1) & ids(*e2)) or bool(ids(*r1) & ids(*r2))
-    assert first.overlaps(second) == shared
-    assert second.overlaps(first) == shared
+    assert bool(first.shared_ids(second)) == shared
+    assert bool(second.shared_ids(first)) == shared
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_batches_overlap_exactly_when_they_share_an_entity_or_a_record_id(entiti
     ],
 )
 def test_overlap_examples(first, second, expected):
-    assert first.overlaps(second) is expected
+    assert bool(first.shared_ids(second)) is expected
 
 
 def two_day_state() -> State:
@@ -57,11 +57,11 @@ def two_day_state() -> State:
 @pytest.mark.parametrize(
     ("date", "load_type", "expected"),
     [
-        (DAY, "truncate", (0, 0)),  # a re-run re-uses the day's first batch
-        (NEXT, "truncate", (100, 120)),
-        (DAY, "append", (150, 180)),  # appends and new days take the high-water marks
-        (NEXT + dt.timedelta(days=1), "truncate", (150, 180)),
-        (NEXT + dt.timedelta(days=1), "append", (150, 180)),
+        (DAY, "truncate", (0, {"customers": 0})),  # a re-run re-uses the day's first batch
+        (NEXT, "truncate", (100, {"customers": 120})),
+        (DAY, "append", (150, {"customers": 180})),  # appends and new days: high-water marks
+        (NEXT + dt.timedelta(days=1), "truncate", (150, {"customers": 180})),
+        (NEXT + dt.timedelta(days=1), "append", (150, {"customers": 180})),
     ],
 )
 def test_starts_for(date, load_type, expected):
@@ -69,7 +69,29 @@ def test_starts_for(date, load_type, expected):
 
 
 def test_a_fresh_state_starts_at_zero():
-    assert State().starts_for(DAY, "truncate") == (0, 0)
+    assert State().starts_for(DAY, "truncate") == (0, {"customers": 0})
+
+
+def test_every_dataset_has_its_own_ids_and_high_water_mark():
+    state = State()
+    state.record(DAY, Batch(0, 50, 0, 60, ids={"pos_customers": (0, 20)}), "truncate", {})
+    state.record(NEXT, Batch(50, 90, 60, 110, ids={"transactions": (0, 300)}), "truncate", {})
+    later = NEXT + dt.timedelta(days=1)
+    expected = {"customers": 110, "pos_customers": 20, "transactions": 300}
+    assert state.starts_for(later, "append") == (90, expected)
+    # a re-run of DAY re-uses its own first ids; a dataset DAY did not have starts afresh
+    expected = {"customers": 0, "pos_customers": 0, "transactions": 300}
+    assert state.starts_for(DAY, "truncate") == (0, expected)
+    with pytest.raises(BadInputError, match="transactions"):
+        state.check_fits(DAY, Batch(0, 50, 0, 60, ids={"transactions": (299, 310)}))
+    state.check_fits(DAY, Batch(0, 50, 0, 60, ids={"pos_customers": (0, 25)}))
+
+
+def test_a_state_file_without_dataset_ids_still_loads(tmp_path):
+    path = tmp_path / "state.json"
+    batch = {"entity_start": 0, "entity_stop": 5, "record_start": 0, "record_stop": 6}
+    path.write_text(json.dumps({**GOOD, "days": {DAY.isoformat(): [batch]}}))
+    assert load(path).days[DAY.isoformat()] == [Batch(0, 5, 0, 6)]
 
 
 @pytest.mark.parametrize(
@@ -120,7 +142,7 @@ def test_high_water_marks_only_go_up():
     assert (state.next_entity_id, state.next_record_id) == (90, 110)
     state.record(DAY, Batch(0, 10, 0, 12), "truncate", {})  # a smaller re-run of the first day
     assert (state.next_entity_id, state.next_record_id) == (90, 110)
-    assert state.starts_for(NEXT + dt.timedelta(days=1), "truncate") == (90, 110)
+    assert state.starts_for(NEXT + dt.timedelta(days=1), "truncate") == (90, {"customers": 110})
 
 
 def test_run_history_keeps_the_newest_runs():
@@ -135,6 +157,7 @@ def test_run_history_keeps_the_newest_runs():
 def test_save_and_load_round_trip(tmp_path):
     state = two_day_state()
     state.set_day("2026-11-20", [Batch(150, 151, 180, 182, tracer="tracer/consumed/a.csv")])
+    state.set_day("2026-11-21", [Batch(151, 160, 182, 190, ids={"transactions": (0, 40)})])
     state.runs = [{"date": DAY.isoformat(), "customers": 100, "seconds": 1.5}]
     path = tmp_path / "state.json"
     save(path, state)
@@ -162,6 +185,7 @@ GOOD = {"next_entity_id": 1, "next_record_id": 1, "days": {}, "runs": []}
         json.dumps({**GOOD, "days": []}).encode(),
         json.dumps({**GOOD, "runs": 5}).encode(),
         json.dumps({**GOOD, "next_entity_id": "5"}).encode(),
+        json.dumps({**GOOD, "next_ids": {"transactions": "7"}}).encode(),
     ],
 )
 def test_an_unreadable_state_raises_naming_the_file(tmp_path, content):

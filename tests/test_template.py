@@ -8,6 +8,7 @@ import pytest
 from gensample.fuzzmap import FieldFuzz
 from gensample.settings import FuzzSettings, Settings, load
 from gensample.settings.publish import PublishSettings, VaultSettings
+from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings
 from gensample.settings.template import render_toml, settings_names, settings_table
 
 try:
@@ -138,7 +139,13 @@ def test_settings_names_are_dotted_leaves():
     } <= set(names)
     assert not {"fuzz", "publish", "vault"} & set(names)
     top_level = [f.name for f in dataclasses.fields(Settings) if "section" not in f.metadata]
-    sections = [("fuzz", FuzzSettings), ("publish", PublishSettings), ("vault", VaultSettings)]
+    sections = [
+        ("fuzz", FuzzSettings),
+        ("coverage", CoverageSettings),
+        ("source_dupe_rates", SourceDupeRateSettings),
+        ("publish", PublishSettings),
+        ("vault", VaultSettings),
+    ]
     nested = [f"{prefix}.{f.name}" for prefix, cls in sections for f in dataclasses.fields(cls)]
     assert names == top_level + nested
 

@@ -1,6 +1,7 @@
 """What every dataset module receives and returns for one block."""
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -18,6 +19,10 @@ class BlockInput:
     block: Block
     people: pa.Table
 
+    def id_range(self, dataset: str) -> tuple[int, int]:
+        """The first record id of ``dataset`` in this block and how many rows it must have."""
+        return self.block.id_starts[dataset], self.block.rows[dataset]
+
 
 @dataclass(frozen=True)
 class Generated:
@@ -25,3 +30,7 @@ class Generated:
 
     data: pa.Table
     truth: pa.Table
+
+
+Parents = Mapping[str, Generated]
+"""The datasets generated before one, by name (reference datasets included, truth empty)."""

@@ -5,18 +5,21 @@ inserted that day and ``U`` for a new version of an earlier day's record (see ``
 """
 
 import datetime as dt
-from collections.abc import Mapping
 
 import numpy as np
 import pyarrow as pa
 
 from gensample import duplicates, fuzzmap, population, truth
-from gensample.datasets.contract import BlockInput, Generated
+from gensample.datasets.common import HISTORY_DAYS, TIMESTAMP, day_end, repeat
+from gensample.datasets.contract import BlockInput, Generated, Parents
 from gensample.reference import Pool
 from gensample.seeding import stream
 from gensample.settings import Settings
 
 NAME = "customers"
+REFERENCE = False
+IDENTITY = True
+PARENTS: tuple[str, ...] = ()
 NOT_KEPT = ("entity_id", "household_id", "county")
 PERSON_COLUMNS = [column for column in population.SCHEMA.names if column not in NOT_KEPT]
 """The person as the customer master holds it: the true person's columns but the truth's ids and
@@ -58,12 +61,14 @@ DESCRIPTIONS = {
 ACCOUNT_STATUSES = Pool(
     pa.array(["active", "inactive", "suspended", "closed"]), np.array([0.86, 0.09, 0.01, 0.04])
 )
-ACCOUNT_HISTORY_DAYS = 5 * 365
 INSERT, UPDATE = "I", "U"
 
 
-def generate(block: BlockInput, parents: Mapping[str, Generated]) -> Generated:
-    """Customer records of one block: one original per person, then fuzzed duplicates, shuffled."""
+def generate(block: BlockInput, parents: Parents) -> Generated:
+    """Customer records of one block: one original per person, then fuzzed duplicates, shuffled.
+
+    Its rows are counted by the plan (originals and the block's duplicate budget).
+    """
     settings, plan = block.settings, block.block
     rng = stream(settings.seed, NAME, plan.entity_start)
     copies = duplicates.copies_per_entity(
@@ -118,11 +123,6 @@ def assemble(
     return Generated(data.take(order).cast(SCHEMA), records.take(order))
 
 
-def repeat(text: str, n: int) -> pa.Array:
-    """``text`` ``n`` times, as a string array."""
-    return pa.repeat(pa.scalar(text), n)
-
-
 def fuzz_duplicates(
     copies: pa.Table, settings: Settings, rng: np.random.Generator
 ) -> tuple[pa.Table, pa.Array]:
@@ -138,9 +138,7 @@ def account_columns(
 ) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Status, creation and last update of each account, within five years before ``date``."""
     status = ACCOUNT_STATUSES.values.take(ACCOUNT_STATUSES.draw(rng, n))
-    end = int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc).timestamp())
-    end += 86_400 - 1
-    created = end - rng.integers(0, ACCOUNT_HISTORY_DAYS * 86_400, n)
+    end = day_end(date)
+    created = end - rng.integers(0, HISTORY_DAYS * 86_400, n)
     updated = created + (rng.random(n) * (end - created)).astype(np.int64)
-    stamp = pa.timestamp("s")
-    return status, pa.array(created, stamp), pa.array(updated, stamp)
+    return status, pa.array(created, TIMESTAMP), pa.array(updated, TIMESTAMP)

@@ -24,6 +24,7 @@ from gensample.settings.schema import (
     section_type,
     setting,
 )
+from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings
 
 try:
     import tomllib
@@ -35,7 +36,23 @@ log = logging.getLogger(__name__)
 SETTINGS_FILE = "gensample.toml"
 LEGACY_FILE = "settings.py"
 ENV_PREFIX = "GENSAMPLE_"
-DATASETS = ("customers",)
+DATASETS = (
+    "stores",
+    "products",
+    "customers",
+    "pos_customers",
+    "loyalty_members",
+    "email_subscribers",
+    "incident_reports",
+    "transactions",
+    "pos_transactions",
+    "email_events",
+    "clickstream",
+    "mobile_events",
+    "wifi_sessions",
+    "safety_inspections",
+)
+"""Every dataset, parents before children (the order they are generated in)."""
 DISTRIBUTIONS = tuple(COPY_DISTRIBUTIONS)
 
 
@@ -88,7 +105,21 @@ class Settings:
         "'truncate': a re-run replaces the day; 'append': adds a batch with fresh ids.",
         choices=("truncate", "append"),
     )
-    datasets: tuple[str, ...] = setting(DATASETS, "Datasets to generate.", choices=DATASETS)
+    datasets: tuple[str, ...] = setting(
+        DATASETS, "Datasets to generate (each with the datasets it refers to).", choices=DATASETS
+    )
+    trans_type: str = setting(
+        "full",
+        "'full': events spread over the five years before the day; 'daily': within the day.",
+        choices=("full", "daily"),
+    )
+    max_trans_per_customer: int = setting(
+        5, "Most orders (and till baskets) per customer record.", minimum=1, maximum=100
+    )
+    stores: int = setting(100, "Stores of the retailer (the stores dataset).", minimum=1)
+    products: int = setting(
+        2_000, "Products in the catalog (the products dataset).", minimum=1, maximum=1_000_000
+    )
     tracer: bool = setting(False, "Consume tracer/tracer.csv into the day's customers.")
     archival: bool = setting(False, "Re-inject corrupted customers from archived days.")
     archival_count: int = setting(
@@ -121,6 +152,12 @@ class Settings:
         0, "Worker processes; 0 means one per CPU. Output is the same.", minimum=0, operational=True
     )
     fuzz: FuzzSettings = section(FuzzSettings, "The fuzz map: which corruptions duplicates get.")
+    coverage: CoverageSettings = section(
+        CoverageSettings, "Share of the population each source system sees."
+    )
+    source_dupe_rates: SourceDupeRateSettings = section(
+        SourceDupeRateSettings, "Duplicate rate of each identity-bearing source system."
+    )
     publish: PublishSettings | None = optional_section(
         "Publishing each day to S3.", operational=True
     )
@@ -136,10 +173,26 @@ class Settings:
                 f"{most}: expected a dupe_rate of at most {100 * most / (1 + most):.4g}, or more "
                 "copies per person"
             )
-        if "customers" not in self.datasets:
+        _check_datasets(self.datasets)
+
+
+def _check_datasets(datasets: tuple[str, ...]) -> None:
+    """Refuse a datasets list without the customer master, or without what a dataset refers to."""
+    from gensample.datasets import REGISTRY  # the datasets know what they refer to
+
+    if "customers" not in datasets:
+        raise BadInputError(
+            f"datasets = {list(datasets)} is not allowed: expected a list that includes "
+            "'customers' (every other source system builds on it)"
+        )
+    for name in datasets:
+        missing = [
+            p for p in getattr(REGISTRY.get(name), "PARENTS", ()) if p not in datasets
+        ]  # TODO registry complete
+        if missing:
             raise BadInputError(
-                f"datasets = {list(self.datasets)} is not allowed: expected a list that includes "
-                "'customers' (every other source system builds on it)"
+                f"datasets = {list(datasets)} is not allowed: {name} refers to {missing}; "
+                f"expected them in the list too, or {name} left out"
             )
 
 

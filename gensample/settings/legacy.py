@@ -67,7 +67,7 @@ LEGACY_NAMES = {
     "SHOW_TIMER": Legacy("show_timer"),
     "AMP_S3_BUCKETNAME": Legacy("publish.s3_bucket"),
     "AMP_S3_PREFIX": Legacy("publish.s3_prefix"),
-    "TRANS_TYPE": Legacy("trans_type"),
+    "TRANS_TYPE": Legacy("trans_type", _lower),
     "MAX_TRANS_PER_CUSTOMER": Legacy("max_trans_per_customer"),
     "TRACER_DATA": Legacy("tracer", _tracer_flag),
     "USE_ARCHIVAL": Legacy("archival"),
@@ -167,8 +167,26 @@ class _Reader:
     def result(self) -> LegacySettings:
         """The mapped settings, with ``datasets`` made from the ``CREATE_DS_*`` flags."""
         if self.datasets:
-            self.settings[DATASETS_KEY] = [name for name in DATASETS if self.datasets.get(name)]
+            wanted = {name for name, enabled in self.datasets.items() if enabled}
+            self.settings[DATASETS_KEY] = [
+                name for name in DATASETS if name in self.with_parents(wanted)
+            ]
         return LegacySettings(self.settings, tuple(self.notes))
+
+    def with_parents(self, wanted: set[str]) -> set[str]:
+        """``wanted`` and every dataset they refer to, noting each one added."""
+        from gensample.datasets import REGISTRY  # the datasets know what they refer to
+
+        for name in reversed(DATASETS):  # children first: one pass finds parents of parents
+            missing = (
+                [p for p in REGISTRY[name].PARENTS if p not in wanted] if name in wanted else []
+            )
+            for parent in missing:
+                self.notes.append(
+                    f"{self.path}: {DATASET_FLAG}{name.upper()} needs {parent}; added to datasets"
+                )
+                wanted.add(parent)
+        return wanted
 
 
 def read_legacy(path: Path) -> LegacySettings:

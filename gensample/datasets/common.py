@@ -1,0 +1,69 @@
+"""Small building blocks the dataset modules share: ids, counts, times, money, text."""
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+
+from gensample.seeding import stream
+from gensample.settings import Settings
+
+DAY_SECONDS = 86_400
+HISTORY_DAYS = 5 * 365
+"""How far back ``trans_type = "full"`` spreads events (and accounts are opened)."""
+TIMESTAMP = pa.timestamp("s")
+MONEY = pa.decimal128(12, 2)
+
+
+def repeat(text: str, n: int) -> pa.Array:
+    """``text`` ``n`` times, as a string array."""
+    return pa.repeat(pa.scalar(text), n)
+
+
+def shuffled_ids(rng: np.random.Generator, start: int, count: int) -> np.ndarray:
+    """The ids ``start..start+count`` in a random order, so an id tells nothing of its row."""
+    return start + rng.permutation(count)
+
+
+def share_of(n: int, share: float) -> int:
+    """How many of ``n`` a ``share`` (0-1) is: exact, so counts scale linearly with ``n``."""
+    return round(n * share)
+
+
+def count_stream(settings: Settings, dataset: str, entity_start: int) -> np.random.Generator:
+    """The stream a dataset draws its per-parent row counts from, in ``rows`` (for the plan)
+    and again in ``generate``: the same draws both times, apart from every other draw."""
+    return stream(settings.seed, dataset, "rows", entity_start)
+
+
+def day_end(date: dt.date) -> int:
+    """The last second of ``date`` (UTC), in seconds since the epoch."""
+    midnight = dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
+    return int(midnight.timestamp()) + DAY_SECONDS - 1
+
+
+def event_window(settings: Settings, date: dt.date) -> tuple[int, int]:
+    """First and last second events of ``date`` may have, by ``trans_type``: the day itself
+    (``daily``) or the five years before its end (``full``)."""
+    end = day_end(date)
+    days = 1 if settings.trans_type == "daily" else HISTORY_DAYS
+    return end - days * DAY_SECONDS + 1, end
+
+
+def times_between(
+    rng: np.random.Generator, start: np.ndarray | int, end: np.ndarray | int, n: int
+) -> np.ndarray:
+    """``n`` uniform whole seconds from ``start`` to ``end`` (both included, per row or all)."""
+    return start + (rng.random(n) * (np.asarray(end) - start + 1)).astype(np.int64)
+
+
+def timestamps(seconds: np.ndarray) -> pa.Array:
+    """Seconds since the epoch as a timestamp column."""
+    return pa.array(seconds, TIMESTAMP)
+
+
+def money(cents: np.ndarray) -> pa.Array:
+    """Whole cents as an exact ``decimal(12, 2)`` column (written as e.g. ``12.34``)."""
+    cents = np.asarray(cents, np.int64)
+    words = np.stack([cents, cents >> 63], axis=1).ravel()  # little-endian 128-bit integers
+    return pa.Array.from_buffers(MONEY, len(cents), [None, pa.py_buffer(words)])
