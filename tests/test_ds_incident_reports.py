@@ -1,0 +1,69 @@
+"""incident_reports: store incidents in time, and reporters written as staff heard them."""
+
+import datetime as dt
+import re
+
+import pytest
+from conftest import DAY
+from test_ds_identity import run, window
+
+from gensample.datasets.incident_reports import DESCRIPTIONS_BY_TYPE
+
+NAME = "incident_reports"
+PHONE_FORMATS = r"\(\d{3}\) \d{3}-\d{4}|\d{10}|\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}"
+
+
+@pytest.fixture(scope="module")
+def reports():
+    """Incident reports of 4,000 people (one in twenty reports something)."""
+    return run((NAME,))
+
+
+@pytest.mark.parametrize(("trans_type", "days"), [("full", 5 * 365), ("daily", 1)])
+def test_incidents_happen_in_the_window_and_are_written_up_within_days(trans_type, days):
+    rows = run((NAME,), customers=2000, trans_type=trans_type).data(NAME).to_pylist()
+    first, last = window(DAY, days)
+    for row in rows:
+        assert first <= row["occurred_at"] <= row["reported_at"] <= last
+        assert row["reported_at"] - row["occurred_at"] <= dt.timedelta(days=4)
+    assert rows
+
+
+def test_the_store_exists_and_is_usually_in_the_reporters_state(reports):
+    stores = {row["store_id"]: row["state"] for row in reports.stores.to_pylist()}
+    rows = reports.rows(NAME)
+    for record in reports.truth(NAME).to_pylist():
+        state = reports.people[record["entity_id"]]["state"]
+        store = rows[record["record_id"]]["store_id"]
+        assert store in stores
+        assert state not in stores.values() or stores[store] == state
+
+
+def test_the_description_fits_the_type(reports):
+    rows = reports.data(NAME).to_pylist()
+    for row in rows:
+        assert row["description"] in DESCRIPTIONS_BY_TYPE[row["incident_type"]]
+    assert {row["incident_type"] for row in rows} == set(DESCRIPTIONS_BY_TYPE)
+
+
+def test_an_original_reporter_is_the_person_as_staff_wrote_them(reports):
+    rows = reports.rows(NAME)
+    originals = [r for r in reports.truth(NAME).to_pylist() if r["kind"] == "original"]
+    styles, no_phone = set(), 0
+    for record in originals:
+        row, person = rows[record["record_id"]], reports.people[record["entity_id"]]
+        said = f"{person['first_name']} {person['last_name']}"
+        written = {said: "said", said.upper(): "capitals", person["last_name"]: "family name"}
+        assert row["reporter_name"] in written, row
+        styles.add(written[row["reporter_name"]])
+        phone = row["reporter_phone"]
+        no_phone += phone is None
+        if phone is not None:
+            assert re.fullmatch(PHONE_FORMATS, phone), row
+            assert re.sub(r"\D", "", phone) == re.sub(r"\D", "", person["phone"])
+    assert styles == {"said", "capitals", "family name"}
+    assert 0.5 < no_phone / len(originals) < 0.7
+
+
+def test_reporter_names_are_never_a_structured_pair(reports):
+    assert not any("," in name for name in reports.data(NAME)["reporter_name"].to_pylist())

@@ -1,0 +1,74 @@
+"""pos_customers: till registrations typed by staff, in the till's format."""
+
+import re
+
+import pytest
+from conftest import DAY
+from test_ds_identity import run, window
+
+NAME = "pos_customers"
+FIVE_YEARS = 5 * 365
+
+
+@pytest.fixture(scope="module")
+def tills():
+    """Till customers of 4,000 people and what they were generated from."""
+    return run((NAME,))
+
+
+def originals(tills) -> list[tuple[dict, dict]]:
+    """Each original record with its true person."""
+    rows = tills.rows(NAME)
+    return [
+        (rows[r["record_id"]], tills.people[r["entity_id"]])
+        for r in tills.truth(NAME).to_pylist()
+        if r["kind"] == "original"
+    ]
+
+
+def test_every_record_is_in_the_tills_format(tills):
+    for row in tills.data(NAME).to_pylist():
+        assert re.fullmatch(r"[^,]+(, [^,]+)?", row["full_name"]), row
+        assert row["phone"] is None or re.fullmatch(r"\d{10}", row["phone"]), row
+        assert re.fullmatch(r"\d{5}", row["postal_code"]), row
+
+
+def test_an_original_is_the_true_person_as_the_till_writes_them(tills):
+    for row, person in originals(tills):
+        typed = f"{person['last_name']}, {person['first_name']}"
+        assert row["full_name"] in (typed, typed.upper())
+        assert row["phone"] in (None, re.sub(r"\D", "", person["phone"]))
+        assert row["birth_date"] in (None, person["birth_date"])
+        assert row["postal_code"] == person["postal_code"]
+
+
+def test_most_tills_write_capitals_and_some_details_are_not_asked(tills):
+    found = originals(tills)
+
+    def share(test) -> float:
+        return sum(1 for row, person in found if test(row, person)) / len(found)
+
+    capitals = share(lambda row, person: row["full_name"] == row["full_name"].upper())
+    assert 0.65 < capitals < 0.75
+    assert 0.35 < share(lambda row, _: row["birth_date"] is None) < 0.45
+    assert 0.07 < share(lambda row, _: row["phone"] is None) < 0.13
+
+
+def test_the_home_store_exists_and_is_in_the_persons_state_when_one_is(tills):
+    stores = {row["store_id"]: row["state"] for row in tills.stores.to_pylist()}
+    rows = tills.rows(NAME)
+    for record in tills.truth(NAME).to_pylist():
+        state = tills.people[record["entity_id"]]["state"]
+        home = rows[record["record_id"]]["home_store_id"]
+        assert home in stores
+        if state in stores.values():
+            assert stores[home] == state
+
+
+@pytest.mark.parametrize("trans_type", ["full", "daily"])
+def test_registrations_are_within_five_years_before_the_end_of_the_day(trans_type):
+    tills = run((NAME,), customers=500, trans_type=trans_type)
+    first, last = window(DAY, FIVE_YEARS)
+    registered = tills.data(NAME)["registered_at"].to_pylist()
+    assert all(first <= when <= last for when in registered)
+    assert min(registered) < last - (last - first) * 0.9  # spread over the years, even for daily
