@@ -33,7 +33,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check gensample tests
 
 bench: $(VENV)/.test-installed
-	$(BIN)/python bench/bench_customers.py
+	$(BIN)/python bench/bench_run.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache .hypothesis

@@ -1,19 +1,29 @@
-"""``make bench``: customers per second of gensample against a naive Faker baseline, same run.
+"""``make bench``: gensample's speed against a naive Faker baseline, measured in the same run.
 
-For each size, gensample runs as a real command (``gensample run``, CSV, 15% duplicates, truth)
-in a fresh run directory, while a sampler adds up the resident memory of the whole process tree.
-The naive row-at-a-time Faker baseline runs on a smaller size (it is slow) and both are reported
-in customers per second; the ratio is the speed-up. Prints a Markdown table.
+Two parts, each a real command (``gensample run``, CSV, 15% duplicates, truth) in a fresh run
+directory, while a sampler adds up the resident memory of the whole process tree:
+
+1. the customer master alone (``datasets = ["customers"]``) for each size, in customers per
+   second against the naive row-at-a-time Faker baseline of the same schema (run on a smaller
+   size: it is slow); the ratio is the speed-up;
+2. every dataset enabled, for the largest size: rows of each file, the seconds spent generating
+   each dataset (added up over the workers, from ``--timings``) and its rows per second, and
+   the rows per second of the whole run.
+
+Prints Markdown tables.
 """
 
 import argparse
+import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -22,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import naive_faker
 
 GENSAMPLE = [sys.executable, "-m", "gensample"]
+DATE = "2026-11-23"
 
 
 def peak_tree_memory(process: psutil.Process, done: threading.Event, peak: list) -> None:
@@ -35,17 +46,28 @@ def peak_tree_memory(process: psutil.Process, done: threading.Event, peak: list)
         time.sleep(0.1)
 
 
-def time_gensample(customers: int, workers: int) -> tuple[float, int]:
-    """Seconds and peak tree memory (bytes) of one ``gensample run`` of ``customers``."""
+@dataclass
+class Measured:
+    """One ``gensample run``: wall seconds, peak tree memory, rows per file, stage seconds."""
+
+    seconds: float
+    peak_bytes: int
+    rows: dict[str, int]
+    stages: dict[str, float]
+
+
+def time_gensample(customers: int, workers: int, datasets: list[str] | None) -> Measured:
+    """Time one ``gensample run`` of ``customers`` with ``datasets`` (None: all)."""
     with tempfile.TemporaryDirectory() as run_dir:
-        Path(run_dir, "gensample.toml").write_text("# built-in defaults\n")
+        chosen = f"datasets = {json.dumps(datasets)}\n" if datasets else "# every dataset\n"
+        Path(run_dir, "gensample.toml").write_text(chosen)
         command = [
             *GENSAMPLE,
             "run",
             "--dir",
             run_dir,
             "--date",
-            "2026-11-23",
+            DATE,
             "--customers",
             str(customers),
             "--dupe-rate",
@@ -54,21 +76,34 @@ def time_gensample(customers: int, workers: int) -> tuple[float, int]:
             "csv",
             "--workers",
             str(workers),
+            "--timings",
         ]
         done, peak = threading.Event(), [0]
         started = time.perf_counter()
-        process = subprocess.Popen(command)
+        process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
         sampler = threading.Thread(
             target=peak_tree_memory, args=(psutil.Process(process.pid), done, peak)
         )
         sampler.start()
-        code = process.wait()
+        _, timings = process.communicate()
         seconds = time.perf_counter() - started
         done.set()
         sampler.join()
-        if code:
-            raise SystemExit(f"gensample run failed with exit code {code}")
-    return seconds, peak[0]
+        if process.returncode:
+            raise SystemExit(f"gensample run failed ({process.returncode}):\n{timings}")
+        manifest = json.loads(Path(run_dir, "out", DATE, "manifest.json").read_text())
+    rows = {name: entry["rows"] for name, entry in manifest["files"].items()}
+    return Measured(seconds, peak[0], rows, parse_timings(timings))
+
+
+def parse_timings(text: str) -> dict[str, float]:
+    """Stage -> seconds from the ``--timings`` report (lines like ``population   0.412 s``)."""
+    stages = {}
+    for line in text.splitlines():
+        match = re.fullmatch(r"(\S.*?)\s+([0-9.]+) s", line.strip())
+        if match:
+            stages[match[1]] = float(match[2])
+    return stages
 
 
 def time_naive(customers: int) -> float:
@@ -94,16 +129,44 @@ def main() -> None:
     print(
         f"naive Faker baseline: {naive_rate:,.0f} customers/s ({arguments.naive_size:,} customers)"
     )
-    print("\n| customers | seconds | customers/s | x naive | peak memory (MB) |")
+    print("\n## The customer master alone\n")
+    print("| customers | seconds | customers/s | x naive | peak memory (MB) |")
     print("| ---: | ---: | ---: | ---: | ---: |")
     for size in arguments.sizes:
-        seconds, peak = time_gensample(size, arguments.workers)
-        rate = size / seconds
+        run = time_gensample(size, arguments.workers, ["customers"])
+        rate = size / run.seconds
         print(
-            f"| {size:,} | {seconds:.2f} | {rate:,.0f} | {rate / naive_rate:,.0f} "
-            f"| {peak / 2**20:,.0f} |",
+            f"| {size:,} | {run.seconds:.2f} | {rate:,.0f} | {rate / naive_rate:,.0f} "
+            f"| {run.peak_bytes / 2**20:,.0f} |",
             flush=True,
         )
+    print_all_datasets(max(arguments.sizes), arguments.workers)
+
+
+def print_all_datasets(customers: int, workers: int) -> None:
+    """Run every dataset for ``customers`` and print rows and speed per file."""
+    run = time_gensample(customers, workers, None)
+    total = sum(run.rows.values())
+    print(f"\n## Every dataset, {customers:,} customers\n")
+    print(
+        f"{total:,} rows in {run.seconds:.2f} s: {total / run.seconds:,.0f} rows/s, "
+        f"peak memory {run.peak_bytes / 2**20:,.0f} MB\n"
+    )
+    print("| file | rows | generation s (all workers) | generated rows/s |")
+    print("| --- | ---: | ---: | ---: |")
+    generated = set()
+    for name, rows in run.rows.items():
+        dataset = Path(name).name.split(".")[0]  # its stage in --timings, for data files
+        seconds = run.stages.get(dataset) if name.startswith("data/") else None
+        if seconds:
+            generated.add(dataset)
+            print(f"| {name} | {rows:,} | {seconds:.2f} | {rows / seconds:,.0f} |")
+        else:
+            print(f"| {name} | {rows:,} | | |")
+    others = {k: v for k, v in run.stages.items() if k not in generated}
+    print(
+        "\nOther stages (s, all workers): " + ", ".join(f"{k} {v:.2f}" for k, v in others.items())
+    )
 
 
 if __name__ == "__main__":
