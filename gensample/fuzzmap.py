@@ -159,12 +159,38 @@ def fuzz(
         if set(FIELD_COLUMNS.get(f, (f,))) <= set(table.column_names) and fuzz_map[f].weight > 0
     ]
     chosen = choose_fields(rng, len(rows), [fuzz_map[f].weight for f in fields], max_fields)
-    labels = []
+    labels: list[str] = []  # "field:corruption" of every corruption of every field, in order
+    codes = np.full((table.num_rows, len(fields)), -1, np.int32)  # per row and field: a label
     for position, field in enumerate(fields):
         field_rows = rows[chosen[:, position]]
-        table, label = _corrupt_field(table, field, field_rows, fuzz_map[field], rng)
-        labels.append(label)
-    return table, join_labels(labels, table.num_rows)
+        table, applied = _corrupt_field(table, field, field_rows, fuzz_map[field], rng)
+        codes[:, position] = np.where(applied >= 0, applied + len(labels), -1)
+        labels += [f"{field}:{name}" for name in fuzz_map[field].corruptions]
+    return table, _joined_labels(codes, labels)
+
+
+def _joined_labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
+    """Per row, the labels its codes name (-1: none) joined by ';', in field order; each
+    combination that occurs is joined once."""
+    touched = np.flatnonzero((codes >= 0).any(axis=1))
+    _, first, which = np.unique(
+        _row_keys(codes[touched] + 1, len(labels) + 1),
+        axis=0,
+        return_index=True,
+        return_inverse=True,
+    )
+    texts = ["", *(";".join(labels[c] for c in codes[touched[i]] if c >= 0) for i in first)]
+    index = np.zeros(len(codes), np.int64)
+    index[touched] = which.ravel() + 1
+    return pa.array(texts, pa.string()).take(pa.array(index))
+
+
+def _row_keys(digits: np.ndarray, base: int) -> np.ndarray:
+    """One number per row of ``digits`` (each below ``base``) when they fit in 63 bits, else
+    the rows themselves: equal keys exactly for equal rows, and numbers sort fastest."""
+    if base ** digits.shape[1] >= 2**63:
+        return digits
+    return digits.astype(np.int64) @ (base ** np.arange(digits.shape[1], dtype=np.int64))
 
 
 def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
@@ -192,14 +218,17 @@ def choose_fields(
 
 def _corrupt_field(
     table: pa.Table, field: str, rows: np.ndarray, entry: FieldFuzz, rng: np.random.Generator
-) -> tuple[pa.Table, pa.Array]:
-    """Give each of ``rows`` one of the field's corruptions; each column is rebuilt once."""
+) -> tuple[pa.Table, np.ndarray]:
+    """Give each of ``rows`` one of the field's corruptions; each column is rebuilt once.
+
+    Returns the table and, per row, the index of the corruption that changed it (-1: none).
+    """
     columns = FIELD_COLUMNS.get(field, (field,))
     names = list(entry.corruptions)
     weights = np.array([entry.corruptions[name] for name in names])
     which = rng.choice(len(names), len(rows), p=weights / weights.sum()) if weights.sum() else []
     current = [table[column].combine_chunks() for column in columns]
-    label = np.full(table.num_rows, None, dtype=object)
+    applied = np.full(table.num_rows, -1, np.int32)
     corrupted_rows, corrupted_values = [], []
     for index, name in enumerate(names):
         selected = rows[which == index]
@@ -207,7 +236,7 @@ def _corrupt_field(
             before = [values.take(pa.array(selected)) for values in current]
             after = CORRUPTIONS[name].function(*before, rng)
             after = after if isinstance(after, tuple) else (after,)
-            label[selected[_changed(before, after)]] = f"{field}:{name}"
+            applied[selected[_changed(before, after)]] = index
             corrupted_rows.append(selected)
             corrupted_values.append(after)
     if corrupted_rows:
@@ -218,7 +247,7 @@ def _corrupt_field(
             pieces = [current[position], *(values[position] for values in corrupted_values)]
             merged = pa.concat_arrays(pieces).take(pa.array(source))
             table = table.set_column(table.column_names.index(column), column, merged)
-    return table, pa.array(label, pa.string())
+    return table, applied
 
 
 def _changed(before: list[pa.Array], after: tuple[pa.Array, ...]) -> np.ndarray:
