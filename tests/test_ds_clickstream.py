@@ -1,5 +1,5 @@
-"""The clickstream dataset: web hits in sessions, logged in or anonymous, and the helpers the
-behavioural event datasets share (this file also holds the test helpers of their tests)."""
+"""The clickstream dataset: web hits in sessions, logged in or anonymous (this file also holds
+the test helpers of the other behavioural event datasets' tests)."""
 
 import datetime as dt
 import functools
@@ -11,16 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from gensample.datasets import REGISTRY, clickstream, products
-from gensample.datasets.clickstream import (
-    CountLaw,
-    hex_text,
-    place_sessions,
-    random_ids,
-)
 from gensample.datasets.common import event_window
 from gensample.pipeline import generate_block
 from gensample.plan import make_plan
@@ -29,7 +21,6 @@ from gensample.settings import Settings
 
 DAY = dt.date(2026, 11, 23)
 PEOPLE = 3000
-fast = settings(max_examples=60, deadline=None)
 
 
 def generate_day(
@@ -225,84 +216,3 @@ def test_pages_are_shop_paths_with_catalog_skus_and_referrers_chain_the_previous
 
 def test_same_settings_same_bytes_and_other_datasets_change_nothing():
     assert_unchanged_without("clickstream", CLICKSTREAM, ("stores", "pos_customers"))
-
-
-@fast
-@given(
-    sizes=st.lists(st.integers(1, 6), min_size=1, max_size=20),
-    room=st.integers(0, 10_000),
-    gap=st.integers(0, 3_000),
-    tail=st.integers(0, 3_000),
-    seed=st.integers(0, 2**32),
-)
-def test_place_sessions_keeps_events_in_order_inside_their_bounds(sizes, room, gap, tail, seed):
-    rng = np.random.default_rng(seed)
-    n = len(sizes)
-    earliest = rng.integers(0, 1_000, n)
-    latest = 1_000 + room
-    session = np.repeat(np.arange(n), sizes)
-    gaps = rng.integers(1, gap + 2, len(session))
-    tails = rng.integers(0, tail + 1, n)
-    at_latest = rng.random(n) < 0.3
-    times, start, end = place_sessions(rng, session, earliest, latest, gaps, tails, at_latest)
-    assert (earliest <= start).all() and (end <= latest).all() and (start <= end).all()
-    assert (times >= start[session]).all() and (times <= end[session]).all()
-    first = np.cumsum(sizes) - sizes
-    assert (times[first] == start).all()
-    same_session = session[1:] == session[:-1]
-    assert (np.diff(times)[same_session] >= 0).all()
-    roomy = (latest - earliest >= np.array(sizes) - 1)[session[1:]]
-    assert (np.diff(times)[same_session & roomy] >= 1).all()  # a second apart when possible
-    assert (end[at_latest] == latest).all()
-
-
-def test_place_sessions_keeps_the_gaps_of_sessions_that_fit():
-    rng = np.random.default_rng(1)
-    session = np.array([0, 0, 0, 1, 1])
-    gaps = np.array([99, 10, 20, 99, 5])
-    times, start, end = place_sessions(rng, session, np.array([0, 0]), 1000, gaps, np.array([7, 0]))
-    assert (times - start[session]).tolist() == [0, 10, 30, 0, 5]
-    assert (end - start).tolist() == [37, 5]
-    squeezed, start, end = place_sessions(
-        rng, session, np.array([0, 0]), 15, gaps, np.array([7, 0])
-    )
-    assert start[0] == 0 and end[0] == 15 and squeezed[:3].tolist() == [0, 4, 12]
-    tight, start, end = place_sessions(rng, session, np.array([0, 0]), 2, gaps, np.array([7, 0]))
-    assert tight[:3].tolist() == [0, 1, 2] and end.tolist() == [2, 2]
-
-
-@fast
-@given(data=st.binary(min_size=6, max_size=6 * 8).filter(lambda b: len(b) % 6 == 0))
-def test_hex_text_writes_bytes_as_grouped_hex(data):
-    raw = np.frombuffer(data, np.uint8).reshape(-1, 6)
-    upper = np.arange(len(raw)) % 2 == 1
-    written = hex_text(raw, (2, 4), "-", upper).to_pylist()
-    for row, text, up in zip(raw, written, upper, strict=True):
-        expected = f"{bytes(row[:2]).hex()}-{bytes(row[2:]).hex()}"
-        assert text == (expected.upper() if up else expected)
-    assert hex_text(raw, (1,) * 6, ":").to_pylist()[0] == bytes(raw[0]).hex(":")
-
-
-@fast
-@given(least=st.integers(0, 2), extra=st.floats(0, 5), span=st.integers(0, 30))
-def test_count_laws_stay_within_their_bounds(least, extra, span):
-    law = CountLaw(least, least + extra, least + span)
-    counts = law.draw(np.random.default_rng(7), 2_000)
-    assert counts.min() >= least and counts.max() <= least + span
-
-
-def test_count_law_has_about_its_mean():
-    counts = CountLaw(1, 3.0, 1_000).draw(np.random.default_rng(3), 200_000)
-    assert abs(counts.mean() - 3.0) < 0.05
-
-
-@fast
-@given(start=st.integers(0, 10**9), count=st.integers(0, 50), seed=st.integers(0, 2**32))
-def test_random_ids_hand_out_the_range_and_sort_rows_by_id(start, count, seed):
-    class Block:  # what random_ids asks of a block
-        def id_range(self, name: str) -> tuple[int, int]:
-            return start, count
-
-    ids = random_ids(np.random.default_rng(seed), Block(), "clickstream")
-    assert sorted(ids.of_row.tolist()) == ids.in_order.tolist() == list(range(start, start + count))
-    assert ids.of_row[ids.order].tolist() == ids.in_order.tolist()

@@ -4,13 +4,10 @@ import datetime as dt
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from conftest import DAY
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from gensample.datasets import common, pos_transactions
 from gensample.pipeline import generate_block, reference_tables
@@ -170,21 +167,3 @@ def test_the_same_settings_give_the_same_bytes_whatever_else_is_enabled(day):
         assert first["pos_transactions"].data.equals(second["pos_transactions"].data)
     other = generate_day(Settings(customers=4000, seed=5, datasets=DATASETS), DAY, 49_000)
     assert not other[0][1]["pos_transactions"].data.equals(day[0][1]["pos_transactions"].data)
-
-
-@settings(max_examples=50, deadline=None)
-@given(
-    st.lists(st.integers(0, 5 * 365 * common.DAY_SECONDS), min_size=1, max_size=50),
-    st.integers(0, 30),
-    st.tuples(st.integers(0, 23), st.integers(1, 24)).filter(lambda hours: hours[0] < hours[1]),
-    st.integers(0, 2**32),
-)
-def test_in_hours_stays_between_earliest_and_last_in_the_hours(offsets, days, hours, seed):
-    last = common.day_end(DAY)
-    earliest = last - np.array(offsets) - days * common.DAY_SECONDS
-    moments = pos_transactions.in_hours(
-        np.random.default_rng(seed), earliest, last, hours, len(offsets)
-    )
-    assert np.all((earliest <= moments) & (moments <= last))
-    hour = moments % common.DAY_SECONDS // 3600
-    assert np.all(((hours[0] <= hour) & (hour < hours[1])) | (moments == earliest))

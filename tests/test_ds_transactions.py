@@ -4,13 +4,10 @@ import datetime as dt
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from conftest import DAY
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from gensample import reference
 from gensample.datasets import common, transactions
@@ -140,22 +137,3 @@ def test_one_order_each_when_at_most_one():
 def test_every_state_has_a_tax_rate():
     states = set(pc.unique(reference.places()["state"]).to_pylist())
     assert set(transactions.STATE_TAX_PERCENT) == states
-
-
-@settings(max_examples=30, deadline=None)
-@given(st.lists(st.floats(0.01, 100), min_size=1, max_size=12), st.integers(0, 2**32))
-def test_lookup_shares_draw_in_proportion(weights, seed):
-    drawn = transactions.shares(weights).draw(np.random.default_rng(seed), 200_000)
-    expected = np.array(weights) / sum(weights)
-    observed = np.bincount(drawn, minlength=len(weights)) / len(drawn)
-    assert len(observed) == len(weights)
-    assert np.abs(observed - expected).max() < 0.01
-
-
-@given(st.integers(1, 100), st.floats(0.05, 0.95))
-def test_truncated_geometric_stays_in_range_and_decreases(most, p):
-    table = transactions.truncated_geometric(most, p).table
-    assert table.min() == 1 and table.max() <= most
-    assert np.all(np.diff(table) >= 0)
-    counts = np.bincount(table)[1:]
-    assert np.all(np.diff(counts) <= 1)  # each count at most as likely as the one before

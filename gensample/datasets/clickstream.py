@@ -6,9 +6,6 @@ visitors, who never log in, add a share of all sessions. A logged-in session eit
 from its first hit or starts anonymous and logs in midway, on an ``/account/login`` hit. Nobody
 logs in to an account before it was created or after it was closed (a person whose account was
 closed before the event window browses anonymously).
-
-The module also holds the helpers the behavioural event datasets (``email_events``,
-``mobile_events``, ``wifi_sessions``) share: count laws, sessions laid out in time, hex ids.
 """
 
 import functools
@@ -25,11 +22,15 @@ from gensample.datasets.common import (
     TIMESTAMP,
     count_stream,
     event_window,
+    share_added,
     share_of,
     shuffled_ids,
     timestamps,
 )
 from gensample.datasets.contract import BlockInput, Generated, Parents
+from gensample.datasets.draws import CappedGeometric, random_ids
+from gensample.datasets.sessions import login_positions, login_windows, place_sessions
+from gensample.datasets.texts import hex_text, random_bytes
 from gensample.reference import Pool
 from gensample.seeding import stream
 from gensample.settings import Settings
@@ -74,26 +75,8 @@ DESCRIPTIONS = {
     "device_type": "desktop, mobile or tablet: the device of the visitor's browser.",
 }
 
-
-class CountLaw(NamedTuple):
-    """Counts from ``least`` to ``most``: geometric, with a mean of about ``mean``."""
-
-    least: int
-    mean: float
-    most: int
-
-    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``n`` counts."""
-        failure = 1 - 1 / (self.mean - self.least + 1)
-        if failure <= 0:
-            return np.full(n, self.least, np.int64)
-        # inverse CDF of the geometric law, several times faster than Generator.geometric
-        drawn = self.least + (np.log1p(-rng.random(n)) / np.log(failure)).astype(np.int64)
-        return np.minimum(drawn, self.most)
-
-
-SESSIONS_PER_RECORD = CountLaw(0, 0.8, 12)
-HITS_PER_SESSION = CountLaw(1, 3.0, 40)
+SESSIONS_PER_RECORD = CappedGeometric(0, 0.8, 12)
+HITS_PER_SESSION = CappedGeometric(1, 3.0, 40)
 ANONYMOUS_SHARE = 0.3
 """Share of all sessions from visitors who never log in."""
 SESSIONS_PER_ANONYMOUS_VISITOR = 1.5
@@ -149,8 +132,6 @@ PRODUCT_WEIGHTS = (0.35, 0.45)
 POPULAR_PRODUCTS = 500
 """Products with pages of their own (the catalog's first, by SKU order of the shuffle)."""
 LOGIN_PAGE = "/account/login"
-CLOSED = "closed"
-"""The account status nobody logs in to after it was set."""
 
 
 class Pages(NamedTuple):
@@ -183,7 +164,7 @@ def session_sizes(
     rng = count_stream(settings, NAME, entity_start)
     per_record = SESSIONS_PER_RECORD.draw(rng, records)
     logged = int(per_record.sum())
-    anonymous = share_of(logged, ANONYMOUS_SHARE / (1 - ANONYMOUS_SHARE))
+    anonymous = share_added(logged, ANONYMOUS_SHARE)
     return per_record, HITS_PER_SESSION.draw(rng, logged + anonymous)
 
 
@@ -204,7 +185,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     )
     pages = shop_pages(settings.seed, settings.products)
     page, referrer = page_indices(rng, pages, hits, login)
-    ids = random_ids(rng, block, NAME)
+    ids = random_ids(rng, *block.id_range(NAME))
     # fewer sessions than hits: their ids lie in the block's range of hit ids, unique as those
     session_id = shuffled_ids(rng, block.id_range(NAME)[0], len(hits))
     order = ids.order
@@ -275,33 +256,6 @@ def visit_sessions(
     )
 
 
-def login_windows(
-    accounts: pa.Table, rows: np.ndarray, window: tuple[int, int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """When one may be logged in to the customer records at ``rows`` of ``accounts`` (the
-    customers data) inside the event ``window``: from the record's creation to the window's
-    end, or to its last change (its closure) for a closed account; and whether that is possible
-    at all (not for an account closed before the window, whose person stays logged out)."""
-    first, last = window
-    created = np.clip(accounts["created_at"].cast(pa.int64()).to_numpy()[rows], first, last)
-    closed = pc.equal(accounts["account_status"], CLOSED).to_numpy(zero_copy_only=False)[rows]
-    changed = accounts["updated_at"].cast(pa.int64()).to_numpy()[rows]
-    until = np.where(closed, np.minimum(changed, last), last)
-    possible = until >= created
-    return created, np.where(possible, until, last), possible
-
-
-def login_positions(
-    rng: np.random.Generator, events: np.ndarray, logs_in: np.ndarray, at_start: float
-) -> np.ndarray:
-    """The event each session logs in at, for sessions of ``events`` events: for those that
-    ``logs_in``, 0 (logged in from the start) for a share ``at_start`` of them, else a random
-    one; never (its event count) for the others."""
-    midway = (rng.random(len(events)) * events).astype(np.int64)
-    from_start = rng.random(len(events)) < at_start
-    return np.where(logs_in, np.where(from_start, 0, midway), events)
-
-
 def page_indices(
     rng: np.random.Generator, pages: Pages, hits: np.ndarray, login: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -346,125 +300,3 @@ def _spread(total: tuple[float, float], n: int, shape: np.ndarray | None = None)
     """Weights (as landing page, later) of ``n`` pages sharing ``total``, by ``shape``."""
     shape = np.ones(n) if shape is None else shape
     return np.outer(shape / shape.sum(), total)
-
-
-# Helpers shared by the behavioural event datasets
-
-
-def place_sessions(
-    rng: np.random.Generator,
-    session: np.ndarray,
-    earliest: np.ndarray,
-    latest: int | np.ndarray,
-    gaps: np.ndarray,
-    tails: np.ndarray,
-    at_latest: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lay sessions of consecutive events out in time: event times, session starts and ends.
-
-    ``session`` gives each event's session (events grouped by session, every session with one
-    at least); ``gaps`` the seconds from the previous event of its session (ignored for the
-    first); ``tails`` the seconds from a session's last event to its end. Each session starts at
-    a uniform time so that ``earliest <= start <= events <= end <= latest`` (per session); one
-    too long for that is shrunk to fit, its events kept a second apart at least when the gaps
-    and the room allow. ``at_latest`` sessions end at ``latest`` exactly.
-    """
-    sizes = np.bincount(session, minlength=len(earliest))
-    first = np.cumsum(sizes) - sizes
-    steps = gaps.astype(np.int64)
-    steps[first] = 0
-    offsets = np.cumsum(steps)
-    offsets -= offsets[first][session]
-    span = offsets[first + sizes - 1] + tails
-    room = latest - earliest
-    too_long = span > room
-    if too_long.any():
-        shrunk = too_long[session]
-        owner = session[shrunk]
-        rank = np.flatnonzero(shrunk) - first[owner]
-        offsets[shrunk] = _shrink(offsets[shrunk], rank, sizes[owner] - 1, span[owner], room[owner])
-        span = np.where(too_long, room, span)
-    start = earliest + (rng.random(len(earliest)) * (room - span + 1)).astype(np.int64)
-    if at_latest is not None:
-        start = np.where(at_latest, latest - span, start)
-    return start[session] + offsets, start, start + span
-
-
-def _shrink(
-    offsets: np.ndarray, rank: np.ndarray, gaps: np.ndarray, span: np.ndarray, room: np.ndarray
-) -> np.ndarray:
-    """Offsets of events in sessions longer than their room, fitted into it (all per event, with
-    the event's rank in its session and its session's gaps, span and room): the seconds beyond
-    one of each gap scaled down, or all seconds when the room is shorter than a second a gap."""
-    apart = rank + (offsets - rank) * (room - gaps) // np.maximum(span - gaps, 1)
-    return np.where(room >= gaps, apart, offsets * room // span)
-
-
-def categories(rng: np.random.Generator, odds: np.ndarray, n: int) -> np.ndarray:
-    """``n`` indices into a few ``odds`` (adding up to 1), drawn by them."""
-    uniform = rng.random(n)
-    index = np.zeros(n, np.int64)
-    for edge in np.cumsum(odds)[:-1]:
-        index += uniform >= edge
-    return index
-
-
-class Ids(NamedTuple):
-    """A block's ids of a dataset, handed out at random to the rows as they are generated."""
-
-    of_row: np.ndarray
-    """The id of each row, in the order rows are generated."""
-    order: np.ndarray
-    """The rows in id order."""
-    in_order: np.ndarray
-    """The ids in order: the id column."""
-
-
-def random_ids(rng: np.random.Generator, block: BlockInput, name: str) -> Ids:
-    """The block's ids of dataset ``name`` in a random order (``common.shuffled_ids``)."""
-    start, count = block.id_range(name)
-    of_row = shuffled_ids(rng, start, count)
-    order = np.empty(count, np.int64)
-    order[of_row - start] = np.arange(count)  # the inverse permutation
-    return Ids(of_row, order, np.arange(start, start + count))
-
-
-HEX_PAIRS = np.array(
-    [
-        [f"{byte:02x}".encode() for byte in range(256)],
-        [f"{byte:02X}".encode() for byte in range(256)],
-    ]
-).view(np.uint16)
-"""The two hex digits of each byte, in lower and upper case, as one 16-bit ASCII pair each."""
-
-
-def random_bytes(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
-    """``n`` rows of ``width`` random bytes (a writable array)."""
-    words = rng.bit_generator.random_raw(-(-n * width // 8))
-    return words.view(np.uint8)[: n * width].reshape(n, width)
-
-
-def hex_text(
-    raw: np.ndarray,
-    groups: tuple[int, ...] | None = None,
-    separator: str = "",
-    upper: np.ndarray | None = None,
-) -> pa.Array:
-    """Rows of bytes as hex text, in ``groups`` of bytes joined by ``separator`` (all bytes in
-    one group by default), upper case where ``upper``: ``(4, 2)``, ``"-"`` -> ``"0a1b2c3d-4e5f"``.
-    """
-    n, width = raw.shape
-    index = raw if upper is None else raw + (256 * upper.astype(np.intp))[:, None]
-    digits = np.take(HEX_PAIRS.ravel(), index).view(np.uint8).reshape(n, 2 * width)
-    pieces = np.split(digits, 2 * np.cumsum(groups or (width,))[:-1], axis=1)
-    between = np.broadcast_to(np.frombuffer(separator.encode(), np.uint8), (n, len(separator)))
-    joined = [part for piece in pieces for part in (between, piece)][1:]
-    return fixed_width_text(np.hstack(joined))
-
-
-def fixed_width_text(chars: np.ndarray) -> pa.Array:
-    """A string array from an ``(n, width)`` array of ASCII codes, one string a row."""
-    n, width = chars.shape
-    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
-    data = np.ascontiguousarray(chars, np.uint8)
-    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])

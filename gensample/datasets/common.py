@@ -30,6 +30,11 @@ def share_of(n: int, share: float) -> int:
     return round(n * share)
 
 
+def share_added(n: int, share: float) -> int:
+    """How many to add to ``n`` so that the added make a ``share`` (0-1) of the whole."""
+    return share_of(n, share / (1 - share))
+
+
 def count_stream(settings: Settings, dataset: str, entity_start: int) -> np.random.Generator:
     """The stream a dataset draws its per-parent row counts from, in ``rows`` (for the plan)
     and again in ``generate``: the same draws both times, apart from every other draw."""
@@ -55,6 +60,22 @@ def times_between(
 ) -> np.ndarray:
     """``n`` uniform whole seconds from ``start`` to ``end`` (both included, per row or all)."""
     return start + (rng.random(n) * (np.asarray(end) - start + 1)).astype(np.int64)
+
+
+def in_hours(
+    rng: np.random.Generator,
+    earliest: np.ndarray | int,
+    last: int,
+    hours: tuple[int, int],
+    n: int,
+) -> np.ndarray:
+    """``n`` moments from ``earliest`` (per row, or for all) to ``last`` (a day's last second)
+    on uniform days, at uniform seconds of ``hours`` (from, to); ``earliest`` itself when the
+    moment drawn comes before it (on its day)."""
+    first_day = earliest // DAY_SECONDS
+    day = first_day + (rng.random(n) * (last // DAY_SECONDS - first_day + 1)).astype(np.int64)
+    second = rng.integers(hours[0] * 3600, hours[1] * 3600, n)
+    return np.maximum(day * DAY_SECONDS + second, earliest)
 
 
 def timestamps(seconds: np.ndarray) -> pa.Array:

@@ -21,7 +21,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import truth
-from gensample.datasets.clickstream import CountLaw, categories, place_sessions, random_ids
 from gensample.datasets.common import (
     DAY_SECONDS,
     TIMESTAMP,
@@ -31,6 +30,8 @@ from gensample.datasets.common import (
     timestamps,
 )
 from gensample.datasets.contract import BlockInput, Generated, Parents
+from gensample.datasets.draws import CappedGeometric, by_odds, random_ids
+from gensample.datasets.sessions import place_sessions
 from gensample.seeding import stream
 from gensample.settings import Settings
 
@@ -65,7 +66,7 @@ DESCRIPTIONS = {
 }
 EVENT_TYPES = pa.array(["send", "open", "click", "bounce", "unsubscribe"])
 SEND, OPEN, CLICK, BOUNCE, UNSUBSCRIBE = range(5)
-EVENTS_PER_SUBSCRIBER = {"full": CountLaw(0, 6.0, 40), "daily": CountLaw(0, 0.4, 3)}
+EVENTS_PER_SUBSCRIBER = {"full": CappedGeometric(0, 6.0, 40), "daily": CappedGeometric(0, 0.4, 3)}
 """Events of a subscriber record, by ``trans_type`` (five years of mail, or one day's)."""
 GROUP_SIZES = np.array([0.55, 0.33, 0.12])
 """Odds that a send is left unopened, opened, or opened and clicked."""
@@ -125,7 +126,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         mail.leaves_in_window[active] & (kind[np.cumsum(events)[active] - 1] == UNSUBSCRIBE),
     )
     campaign = campaign_days(rng, mail, subscriber[group_start], group_start, event_at)[group]
-    ids = random_ids(rng, block, NAME)
+    ids = random_ids(rng, *block.id_range(NAME))
     order = ids.order
     data = pa.table(
         {
@@ -202,7 +203,7 @@ def event_kinds(
     unsubscribe_only = rng.random(len(events)) >= OPEN_AND_UNSUBSCRIBE
     last_group = np.where((mail.last_group == 3) & unsubscribe_only, 2, mail.last_group)
     free = events - last_group
-    drawn = 1 + categories(rng, GROUP_SIZES, len(subscriber))
+    drawn = 1 + by_odds(rng, GROUP_SIZES, len(subscriber))
     size = np.minimum(drawn, mail.largest_group()[subscriber])
     before = np.cumsum(size) - size
     at = before - before[first[subscriber]]  # where each drawn group would start

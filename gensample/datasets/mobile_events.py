@@ -16,16 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import truth
-from gensample.datasets.clickstream import (
-    CountLaw,
-    categories,
-    hex_text,
-    login_positions,
-    login_windows,
-    place_sessions,
-    random_bytes,
-    random_ids,
-)
 from gensample.datasets.common import (
     DAY_SECONDS,
     TIMESTAMP,
@@ -35,6 +25,9 @@ from gensample.datasets.common import (
     timestamps,
 )
 from gensample.datasets.contract import BlockInput, Generated, Parents
+from gensample.datasets.draws import CappedGeometric, by_odds, random_ids
+from gensample.datasets.sessions import login_positions, login_windows, place_sessions
+from gensample.datasets.texts import hex_text, random_bytes
 from gensample.reference import Pool
 from gensample.seeding import stream
 from gensample.settings import Settings
@@ -96,8 +89,8 @@ EVENT_TYPES = pa.array(
 APP_OPEN, LOGIN, LOGOUT, VIEW_PRODUCT, VIEW_CART, PURCHASE = 0, 1, 2, 3, 7, 8
 BROWSING = np.array([0.42, 0.2, 0.15, 0.12, 0.06, 0.05])
 """Odds of the event types from view_product on, between a session's first and last event."""
-SESSIONS_PER_USER = CountLaw(1, 2.5, 30)
-EVENTS_PER_SESSION = CountLaw(1, 4.0, 40)
+SESSIONS_PER_USER = CappedGeometric(1, 2.5, 30)
+EVENTS_PER_SESSION = CappedGeometric(1, 4.0, 40)
 GUEST_SHARE = 0.15
 """Share of sessions that never log in."""
 LOGGED_IN_AT_START = 0.7
@@ -172,7 +165,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     gaps = 1 + rng.exponential(mean_gap).astype(np.int64)
     no_tail = np.zeros(len(sessions), np.int64)
     event_at, _, _ = place_sessions(rng, user, users.earliest, users.latest, gaps, no_tail)
-    ids = random_ids(rng, block, NAME)
+    ids = random_ids(rng, *block.id_range(NAME))
     order = ids.order
     user, logged_in = user[order], logged_in[order]
     member_id = users.member_id[user]
@@ -246,7 +239,7 @@ def event_kinds(
 ) -> np.ndarray:
     """Each event's index into ``EVENT_TYPES``: the app opens first, a login where a session
     logs in midway, a logout ending some logged-in sessions, browsing in between."""
-    kind = VIEW_PRODUCT + categories(rng, BROWSING, len(session))
+    kind = VIEW_PRODUCT + by_odds(rng, BROWSING, len(session))
     kind[(kind == PURCHASE) & ~logged_in] = VIEW_CART
     kind[position == login[session]] = LOGIN
     ends = (rng.random(len(events)) < LOGOUT_SHARE) & (login < events - 1)

@@ -14,17 +14,18 @@ import pyarrow.compute as pc
 
 from gensample.datasets import stores
 from gensample.datasets.common import (
-    DAY_SECONDS,
     MONEY,
     TIMESTAMP,
     count_stream,
     event_window,
+    in_hours,
     money,
-    share_of,
+    share_added,
     timestamps,
 )
 from gensample.datasets.contract import BlockInput, Generated, Parents
-from gensample.datasets.transactions import choices, in_id_order, listed, truncated_geometric
+from gensample.datasets.draws import choices, in_id_order, truncated_geometric
+from gensample.datasets.texts import listed
 from gensample.reference import Pool
 from gensample.seeding import stream
 from gensample.settings import Settings
@@ -100,7 +101,7 @@ def basket_plan(
         rng, shoppers
     )
     identified = int(per_shopper.sum())
-    anonymous = share_of(identified, ANONYMOUS_SHARE / (1 - ANONYMOUS_SHARE))
+    anonymous = share_added(identified, ANONYMOUS_SHARE)
     return per_shopper, truncated_geometric(MOST_LINES, LINES_P).draw(rng, identified + anonymous)
 
 
@@ -185,22 +186,6 @@ def store_traffic(store_table: pa.Table) -> Pool:
     format_index = pc.index_in(store_table["format"], value_set=pa.array(stores.FORMATS))
     weights = stores.FORMAT_TRAFFIC[format_index.to_numpy()]
     return Pool(store_table["store_id"], weights / weights.sum())
-
-
-def in_hours(
-    rng: np.random.Generator,
-    earliest: np.ndarray | int,
-    last: int,
-    hours: tuple[int, int],
-    n: int,
-) -> np.ndarray:
-    """``n`` moments from ``earliest`` (per row, or for all) to ``last`` (a day's last second)
-    on uniform days, at uniform seconds of ``hours`` (from, to); ``earliest`` itself when the
-    moment drawn comes before it (on its day)."""
-    first_day = earliest // DAY_SECONDS
-    day = first_day + (rng.random(n) * (last // DAY_SECONDS - first_day + 1)).astype(np.int64)
-    second = rng.integers(hours[0] * 3600, hours[1] * 3600, n)
-    return np.maximum(day * DAY_SECONDS + second, earliest)
 
 
 class Products(NamedTuple):

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.datasets.common import MONEY, money
-from gensample.datasets.transactions import listed
+from gensample.datasets.texts import listed
 from gensample.seeding import stream
 
 NAME = "products"

@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.datasets.common import TIMESTAMP, event_window, share_of, timestamps
+from gensample.datasets.common import TIMESTAMP, event_window, in_hours, share_of, timestamps
 from gensample.datasets.contract import BlockInput, Generated, Parents
-from gensample.datasets.pos_transactions import in_hours
-from gensample.datasets.transactions import choices, listed, truncated_geometric
+from gensample.datasets.draws import choices, truncated_geometric
+from gensample.datasets.texts import listed
 from gensample.seeding import stream
 from gensample.settings import Settings
 from gensample.truth import RECORDS_SCHEMA

@@ -6,9 +6,6 @@ exactly ``subtotal + tax + shipping``.
 """
 
 import functools
-import statistics
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -21,11 +18,12 @@ from gensample.datasets.common import (
     count_stream,
     event_window,
     money,
-    shuffled_ids,
     times_between,
     timestamps,
 )
 from gensample.datasets.contract import BlockInput, Generated, Parents
+from gensample.datasets.draws import choices, in_id_order, log_normal, truncated_geometric
+from gensample.datasets.texts import listed
 from gensample.seeding import stream
 from gensample.settings import Settings
 from gensample.truth import RECORDS_SCHEMA
@@ -50,62 +48,6 @@ SCHEMA = pa.schema(
 )
 PRIMARY_KEY = ("transaction_id",)
 FOREIGN_KEYS = {"customer_id": ("customers", "customer_id")}
-LOOKUP_SIZE = 4096
-"""Entries of a lookup table: distributions are drawn to 1/4096 of probability."""
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """A distribution as its values at ``LOOKUP_SIZE`` evenly spaced quantiles: a uniformly
-    drawn entry is a draw from it, for one small random integer per row (the fastest draw)."""
-
-    table: np.ndarray
-
-    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``n`` values drawn from the distribution."""
-        return self.table[rng.integers(0, LOOKUP_SIZE, n, dtype=np.uint16)]
-
-
-def quantiles(inverse_cdf: Callable[[np.ndarray], np.ndarray]) -> Lookup:
-    """The distribution of ``inverse_cdf`` (probabilities to values, vectorised)."""
-    return Lookup(inverse_cdf((np.arange(LOOKUP_SIZE) + 0.5) / LOOKUP_SIZE))
-
-
-def shares(weights: Sequence[float]) -> Lookup:
-    """Indices 0 to ``len(weights) - 1`` drawn in proportion to ``weights``."""
-    cdf = np.cumsum(weights) / np.sum(weights)
-    return quantiles(lambda q: np.searchsorted(cdf, q, side="right"))
-
-
-@functools.cache
-def truncated_geometric(most: int, p: float) -> Lookup:
-    """Counts 1 to ``most``, each one ``1 - p`` times as likely as the one before."""
-    return Lookup(shares((1 - p) ** np.arange(most)).table + 1)
-
-
-def log_normal(median: float, sigma: float) -> Lookup:
-    """Whole numbers, log-normally spread around ``median``."""
-    normal = statistics.NormalDist(np.log(median), sigma)
-    return quantiles(lambda q: np.round(np.exp([normal.inv_cdf(p) for p in q])).astype(np.int64))
-
-
-@dataclass(frozen=True)
-class Choices:
-    """Texts drawn by weight."""
-
-    values: pa.Array
-    lookup: Lookup
-
-    def draw(self, rng: np.random.Generator, n: int) -> pa.Array:
-        """``n`` texts drawn by weight."""
-        return self.values.take(self.lookup.draw(rng, n))
-
-
-def choices(weights: dict[str, float]) -> Choices:
-    """The texts of ``weights`` drawn in proportion to their weights."""
-    return Choices(pa.array(list(weights)), shares(list(weights.values())))
-
-
 ORDERS_P = 0.5
 """Geometric parameter of orders per account: each further order half as likely."""
 MOST_ITEMS, ITEMS_P = 10, 0.45
@@ -151,11 +93,6 @@ STATE_TAX_PERCENT = {
     "WI": 5.0,
 }
 """Base sales tax rate of each state, in percent (local taxes left out)."""
-
-
-def listed(texts: list[str]) -> str:
-    """``texts`` as a list in words: "a, b or c"."""
-    return ", ".join(texts[:-1]) + " or " + texts[-1]
 
 
 def _dollars(cents: int) -> str:
@@ -220,14 +157,6 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         schema=SCHEMA,
     )
     return Generated(data, RECORDS_SCHEMA.empty_table())
-
-
-def in_id_order(rng: np.random.Generator, start: int, values: np.ndarray) -> np.ndarray:
-    """``values`` (one per record, in the order they were made) moved to the places of their
-    records' shuffled ids ``start..start+len(values)``: the records' values in id order."""
-    ordered = np.empty_like(values)
-    ordered[shuffled_ids(rng, start, len(values)) - start] = values
-    return ordered
 
 
 def amounts(

@@ -17,13 +17,6 @@ import pyarrow.compute as pc
 
 from gensample import fuzzmap, truth
 from gensample.datasets import identity
-from gensample.datasets.clickstream import (
-    CountLaw,
-    hex_text,
-    place_sessions,
-    random_bytes,
-    random_ids,
-)
 from gensample.datasets.common import (
     DAY_SECONDS,
     TIMESTAMP,
@@ -33,6 +26,9 @@ from gensample.datasets.common import (
     timestamps,
 )
 from gensample.datasets.contract import BlockInput, Generated, Parents
+from gensample.datasets.draws import CappedGeometric, random_ids
+from gensample.datasets.sessions import place_sessions
+from gensample.datasets.texts import hex_text, random_bytes
 from gensample.settings import Settings
 
 NAME = "wifi_sessions"
@@ -65,7 +61,7 @@ DESCRIPTIONS = {
     "disconnected_at": "When it disconnected: after connecting, before the user's next "
     "connection, inside the event window.",
 }
-SESSIONS_PER_USER = CountLaw(1, 3.0, 30)
+SESSIONS_PER_USER = CappedGeometric(1, 3.0, 30)
 LOGIN_TYPES = pa.array(["email", "phone"])
 KINDS = pa.array(["duplicate", "original"])
 """Truth kinds, by whether a connection is its user's first."""
@@ -108,7 +104,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     by_email = draw("login_type").random(len(per_user)) < EMAIL_LOGIN_SHARE
     login, corruptions = portal_logins(draw("typos"), settings, users, by_email, user, first)
     connected, disconnected = connection_times(draw("times"), block, user, len(per_user))
-    ids = random_ids(draw("ids"), block, NAME)
+    ids = random_ids(draw("ids"), *block.id_range(NAME))
     session_id, order = ids.of_row, ids.order
     data = pa.table(
         {
