@@ -5,8 +5,6 @@ A person on the list twice usually signed up again with another address or misty
 are the same address imported twice.
 """
 
-from collections.abc import Mapping
-
 import numpy as np
 import pyarrow as pa
 
@@ -14,7 +12,6 @@ from gensample.datasets import identity
 from gensample.datasets.common import TIMESTAMP, times_between
 from gensample.datasets.contract import BlockInput, Generated, Parents
 from gensample.reference import Pool
-from gensample.settings import Settings
 
 NAME = "email_subscribers"
 REFERENCE = False
@@ -61,11 +58,7 @@ SYSTEM = identity.System(
 )
 
 
-def rows(
-    settings: Settings, entity_start: int, entities: int, parent_rows: Mapping[str, int]
-) -> int:
-    """Records of the block: covered people and their duplicates."""
-    return identity.record_count(settings, NAME, entities)
+rows = identity.rows_counter(NAME)
 
 
 def generate(block: BlockInput, parents: Parents) -> Generated:

@@ -132,6 +132,18 @@ def record_count(settings: Settings, name: str, entities: int) -> int:
     return covered + duplicate_count(settings, name, covered)
 
 
+def rows_counter(name: str) -> Callable[[Settings, int, int, Mapping[str, int]], int]:
+    """The contract's ``rows`` of system ``name``: a block's covered people and their
+    duplicates."""
+
+    def rows(
+        settings: Settings, entity_start: int, entities: int, parent_rows: Mapping[str, int]
+    ) -> int:
+        return record_count(settings, name, entities)
+
+    return rows
+
+
 def records(block: BlockInput, system: System) -> Records:
     """The system's records of the block: covered people, duplicates, corruptions and truth."""
     settings, entities = block.settings, block.block.entities

@@ -5,8 +5,6 @@ sometimes the family name alone or all in capitals, and a phone number, often mi
 any way. A person's later reports are the duplicates of their first.
 """
 
-from collections.abc import Mapping
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,7 +13,6 @@ from gensample.datasets import identity
 from gensample.datasets.common import DAY_SECONDS, TIMESTAMP, event_window
 from gensample.datasets.contract import BlockInput, Generated, Parents
 from gensample.reference import Pool
-from gensample.settings import Settings
 
 NAME = "incident_reports"
 REFERENCE = False
@@ -138,11 +135,7 @@ SYSTEM = identity.System(
 )
 
 
-def rows(
-    settings: Settings, entity_start: int, entities: int, parent_rows: Mapping[str, int]
-) -> int:
-    """Reports of the block: one per reporting person, and their repeat reports."""
-    return identity.record_count(settings, NAME, entities)
+rows = identity.rows_counter(NAME)
 
 
 def generate(block: BlockInput, parents: Parents) -> Generated:

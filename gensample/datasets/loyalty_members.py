@@ -6,8 +6,6 @@ the tier their lifetime spend has reached. Some give the id of their web shop ac
 links the member to that person's customer record.
 """
 
-from collections.abc import Mapping
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,7 +13,6 @@ import pyarrow.compute as pc
 from gensample.datasets import identity
 from gensample.datasets.common import DAY_SECONDS, MONEY, money, share_of
 from gensample.datasets.contract import BlockInput, Generated, Parents
-from gensample.settings import Settings
 
 NAME = "loyalty_members"
 REFERENCE = False
@@ -112,11 +109,7 @@ SYSTEM = identity.System(
 )
 
 
-def rows(
-    settings: Settings, entity_start: int, entities: int, parent_rows: Mapping[str, int]
-) -> int:
-    """Records of the block: covered people and their duplicates."""
-    return identity.record_count(settings, NAME, entities)
+rows = identity.rows_counter(NAME)
 
 
 def generate(block: BlockInput, parents: Parents) -> Generated:

@@ -5,8 +5,6 @@ them in a hurry: staff-typed duplicates carry more, and heavier, typos and are n
 copies. Most tills write names in capitals.
 """
 
-from collections.abc import Mapping
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -14,7 +12,6 @@ import pyarrow.compute as pc
 from gensample.datasets import identity
 from gensample.datasets.common import TIMESTAMP
 from gensample.datasets.contract import BlockInput, Generated, Parents
-from gensample.settings import Settings
 
 NAME = "pos_customers"
 REFERENCE = False
@@ -79,11 +76,7 @@ SYSTEM = identity.System(
 )
 
 
-def rows(
-    settings: Settings, entity_start: int, entities: int, parent_rows: Mapping[str, int]
-) -> int:
-    """Records of the block: covered people and their duplicates."""
-    return identity.record_count(settings, NAME, entities)
+rows = identity.rows_counter(NAME)
 
 
 def generate(block: BlockInput, parents: Parents) -> Generated:
