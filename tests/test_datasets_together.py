@@ -7,14 +7,15 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from conftest import DAY, read_csv, run_day, with_parents, without
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gensample import loading, state
-from gensample.datasets import REGISTRY
+from gensample import loading, state, tables
+from gensample.datasets import REGISTRY, stores
 from gensample.rundir import RunDirectory
 from gensample.seeding import BLOCK_SIZE
 from gensample.settings import DATASETS
@@ -121,3 +122,28 @@ def test_leaving_a_dataset_out_changes_no_byte_of_the_others(full_day, tmp_path,
     for kept in without(name):
         file = f"data/{kept}.csv"
         assert (day_dir(tmp_path) / file).read_bytes() == (day_dir(full_day) / file).read_bytes()
+
+
+IN_STORE = {  # what happens in a store: dataset -> its moments
+    "pos_customers": ("registered_at",),
+    "pos_transactions": ("purchased_at",),
+    "incident_reports": ("occurred_at", "reported_at"),
+    "wifi_sessions": ("connected_at",),
+}
+
+
+def test_what_happens_in_a_store_happens_in_opening_hours(full_day):
+    opening, closing = stores.OPENING_HOURS
+    for name, columns in IN_STORE.items():
+        data = tables.read(day_dir(full_day) / "data" / f"{name}.csv", REGISTRY[name].SCHEMA)
+        for column in columns:
+            hours = pc.hour(data[column]).to_numpy(zero_copy_only=False)
+            assert ((opening <= hours) & (hours < closing)).all(), f"{name}.{column}"
+    wifi = tables.read(
+        day_dir(full_day) / "data" / "wifi_sessions.csv", REGISTRY["wifi_sessions"].SCHEMA
+    )
+    closed = pc.add(
+        pc.floor_temporal(wifi["connected_at"], unit="day"),
+        pa.scalar(closing * 3600, pa.duration("s")),
+    )
+    assert pc.all(pc.less_equal(wifi["disconnected_at"], closed)).as_py()

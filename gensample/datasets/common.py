@@ -78,6 +78,28 @@ def in_hours(
     return np.maximum(day * DAY_SECONDS + second, earliest)
 
 
+def during_hours(seconds: np.ndarray, hours: tuple[int, int]) -> np.ndarray:
+    """``seconds`` moved into ``hours`` (from, to) of their own day, in the same order: the
+    day's 24 hours squeezed into those hours."""
+    day, second = np.divmod(seconds, DAY_SECONDS)
+    return day * DAY_SECONDS + hours[0] * 3600 + second * (hours[1] - hours[0]) // 24
+
+
+def open_seconds(seconds: np.ndarray | int, hours: tuple[int, int]) -> np.ndarray | int:
+    """Seconds since the epoch counted only while ``hours`` (from, to) of each day run: a clock
+    that stops outside them (a moment outside counts as the next opening)."""
+    day, second = np.divmod(seconds, DAY_SECONDS)
+    opening, length = hours[0] * 3600, (hours[1] - hours[0]) * 3600
+    return day * length + np.clip(second - opening, 0, length)
+
+
+def from_open_seconds(seconds: np.ndarray, hours: tuple[int, int]) -> np.ndarray:
+    """The moments ``open_seconds`` counted, back on the ordinary clock: inside ``hours``, in
+    the same order, as far apart while open."""
+    day, second = np.divmod(seconds, (hours[1] - hours[0]) * 3600)
+    return day * DAY_SECONDS + hours[0] * 3600 + second
+
+
 def timestamps(seconds: np.ndarray) -> pa.Array:
     """Seconds since the epoch as a timestamp column."""
     return pa.array(seconds, TIMESTAMP)

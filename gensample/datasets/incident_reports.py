@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.datasets import identity
-from gensample.datasets.common import DAY_SECONDS, TIMESTAMP, event_window
+from gensample.datasets import identity, stores
+from gensample.datasets.common import DAY_SECONDS, TIMESTAMP, during_hours, event_window
 from gensample.datasets.contract import BlockInput, Generated, Parents
 from gensample.reference import Pool
 
@@ -35,7 +35,7 @@ FOREIGN_KEYS = {"store_id": ("stores", "store_id")}
 DESCRIPTIONS = {
     "incident_id": "Incident number, unique; one person may report several incidents.",
     "store_id": "Store the incident happened in (usually one in the reporter's state).",
-    "occurred_at": "When the incident happened.",
+    "occurred_at": "When the incident happened, in opening hours.",
     "reported_at": "When it was written up: at or after occurred_at, within four days, and no "
     "later than the day.",
     "incident_type": "injury, incident, near_miss or observation.",
@@ -148,6 +148,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     reported = np.minimum(
         occurred + np.minimum(delay, WRITE_UP_MOST_DAYS * DAY_SECONDS).astype(np.int64), end
     )
+    occurred, reported = (during_hours(t, stores.OPENING_HOURS) for t in (occurred, reported))
     report = pa.array(REPORTS.draw(draw("report"), len(occurred)))
     state = block.people["state"].take(pa.array(found.person))
     data = pa.table(

@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.datasets import identity
-from gensample.datasets.common import TIMESTAMP
+from gensample.datasets import identity, stores
+from gensample.datasets.common import TIMESTAMP, during_hours
 from gensample.datasets.contract import BlockInput, Generated, Parents
 
 NAME = "pos_customers"
@@ -38,7 +38,8 @@ DESCRIPTIONS = {
     "birth_date": "Date of birth; empty when the customer did not give it.",
     "postal_code": "Five-digit ZIP code of the home address (no street is kept).",
     "home_store_id": "Store the customer registered at: one in their state when there is one.",
-    "registered_at": "When the customer was registered (within five years before the day).",
+    "registered_at": "When the customer was registered at the till: in opening hours, within "
+    "five years before the day.",
 }
 UPPER_CASE_SHARE = 0.7
 """Share of people registered at tills that write names in capitals (the rest keep the case)."""
@@ -84,8 +85,9 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     found = identity.records(block, SYSTEM)
     draw = identity.streams(block, NAME)
     state = block.people["state"].take(pa.array(found.person))
-    registered = identity.first_times(
-        draw("registered"), found, *identity.history_window(block.date)
+    registered = during_hours(
+        identity.first_times(draw("registered"), found, *identity.history_window(block.date)),
+        stores.OPENING_HOURS,
     )
     columns = found.columns
     data = pa.table(

@@ -62,8 +62,6 @@ BASKETS_P = 0.5
 """Geometric parameter of baskets per till customer: each further basket half as likely."""
 MOST_LINES, LINES_P = 8, 0.45
 MOST_QUANTITY, QUANTITY_P = 6, 0.7
-OPENING_HOURS = (7, 21)
-"""Hours the tills ring up baskets: from 7:00 to (not including) 21:00."""
 HOME_STORE_SHARE = 0.85
 """Share of a till customer's baskets rung up at their home store (the rest anywhere)."""
 POPULARITY_EXPONENT = 0.6
@@ -86,7 +84,8 @@ DESCRIPTIONS = {
     "line_total": "quantity x unit_price.",
     "basket_total": "Sum of the line totals of the basket, repeated on each of its lines.",
     "purchased_at": "When the basket was paid, the same on all its lines: in opening hours "
-    f"({OPENING_HOURS[0]}:00 to {OPENING_HOURS[1]}:00), not before the customer's registration.",
+    f"({stores.OPENING_HOURS[0]}:00 to {stores.OPENING_HOURS[1]}:00), not before the "
+    "customer's registration.",
     "payment_method": f"{listed(PAYMENT_METHODS.values.to_pylist())}.",
 }
 
@@ -176,7 +175,7 @@ def baskets(
     return Baskets(
         customer_id=customers["pos_customer_id"].to_numpy()[known],
         store_id=np.where(at_home, customers["home_store_id"].to_numpy()[known], anywhere),
-        purchased_at=in_hours(rng, earliest, last, OPENING_HOURS, n),
+        purchased_at=in_hours(rng, earliest, last, stores.OPENING_HOURS, n),
         payment=PAYMENT_METHODS.lookup.draw(rng, n),
     )
 

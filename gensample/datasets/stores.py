@@ -48,6 +48,8 @@ DESCRIPTIONS = {
     "dated 2021 or later).",
     "format": "superstore, standard, express (a small counter store) or outlet.",
 }
+OPENING_HOURS = (7, 21)
+"""Hours the stores are open, from 7:00 to (not including) 21:00: tills, wifi, incidents."""
 FORMATS = ("superstore", "standard", "express", "outlet")
 FORMAT_SHARES = np.array([0.15, 0.6, 0.2, 0.05])
 FORMAT_TRAFFIC = np.array([2.0, 1.0, 0.6, 0.5])

@@ -16,12 +16,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import fuzzmap, truth
-from gensample.datasets import identity
+from gensample.datasets import identity, stores
 from gensample.datasets.common import (
     DAY_SECONDS,
     TIMESTAMP,
     count_stream,
     event_window,
+    from_open_seconds,
+    open_seconds,
     share_of,
     timestamps,
 )
@@ -57,7 +59,7 @@ DESCRIPTIONS = {
     "login_type": "email or phone: what the user logs in with (always the same for a user).",
     "portal_login": "The e-mail address or phone number typed into the captive portal; later "
     "logins of the same person are sometimes mistyped.",
-    "connected_at": "When the device connected (inside the event window).",
+    "connected_at": "When the device connected: in opening hours, inside the event window.",
     "disconnected_at": "When it disconnected: after connecting, before the user's next "
     "connection, inside the event window.",
 }
@@ -165,9 +167,11 @@ def portal_fuzz_map(settings: Settings, field: str) -> dict[str, fuzzmap.FieldFu
 def connection_times(
     rng: np.random.Generator, block: BlockInput, user: np.ndarray, users: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """When each connection starts and ends: a user's connections one after the other."""
-    settings = block.settings
-    first, last = event_window(settings, block.date)
+    """When each connection starts and ends: a user's connections one after the other, in the
+    stores' opening hours (laid out on a clock that runs only while the stores are open; a
+    connection still open at closing time ends then)."""
+    settings, hours = block.settings, stores.OPENING_HOURS
+    first, last = (open_seconds(t, hours) for t in event_window(settings, block.date))
     gaps = np.empty(2 * len(user), np.int64)
     between = rng.exponential(MEAN_SECONDS_BETWEEN[settings.trans_type], len(user))
     gaps[0::2] = 1 + between.astype(np.int64)
@@ -176,7 +180,9 @@ def connection_times(
     times, _, _ = place_sessions(
         rng, np.repeat(user, 2), np.full(users, first), last, gaps, no_tail
     )
-    return times[0::2], times[1::2]
+    connected, disconnected = (from_open_seconds(t, hours) for t in (times[0::2], times[1::2]))
+    closing = connected // DAY_SECONDS * DAY_SECONDS + hours[1] * 3600
+    return connected, np.minimum(disconnected, closing)
 
 
 def stores_visited(
