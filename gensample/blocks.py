@@ -61,13 +61,16 @@ def _write_new_people_history(
 ) -> None:
     """The history part of people new on ``date``: their entity lines with the two dates added
     (valid from ``date``, still valid), as the CSV writer would write them, without encoding the
-    same values twice. A value holding a line break falls back to the CSV writer."""
+    same values twice. A value holding a line break falls back to the CSV writer (line breaks
+    are counted from how much the dates lengthened the text, without a second scan)."""
     data = entities_part.read_bytes()
-    if data.count(b"\n") != history.num_rows:
+    line_end = f",{date.isoformat()},\n".encode()
+    lines = data.replace(b"\n", line_end)
+    if len(lines) - len(data) != history.num_rows * (len(line_end) - 1):
         write_part(history, path, "csv")
         return
     try:
-        path.write_bytes(data.replace(b"\n", f",{date.isoformat()},\n".encode()))
+        path.write_bytes(lines)
     except OSError as error:
         raise RunError(f"cannot write {path}: {error}") from error
 

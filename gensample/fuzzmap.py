@@ -212,8 +212,12 @@ def choose_fields(
     safe = np.where(weights > 0, weights, 1.0)
     # Efraimidis-Spirakis: u ** (1 / w) orders by weight; zero weights rank last, never chosen
     keys = np.where(weights > 0, rng.random((n, len(weights))) ** (1 / safe), -1.0)
-    rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
-    return rank < count[:, None]
+    chosen, rows = np.zeros(keys.shape, dtype=bool), np.arange(n)
+    for place in range(count.max(initial=0)):  # each row's largest keys, one place at a time
+        largest = keys.argmax(axis=1)
+        chosen[rows, largest] = place < count
+        keys[rows, largest] = -np.inf
+    return chosen
 
 
 def _corrupt_field(

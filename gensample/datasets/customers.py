@@ -109,7 +109,10 @@ def assemble(
     rng: np.random.Generator,
     date: dt.date,
 ) -> Generated:
-    """New customer records from person rows and their truth: accounts added, rows in id order."""
+    """New customer records from person rows and their truth: accounts added, rows in id order.
+
+    ``record_id`` is a range of ids in a shuffled order.
+    """
     status, created, updated = account_columns(rng, rows.num_rows, date)
     data = (
         rows.add_column(0, "customer_id", pa.array(record_id))
@@ -119,8 +122,16 @@ def assemble(
         .append_column("operation", repeat(INSERT, rows.num_rows))
     )
     records = truth.record_rows(NAME, record_id, entity_id, kind, duplicate_of, corruptions)
-    order = pa.array(np.argsort(record_id))
+    order = pa.array(_in_order(record_id))
     return Generated(data.take(order).cast(SCHEMA), records.take(order))
+
+
+def _in_order(record_id: np.ndarray) -> np.ndarray:
+    """The positions of a shuffled range of ids, smallest id first (its argsort, without a sort)."""
+    order = np.empty_like(record_id)
+    if len(record_id):
+        order[record_id - record_id.min()] = np.arange(len(record_id))
+    return order
 
 
 def fuzz_duplicates(
