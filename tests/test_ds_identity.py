@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from gensample import population
 from gensample.corruptions import CORRUPTIONS
-from gensample.datasets import REGISTRY, BlockInput, identity
+from gensample.datasets import REGISTRY, BlockInput, formats, identity
 from gensample.fuzzmap import FieldFuzz
 from gensample.pipeline import BlockResult, generate_block, reference_tables
 from gensample.plan import Block, make_plan
@@ -301,25 +301,10 @@ def test_self_typed_systems_corrupt_one_field_fewer_but_at_least_one(max_fields,
     assert REGISTRY["pos_customers"].SYSTEM.fuzzing.max_fields(chosen) == max_fields + 1
 
 
-STATES = st.sampled_from(["CA", "TX", "NY", "WY", "VT"])
-
-
-@settings(max_examples=50, deadline=None)
-@given(store_states=st.lists(STATES, min_size=1, max_size=30), wanted=st.lists(STATES))
-def test_stores_near_picks_a_store_of_the_state_when_it_has_one(store_states, wanted):
-    stores = pa.table({"store_id": np.arange(1, len(store_states) + 1), "state": store_states})
-    picked = identity.stores_near(np.random.default_rng(1), stores, pa.array(wanted, pa.string()))
-    assert len(picked) == len(wanted)
-    for store_id, state in zip(picked, wanted, strict=True):
-        assert 1 <= store_id <= len(store_states)
-        if state in store_states:
-            assert store_states[store_id - 1] == state
-
-
 @given(st.lists(st.none() | st.text()))
 def test_digits_keeps_only_the_digits_and_the_nulls(values):
     expected = [None if v is None else "".join(c for c in v if c in "0123456789") for v in values]
-    assert identity.digits(pa.array(values, pa.string())).to_pylist() == expected
+    assert formats.digits(pa.array(values, pa.string())).to_pylist() == expected
 
 
 @given(st.lists(st.tuples(st.none() | st.text(), st.none() | st.text())))
@@ -330,7 +315,7 @@ def test_join_present_joins_what_is_there(pairs):
         f"{a}, {b}" if a is not None and b is not None else a if a is not None else b
         for a, b in pairs
     ]
-    assert identity.join_present(left, right, ", ").to_pylist() == expected
+    assert formats.join_present(left, right, ", ").to_pylist() == expected
 
 
 def window(date: dt.date, days: int) -> tuple[dt.datetime, dt.datetime]:

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
@@ -94,3 +96,18 @@ def test_same_seed_same_catalog_other_seed_other_catalog():
 def test_more_stores_keep_the_earlier_ones(seed, count, more):
     smaller = stores.catalog(seed, count)
     assert stores.catalog(seed, count + more).slice(0, count).equals(smaller)
+
+
+STATES = st.sampled_from(["CA", "TX", "NY", "WY", "VT"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(store_states=st.lists(STATES, min_size=1, max_size=30), wanted=st.lists(STATES))
+def test_near_picks_a_store_of_the_state_when_it_has_one(store_states, wanted):
+    catalog = pa.table({"store_id": np.arange(1, len(store_states) + 1), "state": store_states})
+    picked = stores.near(np.random.default_rng(1), catalog, pa.array(wanted, pa.string()))
+    assert len(picked) == len(wanted)
+    for store_id, state in zip(picked, wanted, strict=True):
+        assert 1 <= store_id <= len(store_states)
+        if state in store_states:
+            assert store_states[store_id - 1] == state

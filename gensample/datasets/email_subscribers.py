@@ -8,7 +8,7 @@ are the same address imported twice.
 import numpy as np
 import pyarrow as pa
 
-from gensample.datasets import identity
+from gensample.datasets import formats, identity
 from gensample.datasets.common import TIMESTAMP, times_between
 from gensample.datasets.contract import BlockInput, Generated, Parents
 from gensample.reference import Pool
@@ -53,7 +53,7 @@ SYSTEM = identity.System(
         forbidden={"email": ("leave_blank",)},
         extra_fields=-1,
     ),
-    identity.as_given,
+    formats.as_given,
     unrecorded={"first_name": 0.35},
 )
 

@@ -9,7 +9,6 @@ name only the corruptions the formatted record still shows.
 """
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -28,6 +27,7 @@ from gensample.datasets.common import (
     times_between,
 )
 from gensample.datasets.contract import BlockInput
+from gensample.datasets.formats import replace
 from gensample.fuzzmap import FIELD_COLUMNS, FieldFuzz
 from gensample.seeding import stream
 from gensample.settings import Settings
@@ -295,79 +295,3 @@ def first_times(rng: np.random.Generator, found: Records, start: int, end: int) 
     first = times_between(rng, start, end, len(found.original))
     later = times_between(rng, first[found.original], end, len(found.original))
     return np.where(found.is_duplicate, later, first)
-
-
-def stores_near(rng: np.random.Generator, stores: pa.Table, states: pa.Array) -> np.ndarray:
-    """A store id for each state: one in that state when it has any, else any store."""
-    store_ids = stores["store_id"].to_numpy()
-    state_names = pc.unique(stores["state"])
-    store_state = pc.index_in(stores["state"], value_set=state_names).to_numpy()
-    by_state = store_ids[np.argsort(store_state, kind="stable")]
-    per_state = np.bincount(store_state, minlength=len(state_names))
-    first = np.cumsum(per_state) - per_state
-    state = pc.index_in(states, value_set=state_names).fill_null(-1).to_numpy()
-    local = np.where(state >= 0, per_state[state], 0)
-    offset = (rng.random(len(state)) * local).astype(np.int64)
-    nearby = by_state[np.where(local > 0, first[state] + offset, 0)]
-    anywhere = store_ids[rng.integers(0, len(store_ids), len(state))]
-    return np.where(local > 0, nearby, anywhere)
-
-
-def person_habit(
-    block: BlockInput, name: str, purpose: str, shares: tuple[float, ...]
-) -> np.ndarray:
-    """One habit per person of the block (an index into ``shares``), from the system's stream:
-    how a person's records are written is the same on all of them."""
-    plan = block.block
-    return _habits(block.settings.seed, name, purpose, plan.entity_start, plan.entities, shares)
-
-
-@functools.lru_cache(maxsize=16)
-def _habits(
-    seed: int, name: str, purpose: str, entity_start: int, entities: int, shares: tuple[float, ...]
-) -> np.ndarray:
-    """The habits of a block's people (drawn once: a system writes a block's records in a few
-    passes)."""
-    cumulative = np.cumsum(shares) / np.sum(shares)
-    draws = stream(seed, name, purpose, entity_start).random(entities)
-    habits = np.minimum(np.searchsorted(cumulative, draws, side="right"), len(shares) - 1)
-    habits.flags.writeable = False
-    return habits
-
-
-def join_present(left: pa.Array, right: pa.Array, separator: str) -> pa.Array:
-    """``left`` and ``right`` joined by ``separator``, or the one that is present, or null."""
-    joined = pc.binary_join_element_wise(left, right, separator)
-    return pc.coalesce(joined, left, right)
-
-
-def as_given(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Table:
-    """A system that writes people as they are given."""
-    return columns
-
-
-def replace(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
-    """``table`` with ``column`` replaced by ``values``."""
-    return table.set_column(table.column_names.index(column), column, values)
-
-
-def digits(phones: pa.Array) -> pa.Array:
-    """Only the digits of each phone number (every other byte dropped; nulls kept)."""
-    phones = phones.combine_chunks() if isinstance(phones, pa.ChunkedArray) else phones
-    if phones.offset:  # a slice: copied, so the validity bits start at the first row
-        phones = pa.concat_arrays([phones])
-    validity, offsets, data = phones.buffers()
-    offsets = np.frombuffer(offsets, np.int32)[: len(phones) + 1]
-    text = (
-        np.frombuffer(data, np.uint8)[offsets[0] : offsets[-1]] if data else np.zeros(0, np.uint8)
-    )
-    offsets = offsets - offsets[0]
-    is_digit = (text >= ord("0")) & (text <= ord("9"))
-    kept_before = np.concatenate([[0], np.cumsum(is_digit)]).astype(np.int32)
-    return pa.StringArray.from_buffers(
-        len(phones),
-        pa.py_buffer(kept_before[offsets]),
-        pa.py_buffer(text[is_digit].tobytes()),
-        validity,
-        phones.null_count,
-    )

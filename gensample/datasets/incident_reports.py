@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.datasets import identity, stores
+from gensample.datasets import formats, identity, stores
 from gensample.datasets.common import DAY_SECONDS, TIMESTAMP, during_hours, event_window
 from gensample.datasets.contract import BlockInput, Generated, Parents
 from gensample.reference import Pool
@@ -100,12 +100,12 @@ WRITE_UP_MOST_DAYS = 4
 
 def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Table:
     """Each person's name and phone written in that person's habit."""
-    name_habit = identity.person_habit(block, NAME, "name_habit", NAME_HABITS)[person]
+    name_habit = formats.person_habit(block, NAME, "name_habit", NAME_HABITS)[person]
     capitals = pa.array(name_habit == CAPITALS)
     first = pc.if_else(capitals, pc.utf8_upper(columns["first_name"]), columns["first_name"])
     first = pc.if_else(pa.array(name_habit == FAMILY_ONLY), pa.scalar(None, pa.string()), first)
     last = pc.if_else(capitals, pc.utf8_upper(columns["last_name"]), columns["last_name"])
-    phone_habit = identity.person_habit(block, NAME, "phone_habit", PHONE_HABITS)[person]
+    phone_habit = formats.person_habit(block, NAME, "phone_habit", PHONE_HABITS)[person]
     phone = pc.choose(
         pa.array(phone_habit),
         columns["phone"],
@@ -117,7 +117,7 @@ def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Tabl
 def phones_separated(phones: pa.Array, separator: str) -> pa.Array:
     """Ten-digit numbers as 'NPA<sep>NXX<sep>XXXX' (other digit counts as digits alone)."""
     return pc.replace_substring_regex(
-        identity.digits(phones), r"^(\d{3})(\d{3})(\d{4})$", rf"\1{separator}\2{separator}\3"
+        formats.digits(phones), r"^(\d{3})(\d{3})(\d{4})$", rf"\1{separator}\2{separator}\3"
     )
 
 
@@ -154,12 +154,12 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     data = pa.table(
         {
             "incident_id": found.record_id,
-            "store_id": identity.stores_near(draw("store"), parents["stores"].data, state),
+            "store_id": stores.near(draw("store"), parents["stores"].data, state),
             "occurred_at": pa.array(occurred, TIMESTAMP),
             "reported_at": pa.array(reported, TIMESTAMP),
             "incident_type": REPORT_TYPES.take(report),
             "description": REPORTS.values.take(report),
-            "reporter_name": identity.join_present(
+            "reporter_name": formats.join_present(
                 found.columns["first_name"], found.columns["last_name"], " "
             ),
             "reporter_phone": found.columns["phone"],

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.datasets import identity, stores
+from gensample.datasets import formats, identity, stores
 from gensample.datasets.common import TIMESTAMP, during_hours
 from gensample.datasets.contract import BlockInput, Generated, Parents
 
@@ -48,11 +48,11 @@ UPPER_CASE_SHARE = 0.7
 def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Table:
     """Names in capitals on most tills, the phone as its ten digits."""
     shares = (UPPER_CASE_SHARE, 1 - UPPER_CASE_SHARE)
-    upper = pa.array(identity.person_habit(block, NAME, "case", shares)[person] == 0)
+    upper = pa.array(formats.person_habit(block, NAME, "case", shares)[person] == 0)
     for column in ("first_name", "last_name"):
         values = pc.if_else(upper, pc.utf8_upper(columns[column]), columns[column])
-        columns = identity.replace(columns, column, values)
-    return identity.replace(columns, "phone", identity.digits(columns["phone"]))
+        columns = formats.replace(columns, column, values)
+    return formats.replace(columns, "phone", formats.digits(columns["phone"]))
 
 
 SYSTEM = identity.System(
@@ -93,11 +93,11 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     data = pa.table(
         {
             "pos_customer_id": found.record_id,
-            "full_name": identity.join_present(columns["last_name"], columns["first_name"], ", "),
+            "full_name": formats.join_present(columns["last_name"], columns["first_name"], ", "),
             "phone": columns["phone"],
             "birth_date": columns["birth_date"],
             "postal_code": columns["postal_code"],
-            "home_store_id": identity.stores_near(draw("stores"), parents["stores"].data, state),
+            "home_store_id": stores.near(draw("stores"), parents["stores"].data, state),
             "registered_at": pa.array(registered, TIMESTAMP),
         },
         schema=SCHEMA,

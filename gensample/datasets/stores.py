@@ -152,3 +152,19 @@ def _region_table() -> tuple[pa.Array, pa.Array]:
     """Every state code and its region, side by side."""
     pairs = [(state, region) for region, states in REGIONS.items() for state in states.split()]
     return pa.array([state for state, _ in pairs]), pa.array([region for _, region in pairs])
+
+
+def near(rng: np.random.Generator, stores: pa.Table, states: pa.Array) -> np.ndarray:
+    """A store id for each state: one in that state when it has any, else any store."""
+    store_ids = stores["store_id"].to_numpy()
+    state_names = pc.unique(stores["state"])
+    store_state = pc.index_in(stores["state"], value_set=state_names).to_numpy()
+    by_state = store_ids[np.argsort(store_state, kind="stable")]
+    per_state = np.bincount(store_state, minlength=len(state_names))
+    first = np.cumsum(per_state) - per_state
+    state = pc.index_in(states, value_set=state_names).fill_null(-1).to_numpy()
+    local = np.where(state >= 0, per_state[state], 0)
+    offset = (rng.random(len(state)) * local).astype(np.int64)
+    nearby = by_state[np.where(local > 0, first[state] + offset, 0)]
+    anywhere = store_ids[rng.integers(0, len(store_ids), len(state))]
+    return np.where(local > 0, nearby, anywhere)

@@ -189,9 +189,9 @@ def stores_visited(
     rng: np.random.Generator, parents: Parents, users: pa.Table, user: np.ndarray
 ) -> np.ndarray:
     """The store of each connection: its user's home store (one in their state), or any."""
-    stores = parents["stores"].data
-    home = identity.stores_near(rng, stores, users["state"])
-    store_ids = stores["store_id"].to_numpy()
+    catalog = parents["stores"].data
+    home = stores.near(rng, catalog, users["state"])
+    store_ids = catalog["store_id"].to_numpy()
     elsewhere = store_ids[rng.integers(0, len(store_ids), len(user))]
     return np.where(rng.random(len(user)) < HOME_STORE_SHARE, home[user], elsewhere)
 
