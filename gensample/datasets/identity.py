@@ -139,6 +139,7 @@ def rows_counter(name: str) -> Callable[[Settings, int, int, Mapping[str, int]],
     def rows(
         settings: Settings, entity_start: int, entities: int, parent_rows: Mapping[str, int]
     ) -> int:
+        """Records of system ``name`` in the block: covered people and their duplicates."""
         return record_count(settings, name, entities)
 
     return rows

@@ -186,9 +186,7 @@ def _check_datasets(datasets: tuple[str, ...]) -> None:
             "'customers' (every other source system builds on it)"
         )
     for name in datasets:
-        missing = [
-            p for p in getattr(REGISTRY.get(name), "PARENTS", ()) if p not in datasets
-        ]  # TODO registry complete
+        missing = [parent for parent in REGISTRY[name].PARENTS if parent not in datasets]
         if missing:
             raise BadInputError(
                 f"datasets = {list(datasets)} is not allowed: {name} refers to {missing}; "
