@@ -4,7 +4,7 @@ import re
 from collections import defaultdict
 
 import pytest
-from test_ds_clickstream import (
+from dataset_checks import (
     PEOPLE,
     assert_contract_in_small_and_tiny_days,
     assert_in_window,

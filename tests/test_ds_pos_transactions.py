@@ -8,30 +8,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from conftest import DAY
+from dataset_checks import blocks_of_day
 
 from gensample.datasets import common, pos_transactions
-from gensample.pipeline import generate_block, reference_tables
-from gensample.plan import make_plan
 from gensample.settings import Settings
 
 DATASETS = ("stores", "products", "customers", "pos_customers", "pos_transactions")
 BASKET_COLUMNS = ("store_id", "pos_customer_id", "purchased_at", "payment_method", "basket_total")
 
 
-def generate_day(config: Settings, date: dt.date = DAY, entity_start: int = 0) -> list:
-    """Every block of a day: (block, {dataset: Generated}), reference datasets included."""
-    plan = make_plan(config, date, entity_start)
-    references = reference_tables(config)
-    return [
-        (block, {**references, **generate_block(config, date, block).datasets})
-        for block in plan.blocks
-    ]
-
-
 @pytest.fixture(scope="module")
 def day():
     """Two blocks (entity ids 49,000 to 53,000) of till customers and their baskets."""
-    return generate_day(Settings(customers=4000, datasets=DATASETS), entity_start=49_000)
+    return blocks_of_day(Settings(customers=4000, datasets=DATASETS), entity_start=49_000)
 
 
 def lines_of(datasets) -> list[dict]:
@@ -137,7 +126,7 @@ def test_shoppers_buy_after_registering_mostly_at_their_home_store(day):
 
 def test_daily_baskets_fall_on_the_day():
     config = Settings(customers=500, datasets=DATASETS, trans_type="daily")
-    for _, datasets in generate_day(config):
+    for _, datasets in blocks_of_day(config):
         days = pc.unique(datasets["pos_transactions"].data["purchased_at"].cast(pa.date32()))
         assert days.to_pylist() == [DAY]
 
@@ -162,8 +151,8 @@ def test_big_stores_ring_up_more_and_cheap_parts_sell_more(day):
 
 def test_the_same_settings_give_the_same_bytes_whatever_else_is_enabled(day):
     more = (*DATASETS, "loyalty_members", "transactions")
-    again = generate_day(Settings(customers=4000, datasets=more), entity_start=49_000)
+    again = blocks_of_day(Settings(customers=4000, datasets=more), entity_start=49_000)
     for (_, first), (_, second) in zip(day, again, strict=True):
         assert first["pos_transactions"].data.equals(second["pos_transactions"].data)
-    other = generate_day(Settings(customers=4000, seed=5, datasets=DATASETS), DAY, 49_000)
+    other = blocks_of_day(Settings(customers=4000, seed=5, datasets=DATASETS), DAY, 49_000)
     assert not other[0][1]["pos_transactions"].data.equals(day[0][1]["pos_transactions"].data)

@@ -8,26 +8,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from conftest import DAY
+from dataset_checks import blocks_of_day
 
 from gensample import reference
 from gensample.datasets import common, transactions
-from gensample.pipeline import generate_block
-from gensample.plan import make_plan
 from gensample.settings import Settings
 
 DATASETS = ("customers", "transactions")
 
 
-def generate_day(config: Settings, date: dt.date = DAY, entity_start: int = 0) -> list:
-    """Every block of a day: (block, {dataset: Generated})."""
-    plan = make_plan(config, date, entity_start)
-    return [(block, generate_block(config, date, block).datasets) for block in plan.blocks]
-
-
 @pytest.fixture(scope="module")
 def day():
     """Two blocks (entity ids 49,000 to 51,000) of customers and their orders."""
-    return generate_day(Settings(customers=2000, datasets=DATASETS), entity_start=49_000)
+    return blocks_of_day(Settings(customers=2000, datasets=DATASETS), entity_start=49_000)
 
 
 def joined(day) -> list[dict]:
@@ -80,7 +73,7 @@ def test_orders_belong_to_the_blocks_customers_and_follow_the_account(day):
 
 def test_daily_orders_fall_on_the_day():
     config = Settings(customers=300, datasets=DATASETS, trans_type="daily")
-    for _, datasets in generate_day(config):
+    for _, datasets in blocks_of_day(config):
         days = pc.unique(datasets["transactions"].data["ordered_at"].cast(pa.date32()))
         assert days.to_pylist() == [DAY]
 
@@ -120,16 +113,16 @@ def test_only_recent_orders_are_still_in_flight(day):
 
 def test_the_same_settings_give_the_same_bytes_whatever_else_is_enabled(day):
     more = ("stores", "customers", "pos_customers", "transactions")
-    again = generate_day(Settings(customers=2000, datasets=more), entity_start=49_000)
+    again = blocks_of_day(Settings(customers=2000, datasets=more), entity_start=49_000)
     for (_, first), (_, second) in zip(day, again, strict=True):
         assert first["transactions"].data.equals(second["transactions"].data)
-    other_seed = generate_day(Settings(customers=2000, seed=1, datasets=DATASETS), DAY, 49_000)
+    other_seed = blocks_of_day(Settings(customers=2000, seed=1, datasets=DATASETS), DAY, 49_000)
     assert not other_seed[0][1]["transactions"].data.equals(day[0][1]["transactions"].data)
 
 
 def test_one_order_each_when_at_most_one():
     config = Settings(customers=500, datasets=DATASETS, max_trans_per_customer=1)
-    for _, datasets in generate_day(config):
+    for _, datasets in blocks_of_day(config):
         ids = datasets["transactions"].data["customer_id"].to_pylist()
         assert sorted(ids) == sorted(datasets["customers"].data["customer_id"].to_pylist())
 
