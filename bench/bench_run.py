@@ -5,7 +5,9 @@ directory, while a sampler adds up the resident memory of the whole process tree
 
 1. the customer master alone (``datasets = ["customers"]``) for each size, in customers per
    second against the naive row-at-a-time Faker baseline of the same schema (run on a smaller
-   size: it is slow); the ratio is the speed-up;
+   size: it is slow); the ratio is the speed-up. It runs in rounds (``--repeat``; the baseline,
+   then each size, back to back) and shows medians and the ratio of each round: the timings of
+   a shared virtual machine wander by a quarter from one minute to the next;
 2. every dataset enabled, for the largest size: rows of each file, the seconds spent generating
    each dataset (added up over the workers, from ``--timings``) and its rows per second, and
    the rows per second of the whole run.
@@ -14,10 +16,12 @@ Prints Markdown tables.
 """
 
 import argparse
+import compileall
 import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,7 +36,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import naive_faker
 
 GENSAMPLE = [sys.executable, "-m", "gensample"]
+PACKAGE = Path(__file__).resolve().parent.parent / "gensample"
 DATE = "2026-11-23"
+
+
+def compile_package() -> None:
+    """Compile gensample's modules to bytecode, as installing a package does.
+
+    Run from an editable checkout with ``PYTHONDONTWRITEBYTECODE`` set (as on CI machines),
+    every start would compile every module again: about 0.13 s of each measured run.
+    """
+    compileall.compile_dir(PACKAGE, quiet=1)
 
 
 def peak_tree_memory(process: psutil.Process, done: threading.Event, peak: list) -> None:
@@ -79,6 +93,7 @@ def time_gensample(customers: int, workers: int, datasets: list[str] | None) -> 
             "--timings",
         ]
         done, peak = threading.Event(), [0]
+        os.sync()  # the previous run's files go to disk now, not during this run
         started = time.perf_counter()
         process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
         sampler = threading.Thread(
@@ -109,38 +124,73 @@ def parse_timings(text: str) -> dict[str, float]:
 def time_naive(customers: int) -> float:
     """Seconds of the naive Faker baseline for ``customers``."""
     with tempfile.TemporaryDirectory() as directory:
+        os.sync()  # as before each gensample run
         started = time.perf_counter()
         naive_faker.generate(Path(directory), customers, 15.0)
         return time.perf_counter() - started
 
 
 def main() -> None:
-    """Run the benchmark and print the table."""
+    """Run the benchmark and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--naive-size", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=0, help="gensample workers (0: per CPU)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of baseline and sizes (medians are shown)"
+    )
     arguments = parser.parse_args()
-    naive_rate = arguments.naive_size / time_naive(arguments.naive_size)
+    compile_package()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}"
     )
+    rounds = [measure_round(arguments) for _ in range(arguments.repeat)]
+    print_customer_master(rounds, arguments)
+    print_all_datasets(max(arguments.sizes), arguments.workers)
+
+
+@dataclass
+class Round:
+    """One round: the naive baseline's customers per second, then a run of each size."""
+
+    naive_rate: float
+    runs: dict[int, Measured]
+
+
+def measure_round(arguments: argparse.Namespace) -> Round:
+    """The baseline, then each size, back to back: a ratio within a round shares its minute."""
+    naive_rate = arguments.naive_size / time_naive(arguments.naive_size)
+    runs = {
+        size: time_gensample(size, arguments.workers, ["customers"]) for size in arguments.sizes
+    }
+    return Round(naive_rate, runs)
+
+
+def print_customer_master(rounds: list[Round], arguments: argparse.Namespace) -> None:
+    """The customer master's table: medians over the rounds, and the spread of the ratio."""
+    naive_rates = [r.naive_rate for r in rounds]
     print(
-        f"naive Faker baseline: {naive_rate:,.0f} customers/s ({arguments.naive_size:,} customers)"
+        f"naive Faker baseline: {statistics.median(naive_rates):,.0f} customers/s "
+        f"({arguments.naive_size:,} customers; median of {len(rounds)} rounds, "
+        f"{min(naive_rates):,.0f} to {max(naive_rates):,.0f})"
     )
     print("\n## The customer master alone\n")
-    print("| customers | seconds | customers/s | x naive | peak memory (MB) |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| customers | seconds | customers/s | x naive | x naive, each round | peak memory (MB) |"
+    )
+    print("| ---: | ---: | ---: | ---: | --- | ---: |")
     for size in arguments.sizes:
-        run = time_gensample(size, arguments.workers, ["customers"])
-        rate = size / run.seconds
+        seconds = statistics.median(r.runs[size].seconds for r in rounds)
+        rate = size / seconds
+        ratios = ", ".join(f"{size / r.runs[size].seconds / r.naive_rate:,.0f}" for r in rounds)
+        peak = max(r.runs[size].peak_bytes for r in rounds)
         print(
-            f"| {size:,} | {run.seconds:.2f} | {rate:,.0f} | {rate / naive_rate:,.0f} "
-            f"| {run.peak_bytes / 2**20:,.0f} |",
+            f"| {size:,} | {seconds:.2f} | {rate:,.0f} "
+            f"| {rate / statistics.median(naive_rates):,.0f} | {ratios} "
+            f"| {peak / 2**20:,.0f} |",
             flush=True,
         )
-    print_all_datasets(max(arguments.sizes), arguments.workers)
 
 
 def print_all_datasets(customers: int, workers: int) -> None:
