@@ -2,7 +2,7 @@
 
 import pytest
 from conftest import DAY
-from test_ds_identity import run, window
+from identity_checks import run, window
 
 NAME = "email_subscribers"
 STATUSES = {"subscribed", "unsubscribed", "pending", "bounced"}

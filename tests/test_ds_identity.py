@@ -1,29 +1,24 @@
 """The identity-bearing source systems together: coverage, duplicates, truth and ids, the same
 contract for all four (each system's own format is tested in its own file)."""
 
-import datetime as dt
-from dataclasses import dataclass
-from functools import cached_property
-
 import numpy as np
 import pyarrow as pa
 import pytest
 from conftest import DAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from identity_checks import COVERAGE, PEOPLE, Run, run
 
 from gensample import population
 from gensample.corruptions import CORRUPTIONS
 from gensample.datasets import REGISTRY, BlockInput, formats, identity
 from gensample.fuzzmap import FieldFuzz
-from gensample.pipeline import BlockResult, generate_block, reference_tables
 from gensample.plan import Block, make_plan
 from gensample.settings import FuzzSettings, Settings
 from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings
 from gensample.truth import RECORDS_SCHEMA
 
 SYSTEMS = ("pos_customers", "loyalty_members", "email_subscribers", "incident_reports")
-PEOPLE = 4000
 SHOWN_IN = {
     "pos_customers": {
         "first_name": {"full_name"},
@@ -58,49 +53,6 @@ FIRST_TIME = {
     "incident_reports": "occurred_at",
 }
 """The column that says when each record came to be."""
-COVERAGE = CoverageSettings(incident_reports=0.05)
-"""Enough incident reporters to test in a few thousand people."""
-
-
-@dataclass(frozen=True)
-class Run:
-    """One generated block and what it was generated from."""
-
-    settings: Settings
-    block: Block
-    result: BlockResult
-
-    def data(self, name: str) -> pa.Table:
-        """The dataset's rows."""
-        return self.result.datasets[name].data
-
-    def truth(self, name: str) -> pa.Table:
-        """The dataset's truth rows."""
-        return self.result.datasets[name].truth
-
-    def rows(self, name: str) -> dict[int, dict]:
-        """The dataset's rows as dictionaries by primary id."""
-        key = REGISTRY[name].PRIMARY_KEY[0]
-        return {row[key]: row for row in self.data(name).to_pylist()}
-
-    @property
-    def stores(self) -> pa.Table:
-        """The stores the block's datasets refer to."""
-        return reference_tables(self.settings)["stores"].data
-
-    @cached_property
-    def people(self) -> dict[int, dict]:
-        """The block's true people by entity id."""
-        return {row["entity_id"]: row for row in self.result.entities.to_pylist()}
-
-
-def run(names: tuple[str, ...], customers: int = PEOPLE, date: dt.date = DAY, **values) -> Run:
-    """Generate block 0 of ``customers`` people with ``names`` (and their parents) enabled."""
-    chosen = Settings(
-        customers=customers, datasets=("stores", "customers", *names), coverage=COVERAGE, **values
-    )
-    block = make_plan(chosen, date).blocks[0]
-    return Run(chosen, block, generate_block(chosen, date, block))
 
 
 @pytest.fixture(scope="module")
@@ -316,9 +268,3 @@ def test_join_present_joins_what_is_there(pairs):
         for a, b in pairs
     ]
     assert formats.join_present(left, right, ", ").to_pylist() == expected
-
-
-def window(date: dt.date, days: int) -> tuple[dt.datetime, dt.datetime]:
-    """First and last second of the ``days`` days up to the end of ``date`` (UTC, naive)."""
-    end = dt.datetime(date.year, date.month, date.day) + dt.timedelta(days=1, seconds=-1)
-    return end - dt.timedelta(days=days, seconds=-1), end

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from conftest import DAY
-from test_ds_identity import run, window
+from identity_checks import assert_store_in_persons_state, run, window
 
 from gensample.datasets.incident_reports import DESCRIPTIONS_BY_TYPE
 
@@ -29,14 +29,8 @@ def test_incidents_happen_in_the_window_and_are_written_up_within_days(trans_typ
     assert rows
 
 
-def test_the_store_exists_and_is_usually_in_the_reporters_state(reports):
-    stores = {row["store_id"]: row["state"] for row in reports.stores.to_pylist()}
-    rows = reports.rows(NAME)
-    for record in reports.truth(NAME).to_pylist():
-        state = reports.people[record["entity_id"]]["state"]
-        store = rows[record["record_id"]]["store_id"]
-        assert store in stores
-        assert state not in stores.values() or stores[store] == state
+def test_the_store_exists_and_is_in_the_reporters_state_when_one_is(reports):
+    assert_store_in_persons_state(reports, NAME, "store_id")
 
 
 def test_the_description_fits_the_type(reports):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import DAY
-from test_ds_identity import run
+from identity_checks import run
 
 NAME = "loyalty_members"
 TIER_FLOORS = {"bronze": 0, "silver": 500, "gold": 2000, "platinum": 5000}

@@ -4,7 +4,7 @@ import re
 
 import pytest
 from conftest import DAY
-from test_ds_identity import run, window
+from identity_checks import assert_store_in_persons_state, run, window
 
 NAME = "pos_customers"
 FIVE_YEARS = 5 * 365
@@ -55,14 +55,7 @@ def test_most_tills_write_capitals_and_some_details_are_not_asked(tills):
 
 
 def test_the_home_store_exists_and_is_in_the_persons_state_when_one_is(tills):
-    stores = {row["store_id"]: row["state"] for row in tills.stores.to_pylist()}
-    rows = tills.rows(NAME)
-    for record in tills.truth(NAME).to_pylist():
-        state = tills.people[record["entity_id"]]["state"]
-        home = rows[record["record_id"]]["home_store_id"]
-        assert home in stores
-        if state in stores.values():
-            assert stores[home] == state
+    assert_store_in_persons_state(tills, NAME, "home_store_id")
 
 
 @pytest.mark.parametrize("trans_type", ["full", "daily"])
