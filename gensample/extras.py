@@ -60,7 +60,6 @@ def extra_block(
     if not parts and not changes.rows.num_rows:
         return None
     inserted = _inserted(settings, date, parts, record_start) if parts else _NOTHING
-    kinds = inserted.truth["kind"].to_pylist()
     new_people = [part.entities for part in parts if part.kind == "tracer"]
     archived = [part.entities for part in parts if part.kind == "archival"]
     # current versions (changes.people) come first, so they replace the archived ones
@@ -73,12 +72,17 @@ def extra_block(
     )
     result = BlockResult(entities, {customers.NAME: rows}, {}, history)
     counts = {
-        "tracer": kinds.count("tracer"),
-        "archival": kinds.count("archival"),
+        "tracer": _rows_of(parts, "tracer"),
+        "archival": _rows_of(parts, "archival"),
         "updates": changes.rows.num_rows,
         "closures": changes.closures,
     }
     return Extras(result, inserted.data.num_rows, counts)
+
+
+def _rows_of(parts: list["_Part"], kind: str) -> int:
+    """Rows of the parts of ``kind``."""
+    return sum(part.rows.num_rows for part in parts if part.kind == kind)
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:
