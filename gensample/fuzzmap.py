@@ -208,16 +208,15 @@ def choose_fields(
     """A boolean (n, fields) matrix: 1..max_fields fields per row, by weight, without repetition."""
     weights = np.asarray(weights, dtype=np.float64)
     usable = int(np.count_nonzero(weights > 0))
-    count = rng.integers(1, min(max_fields, usable) + 1, n) if usable else np.zeros(n, int)
-    safe = np.where(weights > 0, weights, 1.0)
-    # Efraimidis-Spirakis: u ** (1 / w) orders by weight; zero weights rank last, never chosen
-    keys = np.where(weights > 0, rng.random((n, len(weights))) ** (1 / safe), -1.0)
-    chosen, rows = np.zeros(keys.shape, dtype=bool), np.arange(n)
-    for place in range(count.max(initial=0)):  # each row's largest keys, one place at a time
-        largest = keys.argmax(axis=1)
-        chosen[rows, largest] = place < count
-        keys[rows, largest] = -np.inf
-    return chosen
+    if not usable:
+        return np.zeros((n, len(weights)), dtype=bool)
+    count = rng.integers(1, min(max_fields, usable) + 1, n)
+    # Efraimidis-Spirakis with exponential keys: a row's fields ordered by E / w are a weighted
+    # draw without repetition; a zero weight gives an infinite key, never among the smallest
+    with np.errstate(divide="ignore"):
+        keys = rng.standard_exponential((n, len(weights))) / weights
+    largest_kept = np.sort(keys, axis=1)[np.arange(n), count - 1]
+    return keys <= largest_kept[:, None]
 
 
 def _corrupt_field(
