@@ -1,5 +1,5 @@
 """Allow ``python -m gensample``."""
 
-from gensample.cli import main
+from gensample.cli import entry
 
-raise SystemExit(main())
+entry()

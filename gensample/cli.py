@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 run failed, 2 bad input (settings, files, arguments).
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,20 @@ EXAMPLES = {
     "--db sqlite:///mdm-test.db\n"
     "  gensample load --dir . --date 2026-11-01 --db duckdb:////data/mdm.duckdb --replace",
 }
+
+
+def entry() -> None:
+    """The ``gensample`` command (and ``python -m gensample``): :func:`main`, then exit at once.
+
+    When :func:`main` returns, every file is written and synced and every worker has stopped, so
+    the interpreter's teardown (freeing its objects one by one: 60 to 100 ms after a million
+    customers) is skipped; only the output streams and log handlers need flushing first.
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,8 +1,10 @@
 """Shared fixtures: a seeded rng, small settings, a temporary run directory, and a day runner."""
 
 import datetime as dt
+import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -55,10 +57,14 @@ def read_csv(path: Path) -> pa.Table:
     return pacsv.read_csv(path, convert_options=options)
 
 
-def gensample_command(*arguments: str) -> subprocess.CompletedProcess:
-    """Run ``python -m gensample`` with ``arguments`` as a real process; capture its output."""
-    command = [sys.executable, "-m", "gensample", *arguments]
-    return subprocess.run(command, capture_output=True, text=True, check=False)
+def gensample_command(
+    *arguments: str, launcher: Sequence[str] = (sys.executable, "-m", "gensample")
+) -> subprocess.CompletedProcess:
+    """Run gensample (``python -m gensample`` unless another ``launcher`` is given) with
+    ``arguments`` as a real process; capture its output, which is buffered as under cron."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    command = [*launcher, *arguments]
+    return subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
 
 
 def with_parents(names: set[str]) -> tuple[str, ...]:

@@ -1,6 +1,8 @@
 """The command line: commands, help examples, exit codes, messages on stderr."""
 
 import re
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import DAY, gensample_command
@@ -97,9 +99,15 @@ def test_every_command_help_has_an_example(command, capsys):
     assert "example:\n  gensample " + command in capsys.readouterr().out
 
 
-def test_python_dash_m_works_like_the_console_script(run_dir):
+@pytest.mark.parametrize(
+    "launcher",
+    [[sys.executable, "-m", "gensample"], [str(Path(sys.executable).with_name("gensample"))]],
+    ids=["python -m gensample", "console script"],
+)
+def test_a_real_process_prints_everything_and_exits_with_the_code_of_main(launcher, run_dir):
     assert main(["init", str(run_dir)]) == 0
-    result = gensample_command("check", "--dir", str(run_dir))
-    assert result.returncode == 0 and "originals" in result.stdout
-    bad = gensample_command("run", "--dir", str(run_dir), "--dupe-rate", "101")
+    result = gensample_command("check", "--dir", str(run_dir), launcher=launcher)
+    assert result.returncode == 0  # and the plan printed to its end, the total of rows:
+    assert re.fullmatch(r"\s*total\s+[\d,]+ rows", result.stdout.rstrip().splitlines()[-1])
+    bad = gensample_command("run", "--dir", str(run_dir), "--dupe-rate", "101", launcher=launcher)
     assert bad.returncode == 2 and "--dupe-rate: dupe_rate = 101.0 is not allowed" in bad.stderr
