@@ -24,4 +24,4 @@ def _name(seed: int, parts: tuple[str | int, ...]) -> bytes:
 def stream(seed: int, *parts: str | int) -> np.random.Generator:
     """The generator named by ``parts`` under ``seed``, e.g. ``stream(7, "customers", 3)``."""
     entropy = int.from_bytes(hashlib.blake2b(_name(seed, parts), digest_size=16).digest(), "big")
-    return np.random.Generator(np.random.Philox(np.random.SeedSequence(entropy)))
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
