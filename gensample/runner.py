@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gensample import archive, gathering, manifest, recovery, state, tracer
+from gensample.allocator import keep_freed_memory
 from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.extras import Extras
 from gensample.faults import crash_point
@@ -51,6 +52,7 @@ def run(
 ) -> RunSummary:
     """Generate one batch of ``date`` into ``run_dir/out/<date>``, all or nothing."""
     log.info("seed %d", settings.seed)
+    keep_freed_memory()
     now = now or dt.datetime.now()
     directory, stopwatch = RunDirectory(run_dir), Stopwatch()
     with directory.lock():
