@@ -1,12 +1,11 @@
-"""Output files: blocks are written as part files, then joined in order into each day file.
+"""Output files: CSV day files are filled in place by the blocks (see ``placement``); Parquet
+day files are joined from part files in order.
 
-CSV parts are headerless CSV, joined by copying bytes after one header line. Parquet parts are
-Arrow IPC files, joined as one row group each.
+CSV rows are encoded in memory without a header and written after the file's one header line.
+Parquet parts are Arrow IPC files, joined as one row group each.
 """
 
 import hashlib
-import os
-import shutil
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,82 +18,77 @@ CSV_BATCH_ROWS = 8192
 """Rows Arrow's CSV writer converts at a time: about 12% faster than its default of 1024, with
 the same bytes."""
 CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed", batch_size=CSV_BATCH_ROWS)
-PART_CSV_OPTIONS = pacsv.WriteOptions(
+ROWS_CSV_OPTIONS = pacsv.WriteOptions(
     quoting_style="needed", include_header=False, batch_size=CSV_BATCH_ROWS
 )
 HASH_CHUNK = 1 << 22
 
 
-def write_part(table: pa.Table, path: Path, file_format: str) -> None:
-    """Write one block's rows of a file as a part file."""
+def write_csv_rows(table: pa.Table, file: BinaryIO) -> None:
+    """Write ``table``'s rows to ``file`` as CSV lines, without a header."""
+    pacsv.write_csv(table, file, write_options=ROWS_CSV_OPTIONS)
+
+
+def start_csv(path: Path, schema: pa.Schema) -> int:
+    """Create the CSV day file ``path`` with its header, or keep an existing one (an earlier
+    batch of the day) as it is; return where its rows continue."""
+    try:
+        if path.exists():
+            return path.stat().st_size
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            pacsv.write_csv(schema.empty_table(), handle, write_options=CSV_OPTIONS)
+            return handle.tell()
+    except OSError as error:
+        raise RunError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def check_csv_end(path: Path, end: int) -> None:
+    """Fail unless the CSV day file ``path`` ends exactly where its last rows were placed."""
+    size = path.stat().st_size
+    if size != end:
+        raise RunError(f"{path} holds {size} bytes where {end} were written")
+
+
+def write_part(table: pa.Table, path: Path) -> None:
+    """Write one block's rows of a Parquet file as a part file (Arrow IPC)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if file_format == "parquet":
-            with pa.ipc.new_file(str(path), table.schema) as writer:
-                writer.write_table(table)
-        else:
-            pacsv.write_csv(table, str(path), write_options=PART_CSV_OPTIONS)
+        with pa.ipc.new_file(str(path), table.schema) as writer:
+            writer.write_table(table)
     except OSError as error:
         raise RunError(f"cannot write {path}: {error}") from error
 
 
-class DayFile:
-    """One file of a day, built from part files appended in order.
+class ParquetDayFile:
+    """One Parquet file of a day, built from part files appended in order (always a new file:
+    a later batch of the day writes a file of its own)."""
 
-    A CSV file that already exists (an earlier batch of the day) is continued without a second
-    header; a Parquet file is always new.
-    """
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        import pyarrow.parquet as pq  # here: importing it would slow every start by 40 ms
 
-    def __init__(self, path: Path, schema: pa.Schema, file_format: str) -> None:
-        self.path, self.format = Path(path), file_format
+        self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            if file_format == "parquet":
-                import pyarrow.parquet as pq  # here: importing it would slow every start by 40 ms
-
-                self._writer = pq.ParquetWriter(str(self.path), schema, compression="zstd")
-            elif self.path.exists():  # not "ab": copy_file_range refuses O_APPEND targets
-                self._writer = open(self.path, "r+b")  # noqa: SIM115 (closed by close())
-                self._writer.seek(0, os.SEEK_END)
-            else:
-                self._writer = open(self.path, "wb")  # noqa: SIM115 (closed by close())
-                pacsv.write_csv(schema.empty_table(), self._writer, write_options=CSV_OPTIONS)
+            self._writer = pq.ParquetWriter(str(self.path), schema, compression="zstd")
         except OSError as error:
             raise RunError(f"cannot write {self.path}: {error}") from error
 
     def append(self, part: Path) -> None:
-        """Append a part file's rows, then delete the part."""
+        """Append a part file's rows as a row group, then delete the part."""
         try:
-            if self.format == "parquet":
-                with pa.memory_map(str(part)) as source:
-                    self._writer.write_table(pa.ipc.open_file(source).read_all())
-            else:
-                with open(part, "rb") as source:
-                    _copy(source, self._writer)
+            with pa.memory_map(str(part)) as source:
+                self._writer.write_table(pa.ipc.open_file(source).read_all())
             part.unlink()
         except OSError as error:
             raise RunError(f"cannot write {self.path}: {error}") from error
 
     def close(self) -> None:
-        """Flush and close the file."""
+        """Write the footer and close the file."""
         try:
             self._writer.close()
         except OSError as error:
             raise RunError(f"cannot write {self.path}: {error}") from error
-
-
-def _copy(source: BinaryIO, target: BinaryIO) -> None:
-    """Append ``source`` to ``target``, inside the kernel where it can."""
-    target.flush()
-    size = os.fstat(source.fileno()).st_size
-    try:
-        while size > 0:
-            copied = os.copy_file_range(source.fileno(), target.fileno(), size)
-            if copied == 0:
-                break
-            size -= copied
-    except OSError:  # a filesystem without copy_file_range: copy through user space
-        shutil.copyfileobj(source, target, HASH_CHUNK)
 
 
 def sha256(path: Path) -> str:

@@ -1,17 +1,18 @@
-"""Writing one batch into the staging copy of a day: blocks as parts, joined in order."""
+"""Writing one batch into the staging copy of a day: blocks in turn, into every day file."""
 
 import itertools
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from gensample.blocks import BlockParts, run_blocks, write_parts
+from gensample.blocks import BlockParts, Destination, run_blocks, write_parts
 from gensample.outputs import output_files, reference_block
 from gensample.pipeline import BlockResult
+from gensample.placement import Placement
 from gensample.plan import Plan
 from gensample.settings import Settings
 from gensample.timings import Stopwatch
-from gensample.writers import DayFile
+from gensample.writers import ParquetDayFile, check_csv_end, start_csv
 
 PARTS_DIR = ".parts"
 
@@ -25,48 +26,70 @@ def write_batch(
     stopwatch: Stopwatch,
 ) -> dict[str, int]:
     """Write the reference datasets (first batch only), the plan's blocks, then the extra block,
-    into ``staging``; return rows per file."""
-    files = {
-        name: DayFile(staging / name, schema, file_format)
-        for name, (schema, file_format) in output_files(settings, batch).items()
-    }
-    rows = dict.fromkeys(files, 0)
-    parts_dir = staging / PARTS_DIR
+    into ``staging``; return rows per file.
+
+    They take their turns (slots) in that order: the reference block first, when there is one.
+    """
+    destination, parquet = open_day(settings, batch, staging)
+    rows = dict.fromkeys(output_files(settings, batch), 0)
     reference = reference_block(settings, batch)
     progress = Progress(len(plan.blocks) + (extras is not None) + (reference is not None))
-    blocks = run_blocks(settings, plan, batch, parts_dir)
+    blocks = run_blocks(settings, plan, batch, destination, first_slot=int(reference is not None))
+    last_slot = len(plan.blocks) + (reference is not None)
     try:
         for parts in itertools.chain(
-            _single_parts(reference, "reference", settings, plan, batch, parts_dir),
+            _single_parts(reference, 0, settings, plan, batch, destination),
             blocks,
-            _single_parts(extras, plan.entity_stop, settings, plan, batch, parts_dir),
+            _single_parts(extras, last_slot, settings, plan, batch, destination),
         ):
             stopwatch.add(parts.seconds)
             with stopwatch.stage("join parts"):
                 for name, path in parts.paths.items():
-                    files[name].append(path)
-                    rows[name] += parts.rows[name]
+                    parquet[name].append(path)
+            for name, count in parts.rows.items():
+                rows[name] += count
             progress.advance()
     finally:
         blocks.close()  # on an error, wait for the workers before the staging area goes
-        for file in files.values():
+        for file in parquet.values():
             file.close()
-    if parts_dir.exists():
-        parts_dir.rmdir()
+    for name, end in destination.placement.ends().items():
+        check_csv_end(destination.placement.paths[name], end)
+    if destination.parts_dir.exists():
+        destination.parts_dir.rmdir()
     return rows
+
+
+def open_day(
+    settings: Settings, batch: int, staging: Path
+) -> tuple[Destination, dict[str, ParquetDayFile]]:
+    """Start every file of a batch in ``staging`` (a CSV file with its header, or continued
+    after an earlier batch; a Parquet file new); return where blocks write, and the Parquet
+    files to join their parts into."""
+    outputs = output_files(settings, batch)
+    csv = {
+        name: staging / name for name, (_, file_format) in outputs.items() if file_format == "csv"
+    }
+    ends = {name: start_csv(path, outputs[name][0]) for name, path in csv.items()}
+    parquet = {
+        name: ParquetDayFile(staging / name, schema)
+        for name, (schema, file_format) in outputs.items()
+        if file_format == "parquet"
+    }
+    return Destination(Placement(csv, ends), staging / PARTS_DIR), parquet
 
 
 def _single_parts(
     result: BlockResult | None,
-    key: int | str,
+    slot: int,
     settings: Settings,
     plan: Plan,
     batch: int,
-    parts_dir: Path,
+    destination: Destination,
 ) -> Iterator[BlockParts]:
     """The parts of a block made outside the plan (reference data, extras), written in turn."""
     if result is not None:
-        yield write_parts(result, settings, plan.date, batch, parts_dir, key)
+        yield write_parts(result, settings, plan.date, batch, destination, slot)
 
 
 class Progress:

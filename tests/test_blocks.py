@@ -1,6 +1,6 @@
-"""Blocks written as part files: the history part of new people is their entity part, extended."""
+"""Blocks written into the day files: the history lines of new people are their entity lines,
+extended."""
 
-import datetime as dt
 import io
 
 import pyarrow as pa
@@ -14,31 +14,32 @@ from gensample.outputs import ENTITIES_FILE, HISTORY_FILE
 from gensample.pipeline import BlockResult
 from gensample.plan import make_plan
 from gensample.settings import Settings
+from gensample.writing import open_day
 
 
 def encoded(table: pa.Table) -> bytes:
-    """``table`` as a headerless CSV part, written independently with pyarrow."""
+    """``table`` as CSV with its header, written independently with pyarrow."""
     sink = io.BytesIO()
-    options = pacsv.WriteOptions(quoting_style="needed", include_header=False)
-    pacsv.write_csv(table, sink, write_options=options)
+    pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(quoting_style="needed"))
     return sink.getvalue()
 
 
-def test_the_history_part_equals_the_csv_of_the_history_rows(tmp_path):
+def test_the_history_file_equals_the_csv_of_the_history_rows(tmp_path):
     settings = Settings(customers=500, workers=1)
     block = make_plan(settings, DAY).blocks[0]
-    parts = write_block_parts(settings, DAY, block, 1, tmp_path)
+    destination, _ = open_day(settings, 1, tmp_path)
+    parts = write_block_parts(settings, DAY, block, 1, destination, 0)
     entities = pacsv.read_csv(
-        io.BytesIO(_header(truth.ENTITIES_SCHEMA) + parts.paths[ENTITIES_FILE].read_bytes()),
+        tmp_path / ENTITIES_FILE,
         convert_options=pacsv.ConvertOptions(
             column_types=truth.ENTITIES_SCHEMA,
             strings_can_be_null=True,  # an empty field is a null, a quoted "" an empty text
             quoted_strings_can_be_null=False,
         ),
     )
+    assert entities.num_rows == parts.rows[HISTORY_FILE] == parts.rows[ENTITIES_FILE] == 500
     expected = encoded(truth.history_rows(entities, DAY, None))
-    assert parts.paths[HISTORY_FILE].read_bytes() == expected
-    assert parts.rows[HISTORY_FILE] == parts.rows[ENTITIES_FILE] == 500
+    assert (tmp_path / HISTORY_FILE).read_bytes() == expected
 
 
 @pytest.mark.parametrize("name", ["Ann", "Ann\nMarie"])
@@ -54,11 +55,8 @@ def test_a_value_with_a_line_break_still_gives_correct_history(tmp_path, name):
         ],
         schema=truth.ENTITIES_SCHEMA,
     )
-    result = BlockResult(people, {}, {})
-    parts = write_parts(result, Settings(), dt.date(2026, 1, 2), 1, tmp_path, 0)
-    expected = encoded(truth.history_rows(people, dt.date(2026, 1, 2), None))
-    assert parts.paths[HISTORY_FILE].read_bytes() == expected
-
-
-def _header(schema: pa.Schema) -> bytes:
-    return (",".join(f'"{name}"' for name in schema.names) + "\n").encode()
+    destination, _ = open_day(Settings(), 1, tmp_path)
+    write_parts(BlockResult(people, {}, {}), Settings(), DAY, 1, destination, 0)
+    assert (tmp_path / ENTITIES_FILE).read_bytes() == encoded(people)
+    expected = encoded(truth.history_rows(people, DAY, None))
+    assert (tmp_path / HISTORY_FILE).read_bytes() == expected

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import DAY, run_day
 
-from gensample import runner, state, writing
+from gensample import blocks, runner, state, writing
 from gensample.errors import BadInputError, RunError
 from gensample.rundir import RunDirectory
 from gensample.seeding import BLOCK_SIZE
@@ -162,11 +162,27 @@ def test_a_failed_run_with_workers_leaves_no_worker_writing(run_dir, monkeypatch
         calls.append(part)
         raise RunError("disk full (simulated)")
 
-    monkeypatch.setattr(writing.DayFile, "append", fail_once_joined)
+    monkeypatch.setattr(writing.ParquetDayFile, "append", fail_once_joined)
+    with pytest.raises(RunError, match="simulated"):
+        run_day(run_dir, customers=60_000, workers=2, format="parquet")
+    time.sleep(1.0)  # a worker still running would write by now
+    assert calls
+    out = run_dir / "out"
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_block_failing_in_a_worker_fails_the_run_and_stops_the_others(run_dir, monkeypatch):
+    start_state_at(run_dir, BLOCK_SIZE - 700)
+    generate = blocks.generate_block
+
+    def first_block_fails(settings, date, block):  # the workers inherit it: they are forked
+        if block.entity_start == BLOCK_SIZE - 700:
+            raise RunError("generation failed (simulated)")
+        return generate(settings, date, block)
+
+    monkeypatch.setattr(blocks, "generate_block", first_block_fails)
     with pytest.raises(RunError, match="simulated"):
         run_day(run_dir, customers=60_000, workers=2)
-    time.sleep(1.0)  # a worker still running would write its parts by now
-    assert calls
     out = run_dir / "out"
     assert not out.exists() or list(out.iterdir()) == []
 

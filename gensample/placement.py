@@ -1,0 +1,66 @@
+"""Writing blocks' CSV rows straight into the day files, in plan order, from any process.
+
+Blocks take turns by number (their *slot*), file by file: once the slot before has written its
+rows of a file, a block writes its own right after them (encoded as they are written, while
+they are fresh in the cache) and passes the turn on. So every byte is written once (no part
+files to copy and delete), workers write different files at the same time, and the files hold
+the same bytes whatever the number of workers. A slot with no rows for a file still takes its
+turn there, to pass it on.
+
+The turns and file ends live in shared memory: worker processes get the placement when they
+start (by inheritance, as multiprocessing requires for its locks).
+"""
+
+import contextlib
+import multiprocessing
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+from gensample.errors import RunError
+
+
+class Placement:
+    """For each CSV day file: where it ends, and which slot's turn it is to write there."""
+
+    def __init__(self, paths: Mapping[str, Path], ends: Mapping[str, int]) -> None:
+        """Files by name (``paths``), their rows starting at ``ends[name]`` (after the header);
+        slot 0 has the first turn."""
+        self.paths = dict(paths)
+        self._index = {name: index for index, name in enumerate(self.paths)}
+        self._ends = multiprocessing.RawArray("q", [ends[name] for name in self.paths])
+        self._turns = multiprocessing.RawArray("q", len(self.paths))
+        self._abandoned = multiprocessing.RawValue("b", 0)
+        self._changed = multiprocessing.Condition()
+
+    @contextlib.contextmanager
+    def turn(self, slot: int, name: str) -> Iterator[BinaryIO]:
+        """Wait for ``slot``'s turn at file ``name``; give the file, open for writing where the
+        slot before ended; once it is written, pass the turn on to the next slot."""
+        index = self._index[name]
+        with self._changed:
+            self._changed.wait_for(lambda: self._turns[index] == slot or self._abandoned.value)
+            if self._abandoned.value:
+                raise RunError(f"block {slot} not written to {self.paths[name]}: the run stopped")
+            start = self._ends[index]
+        try:
+            with open(self.paths[name], "r+b") as file:
+                file.seek(start)
+                yield file
+                end = file.tell()
+        except OSError as error:
+            raise RunError(f"cannot write {self.paths[name]}: {error.strerror or error}") from error
+        with self._changed:
+            self._ends[index], self._turns[index] = end, slot + 1
+            self._changed.notify_all()
+
+    def abandon(self) -> None:
+        """Stop the run: every slot waiting for its turn fails instead."""
+        with self._changed:
+            self._abandoned.value = 1
+            self._changed.notify_all()
+
+    def ends(self) -> dict[str, int]:
+        """Where each file ends, after the turns taken so far."""
+        with self._changed:
+            return dict(zip(self.paths, self._ends, strict=True))

@@ -1,0 +1,114 @@
+"""Slots writing CSV rows in place, in turns: the same bytes as writing the whole table at once,
+whatever order the slots run in and whichever process runs them."""
+
+import multiprocessing
+import threading
+
+import pytest
+from sample_tables import SCHEMA, expected_csv, split
+
+from gensample.errors import RunError
+from gensample.placement import Placement
+from gensample.writers import start_csv, write_csv_rows
+
+NAME = "data/customers.csv"
+
+
+def placement_of(tmp_path, *names: str) -> Placement:
+    """A placement over new CSV day files ``names`` in ``tmp_path``."""
+    paths = {name: tmp_path / name for name in names}
+    return Placement(paths, {name: start_csv(path, SCHEMA) for name, path in paths.items()})
+
+
+def write_slot(placement: Placement, slot: int, name: str, table) -> None:
+    with placement.turn(slot, name) as file:
+        write_csv_rows(table, file)
+
+
+@pytest.mark.parametrize("sizes", [[7], [3, 5, 8], [4, 0, 9], [1, 1, 1, 1, 1, 1]])
+def test_slots_started_last_first_in_processes_write_in_slot_order(tmp_path, sizes):
+    tables, placement = split(sizes), placement_of(tmp_path, NAME)
+    processes = [
+        multiprocessing.get_context("fork").Process(
+            target=write_slot, args=(placement, slot, NAME, tables[slot])
+        )
+        for slot in reversed(range(len(tables)))
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    path = tmp_path / NAME
+    assert path.read_bytes() == expected_csv(tables)
+    assert placement.ends() == {NAME: path.stat().st_size}
+
+
+def test_a_slot_that_writes_nothing_passes_the_turn_on(tmp_path):
+    tables, placement = split([3, 4]), placement_of(tmp_path, NAME)
+    write_slot(placement, 0, NAME, tables[0])
+    with placement.turn(1, NAME):
+        pass
+    write_slot(placement, 2, NAME, tables[1])
+    assert (tmp_path / NAME).read_bytes() == expected_csv(tables)
+
+
+def test_a_file_already_holding_rows_is_continued_after_them(tmp_path):
+    tables = split([2, 3, 4])
+    write_slot(placement_of(tmp_path, NAME), 0, NAME, tables[0])  # an earlier batch of the day
+    later = placement_of(tmp_path, NAME)
+    write_slot(later, 0, NAME, tables[1])
+    write_slot(later, 1, NAME, tables[2])
+    assert (tmp_path / NAME).read_bytes() == expected_csv(tables)
+
+
+def test_each_file_has_turns_of_its_own(tmp_path):
+    placement, tables = placement_of(tmp_path, "a.csv", "b.csv"), split([2, 3])
+    released, later_slot_done = threading.Event(), threading.Event()
+
+    def first_slot():
+        write_slot(placement, 0, "a.csv", tables[0])
+        with placement.turn(0, "b.csv") as file:
+            released.wait(timeout=60)
+            write_csv_rows(tables[0], file)
+
+    def second_slot():
+        write_slot(placement, 1, "a.csv", tables[1])
+        later_slot_done.set()
+        write_slot(placement, 1, "b.csv", tables[1])
+
+    threads = [threading.Thread(target=first_slot), threading.Thread(target=second_slot)]
+    for thread in threads:
+        thread.start()
+    assert later_slot_done.wait(timeout=60)  # while slot 0 still holds its turn at b.csv
+    released.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    for name in ("a.csv", "b.csv"):
+        assert (tmp_path / name).read_bytes() == expected_csv(tables)
+
+
+def test_abandoning_the_run_fails_a_slot_waiting_for_its_turn(tmp_path):
+    placement, errors = placement_of(tmp_path, NAME), []
+
+    def waiting_slot():
+        try:
+            write_slot(placement, 1, NAME, split([3])[0])
+        except RunError as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=waiting_slot)
+    thread.start()
+    placement.abandon()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert len(errors) == 1 and "stopped" in str(errors[0])
+    assert (tmp_path / NAME).read_bytes() == expected_csv([])
+
+
+def test_a_turn_at_a_file_that_is_gone_names_it(tmp_path):
+    placement = placement_of(tmp_path, NAME)
+    (tmp_path / NAME).unlink()
+    with pytest.raises(RunError) as raised, placement.turn(0, NAME):
+        pass
+    assert str(tmp_path / NAME) in str(raised.value)
