@@ -6,6 +6,8 @@ Parquet parts are Arrow IPC files, joined as one row group each.
 """
 
 import hashlib
+import mmap
+import os
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,7 +23,6 @@ CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed", batch_size=CSV_BATCH_RO
 ROWS_CSV_OPTIONS = pacsv.WriteOptions(
     quoting_style="needed", include_header=False, batch_size=CSV_BATCH_ROWS
 )
-HASH_CHUNK = 1 << 22
 
 
 def write_csv_rows(table: pa.Table, file: BinaryIO) -> None:
@@ -92,9 +93,14 @@ class ParquetDayFile:
 
 
 def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes, read into one buffer (a new buffer per read costs 10%)."""
-    digest, buffer = hashlib.sha256(), bytearray(HASH_CHUNK)
-    with open(path, "rb", buffering=0) as handle, memoryview(buffer) as view:
-        while size := handle.readinto(buffer):
-            digest.update(view[:size])
-    return digest.hexdigest()
+    """Hex SHA-256 of a file's bytes, hashed where they lie in the page cache (a memory map
+    spares copying them into a buffer: 10% to 30% faster than reading them).
+
+    The file must not shrink while it is hashed (the process would be killed, as by any kill:
+    a run's files are its own, and a killed run is repaired by the next).
+    """
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return hashlib.sha256().hexdigest()  # an empty file cannot be mapped
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return hashlib.sha256(mapped).hexdigest()

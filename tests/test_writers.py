@@ -61,7 +61,7 @@ def test_parquet_parts_are_deleted_once_joined(tmp_path):
     assert not any(part.exists() for part in parts)
 
 
-@pytest.mark.parametrize("size", [0, 1, 1000, 5 * 2**20 + 7])  # the last spans hash chunks
+@pytest.mark.parametrize("size", [0, 1, 1000, 5 * 2**20 + 7])  # 0: a file mmap refuses
 def test_sha256_is_hashlibs(tmp_path, size):
     data = np.random.default_rng(size).bytes(size)
     path = tmp_path / "file.bin"
