@@ -19,6 +19,8 @@ from gensample.errors import RunError
 CSV_BATCH_ROWS = 8192
 """Rows Arrow's CSV writer converts at a time: about 12% faster than its default of 1024, with
 the same bytes."""
+HASH_WINDOW = 64 << 20
+"""Bytes of a file mapped at a time to hash it (a multiple of every page size)."""
 CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed", batch_size=CSV_BATCH_ROWS)
 ROWS_CSV_OPTIONS = pacsv.WriteOptions(
     quoting_style="needed", include_header=False, batch_size=CSV_BATCH_ROWS
@@ -93,14 +95,20 @@ class ParquetDayFile:
 
 
 def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes, hashed where they lie in the page cache (a memory map
-    spares copying them into a buffer: 10% to 30% faster than reading them).
+    """Hex SHA-256 of a file's bytes, hashed where they lie in the page cache, through memory
+    maps of ``HASH_WINDOW`` bytes at a time (no copy into a buffer: 10% to 30% faster than
+    reading them; windows, so that the process maps a bounded part of a big file at once).
 
     The file must not shrink while it is hashed (the process would be killed, as by any kill:
     a run's files are its own, and a killed run is repaired by the next).
     """
+    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return hashlib.sha256().hexdigest()  # an empty file cannot be mapped
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return hashlib.sha256(mapped).hexdigest()
+        size = os.fstat(handle.fileno()).st_size
+        for offset in range(0, size, HASH_WINDOW):
+            length = min(HASH_WINDOW, size - offset)
+            with mmap.mmap(
+                handle.fileno(), length, access=mmap.ACCESS_READ, offset=offset
+            ) as window:
+                digest.update(window)
+    return digest.hexdigest()

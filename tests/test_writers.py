@@ -1,6 +1,7 @@
 """Day files: a CSV file's header written once, Parquet parts joined in order, SHA-256."""
 
 import hashlib
+import mmap
 
 import numpy as np
 import pyarrow as pa
@@ -8,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from sample_tables import SCHEMA, expected_csv, sample_table, split
 
+from gensample import writers
 from gensample.errors import RunError
 from gensample.writers import ParquetDayFile, check_csv_end, sha256, start_csv, write_part
 
@@ -61,8 +63,10 @@ def test_parquet_parts_are_deleted_once_joined(tmp_path):
     assert not any(part.exists() for part in parts)
 
 
+@pytest.mark.parametrize("window", [writers.HASH_WINDOW, mmap.ALLOCATIONGRANULARITY])
 @pytest.mark.parametrize("size", [0, 1, 1000, 5 * 2**20 + 7])  # 0: a file mmap refuses
-def test_sha256_is_hashlibs(tmp_path, size):
+def test_sha256_is_hashlibs(tmp_path, monkeypatch, size, window):
+    monkeypatch.setattr(writers, "HASH_WINDOW", window)  # the second: a window per few pages
     data = np.random.default_rng(size).bytes(size)
     path = tmp_path / "file.bin"
     path.write_bytes(data)
