@@ -66,7 +66,7 @@ def test_parquet_parts_are_deleted_once_joined(tmp_path):
 @pytest.mark.parametrize("window", [writers.HASH_WINDOW, mmap.ALLOCATIONGRANULARITY])
 @pytest.mark.parametrize("size", [0, 1, 1000, 5 * 2**20 + 7])  # 0: a file mmap refuses
 def test_sha256_is_hashlibs(tmp_path, monkeypatch, size, window):
-    monkeypatch.setattr(writers, "HASH_WINDOW", window)  # the second: a window per few pages
+    monkeypatch.setattr(writers, "HASH_WINDOW", window)  # the second: one page per window
     data = np.random.default_rng(size).bytes(size)
     path = tmp_path / "file.bin"
     path.write_bytes(data)
