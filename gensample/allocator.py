@@ -25,10 +25,10 @@ TRIM_THRESHOLD = 128 << 20
 
 def keep_freed_memory() -> None:
     """Make glibc keep freed memory for reuse, in this process and those it starts later; with
-    another C library (musl, macOS), change nothing."""
+    another C library (musl, macOS, Windows), change nothing."""
     try:
         mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # TypeError: no C library to open by None
         log.debug("no mallopt in this C library: allocator settings left as they are")
         return
     mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)

@@ -1,8 +1,8 @@
 """Output files: CSV day files are filled in place by the blocks (see ``placement``); Parquet
 day files are joined from part files in order.
 
-CSV rows are encoded in memory without a header and written after the file's one header line.
-Parquet parts are Arrow IPC files, joined as one row group each.
+CSV rows are written without a header, after the file's one header line. Parquet parts are
+Arrow IPC files, joined as one row group each.
 """
 
 import hashlib
@@ -19,12 +19,12 @@ from gensample.errors import RunError
 CSV_BATCH_ROWS = 8192
 """Rows Arrow's CSV writer converts at a time: about 12% faster than its default of 1024, with
 the same bytes."""
-HASH_WINDOW = 64 << 20
-"""Bytes of a file mapped at a time to hash it (a multiple of every page size)."""
 CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed", batch_size=CSV_BATCH_ROWS)
 ROWS_CSV_OPTIONS = pacsv.WriteOptions(
     quoting_style="needed", include_header=False, batch_size=CSV_BATCH_ROWS
 )
+HASH_WINDOW = 64 << 20
+"""Bytes of a file mapped at a time to hash it (a multiple of every page size)."""
 
 
 def write_csv_rows(table: pa.Table, file: BinaryIO) -> None:
@@ -48,7 +48,10 @@ def start_csv(path: Path, schema: pa.Schema) -> int:
 
 def check_csv_end(path: Path, end: int) -> None:
     """Fail unless the CSV day file ``path`` ends exactly where its last rows were placed."""
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise RunError(f"cannot read {path}: {error.strerror or error}") from error
     if size != end:
         raise RunError(f"{path} holds {size} bytes where {end} were written")
 
