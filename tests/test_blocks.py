@@ -1,12 +1,11 @@
 """Blocks written into the day files: the history lines of new people are their entity lines,
 extended."""
 
-import io
-
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 from conftest import DAY
+from sample_tables import expected_csv
 
 from gensample import truth
 from gensample.blocks import write_block_parts, write_parts
@@ -15,13 +14,6 @@ from gensample.pipeline import BlockResult
 from gensample.plan import make_plan
 from gensample.settings import Settings
 from gensample.writing import open_day
-
-
-def encoded(table: pa.Table) -> bytes:
-    """``table`` as CSV with its header, written independently with pyarrow."""
-    sink = io.BytesIO()
-    pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(quoting_style="needed"))
-    return sink.getvalue()
 
 
 def test_the_history_file_equals_the_csv_of_the_history_rows(tmp_path):
@@ -38,7 +30,7 @@ def test_the_history_file_equals_the_csv_of_the_history_rows(tmp_path):
         ),
     )
     assert entities.num_rows == parts.rows[HISTORY_FILE] == parts.rows[ENTITIES_FILE] == 500
-    expected = encoded(truth.history_rows(entities, DAY, None))
+    expected = expected_csv([truth.history_rows(entities, DAY, None)])
     assert (tmp_path / HISTORY_FILE).read_bytes() == expected
 
 
@@ -57,6 +49,6 @@ def test_a_value_with_a_line_break_still_gives_correct_history(tmp_path, name):
     )
     destination, _ = open_day(Settings(), 1, tmp_path)
     write_parts(BlockResult(people, {}, {}), Settings(), DAY, 1, destination, 0)
-    assert (tmp_path / ENTITIES_FILE).read_bytes() == encoded(people)
-    expected = encoded(truth.history_rows(people, DAY, None))
+    assert (tmp_path / ENTITIES_FILE).read_bytes() == expected_csv([people])
+    expected = expected_csv([truth.history_rows(people, DAY, None)])
     assert (tmp_path / HISTORY_FILE).read_bytes() == expected
