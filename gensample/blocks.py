@@ -13,17 +13,20 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import pyarrow as pa
 
+from gensample.errors import RunError
 from gensample.outputs import ENTITIES_FILE, HISTORY_FILE, block_tables
 from gensample.pipeline import BlockResult, generate_block
 from gensample.placement import Placement
 from gensample.plan import Block, Plan
 from gensample.settings import Settings
+from gensample.signals import die_with_parent
 from gensample.writers import write_csv_rows, write_part
 
 
@@ -142,7 +145,9 @@ def run_blocks(
         for slot, block in slots:
             yield write_block_parts(settings, plan.date, block, batch, destination, slot)
         return
-    executor = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(destination,))
+    executor = ProcessPoolExecutor(
+        workers, initializer=_init_worker, initargs=(destination, os.getpid())
+    )
     try:
         pending: deque = deque()
         for slot, block in slots:  # at most two blocks per worker in flight: bounded memory
@@ -153,6 +158,12 @@ def run_blocks(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except BrokenProcessPool:
+        destination.placement.abandon()
+        raise RunError(
+            f"a worker process died while generating {plan.date} (killed from outside, "
+            "perhaps by the out-of-memory killer: try fewer workers)"
+        ) from None
     except BaseException:  # a block failed, or the caller stops early
         destination.placement.abandon()  # so no worker waits for a turn that will not come
         raise
@@ -165,8 +176,9 @@ _worker_destination: Destination | None = None
 with each task)."""
 
 
-def _init_worker(destination: Destination) -> None:
+def _init_worker(destination: Destination, parent: int) -> None:
     global _worker_destination
+    die_with_parent(parent)  # never write, nor hold memory, after the run is gone
     _worker_destination = destination
     pa.set_cpu_count(1)  # the processes are the parallelism; Arrow threads would only compete
 

@@ -17,6 +17,7 @@ from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.loading import describe_load, load_day
 from gensample.outputs import describe_plan
 from gensample.rundir import RunDirectory
+from gensample.signals import Interrupted, stop_on_signals
 
 log = logging.getLogger("gensample")
 
@@ -57,13 +58,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=level, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
     )
     try:
-        return arguments.command(arguments)
+        with stop_on_signals():
+            return arguments.command(arguments)
     except GensampleError as error:
         log.error("%s", error)
         return error.exit_code
-    except KeyboardInterrupt:
-        log.error("interrupted; a day that was not yet committed is left as it was")
-        return 1
+    except Interrupted as stop:
+        log.error("%s", stop)
+        return RunError.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -226,7 +228,7 @@ def run_command(arguments: argparse.Namespace) -> int:
     if loaded.publish and loaded.publish.s3_bucket:
         try:
             _publish(loaded, summary.day_dir, dry_run=False)
-        except GensampleError:
+        except (GensampleError, Interrupted) as error:
             log.error(
                 "the day is complete in %s but not (fully) published; to resume: "
                 "gensample publish --dir %s --date %s",
@@ -234,6 +236,8 @@ def run_command(arguments: argparse.Namespace) -> int:
                 arguments.dir,
                 summary.plan.date,
             )
+            if isinstance(error, Interrupted):
+                raise Interrupted(error.signum, committed=True) from None
             raise
     return 0
 

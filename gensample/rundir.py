@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import logging
 import os
@@ -16,6 +17,10 @@ log = logging.getLogger(__name__)
 LOCK_FILE = ".gensample.lock"
 STATE_FILE = "state.json"
 OUT_DIR = "out"
+
+_HELD: set[Path] = set()
+"""Lock files this process holds: a second POSIX lock of the same file would succeed, and
+closing it would release the first."""
 
 
 class RunDirectory:
@@ -56,29 +61,38 @@ class RunDirectory:
     def lock(self) -> Iterator[None]:
         """Hold the run directory's lock; another live run holding it is an error.
 
-        The lock is a kernel ``flock``, released when its process dies, so a lock left by a
-        killed run is simply taken over.
+        The lock is a POSIX record lock, which the kernel releases when its process dies and
+        which worker processes do not inherit, so a lock left by a killed run is simply taken
+        over. The lock file holds the holder's pid for the message a refused run gives.
         """
         path = self.root / LOCK_FILE
+        if path in _HELD:
+            raise RunError(f"{path} is already held by this process")
         try:
-            handle = open(path, "a+")  # noqa: SIM115 (held for the whole run, closed below)
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         except OSError as error:
-            raise RunError(f"cannot open lock file {path}: {error.strerror}") from error
-        with handle:
+            reason = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror
+            raise RunError(f"cannot open lock file {path}: {reason}") from error
+        with os.fdopen(descriptor, "r+") as handle:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.seek(0)
-                holder = handle.read().strip() or "unknown process"
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as error:
+                if error.errno not in (errno.EACCES, errno.EAGAIN):
+                    raise RunError(f"cannot lock {path}: {error.strerror}") from error
                 raise RunError(
-                    f"another gensample run holds {path} ({holder}); try again when it has finished"
+                    f"another gensample run holds {path} ({_holder(handle.read())}); "
+                    "try again when it has finished"
                 ) from None
             handle.truncate(0)
             handle.write(
                 f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}\n"
             )
             handle.flush()
-            yield
+            _HELD.add(path)
+            try:
+                yield
+            finally:
+                _HELD.discard(path)
 
     def recover(self) -> None:
         """Finish or undo a day swap that a killed run left half-done; drop stale staging."""
@@ -87,3 +101,20 @@ class RunDirectory:
     def commit_day(self, date: dt.date) -> Path:
         """Make the staged day the committed one, replacing any earlier version of it."""
         return swap_directory(self.staging(date), self.day(date))
+
+
+def _holder(text: str) -> str:
+    """Who holds the lock, from the lock file's ``pid N since T``, and whether it still runs."""
+    words = text.split()
+    if len(words) < 2 or words[0] != "pid" or not words[1].isdigit():
+        return "an unknown process"
+    pid = int(words[1])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return (
+            f"{text.strip()[:60]!r} wrote it but is no longer running; a process it left holds it"
+        )
+    except PermissionError:
+        pass  # alive, owned by another user
+    return f"{text.strip()[:60]}, still running"

@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from gensample import archive, gathering, manifest, recovery, state, tracer
+from gensample import archive, gathering, manifest, recovery, signals, state, tracer
 from gensample.allocator import keep_freed_memory
 from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.extras import Extras
@@ -64,10 +64,14 @@ def run(
             extras = gathering.gather_extras(directory, settings, current, plan, drop)
         batch = _batch(plan, drop, extras)
         current.check_fits(date, batch)
-        day_dir, rows = _write_and_commit(directory, settings, plan, batch, extras, drop, stopwatch)
-        crash_point("committed")
-        with stopwatch.stage("bookkeeping"):
-            batch = _after_commit(directory, settings, plan, batch, drop, current, now, day_dir)
+        try:
+            rows = _write_staging(directory, settings, plan, batch, extras, drop, stopwatch)
+            with signals.deferred(), stopwatch.stage("bookkeeping"):  # a stop waits till the end
+                day_dir = directory.commit_day(plan.date)
+                crash_point("committed")
+                batch = _after_commit(directory, settings, plan, batch, drop, current, now, day_dir)
+        finally:  # after a failure or a stop before the commit
+            shutil.rmtree(directory.staging(plan.date), ignore_errors=True)
     return RunSummary(day_dir, plan, batch, rows, stopwatch)
 
 
@@ -125,7 +129,7 @@ def _batch(plan: Plan, drop: tracer.TracerDrop | None, extras: Extras | None) ->
     )
 
 
-def _write_and_commit(
+def _write_staging(
     directory: RunDirectory,
     settings: Settings,
     plan: Plan,
@@ -133,25 +137,20 @@ def _write_and_commit(
     extras: Extras | None,
     drop: tracer.TracerDrop | None,
     stopwatch: Stopwatch,
-) -> tuple[Path, dict[str, int]]:
-    """Write the batch into a staging copy of the day, manifest last, and swap it in."""
+) -> dict[str, int]:
+    """Write the batch into a staging copy of the day, manifest last; return its rows."""
     staging = directory.staging(plan.date)
-    try:
-        earlier, earlier_rows = _start_staging(directory, settings, plan.date, staging)
-        result = extras.result if extras else None
-        rows = write_batch(settings, plan, result, len(earlier) + 1, staging, stopwatch)
-        rows = {name: earlier_rows.get(name, 0) + count for name, count in rows.items()}
-        crash_point("staged")
-        entry = _manifest_entry(plan, batch, extras, drop)
-        with stopwatch.stage("manifest"):
-            document = manifest.build(
-                settings, [*earlier, entry], {**earlier_rows, **rows}, staging
-            )
-            write_json(staging / manifest.MANIFEST_FILE, document)
-        crash_point("manifest-written")
-        return directory.commit_day(plan.date), rows
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    earlier, earlier_rows = _start_staging(directory, settings, plan.date, staging)
+    result = extras.result if extras else None
+    rows = write_batch(settings, plan, result, len(earlier) + 1, staging, stopwatch)
+    rows = {name: earlier_rows.get(name, 0) + count for name, count in rows.items()}
+    crash_point("staged")
+    entry = _manifest_entry(plan, batch, extras, drop)
+    with stopwatch.stage("manifest"):
+        document = manifest.build(settings, [*earlier, entry], {**earlier_rows, **rows}, staging)
+        write_json(staging / manifest.MANIFEST_FILE, document)
+    crash_point("manifest-written")
+    return rows
 
 
 def _start_staging(

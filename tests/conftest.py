@@ -1,10 +1,11 @@
 """Shared fixtures: a seeded rng, small settings, a temporary run directory, and a day runner."""
 
+import contextlib
 import datetime as dt
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,29 @@ def gensample_command(
     environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     command = [*launcher, *arguments]
     return subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
+
+
+@contextlib.contextmanager
+def lock_held_elsewhere(run_dir: Path) -> Iterator[subprocess.Popen]:
+    """A live process of its own holding ``run_dir``'s lock (as another run would)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(run_dir)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+HOLD_LOCK = """
+import sys, time
+from gensample.rundir import RunDirectory
+with RunDirectory(sys.argv[1]).lock():
+    print("locked", flush=True)
+    time.sleep(60)
+"""
 
 
 def with_parents(names: set[str]) -> tuple[str, ...]:

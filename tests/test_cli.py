@@ -5,10 +5,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DAY, gensample_command
+from conftest import DAY, gensample_command, lock_held_elsewhere
 
 from gensample.cli import COMMANDS, main
-from gensample.rundir import RunDirectory
 
 
 def test_init_then_check_then_run(run_dir, capsys):
@@ -74,9 +73,12 @@ def test_bad_settings_exit_2_and_write_nothing(run_dir, caplog):
 
 def test_a_held_lock_exits_1(run_dir, caplog):
     assert main(["init", str(run_dir)]) == 0
-    with RunDirectory(run_dir).lock():
+    with lock_held_elsewhere(run_dir) as holder:
         assert main(["run", "--dir", str(run_dir), "--customers", "10", "--workers", "1"]) == 1
-    assert "another gensample run" in caplog.text
+    assert f"another gensample run holds {run_dir / '.gensample.lock'} (pid {holder.pid} " in (
+        caplog.text
+    )
+    assert "still running" in caplog.text
 
 
 def test_a_directory_without_settings_is_bad_input(run_dir, caplog):

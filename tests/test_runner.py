@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DAY, run_day
+from conftest import DAY, lock_held_elsewhere, run_day
 
 from gensample import blocks, runner, state, writing
 from gensample.errors import BadInputError, RunError
@@ -126,8 +126,23 @@ def test_an_unwritable_directory_fails_with_a_clear_message(run_dir):
 
 
 def test_a_second_concurrent_run_is_stopped(run_dir):
-    with RunDirectory(run_dir).lock(), pytest.raises(RunError, match="another gensample run"):
+    with lock_held_elsewhere(run_dir), pytest.raises(RunError, match="another gensample run"):
         run_day(run_dir, customers=50)
+
+
+def test_a_lock_is_not_taken_twice_by_one_process(run_dir):
+    with RunDirectory(run_dir).lock(), pytest.raises(RunError, match="already held by this"):
+        run_day(run_dir, customers=50)
+    run_day(run_dir, customers=50)  # released: the first lock was not lost with the second
+
+
+def test_a_symlinked_lock_file_is_refused_and_its_target_kept(run_dir, tmp_path):
+    target = tmp_path / "precious"
+    target.write_text("keep me")
+    (run_dir / ".gensample.lock").symlink_to(target)
+    with pytest.raises(RunError, match="symbolic link"):
+        run_day(run_dir, customers=50)
+    assert target.read_text() == "keep me"
 
 
 def test_a_half_done_swap_is_repaired_before_the_next_run(run_dir):

@@ -1,0 +1,168 @@
+"""Stop signals and worker lifetimes: a killed run's processes all go, its lock with them.
+
+Real ``gensample run`` processes are started in a session of their own, and only the parent is
+signalled (as the OOM killer, ``kill`` or systemd do), never the whole group: workers must then
+go by themselves, and the next run must find the directory free and consistent.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import DAY, gensample_command
+from test_crash import assert_complete
+
+from gensample import runner, signals
+from gensample.cli import main
+
+STOPPING = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+FATAL = (signal.SIGKILL, signal.SIGQUIT)
+
+
+def start_run(run_dir: Path, *flags: str) -> subprocess.Popen:
+    """A real ``gensample run`` of a large day, in a process session of its own."""
+    command = [sys.executable, "-m", "gensample", "run", "--dir", str(run_dir)]
+    command += ["--date", DAY.isoformat(), "--customers", "400000", *flags]
+    return subprocess.Popen(command, start_new_session=True, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_blocks(run_dir: Path, timeout: float = 30) -> None:
+    """Wait until the run writes its staging copy: its workers are generating."""
+    staging = run_dir / "out" / f".{DAY.isoformat()}.staging"
+    deadline = time.monotonic() + timeout
+    while not staging.exists():
+        assert time.monotonic() < deadline, "the run never started writing"
+        time.sleep(0.01)
+    time.sleep(0.3)
+
+
+def assert_session_gone(session: int, within: float = 5) -> None:
+    """Every process of the session (the run and its workers) has exited within seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(session, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.killpg(session, signal.SIGKILL)  # leave nothing behind, then fail
+    raise AssertionError(f"processes of the killed run are still alive after {within} s")
+
+
+@pytest.fixture
+def directory(run_dir):
+    assert main(["init", str(run_dir)]) == 0
+    return run_dir
+
+
+@pytest.mark.parametrize("workers", ("0", "1"))
+@pytest.mark.parametrize("signum", STOPPING + FATAL, ids=lambda s: signal.Signals(s).name)
+def test_signalling_only_the_parent_leaves_no_process_and_a_free_directory(
+    directory, signum, workers
+):
+    process = start_run(directory, "--workers", workers)
+    wait_for_blocks(directory)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=30)
+    assert_session_gone(process.pid)
+    if signum in STOPPING:
+        assert process.returncode == 1
+        assert f"stopped by {signal.Signals(signum).name}: the day was not committed" in stderr
+        assert not [p for p in (directory / "out").iterdir() if p.name.startswith(".")]
+    else:
+        assert process.returncode == -signum
+    assert not (directory / "out" / DAY.isoformat()).exists()
+    next_run = gensample_command(
+        "run", "--dir", str(directory), "--customers", "300", "--date", DAY.isoformat()
+    )
+    assert next_run.returncode == 0, next_run.stderr
+    assert_complete(directory)
+
+
+def test_a_worker_killed_from_outside_fails_the_run_with_a_message(directory):
+    process = start_run(directory, "--workers", "2")
+    wait_for_blocks(directory)
+    worker = next(pid for pid in _children(process.pid))
+    os.kill(worker, signal.SIGKILL)  # as the OOM killer would
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert "a worker process died" in stderr and "Traceback" not in stderr
+    assert_session_gone(process.pid)
+    assert not (directory / "out" / DAY.isoformat()).exists()
+
+
+def _children(pid: int) -> list[int]:
+    """Pids of the processes whose parent is ``pid``."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                children.append(int(entry.name))
+    return children
+
+
+def test_a_stop_during_the_commit_waits_and_says_the_day_is_committed(
+    directory, monkeypatch, caplog
+):
+    after_commit = runner._after_commit
+
+    def signalled_while_committing(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return after_commit(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_after_commit", signalled_while_committing)
+    flags = ["--customers", "300", "--workers", "1", "--date", DAY.isoformat()]
+    assert main(["run", "--dir", str(directory), *flags]) == 1
+    assert "stopped by SIGTERM after the day was committed: the day is complete" in caplog.text
+    assert_complete(directory)
+    state = (directory / "state.json").read_text()
+    assert DAY.isoformat() in state  # the bookkeeping finished before the stop was raised
+
+
+def test_a_second_signal_does_not_cut_the_clean_up_short():
+    with pytest.raises(signals.Interrupted) as stop, signals.stop_on_signals():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # interrupted at once
+        finally:
+            os.kill(os.getpid(), signal.SIGINT)  # ignored: the clean-up goes on
+            cleaned = True
+    assert stop.value.signum == signal.SIGTERM and not stop.value.committed and cleaned
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # handlers restored
+
+
+def test_a_worker_dies_with_its_parent():
+    code = (
+        "import os, sys, time\n"
+        "from gensample.signals import die_with_parent\n"
+        "if os.fork() == 0:\n"
+        "    die_with_parent(os.getppid())\n"
+        "    print(os.getpid(), flush=True)\n"
+        "    time.sleep(60)\n"
+        "else:\n"
+        "    time.sleep(60)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    child = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    assert_session_gone(parent.pid)
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
+
+
+def test_the_stop_message_names_the_signal():
+    assert str(signals.Interrupted(signal.SIGHUP)) == (
+        "stopped by SIGHUP: the day was not committed and is left as it was"
+    )
+    assert "after the day was committed" in str(signals.Interrupted(signal.SIGINT, True))
