@@ -6,6 +6,7 @@ the map per field (``[fuzz.fields.<field>]``). Only corruptions that really chan
 recorded, as ``field:corruption`` labels joined by ``;``.
 """
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -17,6 +18,7 @@ import pyarrow.compute as pc
 
 from gensample.corruptions import CORRUPTIONS
 from gensample.errors import BadInputError
+from gensample.settings.schema import check_number
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,13 @@ def check_fields(value: Any, where: str) -> dict[str, FieldFuzz]:
     """Validate ``[fuzz.fields]`` overrides; raise naming the field or corruption at fault."""
     if not isinstance(value, Mapping):
         raise BadInputError(f"{where} must be a table of fields")
-    return {field: _check_field(field, entry, f"{where}.{field}") for field, entry in value.items()}
+    checked = {
+        field: _check_field(field, entry, f"{where}.{field}") for field, entry in value.items()
+    }
+    # the defaults add little enough that a finite sum of the overrides stays finite with them
+    weights = {field: fuzz.weight for field, fuzz in checked.items()}
+    _check_sum(weights, f"{where}.*.weight", "field weights")
+    return checked
 
 
 def _check_field(field: str, entry: Any, where: str) -> FieldFuzz:
@@ -114,7 +122,7 @@ def _check_field(field: str, entry: Any, where: str) -> FieldFuzz:
             f"{where} = {entry!r} is not allowed: expected a table with "
             "weight = number and corruptions = {name = number}"
         )
-    weight = _check_weight(entry.get("weight", default.weight), f"{where}.weight")
+    weight = check_number(entry.get("weight", default.weight), f"{where}.weight", minimum=0)
     corruptions = entry.get("corruptions", default.corruptions)
     if not isinstance(corruptions, Mapping) or not corruptions:
         raise BadInputError(
@@ -130,15 +138,20 @@ def _check_field(field: str, entry: Any, where: str) -> FieldFuzz:
                 f"allowed: {', '.join(allowed)}"
             )
     checked = {
-        name: _check_weight(w, f"{where}.corruptions.{name}") for name, w in corruptions.items()
+        name: check_number(w, f"{where}.corruptions.{name}", minimum=0)
+        for name, w in corruptions.items()
     }
+    _check_sum(checked, f"{where}.corruptions", "weights")
     return FieldFuzz(weight, checked)
 
 
-def _check_weight(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise BadInputError(f"{where} = {value!r} is not allowed: expected a number >= 0")
-    return float(value)
+def _check_sum(weights: Mapping[str, float], where: str, what: str) -> None:
+    """Refuse weights (each finite) whose sum is not: picks are drawn by weight / sum."""
+    if not math.isfinite(sum(weights.values())):
+        raise BadInputError(
+            f"{where} = {dict(weights)!r} is not allowed: expected {what} adding up to a finite "
+            "number"
+        )
 
 
 def fuzz(

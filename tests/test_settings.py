@@ -1,13 +1,16 @@
 """Loading settings: precedence, validation errors that name their source, the example file."""
 
+import dataclasses
 import shutil
 from pathlib import Path
 
 import pytest
 
 from gensample import fuzzmap
+from gensample.cli import main
 from gensample.errors import BadInputError
 from gensample.settings import Settings, load
+from gensample.settings.schema import section_type
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "settings" / "gensample.toml"
 
@@ -46,7 +49,8 @@ def test_environment_reaches_sections_and_lists(run_dir):
     ("text", "expected"),
     [
         ("custmers = 10\n", "unknown setting custmers; allowed: "),
-        ("customers = -1\n", "customers = -1 is not allowed: expected a whole number >= 0"),
+        ("customers = -1\n", "customers = -1 is not allowed: expected a whole number from 0"),
+        ("seed = -1\n", "seed = -1 is not allowed: expected a whole number >= 0"),
         ("customers = 1.5\n", "customers = 1.5 is not allowed"),
         ('format = "xml"\n', "format = 'xml' is not allowed: expected one of 'csv', 'parquet'"),
         ('datasets = ["customers", "pets"]\n', "datasets = ['customers', 'pets'] is not allowed"),
@@ -65,6 +69,37 @@ def test_environment_reaches_sections_and_lists(run_dir):
         ("max_trans_per_customer = 0\n", "max_trans_per_customer = 0 is not allowed"),
         ("[coverage]\npos_customers = 1.5\n", "coverage.pos_customers = 1.5 is not allowed"),
         ("[source_dupe_rates]\nloyalty_members = -1\n", "source_dupe_rates.loyalty_members"),
+        (
+            "customers = 1000000000000000000000\n",
+            "customers = 1000000000000000000000 is not allowed: expected a whole number from 0 "
+            "to 100_000_000",
+        ),
+        ("stores = 1000000000000000\n", "expected a whole number from 1 to 1_000_000"),
+        ("seed = inf\n", "seed = inf is not allowed: expected a whole number >= 0"),
+        ("household_share = -inf\n", "household_share = -inf is not allowed"),
+        ("[publish]\nmultipart_threshold_mib = inf\n", "expected a number from 0.01 to 5120"),
+        (
+            "[fuzz.fields.email]\nweight = inf\n",
+            "fuzz.fields.email.weight = inf is not allowed: expected a finite number >= 0",
+        ),
+        (
+            "[fuzz.fields.email]\nweight = nan\n",
+            "fuzz.fields.email.weight = nan is not allowed: expected a finite number >= 0",
+        ),
+        (
+            "[fuzz.fields.phone]\ncorruptions = { make_typo = nan }\n",
+            "fuzz.fields.phone.corruptions.make_typo = nan is not allowed",
+        ),
+        (
+            "[fuzz.fields.phone]\ncorruptions = { make_typo = 1e308, reformat_phone = 1e308 }\n",
+            "fuzz.fields.phone.corruptions = {'make_typo': 1e+308, 'reformat_phone': 1e+308} is "
+            "not allowed: expected weights adding up to a finite number",
+        ),
+        (
+            "[fuzz.fields.email]\nweight = 1e308\n[fuzz.fields.phone]\nweight = 1e308\n",
+            "fuzz.fields.*.weight = {'email': 1e+308, 'phone': 1e+308} is not allowed: expected "
+            "field weights adding up to a finite number",
+        ),
     ],
 )
 def test_a_bad_file_names_the_file_key_value_and_what_is_allowed(run_dir, text, expected):
@@ -85,6 +120,29 @@ def test_a_bad_environment_variable_is_named(run_dir):
 def test_a_bad_flag_is_named(run_dir):
     with pytest.raises(BadInputError, match="--dupe-rate: dupe_rate = -3"):
         load(run_dir, environ={}, flags={"dupe_rate": -3.0})
+    with pytest.raises(BadInputError, match="--customers: customers = 10000000000 is not"):
+        load(run_dir, environ={}, flags={"customers": 10**10})
+
+
+def number_settings(cls: type = Settings, prefix: str = "") -> list[str]:
+    """The dotted name of every whole-number and number setting."""
+    found = []
+    for field in dataclasses.fields(cls):
+        if section_type(field) is not None:
+            found += number_settings(section_type(field), f"{prefix}{field.name}.")
+        elif field.type in (int, float):
+            found.append(prefix + field.name)
+    return found
+
+
+@pytest.mark.parametrize("raw", ["inf", "-inf", "nan", "1e400"])
+def test_no_number_setting_takes_inf_or_nan(run_dir, raw):
+    names = number_settings()
+    assert len(names) > 20 and "publish.multipart_threshold_mib" in names
+    for name in names:
+        variable = "GENSAMPLE_" + name.replace(".", "__").upper()
+        with pytest.raises(BadInputError, match=f"{variable}: {name} = .* is not allowed"):
+            load(run_dir, environ={variable: raw})
 
 
 def test_settings_that_contradict_each_other_are_refused(run_dir):
@@ -121,3 +179,22 @@ def test_the_example_settings_file_loads(run_dir):
     loaded = load(run_dir, environ={})
     assert loaded.format == "parquet" and loaded.fuzz.max_fields == 3
     assert loaded.publish.s3_bucket and loaded.vault.auth == "approle"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "customers = 1000000000000000000000\n",
+        "[fuzz.fields.email]\nweight = inf\n",
+        "[fuzz.fields.email]\nweight = nan\n",
+        "[fuzz.fields.email]\nweight = 1e308\n[fuzz.fields.phone]\nweight = 1e308\n",
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_settings_that_used_to_crash_are_exit_2_before_anything_is_written(
+    run_dir, text, command, caplog
+):
+    path = write_settings(run_dir, text)
+    assert main([command, "--dir", str(run_dir), "--date", "2026-11-23"]) == 2
+    assert f"{path}: " in caplog.text and "is not allowed" in caplog.text
+    assert not (run_dir / "out").exists()

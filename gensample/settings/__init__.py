@@ -54,6 +54,13 @@ DATASETS = (
 )
 """Every dataset, parents before children (the order they are generated in)."""
 DISTRIBUTIONS = tuple(COPY_DISTRIBUTIONS)
+MAX_CUSTOMERS = 100_000_000
+"""Most new customers of one run. The plan draws every block's row counts before anything is
+written (``gensample check`` prints it): about 6 s at this bound, a minute at 1e9, and it grows
+without bound beyond (a MemoryError at 1e21). A run this size writes over two billion rows
+(hours on one machine); ids stay far below 2**63 after thousands of such days."""
+MAX_STORES = 1_000_000
+"""Most stores: the stores dataset is made whole each run (about 5 s and 400 MB at this bound)."""
 
 
 def _check_fuzz_fields(value: Any, where: str) -> Any:
@@ -71,7 +78,8 @@ class FuzzSettings:
         None,
         "Overrides of the fuzz map per field: {weight = W, corruptions = {name = weight}}.",
         check=_check_fuzz_fields,
-        allowed="a table of fields, each {weight = number, corruptions = {name = number}}",
+        allowed="a table of fields, each {weight = W, corruptions = {name = W}}, every W a finite "
+        "number >= 0 (and the weights of a table adding up to a finite number)",
     )
 
 
@@ -80,7 +88,9 @@ class Settings:
     """Everything one run directory's job is configured with."""
 
     seed: int = setting(42, "Seed of every random draw; same seed, same bytes.", minimum=0)
-    customers: int = setting(10_000, "New customers (original records) per run.", minimum=0)
+    customers: int = setting(
+        10_000, "New customers (original records) per run.", minimum=0, maximum=MAX_CUSTOMERS
+    )
     dupe_rate: float = setting(
         15.0, "Percent of customer rows that are duplicates.", minimum=0, maximum=95
     )
@@ -116,7 +126,9 @@ class Settings:
     max_trans_per_customer: int = setting(
         5, "Most orders (and till baskets) per customer record.", minimum=1, maximum=100
     )
-    stores: int = setting(100, "Stores of the retailer (the stores dataset).", minimum=1)
+    stores: int = setting(
+        100, "Stores of the retailer (the stores dataset).", minimum=1, maximum=MAX_STORES
+    )
     products: int = setting(
         2_000, "Products in the catalog (the products dataset).", minimum=1, maximum=1_000_000
     )

@@ -26,7 +26,10 @@ class PublishSettings:
         maximum=20,
     )
     multipart_threshold_mib: float = setting(
-        64.0, "Files of at least this many MiB are uploaded in parts.", minimum=0.01
+        64.0,
+        "Files of at least this many MiB are uploaded in parts.",
+        minimum=0.01,
+        maximum=5120,  # S3 takes at most 5 GiB in one PUT
     )
     multipart_chunk_mib: int = setting(
         16, "Size of each part in MiB (S3 needs at least 5).", minimum=5, maximum=5120

@@ -77,13 +77,53 @@ def describe(field: dataclasses.Field) -> str:
             if typing.get_origin(field.type) is tuple
             else f"one of {listed}"
         )
-    kind = _kind_name(field.type)
-    low, high = meta.get("minimum"), meta.get("maximum")
-    if low is not None and high is not None:
-        return f"{kind} from {low:g} to {high:g}"
-    if low is not None:
-        return f"{kind} >= {low:g}"
-    return kind
+    if field.type in (int, float):
+        return number_rule(field.type, meta.get("minimum"), meta.get("maximum"))
+    return _kind_name(field.type)
+
+
+def number_rule(kind: type, minimum: float | None = None, maximum: float | None = None) -> str:
+    """What a number setting allows, in words: 'a whole number from 1 to 50', 'a number >= 0'."""
+    if kind is int:
+        name = "a whole number"
+    else:  # TOML has inf and nan: without an upper bound, "a number >= 0" would seem to allow inf
+        name = "a number" if maximum is not None else "a finite number"
+    if minimum is not None and maximum is not None:
+        return f"{name} from {_shown(minimum)} to {_shown(maximum)}"
+    if minimum is not None:
+        return f"{name} >= {_shown(minimum)}"
+    return name
+
+
+def _shown(bound: float) -> str:
+    """A bound as a TOML reader writes it: 36500, 0.01, 100_000_000 (not 1e+08)."""
+    return f"{int(bound):_}" if bound == int(bound) and abs(bound) >= 1_000_000 else f"{bound:g}"
+
+
+def is_number(
+    value: Any, kind: type = float, minimum: float | None = None, maximum: float | None = None
+) -> bool:
+    """Whether ``value`` is a finite number (whole for ``int``; never true or false) in bounds."""
+    if isinstance(value, bool) or not isinstance(value, int if kind is int else (int, float)):
+        return False
+    finite = isinstance(value, int) or math.isfinite(value)  # a huge int cannot become a float
+    return (
+        finite and (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+    )
+
+
+def check_number(
+    value: Any,
+    where: str,
+    kind: type = float,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> Any:
+    """``value`` as ``kind`` if :func:`is_number`, else raise naming ``where`` and the rule."""
+    if not is_number(value, kind, minimum, maximum):
+        rule = number_rule(kind, minimum, maximum)
+        raise BadInputError(f"{where} = {value!r} is not allowed: expected {rule}")
+    return kind(value)
 
 
 def _kind_name(hint: Any) -> str:
@@ -100,19 +140,16 @@ def check_value(field: dataclasses.Field, value: Any, where: str) -> Any:
     """Return ``value`` converted to the field's type, or raise naming ``where`` and the rule."""
     if field.metadata.get("check"):
         return field.metadata["check"](value, where)
-    converted = _convert(field.type, value)
     meta = field.metadata
+    if field.type in (int, float):  # every number, the same way: finite and within its bounds
+        return check_number(value, where, field.type, meta.get("minimum"), meta.get("maximum"))
+    converted = _convert(field.type, value)
     ok = converted is not _INVALID
     if ok and meta.get("choices") is not None:
         items = converted if isinstance(converted, tuple) else (converted,)
         ok = all(item in meta["choices"] for item in items)
-    if ok and isinstance(converted, (int, float)) and not isinstance(converted, bool):
-        ok = (meta.get("minimum") is None or converted >= meta["minimum"]) and (
-            meta.get("maximum") is None or converted <= meta["maximum"]
-        )
     if not ok:
-        shown = repr(value)
-        raise BadInputError(f"{where} = {shown} is not allowed: expected {describe(field)}")
+        raise BadInputError(f"{where} = {value!r} is not allowed: expected {describe(field)}")
     return converted
 
 
@@ -125,11 +162,8 @@ def _convert(hint: Any, value: Any) -> Any:
         return None if value is None else _convert(optional[0], value)
     if hint is bool:
         return value if isinstance(value, bool) else _INVALID
-    if hint is int:
-        return value if isinstance(value, int) and not isinstance(value, bool) else _INVALID
-    if hint is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return float(value) if ok and math.isfinite(value) else _INVALID
+    if hint in (int, float):
+        return hint(value) if is_number(value, hint) else _INVALID
     if hint is str:
         return value if isinstance(value, str) else _INVALID
     if typing.get_origin(hint) is tuple:
