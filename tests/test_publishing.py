@@ -184,6 +184,31 @@ def test_big_files_go_up_in_verified_parts(s3, bucket, proxy, tmp_path):
     assert publish_day(lowered, None, day, environ={}).uploaded == ()
 
 
+def test_an_interrupted_upload_in_parts_is_aborted_by_the_next_publish(
+    s3, bucket, proxy, tmp_path, caplog
+):
+    big = bytes(range(256)) * (5 * MIB // 256) + b"tail" * 300
+    day = servers.write_day(tmp_path / DATE, {"data/customers.csv": big})
+    lowered = settings(
+        bucket, proxy, multipart_threshold_mib=1.0, multipart_chunk_mib=5, max_attempts=1
+    )
+    key = PREFIX + "data/customers.csv"
+    # A part fails and so does the abort after it: the upload is left as a killed publish leaves it
+    proxy.fail("PUT", key, 403, "AccessDenied")
+    proxy.fail("DELETE", key, 500, "InternalError")
+    with pytest.raises(RunError, match="AccessDenied"):
+        publish_day(lowered, None, day, environ={})
+    assert [up["Key"] for up in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]] == [key]
+
+    proxy.faults.clear()
+    report = publish_day(lowered, None, day, environ={})
+
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    assert f"aborted an incomplete upload of s3://{bucket}/{key}" in caplog.text
+    assert report.uploaded == (key, PREFIX + "manifest.json")
+    assert body_of(s3, bucket, key) == big
+
+
 def test_throttling_and_server_errors_are_retried(s3, bucket, proxy, day):
     proxy.fail("PUT", PREFIX + "data/customers.csv", 503, "SlowDown", times=1)
     proxy.fail("PUT", PREFIX + "data/transactions.csv", 500, "InternalError", times=1)
@@ -244,6 +269,34 @@ def test_a_dry_run_lists_what_would_be_sent_and_sends_nothing(bucket, proxy, day
 
     assert replanned.planned == (PREFIX + "data/transactions.csv", PREFIX + "manifest.json")
     assert replanned.skipped == (PREFIX + "data/customers.csv",)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # cut short
+        lambda text: "[]",
+        lambda text: text.replace('"pending": []', '"pending": 3'),
+        lambda text: json.dumps({**json.loads(text), "published": [1, 2]}),
+    ],
+)
+def test_a_damaged_publish_record_stops_a_dry_run_and_a_publish_rewrites_it(
+    bucket, proxy, day, damage, caplog
+):
+    publish_day(settings(bucket, proxy), None, day, environ={})
+    record = day / RECORD
+    record.write_text(damage(record.read_text()))
+
+    with pytest.raises(BadInputError) as refused:
+        publish_day(settings(bucket, proxy), None, day, dry_run=True, environ={})
+    assert f"{record}: damaged publish record" in str(refused.value)
+    assert "checks the bucket" in str(refused.value)
+
+    report = publish_day(settings(bucket, proxy), None, day, environ={})
+
+    assert report.uploaded == () and f"{record}: damaged publish record" in caplog.text
+    again = publish_day(settings(bucket, proxy), None, day, dry_run=True, environ={})
+    assert again.planned == () and len(again.skipped) == 3
 
 
 def test_a_local_file_that_differs_from_the_manifest_stops_everything(bucket, proxy, day):

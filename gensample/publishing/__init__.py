@@ -57,7 +57,9 @@ def publish_day(
 
     Local files are verified against the manifest and AWS keys resolved (from Vault when
     ``settings_vault`` is given, else boto3's chain) before anything is sent. A dry run contacts
-    neither Vault nor S3: it judges from the publish record what would be sent. ``environ``
+    neither Vault nor S3: it judges from the publish record what would be sent, and refuses
+    (:class:`BadInputError`) when that record is damaged. Before sending, a publish aborts the
+    incomplete multipart uploads an interrupted one left under the day's prefix. ``environ``
     (default ``os.environ``) supplies VAULT_ADDR, VAULT_TOKEN and the other Vault variables.
     Raises :class:`RunError` naming the object or Vault path and the cause.
     """
@@ -70,6 +72,11 @@ def publish_day(
     if record.pending:
         logger.info("resuming: %d objects were left unpublished", len(record.pending))
     if dry_run:
+        if record.damaged:
+            raise BadInputError(
+                f"{record.damaged}: a dry run judges from it alone, so it cannot say what "
+                "would be sent; a publish without --dry-run checks the bucket and rewrites it"
+            )
         return _dry_run(settings_publish.s3_bucket, items, record)
     with _library_logs_held_at_info():
         vault_environ = os.environ if environ is None else environ
@@ -141,10 +148,12 @@ def _send(
     """Send what the bucket lacks, remove what is no longer part of the day, manifest last."""
     bucket, manifest = settings.s3_bucket, items[-1]
     s3.check_bucket(client, bucket)
+    s3.abort_incomplete_uploads(client, bucket, _prefix(manifest))
     logger.info("publishing %d files to s3://%s/%s", len(items) - 1, bucket, _prefix(manifest))
     survey = _survey(client, bucket, items)
     sent = survey.todo if survey.manifest_current else [*survey.todo, manifest]
-    record.published.update({item.key: item.sha256 for item in survey.present})
+    kept = [*survey.present, manifest] if survey.manifest_current else survey.present
+    record.published.update({item.key: item.sha256 for item in kept})
     record.plan([item.key for item in sent])
     if survey.manifest_there and not survey.manifest_current:
         # Take the old manifest down first: while objects change, the day is not complete.
@@ -155,7 +164,6 @@ def _send(
         _delete(client, bucket, key, record)
     if not survey.manifest_current:
         _upload(client, settings, manifest, config, record)
-    kept = [*survey.present, manifest] if survey.manifest_current else survey.present
     keys = tuple(item.key for item in sent)
     return PublishReport(
         bucket,

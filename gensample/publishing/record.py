@@ -21,21 +21,30 @@ class Record:
         self.target = target
         self.published = dict(published)
         self.pending: list[str] = []
+        self.damaged = ""
+        """Why the record on disk could not be read, or empty."""
 
     @classmethod
     def load(cls, day_dir: Path, target: dict) -> "Record":
-        """The record of ``day_dir`` for ``target``; empty if absent, unreadable or elsewhere."""
+        """The record of ``day_dir`` for ``target``; empty if absent, damaged or elsewhere.
+
+        A damaged record is logged and noted in ``damaged``: a publish surveys the bucket anyway
+        and rewrites it, but a dry run, which judges from the record alone, cannot be right.
+        """
         path = Path(day_dir) / RECORD
+        damaged = ""
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            document = {}
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            logger.warning("%s: unreadable publish record, starting afresh: %s", path, error)
+            document = _read(path)
+        except (OSError, ValueError) as error:
+            damaged = f"{path}: damaged publish record ({error})"
+            logger.warning(
+                "%s; what the bucket holds is unknown until a publish checks it", damaged
+            )
             document = {}
         same = document.get("target") == target
         record = cls(day_dir, target, document.get("published", {}) if same else {})
         record.pending = list(document.get("pending", [])) if same else []
+        record.damaged = damaged
         return record
 
     def is_published(self, key: str, sha256: str) -> bool:
@@ -69,3 +78,20 @@ class Record:
                 "complete": not self.pending,
             },
         )
+
+
+def _read(path: Path) -> dict:
+    """The record's document, ``{}`` when there is none; ValueError when it is not a record."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    shapes = {"target": dict, "published": dict, "pending": list}
+    if not isinstance(document, dict) or not all(
+        isinstance(document.get(key), shape) for key, shape in shapes.items()
+    ):
+        raise ValueError("expected an object with target, published and pending")
+    texts = [*document["published"], *document["published"].values(), *document["pending"]]
+    if not all(isinstance(text, str) for text in texts):
+        raise ValueError("expected keys and checksums as strings")
+    return document

@@ -183,6 +183,33 @@ def list_keys(client: BaseClient, bucket: str, prefix: str) -> list[str]:
         return [entry["Key"] for page in pages for entry in page.get("Contents", [])]
 
 
+def abort_incomplete_uploads(client: BaseClient, bucket: str, prefix: str) -> list[str]:
+    """Abort the multipart uploads under ``prefix`` that an interrupted publish left behind.
+
+    S3 keeps (and bills) their parts until they are aborted, and no listing of objects shows
+    them. A publish calls this before sending: one day's objects have one publisher at a time.
+    Returns the keys whose uploads were aborted.
+    """
+    with reporting(bucket, prefix, "listing incomplete uploads under"):
+        pages = client.get_paginator("list_multipart_uploads").paginate(
+            Bucket=bucket, Prefix=prefix
+        )
+        uploads = [(up["Key"], up["UploadId"]) for page in pages for up in page.get("Uploads", [])]
+    for key, upload_id in uploads:
+        with reporting(bucket, key, "aborting the incomplete upload of"):
+            try:
+                client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "NoSuchUpload":
+                    raise  # gone already (completed or aborted meanwhile) is what we wanted
+        logger.warning(
+            "aborted an incomplete upload of s3://%s/%s (an earlier publish was interrupted)",
+            bucket,
+            key,
+        )
+    return [key for key, _ in uploads]
+
+
 def delete(client: BaseClient, bucket: str, key: str) -> None:
     """Remove one object."""
     with reporting(bucket, key, "deleting"):
