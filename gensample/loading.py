@@ -46,11 +46,16 @@ class LoadReport:
 
 
 def load_day(day_dir: Path, url: str, *, replace: bool = False) -> LoadReport:
-    """Load the finished day in ``day_dir`` into the database at ``url``, all or nothing."""
+    """Load the finished day in ``day_dir`` into the database at ``url``, all or nothing.
+
+    Every file is checked against the manifest first (as publishing does): a file changed after
+    the run is a :class:`BadInputError` naming it, and the database is not touched.
+    """
     engine, path = parse_url(url)  # a bad URL fails before anything is read
     document = manifest.read(day_dir)
     day, specs = document["date"], dictionary.tables()
     sources = _sources(day_dir, document, specs)
+    _verify(day_dir, document)
     with _transaction(engine, path, url) as database:
         replaced = _prepare(database, specs, day, url, replace)
         rows = {s.name: _load_table(database, s, day, *sources[s.name], url) for s in specs}
@@ -87,6 +92,15 @@ def _sources(day_dir: Path, document: dict, specs: list[TableSpec]) -> dict[str,
         table: ([Path(day_dir) / n for n in names], sum(files[n]["rows"] for n in names))
         for table, names in held.items()
     }
+
+
+def _verify(day_dir: Path, document: dict) -> None:
+    """Refuse the day, before the database is opened, if a file differs from the manifest."""
+    try:
+        for name, entry in sorted(document["files"].items()):
+            manifest.verify_file(day_dir, name, entry)
+    except BadInputError as error:
+        raise BadInputError(f"{error}; nothing was loaded") from error
 
 
 def _prepare(

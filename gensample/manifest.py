@@ -8,12 +8,13 @@ records closed (``closures``); batches written before a count existed count 0.
 
 import json
 import os
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import gensample
 from gensample import fuzzmap
-from gensample.errors import RunError
+from gensample.errors import BadInputError, RunError
 from gensample.settings import Settings, as_dict
 from gensample.writers import sha256
 
@@ -61,3 +62,29 @@ def read(day_dir: Path) -> dict:
     if not isinstance(document.get("date"), str) or not isinstance(document.get("files"), dict):
         raise RunError(f"{path}: the manifest has no 'date' or no 'files'")
     return document
+
+
+def verify_file(
+    day_dir: Path,
+    name: str,
+    entry: Mapping,
+    digests: Callable[[Path], tuple[str, ...]] | None = None,
+) -> tuple[str, ...]:
+    """Check a day's file against its manifest ``entry`` (bytes and SHA-256) before it is used.
+
+    ``digests`` (by default the SHA-256 alone) reads the file once and returns its SHA-256 (hex)
+    first, then any other checksum its caller wants from the same read; they are returned.
+    A missing file, or one changed after the run, is a :class:`BadInputError` naming it.
+    """
+    path = Path(day_dir) / name
+    if not path.is_file():
+        raise BadInputError(f"{path}: listed in {MANIFEST_FILE} but missing")
+    size = path.stat().st_size
+    found = digests(path) if digests else (sha256(path),)
+    if found[0] != entry.get("sha256") or size != entry.get("bytes", size):
+        raise BadInputError(
+            f"{path}: does not match {MANIFEST_FILE} (sha256 {found[0]}, {size} bytes; the "
+            f"manifest says {entry.get('sha256')}, {entry.get('bytes')} bytes): it changed after "
+            "the run"
+        )
+    return found

@@ -184,7 +184,8 @@ def test_an_orphan_refuses_the_day(two_days, url, tmp_path):
     kept = entities.filter(pc.not_equal(entities["entity_id"], gone))
     tables.write_csv(path, truth.ENTITIES_SCHEMA, kept.to_batches())
     manifest = json.loads((day / "manifest.json").read_text())
-    manifest["files"]["truth/entities.csv"]["rows"] -= 1
+    entry = manifest["files"]["truth/entities.csv"]
+    entry.update(rows=entry["rows"] - 1, sha256=sha256(path), bytes=path.stat().st_size)
     (day / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(RunError) as failure:
         loading.load_day(day, url)
@@ -198,12 +199,31 @@ def test_an_orphan_refuses_the_day(two_days, url, tmp_path):
     assert "nothing was loaded" in str(failure.value)
 
 
-def test_files_that_disagree_with_the_manifest_are_refused(two_days, url, tmp_path):
+def test_row_counts_that_disagree_with_the_manifest_are_refused(two_days, url, tmp_path):
     day = shutil.copytree(day_dir(two_days, NEXT_DAY), tmp_path / "day")
-    with (day / "truth" / "records.csv").open("a") as records:
-        records.write('"customers",999999,0,"original",,""\n')
+    manifest = json.loads((day / "manifest.json").read_text())
+    manifest["files"]["truth/records.csv"]["rows"] += 1
+    (day / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(RunError, match=r"truth_records: the files hold \d+ rows but the manifest"):
         loading.load_day(day, url)
+
+
+@pytest.mark.parametrize("name", ["data/customers.csv", "truth/records.csv"])
+def test_a_file_edited_after_the_run_is_refused_with_exit_2_naming_it(
+    two_days, url, tmp_path, name, caplog
+):
+    run_dir = tmp_path / "run"
+    shutil.copytree(day_dir(two_days, NEXT_DAY), run_dir / "out" / NEXT_DAY.isoformat())
+    path = run_dir / "out" / NEXT_DAY.isoformat() / name
+    text = path.read_text()
+    path.write_text(text.replace("\n", "\r\n", 2))  # same rows, same values: only the bytes
+    load = ["load", "--dir", str(run_dir), "--date", NEXT_DAY.isoformat(), "--db", url]
+
+    assert main(load) == 2
+
+    assert f"{path}: does not match manifest.json" in caplog.text
+    assert "nothing was loaded" in caplog.text
+    assert not Path(url.partition(":///")[2]).exists()
 
 
 @pytest.mark.parametrize(

@@ -302,7 +302,7 @@ def test_a_damaged_publish_record_stops_a_dry_run_and_a_publish_rewrites_it(
 def test_a_local_file_that_differs_from_the_manifest_stops_everything(bucket, proxy, day):
     (day / "data" / "customers.csv").write_bytes(b"customer_id,name\n1,Tampered\n")
 
-    with pytest.raises(RunError, match=r"data/customers.csv: does not match manifest.json"):
+    with pytest.raises(BadInputError, match=r"data/customers.csv: does not match manifest.json"):
         publish_day(settings(bucket, proxy), None, day, environ={})
 
     assert proxy.requests == []

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from gensample.errors import RunError
-from gensample.manifest import MANIFEST_FILE
+from gensample.errors import BadInputError
+from gensample.manifest import MANIFEST_FILE, verify_file
 from gensample.manifest import read as read_manifest
 from gensample.settings.publish import PublishSettings
 
@@ -67,32 +67,32 @@ def published_manifest(manifest: Mapping, names: list[str], include_truth: bool)
 def plan_items(day_dir: Path, settings: PublishSettings, part_size: PartSize) -> list[Item]:
     """Every object of the day, manifest last, each verified against the local manifest.
 
-    A local file that is missing or differs from the manifest is a :class:`RunError`.
+    A local file that is missing or differs from the manifest is a :class:`BadInputError`.
     """
     manifest = read_manifest(day_dir)
     prefix = day_prefix(settings, manifest["date"])
     names = published_names(manifest, settings.include_truth)
-    items = [
-        file_item(Path(day_dir), name, manifest["files"][name], prefix, part_size) for name in names
-    ]
+    try:
+        items = [
+            file_item(Path(day_dir), name, manifest["files"][name], prefix, part_size)
+            for name in names
+        ]
+    except BadInputError as error:
+        raise BadInputError(f"{error}; nothing was published") from error
     body = published_manifest(manifest, names, settings.include_truth)
     return [*items, bytes_item(MANIFEST_FILE, prefix + MANIFEST_FILE, body, part_size)]
 
 
 def file_item(day_dir: Path, name: str, entry: Mapping, prefix: str, part_size: PartSize) -> Item:
     """The item for one local file, after checking its size and SHA-256 against ``entry``."""
+
+    def digests(path: Path) -> tuple[str, str]:
+        with open(path, "rb") as handle:
+            return digest(handle, part_size(path.stat().st_size))
+
+    sha256, s3_checksum = verify_file(day_dir, name, entry, digests)
     path = day_dir / name
-    if not path.is_file():
-        raise RunError(f"{path}: listed in {MANIFEST_FILE} but missing; nothing was published")
-    size = path.stat().st_size
-    with open(path, "rb") as handle:
-        sha256, s3_checksum = digest(handle, part_size(size))
-    if sha256 != entry.get("sha256") or size != entry.get("bytes", size):
-        raise RunError(
-            f"{path}: does not match {MANIFEST_FILE} (sha256 {sha256}, {size} bytes; the manifest "
-            f"says {entry.get('sha256')}, {entry.get('bytes')} bytes); nothing was published"
-        )
-    return Item(name, prefix + name, sha256, size, s3_checksum, path)
+    return Item(name, prefix + name, sha256, path.stat().st_size, s3_checksum, path)
 
 
 def bytes_item(name: str, key: str, body: bytes, part_size: PartSize) -> Item:
