@@ -1,6 +1,7 @@
 """The command line: commands, help examples, exit codes, messages on stderr."""
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -113,3 +114,21 @@ def test_a_real_process_prints_everything_and_exits_with_the_code_of_main(launch
     assert re.fullmatch(r"\s*total\s+[\d,]+ rows", result.stdout.rstrip().splitlines()[-1])
     bad = gensample_command("run", "--dir", str(run_dir), "--dupe-rate", "101", launcher=launcher)
     assert bad.returncode == 2 and "--dupe-rate: dupe_rate = 101.0 is not allowed" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "launcher",
+    [[sys.executable, "-m", "gensample"], [str(Path(sys.executable).with_name("gensample"))]],
+    ids=["python -m gensample", "console script"],
+)
+def test_modules_in_the_run_directory_are_never_imported(launcher, run_dir):
+    assert main(["init", str(run_dir)]) == 0
+    for name in ("csv", "json", "numpy", "pyarrow"):  # what a tester might drop, or shadow
+        (run_dir / f"{name}.py").write_text(
+            f"open({str(run_dir / 'imported')!r}, 'a').write({name!r} + '\\n')\n"
+        )
+    result = subprocess.run(
+        [*launcher, "check", "--dir", "."], cwd=run_dir, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert not (run_dir / "imported").exists()
