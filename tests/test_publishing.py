@@ -279,6 +279,7 @@ def test_a_dry_run_lists_what_would_be_sent_and_sends_nothing(bucket, proxy, day
         lambda text: text.replace('"pending": []', '"pending": 3'),
         lambda text: json.dumps({**json.loads(text), "published": [1, 2]}),
     ],
+    ids=["cut short", "not an object", "pending not a list", "published not an object"],
 )
 def test_a_damaged_publish_record_stops_a_dry_run_and_a_publish_rewrites_it(
     bucket, proxy, day, damage, caplog
