@@ -3,9 +3,9 @@
 ``archive/<date>/`` holds ``customers.csv`` (new and updated records), ``records.csv`` (their
 truth), ``entities.csv`` (the people behind them, as they were at the end of that day),
 ``history.csv`` (the day's ``truth/entities_history.csv``: versions started or ended that day) and
-``archive.json`` (rows and sha256 of each); it is staged and renamed into place, so readers see
-all or nothing. Days archived before drift existed have no ``history.csv`` and no ``operation``
-column: they read as no history and inserts.
+``archive.json`` (rows and sha256 of each, and the id ranges of the day's batches); it is
+staged and renamed into place, so readers see all or nothing. Days archived before drift existed
+have no ``history.csv`` and no ``operation`` column: they read as no history and inserts.
 """
 
 import datetime as dt
@@ -25,6 +25,7 @@ from gensample.datasets.customers import NAME, SCHEMA
 from gensample.errors import RunError
 from gensample.files import recover_directories, swap_directory, write_json
 from gensample.manifest import MANIFEST_FILE
+from gensample.state import id_ranges
 from gensample.tables import TableFileError, read, read_batches, write_csv
 from gensample.truth import ENTITIES_SCHEMA, HISTORY_SCHEMA, RECORDS_SCHEMA
 from gensample.writers import sha256
@@ -171,7 +172,7 @@ def _link_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) 
         records = _customer_truth(day_dir).to_batches()
         rows = write_csv(staging / RECORDS_FILE, RECORDS_SCHEMA, records)
         files[RECORDS_FILE] = {"rows": rows, "sha256": sha256(staging / RECORDS_FILE)}
-    write_json(staging / INDEX_FILE, {"date": date.isoformat(), "files": files})
+    write_json(staging / INDEX_FILE, _index(date, files, day_dir))
     return True
 
 
@@ -198,7 +199,19 @@ def _write_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path)
         HISTORY_FILE: write_csv(staging / HISTORY_FILE, HISTORY_SCHEMA, history),
     }
     files = {name: {"rows": n, "sha256": sha256(staging / name)} for name, n in rows.items()}
-    write_json(staging / INDEX_FILE, {"date": date.isoformat(), "files": files})
+    write_json(staging / INDEX_FILE, _index(date, files, day_dir))
+
+
+def _index(date: dt.date, files: dict, day_dir: Path) -> dict:
+    """``archive.json``: the date, each file's rows and sha256, and the id ranges of the day's
+    batches (``batches``: what ids continue from if ``state.json`` and ``out/`` are lost;
+    absent when the day has no readable manifest)."""
+    try:
+        entries = json.loads((day_dir / MANIFEST_FILE).read_text(encoding="utf-8"))["batches"]
+        kept = {"batches": [id_ranges(entry) for entry in entries]}
+    except (OSError, ValueError, LookupError, TypeError):
+        kept = {}
+    return {"date": date.isoformat(), "files": files, **kept}
 
 
 def _check_index(folder: Path, rows: dict[str, int]) -> None:

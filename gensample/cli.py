@@ -11,11 +11,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gensample import __version__, runner, settings
+from gensample import __version__, pruning, runner, settings, state
 from gensample.dictionary import render_markdown
 from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.loading import describe_load, load_day
 from gensample.outputs import describe_plan
+from gensample.pruning import describe_pruned
 from gensample.rundir import RunDirectory
 from gensample.signals import Interrupted, stop_on_signals
 
@@ -25,10 +26,12 @@ EXAMPLES = {
     "init": "example:\n  gensample init /data/gensample/mdm-test\n"
     "  gensample init /data/gensample/mdm-test --from-legacy old/settings.py",
     "run": "example:\n  gensample run --dir /data/gensample/mdm-test\n"
-    "  gensample run --dir . --date 2026-11-01 --customers 100000 --dupe-rate 20 --timings",
+    "  gensample run --dir . --date 2026-11-01 --customers 100000 --dupe-rate 20 --timings\n"
+    "  gensample run --dir . --date 2026-10-15 --allow-date   # backfill behind later days",
     "check": "example:\n  gensample check --dir /data/gensample/mdm-test",
     "publish": "example:\n  gensample publish --dir /data/mdm-test --date 2026-11-01 --dry-run",
     "schema": "example:\n  gensample schema > data-dictionary.md",
+    "prune": "example:\n  gensample prune --dir /data/gensample/mdm-test --keep-days 14 --dry-run",
     "load": "example:\n  gensample load --dir /data/gensample/mdm-test --date 2026-11-01 "
     "--db sqlite:///mdm-test.db\n"
     "  gensample load --dir . --date 2026-11-01 --db duckdb:////data/mdm.duckdb --replace",
@@ -84,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _publish_parser(_command(commands, "publish", "publish an existing day to S3"))
     _command(commands, "schema", "print the data dictionary: tables, columns, keys, meanings")
     _load_parser(_command(commands, "load", "load an existing day into SQLite or DuckDB"))
+    _prune_parser(_command(commands, "prune", "remove old days from out/, keeping their ids"))
     return parser
 
 
@@ -146,6 +150,11 @@ def _run_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("csv", "parquet"), help="data file format")
     parser.add_argument("--workers", type=int, metavar="N", help="worker processes (0: per CPU)")
     parser.add_argument("--timings", action="store_true", help="print per-stage timings")
+    parser.add_argument(
+        "--allow-date",
+        action="store_true",
+        help="allow a date after tomorrow or before the last committed day (a backfill)",
+    )
 
 
 def _check_parser(parser: argparse.ArgumentParser) -> None:
@@ -173,6 +182,28 @@ def _load_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--replace", action="store_true", help="replace the day if loaded")
 
 
+def _prune_parser(parser: argparse.ArgumentParser) -> None:
+    _dir_argument(parser)
+    parser.add_argument(
+        "--keep-days",
+        type=_count,
+        required=True,
+        metavar="N",
+        help="remove committed days more than N days before today",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="list what would be removed")
+
+
+def _count(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed: expected a whole number >= 0")
+    return number
+
+
 def _date_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--date",
@@ -185,9 +216,13 @@ def _date_argument(parser: argparse.ArgumentParser) -> None:
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
+        state.check_date(day)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: expected YYYY-MM-DD") from None
+    except BadInputError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("--date ")) from None
+    return day
 
 
 def init_command(arguments: argparse.Namespace) -> int:
@@ -222,7 +257,8 @@ def run_command(arguments: argparse.Namespace) -> int:
         "workers": arguments.workers,
     }
     loaded = _load_settings(arguments.dir, flags)
-    summary = runner.run(arguments.dir, loaded, arguments.date or dt.date.today())
+    date = arguments.date or dt.date.today()
+    summary = runner.run(arguments.dir, loaded, date, allow_date=arguments.allow_date)
     if arguments.timings or loaded.show_timer:
         print(summary.stopwatch.report(), file=sys.stderr)
     if loaded.publish and loaded.publish.s3_bucket:
@@ -282,6 +318,19 @@ def load_command(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def prune_command(arguments: argparse.Namespace) -> int:
+    """``gensample prune``: remove old committed days, keeping the ids they took."""
+    if not any(
+        (arguments.dir / name).is_file() for name in (settings.SETTINGS_FILE, settings.LEGACY_FILE)
+    ):
+        raise BadInputError(f"{arguments.dir}: no {settings.SETTINGS_FILE}: not a run directory")
+    pruned = pruning.prune(
+        RunDirectory(arguments.dir), arguments.keep_days, dt.date.today(), arguments.dry_run
+    )
+    print(describe_pruned(pruned, arguments.dry_run))
+    return 0
+
+
 def _load_settings(run_dir: Path, flags: dict | None = None) -> settings.Settings:
     """The run directory's settings; a directory without a settings file is a mistake."""
     if not any(
@@ -314,4 +363,5 @@ COMMANDS = {
     "publish": publish_command,
     "schema": schema_command,
     "load": load_command,
+    "prune": prune_command,
 }

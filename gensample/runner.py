@@ -48,9 +48,14 @@ def plan_run(run_dir: Path, settings: Settings, date: dt.date) -> Plan:
 
 
 def run(
-    run_dir: Path, settings: Settings, date: dt.date, now: dt.datetime | None = None
+    run_dir: Path,
+    settings: Settings,
+    date: dt.date,
+    now: dt.datetime | None = None,
+    allow_date: bool = False,
 ) -> RunSummary:
-    """Generate one batch of ``date`` into ``run_dir/out/<date>``, all or nothing."""
+    """Generate one batch of ``date`` into ``run_dir/out/<date>``, all or nothing; a date
+    after tomorrow or before the last committed day only with ``allow_date``."""
     log.info("seed %d", settings.seed)
     keep_freed_memory()
     now = now or dt.datetime.now()
@@ -58,6 +63,7 @@ def run(
     with directory.lock():
         with stopwatch.stage("recover"):
             current = _recover(directory, settings, date, now)
+        state.check_run_date(current, date, now.date(), allow_date)
         plan = make_plan(settings, date, *current.starts_for(date, settings.load_type))
         with stopwatch.stage("tracer, archive and drift"):
             drop = gathering.tracer_drop(directory, settings, current, date)

@@ -41,12 +41,16 @@ def run_dir(tmp_path: Path) -> Path:
 
 
 def run_day(
-    run_dir: Path, date: dt.date = DAY, environ: dict | None = None, **flags
+    run_dir: Path,
+    date: dt.date = DAY,
+    environ: dict | None = None,
+    allow_date: bool = False,
+    **flags,
 ) -> runner.RunSummary:
     """Run one day in ``run_dir`` with ``flags`` over the directory's settings."""
     flags.setdefault("workers", 1)
     loaded = settings.load(run_dir, environ=environ or {}, flags=flags)
-    return runner.run(run_dir, loaded, date)
+    return runner.run(run_dir, loaded, date, allow_date=allow_date)
 
 
 def read_csv(path: Path) -> pa.Table:

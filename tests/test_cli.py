@@ -1,5 +1,6 @@
 """The command line: commands, help examples, exit codes, messages on stderr."""
 
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -132,3 +133,53 @@ def test_modules_in_the_run_directory_are_never_imported(launcher, run_dir):
     )
     assert result.returncode == 0, result.stderr
     assert not (run_dir / "imported").exists()
+
+
+def run_args(run_dir: Path, date: dt.date, *more: str) -> list[str]:
+    return ["run", "--dir", str(run_dir), "--date", date.isoformat(), "--workers", "1", *more]
+
+
+def test_a_future_date_is_refused_and_prunes_nothing_unless_allowed(run_dir, caplog):
+    assert main(["init", str(run_dir)]) == 0
+    (run_dir / "gensample.toml").write_text("customers = 20\narchive_retention_days = 30\n")
+    assert main(run_args(run_dir, dt.date.today())) == 0
+    future = dt.date(2062, 1, 4)
+
+    assert main(run_args(run_dir, future)) == 2
+
+    assert f"--date {future} is " in caplog.text and "--allow-date" in caplog.text
+    assert (run_dir / "archive" / dt.date.today().isoformat()).is_dir()
+    assert not (run_dir / "out" / future.isoformat()).exists()
+    assert main(run_args(run_dir, dt.date.today() + dt.timedelta(days=1))) == 0  # the margin
+    assert main(run_args(run_dir, future, "--allow-date")) == 0
+    assert (run_dir / "out" / future.isoformat() / "manifest.json").is_file()
+
+
+def test_a_new_day_before_the_last_committed_day_needs_allow_date(run_dir, caplog):
+    assert main(["init", str(run_dir)]) == 0
+    (run_dir / "gensample.toml").write_text("customers = 20\n")
+    assert main(run_args(run_dir, DAY)) == 0
+    earlier = DAY - dt.timedelta(days=3)
+    assert main(run_args(run_dir, earlier)) == 2
+    assert f"--date {earlier} is a new day before {DAY}, the last committed day" in caplog.text
+    assert main(run_args(run_dir, DAY)) == 0  # a re-run of the last day is fine
+    assert main(run_args(run_dir, earlier, "--allow-date")) == 0
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31", "1899-12-31", "3000-01-01"])
+@pytest.mark.parametrize("command", ["run", "check", "publish", "load"])
+def test_a_date_outside_the_generated_years_exits_2_with_a_message(run_dir, command, date, capsys):
+    assert main(["init", str(run_dir)]) == 0
+    arguments = [command, "--dir", str(run_dir), "--date", date]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*arguments, *(["--db", "sqlite:///x.db"] if command == "load" else [])])
+    assert exit_info.value.code == 2
+    expected = f"argument --date: {date} is not allowed: expected a day from 1900-01-01 to 2999"
+    assert expected in capsys.readouterr().err
+
+
+def test_a_real_process_given_year_one_exits_2_without_a_traceback(run_dir):
+    assert main(["init", str(run_dir)]) == 0
+    result = gensample_command("run", "--dir", str(run_dir), "--date", "0001-01-01", "--allow-date")
+    assert result.returncode == 2
+    assert "0001-01-01 is not allowed" in result.stderr and "Traceback" not in result.stderr

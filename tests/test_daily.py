@@ -85,7 +85,7 @@ def test_truncate_after_appends_replaces_the_day_with_its_first_batch(run_dir):
 
 def test_backfilling_an_earlier_day_takes_fresh_ids(run_dir):
     run_day(run_dir, customers=200)
-    earlier = run_day(run_dir, DAY - dt.timedelta(days=7), customers=100)
+    earlier = run_day(run_dir, DAY - dt.timedelta(days=7), customers=100, allow_date=True)
     assert earlier.batch.entity_start == 200
 
 

@@ -296,6 +296,7 @@ def test_a_new_family_name_writes_a_swapped_name_again_and_drops_its_label(rng):
 def test_a_backfill_behind_later_days_is_refused_while_drift_is_on(run_dir):
     run_day(run_dir, DAY, customers=100)
     run_day(run_dir, DAY + dt.timedelta(days=4), customers=100)
+    backfill = DAY + dt.timedelta(days=2)
     with pytest.raises(BadInputError, match="expected days run oldest first"):
-        run_day(run_dir, DAY + dt.timedelta(days=2), customers=100, drift_share=0.1)
-    run_day(run_dir, DAY + dt.timedelta(days=2), customers=100)  # without drift it is fine
+        run_day(run_dir, backfill, customers=100, drift_share=0.1, allow_date=True)
+    run_day(run_dir, backfill, customers=100, allow_date=True)  # without drift it is fine

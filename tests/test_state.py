@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gensample.errors import BadInputError, RunError
-from gensample.state import HISTORY_KEPT, Batch, State, load, save
+from gensample.state import HISTORY_KEPT, Batch, State, check_run_date, load, save
 
 DAY = dt.date(2026, 11, 23)
 NEXT = DAY + dt.timedelta(days=1)
@@ -174,19 +174,7 @@ GOOD = {"next_entity_id": 1, "next_record_id": 1, "days": {}, "runs": []}
 
 @pytest.mark.parametrize(
     "content",
-    [
-        b"",
-        b"{not json",
-        b'{"next_entity_id": 1',  # cut off mid-write
-        b"\xff\xfe\x00garbage",
-        b"[]",
-        json.dumps({**GOOD, "days": {"2026-11-23": [{"entity_start": 0}]}}).encode(),
-        json.dumps({key: GOOD[key] for key in ("next_entity_id", "days", "runs")}).encode(),
-        json.dumps({**GOOD, "days": []}).encode(),
-        json.dumps({**GOOD, "runs": 5}).encode(),
-        json.dumps({**GOOD, "next_entity_id": "5"}).encode(),
-        json.dumps({**GOOD, "next_ids": {"transactions": "7"}}).encode(),
-    ],
+    [b"", b"{not json", b'{"next_entity_id": 1', b"\xff\xfe\x00garbage"],  # 3rd: cut off
 )
 def test_an_unreadable_state_raises_naming_the_file(tmp_path, content):
     path = tmp_path / "state.json"
@@ -194,6 +182,57 @@ def test_an_unreadable_state_raises_naming_the_file(tmp_path, content):
     with pytest.raises(RunError) as raised:
         load(path)
     assert str(path) in str(raised.value)
+    assert "restore it from a backup" in str(raised.value)
+
+
+BATCH = {"entity_start": 0, "entity_stop": 5, "record_start": 0, "record_stop": 6}
+
+
+@pytest.mark.parametrize(
+    ("document", "key", "expected"),
+    [
+        ([], "state.json", "an object"),
+        ({**GOOD, "days": {DAY.isoformat(): [{"entity_start": 0}]}}, "entity_stop", "whole"),
+        ({k: GOOD[k] for k in ("next_entity_id", "days", "runs")}, "next_record_id", "every"),
+        ({**GOOD, "days": []}, "days", "an object"),
+        ({**GOOD, "runs": 5}, "runs", "a list"),
+        ({**GOOD, "next_entity_id": "5"}, "next_entity_id", "a whole number >= 0"),
+        ({**GOOD, "next_ids": {"transactions": "7"}}, "transactions", "a whole number >= 0"),
+        ({**GOOD, "next_entity_id": -1}, "next_entity_id = -1", "a whole number >= 0"),
+        ({**GOOD, "next_record_id": True}, "next_record_id", "a whole number >= 0"),
+        ({**GOOD, "next_ids": {"transactions": -7}}, "transactions", "a whole number >= 0"),
+        ({**GOOD, "days": {"yesterday": [BATCH]}}, "days key = 'yesterday'", "YYYY-MM-DD"),
+        ({**GOOD, "days": {"2026-02-30": []}}, "days key = '2026-02-30'", "YYYY-MM-DD"),
+        ({**GOOD, "archived": {"2026-1-5": "ab"}}, "archived key = '2026-1-5'", "YYYY-MM-DD"),
+        ({**GOOD, "archived": {DAY.isoformat(): 5}}, "archived", "sha256"),
+        ({**GOOD, "days": {DAY.isoformat(): [{**BATCH, "entity_stop": -2}]}}, "entity", "<="),
+        ({**GOOD, "days": {DAY.isoformat(): [{**BATCH, "record_start": 9}]}}, "record", "<="),
+        (
+            {**GOOD, "days": {DAY.isoformat(): [{**BATCH, "ids": {"sessions": [4, 2]}}]}},
+            "sess",
+            "<=",
+        ),
+        ({**GOOD, "days": {DAY.isoformat(): [{**BATCH, "ids": {"sessions": [1]}}]}}, "sess", "<="),
+        ({**GOOD, "days": {DAY.isoformat(): [{**BATCH, "ids": {"sessions": 3}}]}}, "sess", "<="),
+        ({**GOOD, "days": {DAY.isoformat(): [{**BATCH, "tracer": 3}]}}, "tracer", "a path"),
+    ],
+)
+def test_a_state_value_that_is_not_allowed_is_bad_input_naming_file_key_and_allowed(
+    tmp_path, document, key, expected
+):
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(BadInputError) as raised:
+        load(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: ") and key in message and expected in message
+
+
+def test_marks_below_a_recorded_batch_are_raised_on_load(tmp_path):
+    path = tmp_path / "state.json"
+    batch = {**BATCH, "ids": {"transactions": [0, 9]}}
+    path.write_text(json.dumps({**GOOD, "days": {DAY.isoformat(): [batch]}}))
+    assert load(path).starts_for(NEXT, "truncate") == (5, {"customers": 6, "transactions": 9})
 
 
 def test_a_directory_in_place_of_the_state_file_raises_naming_it(tmp_path):
@@ -202,3 +241,41 @@ def test_a_directory_in_place_of_the_state_file_raises_naming_it(tmp_path):
     with pytest.raises(RunError) as raised:
         load(path)
     assert str(path) in str(raised.value)
+
+
+TODAY = dt.date(2026, 12, 4)
+
+
+@pytest.mark.parametrize(
+    "date",
+    [TODAY, TODAY + dt.timedelta(days=1), NEXT, DAY + dt.timedelta(days=3), DAY],
+)
+def test_a_run_date_from_the_last_day_to_tomorrow_or_a_rerun_is_allowed(date):
+    check_run_date(two_day_state(), date, TODAY, allow_date=False)
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        (
+            TODAY + dt.timedelta(days=2),
+            "2 days after today (2026-12-04); allowed: up to 2026-12-05",
+        ),
+        (dt.date(2062, 1, 4), "--date 2062-01-04 is 12815 days after today"),
+        (DAY - dt.timedelta(days=1), "--date 2026-11-22 is a new day before 2026-11-24, the"),
+        (DAY - dt.timedelta(days=300), "allowed: 2026-11-24 or later, or a re-run of a"),
+    ],
+)
+def test_a_future_date_or_one_before_the_last_committed_day_needs_allow_date(date, expected):
+    with pytest.raises(BadInputError, match="--allow-date") as raised:
+        check_run_date(two_day_state(), date, TODAY, allow_date=False)
+    assert expected in str(raised.value)
+    check_run_date(two_day_state(), date, TODAY, allow_date=True)
+
+
+@pytest.mark.parametrize(
+    "date", [dt.date.min, dt.date.max, dt.date(1899, 12, 31), dt.date(3000, 1, 1)]
+)
+def test_a_date_outside_the_generated_years_is_refused_even_when_allowed(date):
+    with pytest.raises(BadInputError, match=f"--date {date} is not allowed: expected a day from"):
+        check_run_date(State(), date, TODAY, allow_date=True)
