@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from gensample import outputs
 from gensample.datasets.customers import NAME, SCHEMA
 from gensample.errors import RunError
-from gensample.files import recover_directories, swap_directory, write_json
+from gensample.files import recover_directories, swap_directory, sync_directory, write_json
 from gensample.manifest import MANIFEST_FILE
 from gensample.state import id_ranges
 from gensample.tables import TableFileError, read, read_batches, write_csv
@@ -73,6 +73,7 @@ def store(archive_dir: Path, date: dt.date, day_dir: Path) -> Path:
         sources = _customer_files(day_dir)
         if not _link_day(staging, date, sources, day_dir):
             _write_day(staging, date, sources, day_dir)
+        sync_directory(staging)  # its files are synced: written atomically, or the day's own
         return swap_directory(staging, archive_dir / date.isoformat())
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -82,7 +83,10 @@ def prune(archive_dir: Path, today: dt.date, retention_days: int) -> list[dt.dat
     """Delete archived days older than ``today - retention_days`` (0 keeps all); return them."""
     days, strangers = _scan(archive_dir)
     for name in strangers:
-        log.warning("%s is not an archived day (YYYY-MM-DD); left alone", archive_dir / name)
+        log.warning(
+            "%s is not an archived day (a YYYY-MM-DD folder, not a link); left alone",
+            archive_dir / name,
+        )
     cutoff = today - dt.timedelta(days=retention_days)
     removed = [day for day in days if retention_days and day < cutoff]  # 0 keeps all
     try:  # a day half-deleted by a crash is skipped as malformed, then deleted by the next prune
@@ -90,6 +94,8 @@ def prune(archive_dir: Path, today: dt.date, retention_days: int) -> list[dt.dat
             shutil.rmtree(archive_dir / day.isoformat())
     except OSError as error:
         raise RunError(f"cannot prune {archive_dir}: {error}") from error
+    if removed:
+        sync_directory(archive_dir)
     return removed
 
 
@@ -246,10 +252,12 @@ def _align(path: Path, customers: pa.Table, records: pa.Table) -> pa.Table:
 
 
 def _scan(archive_dir: Path) -> tuple[list[dt.date], list[str]]:
-    """Archived days (sorted) and the names of other visible folders in ``archive_dir``."""
+    """Archived days (sorted) and the names of other visible folders in ``archive_dir`` (a
+    symbolic link is never an archived day: the run does not follow one)."""
     entries = archive_dir.iterdir() if archive_dir.is_dir() else ()
     folders = [entry.name for entry in entries if entry.is_dir() and entry.name[:1] != "."]
-    days = {name: folder_date(name) for name in folders}
+    links = {name for name in folders if (archive_dir / name).is_symlink()}
+    days = {name: None if name in links else folder_date(name) for name in folders}
     strangers = [name for name, day in days.items() if day is None]
     return sorted(day for day in days.values() if day), sorted(strangers)
 

@@ -10,7 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gensample.errors import RunError
-from gensample.files import recover_directories, swap_directory
+from gensample.files import (
+    recover_directories,
+    refuse_symlink,
+    remove_temporaries,
+    swap_directory,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +59,12 @@ class RunDirectory:
         return self.out / date.isoformat()
 
     def staging(self, date: dt.date) -> Path:
-        """Where a day is written before it is committed."""
-        return self.out / f".{date.isoformat()}.staging"
+        """Where a day is written before it is committed; a :class:`BadInputError` if it or
+        the day's directory is a symbolic link (the run would write through it, and commit it)."""
+        staging = self.out / f".{date.isoformat()}.staging"
+        refuse_symlink(self.day(date))
+        refuse_symlink(staging)
+        return staging
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -95,8 +104,10 @@ class RunDirectory:
                 _HELD.discard(path)
 
     def recover(self) -> None:
-        """Finish or undo a day swap that a killed run left half-done; drop stale staging."""
+        """Finish or undo a day swap that a killed run left half-done; drop stale staging and
+        the temporary files of killed writes (the run holds the lock: none is being written)."""
         recover_directories(self.out)
+        remove_temporaries(self.root)
 
     def commit_day(self, date: dt.date) -> Path:
         """Make the staged day the committed one, replacing any earlier version of it."""

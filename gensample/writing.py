@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gensample.blocks import BlockParts, Destination, run_blocks, write_parts
+from gensample.files import refuse_symlink, sync_tree
 from gensample.outputs import output_files, reference_block
 from gensample.pipeline import BlockResult
 from gensample.placement import Placement
@@ -26,7 +27,7 @@ def write_batch(
     stopwatch: Stopwatch,
 ) -> dict[str, int]:
     """Write the reference datasets (first batch only), the plan's blocks, then the extra block,
-    into ``staging``; return rows per file.
+    into ``staging``, and sync every file and directory there; return rows per file.
 
     They take their turns (slots) in that order: the reference block first, when there is one.
     """
@@ -57,6 +58,8 @@ def write_batch(
         check_csv_end(destination.placement.paths[name], end)
     if destination.parts_dir.exists():
         destination.parts_dir.rmdir()
+    with stopwatch.stage("sync"):  # before the manifest commits them: once per file, at the end
+        sync_tree(staging)
     return rows
 
 
@@ -66,6 +69,7 @@ def open_day(
     """Start every file of a batch in ``staging`` (a CSV file with its header, or continued
     after an earlier batch; a Parquet file new); return where blocks write, and the Parquet
     files to join their parts into."""
+    refuse_symlink(staging)
     outputs = output_files(settings, batch)
     csv = {
         name: staging / name for name, (_, file_format) in outputs.items() if file_format == "csv"

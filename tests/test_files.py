@@ -1,11 +1,22 @@
 """Atomic writes and directory swaps: a reader sees the old version or the whole new one."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from gensample.errors import RunError
-from gensample.files import atomic_output, recover_directories, swap_directory, write_json
+from gensample.errors import BadInputError, RunError
+from gensample.files import (
+    atomic_output,
+    recover_directories,
+    remove_temporaries,
+    swap_directory,
+    sync_tree,
+    write_json,
+)
 
 
 def tree(directory) -> dict[str, str]:
@@ -130,3 +141,100 @@ def test_recover_removes_staging_leftovers_and_nothing_else(tmp_path):
 def test_recover_ignores_a_missing_parent(tmp_path):
     recover_directories(tmp_path / "nowhere")
     assert list(tmp_path.iterdir()) == []
+
+
+def dead_pid() -> int:
+    """The pid of a process that has exited."""
+    process = subprocess.Popen([sys.executable, "-c", ""])
+    process.wait()
+    return process.pid
+
+
+def test_atomic_output_never_writes_through_a_symlinked_temporary(tmp_path):
+    secret = tmp_path / "elsewhere.txt"
+    secret.write_text("not yours")
+    path = tmp_path / "run" / "state.json"
+    path.parent.mkdir()
+    temporary = path.with_name(f".state.json.tmp-{os.getpid()}")
+    temporary.symlink_to(secret)
+    with pytest.raises(BadInputError, match="symbolic link") as raised:
+        write_json(path, {"new": True})
+    assert str(temporary) in str(raised.value)
+    assert secret.read_text() == "not yours" and not path.exists()
+
+
+def test_atomic_output_replaces_a_leftover_temporary_of_its_own_pid(tmp_path):
+    path = tmp_path / "state.json"
+    path.with_name(f".state.json.tmp-{os.getpid()}").write_text("left by a killed process")
+    write_json(path, {"new": True})
+    assert tree(tmp_path) == {"state.json": '{\n  "new": true\n}\n'}
+
+
+def test_swap_directory_refuses_a_symlinked_final_and_keeps_both(tmp_path):
+    outside = make(tmp_path / "outside", {"keep.csv": "kept"})
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "day").symlink_to(outside)
+    staging = make(tmp_path / "out" / ".day.staging", {"new.csv": "new"})
+    with pytest.raises(BadInputError, match="symbolic link") as raised:
+        swap_directory(staging, tmp_path / "out" / "day")
+    assert str(tmp_path / "out" / "day") in str(raised.value)
+    assert tree(outside) == {"keep.csv": "kept"} and staging.is_dir()
+
+
+def test_recover_removes_a_symlinked_staging_without_following_it(tmp_path, caplog):
+    outside = make(tmp_path / "outside", {"keep.csv": "kept"})
+    out = make(tmp_path / "out", {})
+    (out / ".2026-11-23.staging").symlink_to(outside)
+    recover_directories(out)
+    assert list(out.iterdir()) == []
+    assert tree(outside) == {"keep.csv": "kept"}
+    assert "symbolic link" in caplog.text
+
+
+def test_recover_removes_a_symlinked_replaced_day_beside_its_successor(tmp_path):
+    outside = make(tmp_path / "outside", {"keep.csv": "kept"})
+    out = make(tmp_path / "out", {"2026-11-23/new.csv": "new"})
+    (out / ".2026-11-23.replaced").symlink_to(outside)
+    recover_directories(out)
+    assert [path.name for path in out.iterdir()] == ["2026-11-23"]
+    assert tree(outside) == {"keep.csv": "kept"}
+
+
+def test_remove_temporaries_of_dead_writers_only(tmp_path):
+    dead = dead_pid()
+    outside = make(tmp_path / "outside", {"keep.csv": "kept"})
+    run = make(
+        tmp_path / "run",
+        {
+            f".state.json.tmp-{dead}": "{",
+            f"archive/.archive.json.tmp-{dead}": "{",
+            f"tracer/consumed/.x.csv.tmp-{dead}": "a,b",
+            f"out/2026-11-23/.publish.json.tmp-{dead}": "{",
+            f".state.json.tmp-{os.getppid()}": "being written by a live process",
+            "out/2026-11-23/manifest.json": "{}",
+            "notes.tmp-12": "not a temporary of ours",
+        },
+    )
+    (run / f".link.tmp-{dead}").symlink_to(outside / "keep.csv")
+    remove_temporaries(run)
+    assert tree(run) == {
+        f".state.json.tmp-{os.getppid()}": "being written by a live process",
+        "out/2026-11-23/manifest.json": "{}",
+        "notes.tmp-12": "not a temporary of ours",
+    }
+    assert not (run / f".link.tmp-{dead}").is_symlink()
+    assert tree(outside) == {"keep.csv": "kept"}
+
+
+def test_sync_tree_syncs_every_file_and_directory_root_last(tmp_path, monkeypatch):
+    root = make(tmp_path / "day", {"data/a.csv": "a", "data/b.csv": "b", "truth/t.csv": "t"})
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(
+        os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")), real(fd))
+    )
+    sync_tree(root)
+    names = [str(Path(path).relative_to(root)) for path in synced]
+    assert sorted(names) == [".", "data", "data/a.csv", "data/b.csv", "truth", "truth/t.csv"]
+    assert names[-1] == "."
+    assert names.index("data") > max(names.index("data/a.csv"), names.index("data/b.csv"))
