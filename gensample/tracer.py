@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from gensample import reference
 from gensample.datasets import customers
 from gensample.errors import BadInputError, RunError
+from gensample.files import read_bytes, refuse_symlink, sync_directory
 from gensample.truth import ENTITIES_SCHEMA
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,10 @@ NON_EMPTY_COLUMNS = ("first_name", "last_name")
 """A tracer is found by name: the rest may be blank, as in real duplicates."""
 PERSON_SCHEMA = pa.schema([customers.SCHEMA.field(name) for name in REQUIRED_COLUMNS])
 MAX_PROBLEMS_SHOWN = 20
+EXCERPT_CHARS = 40
+"""Characters of a value from the file that a message quotes at most: the file is the
+tester's, but a link or a mistake could make it anyone's."""
+MAX_UNKNOWN_SHOWN = 5
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +77,7 @@ class TracerDrop:
 def read_tracer(path: Path) -> TracerDrop:
     """Read and validate the tracer file at ``path``; raise ``BadInputError`` on any problem."""
     path = Path(path)
+    refuse_symlink(path.parent / CONSUMED_DIR)  # where the file goes once used
     records = _records(path, _text(path))
     if not records:
         raise BadInputError(f"{path}: no rows: the file is empty; expected a header and people")
@@ -87,9 +93,10 @@ def read_tracer(path: Path) -> TracerDrop:
 
 
 def _text(path: Path) -> str:
-    """The file's text; bytes that are not UTF-8 are reported with their line."""
+    """The file's text, read without following a symbolic link (the file could be anyone's,
+    such as /etc/shadow); bytes that are not UTF-8 are reported with their line."""
     try:
-        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        data = read_bytes(path).removeprefix(b"\xef\xbb\xbf")
     except OSError as error:
         raise BadInputError(f"{path}: cannot read: {error.strerror or error}") from error
     try:
@@ -124,8 +131,11 @@ def _column_index(path: Path, line: int, header: list[str]) -> dict[str, int]:
     where = f"{path}: line {line} (header)"
     unknown = [name for name in names if name not in ALLOWED_COLUMNS]
     if unknown:
+        hidden = len(unknown) - MAX_UNKNOWN_SHOWN
+        more = f" and {hidden} more" if hidden > 0 else ""
         raise BadInputError(
-            f"{where}: unknown column {_listed(unknown, repr)}; allowed: {_listed(ALLOWED_COLUMNS)}"
+            f"{where}: unknown column {_listed(unknown[:MAX_UNKNOWN_SHOWN], excerpt)}{more}; "
+            f"allowed: {_listed(ALLOWED_COLUMNS)}"
         )
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
@@ -137,6 +147,11 @@ def _column_index(path: Path, line: int, header: list[str]) -> dict[str, int]:
             f"(values may be blank except {_listed(NON_EMPTY_COLUMNS)})"
         )
     return {name: position for position, name in enumerate(names)}
+
+
+def excerpt(value: str) -> str:
+    """``value`` quoted and escaped for a message, cut after ``EXCERPT_CHARS`` characters."""
+    return repr(value[:EXCERPT_CHARS]) + ("..." if len(value) > EXCERPT_CHARS else "")
 
 
 def _listed(names: tuple[str, ...] | list[str], show: Callable[[str], str] = str) -> str:
@@ -178,26 +193,30 @@ def _date_problem(value: str) -> str | None:
             return None
     except ValueError:
         pass
-    return f"{value!r} is not a date; expected YYYY-MM-DD, a real calendar date, or blank"
+    return f"{excerpt(value)} is not a date; expected YYYY-MM-DD, a real calendar date, or blank"
 
 
 def _gender_problem(value: str) -> str | None:
-    return None if value in ("F", "M") else f"{value!r} is not allowed; expected F, M or blank"
+    if value in ("F", "M"):
+        return None
+    return f"{excerpt(value)} is not allowed; expected F, M or blank"
 
 
 def _state_problem(value: str) -> str | None:
     if value in _state_codes():
         return None
     return (
-        f"{value!r} is not a US state code; expected the two capital letters of a state or DC "
-        "(such as OR, MA), or blank"
+        f"{excerpt(value)} is not a US state code; expected the two capital letters of a state "
+        "or DC (such as OR, MA), or blank"
     )
 
 
 def _postal_code_problem(value: str) -> str | None:
     if re.fullmatch(r"[0-9]{5}", value):
         return None
-    return f"{value!r} is not a ZIP code; expected 5 digits (such as 02108, no ZIP+4), or blank"
+    return (
+        f"{excerpt(value)} is not a ZIP code; expected 5 digits (such as 02108, no ZIP+4), or blank"
+    )
 
 
 _CHECKS: dict[str, Callable[[str], str | None]] = {
@@ -275,10 +294,13 @@ def consume(path: Path, now: dt.datetime) -> Path:
     """
     path = Path(path)
     folder = path.parent / CONSUMED_DIR
+    refuse_symlink(folder)
     try:
         folder.mkdir(exist_ok=True)
         target = _free_name(folder, f"{now:%Y%m%dT%H%M%S}", path.name)
         os.replace(path, target)
+        sync_directory(folder)
+        sync_directory(path.parent)
     except OSError as error:
         raise RunError(
             f"cannot move {path} to {folder}/: {error.strerror or error}; "

@@ -6,7 +6,10 @@ import re
 from pathlib import Path
 
 import numpy as np
+import phonenumbers
+import pyarrow as pa
 import pytest
+from phonenumbers import geocoder
 
 from gensample import reference
 
@@ -54,7 +57,7 @@ def test_extractor_and_package_agree_on_the_data_folder():
 @pytest.mark.parametrize("name", sorted(EXTRACTOR.TABLES))
 def test_packaged_file_equals_a_fresh_extraction(name):
     header, extract = EXTRACTOR.TABLES[name]
-    packaged = (reference.DATA / name).read_text(encoding="utf-8")
+    packaged = EXTRACTOR.read(reference.DATA / name)
     assert packaged == EXTRACTOR.render(header, extract())
 
 
@@ -135,3 +138,127 @@ def test_abbreviations_cover_every_suffix_of_the_pool():
     for suffix in suffixes:
         assert 0 < len(abbreviations[suffix]) <= len(suffix)
         assert abbreviations[suffix][0] == suffix[0]
+
+
+def test_census_scale_pools_are_large():
+    assert len(reference.family_names_census().values) >= 30_000
+    for gender in "FM":
+        assert len(reference.given_names_by_year(gender).values) >= 3_000
+    assert reference.populated_places().num_rows > 25_000
+
+
+def test_smith_holds_the_census_share_of_people():
+    pool = reference.family_names_census()
+    assert pool.values[0].as_py() == "Smith"
+    share_of_people = pool.probabilities[0] * reference.family_name_coverage()
+    assert 0.0075 < share_of_people < 0.0095  # 0.88 % in the 2000 census
+    assert 0.85 < reference.family_name_coverage() < 0.95
+
+
+def test_given_names_follow_the_birth_year(rng):
+    names = reference.given_names_by_year("F")
+    years = np.repeat([1945, 1990], 20_000)
+    drawn = np.asarray(names.values.take(pa.array(names.draw(rng, years))).to_pylist())
+    assert (drawn[years == 1990] == "Brittany").mean() > 0.005
+    assert (drawn[years == 1945] == "Brittany").mean() == 0
+    assert (drawn[years == 1945] == "Mary").mean() > 0.03
+
+
+def test_given_name_cumulative_weights_are_one_per_year():
+    for gender in "FM":
+        names = reference.given_names_by_year(gender)
+        assert np.all(np.diff(names.cumulative) > 0)
+        ends = np.searchsorted(names.cumulative, np.arange(1, len(names.years) + 1))
+        np.testing.assert_array_equal(names.cumulative[ends], np.arange(1, len(names.years) + 1))
+
+
+def test_state_populations_are_the_2020_census():
+    populations = reference.state_populations()
+    assert set(populations) == STATES_AND_DC
+    assert sum(populations.values()) == 331_449_281
+    assert populations["CA"] == 39_538_223
+
+
+def test_places_give_each_state_its_census_share():
+    places = reference.populated_places()
+    weights = reference.place_weights().probabilities
+    census = reference.state_populations()
+    total = sum(census.values())
+    states = np.asarray(places["state"].to_pylist())
+    for state, people in census.items():
+        assert abs(weights[states == state].sum() - people / total) < 0.01, state
+
+
+def test_populated_places_are_consistent():
+    places = reference.populated_places().to_pylist()
+    old = {row["postal_code"]: row for row in csv_rows("places.csv")}
+    for place in places:
+        assert re.fullmatch(r"\d{5}", place["postal_code"]), place
+        assert place["state"] in STATES_AND_DC and place["population"] > 0, place
+        assert place["city"] and place["county"], place
+        known = old.get(place["postal_code"])
+        assert known is None or (known["state"], known["county"]) == (
+            place["state"],
+            place["county"],
+        )
+    assert len({place["postal_code"] for place in places}) == len(places)
+
+
+def _phone_state(area_code: str, exchange: int) -> str | None:
+    """The state phonenumbers names for a number, or None when it is not a valid US number."""
+    number = phonenumbers.parse(f"+1{area_code}{exchange}4567")
+    if (
+        not phonenumbers.is_valid_number(number)
+        or phonenumbers.region_code_for_number(number) != "US"
+    ):
+        return None
+    where = geocoder.description_for_number(number, "en")
+    names = {row["name"]: row["state"] for row in csv_rows("state_populations.csv")}
+    names |= {"Washington D.C.": "DC", "Washington State": "WA"}
+    return where[-2:] if where[-4:-2] == ", " else names.get(where)
+
+
+def test_every_area_code_is_valid_in_its_state():
+    codes = {(row["state"], row["area_code"]) for row in csv_rows("area_codes.csv")}
+    places = reference.populated_places()
+    pairs = zip(places["state"].to_pylist(), places["area_code"].to_pylist(), strict=True)
+    assert set(pairs) == codes
+    assert set(reference.area_codes()) == STATES_AND_DC
+    for state, code in codes:
+        for exchange in (234, 567, 890):
+            assert _phone_state(code, exchange) == state, (state, code, exchange)
+
+
+def test_exchanges_can_be_assigned():
+    exchanges = reference.exchanges()
+    assert len(exchanges) > 700 and exchanges.min() >= 200 and exchanges.max() <= 999
+    assert not np.isin(exchanges, [211, 311, 411, 511, 611, 711, 811, 911, 555]).any()
+    for exchange in exchanges[::37]:
+        assert _phone_state("212", exchange) == "NY", exchange
+
+
+def test_ordinal_streets_take_only_street_like_types():
+    ordinal = reference.streets(ordinal=True).values.to_pylist()
+    named = reference.streets(ordinal=False).values.to_pylist()
+    assert ordinal and all(re.fullmatch(r"\d+(st|nd|rd|th)", name) for name in ordinal)
+    assert not any(re.fullmatch(r"\d+\w*", name) for name in named)
+    assert len(named) > 1_000 and {"Nguyen", "Patel", "Kim"}.isdisjoint(named)
+    assert set(reference.street_types(ordinal=True).values.to_pylist()) <= {
+        "Street",
+        "Avenue",
+        "Road",
+        "Place",
+        "Court",
+        "Terrace",
+    }
+    assert set(reference.street_types(ordinal=False).values.to_pylist()) <= set(
+        reference.street_abbreviations()
+    ) | {row["suffix"] for row in csv_rows("street_types.csv")}
+    assert 0.05 < reference.ordinal_street_share() < 0.3
+
+
+def test_every_data_file_is_listed_in_sources():
+    sources = (reference.DATA / "SOURCES.md").read_text(encoding="utf-8")
+    for path in reference.DATA.iterdir():
+        if path.name != "SOURCES.md":
+            assert f"`{path.name}`" in sources, path.name

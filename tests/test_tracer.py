@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 
 from gensample import tracer
+from gensample.cli import main
 from gensample.datasets import customers
 from gensample.errors import BadInputError, RunError
 from gensample.truth import ENTITIES_SCHEMA
@@ -284,3 +285,67 @@ def test_readme_lists_exactly_the_allowed_columns() -> None:
     listed = re.findall(r"^\|\s*`(\w+)`\s*\|\s*(?:required|optional)\s*\|", readme, re.MULTILINE)
     assert sorted(listed) == sorted(tracer.ALLOWED_COLUMNS)
     assert set(tracer.REQUIRED_COLUMNS) == set(customers.PERSON_COLUMNS)
+
+
+SECRET = "root:$6$s3cr3t-hash-that-must-never-be-logged:19000:0:99999:7:::"
+
+
+def test_a_symlinked_tracer_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    secret = tmp_path / "shadow"
+    secret.write_text(SECRET + "\n")
+    path = tmp_path / "tracer" / "tracer.csv"
+    path.parent.mkdir()
+    path.symlink_to(secret)
+    message = problem(path)
+    assert message.startswith(f"{path}: ") and "symbolic link" in message
+    assert "s3cr3t" not in message
+
+
+def test_a_run_with_a_symlinked_tracer_exits_2_and_logs_no_secret(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture
+) -> None:
+    secret = tmp_path / "shadow"
+    secret.write_text(SECRET + "\n")
+    run_dir = tmp_path / "run"
+    (run_dir / "tracer").mkdir(parents=True)
+    (run_dir / "gensample.toml").write_text("customers = 100\nworkers = 1\ntracer = true\n")
+    (run_dir / "tracer" / "tracer.csv").symlink_to(secret)
+    assert main(["run", "--dir", str(run_dir), "--date", "2026-11-23"]) == 2
+    output = caplog.text + "".join(capsys.readouterr())
+    assert str(run_dir / "tracer" / "tracer.csv") in output
+    assert "s3cr3t" not in output and "root:" not in output
+    assert not (run_dir / "out" / "2026-11-23").exists()
+    assert secret.read_text() == SECRET + "\n"
+
+
+def test_a_symlinked_consumed_folder_is_refused_before_the_run(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    path = write(tmp_path, GOOD)
+    (path.parent / tracer.CONSUMED_DIR).symlink_to(elsewhere)
+    assert "symbolic link" in problem(path)
+    with pytest.raises(BadInputError, match="symbolic link"):
+        tracer.consume(path, NOW)
+    assert path.read_text(encoding="utf-8") == GOOD and list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        lambda: with_header([*HEADER[:-1], SECRET]),
+        lambda: with_header([*HEADER[:-1], *(f"{SECRET}{n}" for n in range(30))]),
+        lambda: edited("birth_date", SECRET),
+        lambda: edited("gender", SECRET),
+        lambda: edited("state", SECRET),
+        lambda: edited("postal_code", SECRET),
+    ],
+)
+def test_messages_quote_at_most_a_short_escaped_excerpt(tmp_path: Path, content) -> None:
+    message = problem(write(tmp_path, content()))
+    assert SECRET[: tracer.EXCERPT_CHARS + 1] not in message
+    assert repr(SECRET[: tracer.EXCERPT_CHARS]) + "..." in message
+    assert len(message) < 1000
+
+
+def test_an_excerpt_escapes_control_characters() -> None:
+    assert tracer.excerpt("a\x1b[2Jb\n") == "'a\\x1b[2Jb\\n'"

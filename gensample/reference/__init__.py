@@ -24,6 +24,17 @@ class Pool:
     values: pa.Array
     probabilities: np.ndarray
 
+    @functools.cached_property
+    def cumulative(self) -> np.ndarray:
+        """Cumulative probabilities ending at exactly 1, for ``np.searchsorted`` sampling."""
+        cumulative = np.cumsum(self.probabilities)
+        cumulative[-1] = 1.0
+        return cumulative
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Indices of ``size`` values drawn by probability (inverse of the cumulative weights)."""
+        return np.searchsorted(self.cumulative, rng.random(size), side="right")
+
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Indices of ``size`` values drawn by probability (Walker's alias method)."""
         column = rng.integers(0, len(self.probabilities), size)
@@ -54,6 +65,9 @@ def read_table(name: str) -> pa.Table:
             "area_code": pa.string(),
             "name": pa.string(),
             "nickname": pa.string(),
+            "state": pa.string(),
+            "county": pa.string(),
+            "city": pa.string(),
         },
     )
     return pacsv.read_csv(DATA / name, convert_options=options)
@@ -123,3 +137,125 @@ def nicknames() -> dict[str, tuple[str, ...]]:
     ):
         table_by_name.setdefault(name, []).append(nickname)
     return {name: tuple(nicks) for name, nicks in table_by_name.items()}
+
+
+# People the 2000 census counted with a reported surname (the base of the file's prop100k):
+# the listed names (100 or more bearers each) cover 89.75 % of them, rarer names the rest.
+CENSUS_2000_SURNAME_PEOPLE = 269_762_087
+
+
+@dataclass(frozen=True)
+class NamesByYear:
+    """Given names of one gender with SSA counts for each birth year, drawn by birth year.
+
+    Rows are ordered by year; ``cumulative`` is the row's year position plus the cumulative share
+    of that year's births, so one ``np.searchsorted`` draws names for people of many years.
+    """
+
+    values: pa.Array
+    years: np.ndarray
+    name_index: np.ndarray
+    cumulative: np.ndarray
+
+    def draw(self, rng: np.random.Generator, birth_years: np.ndarray) -> np.ndarray:
+        """Indices into ``values`` of one name per birth year (clipped to the years covered)."""
+        position = np.clip(birth_years, self.years[0], self.years[-1]) - self.years[0]
+        row = np.searchsorted(self.cumulative, position + rng.random(len(position)), side="right")
+        return self.name_index[row]
+
+
+@functools.cache
+def family_names_census() -> Pool:
+    """Surnames of the 2000 US census held by 100 or more people, by their count."""
+    table = read_table("family_names_census.csv.gz")
+    return _pool(table["name"].combine_chunks(), table["count"])
+
+
+def family_name_coverage() -> float:
+    """Share of the census population whose surname is in ``family_names_census`` (~0.8975)."""
+    return float(read_table("family_names_census.csv.gz")["count"].to_numpy().sum()) / (
+        CENSUS_2000_SURNAME_PEOPLE
+    )
+
+
+@functools.cache
+def given_names_by_year(gender: str) -> NamesByYear:
+    """SSA baby names of ``gender`` ('F' or 'M') given to 50+ babies a year, 1910-2017."""
+    table = read_table("given_names_by_year.csv.gz")
+    table = table.filter(pc.equal(table["gender"], gender))
+    names, name_index = np.unique(table["name"].to_numpy(zero_copy_only=False), return_inverse=True)
+    year = table["year"].to_numpy()
+    years = np.arange(year[0], year[-1] + 1)
+    counts = table["count"].to_numpy().astype(np.float64)
+    totals = np.bincount(year - years[0], weights=counts, minlength=len(years))
+    cumulative = np.cumsum(counts / totals[year - years[0]])
+    starts = np.searchsorted(year, years)
+    cumulative -= np.repeat(
+        cumulative[starts - 1] * (starts > 0), np.diff(np.r_[starts, len(year)])
+    )
+    cumulative += year - years[0]
+    ends = np.r_[starts[1:], len(year)] - 1
+    cumulative[ends] = np.arange(1, len(years) + 1)  # each year ends at exactly its next position
+    return NamesByYear(pa.array(names), years, name_index.astype(np.int32), cumulative)
+
+
+@functools.cache
+def populated_places() -> pa.Table:
+    """Inhabited standard ZIP codes with city, state, county, area code and 2020 population."""
+    return read_table("populated_places.csv.gz")
+
+
+@functools.cache
+def place_weights() -> Pool:
+    """Postal codes of ``populated_places`` by population: draws are row indices of that table."""
+    table = populated_places()
+    return _pool(table["postal_code"].combine_chunks(), table["population"])
+
+
+@functools.cache
+def state_populations() -> dict[str, int]:
+    """Resident population of the 50 states and DC in the 2020 census."""
+    table = read_table("state_populations.csv")
+    return dict(zip(table["state"].to_pylist(), table["population"].to_pylist(), strict=True))
+
+
+@functools.cache
+def area_codes() -> dict[str, Pool]:
+    """Each state's phone area codes weighted by the population of the ZIPs that use them."""
+    table = read_table("area_codes.csv")
+    pools = {}
+    for state in sorted(set(table["state"].to_pylist())):
+        rows = table.filter(pc.equal(table["state"], state))
+        pools[state] = _pool(rows["area_code"].combine_chunks(), rows["population"])
+    return pools
+
+
+def exchanges() -> np.ndarray:
+    """Central office codes (NXX) that can be assigned: 200-999 without N11, 555, 950, 958, 959."""
+    codes = np.arange(200, 1000)
+    reserved = (codes % 100 == 11) | np.isin(codes, [555, 950, 958, 959])
+    return codes[~reserved]
+
+
+@functools.cache
+def streets(ordinal: bool) -> Pool:
+    """Street names without their type, ordinal ('5th') or named ('Oak'), by how common."""
+    table = read_table("streets.csv")
+    table = table.filter(pc.equal(table["ordinal"], int(ordinal)))
+    return _pool(table["name"].combine_chunks(), table["weight"])
+
+
+def ordinal_street_share() -> float:
+    """Share of streets that are numbered rather than named."""
+    table = read_table("streets.csv")
+    weight = table["weight"].to_numpy().astype(np.float64)
+    return float(weight[table["ordinal"].to_numpy() == 1].sum() / weight.sum())
+
+
+@functools.cache
+def street_types(ordinal: bool) -> Pool:
+    """Street types ('Street', 'Drive') by how common; for ordinals only Street-like ones."""
+    table = read_table("street_types.csv")
+    if ordinal:
+        table = table.filter(pc.equal(table["ordinal"], 1))
+    return _pool(table["suffix"].combine_chunks(), table["weight"])
