@@ -227,7 +227,8 @@ def _check_index(folder: Path, rows: dict[str, int]) -> None:
         files = json.loads(path.read_text(encoding="utf-8"))["files"]
         expected = {name: (int(files[name]["rows"]), files[name]["sha256"]) for name in rows}
     except (OSError, ValueError, LookupError, TypeError) as error:
-        raise ArchiveError(f"{path}: missing or unreadable ({error!r})") from error
+        reason = f"{type(error).__name__}: {str(error)[:80]!r}"  # never much of the file
+        raise ArchiveError(f"{path}: missing or unreadable ({reason})") from error
     for name, count in rows.items():
         recorded, digest = expected[name]
         if count != recorded:

@@ -1,6 +1,7 @@
 """A run's files are durable before the manifest commits the day, the run never follows a
 symbolic link where it writes its own files, and leftovers of killed writes are cleaned up."""
 
+import json
 import os
 from pathlib import Path
 
@@ -140,3 +141,15 @@ def test_a_symlinked_archive_day_is_never_read_or_pruned(tmp_path, caplog):
     assert archive.prune(folder, DAY, 1) == []
     assert "not a link" in caplog.text
     assert (outside / "customers.csv").read_text() == "secret\n"
+
+
+def test_a_damaged_archive_index_is_quoted_briefly(run_dir):
+    (run_dir / "gensample.toml").write_text("archival = true\n")
+    assert run(run_dir) == 0
+    index = run_dir / "archive" / DAY.isoformat() / archive.INDEX_FILE
+    document = json.loads(index.read_text())
+    document["files"]["customers.csv"]["rows"] = "x" * 500
+    index.write_text(json.dumps(document))
+    with pytest.raises(archive.ArchiveError) as raised:
+        archive.load_day(run_dir / "archive", DAY)
+    assert str(index) in str(raised.value) and "x" * 100 not in str(raised.value)
