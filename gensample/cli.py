@@ -35,6 +35,10 @@ EXAMPLES = {
     "load": "example:\n  gensample load --dir /data/gensample/mdm-test --date 2026-11-01 "
     "--db sqlite:///mdm-test.db\n"
     "  gensample load --dir . --date 2026-11-01 --db duckdb:////data/mdm.duckdb --replace",
+    "score": "example:\n  gensample score --dir /data/gensample/mdm-test --date 2026-11-01 "
+    "--predictions matches.csv\n"
+    "  gensample score --dir . --date 2026-11-01 --predictions clusters.parquet --json\n"
+    "  gensample score --dir . --date 2026-11-01 --predictions pairs.csv --report report.html",
 }
 
 
@@ -88,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     _command(commands, "schema", "print the data dictionary: tables, columns, keys, meanings")
     _load_parser(_command(commands, "load", "load an existing day into SQLite or DuckDB"))
     _prune_parser(_command(commands, "prune", "remove old days from out/, keeping their ids"))
+    _score_parser(_command(commands, "score", "score a matcher's pairs or clusters against a day"))
     return parser
 
 
@@ -192,6 +197,29 @@ def _prune_parser(parser: argparse.ArgumentParser) -> None:
         help="remove committed days more than N days before today",
     )
     parser.add_argument("--dry-run", action="store_true", help="list what would be removed")
+
+
+def _score_parser(parser: argparse.ArgumentParser) -> None:
+    _dir_argument(parser)
+    parser.add_argument(
+        "--date", type=_date, metavar="YYYY-MM-DD", help="day to score (default: today)"
+    )
+    parser.add_argument(
+        "--predictions",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="CSV or Parquet of pairs (record_id_a, record_id_b[, dataset_a, dataset_b][, score])"
+        " or clusters (record_id, cluster_id[, dataset])",
+    )
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    parser.add_argument("--report", type=Path, metavar="HTML", help="write an HTML report")
+    parser.add_argument(
+        "--dataset",
+        nargs="+",
+        metavar="NAME",
+        help="datasets scored (default: those in the predictions, else customers)",
+    )
 
 
 def _count(text: str) -> int:
@@ -331,6 +359,20 @@ def prune_command(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def score_command(arguments: argparse.Namespace) -> int:
+    """``gensample score``: score predictions against a day's truth."""
+    from gensample.score import render, score
+
+    scores = score(
+        arguments.dir,
+        arguments.predictions,
+        arguments.date or dt.date.today(),
+        datasets=tuple(arguments.dataset) if arguments.dataset else None,
+    )
+    print(render(scores, as_json=arguments.json, report=arguments.report))
+    return 0
+
+
 def _load_settings(run_dir: Path, flags: dict | None = None) -> settings.Settings:
     """The run directory's settings; a directory without a settings file is a mistake."""
     if not any(
@@ -364,4 +406,5 @@ COMMANDS = {
     "schema": schema_command,
     "load": load_command,
     "prune": prune_command,
+    "score": score_command,
 }
