@@ -64,14 +64,18 @@ def label_masks(column: pa.ChunkedArray, part: str) -> dict[str, np.ndarray]:
     ``"field"`` the part before, ``"whole"`` both, ``"value"`` the cell itself (a bucket).
     """
     encoded = pc.dictionary_encode(column.combine_chunks().cast(pa.string()))
-    texts, index = encoded.dictionary.to_pylist(), encoded.indices.to_numpy(zero_copy_only=False)
+    texts = encoded.dictionary.to_pylist()
     carriers: dict[str, list[int]] = {}
     for number, text in enumerate(texts):
         for label in _labels(text, part):
             carriers.setdefault(label, []).append(number)
-    valid = ~np.asarray(encoded.indices.is_null().to_numpy(zero_copy_only=False))
-    index = np.where(valid, np.nan_to_num(index.astype(float), nan=-1), -1).astype(np.int64)
-    return {label: np.isin(index, numbers) for label, numbers in sorted(carriers.items())}
+    index = encoded.indices.fill_null(len(texts)).to_numpy().astype(np.int64)  # null: no label
+    masks = {}
+    for label, numbers in sorted(carriers.items()):
+        carried = np.zeros(len(texts) + 1, dtype=bool)
+        carried[numbers] = True
+        masks[label] = carried[index]
+    return masks
 
 
 def _labels(text: str | None, part: str) -> set[str]:
@@ -88,14 +92,19 @@ def _labels(text: str | None, part: str) -> set[str]:
 
 def recall_by(table: Contingency, entity: np.ndarray, masks: dict[str, np.ndarray]) -> dict:
     """Recall over the true pairs involving each label's records."""
-    true_all, found_all = pairs(table.entity_size), pairs(table.cell_size)
     result = {}
     for label, carries in masks.items():
-        true = true_all - pairs(np.bincount(entity[~carries]))
-        found = found_all - pairs(np.bincount(table.cell[~carries]))
+        true = _pairs_involving(table.entity_size, entity[carries])
+        found = _pairs_involving(table.cell_size, table.cell[carries])
         if true:
             result[label] = Recall(true, found, ratio(found, true))
     return result
+
+
+def _pairs_involving(sizes: np.ndarray, groups_of_carriers: np.ndarray) -> int:
+    """Pairs within groups that involve a carrier: a group's pairs less those of the others."""
+    touched, carriers = np.unique(groups_of_carriers, return_counts=True)
+    return pairs(sizes[touched]) - pairs(sizes[touched] - carriers)
 
 
 def recall_without_any(table: Contingency, entity: np.ndarray, carries: np.ndarray) -> Recall:

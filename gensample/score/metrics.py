@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gensample.score.truth import dense
+
 
 @dataclass(frozen=True)
 class Contingency:
@@ -52,7 +54,7 @@ def rates(precision: float | None, recall: float | None) -> Rates:
 
 def contingency(entity: np.ndarray, cluster: np.ndarray) -> Contingency:
     """The contingency table of per-record entity codes and cluster labels."""
-    cluster_labels, cluster = np.unique(cluster, return_inverse=True)
+    cluster_labels, cluster = dense(cluster)
     key = entity.astype(np.int64) * len(cluster_labels) + cluster
     keys, cell, cell_size = np.unique(key, return_inverse=True, return_counts=True)
     return Contingency(

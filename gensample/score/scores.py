@@ -13,7 +13,7 @@ from gensample.score.components import components, labels
 from gensample.score.curve import Curve, curve
 from gensample.score.metrics import Rates
 from gensample.score.predictions import Predictions
-from gensample.score.truth import SIMILARITY_PREFIX, Truth
+from gensample.score.truth import SIMILARITY_PREFIX, Truth, dense
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def evaluate(truth: Truth, predictions: Predictions, source: str) -> Scores:
     else:
         cluster = labels(truth.size, predictions.a, predictions.b)
     table = metrics.contingency(truth.entity, cluster)
-    cluster = np.unique(cluster, return_inverse=True)[1].reshape(-1)
+    cluster = dense(cluster)[1]
     records = truth.records
     corruptions = _masks(records, "corruptions", "name")
     scored_pairs = predictions.scores is not None

@@ -111,16 +111,35 @@ def index_truth(records: pa.Table, entities: pa.Table, datasets, source: str) ->
     records = records.filter(pc.is_in(records["dataset"], pa.array(names)))
     code = pc.index_in(records["dataset"], pa.array(names)).to_numpy().astype(np.int64)
     record_id = records["record_id"].to_numpy().astype(np.int64)
-    order = np.lexsort((record_id, code))
-    records, code, record_id = records.take(order), code[order], record_id[order]
+    step_code, step_id = np.diff(code), np.diff(record_id)
+    if not ((step_code > 0) | ((step_code == 0) & (step_id > 0))).all():
+        order = np.lexsort((record_id, code))
+        records, code, record_id = records.take(order), code[order], record_id[order]
     repeated = (np.diff(code) == 0) & (np.diff(record_id) == 0)
     if repeated.any():
         at = int(np.argmax(repeated))
         raise BadInputError(f"{source}: record {names[code[at]]} {record_id[at]} listed twice")
-    entity_ids, entity = np.unique(records["entity_id"].to_numpy(), return_inverse=True)
+    entity_ids, entity = dense(records["entity_id"].to_numpy())
     entities = _entities_of(entities, entity_ids)
     starts = np.searchsorted(code, np.arange(len(names) + 1))
     return Truth(records, entities, names, code, record_id, entity.astype(np.int64), starts)
+
+
+def dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted, and each value's position among them (``np.unique``).
+
+    Counting instead of sorting when the values are small non-negative integers, as ids are.
+    """
+    values = np.asarray(values)
+    if not len(values) or values.dtype.kind not in "iu" or values.min() < 0:
+        distinct, code = np.unique(values, return_inverse=True)
+        return distinct, code.reshape(-1)
+    if values.max() > 4 * len(values) + 1024:
+        distinct, code = np.unique(values, return_inverse=True)
+        return distinct, code.reshape(-1)
+    present = np.zeros(int(values.max()) + 1, dtype=bool)
+    present[values] = True
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[values]
 
 
 def _entities_of(entities: pa.Table, entity_ids: np.ndarray) -> pa.Table:
