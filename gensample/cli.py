@@ -11,14 +11,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gensample import __version__, pruning, runner, settings, state
-from gensample.dictionary import render_markdown
+from gensample import __version__, settings
+from gensample.daily import pruning, runner, state
+from gensample.daily.pruning import describe_pruned
+from gensample.daily.rundir import RunDirectory
+from gensample.daily.signals import Interrupted, stop_on_signals
 from gensample.errors import BadInputError, GensampleError, RunError
-from gensample.loading import describe_load, load_day
-from gensample.outputs import describe_plan
-from gensample.pruning import describe_pruned
-from gensample.rundir import RunDirectory
-from gensample.signals import Interrupted, stop_on_signals
+from gensample.load import describe_load, load_day
+from gensample.output.day_files import describe_plan
+from gensample.output.dictionary import render_markdown
 
 log = logging.getLogger("gensample")
 
@@ -255,7 +256,7 @@ def _date(text: str) -> dt.date:
 
 def init_command(arguments: argparse.Namespace) -> int:
     """``gensample init``: a commented gensample.toml and the drop folders."""
-    from gensample.files import write_text
+    from gensample.output.atomic import write_text
     from gensample.settings.migrate import migrate
     from gensample.settings.template import render_toml
 
@@ -387,7 +388,7 @@ def _load_settings(run_dir: Path, flags: dict | None = None) -> settings.Setting
 
 def _publish(loaded: settings.Settings, day_dir: Path, dry_run: bool) -> None:
     try:
-        from gensample.publishing import describe_report, publish_day
+        from gensample.publish import describe_report, publish_day
     except ImportError as error:
         raise RunError(
             f"publishing needs boto3 and hvac ({error}): pip install 'gensample[s3]'"

@@ -13,8 +13,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
-from gensample import runner, settings
-from gensample.datasets import REGISTRY
+from gensample import settings
+from gensample.daily import runner
+from gensample.generate.datasets import REGISTRY
 from gensample.settings import DATASETS, Settings
 
 DAY = dt.date(2026, 11, 23)
@@ -88,7 +89,7 @@ def lock_held_elsewhere(run_dir: Path) -> Iterator[subprocess.Popen]:
 
 HOLD_LOCK = """
 import sys, time
-from gensample.rundir import RunDirectory
+from gensample.daily.rundir import RunDirectory
 with RunDirectory(sys.argv[1]).lock():
     print("locked", flush=True)
     time.sleep(60)

@@ -9,11 +9,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from conftest import DAY
 
-from gensample.datasets import REGISTRY
-from gensample.datasets.common import event_window
-from gensample.pipeline import generate_block, reference_tables
-from gensample.plan import make_plan
-from gensample.seeding import BLOCK_SIZE
+from gensample.generate.datasets import REGISTRY
+from gensample.generate.datasets.common import event_window
+from gensample.generate.pipeline import generate_block, reference_tables
+from gensample.generate.plan import make_plan
+from gensample.generate.seeding import BLOCK_SIZE
 from gensample.settings import Settings
 
 PEOPLE = 3000

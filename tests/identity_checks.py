@@ -8,9 +8,9 @@ from functools import cached_property
 import pyarrow as pa
 from conftest import DAY
 
-from gensample.datasets import REGISTRY
-from gensample.pipeline import BlockResult, generate_block, reference_tables
-from gensample.plan import Block, make_plan
+from gensample.generate.datasets import REGISTRY
+from gensample.generate.pipeline import BlockResult, generate_block, reference_tables
+from gensample.generate.plan import Block, make_plan
 from gensample.settings import Settings
 from gensample.settings.sources import CoverageSettings
 

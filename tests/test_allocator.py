@@ -8,7 +8,7 @@ import pytest
 
 FREED = """
 import ctypes, sys
-from gensample.allocator import keep_freed_memory
+from gensample.daily.allocator import keep_freed_memory
 
 class Mallinfo2(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in (

@@ -1,6 +1,6 @@
 """A run killed with SIGKILL at any moment leaves the day as it was, or complete; never mixed.
 
-Real ``gensample run`` processes are killed at named crash points (``gensample.faults``) and at
+Real ``gensample run`` processes are killed at named crash points (``daily.faults``) and at
 moments while blocks are generated; the next run must find a consistent directory.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import DAY, gensample_command, read_csv
 
-from gensample.faults import CRASH_AT, POINTS
-from gensample.rundir import RunDirectory
+from gensample.daily.faults import CRASH_AT, POINTS
+from gensample.daily.rundir import RunDirectory
 
 SAMPLE_TRACER = Path(__file__).resolve().parent.parent / "tracer" / "sample-tracer.csv"
 NEXT = DAY + dt.timedelta(days=1)

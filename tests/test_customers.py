@@ -4,8 +4,8 @@ import pyarrow.compute as pc
 import pytest
 from conftest import DAY, read_csv, run_day
 
-from gensample import truth
-from gensample.fuzzmap import FIELD_COLUMNS
+from gensample.corruptions.fuzzmap import FIELD_COLUMNS
+from gensample.generate import truth
 
 CUSTOMERS = 10_000
 

@@ -9,9 +9,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import DAY, read_csv, run_day
 
-from gensample import archive
-from gensample.datasets import REGISTRY
+from gensample.daily import archiving
 from gensample.errors import BadInputError
+from gensample.generate.datasets import REGISTRY
 
 SAMPLE_TRACER = Path(__file__).resolve().parent.parent / "tracer" / "sample-tracer.csv"
 NEXT = DAY + dt.timedelta(days=1)
@@ -154,7 +154,7 @@ def test_archival_records_come_from_earlier_days(run_dir):
 
 def test_each_successful_run_archives_its_customers(run_dir):
     run_day(run_dir, customers=100)
-    archived = archive.load_day(run_dir / "archive", DAY)
+    archived = archiving.load_day(run_dir / "archive", DAY)
     assert [str(i) for i in archived.customers["customer_id"].to_pylist()] == [
         r["customer_id"] for r in read_csv(day_dir(run_dir) / "data" / "customers.csv").to_pylist()
     ]
@@ -166,7 +166,7 @@ def test_each_successful_run_archives_its_customers(run_dir):
 def test_a_parquet_day_is_archived_as_csv(run_dir):
     run_day(run_dir, customers=100, format="parquet")
     run_day(run_dir, customers=50, format="parquet", load_type="append")
-    archived = archive.load_day(run_dir / "archive", DAY)
+    archived = archiving.load_day(run_dir / "archive", DAY)
     assert archived.customers.num_rows == len(records(run_dir))
 
 

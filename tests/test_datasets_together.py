@@ -14,10 +14,12 @@ from conftest import DAY, read_csv, run_day, with_parents, without
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gensample import loading, state, tables
-from gensample.datasets import REGISTRY, stores
-from gensample.rundir import RunDirectory
-from gensample.seeding import BLOCK_SIZE
+from gensample import load
+from gensample.daily import state
+from gensample.daily.rundir import RunDirectory
+from gensample.generate.datasets import REGISTRY, stores
+from gensample.generate.seeding import BLOCK_SIZE
+from gensample.output import table_files
 from gensample.settings import DATASETS
 
 CUSTOMERS = 300
@@ -30,7 +32,7 @@ def day_dir(run_dir: Path, date: dt.date = DAY) -> Path:
 def load_into_sqlite(run_dir: Path) -> Path:
     """Load the day into a fresh SQLite database, which declares and enforces every key."""
     database = run_dir / "day.db"
-    loading.load_day(day_dir(run_dir), f"sqlite:///{database}")  # refuses a day with orphans
+    load.load_day(day_dir(run_dir), f"sqlite:///{database}")  # refuses a day with orphans
     return database
 
 
@@ -135,11 +137,11 @@ IN_STORE = {  # what happens in a store: dataset -> its moments
 def test_what_happens_in_a_store_happens_in_opening_hours(full_day):
     opening, closing = stores.OPENING_HOURS
     for name, columns in IN_STORE.items():
-        data = tables.read(day_dir(full_day) / "data" / f"{name}.csv", REGISTRY[name].SCHEMA)
+        data = table_files.read(day_dir(full_day) / "data" / f"{name}.csv", REGISTRY[name].SCHEMA)
         for column in columns:
             hours = pc.hour(data[column]).to_numpy(zero_copy_only=False)
             assert ((opening <= hours) & (hours < closing)).all(), f"{name}.{column}"
-    wifi = tables.read(
+    wifi = table_files.read(
         day_dir(full_day) / "data" / "wifi_sessions.csv", REGISTRY["wifi_sessions"].SCHEMA
     )
     closed = pc.add(

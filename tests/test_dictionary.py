@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from gensample import dictionary, truth
-from gensample.datasets import REGISTRY
-from gensample.outputs import output_files
+from gensample.generate import truth
+from gensample.generate.datasets import REGISTRY
+from gensample.output import dictionary
+from gensample.output.day_files import output_files
 from gensample.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

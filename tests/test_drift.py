@@ -10,12 +10,12 @@ import pyarrow as pa
 import pytest
 from conftest import DAY, read_csv, run_day
 
-from gensample import drift
-from gensample.datasets import customers
+from gensample.corruptions.fuzzmap import FIELD_COLUMNS
+from gensample.daily import drift
+from gensample.daily.known_people import Existing
 from gensample.errors import BadInputError
-from gensample.existing import Existing
-from gensample.fuzzmap import FIELD_COLUMNS
-from gensample.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA
+from gensample.generate.datasets import customers
+from gensample.generate.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA
 
 DAYS = [DAY + dt.timedelta(days=k) for k in range(4)]
 CUSTOMERS, DRIFT, CLOSURE = 150, 0.2, 0.05

@@ -19,8 +19,8 @@ from dataset_checks import (
     seconds,
 )
 
-from gensample.datasets import clickstream, products
-from gensample.seeding import BLOCK_SIZE
+from gensample.generate.datasets import clickstream, products
+from gensample.generate.seeding import BLOCK_SIZE
 from gensample.settings import Settings
 
 CLICKSTREAM = ("customers", "clickstream")

@@ -1,11 +1,11 @@
-"""The small building blocks of the dataset modules (``gensample.datasets.common``)."""
+"""The small building blocks of the dataset modules (``gensample.generate.datasets.common``)."""
 
 import numpy as np
 from conftest import DAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gensample.datasets import common
+from gensample.generate.datasets import common
 
 
 @settings(max_examples=50, deadline=None)

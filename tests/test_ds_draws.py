@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gensample.datasets import common
-from gensample.datasets.draws import (
+from gensample.generate.datasets import common
+from gensample.generate.datasets.draws import (
     CappedGeometric,
     by_odds,
     choices,

@@ -14,7 +14,7 @@ from dataset_checks import (
     seconds,
 )
 
-from gensample.datasets import email_events
+from gensample.generate.datasets import email_events
 
 EMAIL = ("customers", "email_subscribers", "email_events")
 FOLLOWS = {  # event type -> the types the event before it (in its group) may have

@@ -9,14 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from identity_checks import COVERAGE, PEOPLE, Run, run
 
-from gensample import population
 from gensample.corruptions import CORRUPTIONS
-from gensample.datasets import REGISTRY, BlockInput, formats, identity
-from gensample.fuzzmap import FieldFuzz
-from gensample.plan import Block, make_plan
+from gensample.corruptions.fuzzmap import FieldFuzz
+from gensample.generate import population
+from gensample.generate.datasets import REGISTRY, BlockInput, formats, identity
+from gensample.generate.plan import Block, make_plan
+from gensample.generate.truth import RECORDS_SCHEMA
 from gensample.settings import FuzzSettings, Settings
 from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings
-from gensample.truth import RECORDS_SCHEMA
 
 SYSTEMS = ("pos_customers", "loyalty_members", "email_subscribers", "incident_reports")
 SHOWN_IN = {

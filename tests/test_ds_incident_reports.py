@@ -7,7 +7,7 @@ import pytest
 from conftest import DAY
 from identity_checks import assert_store_in_persons_state, run, window
 
-from gensample.datasets.incident_reports import DESCRIPTIONS_BY_TYPE
+from gensample.generate.datasets.incident_reports import DESCRIPTIONS_BY_TYPE
 
 NAME = "incident_reports"
 PHONE_FORMATS = r"\(\d{3}\) \d{3}-\d{4}|\d{10}|\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}"

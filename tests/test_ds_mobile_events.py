@@ -14,8 +14,8 @@ from dataset_checks import (
     seconds,
 )
 
-from gensample.datasets import mobile_events
-from gensample.datasets.common import share_of
+from gensample.generate.datasets import mobile_events
+from gensample.generate.datasets.common import share_of
 
 MOBILE = ("customers", "loyalty_members", "mobile_events")
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"

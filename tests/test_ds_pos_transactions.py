@@ -10,7 +10,7 @@ import pytest
 from conftest import DAY
 from dataset_checks import blocks_of_day
 
-from gensample.datasets import common, pos_transactions
+from gensample.generate.datasets import common, pos_transactions
 from gensample.settings import Settings
 
 DATASETS = ("stores", "products", "customers", "pos_customers", "pos_transactions")

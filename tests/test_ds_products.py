@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gensample.datasets import products
 from gensample.errors import BadInputError
+from gensample.generate.datasets import products
 from gensample.settings import load
 
 CATEGORIES = {

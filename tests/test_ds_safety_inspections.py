@@ -10,10 +10,11 @@ from conftest import DAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gensample import population, reference, truth
-from gensample.datasets import BlockInput, Generated, common, safety_inspections, stores
-from gensample.pipeline import generate_block, reference_tables
-from gensample.plan import Block, make_plan
+from gensample import reference
+from gensample.generate import population, truth
+from gensample.generate.datasets import BlockInput, Generated, common, safety_inspections, stores
+from gensample.generate.pipeline import generate_block, reference_tables
+from gensample.generate.plan import Block, make_plan
 from gensample.settings import Settings
 
 NAME = "safety_inspections"

@@ -5,7 +5,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gensample.datasets.sessions import login_positions, login_windows, place_sessions
+from gensample.generate.datasets.sessions import login_positions, login_windows, place_sessions
 
 
 @settings(max_examples=60, deadline=None)

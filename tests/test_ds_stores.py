@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gensample import reference
-from gensample.datasets import stores
+from gensample.generate.datasets import stores
 
 CENSUS_REGION_SIZES = {"Northeast": 9, "Midwest": 12, "South": 17, "West": 13}
 """States (DC counted in the South) per US census region."""

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gensample.datasets.texts import fixed_width_text, hex_text, listed, random_bytes
+from gensample.generate.datasets.texts import fixed_width_text, hex_text, listed, random_bytes
 
 
 @settings(max_examples=60, deadline=None)

@@ -11,7 +11,7 @@ from conftest import DAY
 from dataset_checks import blocks_of_day
 
 from gensample import reference
-from gensample.datasets import common, transactions
+from gensample.generate.datasets import common, transactions
 from gensample.settings import Settings
 
 DATASETS = ("customers", "transactions")

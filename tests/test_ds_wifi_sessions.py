@@ -15,10 +15,10 @@ from dataset_checks import (
     seconds,
 )
 
-from gensample import population
-from gensample.datasets import wifi_sessions
-from gensample.datasets.common import share_of
-from gensample.pipeline import reference_tables
+from gensample.generate import population
+from gensample.generate.datasets import wifi_sessions
+from gensample.generate.datasets.common import share_of
+from gensample.generate.pipeline import reference_tables
 
 WIFI = ("customers", "stores", "wifi_sessions")
 MAC = re.compile(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}")

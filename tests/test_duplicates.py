@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gensample import duplicates
+from gensample.generate import duplicates
 from gensample.settings import DISTRIBUTIONS
 
 

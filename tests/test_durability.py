@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from conftest import DAY, run_day
-from test_files import dead_pid
+from test_atomic import dead_pid
 
-from gensample import archive
 from gensample.cli import main
+from gensample.daily import archiving
+from gensample.daily.rundir import RunDirectory
 from gensample.errors import BadInputError
-from gensample.rundir import RunDirectory
 
 
 def run(run_dir: Path, *flags: str) -> int:
@@ -137,8 +137,8 @@ def test_a_symlinked_archive_day_is_never_read_or_pruned(tmp_path, caplog):
     folder = tmp_path / "archive"
     folder.mkdir()
     (folder / "2026-01-01").symlink_to(outside)
-    assert archive.archived_days(folder, DAY) == []
-    assert archive.prune(folder, DAY, 1) == []
+    assert archiving.archived_days(folder, DAY) == []
+    assert archiving.prune(folder, DAY, 1) == []
     assert "not a link" in caplog.text
     assert (outside / "customers.csv").read_text() == "secret\n"
 
@@ -146,10 +146,10 @@ def test_a_symlinked_archive_day_is_never_read_or_pruned(tmp_path, caplog):
 def test_a_damaged_archive_index_is_quoted_briefly(run_dir):
     (run_dir / "gensample.toml").write_text("archival = true\n")
     assert run(run_dir) == 0
-    index = run_dir / "archive" / DAY.isoformat() / archive.INDEX_FILE
+    index = run_dir / "archive" / DAY.isoformat() / archiving.INDEX_FILE
     document = json.loads(index.read_text())
     document["files"]["customers.csv"]["rows"] = "x" * 500
     index.write_text(json.dumps(document))
-    with pytest.raises(archive.ArchiveError) as raised:
-        archive.load_day(run_dir / "archive", DAY)
+    with pytest.raises(archiving.ArchiveError) as raised:
+        archiving.load_day(run_dir / "archive", DAY)
     assert str(index) in str(raised.value) and "x" * 100 not in str(raised.value)

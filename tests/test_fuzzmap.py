@@ -6,10 +6,16 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from gensample import fuzzmap, population
-from gensample.corruptions import CORRUPTIONS
+from gensample.corruptions import CORRUPTIONS, fuzzmap
+from gensample.corruptions.fuzzmap import (
+    DEFAULT_FUZZ_MAP,
+    FIELD_COLUMNS,
+    FieldFuzz,
+    check_fields,
+    fuzz,
+)
 from gensample.errors import BadInputError
-from gensample.fuzzmap import DEFAULT_FUZZ_MAP, FIELD_COLUMNS, FieldFuzz, check_fields, fuzz
+from gensample.generate import population
 
 N = 600
 WHERE = "gensample.toml: fuzz.fields"

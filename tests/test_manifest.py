@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from gensample import manifest
+from gensample.corruptions.fuzzmap import DEFAULT_FUZZ_MAP, FieldFuzz
 from gensample.errors import RunError
-from gensample.fuzzmap import DEFAULT_FUZZ_MAP, FieldFuzz
+from gensample.output import manifest
 from gensample.settings import FuzzSettings, Settings
 from gensample.settings.publish import PublishSettings, VaultSettings
 

@@ -8,8 +8,8 @@ import pytest
 from sample_tables import SCHEMA, expected_csv, split
 
 from gensample.errors import RunError
-from gensample.placement import Placement
-from gensample.writers import start_csv, write_csv_rows
+from gensample.output.encoding import start_csv, write_csv_rows
+from gensample.output.placement import Placement
 
 NAME = "data/customers.csv"
 

@@ -8,8 +8,8 @@ from conftest import without
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gensample.plan import block_bounds, block_datasets, make_plan
-from gensample.seeding import BLOCK_SIZE
+from gensample.generate.plan import block_bounds, block_datasets, make_plan
+from gensample.generate.seeding import BLOCK_SIZE
 from gensample.settings import DATASETS, Settings
 
 DAY = dt.date(2026, 11, 23)

@@ -9,9 +9,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from gensample import population, reference
-from gensample.population import REFERENCE_DATE, SCHEMA, people
-from gensample.seeding import BLOCK_SIZE
+from gensample import reference
+from gensample.generate import population
+from gensample.generate.population import REFERENCE_DATE, SCHEMA, people
+from gensample.generate.seeding import BLOCK_SIZE
 
 SEED = 11
 SHARE = 0.25

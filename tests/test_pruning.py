@@ -9,10 +9,10 @@ import pytest
 from conftest import DAY, lock_held_elsewhere, run_day
 from test_recovery import truth_ids
 
-from gensample import pruning
 from gensample.cli import main
+from gensample.daily import pruning
+from gensample.daily.rundir import RunDirectory
 from gensample.errors import BadInputError, RunError
-from gensample.rundir import RunDirectory
 
 DAYS = [DAY + dt.timedelta(days=k) for k in range(4)]  # 2026-11-23 to 2026-11-26
 TODAY = DAYS[-1]

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import DAY, lock_held_elsewhere, run_day
 
-from gensample import blocks, runner, state, writing
+from gensample.daily import runner, state
+from gensample.daily.rundir import RunDirectory
 from gensample.errors import BadInputError, RunError
-from gensample.rundir import RunDirectory
-from gensample.seeding import BLOCK_SIZE
+from gensample.generate.seeding import BLOCK_SIZE
+from gensample.output import batch, workers
 from gensample.settings import DATASETS
 
 
@@ -60,11 +61,11 @@ def test_same_settings_seed_date_and_state_give_identical_bytes(tmp_path):
 def test_worker_count_does_not_change_a_byte(tmp_path):
     edge = BLOCK_SIZE - 700
     outputs = []
-    for workers in (1, 2):
-        directory = tmp_path / f"w{workers}"
+    for count in (1, 2):
+        directory = tmp_path / f"w{count}"
         directory.mkdir()
         start_state_at(directory, edge)
-        summary = run_day(directory, customers=1500, workers=workers)
+        summary = run_day(directory, customers=1500, workers=count)
         assert len(summary.plan.blocks) == 2
         outputs.append(day_bytes(directory))
     assert outputs[0] == outputs[1]
@@ -177,7 +178,7 @@ def test_a_failed_run_with_workers_leaves_no_worker_writing(run_dir, monkeypatch
         calls.append(part)
         raise RunError("disk full (simulated)")
 
-    monkeypatch.setattr(writing.ParquetDayFile, "append", fail_once_joined)
+    monkeypatch.setattr(batch.ParquetDayFile, "append", fail_once_joined)
     with pytest.raises(RunError, match="simulated"):
         run_day(run_dir, customers=60_000, workers=2, format="parquet")
     time.sleep(1.0)  # a worker still running would write by now
@@ -188,14 +189,14 @@ def test_a_failed_run_with_workers_leaves_no_worker_writing(run_dir, monkeypatch
 
 def test_a_block_failing_in_a_worker_fails_the_run_and_stops_the_others(run_dir, monkeypatch):
     start_state_at(run_dir, BLOCK_SIZE - 700)
-    generate = blocks.generate_block
+    generate = workers.generate_block
 
     def first_block_fails(settings, date, block):  # the workers inherit it: they are forked
         if block.entity_start == BLOCK_SIZE - 700:
             raise RunError("generation failed (simulated)")
         return generate(settings, date, block)
 
-    monkeypatch.setattr(blocks, "generate_block", first_block_fails)
+    monkeypatch.setattr(workers, "generate_block", first_block_fails)
     with pytest.raises(RunError, match="simulated"):
         run_day(run_dir, customers=60_000, workers=2)
     out = run_dir / "out"

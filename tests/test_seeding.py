@@ -5,7 +5,7 @@ import zlib
 import numpy as np
 import pytest
 
-from gensample.seeding import BLOCK_SIZE, stream
+from gensample.generate.seeding import BLOCK_SIZE, stream
 
 DRAWS = 8
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gensample import fuzzmap
 from gensample.cli import main
+from gensample.corruptions import fuzzmap
 from gensample.errors import BadInputError
 from gensample.settings import Settings, load
 from gensample.settings.schema import section_type

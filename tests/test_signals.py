@@ -16,8 +16,8 @@ import pytest
 from conftest import DAY, gensample_command
 from test_crash import assert_complete
 
-from gensample import runner, signals
 from gensample.cli import main
+from gensample.daily import runner, signals
 
 STOPPING = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 FATAL = (signal.SIGKILL, signal.SIGQUIT)
@@ -142,7 +142,7 @@ def test_a_second_signal_does_not_cut_the_clean_up_short():
 def test_a_worker_dies_with_its_parent():
     code = (
         "import os, sys, time\n"
-        "from gensample.signals import die_with_parent\n"
+        "from gensample.daily.signals import die_with_parent\n"
         "if os.fork() == 0:\n"
         "    die_with_parent(os.getppid())\n"
         "    print(os.getpid(), flush=True)\n"

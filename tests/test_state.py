@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gensample.daily.state import HISTORY_KEPT, Batch, State, check_run_date, load, save
 from gensample.errors import BadInputError, RunError
-from gensample.state import HISTORY_KEPT, Batch, State, check_run_date, load, save
 
 DAY = dt.date(2026, 11, 23)
 NEXT = DAY + dt.timedelta(days=1)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from gensample.fuzzmap import FieldFuzz
+from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.settings import FuzzSettings, Settings, load
 from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings

@@ -5,8 +5,8 @@ import socket
 import pytest
 
 from gensample.errors import RunError
-from gensample.publishing import publish_day
-from gensample.publishing.vault import read_aws_credentials
+from gensample.publish import publish_day
+from gensample.publish.vault import read_aws_credentials
 from gensample.settings.publish import PublishSettings, VaultSettings
 
 try:  # tests/ may or may not be a package

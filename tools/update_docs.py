@@ -8,7 +8,7 @@ changing a setting or a dataset:
 import re
 from pathlib import Path
 
-from gensample.dictionary import render_markdown
+from gensample.output.dictionary import render_markdown
 from gensample.settings.template import settings_table
 
 ROOT = Path(__file__).resolve().parent.parent

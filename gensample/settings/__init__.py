@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gensample.duplicates import DISTRIBUTIONS as COPY_DISTRIBUTIONS
 from gensample.errors import BadInputError
+from gensample.generate.duplicates import DISTRIBUTIONS as COPY_DISTRIBUTIONS
 from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.schema import (
     build,
@@ -64,7 +64,9 @@ MAX_STORES = 1_000_000
 
 
 def _check_fuzz_fields(value: Any, where: str) -> Any:
-    from gensample.fuzzmap import check_fields  # the fuzz map knows its fields and corruptions
+    from gensample.corruptions.fuzzmap import (
+        check_fields,  # the fuzz map knows its fields and corruptions
+    )
 
     return check_fields(value, where)
 
@@ -190,7 +192,7 @@ class Settings:
 
 def _check_datasets(datasets: tuple[str, ...]) -> None:
     """Refuse a datasets list without the customer master, or without what a dataset refers to."""
-    from gensample.datasets import REGISTRY  # the datasets know what they refer to
+    from gensample.generate.datasets import REGISTRY  # the datasets know what they refer to
 
     if "customers" not in datasets:
         raise BadInputError(

@@ -175,7 +175,7 @@ class _Reader:
 
     def with_parents(self, wanted: set[str]) -> set[str]:
         """``wanted`` and every dataset they refer to, noting each one added."""
-        from gensample.datasets import REGISTRY  # the datasets know what they refer to
+        from gensample.generate.datasets import REGISTRY  # the datasets know what they refer to
 
         for name in reversed(DATASETS):  # children first: one pass finds parents of parents
             missing = (

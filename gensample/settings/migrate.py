@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from gensample.errors import BadInputError
-from gensample.files import write_text
+from gensample.output.atomic import write_text
 from gensample.settings import SETTINGS_FILE, Settings
 from gensample.settings.legacy import read_legacy
 from gensample.settings.schema import build, check_layer

@@ -1,0 +1,235 @@
+"""The orchestrator: the only code that touches disk, clock and environment during a run.
+
+A run takes the lock, repairs what a killed run left, plans the batch from the state, reads
+(and validates) the tracer drop, the archive picks and the archived records and people that
+change today, writes everything into a staging copy of the day with its manifest last, and swaps
+the day in. Only then does it consume the tracer, save the state and archive the day. A failure
+before the swap changes nothing.
+"""
+
+import dataclasses
+import datetime as dt
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from gensample.daily import archiving, gathering, recovery, signals, state, tracer_drops
+from gensample.daily.allocator import keep_freed_memory
+from gensample.daily.extra_rows import Extras
+from gensample.daily.faults import crash_point
+from gensample.daily.rundir import RunDirectory
+from gensample.errors import BadInputError, GensampleError, RunError
+from gensample.generate.plan import CUSTOMERS, Plan, make_plan
+from gensample.output import manifest
+from gensample.output.atomic import write_json
+from gensample.output.batch import write_batch
+from gensample.output.encoding import sha256
+from gensample.output.timings import Stopwatch
+from gensample.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a finished run produced."""
+
+    day_dir: Path
+    plan: Plan
+    batch: state.Batch
+    rows: dict[str, int]
+    stopwatch: Stopwatch
+
+
+def plan_run(run_dir: Path, settings: Settings, date: dt.date) -> Plan:
+    """The plan a run of ``date`` would follow, from the run directory's current state."""
+    current = state.load(RunDirectory(run_dir).state_path)
+    return make_plan(settings, date, *current.starts_for(date, settings.load_type))
+
+
+def run(
+    run_dir: Path,
+    settings: Settings,
+    date: dt.date,
+    now: dt.datetime | None = None,
+    allow_date: bool = False,
+) -> RunSummary:
+    """Generate one batch of ``date`` into ``run_dir/out/<date>``, all or nothing; a date
+    after tomorrow or before the last committed day only with ``allow_date``."""
+    log.info("seed %d", settings.seed)
+    keep_freed_memory()
+    now = now or dt.datetime.now()
+    directory, stopwatch = RunDirectory(run_dir), Stopwatch()
+    with directory.lock():
+        with stopwatch.stage("recover"):
+            current = _recover(directory, settings, date, now)
+        state.check_run_date(current, date, now.date(), allow_date)
+        plan = make_plan(settings, date, *current.starts_for(date, settings.load_type))
+        with stopwatch.stage("tracer, archive and drift"):
+            drop = gathering.tracer_drop(directory, settings, current, date)
+            extras = gathering.gather_extras(directory, settings, current, plan, drop)
+        batch = _batch(plan, drop, extras)
+        current.check_fits(date, batch)
+        try:
+            rows = _write_staging(directory, settings, plan, batch, extras, drop, stopwatch)
+            with signals.deferred(), stopwatch.stage("bookkeeping"):  # a stop waits till the end
+                day_dir = directory.commit_day(plan.date)
+                crash_point("committed")
+                batch = _after_commit(directory, settings, plan, batch, drop, current, now, day_dir)
+        finally:  # after a failure or a stop before the commit
+            shutil.rmtree(directory.staging(plan.date), ignore_errors=True)
+    return RunSummary(day_dir, plan, batch, rows, stopwatch)
+
+
+def _recover(
+    directory: RunDirectory, settings: Settings, date: dt.date, now: dt.datetime
+) -> state.State:
+    """The state, after repairing what a killed or failed run left behind."""
+    directory.recover()
+    current = state.load(directory.state_path)
+    recovery.reconcile(directory, current, now)
+    recovery.archive_missing(directory, current, date, settings.archive_retention_days)
+    return current
+
+
+def _after_commit(
+    directory: RunDirectory,
+    settings: Settings,
+    plan: Plan,
+    batch: state.Batch,
+    drop: tracer_drops.TracerDrop | None,
+    current: state.State,
+    now: dt.datetime,
+    day_dir: Path,
+) -> state.Batch:
+    """Consume the tracer, save the state and archive the day; the day itself is committed."""
+    try:
+        batch = dataclasses.replace(batch, tracer=_consume(directory, drop, now))
+        crash_point("tracer-consumed")
+        current.record(plan.date, batch, settings.load_type, _history(settings, plan, now))
+        state.save(directory.state_path, current)
+        crash_point("state-saved")
+        _archive(directory, settings, day_dir, current)
+    except GensampleError as error:
+        raise RunError(
+            f"{day_dir} is committed, but {error}; the next run finishes the bookkeeping"
+        ) from error
+    return batch
+
+
+def _batch(plan: Plan, drop: tracer_drops.TracerDrop | None, extras: Extras | None) -> state.Batch:
+    """The ids this batch takes: the plan's, then tracer entities and extra records."""
+    tracer_entities = drop.entity_count if drop else 0
+    extra_records = extras.new_records if extras else 0
+    stops = plan.id_stops()
+    return state.Batch(
+        plan.entity_start,
+        plan.entity_stop + tracer_entities,
+        plan.record_start,
+        plan.record_stop + extra_records,
+        ids={
+            name: (start, stops[name])
+            for name, start in plan.id_starts.items()
+            if name != CUSTOMERS
+        },
+    )
+
+
+def _write_staging(
+    directory: RunDirectory,
+    settings: Settings,
+    plan: Plan,
+    batch: state.Batch,
+    extras: Extras | None,
+    drop: tracer_drops.TracerDrop | None,
+    stopwatch: Stopwatch,
+) -> dict[str, int]:
+    """Write the batch into a staging copy of the day, manifest last; return its rows."""
+    staging = directory.staging(plan.date)
+    earlier, earlier_rows = _start_staging(directory, settings, plan.date, staging)
+    result = extras.result if extras else None
+    rows = write_batch(settings, plan, result, len(earlier) + 1, staging, stopwatch)
+    rows = {name: earlier_rows.get(name, 0) + count for name, count in rows.items()}
+    crash_point("staged")
+    entry = _manifest_entry(plan, batch, extras, drop)
+    with stopwatch.stage("manifest"):
+        document = manifest.build(settings, [*earlier, entry], {**earlier_rows, **rows}, staging)
+        write_json(staging / manifest.MANIFEST_FILE, document)
+    crash_point("manifest-written")
+    return rows
+
+
+def _start_staging(
+    directory: RunDirectory, settings: Settings, date: dt.date, staging: Path
+) -> tuple[list[dict], dict[str, int]]:
+    """Prepare the staging copy of the day; return the batches and rows it already holds."""
+    shutil.rmtree(staging, ignore_errors=True)
+    day_dir = directory.day(date)
+    if settings.load_type != "append" or not day_dir.exists():
+        return [], {}
+    earlier = manifest.read(day_dir)
+    if earlier["settings"].get("format") != settings.format:
+        raise BadInputError(
+            f"{day_dir}: format = {settings.format!r} is not allowed for an append to this day: "
+            f"expected {earlier['settings'].get('format')!r}, the format of its first batch"
+        )
+    try:
+        shutil.copytree(day_dir, staging)
+    except (OSError, shutil.Error) as error:
+        raise RunError(f"cannot copy {day_dir} to append to it: {error}") from error
+    (staging / manifest.MANIFEST_FILE).unlink()
+    return earlier["batches"], {name: f["rows"] for name, f in earlier["files"].items()}
+
+
+def _manifest_entry(
+    plan: Plan, batch: state.Batch, extras: Extras | None, drop: tracer_drops.TracerDrop | None
+) -> dict:
+    """The manifest's record of this batch."""
+    counts = extras.counts if extras else dict.fromkeys(manifest.EXTRA_COUNTS, 0)
+    return {
+        "date": plan.date.isoformat(),
+        "dupe_rate_drawn": plan.dupe_rate,
+        "entity_start": batch.entity_start,
+        "entity_stop": batch.entity_stop,
+        "record_start": batch.record_start,
+        "record_stop": batch.record_stop,
+        "ids": {name: list(ids) for name, ids in batch.ids.items()},
+        "originals": plan.entities,
+        "duplicates": plan.duplicates,
+        **counts,
+        "tracer_sha256": sha256(drop.path) if drop else None,
+    }
+
+
+def _consume(
+    directory: RunDirectory, drop: tracer_drops.TracerDrop | None, now: dt.datetime
+) -> str | None:
+    """Move a consumed tracer drop to tracer/consumed/; return where it is kept."""
+    if drop is None:
+        return None
+    if drop.path.parent.name != tracer_drops.CONSUMED_DIR:
+        drop = dataclasses.replace(drop, path=tracer_drops.consume(drop.path, now))
+    return str(drop.path.relative_to(directory.root))
+
+
+def _history(settings: Settings, plan: Plan, now: dt.datetime) -> dict:
+    return {
+        "load_type": settings.load_type,
+        "customers": plan.entities,
+        "duplicates": plan.duplicates,
+        "started_at": now.isoformat(timespec="seconds"),
+    }
+
+
+def _archive(
+    directory: RunDirectory, settings: Settings, day_dir: Path, current: state.State
+) -> None:
+    """Keep the day's customers and their truth for re-injection, note it in the state, and
+    drop what is too old."""
+    date = dt.date.fromisoformat(day_dir.name)
+    archiving.store(directory.archive, date, day_dir)
+    current.archived[day_dir.name] = sha256(day_dir / manifest.MANIFEST_FILE)
+    for day in archiving.prune(directory.archive, date, settings.archive_retention_days):
+        current.archived.pop(day.isoformat(), None)
+    state.save(directory.state_path, current)

@@ -1,0 +1,156 @@
+"""``customers``: the e-commerce customer master, with duplicate accounts of the same people.
+
+Rows are changes, as a source system's feed sends them: ``operation`` is ``I`` for a record
+inserted that day and ``U`` for a new version of an earlier day's record (see ``drift``).
+"""
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+
+from gensample.corruptions import fuzzmap
+from gensample.generate import duplicates, population, truth
+from gensample.generate.datasets.common import HISTORY_DAYS, TIMESTAMP, day_end, repeat
+from gensample.generate.datasets.contract import BlockInput, Generated, Parents
+from gensample.generate.seeding import stream
+from gensample.reference import Pool
+from gensample.settings import Settings
+
+NAME = "customers"
+REFERENCE = False
+IDENTITY = True
+PARENTS: tuple[str, ...] = ()
+NOT_KEPT = ("entity_id", "household_id", "county")
+PERSON_COLUMNS = [column for column in population.SCHEMA.names if column not in NOT_KEPT]
+"""The person as the customer master holds it: the true person's columns but the truth's ids and
+the county."""
+SCHEMA = pa.schema(
+    [
+        ("customer_id", pa.int64()),
+        *(population.SCHEMA.field(column) for column in PERSON_COLUMNS),
+        ("account_status", pa.string()),
+        ("created_at", pa.timestamp("s")),
+        ("updated_at", pa.timestamp("s")),
+        ("operation", pa.string()),
+    ]
+)
+PRIMARY_KEY = ("customer_id",)
+"""Unique within a day (an update row repeats the id of an earlier day's record)."""
+FOREIGN_KEYS: dict[str, tuple[str, str]] = {}
+DESCRIPTIONS = {
+    "customer_id": "Account id: unique within a day and never handed out again; an update row "
+    "(operation U) repeats the id of the earlier day's record it updates.",
+    "first_name": "Given name as entered (a duplicate's may be a nickname, an initial, misspelt "
+    "or blank).",
+    "last_name": "Family name as entered (a duplicate's may be misspelt or blank).",
+    "gender": "F or M as entered (a duplicate's may be mistyped or blank).",
+    "birth_date": "Date of birth as entered (a duplicate's may have day and month swapped, a "
+    "mistyped day or year, or be blank).",
+    "email": "E-mail address as entered.",
+    "phone": "Phone number as entered, usually (NPA) NXX-XXXX.",
+    "address_line1": "House number and street as entered.",
+    "address_line2": "Apartment or unit; usually empty.",
+    "city": "City as entered.",
+    "state": "Two-letter US state code.",
+    "postal_code": "Five-digit ZIP code as entered.",
+    "account_status": "active, inactive, suspended or closed.",
+    "created_at": "When the account was opened (within five years before the day).",
+    "updated_at": "When the account last changed; on the day itself for an update row.",
+    "operation": "I: a record new that day; U: a new version of an earlier day's record.",
+}
+ACCOUNT_STATUSES = Pool(
+    pa.array(["active", "inactive", "suspended", "closed"]), np.array([0.86, 0.09, 0.01, 0.04])
+)
+INSERT, UPDATE = "I", "U"
+
+
+def generate(block: BlockInput, parents: Parents) -> Generated:
+    """Customer records of one block: one original per person, then fuzzed duplicates, shuffled.
+
+    Its rows are counted by the plan (originals and the block's duplicate budget).
+    """
+    settings, plan = block.settings, block.block
+    rng = stream(settings.seed, NAME, plan.entity_start)
+    copies = duplicates.copies_per_entity(
+        rng,
+        plan.entities,
+        plan.duplicates,
+        settings.duplicates_distribution,
+        settings.max_duplicates_per_entity,
+    )
+    people = block.people.select(PERSON_COLUMNS)
+    source = np.repeat(np.arange(plan.entities), copies)
+    copied, corruptions = fuzz_duplicates(people.take(pa.array(source)), settings, rng)
+    entity_id = block.people["entity_id"].to_numpy()
+    originals = plan.entities
+    record_id = plan.record_start + rng.permutation(plan.records)
+    return assemble(
+        pa.concat_tables([people, copied]),
+        record_id,
+        np.concatenate([entity_id, entity_id[source]]),
+        pa.concat_arrays([repeat("original", originals), repeat("duplicate", plan.duplicates)]),
+        pa.array(
+            np.concatenate([np.zeros(originals, np.int64), record_id[source]]),
+            mask=np.arange(plan.records) < originals,
+        ),
+        pa.concat_arrays([repeat("", originals), corruptions]),
+        rng,
+        block.date,
+    )
+
+
+def assemble(
+    rows: pa.Table,
+    record_id: np.ndarray,
+    entity_id: np.ndarray,
+    kind: pa.Array,
+    duplicate_of: pa.Array,
+    corruptions: pa.Array,
+    rng: np.random.Generator,
+    date: dt.date,
+) -> Generated:
+    """New customer records from person rows and their truth: accounts added, rows in id order.
+
+    ``record_id`` is a range of ids in a shuffled order.
+    """
+    status, created, updated = account_columns(rng, rows.num_rows, date)
+    data = (
+        rows.add_column(0, "customer_id", pa.array(record_id))
+        .append_column("account_status", status)
+        .append_column("created_at", created)
+        .append_column("updated_at", updated)
+        .append_column("operation", repeat(INSERT, rows.num_rows))
+    )
+    records = truth.record_rows(NAME, record_id, entity_id, kind, duplicate_of, corruptions)
+    order = pa.array(_in_order(record_id))
+    return Generated(data.take(order).cast(SCHEMA), records.take(order))
+
+
+def _in_order(record_id: np.ndarray) -> np.ndarray:
+    """The positions of a shuffled range of ids, smallest id first (its argsort, without a sort)."""
+    order = np.empty_like(record_id)
+    if len(record_id):
+        order[record_id - record_id.min()] = np.arange(len(record_id))
+    return order
+
+
+def fuzz_duplicates(
+    copies: pa.Table, settings: Settings, rng: np.random.Generator
+) -> tuple[pa.Table, pa.Array]:
+    """Corrupt the copies through the fuzz map, all but an exact share of them."""
+    exact = round(copies.num_rows * settings.exact_duplicate_share)
+    fuzzed = np.sort(rng.permutation(copies.num_rows)[exact:])
+    fuzz_map = fuzzmap.effective(settings.fuzz.fields)
+    return fuzzmap.fuzz(copies, fuzzed, fuzz_map, settings.fuzz.max_fields, rng)
+
+
+def account_columns(
+    rng: np.random.Generator, n: int, date: dt.date
+) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Status, creation and last update of each account, within five years before ``date``."""
+    status = ACCOUNT_STATUSES.values.take(ACCOUNT_STATUSES.draw(rng, n))
+    end = day_end(date)
+    created = end - rng.integers(0, HISTORY_DAYS * 86_400, n)
+    updated = created + (rng.random(n) * (end - created)).astype(np.int64)
+    return status, pa.array(created, TIMESTAMP), pa.array(updated, TIMESTAMP)

@@ -1,0 +1,71 @@
+"""How identity-bearing systems write a person: per-person habits (capitals, surname only,
+phone style), names joined from parts, phones as digits only."""
+
+import functools
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample.generate.datasets.contract import BlockInput
+from gensample.generate.seeding import stream
+
+
+def person_habit(
+    block: BlockInput, name: str, purpose: str, shares: tuple[float, ...]
+) -> np.ndarray:
+    """One habit per person of the block (an index into ``shares``), from the system's stream:
+    how a person's records are written is the same on all of them."""
+    plan = block.block
+    return _habits(block.settings.seed, name, purpose, plan.entity_start, plan.entities, shares)
+
+
+@functools.lru_cache(maxsize=16)
+def _habits(
+    seed: int, name: str, purpose: str, entity_start: int, entities: int, shares: tuple[float, ...]
+) -> np.ndarray:
+    """The habits of a block's people (drawn once: a system writes a block's records in a few
+    passes)."""
+    cumulative = np.cumsum(shares) / np.sum(shares)
+    draws = stream(seed, name, purpose, entity_start).random(entities)
+    habits = np.minimum(np.searchsorted(cumulative, draws, side="right"), len(shares) - 1)
+    habits.flags.writeable = False
+    return habits
+
+
+def join_present(left: pa.Array, right: pa.Array, separator: str) -> pa.Array:
+    """``left`` and ``right`` joined by ``separator``, or the one that is present, or null."""
+    joined = pc.binary_join_element_wise(left, right, separator)
+    return pc.coalesce(joined, left, right)
+
+
+def as_given(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Table:
+    """A system that writes people as they are given."""
+    return columns
+
+
+def replace(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
+    """``table`` with ``column`` replaced by ``values``."""
+    return table.set_column(table.column_names.index(column), column, values)
+
+
+def digits(phones: pa.Array) -> pa.Array:
+    """Only the digits of each phone number (every other byte dropped; nulls kept)."""
+    phones = phones.combine_chunks() if isinstance(phones, pa.ChunkedArray) else phones
+    if phones.offset:  # a slice: copied, so the validity bits start at the first row
+        phones = pa.concat_arrays([phones])
+    validity, offsets, data = phones.buffers()
+    offsets = np.frombuffer(offsets, np.int32)[: len(phones) + 1]
+    text = (
+        np.frombuffer(data, np.uint8)[offsets[0] : offsets[-1]] if data else np.zeros(0, np.uint8)
+    )
+    offsets = offsets - offsets[0]
+    is_digit = (text >= ord("0")) & (text <= ord("9"))
+    kept_before = np.concatenate([[0], np.cumsum(is_digit)]).astype(np.int32)
+    return pa.StringArray.from_buffers(
+        len(phones),
+        pa.py_buffer(kept_before[offsets]),
+        pa.py_buffer(text[is_digit].tobytes()),
+        validity,
+        phones.null_count,
+    )

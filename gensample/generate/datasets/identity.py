@@ -1,0 +1,299 @@
+"""What every identity-bearing source system shares: who it covers, its duplicates and their
+corruptions, record ids and truth rows.
+
+A system sees an exact share of the block's people (``coverage``), chosen at random apart from
+every other system, and keeps extra records of some of them (``source_dupe_rates``). A person's
+first record is the original: the true person in the system's format, clean. The others are
+duplicates, corrupted through the system's own fuzz map before formatting; their truth labels
+name only the corruptions the formatted record still shows.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample.corruptions import fuzzmap
+from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
+from gensample.generate import duplicates, truth
+from gensample.generate.datasets.common import (
+    DAY_SECONDS,
+    HISTORY_DAYS,
+    day_end,
+    share_of,
+    shuffled_ids,
+    times_between,
+)
+from gensample.generate.datasets.contract import BlockInput
+from gensample.generate.datasets.formats import replace
+from gensample.generate.seeding import stream
+from gensample.settings import Settings
+
+STAFF_TYPED = MappingProxyType(
+    {"make_typo": 3.0, "transpose_letters": 2.0, "drop_letter": 2.0, "double_letter": 2.0}
+)
+"""Corruption multipliers of systems where staff type what a customer says: more slipped keys."""
+
+CANDIDATES = (1, 4)
+"""How many corrupted versions of a copy are tried at once: one, then (for the copies that
+still read like their original) several more."""
+
+Render = Callable[[BlockInput, pa.Table, np.ndarray], pa.Table]
+"""How a system writes person columns: ``(block, columns, person) -> columns`` of the same names,
+where ``person`` is each row's position among the block's people (for per-person habits)."""
+
+
+@dataclass(frozen=True)
+class Fuzzing:
+    """How a system corrupts its duplicates, relative to the run's fuzz map and settings."""
+
+    fields: Mapping[str, float]
+    """Fuzz fields the system captures -> multiplier of the field's weight."""
+    corruptions: Mapping[str, float] = field(default_factory=dict)
+    """Corruption -> multiplier of its weight on every field (0: never on this system)."""
+    forbidden: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Field -> corruptions its format cannot hold (a 10-digit phone cannot lose a digit)."""
+    extra_fields: int = 0
+    """Added to ``fuzz.max_fields`` (at least one field is always corrupted)."""
+    exact_copies: bool = True
+    """Whether ``exact_duplicate_share`` of the duplicates are left untouched."""
+
+    def fuzz_map(self, settings: Settings) -> dict[str, FieldFuzz]:
+        """The run's fuzz map restricted to the captured fields and weighed for this system."""
+        run_map = fuzzmap.effective(settings.fuzz.fields)
+        weighed = {}
+        for name, multiplier in self.fields.items():
+            corruptions = {
+                corruption: weight * self.corruptions.get(corruption, 1.0)
+                for corruption, weight in run_map[name].corruptions.items()
+                if corruption not in self.forbidden.get(name, ())
+            }
+            corruptions = {c: w for c, w in corruptions.items() if w > 0}
+            if corruptions and run_map[name].weight * multiplier > 0:
+                weighed[name] = FieldFuzz(run_map[name].weight * multiplier, corruptions)
+        return weighed
+
+    def max_fields(self, settings: Settings) -> int:
+        """Most fields one fuzzed duplicate of this system corrupts."""
+        return max(1, settings.fuzz.max_fields + self.extra_fields)
+
+
+@dataclass(frozen=True)
+class System:
+    """One identity-bearing source system: what it captures of a person and how it errs."""
+
+    name: str
+    columns: tuple[str, ...]
+    """Person columns it captures (``population.SCHEMA`` names)."""
+    fuzzing: Fuzzing
+    render: Render
+    unrecorded: Mapping[str, float] = field(default_factory=dict)
+    """Column -> share of people whose value the system never holds (null on all their records)."""
+
+
+@dataclass(frozen=True)
+class Records:
+    """A system's records of one block, in id order: their people and their truth."""
+
+    record_id: np.ndarray
+    person: np.ndarray
+    """Position among the block's people of each record's person."""
+    original: np.ndarray
+    """Row of each record's original (its own row for an original)."""
+    columns: pa.Table
+    """The person columns as the system writes them (duplicates corrupted)."""
+    truth: pa.Table
+
+    @property
+    def is_duplicate(self) -> np.ndarray:
+        """Which records are duplicates."""
+        return self.original != np.arange(len(self.original))
+
+
+def covered_count(settings: Settings, name: str, entities: int) -> int:
+    """People of a block of ``entities`` the system ``name`` sees."""
+    return share_of(entities, getattr(settings.coverage, name))
+
+
+def duplicate_count(settings: Settings, name: str, covered: int) -> int:
+    """Extra records of ``covered`` people: its ``source_dupe_rates`` percent of all records,
+    but never more than ``max_duplicates_per_entity`` each."""
+    rate = getattr(settings.source_dupe_rates, name)
+    wanted = round(covered * rate / (100 - rate))
+    return min(wanted, covered * settings.max_duplicates_per_entity)
+
+
+def record_count(settings: Settings, name: str, entities: int) -> int:
+    """Records (originals and duplicates) of the system ``name`` in a block of ``entities``."""
+    covered = covered_count(settings, name, entities)
+    return covered + duplicate_count(settings, name, covered)
+
+
+def rows_counter(name: str) -> Callable[[Settings, int, int, Mapping[str, int]], int]:
+    """The contract's ``rows`` of system ``name``: a block's covered people and their
+    duplicates."""
+
+    def rows(
+        settings: Settings, entity_start: int, entities: int, parent_rows: Mapping[str, int]
+    ) -> int:
+        """Records of system ``name`` in the block: covered people and their duplicates."""
+        return record_count(settings, name, entities)
+
+    return rows
+
+
+def records(block: BlockInput, system: System) -> Records:
+    """The system's records of the block: covered people, duplicates, corruptions and truth."""
+    settings, entities = block.settings, block.block.entities
+    draw = streams(block, system.name)
+    covered = covered_count(settings, system.name, entities)
+    chosen = draw("coverage").permutation(entities)[:covered]
+    copies = duplicates.copies_per_entity(
+        draw("copies"),
+        covered,
+        duplicate_count(settings, system.name, covered),
+        settings.duplicates_distribution,
+        settings.max_duplicates_per_entity,
+    )
+    source = np.repeat(np.arange(covered), copies)
+    held = _unrecorded(draw("unrecorded"), block.people.select(system.columns).take(chosen), system)
+    written, read_from, labels = _corrupt(draw("fuzz"), block, system, held, chosen, source)
+    start, count = block.id_range(system.name)
+    ids = shuffled_ids(draw("ids"), start, count)
+    order = np.argsort(ids)
+    record_id = ids[order]
+    original = (ids[np.concatenate([np.arange(covered), source])] - start)[order]
+    person = np.concatenate([chosen, chosen[source]])[order]
+    labels = pa.concat_arrays([pa.repeat(pa.scalar(""), covered), labels]).take(order)
+    entity_id = block.people["entity_id"].to_numpy()[person]
+    return Records(
+        record_id,
+        person,
+        original,
+        written.take(read_from[order]),
+        _truth(system.name, record_id, entity_id, original, labels),
+    )
+
+
+def streams(block: BlockInput, name: str) -> Callable[[str], np.random.Generator]:
+    """The dataset ``name``'s stream for a purpose, in this block: ``streams(block, n)("ids")``."""
+    return lambda purpose: stream(block.settings.seed, name, purpose, block.block.entity_start)
+
+
+def _unrecorded(rng: np.random.Generator, held: pa.Table, system: System) -> pa.Table:
+    """Blank the columns the system never holds for a share of its people."""
+    for column, share in system.unrecorded.items():
+        blank = pa.array(rng.random(held.num_rows) < share)
+        values = pc.if_else(blank, pa.scalar(None, held.schema.field(column).type), held[column])
+        held = replace(held, column, values)
+    return held
+
+
+def _corrupt(
+    rng: np.random.Generator,
+    block: BlockInput,
+    system: System,
+    held: pa.Table,
+    chosen: np.ndarray,
+    source: np.ndarray,
+) -> tuple[pa.Table, np.ndarray, pa.Array]:
+    """Every record written by the system, the duplicates corrupted.
+
+    ``held`` are the people the system holds (at block positions ``chosen``); the copies are
+    of ``held`` rows ``source``. All copies but an exact share go through the system's fuzz
+    map. A copy that still reads like its original (the field was one the system does not hold
+    for the person, or the change one its format undoes) is corrupted afresh, as several
+    candidates of which the first that shows a change is kept.
+
+    Returns the written rows, which of them each record (originals, then copies) reads, and
+    the corruptions each copy shows.
+    """
+    settings, fuzzing = block.settings, system.fuzzing
+    fuzz_map, most = fuzzing.fuzz_map(settings), fuzzing.max_fields(settings)
+    exact = round(len(source) * settings.exact_duplicate_share) if fuzzing.exact_copies else 0
+    rows = np.sort(rng.permutation(len(source))[exact:])
+    written = [system.render(block, held, chosen)]
+    read_from = np.concatenate([np.arange(len(chosen)), source])  # a copy reads as its original
+    labels, label_of = [pa.array([""])], np.zeros(len(source), np.int64)
+    for candidates in CANDIDATES:
+        if not len(rows):
+            break
+        tried = np.repeat(rows, candidates)
+        fuzzed, changes = fuzzmap.fuzz(
+            held.take(source[tried]), np.arange(len(tried)), fuzz_map, most, rng
+        )
+        shown = system.render(block, fuzzed, chosen[source[tried]])
+        visible = _visible_labels(changes, fuzz_map, shown, written[0].take(source[tried]))
+        changed = pc.not_equal(visible, "").to_numpy(zero_copy_only=False)
+        changed = changed.reshape(len(rows), candidates)
+        kept = pa.array(np.arange(len(rows)) * candidates + changed.argmax(axis=1))
+        read_from[len(chosen) + rows] = sum(map(len, written)) + np.arange(len(rows))
+        label_of[rows] = sum(map(len, labels)) + np.arange(len(rows))
+        written.append(shown.take(kept))
+        labels.append(visible.take(kept))
+        rows = rows[~changed.any(axis=1)]
+    return (
+        pa.concat_tables(written).combine_chunks(),
+        read_from,
+        pa.concat_arrays(labels).take(label_of),
+    )
+
+
+def _visible_labels(
+    labels: pa.Array, fuzz_map: Mapping[str, FieldFuzz], copies: pa.Table, originals: pa.Table
+) -> pa.Array:
+    """The labels of the copies whose field still differs from the original once written by
+    the system (upper-casing undoes a change of case, a digits-only phone a new format)."""
+    shown = _shown_fields(copies, originals, list(fuzz_map))
+    parts = pc.split_pattern(labels, ";")
+    flat, row = pc.list_flatten(parts), pc.list_parent_indices(parts).to_numpy()
+    field = pc.list_element(pc.split_pattern(flat, ":", max_splits=1), 0)
+    position = pc.index_in(field, value_set=pa.array(list(fuzz_map))).fill_null(-1).to_numpy()
+    keep = (position >= 0) & shown[row, position]
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(row[keep], minlength=len(labels)))])
+    kept = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat.filter(pa.array(keep)))
+    return pc.binary_join(kept, ";")
+
+
+def _shown_fields(copies: pa.Table, originals: pa.Table, fields: list[str]) -> np.ndarray:
+    """A boolean (rows, fields) matrix: whether each field reads differently in the copy."""
+    shown = np.zeros((copies.num_rows, len(fields)), dtype=bool)
+    for position, name in enumerate(fields):
+        for column in FIELD_COLUMNS.get(name, (name,)):
+            shown[:, position] |= differs(copies[column], originals[column])
+    return shown
+
+
+def differs(left: pa.Array, right: pa.Array) -> np.ndarray:
+    """Which rows differ between two columns, a value against a null included."""
+    unequal = pc.fill_null(pc.not_equal(left, right), pc.xor(pc.is_valid(left), pc.is_valid(right)))
+    return unequal.to_numpy(zero_copy_only=False)
+
+
+def _truth(
+    name: str, record_id: np.ndarray, entity_id: np.ndarray, original: np.ndarray, labels: pa.Array
+) -> pa.Table:
+    """Truth rows of the records: originals, and duplicates pointing to theirs."""
+    is_duplicate = original != np.arange(len(original))
+    kind = pc.if_else(pa.array(is_duplicate), "duplicate", "original")
+    duplicate_of = pa.array(record_id[original], mask=~is_duplicate)
+    return truth.record_rows(name, record_id, entity_id, kind, duplicate_of, labels)
+
+
+def history_window(date: dt.date) -> tuple[int, int]:
+    """First and last second a record may have been registered: the five years before the end
+    of ``date``, whatever ``trans_type`` is."""
+    end = day_end(date)
+    return end - HISTORY_DAYS * DAY_SECONDS + 1, end
+
+
+def first_times(rng: np.random.Generator, found: Records, start: int, end: int) -> np.ndarray:
+    """Seconds from ``start`` to ``end`` for the records, an original's before its duplicates'
+    (a person's first record is the original)."""
+    first = times_between(rng, start, end, len(found.original))
+    later = times_between(rng, first[found.original], end, len(found.original))
+    return np.where(found.is_duplicate, later, first)

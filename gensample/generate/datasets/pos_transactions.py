@@ -1,0 +1,205 @@
+"""``pos_transactions``: till baskets of the stores, one row per basket line.
+
+Identified baskets belong to till customers (``pos_customers``), 1 to
+``max_trans_per_customer`` each; anonymous baskets, without a customer, make up
+``ANONYMOUS_SHARE`` of all. A basket has 1 to ``MOST_LINES`` lines, each a product at its shelf
+price; amounts are whole cents, so every total is exact.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample.generate.datasets import stores
+from gensample.generate.datasets.common import (
+    MONEY,
+    TIMESTAMP,
+    count_stream,
+    event_window,
+    in_hours,
+    money,
+    share_added,
+    timestamps,
+)
+from gensample.generate.datasets.contract import BlockInput, Generated, Parents
+from gensample.generate.datasets.draws import choices, in_id_order, truncated_geometric
+from gensample.generate.datasets.texts import listed
+from gensample.generate.seeding import stream
+from gensample.generate.truth import RECORDS_SCHEMA
+from gensample.reference import Pool
+from gensample.settings import Settings
+
+NAME = "pos_transactions"
+REFERENCE = False
+IDENTITY = False
+PARENTS: tuple[str, ...] = ("stores", "products", "pos_customers")
+SCHEMA = pa.schema(
+    [
+        ("basket_id", pa.int64()),
+        ("line_number", pa.int64()),
+        ("store_id", pa.int64()),
+        ("pos_customer_id", pa.int64()),
+        ("sku", pa.string()),
+        ("quantity", pa.int64()),
+        ("unit_price", MONEY),
+        ("line_total", MONEY),
+        ("basket_total", MONEY),
+        ("purchased_at", TIMESTAMP),
+        ("payment_method", pa.string()),
+    ]
+)
+PRIMARY_KEY = ("basket_id", "line_number")
+FOREIGN_KEYS = {
+    "store_id": ("stores", "store_id"),
+    "pos_customer_id": ("pos_customers", "pos_customer_id"),
+    "sku": ("products", "sku"),
+}
+ANONYMOUS_SHARE = 0.4
+"""Share of all baskets rung up without a till customer."""
+BASKETS_P = 0.5
+"""Geometric parameter of baskets per till customer: each further basket half as likely."""
+MOST_LINES, LINES_P = 8, 0.45
+MOST_QUANTITY, QUANTITY_P = 6, 0.7
+HOME_STORE_SHARE = 0.85
+"""Share of a till customer's baskets rung up at their home store (the rest anywhere)."""
+POPULARITY_EXPONENT = 0.6
+"""Products sell in proportion to price ** -POPULARITY_EXPONENT: cheap parts more often."""
+PAYMENT_METHODS = choices(
+    {"credit_card": 0.38, "debit_card": 0.32, "cash": 0.2, "mobile_wallet": 0.08, "gift_card": 0.02}
+)
+DESCRIPTIONS = {
+    "basket_id": "Basket (till receipt) number, the same on all its lines; unique and never "
+    "handed out again. A day's baskets are numbered consecutively from the first id of its "
+    "line range, in an order that tells nothing of the basket.",
+    "line_number": "Line of the basket, 1 to the number of its lines.",
+    "store_id": "Store of the till (stores.store_id): mostly the customer's home store, and "
+    "big stores more often than small ones.",
+    "pos_customer_id": "Till customer the basket was rung up for (pos_customers.pos_customer_id); "
+    "empty for an anonymous basket.",
+    "sku": "Product sold (products.sku).",
+    "quantity": "Units of the product on the line.",
+    "unit_price": "Shelf price of one unit (products.price).",
+    "line_total": "quantity x unit_price.",
+    "basket_total": "Sum of the line totals of the basket, repeated on each of its lines.",
+    "purchased_at": "When the basket was paid, the same on all its lines: in opening hours "
+    f"({stores.OPENING_HOURS[0]}:00 to {stores.OPENING_HOURS[1]}:00), not before the "
+    "customer's registration.",
+    "payment_method": f"{listed(PAYMENT_METHODS.values.to_pylist())}.",
+}
+
+
+def basket_plan(
+    settings: Settings, entity_start: int, shoppers: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Baskets of each till customer of the block (in id order), and lines of every basket:
+    the customers' baskets first, then the anonymous ones."""
+    rng = count_stream(settings, NAME, entity_start)
+    per_shopper = truncated_geometric(settings.max_trans_per_customer, BASKETS_P).draw(
+        rng, shoppers
+    )
+    identified = int(per_shopper.sum())
+    anonymous = share_added(identified, ANONYMOUS_SHARE)
+    return per_shopper, truncated_geometric(MOST_LINES, LINES_P).draw(rng, identified + anonymous)
+
+
+def rows(settings: Settings, entity_start: int, entities: int, parent_rows: dict) -> int:
+    """Basket lines of the block."""
+    return int(basket_plan(settings, entity_start, parent_rows["pos_customers"])[1].sum())
+
+
+def generate(block: BlockInput, parents: Parents) -> Generated:
+    """The block's basket lines, in (basket_id, line_number) order."""
+    settings, entity_start = block.settings, block.block.entity_start
+    shoppers = parents["pos_customers"].data
+    start, count = block.id_range(NAME)
+    per_shopper, lines = basket_plan(settings, entity_start, shoppers.num_rows)
+    rng = stream(settings.seed, NAME, "baskets", entity_start)
+    anonymous = np.full(len(lines) - per_shopper.sum(), -1)
+    shopper = in_id_order(
+        rng,
+        start,
+        np.concatenate([np.repeat(np.arange(shoppers.num_rows), per_shopper), anonymous]),
+    )
+    basket = baskets(rng, block, parents, shopper)
+    line_basket = np.repeat(np.arange(len(lines)), lines)
+    first_line = np.cumsum(lines) - lines
+    product, quantity = basket_lines(rng, parents["products"].data, count)
+    line_total = quantity * product.cents
+    basket_total = np.add.reduceat(line_total, first_line)
+    data = pa.table(
+        {
+            "basket_id": start + line_basket,
+            "line_number": np.arange(count) - first_line[line_basket] + 1,
+            "store_id": basket.store_id[line_basket],
+            "pos_customer_id": pa.array(
+                basket.customer_id[line_basket], mask=(shopper < 0)[line_basket]
+            ),
+            "sku": product.sku,
+            "quantity": quantity,
+            "unit_price": money(product.cents),
+            "line_total": money(line_total),
+            "basket_total": money(basket_total[line_basket]),
+            "purchased_at": timestamps(basket.purchased_at[line_basket]),
+            "payment_method": PAYMENT_METHODS.values.take(basket.payment[line_basket]),
+        },
+        schema=SCHEMA,
+    )
+    return Generated(data, RECORDS_SCHEMA.empty_table())
+
+
+class Baskets(NamedTuple):
+    """What every line of a basket repeats (``payment`` indexes ``PAYMENT_METHODS``)."""
+
+    customer_id: np.ndarray
+    store_id: np.ndarray
+    purchased_at: np.ndarray
+    payment: np.ndarray
+
+
+def baskets(
+    rng: np.random.Generator, block: BlockInput, parents: Parents, shopper: np.ndarray
+) -> Baskets:
+    """Customer, store, time and payment of baskets of till customers at rows ``shopper``
+    (-1: anonymous; their customer id is meaningless)."""
+    customers, n = parents["pos_customers"].data, len(shopper)
+    identified = shopper >= 0
+    known = np.where(identified, shopper, 0)
+    first, last = event_window(block.settings, block.date)
+    registered = customers["registered_at"].cast(pa.int64()).to_numpy()[known]
+    earliest = np.where(identified, np.maximum(registered, first), first)
+    at_home = identified & (rng.random(n) < HOME_STORE_SHARE)
+    store_table = parents["stores"].data
+    anywhere = store_table["store_id"].to_numpy()[store_traffic(store_table).draw(rng, n)]
+    return Baskets(
+        customer_id=customers["pos_customer_id"].to_numpy()[known],
+        store_id=np.where(at_home, customers["home_store_id"].to_numpy()[known], anywhere),
+        purchased_at=in_hours(rng, earliest, last, stores.OPENING_HOURS, n),
+        payment=PAYMENT_METHODS.lookup.draw(rng, n),
+    )
+
+
+def store_traffic(store_table: pa.Table) -> Pool:
+    """Store ids weighted by the baskets their format rings up."""
+    format_index = pc.index_in(store_table["format"], value_set=pa.array(stores.FORMATS))
+    weights = stores.FORMAT_TRAFFIC[format_index.to_numpy()]
+    return Pool(store_table["store_id"], weights / weights.sum())
+
+
+class Products(NamedTuple):
+    """The product of each line: its SKU and its price in cents."""
+
+    sku: pa.Array
+    cents: np.ndarray
+
+
+def basket_lines(
+    rng: np.random.Generator, products: pa.Table, n: int
+) -> tuple[Products, np.ndarray]:
+    """Product and quantity of ``n`` lines; cheap products sell more often."""
+    cents = np.round(products["price"].cast(pa.float64()).to_numpy() * 100).astype(np.int64)
+    popularity = cents**-POPULARITY_EXPONENT
+    index = Pool(products["sku"], popularity / popularity.sum()).draw(rng, n)
+    quantity = truncated_geometric(MOST_QUANTITY, QUANTITY_P).draw(rng, n)
+    return Products(products["sku"].take(pa.array(index)), cents[index]), quantity

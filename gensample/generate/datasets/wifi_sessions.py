@@ -1,0 +1,208 @@
+"""``wifi_sessions``: logins to the free wifi of the stores, one row per connection.
+
+The wifi users are an exact share (``coverage.store_wifi``) of the block's people. Each logs in
+through the captive portal with their e-mail address or their phone number (always the same
+one), mostly at a store of their own state, from one device, whose MAC address some phones
+randomise per connection. A user's connections follow one another in time; the first is the
+``original`` record of the person, typed correctly, and each later one a ``duplicate`` of it, a
+share of them with the login mistyped (through the fuzz map, never left blank: the portal
+requires it).
+"""
+
+from collections.abc import Mapping
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample.corruptions import fuzzmap
+from gensample.generate import truth
+from gensample.generate.datasets import identity, stores
+from gensample.generate.datasets.common import (
+    DAY_SECONDS,
+    TIMESTAMP,
+    count_stream,
+    event_window,
+    from_open_seconds,
+    open_seconds,
+    share_of,
+    timestamps,
+)
+from gensample.generate.datasets.contract import BlockInput, Generated, Parents
+from gensample.generate.datasets.draws import CappedGeometric, random_ids
+from gensample.generate.datasets.sessions import place_sessions
+from gensample.generate.datasets.texts import hex_text, random_bytes
+from gensample.settings import Settings
+
+NAME = "wifi_sessions"
+REFERENCE = False
+IDENTITY = True
+PARENTS: tuple[str, ...] = ("stores",)
+SCHEMA = pa.schema(
+    [
+        ("session_id", pa.int64()),
+        ("store_id", pa.int64()),
+        ("mac_address", pa.string()),
+        ("login_type", pa.string()),
+        ("portal_login", pa.string()),
+        ("connected_at", TIMESTAMP),
+        ("disconnected_at", TIMESTAMP),
+    ]
+)
+PRIMARY_KEY = ("session_id",)
+FOREIGN_KEYS = {"store_id": ("stores", "store_id")}
+DESCRIPTIONS = {
+    "session_id": "Id of the wifi connection; unique across days.",
+    "store_id": "The store whose wifi it was: mostly the user's home store, in their state.",
+    "mac_address": "MAC address of the device, aa:bb:cc:dd:ee:ff: the same for all of a user's "
+    "connections, unless the phone randomises it per connection (then the second hex digit is "
+    "2, 6, a or e).",
+    "login_type": "email or phone: what the user logs in with (always the same for a user).",
+    "portal_login": "The e-mail address or phone number typed into the captive portal; later "
+    "logins of the same person are sometimes mistyped.",
+    "connected_at": "When the device connected: in opening hours, inside the event window.",
+    "disconnected_at": "When it disconnected: after connecting, before the user's next "
+    "connection, inside the event window.",
+}
+SESSIONS_PER_USER = CappedGeometric(1, 3.0, 30)
+LOGIN_TYPES = pa.array(["email", "phone"])
+KINDS = pa.array(["duplicate", "original"])
+"""Truth kinds, by whether a connection is its user's first."""
+EMAIL_LOGIN_SHARE = 0.6
+HOME_STORE_SHARE = 0.85
+"""Share of a user's connections at their home store; the others are at any store."""
+RANDOM_MAC_SHARE = 0.35
+"""Share of users whose phone shows a new random MAC address at each connection."""
+MISTYPED_SHARE = 0.2
+"""Share of later logins (duplicates) typed with a mistake."""
+MEAN_CONNECTED_SECONDS = 35 * 60
+MEAN_SECONDS_BETWEEN = {"full": 12 * DAY_SECONDS, "daily": 2 * 3600}
+"""Mean time from a disconnection to the user's next connection, by ``trans_type``."""
+PORTAL_FORBIDDEN = ("leave_blank",)
+"""Corruptions the portal does not let through."""
+
+
+def rows(
+    settings: Settings, entity_start: int, entities: int, parent_rows: Mapping[str, int]
+) -> int:
+    """Connections of the block: those of its wifi users."""
+    return int(connections_per_user(settings, entity_start, entities).sum())
+
+
+def connections_per_user(settings: Settings, entity_start: int, entities: int) -> np.ndarray:
+    """How many connections each wifi user of the block makes."""
+    rng = count_stream(settings, NAME, entity_start)
+    return SESSIONS_PER_USER.draw(rng, share_of(entities, settings.coverage.store_wifi))
+
+
+def generate(block: BlockInput, parents: Parents) -> Generated:
+    """Wifi connections of one block, in session id order, with their truth rows."""
+    settings, entity_start = block.settings, block.block.entity_start
+    per_user = connections_per_user(settings, entity_start, block.block.entities)
+    draw = identity.streams(block, NAME)
+    chosen = draw("users").permutation(block.block.entities)[: len(per_user)]
+    users = block.people.take(pa.array(np.sort(chosen)))
+    user = np.repeat(np.arange(len(per_user)), per_user)
+    first = np.cumsum(per_user) - per_user
+    by_email = draw("login_type").random(len(per_user)) < EMAIL_LOGIN_SHARE
+    login, corruptions = portal_logins(draw("typos"), settings, users, by_email, user, first)
+    connected, disconnected = connection_times(draw("times"), block, user, len(per_user))
+    ids = random_ids(draw("ids"), *block.id_range(NAME))
+    session_id, order = ids.of_row, ids.order
+    data = pa.table(
+        {
+            "session_id": ids.in_order,
+            "store_id": stores_visited(draw("stores"), parents, users, user)[order],
+            "mac_address": mac_addresses(draw("devices"), user, len(per_user)).take(order),
+            "login_type": LOGIN_TYPES.take(pa.array((~by_email[user[order]]).astype(np.int64))),
+            "portal_login": login.take(order),
+            "connected_at": timestamps(connected[order]),
+            "disconnected_at": timestamps(disconnected[order]),
+        }
+    )
+    original = np.zeros(len(session_id), bool)
+    original[first] = True
+    records = truth.record_rows(
+        NAME,
+        session_id,
+        users["entity_id"].to_numpy()[user],
+        KINDS.take(pa.array(original.astype(np.int64))),
+        pa.array(session_id[first][user], mask=original),
+        corruptions,
+    )
+    return Generated(data.cast(SCHEMA), records.take(order))
+
+
+def portal_logins(
+    rng: np.random.Generator,
+    settings: Settings,
+    users: pa.Table,
+    by_email: np.ndarray,
+    user: np.ndarray,
+    first: np.ndarray,
+) -> tuple[pa.Array, pa.Array]:
+    """What each connection's user typed into the portal, and what was mistyped (the fuzz
+    labels): an exact share of the connections after each user's first are mistyped."""
+    typed = pc.if_else(pa.array(by_email), users["email"], users["phone"]).take(user)
+    later = np.delete(np.arange(len(user)), first)
+    mistyped = np.sort(rng.permutation(later)[: round(len(later) * MISTYPED_SHARE)])
+    email_login = by_email[user[mistyped]]
+    labels = []
+    for field, rows in (("email", mistyped[email_login]), ("phone", mistyped[~email_login])):
+        fuzz_map = portal_fuzz_map(settings, field)
+        fuzzed, label = fuzzmap.fuzz(
+            pa.table({field: typed}), rows, fuzz_map, settings.fuzz.max_fields, rng
+        )
+        typed = fuzzed[field].combine_chunks()
+        labels.append(label)
+    return typed, fuzzmap.join_labels(labels, len(user))
+
+
+def portal_fuzz_map(settings: Settings, field: str) -> dict[str, fuzzmap.FieldFuzz]:
+    """The settings' fuzz map of one field, without what the portal refuses."""
+    entry = fuzzmap.effective(settings.fuzz.fields)[field]
+    kept = {name: w for name, w in entry.corruptions.items() if name not in PORTAL_FORBIDDEN}
+    return {field: fuzzmap.FieldFuzz(entry.weight, kept)}
+
+
+def connection_times(
+    rng: np.random.Generator, block: BlockInput, user: np.ndarray, users: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """When each connection starts and ends: a user's connections one after the other, in the
+    stores' opening hours (laid out on a clock that runs only while the stores are open; a
+    connection still open at closing time ends then)."""
+    settings, hours = block.settings, stores.OPENING_HOURS
+    first, last = (open_seconds(t, hours) for t in event_window(settings, block.date))
+    gaps = np.empty(2 * len(user), np.int64)
+    between = rng.exponential(MEAN_SECONDS_BETWEEN[settings.trans_type], len(user))
+    gaps[0::2] = 1 + between.astype(np.int64)
+    gaps[1::2] = 1 + rng.exponential(MEAN_CONNECTED_SECONDS, len(user)).astype(np.int64)
+    no_tail = np.zeros(users, np.int64)
+    times, _, _ = place_sessions(
+        rng, np.repeat(user, 2), np.full(users, first), last, gaps, no_tail
+    )
+    connected, disconnected = (from_open_seconds(t, hours) for t in (times[0::2], times[1::2]))
+    closing = connected // DAY_SECONDS * DAY_SECONDS + hours[1] * 3600
+    return connected, np.minimum(disconnected, closing)
+
+
+def stores_visited(
+    rng: np.random.Generator, parents: Parents, users: pa.Table, user: np.ndarray
+) -> np.ndarray:
+    """The store of each connection: its user's home store (one in their state), or any."""
+    catalog = parents["stores"].data
+    home = stores.near(rng, catalog, users["state"])
+    store_ids = catalog["store_id"].to_numpy()
+    elsewhere = store_ids[rng.integers(0, len(store_ids), len(user))]
+    return np.where(rng.random(len(user)) < HOME_STORE_SHARE, home[user], elsewhere)
+
+
+def mac_addresses(rng: np.random.Generator, user: np.ndarray, users: int) -> pa.Array:
+    """The MAC address of each connection: its user's device's, or a new random (locally
+    administered) one for users whose phone randomises it."""
+    device = random_bytes(rng, users, 6)
+    device[:, 0] &= 0xFC  # unicast, globally unique
+    fresh = random_bytes(rng, len(user), 6)
+    fresh[:, 0] = (fresh[:, 0] & 0xFC) | 0x02  # unicast, locally administered
+    randomised = rng.random(users) < RANDOM_MAC_SHARE
+    return hex_text(np.where(randomised[user][:, None], fresh, device[user]), (1,) * 6, ":")

@@ -1,0 +1,61 @@
+"""One block, start to finish, as a pure function: people, then every enabled dataset."""
+
+import datetime as dt
+import functools
+import time
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from gensample.generate import population, truth
+from gensample.generate.datasets import REGISTRY, BlockInput, Generated
+from gensample.generate.plan import Block
+from gensample.settings import Settings
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """Everything one block produced, with the seconds each stage took.
+
+    ``history`` holds the block's rows of the history truth when they are not simply its
+    ``entities``, all new that day (as for generated people).
+    """
+
+    entities: pa.Table
+    datasets: dict[str, Generated]
+    seconds: dict[str, float]
+    history: pa.Table | None = None
+
+
+def reference_tables(settings: Settings) -> dict[str, Generated]:
+    """The enabled reference datasets (stores, products): the same every day and every block."""
+    return {
+        name: _reference(name, settings.seed, getattr(settings, name))
+        for name, module in REGISTRY.items()
+        if module.REFERENCE and name in settings.datasets
+    }
+
+
+@functools.lru_cache(maxsize=8)
+def _reference(name: str, seed: int, count: int) -> Generated:
+    table = REGISTRY[name].catalog(seed, count)
+    return Generated(table, truth.RECORDS_SCHEMA.empty_table())
+
+
+def generate_block(settings: Settings, date: dt.date, block: Block) -> BlockResult:
+    """Generate the people of ``block`` and every enabled dataset, parents first."""
+    seconds = {}
+    started = time.perf_counter()
+    people = population.people(
+        settings.seed, block.entity_start, block.entity_stop, settings.household_share
+    )
+    seconds["population"] = time.perf_counter() - started
+    block_input = BlockInput(settings, date, block, people)
+    generated = reference_tables(settings)
+    for name, module in REGISTRY.items():
+        if name in settings.datasets and not module.REFERENCE:
+            started = time.perf_counter()
+            generated[name] = module.generate(block_input, generated)
+            seconds[name] = time.perf_counter() - started
+    datasets = {name: generated[name] for name in block.rows}
+    return BlockResult(people, datasets, seconds)

@@ -1,0 +1,132 @@
+"""The truth contract: who is who, as tables written beside the data."""
+
+import datetime as dt
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+
+from gensample.generate import population
+
+RECORDS_SCHEMA = pa.schema(
+    [
+        ("dataset", pa.string()),
+        ("record_id", pa.int64()),
+        ("entity_id", pa.int64()),
+        ("kind", pa.string()),
+        ("duplicate_of", pa.int64()),
+        ("corruptions", pa.string()),
+    ]
+)
+"""``truth/records.csv``: every identity record of every dataset, exactly once."""
+
+ENTITIES_SCHEMA = population.SCHEMA
+"""``truth/entities.csv``: the clean person behind each ``entity_id``."""
+
+HISTORY_SCHEMA = ENTITIES_SCHEMA.append(pa.field("valid_from", pa.date32())).append(
+    pa.field("valid_to", pa.date32())
+)
+"""``truth/entities_history.csv``: versions of people, each valid from a day until (not
+including) another, or still valid when ``valid_to`` is empty.
+
+A day's file holds the versions that start or end that day: one row for each new person, and
+for each person who changed, the old version (now with ``valid_to``) and the new one. The union
+of all days' files is the full history: a version appears when it starts and again when it
+ends; keep, for each ``(entity_id, valid_from)``, the row with ``valid_to`` when there is one."""
+
+KINDS = ("original", "duplicate", "archival", "tracer")
+
+
+class Declaration(NamedTuple):
+    """A truth table as a dataset module declares its own: schema, keys within one day (foreign
+    keys as column -> (table, column)) and the meaning of every column."""
+
+    schema: pa.Schema
+    primary_key: tuple[str, ...]
+    foreign_keys: dict[str, tuple[str, str]]
+    descriptions: dict[str, str]
+
+
+RECORDS_DESCRIPTIONS = {
+    "dataset": "Dataset the record belongs to (its table, e.g. customers).",
+    "record_id": "The record's id in its dataset (for customers, customer_id).",
+    "entity_id": "The person the record really belongs to.",
+    "kind": "original, duplicate, tracer (from a tracer drop) or archival (an archived record "
+    "re-injected).",
+    "duplicate_of": "The record this one copies: the original, the first record of its tracer "
+    "group, or the archived record (of an earlier day); empty for originals.",
+    "corruptions": "What really changed relative to duplicate_of, as field:corruption pairs "
+    "joined by ';' (e.g. first_name:use_nickname); empty when nothing did.",
+}
+PERSON_DESCRIPTIONS = {
+    "entity_id": "The person: one id per real person, the same on every day they appear.",
+    "household_id": "Household the person was generated in: people sharing it are different "
+    "people who lived together when they joined (hard negatives).",
+    "first_name": "Given name, clean.",
+    "last_name": "Family name, clean (a marriage may change it).",
+    "gender": "F or M.",
+    "birth_date": "Date of birth.",
+    "email": "E-mail address.",
+    "phone": "Phone number, (NPA) NXX-XXXX, in an area code of the address.",
+    "address_line1": "House number and street.",
+    "address_line2": "Apartment or unit; empty for most people.",
+    "city": "City of the address.",
+    "state": "Two-letter US state code of the address.",
+    "postal_code": "Five-digit ZIP code of the address.",
+    "county": "County of the address (no data file holds it).",
+}
+HISTORY_DESCRIPTIONS = {
+    **PERSON_DESCRIPTIONS,
+    "valid_from": "First day this version of the person is valid.",
+    "valid_to": "Day this version stopped being valid (not included); empty while it still is.",
+}
+TO_ENTITY = {"entity_id": ("truth_entities", "entity_id")}
+TABLES = {
+    "truth_entities": Declaration(ENTITIES_SCHEMA, ("entity_id",), {}, PERSON_DESCRIPTIONS),
+    "truth_records": Declaration(
+        RECORDS_SCHEMA, ("dataset", "record_id"), TO_ENTITY, RECORDS_DESCRIPTIONS
+    ),
+    "truth_entities_history": Declaration(
+        HISTORY_SCHEMA, ("entity_id", "valid_from"), TO_ENTITY, HISTORY_DESCRIPTIONS
+    ),
+}
+"""Table name -> declaration of each truth file (entities.csv, records.csv,
+entities_history.csv), parents first, named ``truth_`` so no dataset can take the name."""
+
+
+def record_rows(
+    dataset: str,
+    record_id: np.ndarray,
+    entity_id: np.ndarray,
+    kind: pa.Array,
+    duplicate_of: pa.Array,
+    corruptions: pa.Array,
+) -> pa.Table:
+    """Truth rows for records of ``dataset``."""
+    return pa.table(
+        {
+            "dataset": pa.repeat(pa.scalar(dataset), len(record_id)),
+            "record_id": record_id,
+            "entity_id": entity_id,
+            "kind": kind,
+            "duplicate_of": duplicate_of,
+            "corruptions": corruptions,
+        },
+        schema=RECORDS_SCHEMA,
+    )
+
+
+def history_rows(
+    people: pa.Table, valid_from: pa.Array | dt.date, valid_to: pa.Array | dt.date | None
+) -> pa.Table:
+    """Versions of ``people`` (ENTITIES_SCHEMA) valid from ``valid_from`` to ``valid_to``:
+    one day for all, or one per person."""
+    columns = people.select(ENTITIES_SCHEMA.names).cast(ENTITIES_SCHEMA).columns
+    days = [_days(value, people.num_rows) for value in (valid_from, valid_to)]
+    return pa.Table.from_arrays([*columns, *days], schema=HISTORY_SCHEMA)
+
+
+def _days(value: pa.Array | dt.date | None, n: int) -> pa.Array:
+    if isinstance(value, (pa.Array, pa.ChunkedArray)):
+        return value.cast(pa.date32())
+    return pa.repeat(pa.scalar(value, pa.date32()), n)

@@ -1,0 +1,111 @@
+"""Writing one batch into the staging copy of a day: blocks in turn, into every day file."""
+
+import itertools
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from gensample.generate.pipeline import BlockResult
+from gensample.generate.plan import Plan
+from gensample.output.atomic import refuse_symlink, sync_tree
+from gensample.output.day_files import output_files, reference_block
+from gensample.output.encoding import ParquetDayFile, check_csv_end, start_csv
+from gensample.output.placement import Placement
+from gensample.output.timings import Stopwatch
+from gensample.output.workers import BlockParts, Destination, run_blocks, write_parts
+from gensample.settings import Settings
+
+PARTS_DIR = ".parts"
+
+
+def write_batch(
+    settings: Settings,
+    plan: Plan,
+    extras: BlockResult | None,
+    batch: int,
+    staging: Path,
+    stopwatch: Stopwatch,
+) -> dict[str, int]:
+    """Write the reference datasets (first batch only), the plan's blocks, then the extra block,
+    into ``staging``, and sync every file and directory there; return rows per file.
+
+    They take their turns (slots) in that order: the reference block first, when there is one.
+    """
+    destination, parquet = open_day(settings, batch, staging)
+    rows = dict.fromkeys(output_files(settings, batch), 0)
+    reference = reference_block(settings, batch)
+    progress = Progress(len(plan.blocks) + (extras is not None) + (reference is not None))
+    blocks = run_blocks(settings, plan, batch, destination, first_slot=int(reference is not None))
+    last_slot = len(plan.blocks) + (reference is not None)
+    try:
+        for parts in itertools.chain(
+            _single_parts(reference, 0, settings, plan, batch, destination),
+            blocks,
+            _single_parts(extras, last_slot, settings, plan, batch, destination),
+        ):
+            stopwatch.add(parts.seconds)
+            with stopwatch.stage("join parts"):
+                for name, path in parts.paths.items():
+                    parquet[name].append(path)
+            for name, count in parts.rows.items():
+                rows[name] += count
+            progress.advance()
+    finally:
+        blocks.close()  # on an error, wait for the workers before the staging area goes
+        for file in parquet.values():
+            file.close()
+    for name, end in destination.placement.ends().items():
+        check_csv_end(destination.placement.paths[name], end)
+    if destination.parts_dir.exists():
+        destination.parts_dir.rmdir()
+    with stopwatch.stage("sync"):  # before the manifest commits them: once per file, at the end
+        sync_tree(staging)
+    return rows
+
+
+def open_day(
+    settings: Settings, batch: int, staging: Path
+) -> tuple[Destination, dict[str, ParquetDayFile]]:
+    """Start every file of a batch in ``staging`` (a CSV file with its header, or continued
+    after an earlier batch; a Parquet file new); return where blocks write, and the Parquet
+    files to join their parts into."""
+    refuse_symlink(staging)
+    outputs = output_files(settings, batch)
+    csv = {
+        name: staging / name for name, (_, file_format) in outputs.items() if file_format == "csv"
+    }
+    ends = {name: start_csv(path, outputs[name][0]) for name, path in csv.items()}
+    parquet = {
+        name: ParquetDayFile(staging / name, schema)
+        for name, (schema, file_format) in outputs.items()
+        if file_format == "parquet"
+    }
+    return Destination(Placement(csv, ends), staging / PARTS_DIR), parquet
+
+
+def _single_parts(
+    result: BlockResult | None,
+    slot: int,
+    settings: Settings,
+    plan: Plan,
+    batch: int,
+    destination: Destination,
+) -> Iterator[BlockParts]:
+    """The parts of a block made outside the plan (reference data, extras), written in turn."""
+    if result is not None:
+        yield write_parts(result, settings, plan.date, batch, destination, slot)
+
+
+class Progress:
+    """A block counter on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self.visible = sys.stderr.isatty() and total > 1
+
+    def advance(self) -> None:
+        """Count one finished block."""
+        self.done += 1
+        if self.visible:
+            end = "\n" if self.done >= self.total else ""
+            print(f"\rblocks {self.done}/{self.total}", end=end, file=sys.stderr, flush=True)

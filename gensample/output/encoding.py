@@ -1,0 +1,120 @@
+"""Output files: CSV day files are filled in place by the blocks (see ``placement``); Parquet
+day files are joined from part files in order.
+
+CSV rows are written without a header, after the file's one header line. Parquet parts are
+Arrow IPC files, joined as one row group each.
+"""
+
+import hashlib
+import mmap
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from gensample.errors import RunError
+from gensample.output.atomic import refuse_symlink
+
+CSV_BATCH_ROWS = 8192
+"""Rows Arrow's CSV writer converts at a time: about 12% faster than its default of 1024, with
+the same bytes."""
+CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed", batch_size=CSV_BATCH_ROWS)
+ROWS_CSV_OPTIONS = pacsv.WriteOptions(
+    quoting_style="needed", include_header=False, batch_size=CSV_BATCH_ROWS
+)
+HASH_WINDOW = 64 << 20
+"""Bytes of a file mapped at a time to hash it (a multiple of every page size)."""
+
+
+def write_csv_rows(table: pa.Table, file: BinaryIO) -> None:
+    """Write ``table``'s rows to ``file`` as CSV lines, without a header."""
+    pacsv.write_csv(table, file, write_options=ROWS_CSV_OPTIONS)
+
+
+def start_csv(path: Path, schema: pa.Schema) -> int:
+    """Create the CSV day file ``path`` with its header, or keep an existing one (an earlier
+    batch of the day) as it is; return where its rows continue."""
+    refuse_symlink(path)
+    try:
+        if path.exists():
+            return path.stat().st_size
+        path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        with open(os.open(path, flags, 0o666), "wb") as handle:
+            pacsv.write_csv(schema.empty_table(), handle, write_options=CSV_OPTIONS)
+            return handle.tell()
+    except OSError as error:
+        raise RunError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def check_csv_end(path: Path, end: int) -> None:
+    """Fail unless the CSV day file ``path`` ends exactly where its last rows were placed."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise RunError(f"cannot read {path}: {error.strerror or error}") from error
+    if size != end:
+        raise RunError(f"{path} holds {size} bytes where {end} were written")
+
+
+def write_part(table: pa.Table, path: Path) -> None:
+    """Write one block's rows of a Parquet file as a part file (Arrow IPC)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with pa.ipc.new_file(str(path), table.schema) as writer:
+            writer.write_table(table)
+    except OSError as error:
+        raise RunError(f"cannot write {path}: {error}") from error
+
+
+class ParquetDayFile:
+    """One Parquet file of a day, built from part files appended in order (always a new file:
+    a later batch of the day writes a file of its own)."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        import pyarrow.parquet as pq  # here: importing it would slow every start by 40 ms
+
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(str(self.path), schema, compression="zstd")
+        except OSError as error:
+            raise RunError(f"cannot write {self.path}: {error}") from error
+
+    def append(self, part: Path) -> None:
+        """Append a part file's rows as a row group, then delete the part."""
+        try:
+            with pa.memory_map(str(part)) as source:
+                self._writer.write_table(pa.ipc.open_file(source).read_all())
+            part.unlink()
+        except OSError as error:
+            raise RunError(f"cannot write {self.path}: {error}") from error
+
+    def close(self) -> None:
+        """Write the footer and close the file."""
+        try:
+            self._writer.close()
+        except OSError as error:
+            raise RunError(f"cannot write {self.path}: {error}") from error
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, hashed where they lie in the page cache, through memory
+    maps of ``HASH_WINDOW`` bytes at a time (no copy into a buffer: 10% to 30% faster than
+    reading them; windows, so that the process maps a bounded part of a big file at once).
+
+    The file must not shrink while it is hashed (the process would be killed, as by any kill:
+    a run's files are its own, and a killed run is repaired by the next).
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        for offset in range(0, size, HASH_WINDOW):
+            length = min(HASH_WINDOW, size - offset)
+            with mmap.mmap(
+                handle.fileno(), length, access=mmap.ACCESS_READ, offset=offset
+            ) as window:
+                digest.update(window)
+    return digest.hexdigest()

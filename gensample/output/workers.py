@@ -1,0 +1,189 @@
+"""Running blocks: each one generated and written by a worker, results in order.
+
+Workers write their own rows, so that writing is parallel too: CSV rows straight into the day
+files at the places their turn gives them (see ``placement``), Parquet rows as part files that
+the orchestrator joins in plan order. Either way the output is the same bytes whatever the
+number of workers.
+"""
+
+import datetime as dt
+import io
+import os
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import pyarrow as pa
+
+from gensample.daily.signals import die_with_parent
+from gensample.errors import RunError
+from gensample.generate.pipeline import BlockResult, generate_block
+from gensample.generate.plan import Block, Plan
+from gensample.output.day_files import ENTITIES_FILE, HISTORY_FILE, block_tables
+from gensample.output.encoding import write_csv_rows, write_part
+from gensample.output.placement import Placement
+from gensample.settings import Settings
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where blocks write: CSV rows into the day files in turn, Parquet rows as part files."""
+
+    placement: Placement
+    parts_dir: Path
+
+
+@dataclass(frozen=True)
+class BlockParts:
+    """What one block wrote: its Parquet part files (by output file; its CSV rows are already in
+    place), its rows of every file, and seconds per stage."""
+
+    paths: dict[str, Path]
+    rows: dict[str, int]
+    seconds: dict[str, float]
+
+
+def write_parts(
+    result: BlockResult,
+    settings: Settings,
+    date: dt.date,
+    batch: int,
+    destination: Destination,
+    slot: int,
+) -> BlockParts:
+    """Write a block's rows of every output file of ``date``: Parquet rows as part files named
+    by ``slot``, then CSV rows into the day files in ``slot``'s turns."""
+    started = time.perf_counter()
+    tables = block_tables(result, settings, date, batch)
+    placement, paths = destination.placement, {}
+    for name, table in tables.items():
+        if name not in placement.paths:  # a Parquet file
+            paths[name] = destination.parts_dir / f"{name.replace('/', '--')}.{slot}.part"
+            write_part(table, paths[name])
+    for name in placement.paths:
+        if name == HISTORY_FILE and result.history is None:
+            continue  # written with the entities
+        with placement.turn(slot, name) as file:
+            if name == ENTITIES_FILE and result.history is None:
+                with placement.turn(slot, HISTORY_FILE) as history:
+                    _write_new_people(tables[name], tables[HISTORY_FILE], file, history, date)
+            elif name in tables:
+                write_csv_rows(tables[name], file)
+    rows = {name: table.num_rows for name, table in tables.items()}
+    return BlockParts(paths, rows, {**result.seconds, "write": time.perf_counter() - started})
+
+
+def _write_new_people(
+    people: pa.Table, history: pa.Table, file: BinaryIO, history_file: BinaryIO, date: dt.date
+) -> None:
+    """Write the entity lines of people new on ``date`` and their history lines: the same lines
+    with the two dates added (valid from ``date``, still valid), as the CSV writer would write
+    them, without encoding the same values twice. A value holding a line break would break
+    that, so then the history is encoded as well."""
+    if _holds_line_break(people):
+        write_csv_rows(people, file)
+        write_csv_rows(history, history_file)
+    else:
+        write_csv_rows(people, _WithHistory(file, history_file, date))
+
+
+def _holds_line_break(table: pa.Table) -> bool:
+    """Whether a text of ``table`` may hold a line break (its data buffers hold one)."""
+    return any(
+        chunk.buffers()[2].to_pybytes().find(b"\n") >= 0
+        for column in table.columns
+        if pa.types.is_string(column.type)
+        for chunk in column.chunks
+        if chunk.buffers()[2] is not None
+    )
+
+
+class _WithHistory(io.RawIOBase):
+    """A file for the CSV writer: the lines of new people go to ``people``, and the same lines
+    with the two dates of a new version to ``history``."""
+
+    def __init__(self, people: BinaryIO, history: BinaryIO, date: dt.date) -> None:
+        super().__init__()
+        self._people, self._history = people, history
+        self._line_end = f",{date.isoformat()},\n".encode()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, lines: bytes) -> int:
+        self._people.write(lines)
+        self._history.write(bytes(lines).replace(b"\n", self._line_end))
+        return len(lines)
+
+
+def write_block_parts(
+    settings: Settings,
+    date: dt.date,
+    block: Block,
+    batch: int,
+    destination: Destination,
+    slot: int,
+) -> BlockParts:
+    """Generate one block and write it as ``slot``."""
+    result = generate_block(settings, date, block)
+    return write_parts(result, settings, date, batch, destination, slot)
+
+
+def run_blocks(
+    settings: Settings, plan: Plan, batch: int, destination: Destination, first_slot: int
+) -> Iterator[BlockParts]:
+    """Every block's parts, in plan order, the blocks taking slots from ``first_slot`` on; in
+    worker processes when there are several blocks."""
+    slots = enumerate(plan.blocks, start=first_slot)
+    workers = min(settings.workers or os.cpu_count() or 1, len(plan.blocks))
+    if workers <= 1:
+        for slot, block in slots:
+            yield write_block_parts(settings, plan.date, block, batch, destination, slot)
+        return
+    executor = ProcessPoolExecutor(
+        workers, initializer=_init_worker, initargs=(destination, os.getpid())
+    )
+    try:
+        pending: deque = deque()
+        for slot, block in slots:  # at most two blocks per worker in flight: bounded memory
+            pending.append(
+                executor.submit(_write_in_worker, settings, plan.date, block, batch, slot)
+            )
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BrokenProcessPool:
+        destination.placement.abandon()
+        raise RunError(
+            f"a worker process died while generating {plan.date} (killed from outside, "
+            "perhaps by the out-of-memory killer: try fewer workers)"
+        ) from None
+    except BaseException:  # a block failed, or the caller stops early
+        destination.placement.abandon()  # so no worker waits for a turn that will not come
+        raise
+    finally:  # no worker may write after the run ends
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+_worker_destination: Destination | None = None
+"""The run's destination, in a worker process (multiprocessing's locks cannot be sent to it
+with each task)."""
+
+
+def _init_worker(destination: Destination, parent: int) -> None:
+    global _worker_destination
+    die_with_parent(parent)  # never write, nor hold memory, after the run is gone
+    _worker_destination = destination
+    pa.set_cpu_count(1)  # the processes are the parallelism; Arrow threads would only compete
+
+
+def _write_in_worker(
+    settings: Settings, date: dt.date, block: Block, batch: int, slot: int
+) -> BlockParts:
+    return write_block_parts(settings, date, block, batch, _worker_destination, slot)

@@ -1,0 +1,54 @@
+"""Blocks written into the day files: the history lines of new people are their entity lines,
+extended."""
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pytest
+from conftest import DAY
+from sample_tables import expected_csv
+
+from gensample.generate import truth
+from gensample.generate.pipeline import BlockResult
+from gensample.generate.plan import make_plan
+from gensample.output.batch import open_day
+from gensample.output.day_files import ENTITIES_FILE, HISTORY_FILE
+from gensample.output.workers import write_block_parts, write_parts
+from gensample.settings import Settings
+
+
+def test_the_history_file_equals_the_csv_of_the_history_rows(tmp_path):
+    settings = Settings(customers=500, workers=1)
+    block = make_plan(settings, DAY).blocks[0]
+    destination, _ = open_day(settings, 1, tmp_path)
+    parts = write_block_parts(settings, DAY, block, 1, destination, 0)
+    entities = pacsv.read_csv(
+        tmp_path / ENTITIES_FILE,
+        convert_options=pacsv.ConvertOptions(
+            column_types=truth.ENTITIES_SCHEMA,
+            strings_can_be_null=True,  # an empty field is a null, a quoted "" an empty text
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    assert entities.num_rows == parts.rows[HISTORY_FILE] == parts.rows[ENTITIES_FILE] == 500
+    expected = expected_csv([truth.history_rows(entities, DAY, None)])
+    assert (tmp_path / HISTORY_FILE).read_bytes() == expected
+
+
+@pytest.mark.parametrize("name", ["Ann", "Ann\nMarie"])
+def test_a_value_with_a_line_break_still_gives_correct_history(tmp_path, name):
+    people = pa.Table.from_pylist(
+        [
+            {
+                **dict.fromkeys(truth.ENTITIES_SCHEMA.names),
+                "entity_id": 1,
+                "household_id": 1,
+                "first_name": name,
+            }
+        ],
+        schema=truth.ENTITIES_SCHEMA,
+    )
+    destination, _ = open_day(Settings(), 1, tmp_path)
+    write_parts(BlockResult(people, {}, {}), Settings(), DAY, 1, destination, 0)
+    assert (tmp_path / ENTITIES_FILE).read_bytes() == expected_csv([people])
+    expected = expected_csv([truth.history_rows(people, DAY, None)])
+    assert (tmp_path / HISTORY_FILE).read_bytes() == expected
