@@ -1,3 +1,5 @@
 """gensample: synthetic customer data with realistic duplicates and exact ground truth."""
 
-__version__ = "0.1.0"
+from gensample.version import __version__
+
+__all__ = ["__version__"]

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gensample import __version__, settings
+from gensample import settings
 from gensample.daily import pruning, runner, state
 from gensample.daily.pruning import describe_pruned
 from gensample.daily.rundir import RunDirectory
@@ -20,6 +20,7 @@ from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.load import describe_load, load_day
 from gensample.output.day_files import describe_plan
 from gensample.output.dictionary import render_markdown
+from gensample.version import __version__
 
 log = logging.getLogger("gensample")
 
@@ -261,15 +262,14 @@ def init_command(arguments: argparse.Namespace) -> int:
     from gensample.settings.template import render_toml
 
     run_dir: Path = arguments.dir
-    target = run_dir / settings.SETTINGS_FILE
+    target, text = run_dir / settings.SETTINGS_FILE, render_toml()
     if arguments.from_legacy:
-        target, notes = migrate(arguments.from_legacy, run_dir)
+        target, text, notes = migrate(arguments.from_legacy, run_dir)
         for note in notes:
             log.warning("%s", note)
     elif target.exists():
         raise BadInputError(f"{target} already exists; edit it, or init another directory")
-    else:
-        write_text(target, render_toml())
+    write_text(target, text)
     for folder in ("tracer", "archive"):
         (run_dir / folder).mkdir(parents=True, exist_ok=True)
     print(f"wrote {target}; next: gensample run --dir {run_dir}")

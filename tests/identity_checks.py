@@ -9,8 +9,9 @@ import pyarrow as pa
 from conftest import DAY
 
 from gensample.generate.datasets import REGISTRY
+from gensample.generate.datasets.contract import Block
 from gensample.generate.pipeline import BlockResult, generate_block, reference_tables
-from gensample.generate.plan import Block, make_plan
+from gensample.generate.plan import make_plan
 from gensample.settings import Settings
 from gensample.settings.sources import CoverageSettings
 

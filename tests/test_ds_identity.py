@@ -13,7 +13,8 @@ from gensample.corruptions import CORRUPTIONS
 from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.generate import population
 from gensample.generate.datasets import REGISTRY, BlockInput, formats, identity
-from gensample.generate.plan import Block, make_plan
+from gensample.generate.datasets.contract import Block
+from gensample.generate.plan import make_plan
 from gensample.generate.truth import RECORDS_SCHEMA
 from gensample.settings import FuzzSettings, Settings
 from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from gensample import reference
 from gensample.generate import population, truth
 from gensample.generate.datasets import BlockInput, Generated, common, safety_inspections, stores
+from gensample.generate.datasets.contract import Block
 from gensample.generate.pipeline import generate_block, reference_tables
-from gensample.generate.plan import Block, make_plan
+from gensample.generate.plan import make_plan
 from gensample.settings import Settings
 
 NAME = "safety_inspections"

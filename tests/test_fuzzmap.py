@@ -11,11 +11,11 @@ from gensample.corruptions.fuzzmap import (
     DEFAULT_FUZZ_MAP,
     FIELD_COLUMNS,
     FieldFuzz,
-    check_fields,
     fuzz,
 )
 from gensample.errors import BadInputError
 from gensample.generate import population
+from gensample.settings.fuzz import check_fields
 
 N = 600
 WHERE = "gensample.toml: fuzz.fields"

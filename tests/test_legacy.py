@@ -231,9 +231,11 @@ def test_loader_reads_legacy_file_when_no_toml(tmp_path):
 
 def test_migrate_writes_toml_that_loads_to_the_legacy_values(tmp_path):
     legacy_path = write_legacy(tmp_path / "old", REALISTIC)
-    target, notes = migrate(legacy_path, tmp_path / "new")
+    target, text, notes = migrate(legacy_path, tmp_path / "new")
     assert target == tmp_path / "new" / "gensample.toml"
     assert notes == read_legacy(legacy_path).notes
+    target.parent.mkdir()
+    target.write_text(text)
     assert load(tmp_path / "new", environ={}) == Settings(
         customers=5000,
         dupe_rate=20.0,

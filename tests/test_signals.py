@@ -142,7 +142,7 @@ def test_a_second_signal_does_not_cut_the_clean_up_short():
 def test_a_worker_dies_with_its_parent():
     code = (
         "import os, sys, time\n"
-        "from gensample.daily.signals import die_with_parent\n"
+        "from gensample.output.lifetime import die_with_parent\n"
         "if os.fork() == 0:\n"
         "    die_with_parent(os.getppid())\n"
         "    print(os.getpid(), flush=True)\n"

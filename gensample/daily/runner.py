@@ -20,7 +20,8 @@ from gensample.daily.extra_rows import Extras
 from gensample.daily.faults import crash_point
 from gensample.daily.rundir import RunDirectory
 from gensample.errors import BadInputError, GensampleError, RunError
-from gensample.generate.plan import CUSTOMERS, Plan, make_plan
+from gensample.generate.datasets.contract import CUSTOMERS
+from gensample.generate.plan import Plan, make_plan
 from gensample.output import manifest
 from gensample.output.atomic import write_json
 from gensample.output.batch import write_batch

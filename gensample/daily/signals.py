@@ -1,4 +1,4 @@
-"""Stop signals and worker lifetimes: a run stops cleanly, and no worker outlives its run.
+"""Stop signals: a run stops cleanly at SIGTERM, SIGHUP or SIGINT, and says what it left.
 
 cron, systemd, an operator's ``kill`` or a closed terminal send SIGTERM, SIGHUP or SIGINT;
 :func:`stop_on_signals` turns the first of them into :class:`Interrupted`, raised in the main
@@ -6,26 +6,18 @@ thread, so the run's ``finally`` blocks stop the workers, drop the staging copy 
 lock. Inside :func:`deferred` (the commit and its bookkeeping) a signal waits until the block
 ends, so the run can say truthfully whether the day was committed.
 
-SIGKILL (the OOM killer, ``kill -9``) cannot be caught: workers ask the kernel to kill them when
-their parent dies (:func:`die_with_parent`), so they never keep writing, or hold memory, after
-it.
+SIGKILL (the OOM killer, ``kill -9``) cannot be caught: workers die with their parent by
+themselves (``output.lifetime``).
 """
 
 import contextlib
-import ctypes
-import ctypes.util
 import logging
-import os
 import signal
-import sys
-import threading
-import time
 from collections.abc import Iterator
 
 log = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class Interrupted(BaseException):
@@ -86,33 +78,3 @@ def deferred(committed: bool = True) -> Iterator[None]:
         _stopper.deferring -= 1
     if _stopper.received is not None and not _stopper.deferring:
         raise Interrupted(_stopper.received, committed)
-
-
-def die_with_parent(parent: int) -> None:
-    """In a worker process: be killed as soon as ``parent`` dies, however it died.
-
-    Linux's ``PR_SET_PDEATHSIG`` does it in the kernel; elsewhere a thread checks every half
-    second. Stop signals are left to the parent (SIGINT ignored, the others at their default),
-    which stops the pool itself.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, signal.SIG_DFL)
-    if not _ask_kernel():
-        threading.Thread(target=_watch, args=(parent,), daemon=True).start()
-    if os.getppid() != parent:  # it died before we asked
-        os._exit(1)
-
-
-def _ask_kernel() -> bool:
-    """Ask Linux to SIGKILL this process when its parent dies; whether that was possible."""
-    if not sys.platform.startswith("linux"):
-        return False
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-
-
-def _watch(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)

@@ -5,7 +5,7 @@ import numpy as np
 ZIPF_EXPONENT = 2.0
 POISSON_MEAN = 1.0
 GEOMETRIC_P = 0.5
-DISTRIBUTIONS = {  # name -> draw(rng, size, max_copies), counts from 1 (capped by the caller)
+DRAWS = {  # settings.DISTRIBUTIONS name -> draw(rng, size, max_copies), counts from 1
     "uniform": lambda rng, size, most: rng.integers(1, most + 1, size),
     "poisson": lambda rng, size, most: 1 + rng.poisson(POISSON_MEAN, size),
     "zipf": lambda rng, size, most: rng.zipf(ZIPF_EXPONENT, size),
@@ -17,9 +17,9 @@ def draw_copies(
     rng: np.random.Generator, size: int, distribution: str, max_copies: int
 ) -> np.ndarray:
     """``size`` copy counts from ``distribution``, truncated to ``1..max_copies``."""
-    if distribution not in DISTRIBUTIONS:
+    if distribution not in DRAWS:
         raise ValueError(f"unknown distribution {distribution!r}")
-    draws = DISTRIBUTIONS[distribution](rng, size, max_copies)
+    draws = DRAWS[distribution](rng, size, max_copies)
     return np.minimum(draws, max_copies)
 
 

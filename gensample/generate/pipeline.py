@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from gensample.generate import population, truth
 from gensample.generate.datasets import REGISTRY, BlockInput, Generated
-from gensample.generate.plan import Block
+from gensample.generate.datasets.contract import Block
 from gensample.settings import Settings
 
 

@@ -6,37 +6,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from gensample.generate.datasets import REGISTRY
+from gensample.generate.datasets.contract import CUSTOMERS, Block
 from gensample.generate.seeding import BLOCK_SIZE, stream
 from gensample.settings import Settings
-
-CUSTOMERS = "customers"
-
-
-@dataclass(frozen=True)
-class Block:
-    """One unit of work: a range of entity ids, and the rows and first record id of each
-    dataset generated per block (``customers`` included) in it."""
-
-    entity_start: int
-    entity_stop: int
-    duplicates: int
-    rows: Mapping[str, int]
-    id_starts: Mapping[str, int]
-
-    @property
-    def entities(self) -> int:
-        """People in this block."""
-        return self.entity_stop - self.entity_start
-
-    @property
-    def records(self) -> int:
-        """Customer records (originals and duplicates) in this block."""
-        return self.entities + self.duplicates
-
-    @property
-    def record_start(self) -> int:
-        """First customer record id of this block."""
-        return self.id_starts[CUSTOMERS]
 
 
 @dataclass(frozen=True)
@@ -106,8 +79,6 @@ def block_bounds(start: int, stop: int) -> list[tuple[int, int]]:
 
 def block_datasets(settings: Settings) -> list[str]:
     """The enabled datasets generated per block (not reference data), parents first."""
-    from gensample.generate.datasets import REGISTRY  # datasets count their own rows
-
     return [
         name
         for name, module in REGISTRY.items()
@@ -117,8 +88,6 @@ def block_datasets(settings: Settings) -> list[str]:
 
 def block_rows(settings: Settings, start: int, stop: int, duplicates: int) -> dict[str, int]:
     """Rows of every enabled dataset in the block of people ``start..stop``, parents first."""
-    from gensample.generate.datasets import REGISTRY
-
     rows = {CUSTOMERS: stop - start + duplicates}
     for name in block_datasets(settings):
         if name != CUSTOMERS:

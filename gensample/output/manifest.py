@@ -12,11 +12,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import gensample
 from gensample.corruptions import fuzzmap
 from gensample.errors import BadInputError, RunError
 from gensample.output.encoding import sha256
 from gensample.settings import Settings, as_dict
+from gensample.version import __version__
 
 MANIFEST_FILE = "manifest.json"
 EXTRA_COUNTS = ("tracer", "archival", "updates", "closures")
@@ -28,7 +28,7 @@ def build(settings: Settings, batches: list[dict], rows: dict[str, int], day_dir
     effective = as_dict(settings)
     effective["fuzz"]["fields"] = fuzzmap.as_data(fuzzmap.effective(settings.fuzz.fields))
     return {
-        "gensample_version": gensample.__version__,
+        "gensample_version": __version__,
         "date": batches[0]["date"],
         "seed": settings.seed,
         "settings": effective,

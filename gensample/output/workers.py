@@ -20,12 +20,13 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
-from gensample.daily.signals import die_with_parent
 from gensample.errors import RunError
+from gensample.generate.datasets.contract import Block
 from gensample.generate.pipeline import BlockResult, generate_block
-from gensample.generate.plan import Block, Plan
+from gensample.generate.plan import Plan
 from gensample.output.day_files import ENTITIES_FILE, HISTORY_FILE, block_tables
 from gensample.output.encoding import write_csv_rows, write_part
+from gensample.output.lifetime import die_with_parent
 from gensample.output.placement import Placement
 from gensample.settings import Settings
 

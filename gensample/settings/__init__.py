@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gensample.errors import BadInputError
-from gensample.generate.duplicates import DISTRIBUTIONS as COPY_DISTRIBUTIONS
+from gensample.settings.fuzz import check_fields
 from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.schema import (
     build,
@@ -36,24 +36,29 @@ log = logging.getLogger(__name__)
 SETTINGS_FILE = "gensample.toml"
 LEGACY_FILE = "settings.py"
 ENV_PREFIX = "GENSAMPLE_"
-DATASETS = (
-    "stores",
-    "products",
-    "customers",
-    "pos_customers",
-    "loyalty_members",
-    "email_subscribers",
-    "incident_reports",
-    "transactions",
-    "pos_transactions",
-    "email_events",
-    "clickstream",
-    "mobile_events",
-    "wifi_sessions",
-    "safety_inspections",
-)
-"""Every dataset, parents before children (the order they are generated in)."""
-DISTRIBUTIONS = tuple(COPY_DISTRIBUTIONS)
+DATASET_PARENTS = {
+    "stores": (),
+    "products": (),
+    "customers": (),
+    "pos_customers": ("stores",),
+    "loyalty_members": ("customers",),
+    "email_subscribers": (),
+    "incident_reports": ("stores",),
+    "transactions": ("customers",),
+    "pos_transactions": ("stores", "products", "pos_customers"),
+    "email_events": ("email_subscribers",),
+    "clickstream": ("customers",),
+    "mobile_events": ("customers", "loyalty_members"),
+    "wifi_sessions": ("stores",),
+    "safety_inspections": ("stores",),
+}
+"""The catalogue of datasets a run can enable: each with the datasets its foreign keys point to
+(enabled with it), parents before children (the order they are generated in). Each dataset
+module in ``generate.datasets`` takes its ``PARENTS`` from here."""
+DATASETS = tuple(DATASET_PARENTS)
+"""Every dataset, parents before children."""
+DISTRIBUTIONS = ("uniform", "poisson", "zipf", "geometric")
+"""How copies per duplicated person can be spread (``generate.duplicates`` draws each)."""
 MAX_CUSTOMERS = 100_000_000
 """Most new customers of one run. The plan draws every block's row counts before anything is
 written (``gensample check`` prints it): about 6 s at this bound, a minute at 1e9, and it grows
@@ -61,14 +66,6 @@ without bound beyond (a MemoryError at 1e21). A run this size writes over two bi
 (hours on one machine); ids stay far below 2**63 after thousands of such days."""
 MAX_STORES = 1_000_000
 """Most stores: the stores dataset is made whole each run (about 5 s and 400 MB at this bound)."""
-
-
-def _check_fuzz_fields(value: Any, where: str) -> Any:
-    from gensample.corruptions.fuzzmap import (
-        check_fields,  # the fuzz map knows its fields and corruptions
-    )
-
-    return check_fields(value, where)
 
 
 @dataclass(frozen=True)
@@ -79,7 +76,7 @@ class FuzzSettings:
     fields: Any = setting(
         None,
         "Overrides of the fuzz map per field: {weight = W, corruptions = {name = weight}}.",
-        check=_check_fuzz_fields,
+        check=check_fields,
         allowed="a table of fields, each {weight = W, corruptions = {name = W}}, every W a finite "
         "number >= 0 (and the weights of a table adding up to a finite number)",
     )
@@ -192,15 +189,13 @@ class Settings:
 
 def _check_datasets(datasets: tuple[str, ...]) -> None:
     """Refuse a datasets list without the customer master, or without what a dataset refers to."""
-    from gensample.generate.datasets import REGISTRY  # the datasets know what they refer to
-
     if "customers" not in datasets:
         raise BadInputError(
             f"datasets = {list(datasets)} is not allowed: expected a list that includes "
             "'customers' (every other source system builds on it)"
         )
     for name in datasets:
-        missing = [parent for parent in REGISTRY[name].PARENTS if parent not in datasets]
+        missing = [parent for parent in DATASET_PARENTS[name] if parent not in datasets]
         if missing:
             raise BadInputError(
                 f"datasets = {list(datasets)} is not allowed: {name} refers to {missing}; "

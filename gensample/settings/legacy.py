@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from gensample.errors import BadInputError
-from gensample.settings import DATASETS, ENV_PREFIX
+from gensample.settings import DATASET_PARENTS, DATASETS, ENV_PREFIX
 from gensample.settings.template import settings_names
 
 DATASET_FLAG = "CREATE_DS_"
@@ -175,12 +175,9 @@ class _Reader:
 
     def with_parents(self, wanted: set[str]) -> set[str]:
         """``wanted`` and every dataset they refer to, noting each one added."""
-        from gensample.generate.datasets import REGISTRY  # the datasets know what they refer to
-
         for name in reversed(DATASETS):  # children first: one pass finds parents of parents
-            missing = (
-                [p for p in REGISTRY[name].PARENTS if p not in wanted] if name in wanted else []
-            )
+            parents = DATASET_PARENTS[name] if name in wanted else ()
+            missing = [parent for parent in parents if parent not in wanted]
             for parent in missing:
                 self.notes.append(
                     f"{self.path}: {DATASET_FLAG}{name.upper()} needs {parent}; added to datasets"

@@ -3,18 +3,17 @@
 from pathlib import Path
 
 from gensample.errors import BadInputError
-from gensample.output.atomic import write_text
 from gensample.settings import SETTINGS_FILE, Settings
 from gensample.settings.legacy import read_legacy
 from gensample.settings.schema import build, check_layer
 from gensample.settings.template import render_toml
 
 
-def migrate(legacy_path: Path, target_dir: Path) -> tuple[Path, tuple[str, ...]]:
-    """Write ``target_dir/gensample.toml`` from legacy ``legacy_path``; return it and the notes.
+def migrate(legacy_path: Path, target_dir: Path) -> tuple[Path, str, tuple[str, ...]]:
+    """The ``target_dir/gensample.toml`` that legacy ``legacy_path`` translates to: its path, its
+    text and the notes on what did not translate.
 
-    Nothing is written unless every mapped value is valid, and an existing file is never
-    overwritten.
+    Every mapped value is checked first, and an existing file is refused (never overwritten).
     """
     legacy_path, target = Path(legacy_path), Path(target_dir) / SETTINGS_FILE
     if target.exists():
@@ -25,5 +24,4 @@ def migrate(legacy_path: Path, target_dir: Path) -> tuple[Path, tuple[str, ...]]
         build(Settings, checked)  # the checks that involve several settings at once
     except BadInputError as error:
         raise BadInputError(f"{legacy_path}: {error}") from error
-    write_text(target, render_toml(legacy.settings))  # plain data: checking may make objects
-    return target, legacy.notes
+    return target, render_toml(legacy.settings), legacy.notes  # plain data, as checked

@@ -33,12 +33,12 @@ from gensample.generate.datasets.sessions import login_positions, login_windows,
 from gensample.generate.datasets.texts import hex_text, random_bytes
 from gensample.generate.seeding import stream
 from gensample.reference import Pool
-from gensample.settings import Settings
+from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "clickstream"
 REFERENCE = False
 IDENTITY = False
-PARENTS: tuple[str, ...] = ("customers",)
+PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("hit_id", pa.int64()),

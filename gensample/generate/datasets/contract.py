@@ -1,4 +1,5 @@
-"""What every dataset module receives and returns for one block."""
+"""What every dataset module receives and returns for one block: the block (a range of people
+with the rows and first id of each dataset in it), its people, and the rows it gives back."""
 
 import datetime as dt
 from collections.abc import Mapping
@@ -6,8 +7,36 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from gensample.generate.plan import Block
 from gensample.settings import Settings
+
+CUSTOMERS = "customers"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of work: a range of entity ids, and the rows and first record id of each
+    dataset generated per block (``customers`` included) in it."""
+
+    entity_start: int
+    entity_stop: int
+    duplicates: int
+    rows: Mapping[str, int]
+    id_starts: Mapping[str, int]
+
+    @property
+    def entities(self) -> int:
+        """People in this block."""
+        return self.entity_stop - self.entity_start
+
+    @property
+    def records(self) -> int:
+        """Customer records (originals and duplicates) in this block."""
+        return self.entities + self.duplicates
+
+    @property
+    def record_start(self) -> int:
+        """First customer record id of this block."""
+        return self.id_starts[CUSTOMERS]
 
 
 @dataclass(frozen=True)

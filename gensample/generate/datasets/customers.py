@@ -15,12 +15,12 @@ from gensample.generate.datasets.common import HISTORY_DAYS, TIMESTAMP, day_end,
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.seeding import stream
 from gensample.reference import Pool
-from gensample.settings import Settings
+from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "customers"
 REFERENCE = False
 IDENTITY = True
-PARENTS: tuple[str, ...] = ()
+PARENTS = DATASET_PARENTS[NAME]
 NOT_KEPT = ("entity_id", "household_id", "county")
 PERSON_COLUMNS = [column for column in population.SCHEMA.names if column not in NOT_KEPT]
 """The person as the customer master holds it: the true person's columns but the truth's ids and

@@ -33,12 +33,12 @@ from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.datasets.draws import CappedGeometric, by_odds, random_ids
 from gensample.generate.datasets.sessions import place_sessions
 from gensample.generate.seeding import stream
-from gensample.settings import Settings
+from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "email_events"
 REFERENCE = False
 IDENTITY = False
-PARENTS: tuple[str, ...] = ("email_subscribers",)
+PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("event_id", pa.int64()),

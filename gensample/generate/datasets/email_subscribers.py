@@ -12,11 +12,12 @@ from gensample.generate.datasets import formats, identity
 from gensample.generate.datasets.common import TIMESTAMP, times_between
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.reference import Pool
+from gensample.settings import DATASET_PARENTS
 
 NAME = "email_subscribers"
 REFERENCE = False
 IDENTITY = True
-PARENTS: tuple[str, ...] = ()
+PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("subscriber_id", pa.int64()),

@@ -13,11 +13,12 @@ from gensample.generate.datasets import formats, identity, stores
 from gensample.generate.datasets.common import DAY_SECONDS, TIMESTAMP, during_hours, event_window
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.reference import Pool
+from gensample.settings import DATASET_PARENTS
 
 NAME = "incident_reports"
 REFERENCE = False
 IDENTITY = True
-PARENTS: tuple[str, ...] = ("stores",)
+PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("incident_id", pa.int64()),

@@ -13,11 +13,12 @@ import pyarrow.compute as pc
 from gensample.generate.datasets import identity
 from gensample.generate.datasets.common import DAY_SECONDS, MONEY, money, share_of
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
+from gensample.settings import DATASET_PARENTS
 
 NAME = "loyalty_members"
 REFERENCE = False
 IDENTITY = True
-PARENTS: tuple[str, ...] = ("customers",)
+PARENTS = DATASET_PARENTS[NAME]
 PERSON_COLUMNS = (
     "first_name",
     "last_name",

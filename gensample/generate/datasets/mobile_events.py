@@ -30,12 +30,12 @@ from gensample.generate.datasets.sessions import login_positions, login_windows,
 from gensample.generate.datasets.texts import hex_text, random_bytes
 from gensample.generate.seeding import stream
 from gensample.reference import Pool
-from gensample.settings import Settings
+from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "mobile_events"
 REFERENCE = False
 IDENTITY = False
-PARENTS: tuple[str, ...] = ("customers", "loyalty_members")
+PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("event_id", pa.int64()),

@@ -12,11 +12,12 @@ import pyarrow.compute as pc
 from gensample.generate.datasets import formats, identity, stores
 from gensample.generate.datasets.common import TIMESTAMP, during_hours
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
+from gensample.settings import DATASET_PARENTS
 
 NAME = "pos_customers"
 REFERENCE = False
 IDENTITY = True
-PARENTS: tuple[str, ...] = ("stores",)
+PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("pos_customer_id", pa.int64()),

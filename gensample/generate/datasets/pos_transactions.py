@@ -29,12 +29,12 @@ from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
 from gensample.reference import Pool
-from gensample.settings import Settings
+from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "pos_transactions"
 REFERENCE = False
 IDENTITY = False
-PARENTS: tuple[str, ...] = ("stores", "products", "pos_customers")
+PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("basket_id", pa.int64()),

@@ -15,11 +15,12 @@ import pyarrow.compute as pc
 from gensample.generate.datasets.common import MONEY, money
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
+from gensample.settings import DATASET_PARENTS
 
 NAME = "products"
 REFERENCE = True
 IDENTITY = False
-PARENTS: tuple[str, ...] = ()
+PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("sku", pa.string()),

@@ -24,12 +24,12 @@ from gensample.generate.datasets.draws import choices, truncated_geometric
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
-from gensample.settings import Settings
+from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "safety_inspections"
 REFERENCE = False
 IDENTITY = False
-PARENTS: tuple[str, ...] = ("stores",)
+PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("inspection_id", pa.int64()),

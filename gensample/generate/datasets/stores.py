@@ -14,11 +14,12 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.generate.seeding import stream
+from gensample.settings import DATASET_PARENTS
 
 NAME = "stores"
 REFERENCE = True
 IDENTITY = False
-PARENTS: tuple[str, ...] = ()
+PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("store_id", pa.int64()),

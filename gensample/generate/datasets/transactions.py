@@ -26,12 +26,12 @@ from gensample.generate.datasets.draws import choices, in_id_order, log_normal, 
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
-from gensample.settings import Settings
+from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "transactions"
 REFERENCE = False
 IDENTITY = False
-PARENTS: tuple[str, ...] = ("customers",)
+PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("transaction_id", pa.int64()),

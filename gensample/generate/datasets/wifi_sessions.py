@@ -32,12 +32,12 @@ from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.datasets.draws import CappedGeometric, random_ids
 from gensample.generate.datasets.sessions import place_sessions
 from gensample.generate.datasets.texts import hex_text, random_bytes
-from gensample.settings import Settings
+from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "wifi_sessions"
 REFERENCE = False
 IDENTITY = True
-PARENTS: tuple[str, ...] = ("stores",)
+PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("session_id", pa.int64()),

@@ -1,0 +1,46 @@
+"""Worker processes die with their parent, however it died.
+
+SIGKILL (the OOM killer, ``kill -9``) cannot be caught, so a run cannot stop its workers when it
+is killed: each worker asks the kernel to kill it when its parent dies, so it never keeps
+writing, or holds memory, after the run is gone.
+"""
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+import threading
+import time
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker process: be killed as soon as ``parent`` dies, however it died.
+
+    Linux's ``PR_SET_PDEATHSIG`` does it in the kernel; elsewhere a thread checks every half
+    second. Stop signals are left to the parent (SIGINT ignored, the others at their default),
+    which stops the pool itself.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    if not _ask_kernel():
+        threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it died before we asked
+        os._exit(1)
+
+
+def _ask_kernel() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies; whether that was possible."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
