@@ -1,0 +1,25 @@
+"""``gensample check``: validate the settings and print the plan of the next run."""
+
+import argparse
+import datetime as dt
+
+from gensample.cli.common import date_argument, dir_argument, load_settings
+from gensample.daily import runner
+from gensample.output.day_files import describe_plan
+
+HELP = "validate settings and print the plan"
+EXAMPLE = "gensample check --dir /data/gensample/mdm-test"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command's arguments."""
+    dir_argument(parser)
+    date_argument(parser)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    """Print the plan of the run ``gensample run`` would make."""
+    loaded = load_settings(arguments.dir)
+    plan = runner.plan_run(arguments.dir, loaded, arguments.date or dt.date.today())
+    print(describe_plan(loaded, plan))
+    return 0

@@ -1,0 +1,35 @@
+"""``gensample load``: load an existing day into a database, all or nothing."""
+
+import argparse
+
+from gensample.cli.common import date_argument, dir_argument, existing_day
+from gensample.daily.rundir import RunDirectory
+from gensample.load import describe_load, load_day
+
+HELP = "load an existing day into SQLite or DuckDB"
+EXAMPLE = (
+    "gensample load --dir /data/gensample/mdm-test --date 2026-11-01 --db sqlite:///mdm-test.db\n"
+    "gensample load --dir . --date 2026-11-01 --db duckdb:////data/mdm.duckdb --replace"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command's arguments."""
+    dir_argument(parser)
+    date_argument(parser, "load")
+    parser.add_argument(
+        "--db",
+        required=True,
+        metavar="URL",
+        help="database: sqlite:///path/to.db or duckdb:///path/to.db (four slashes: absolute)",
+    )
+    parser.add_argument("--replace", action="store_true", help="replace the day if loaded")
+
+
+def run(arguments: argparse.Namespace) -> int:
+    """Load the day under the run directory's lock, so no run swaps it meanwhile."""
+    day_dir = existing_day(arguments.dir, arguments.date)
+    with RunDirectory(arguments.dir).lock():
+        report = load_day(day_dir, arguments.db, replace=arguments.replace)
+    print(describe_load(report))
+    return 0

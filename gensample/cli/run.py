@@ -1,0 +1,69 @@
+"""``gensample run``: one day, then publish it when a bucket is set."""
+
+import argparse
+import datetime as dt
+import logging
+import sys
+
+from gensample.cli.common import date_argument, dir_argument, load_settings
+from gensample.cli.publish import publish
+from gensample.daily import runner
+from gensample.daily.signals import Interrupted
+from gensample.errors import GensampleError
+
+log = logging.getLogger("gensample")
+
+HELP = "generate one day into out/<date>/"
+EXAMPLE = (
+    "gensample run --dir /data/gensample/mdm-test\n"
+    "gensample run --dir . --date 2026-11-01 --customers 100000 --dupe-rate 20 --timings\n"
+    "gensample run --dir . --date 2026-10-15 --allow-date   # backfill behind later days"
+)
+FLAGS = ("customers", "dupe_rate", "seed", "format", "workers")
+"""Arguments that override the setting of the same name."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command's arguments."""
+    dir_argument(parser)
+    date_argument(parser)
+    parser.add_argument("--customers", type=int, metavar="N", help="new customers this run")
+    parser.add_argument(
+        "--dupe-rate",
+        type=float,
+        metavar="PCT",
+        help="percent of customer rows that are duplicates",
+    )
+    parser.add_argument("--seed", type=int, metavar="S", help="seed of every random draw")
+    parser.add_argument("--format", choices=("csv", "parquet"), help="data file format")
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (0: per CPU)")
+    parser.add_argument("--timings", action="store_true", help="print per-stage timings")
+    parser.add_argument(
+        "--allow-date",
+        action="store_true",
+        help="allow a date after tomorrow or before the last committed day (a backfill)",
+    )
+
+
+def run(arguments: argparse.Namespace) -> int:
+    """Generate the day; publish it when a bucket is set."""
+    loaded = load_settings(arguments.dir, {name: getattr(arguments, name) for name in FLAGS})
+    date = arguments.date or dt.date.today()
+    summary = runner.run(arguments.dir, loaded, date, allow_date=arguments.allow_date)
+    if arguments.timings or loaded.show_timer:
+        print(summary.stopwatch.report(), file=sys.stderr)
+    if loaded.publish and loaded.publish.s3_bucket:
+        try:
+            publish(loaded, summary.day_dir, dry_run=False)
+        except (GensampleError, Interrupted) as error:
+            log.error(
+                "the day is complete in %s but not (fully) published; to resume: "
+                "gensample publish --dir %s --date %s",
+                summary.day_dir,
+                arguments.dir,
+                summary.plan.date,
+            )
+            if isinstance(error, Interrupted):
+                raise Interrupted(error.signum, committed=True) from None
+            raise
+    return 0
