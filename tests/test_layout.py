@@ -6,6 +6,7 @@ and fuzz map), ``settings``, ``generate``, ``output``, ``daily``, then ``publish
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,9 @@ def test_no_import_cycles():
 def test_every_package_says_what_it_holds():
     for path in PACKAGE.rglob("__init__.py"):
         assert ast.get_docstring(ast.parse(path.read_text())), f"{path} has no docstring"
+
+
+def test_the_architecture_doc_names_every_subpackage():
+    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text()
+    listed = set(re.findall(r"^\| `(\w+)/` \|", doc, re.M))
+    assert listed == {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").exists()}
