@@ -19,6 +19,8 @@ from gensample.generate.datasets import REGISTRY
 from gensample.settings import DATASETS, Settings
 
 DAY = dt.date(2026, 11, 23)
+SAMPLE_TRACER = Path(__file__).resolve().parent.parent / "gensample/cli/folders/sample-tracer.csv"
+"""The sample tracer drop `gensample init` puts in tracer/."""
 
 
 @pytest.fixture

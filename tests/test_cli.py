@@ -16,6 +16,9 @@ def test_init_then_check_then_run(run_dir, capsys):
     assert main(["init", str(run_dir)]) == 0
     assert (run_dir / "gensample.toml").is_file()
     assert (run_dir / "tracer").is_dir() and (run_dir / "archive").is_dir()
+    for readme in ("tracer/README.md", "archive/README.md"):  # what the docs point to
+        assert (run_dir / readme).read_text().startswith("# ")
+    assert (run_dir / "tracer" / "sample-tracer.csv").read_text().startswith("tracer_entity,")
     assert main(["check", "--dir", str(run_dir), "--date", DAY.isoformat()]) == 0
     plan = capsys.readouterr().out
     assert "10000 originals + 1765 duplicates" in plan
@@ -90,10 +93,12 @@ def test_a_directory_without_settings_is_bad_input(run_dir, caplog):
     assert not (run_dir / "typo").exists()
 
 
-def test_publish_without_a_bucket_is_bad_input(run_dir, caplog):
+def test_publish_without_a_bucket_is_bad_input_as_the_docs_say(run_dir, caplog):
     assert main(["init", str(run_dir)]) == 0
     assert main(["publish", "--dir", str(run_dir), "--date", DAY.isoformat()]) == 2
-    assert "publish.s3_bucket is not set" in caplog.text
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "publishing.md").read_text()
+    quoted = re.search(r"^\| no `s3_bucket` \(exit 2\) \| `DIR(.*)` \|$", docs, re.M).group(1)
+    assert f"{run_dir}{quoted}" in caplog.text
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

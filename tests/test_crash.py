@@ -16,12 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DAY, gensample_command, read_csv
+from conftest import DAY, SAMPLE_TRACER, gensample_command, read_csv
 
 from gensample.daily.faults import CRASH_AT, POINTS
 from gensample.daily.rundir import RunDirectory
 
-SAMPLE_TRACER = Path(__file__).resolve().parent.parent / "tracer" / "sample-tracer.csv"
 NEXT = DAY + dt.timedelta(days=1)
 SETTINGS = "customers = 300\nworkers = 1\ntracer = true\narchival = true\n"
 

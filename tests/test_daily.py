@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import DAY, read_csv, run_day
+from conftest import DAY, SAMPLE_TRACER, read_csv, run_day
 
 from gensample.daily import archiving
 from gensample.errors import BadInputError
 from gensample.generate.datasets import REGISTRY
 
-SAMPLE_TRACER = Path(__file__).resolve().parent.parent / "tracer" / "sample-tracer.csv"
 NEXT = DAY + dt.timedelta(days=1)
 
 

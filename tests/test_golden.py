@@ -17,7 +17,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 CHECKSUMS = HERE / "golden" / "checksums.json"
-SAMPLE_TRACER = HERE.parent / "tracer" / "sample-tracer.csv"
+SAMPLE_TRACER = HERE.parent / "gensample" / "cli" / "folders" / "sample-tracer.csv"
 FIRST = dt.date(2026, 11, 2)
 
 CONFIGURATIONS = {

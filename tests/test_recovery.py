@@ -6,12 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DAY, read_csv, run_day
+from conftest import DAY, SAMPLE_TRACER, read_csv, run_day
 
 from gensample.cli import main
 from gensample.errors import BadInputError
 
-SAMPLE_TRACER = Path(__file__).resolve().parent.parent / "tracer" / "sample-tracer.csv"
 NEXT = DAY + dt.timedelta(days=1)
 
 

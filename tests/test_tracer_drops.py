@@ -17,7 +17,7 @@ from gensample.errors import BadInputError, RunError
 from gensample.generate.datasets import customers
 from gensample.generate.truth import ENTITIES_SCHEMA
 
-FOLDER = Path(__file__).resolve().parents[1] / "tracer"
+FOLDER = Path(__file__).resolve().parents[1] / "gensample" / "cli" / "folders"
 SAMPLE = FOLDER / "sample-tracer.csv"
 HEADER = [
     "tracer_entity", "first_name", "last_name", "gender", "birth_date", "email", "phone",
@@ -281,7 +281,7 @@ def test_consume_failure_is_a_run_error_and_leaves_the_file(tmp_path: Path) -> N
 
 
 def test_readme_lists_exactly_the_allowed_columns() -> None:
-    readme = (FOLDER / "README.md").read_text(encoding="utf-8")
+    readme = (FOLDER / "tracer.md").read_text(encoding="utf-8")
     listed = re.findall(r"^\|\s*`(\w+)`\s*\|\s*(?:required|optional)\s*\|", readme, re.MULTILINE)
     assert sorted(listed) == sorted(tracer_drops.ALLOWED_COLUMNS)
     assert set(tracer_drops.REQUIRED_COLUMNS) == set(customers.PERSON_COLUMNS)

@@ -12,6 +12,13 @@ from gensample.settings.template import render_toml
 
 log = logging.getLogger("gensample")
 
+FOLDERS = Path(__file__).resolve().parent / "folders"
+FOLDER_FILES = {  # packaged file -> where init puts it in the run directory
+    "tracer.md": "tracer/README.md",
+    "sample-tracer.csv": "tracer/sample-tracer.csv",
+    "archive.md": "archive/README.md",
+}
+
 HELP = "write gensample.toml, tracer/ and archive/ into DIR"
 EXAMPLE = (
     "gensample init /data/gensample/mdm-test\n"
@@ -48,7 +55,8 @@ def run(arguments: argparse.Namespace) -> int:
     elif target.exists():
         raise BadInputError(f"{target} already exists; edit it, or init another directory")
     write_text(target, text)
-    for folder in ("tracer", "archive"):
-        (run_dir / folder).mkdir(parents=True, exist_ok=True)
+    for source, placed in FOLDER_FILES.items():
+        if not (run_dir / placed).exists():
+            write_text(run_dir / placed, (FOLDERS / source).read_text(encoding="utf-8"))
     print(f"wrote {target}; next: gensample run --dir {run_dir}")
     return 0
