@@ -28,8 +28,6 @@ log = logging.getLogger(__name__)
 
 UNKNOWN = -1
 _NONE = np.zeros(0, dtype=np.int64)
-PEOPLE_SCHEMA = ENTITIES_SCHEMA.append(pa.field("valid_from", pa.date32()))
-"""People with the day their current version started (null: before the archive's memory)."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,9 @@ class Existing:
 
     customers: pa.Table  # customers SCHEMA, in record id order
     records: pa.Table  # RECORDS_SCHEMA, row by row with customers
-    people: pa.Table  # PEOPLE_SCHEMA, in entity id order
+    people: pa.Table
+    """Current versions, in entity id order, with ``valid_from``: the day each began (null:
+    before the archive's memory)."""
 
 
 def scan(archive_dir: Path, before: dt.date) -> Index:

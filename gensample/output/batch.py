@@ -44,9 +44,10 @@ def write_batch(
             _single_parts(extras, last_slot, settings, plan, batch, destination),
         ):
             stopwatch.add(parts.seconds)
-            with stopwatch.stage("join parts"):
-                for name, path in parts.paths.items():
-                    parquet[name].append(path)
+            if parts.paths:  # Parquet rows come as part files, joined in block order
+                with stopwatch.stage("join Parquet parts"):
+                    for name, path in parts.paths.items():
+                        parquet[name].append(path)
             for name, count in parts.rows.items():
                 rows[name] += count
             progress.advance()
