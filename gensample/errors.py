@@ -17,3 +17,12 @@ class RunError(GensampleError):
     """A run (or publish) that failed for a reason outside the input: exit code 1."""
 
     exit_code = 1
+
+
+EXCERPT_CHARS = 40
+"""Most characters of a file's content a message quotes: files may be anyone's (a drop folder)."""
+
+
+def excerpt(value: str) -> str:
+    """``value`` quoted and escaped for a message, cut after ``EXCERPT_CHARS`` characters."""
+    return repr(value[:EXCERPT_CHARS]) + ("..." if len(value) > EXCERPT_CHARS else "")

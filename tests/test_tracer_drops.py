@@ -13,7 +13,7 @@ import pytest
 
 from gensample.cli import main
 from gensample.daily import tracer_drops
-from gensample.errors import BadInputError, RunError
+from gensample.errors import EXCERPT_CHARS, BadInputError, RunError, excerpt
 from gensample.generate.datasets import customers
 from gensample.generate.truth import ENTITIES_SCHEMA
 
@@ -342,10 +342,10 @@ def test_a_symlinked_consumed_folder_is_refused_before_the_run(tmp_path: Path) -
 )
 def test_messages_quote_at_most_a_short_escaped_excerpt(tmp_path: Path, content) -> None:
     message = problem(write(tmp_path, content()))
-    assert SECRET[: tracer_drops.EXCERPT_CHARS + 1] not in message
-    assert repr(SECRET[: tracer_drops.EXCERPT_CHARS]) + "..." in message
+    assert SECRET[: EXCERPT_CHARS + 1] not in message
+    assert repr(SECRET[:EXCERPT_CHARS]) + "..." in message
     assert len(message) < 1000
 
 
 def test_an_excerpt_escapes_control_characters() -> None:
-    assert tracer_drops.excerpt("a\x1b[2Jb\n") == "'a\\x1b[2Jb\\n'"
+    assert excerpt("a\x1b[2Jb\n") == "'a\\x1b[2Jb\\n'"

@@ -115,17 +115,25 @@ class RunDirectory:
 
 
 def _holder(text: str) -> str:
-    """Who holds the lock, from the lock file's ``pid N since T``, and whether it still runs."""
+    """Who holds the lock, from the lock file's ``pid N since T``, and whether it still runs
+    (the file's text itself is never quoted: only the number and time read from it)."""
     words = text.split()
     if len(words) < 2 or words[0] != "pid" or not words[1].isdigit():
         return "an unknown process"
     pid = int(words[1])
+    since = f" since {words[3]}" if len(words) > 3 and _is_time(words[3]) else ""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return (
-            f"{text.strip()[:60]!r} wrote it but is no longer running; a process it left holds it"
-        )
+        return f"pid {pid}{since} wrote it but is no longer running; a process it left holds it"
     except PermissionError:
         pass  # alive, owned by another user
-    return f"{text.strip()[:60]}, still running"
+    return f"pid {pid}{since}, still running"
+
+
+def _is_time(word: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(word)
+    except ValueError:
+        return False
+    return True

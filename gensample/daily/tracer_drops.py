@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.errors import BadInputError, RunError
+from gensample.errors import BadInputError, RunError, excerpt
 from gensample.generate.datasets import customers
 from gensample.generate.truth import ENTITIES_SCHEMA
 from gensample.output.atomic import read_bytes, refuse_symlink, sync_directory
@@ -48,9 +48,6 @@ NON_EMPTY_COLUMNS = ("first_name", "last_name")
 """A tracer is found by name: the rest may be blank, as in real duplicates."""
 PERSON_SCHEMA = pa.schema([customers.SCHEMA.field(name) for name in REQUIRED_COLUMNS])
 MAX_PROBLEMS_SHOWN = 20
-EXCERPT_CHARS = 40
-"""Characters of a value from the file that a message quotes at most: the file is the
-tester's, but a link or a mistake could make it anyone's."""
 MAX_UNKNOWN_SHOWN = 5
 
 
@@ -147,11 +144,6 @@ def _column_index(path: Path, line: int, header: list[str]) -> dict[str, int]:
             f"(values may be blank except {_listed(NON_EMPTY_COLUMNS)})"
         )
     return {name: position for position, name in enumerate(names)}
-
-
-def excerpt(value: str) -> str:
-    """``value`` quoted and escaped for a message, cut after ``EXCERPT_CHARS`` characters."""
-    return repr(value[:EXCERPT_CHARS]) + ("..." if len(value) > EXCERPT_CHARS else "")
 
 
 def _listed(names: tuple[str, ...] | list[str], show: Callable[[str], str] = str) -> str:
