@@ -69,7 +69,7 @@ def test_the_truth_names_exactly_the_fields_that_differ_from_the_original(day):
 def test_exact_copies_make_up_about_the_exact_share(day):
     duplicates = [r for r in day["records"] if r["kind"] == "duplicate"]
     untouched = sum(1 for r in duplicates if r["corruptions"] == "")
-    assert 0.1 <= untouched / len(duplicates) <= 0.16  # 10% exact, plus the odd no-op corruption
+    assert 0.1 <= untouched / len(duplicates) <= 0.102  # a no-op corruption is tried again
 
 
 def kinds_present(day) -> set[str]:

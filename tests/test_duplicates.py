@@ -1,4 +1,5 @@
-"""Copies per person: an exact total, spread by the chosen distribution truncated at the maximum."""
+"""Copies per person: an exact total, spread by the chosen distribution renormalised over
+1..maximum."""
 
 import math
 
@@ -12,7 +13,7 @@ from gensample.settings import DISTRIBUTIONS
 
 
 def truncated_pmf(distribution: str, max_copies: int) -> np.ndarray:
-    """P(k copies) for k = 1..max_copies, the tail above the maximum folded into it."""
+    """P(k copies) for k = 1..max_copies, renormalised over that range (from the textbook pmfs)."""
     k = np.arange(1, max_copies + 1)
     if distribution == "uniform":
         pmf = np.full(max_copies, 1 / max_copies)
@@ -25,12 +26,17 @@ def truncated_pmf(distribution: str, max_copies: int) -> np.ndarray:
     else:  # geometric: trials up to the first success
         p = duplicates.GEOMETRIC_P
         pmf = (1 - p) ** (k - 1) * p
-    pmf[-1] += 1 - pmf.sum()
-    return pmf
+    return pmf / pmf.sum()
 
 
 def test_geometric_pmf_matches_the_worked_example():
-    np.testing.assert_allclose(truncated_pmf("geometric", 3), [0.5, 0.25, 0.25])
+    np.testing.assert_allclose(truncated_pmf("geometric", 3), [4 / 7, 2 / 7, 1 / 7])
+
+
+def test_the_cap_gets_no_more_than_the_count_below_it(rng):
+    counts = duplicates.draw_copies(rng, 50_000, "geometric", 3)
+    shares = np.bincount(counts, minlength=4)[1:] / len(counts)
+    assert shares[2] < shares[1] * 0.6  # about half: the tail is not piled on the cap
 
 
 @pytest.mark.parametrize("distribution", DISTRIBUTIONS)
@@ -83,7 +89,7 @@ def test_an_impossible_target_raises(n, target, max_copies, rng):
 
 @pytest.mark.parametrize("distribution", DISTRIBUTIONS)
 def test_draw_copies_stays_within_one_and_the_maximum(distribution, rng):
-    draws = duplicates.draw_copies(rng, 5_000, distribution, 4)
+    draws = duplicates.draw_copies(rng, 20_000, distribution, 4)
     assert draws.min() >= 1 and draws.max() <= 4
     assert set(np.unique(draws)) == {1, 2, 3, 4}
 

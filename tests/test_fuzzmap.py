@@ -124,6 +124,17 @@ def test_each_row_is_corrupted_from_its_own_value(order):
     ]
 
 
+def test_fuzz_until_changed_retries_rows_a_corruption_left_alone(table, rows):
+    # a day above 12 cannot swap with the month: about 30 % of single tries change nothing
+    fuzz_map = {"birth_date": FieldFuzz(1.0, {"swap_day_month": 1.0, "mistype_day": 1.0})}
+    once = fuzz(table, rows, fuzz_map, 1, np.random.default_rng(5))[1].to_pylist()
+    fuzzed, labels = fuzzmap.fuzz_until_changed(table, rows, fuzz_map, 1, np.random.default_rng(5))
+    changed, labels = changed_columns(table, fuzzed), labels.to_pylist()
+    assert sum(map(bool, once)) < 0.8 * len(rows)
+    assert sum(bool(changed[i]) for i in rows) > 0.95 * len(rows)
+    assert [bool(label) for label in labels] == [bool(columns) for columns in changed]
+
+
 def test_fuzz_is_reproducible_with_the_same_seed(table, rows):
     first = fuzz(table, rows, DEFAULT_FUZZ_MAP, 2, np.random.default_rng(9))
     again = fuzz(table, rows, DEFAULT_FUZZ_MAP, 2, np.random.default_rng(9))

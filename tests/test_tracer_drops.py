@@ -349,3 +349,26 @@ def test_messages_quote_at_most_a_short_escaped_excerpt(tmp_path: Path, content)
 
 def test_an_excerpt_escapes_control_characters() -> None:
     assert excerpt("a\x1b[2Jb\n") == "'a\\x1b[2Jb\\n'"
+
+
+def test_differences_label_what_each_row_changes_from_its_group_first(tmp_path: Path) -> None:
+    def robert(**changes: str) -> list[str]:
+        return [changes.get(column, value) for column, value in zip(HEADER, ROBERT, strict=True)]
+
+    rows = [
+        robert(),
+        robert(),  # an exact copy
+        robert(first_name="R.", phone="5035550142"),
+        robert(first_name="Whitaker", last_name="Robert", gender=""),
+        robert(city="PORTLAND", address_line1="2217 Mapel Street"),
+        MARIA,
+    ]
+    drop = tracer_drops.read_tracer(write(tmp_path, csv_text(HEADER, rows)))
+    assert tracer_drops.differences(drop).to_pylist() == [
+        "",
+        "",
+        "first_name:use_initial;phone:reformat_phone",
+        "name:swap_given_and_family_name;gender:leave_blank",
+        "address_line1:hand_edited;city:change_case",
+        "",
+    ]

@@ -31,6 +31,9 @@ FIELD_COLUMNS = MappingProxyType({"name": ("first_name", "last_name")})
 FIELD_KINDS = MappingProxyType({"name": "name_pair", "birth_date": "date"})
 """The kind of value a field holds (what corruptions apply to it); the others are text."""
 
+RETRIES = 4
+"""How many more times a fuzzed row that came out unchanged is corrupted afresh."""
+
 DEFAULT_FUZZ_MAP = MappingProxyType(
     {
         "first_name": FieldFuzz(
@@ -122,6 +125,25 @@ def fuzz(
         codes[:, position] = np.where(applied >= 0, applied + len(labels), -1)
         labels += [f"{field}:{name}" for name in fuzz_map[field].corruptions]
     return table, _joined_labels(codes, labels)
+
+
+def fuzz_until_changed(
+    table: pa.Table,
+    rows: np.ndarray,
+    fuzz_map: Mapping[str, FieldFuzz],
+    max_fields: int,
+    rng: np.random.Generator,
+) -> tuple[pa.Table, pa.Array]:
+    """``fuzz``, with the rows a corruption left unchanged (a nickname-less name, a day above
+    12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times."""
+    labels = pa.repeat(pa.scalar(""), table.num_rows)
+    for _ in range(1 + RETRIES):
+        if not len(rows):
+            break
+        table, found = fuzz(table, rows, fuzz_map, max_fields, rng)
+        labels = pc.if_else(pc.equal(found, ""), labels, found)
+        rows = rows[pc.equal(found.take(pa.array(rows)), "").to_numpy(zero_copy_only=False)]
+    return table, labels
 
 
 def _joined_labels(codes: np.ndarray, labels: list[str]) -> pa.Array:

@@ -134,7 +134,8 @@ class _Part:
 
 
 def _tracer_part(drop: tracer_drops.TracerDrop, entity_start: int) -> _Part:
-    """Tracer rows as given; each row but its group's first points at that first row."""
+    """Tracer rows as given; each row but its group's first points at that first row and is
+    labelled with what differs from it."""
     n = drop.people.num_rows
     first_of_group = np.unique(drop.group, return_index=True)[1][drop.group]
     return _Part(
@@ -143,7 +144,7 @@ def _tracer_part(drop: tracer_drops.TracerDrop, entity_start: int) -> _Part:
         entity_start + drop.group,
         np.where(first_of_group == np.arange(n), NO_RECORD, first_of_group),
         np.full(n, NO_RECORD),
-        repeat("", n),
+        tracer_drops.differences(drop),
         tracer_drops.entities(drop, entity_start),
     )
 

@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
+from gensample.corruptions import fuzzmap
 from gensample.errors import BadInputError, RunError, excerpt
 from gensample.generate.datasets import customers
 from gensample.generate.truth import ENTITIES_SCHEMA
@@ -276,6 +277,62 @@ def entities(drop: TracerDrop, first_entity_id: int) -> pa.Table:
         "county": places["county"].take(found),
     }
     return pa.table(columns).select(ENTITIES_SCHEMA.names).cast(ENTITIES_SCHEMA)
+
+
+HAND_EDITED = "hand_edited"
+"""The label of a tracer difference no named corruption explains (the tester's own edit)."""
+
+
+def differences(drop: TracerDrop) -> pa.Array:
+    """Per row, what differs from the first row of its group, as truth labels
+    (``field:corruption`` joined by ';', empty for a group's first row and exact copies)."""
+    first = drop.people.take(pa.array(np.unique(drop.group, return_index=True)[1][drop.group]))
+    text = {name: drop.people[name].combine_chunks().cast(pa.string()) for name in REQUIRED_COLUMNS}
+    was = {name: first[name].combine_chunks().cast(pa.string()) for name in REQUIRED_COLUMNS}
+    swapped = pc.and_(
+        pc.equal(text["first_name"], was["last_name"]),
+        pc.equal(text["last_name"], was["first_name"]),
+    ).fill_null(False)
+    labels = [pc.if_else(swapped, "name:swap_given_and_family_name", "")]
+    for name in REQUIRED_COLUMNS:
+        kind = _difference_kind(text[name], was[name])
+        if name == "phone":
+            same_digits = pc.equal(_digits(text[name]), _digits(was[name])).fill_null(False)
+            kind = pc.if_else(pc.and_(same_digits, pc.is_valid(kind)), "reformat_phone", kind)
+        if name in ("first_name", "last_name"):
+            kind = pc.if_else(swapped, pa.scalar(None, pa.string()), kind)
+        labels.append(pc.binary_join_element_wise(f"{name}:", kind, ""))
+    return fuzzmap.join_labels(labels, drop.people.num_rows)
+
+
+def _difference_kind(value: pa.Array, first: pa.Array) -> pa.Array:
+    """The corruption a value shows against its group's first (null where they are equal)."""
+    present, was_present = pc.is_valid(value), pc.is_valid(first)
+    kind = pc.case_when(
+        pc.make_struct(
+            pc.and_(present, pc.equal(value, first)).fill_null(False),
+            pc.and_not(was_present, present),
+            pc.and_not(present, was_present),
+            pc.equal(pc.utf8_lower(value), pc.utf8_lower(first)).fill_null(False),
+            _is_initial_of(value, first),
+        ),
+        *(
+            pa.scalar(kind, pa.string())
+            for kind in (None, "leave_blank", HAND_EDITED, "change_case", "use_initial")
+        ),
+        pa.scalar(HAND_EDITED),
+    )
+    return pc.if_else(pc.or_(present, was_present), kind, pa.scalar(None, pa.string()))
+
+
+def _digits(values: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(values, r"\D", "")
+
+
+def _is_initial_of(value: pa.Array, first: pa.Array) -> pa.Array:
+    """Whether ``value`` is the initial and a full stop of ``first`` ('J.' of 'John')."""
+    initial = pc.binary_join_element_wise(pc.utf8_slice_codeunits(first, 0, 1), ".", "")
+    return pc.and_(pc.equal(value, initial), pc.greater(pc.utf8_length(first), 1)).fill_null(False)
 
 
 def consume(path: Path, now: dt.datetime) -> Path:

@@ -1,26 +1,38 @@
 """How many duplicate records each person gets: an exact total, spread by a chosen distribution."""
 
+import math
+from collections.abc import Callable
+
 import numpy as np
 
 ZIPF_EXPONENT = 2.0
 POISSON_MEAN = 1.0
 GEOMETRIC_P = 0.5
-DRAWS = {  # settings.DISTRIBUTIONS name -> draw(rng, size, max_copies), counts from 1
-    "uniform": lambda rng, size, most: rng.integers(1, most + 1, size),
-    "poisson": lambda rng, size, most: 1 + rng.poisson(POISSON_MEAN, size),
-    "zipf": lambda rng, size, most: rng.zipf(ZIPF_EXPONENT, size),
-    "geometric": lambda rng, size, most: rng.geometric(GEOMETRIC_P, size),
+WEIGHTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    # settings.DISTRIBUTIONS name -> relative P(k copies) for k = 1, 2, ..., up to a constant
+    "uniform": lambda k: np.ones(len(k)),
+    "poisson": lambda k: np.array([POISSON_MEAN ** (i - 1) / math.factorial(i - 1) for i in k]),
+    "zipf": lambda k: k.astype(np.float64) ** -ZIPF_EXPONENT,
+    "geometric": lambda k: (1 - GEOMETRIC_P) ** (k - 1.0),
 }
+
+
+def copies_pmf(distribution: str, max_copies: int) -> np.ndarray:
+    """P(k copies) for k = 1..max_copies: the distribution renormalised over that range, so the
+    tail beyond the maximum is spread over every count instead of piled onto the cap."""
+    if distribution not in WEIGHTS:
+        raise ValueError(f"unknown distribution {distribution!r}")
+    weights = WEIGHTS[distribution](np.arange(1, max_copies + 1))
+    return weights / weights.sum()
 
 
 def draw_copies(
     rng: np.random.Generator, size: int, distribution: str, max_copies: int
 ) -> np.ndarray:
-    """``size`` copy counts from ``distribution``, truncated to ``1..max_copies``."""
-    if distribution not in DRAWS:
-        raise ValueError(f"unknown distribution {distribution!r}")
-    draws = DRAWS[distribution](rng, size, max_copies)
-    return np.minimum(draws, max_copies)
+    """``size`` copy counts in ``1..max_copies``, drawn from ``distribution`` renormalised."""
+    cumulative = np.cumsum(copies_pmf(distribution, max_copies))
+    drawn = np.searchsorted(cumulative, rng.random(size) * cumulative[-1], side="right")
+    return 1 + np.minimum(drawn, max_copies - 1)
 
 
 def copies_per_entity(

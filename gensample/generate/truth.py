@@ -56,7 +56,8 @@ RECORDS_DESCRIPTIONS = {
     "duplicate_of": "The record this one copies: the original, the first record of its tracer "
     "group, or the archived record (of an earlier day); empty for originals.",
     "corruptions": "What really changed relative to duplicate_of, as field:corruption pairs "
-    "joined by ';' (e.g. first_name:use_nickname); empty when nothing did.",
+    "joined by ';' (e.g. first_name:use_nickname; a tracer row's own edits no corruption "
+    "names are hand_edited); empty when nothing did.",
 }
 PERSON_DESCRIPTIONS = {
     "entity_id": "The person: one id per real person, the same on every day they appear.",

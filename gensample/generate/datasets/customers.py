@@ -138,11 +138,12 @@ def _in_order(record_id: np.ndarray) -> np.ndarray:
 def fuzz_duplicates(
     copies: pa.Table, settings: Settings, rng: np.random.Generator
 ) -> tuple[pa.Table, pa.Array]:
-    """Corrupt the copies through the fuzz map, all but an exact share of them."""
+    """Corrupt the copies through the fuzz map, all but an exact share of them; every other
+    copy shows a change."""
     exact = round(copies.num_rows * settings.exact_duplicate_share)
     fuzzed = np.sort(rng.permutation(copies.num_rows)[exact:])
     fuzz_map = fuzzmap.effective(settings.fuzz.fields)
-    return fuzzmap.fuzz(copies, fuzzed, fuzz_map, settings.fuzz.max_fields, rng)
+    return fuzzmap.fuzz_until_changed(copies, fuzzed, fuzz_map, settings.fuzz.max_fields, rng)
 
 
 def account_columns(
