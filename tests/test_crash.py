@@ -22,7 +22,10 @@ from gensample.daily.faults import CRASH_AT, POINTS
 from gensample.daily.rundir import RunDirectory
 
 NEXT = DAY + dt.timedelta(days=1)
-SETTINGS = "customers = 300\nworkers = 1\ntracer = true\narchival = true\n"
+SETTINGS = (
+    "customers = 300\nworkers = 1\ntracer = true\narchival = true\n"
+    "drift_share = 0.1\nclosure_share = 0.05\n"
+)
 
 
 def gensample(

@@ -12,7 +12,7 @@ from conftest import DAY, read_csv, run_day
 
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS
 from gensample.daily import drift
-from gensample.daily.known_people import Existing
+from gensample.daily.current_state import Existing
 from gensample.errors import BadInputError
 from gensample.generate.datasets import customers
 from gensample.generate.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA

@@ -19,7 +19,8 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.corruptions import fuzzmap
-from gensample.daily.known_people import UNKNOWN, Existing, Index
+from gensample.daily.current_state import CurrentState, Existing
+from gensample.daily.reinjection import Picked
 from gensample.generate import population, truth
 from gensample.generate.datasets import customers
 from gensample.generate.datasets.common import repeat
@@ -48,6 +49,7 @@ CHANGES = (
 the time. A move sets the whole address (a system stores what the person types, all of it)."""
 CLOSED = "closed"
 REDRAWS = 20  # a new value equal to the old one is drawn again, at most this many times
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -70,15 +72,35 @@ NO_CHANGES = Changes(
 )
 
 
-def choose(settings: Settings, date: dt.date, index: Index) -> tuple[np.ndarray, np.ndarray]:
+def of_batch(
+    settings: Settings,
+    date: dt.date,
+    known: CurrentState | None,
+    picks: list[Picked],
+    first: bool,
+) -> Changes:
+    """The batch's drift and closures of ``known`` people and records (in a day's ``first``
+    batch only), with the current version of those people and of the people ``picks`` holds.
+
+    Without drift (``known`` is None) archived versions are current: nothing changes.
+    """
+    if known is None:
+        return NO_CHANGES
+    picked = [pick.records["entity_id"].to_numpy() for pick in picks]
+    people, closing = choose(settings, date, known) if first else (_NONE, _NONE)
+    records = np.union1d(known.records_of(people), closing)
+    people_now = np.union1d(known.people_of(records), np.concatenate([_NONE, *picked]))
+    return changes(settings, date, known.existing(records, people_now), people, closing)
+
+
+def choose(settings: Settings, date: dt.date, known: CurrentState) -> tuple[np.ndarray, np.ndarray]:
     """Who changes on ``date`` (entity ids) and which open records close (record ids).
 
     Exactly ``drift_share`` of the people whose current version's start is known, and
     ``closure_share`` of the open records, rounded; both ascending.
     """
     day = date.toordinal()
-    people = index.entity_id[index.since != UNKNOWN]
-    opened = index.record_id[index.record_open]
+    people, opened = known.changeable_people(), known.open_records()
     return (
         _sample(stream(settings.seed, "drift", "people", day), people, settings.drift_share),
         _sample(stream(settings.seed, "drift", "closures", day), opened, settings.closure_share),

@@ -8,6 +8,7 @@ kinds, then the update rows under the ids they update, with the truth rows of th
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -21,9 +22,12 @@ from gensample.generate.datasets import Generated, customers
 from gensample.generate.datasets.common import repeat
 from gensample.generate.pipeline import BlockResult
 from gensample.generate.seeding import stream
+from gensample.output import table_files
+from gensample.output.day_files import ENTITIES_FILE
 from gensample.settings import Settings
 
 NO_RECORD = -1
+_NONE = np.zeros(0, dtype=np.int64)
 _NOTHING = Generated(customers.SCHEMA.empty_table(), truth.RECORDS_SCHEMA.empty_table())
 
 
@@ -35,6 +39,14 @@ class Extras:
     result: BlockResult
     new_records: int
     counts: dict[str, int]
+
+
+def listed_people(day_dir: Path, settings: Settings) -> np.ndarray:
+    """Entity ids the day's truth already lists, when this batch is appended to it."""
+    path = day_dir / ENTITIES_FILE
+    if settings.load_type != "append" or not path.exists():
+        return _NONE
+    return table_files.read_column(path, "entity_id").to_numpy()
 
 
 def extra_block(

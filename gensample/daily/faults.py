@@ -8,7 +8,15 @@ import os
 import signal
 
 CRASH_AT = "_GENSAMPLE_CRASH_AT"
-POINTS = ("staged", "manifest-written", "committed", "tracer-consumed", "state-saved")
+POINTS = (
+    "staged",
+    "manifest-written",
+    "committed",
+    "tracer-consumed",
+    "state-saved",
+    "archived",
+    "current-staged",
+)
 
 
 def crash_point(name: str) -> None:

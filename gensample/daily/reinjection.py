@@ -14,6 +14,9 @@ import numpy as np
 import pyarrow.compute as pc
 
 from gensample.daily.archiving import ArchivedDay, ArchiveError, archived_days, load_day
+from gensample.generate.plan import Plan
+from gensample.generate.seeding import stream
+from gensample.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +24,14 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Picked(ArchivedDay):
     """Customer records sampled from one archived day, with their truth rows in the same order."""
+
+
+def for_batch(archive_dir: Path, settings: Settings, plan: Plan) -> list[Picked]:
+    """Archived customer records to re-inject into this batch, when ``archival`` is on."""
+    if not settings.archival or not settings.archival_count:
+        return []
+    rng = stream(settings.seed, "archival", plan.date.toordinal(), plan.entity_start)
+    return pick(rng, archive_dir, plan.date, settings.archival_count, settings.archival_share)
 
 
 def pick(

@@ -14,7 +14,17 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from gensample.daily import archiving, gathering, recovery, signals, state, tracer_drops
+from gensample.daily import (
+    archiving,
+    current_state,
+    drift,
+    extra_rows,
+    recovery,
+    reinjection,
+    signals,
+    state,
+    tracer_drops,
+)
 from gensample.daily.allocator import keep_freed_memory
 from gensample.daily.extra_rows import Extras
 from gensample.daily.faults import crash_point
@@ -68,8 +78,7 @@ def run(
         state.check_run_date(current, date, now.date(), allow_date)
         plan = make_plan(settings, date, *current.starts_for(date, settings.load_type))
         with stopwatch.stage("tracer, archive and drift"):
-            drop = gathering.tracer_drop(directory, settings, current, date)
-            extras = gathering.gather_extras(directory, settings, current, plan, drop)
+            drop, extras = _extras(directory, settings, current, plan)
         batch = _batch(plan, drop, extras)
         current.check_fits(date, batch)
         try:
@@ -81,6 +90,31 @@ def run(
         finally:  # after a failure or a stop before the commit
             shutil.rmtree(directory.staging(plan.date), ignore_errors=True)
     return RunSummary(day_dir, plan, batch, rows, stopwatch)
+
+
+def _extras(
+    directory: RunDirectory, settings: Settings, current: state.State, plan: Plan
+) -> tuple[tracer_drops.TracerDrop | None, Extras | None]:
+    """The batch's rows from outside its plan: the tracer drop, archived records re-injected,
+    and the drift and closures of people and records earlier days left, as one extra block."""
+    date, first = plan.date, current.starts_day(plan.date, settings.load_type)
+    drop = tracer_drops.for_batch(directory, settings, current, date)
+    picks = reinjection.for_batch(directory.archive, settings, plan)
+    rerun = date.isoformat() in current.days
+    known = current_state.for_batch(directory, settings, date, first, rerun)
+    changes = drift.of_batch(settings, date, known, picks, first)
+    listed = extra_rows.listed_people(directory.day(date), settings)
+    extras = extra_rows.extra_block(
+        settings,
+        date,
+        drop,
+        picks,
+        changes,
+        entity_start=plan.entity_stop,
+        record_start=plan.record_stop,
+        listed=listed,
+    )
+    return drop, extras
 
 
 def _recover(
@@ -112,6 +146,8 @@ def _after_commit(
         state.save(directory.state_path, current)
         crash_point("state-saved")
         _archive(directory, settings, day_dir, current)
+        crash_point("archived")
+        current_state.update(directory, settings)
     except GensampleError as error:
         raise RunError(
             f"{day_dir} is committed, but {error}; the next run finishes the bookkeeping"

@@ -86,6 +86,10 @@ class State:
             return starts.pop(ENTITIES), starts
         return self.next_entity_id, starts
 
+    def starts_day(self, date: dt.date, load_type: str) -> bool:
+        """Whether a batch of ``date`` is the day's first: a new day, or a truncate re-run."""
+        return load_type == "truncate" or date.isoformat() not in self.days
+
     def check_fits(self, date: dt.date, batch: Batch) -> None:
         """Refuse a batch that would re-use ids another day took."""
         for day, batches in self.days.items():

@@ -28,10 +28,13 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.corruptions import fuzzmap
+from gensample.daily.rundir import RunDirectory
+from gensample.daily.state import State
 from gensample.errors import BadInputError, RunError, excerpt
 from gensample.generate.datasets import customers
 from gensample.generate.truth import ENTITIES_SCHEMA
 from gensample.output.atomic import read_bytes, refuse_symlink, sync_directory
+from gensample.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,18 @@ class TracerDrop:
     def entity_count(self) -> int:
         """How many distinct people the file describes."""
         return int(self.group.max()) + 1 if len(self.group) else 0
+
+
+def for_batch(
+    directory: RunDirectory, settings: Settings, current: State, date: dt.date
+) -> TracerDrop | None:
+    """This batch's tracer rows: a truncate re-run re-uses what the day consumed; otherwise
+    a waiting ``tracer/tracer.csv`` when ``tracer`` is on."""
+    batches = current.days.get(date.isoformat())
+    if settings.load_type == "truncate" and batches and batches[0].tracer:
+        return read_tracer(directory.root / batches[0].tracer)
+    waiting = directory.tracer / TRACER_FILE
+    return read_tracer(waiting) if settings.tracer and waiting.exists() else None
 
 
 def read_tracer(path: Path) -> TracerDrop:
