@@ -9,21 +9,11 @@ from hypothesis import strategies as st
 
 from gensample.errors import BadInputError
 from gensample.generate.datasets import products
+from gensample.reference import retail
 from gensample.settings import load
 
-CATEGORIES = {
-    "motor oil",
-    "oil filters",
-    "air filters",
-    "brakes",
-    "batteries",
-    "wipers",
-    "lighting",
-    "spark plugs",
-    "fluids",
-    "tools",
-    "accessories",
-}
+CATEGORIES = set(retail.load().categories)
+"""The catalog's departments are those the packaged shopping curves know."""
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import pytest
 from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.settings import FuzzSettings, Settings, load
 from gensample.settings.publish import PublishSettings, VaultSettings
+from gensample.settings.retail import RetailSettings
 from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings
 from gensample.settings.template import render_toml, settings_names, settings_table
 
@@ -143,6 +144,7 @@ def test_settings_names_are_dotted_leaves():
         ("fuzz", FuzzSettings),
         ("coverage", CoverageSettings),
         ("source_dupe_rates", SourceDupeRateSettings),
+        ("retail", RetailSettings),
         ("publish", PublishSettings),
         ("vault", VaultSettings),
     ]

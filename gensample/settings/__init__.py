@@ -16,6 +16,7 @@ from typing import Any
 from gensample.errors import BadInputError
 from gensample.settings.fuzz import check_fields
 from gensample.settings.publish import PublishSettings, VaultSettings
+from gensample.settings.retail import RetailSettings
 from gensample.settings.schema import (
     build,
     check_layer,
@@ -169,6 +170,7 @@ class Settings:
     source_dupe_rates: SourceDupeRateSettings = section(
         SourceDupeRateSettings, "Duplicate rate of each identity-bearing source system."
     )
+    retail: RetailSettings = section(RetailSettings, "How the retailer's customers shop.")
     publish: PublishSettings | None = optional_section(
         "Publishing each day to S3.", operational=True
     )

@@ -12,23 +12,23 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import stores
+from gensample.generate.datasets import shelf, stores, visits
+from gensample.generate.datasets import shoppers as shoppers_
 from gensample.generate.datasets.common import (
     MONEY,
     TIMESTAMP,
     count_stream,
     event_window,
-    in_hours,
     money,
     share_added,
     timestamps,
 )
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
-from gensample.generate.datasets.draws import choices, in_id_order, truncated_geometric
+from gensample.generate.datasets.draws import choices, in_id_order, shares, truncated_geometric
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
-from gensample.reference import Pool
+from gensample.reference import Pool, retail
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "pos_transactions"
@@ -64,8 +64,6 @@ MOST_LINES, LINES_P = 8, 0.45
 MOST_QUANTITY, QUANTITY_P = 6, 0.7
 HOME_STORE_SHARE = 0.85
 """Share of a till customer's baskets rung up at their home store (the rest anywhere)."""
-POPULARITY_EXPONENT = 0.6
-"""Products sell in proportion to price ** -POPULARITY_EXPONENT: cheap parts more often."""
 PAYMENT_METHODS = choices(
     {"credit_card": 0.38, "debit_card": 0.32, "cash": 0.2, "mobile_wallet": 0.08, "gift_card": 0.02}
 )
@@ -116,16 +114,21 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     start, count = block.id_range(NAME)
     per_shopper, lines = basket_plan(settings, entity_start, shoppers.num_rows)
     rng = stream(settings.seed, NAME, "baskets", entity_start)
+    curves = shoppers_.curves(settings)
+    entity_id = parents["pos_customers"].truth["entity_id"].to_numpy()
+    archetype = shoppers_.archetypes(settings, entity_id)
+    per_shopper = shoppers_.matched(rng, per_shopper, curves.archetype_baskets[archetype])
     anonymous = np.full(len(lines) - per_shopper.sum(), -1)
     shopper = in_id_order(
         rng,
         start,
         np.concatenate([np.repeat(np.arange(shoppers.num_rows), per_shopper), anonymous]),
     )
-    basket = baskets(rng, block, parents, shopper)
+    basket = baskets(rng, block, parents, shopper, archetype)
+    lines = shoppers_.matched(rng, lines, curves.archetype_lines[basket.archetype])
     line_basket = np.repeat(np.arange(len(lines)), lines)
     first_line = np.cumsum(lines) - lines
-    product, quantity = basket_lines(rng, parents["products"].data, count)
+    product, quantity = basket_lines(rng, parents["products"].data, basket, line_basket, curves)
     line_total = quantity * product.cents
     basket_total = np.add.reduceat(line_total, first_line)
     data = pa.table(
@@ -150,20 +153,28 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
 
 
 class Baskets(NamedTuple):
-    """What every line of a basket repeats (``payment`` indexes ``PAYMENT_METHODS``)."""
+    """What every line of a basket repeats (``payment`` indexes ``PAYMENT_METHODS``), and
+    the shopper's archetype and the store's climate, which shape what it holds."""
 
     customer_id: np.ndarray
     store_id: np.ndarray
     purchased_at: np.ndarray
     payment: np.ndarray
+    archetype: np.ndarray
+    climate: np.ndarray
 
 
 def baskets(
-    rng: np.random.Generator, block: BlockInput, parents: Parents, shopper: np.ndarray
+    rng: np.random.Generator,
+    block: BlockInput,
+    parents: Parents,
+    shopper: np.ndarray,
+    archetype: np.ndarray,
 ) -> Baskets:
-    """Customer, store, time and payment of baskets of till customers at rows ``shopper``
-    (-1: anonymous; their customer id is meaningless)."""
+    """Customer, store, time, payment, archetype and climate of baskets of till customers at
+    rows ``shopper`` (-1: anonymous; their customer id is meaningless, their archetype drawn)."""
     customers, n = parents["pos_customers"].data, len(shopper)
+    curves = shoppers_.curves(block.settings)
     identified = shopper >= 0
     known = np.where(identified, shopper, 0)
     first, last = event_window(block.settings, block.date)
@@ -171,17 +182,27 @@ def baskets(
     earliest = np.where(identified, np.maximum(registered, first), first)
     at_home = identified & (rng.random(n) < HOME_STORE_SHARE)
     store_table = parents["stores"].data
-    anywhere = store_table["store_id"].to_numpy()[store_traffic(store_table).draw(rng, n)]
+    anywhere = store_traffic(store_table).draw(rng, n)
+    home = store_rows(store_table, customers["home_store_id"].to_numpy()[known])
+    store = np.where(at_home, home, anywhere)
+    passer_by = shares(curves.archetype_share).draw(rng, n)
     return Baskets(
         customer_id=customers["pos_customer_id"].to_numpy()[known],
-        store_id=np.where(at_home, customers["home_store_id"].to_numpy()[known], anywhere),
-        purchased_at=in_hours(rng, earliest, last, stores.OPENING_HOURS, n),
+        store_id=store_table["store_id"].to_numpy()[store],
+        purchased_at=visits.moments(rng, curves, "store", earliest, last, stores.OPENING_HOURS),
         payment=PAYMENT_METHODS.lookup.draw(rng, n),
+        archetype=np.where(identified, archetype[known] if len(archetype) else 0, passer_by),
+        climate=curves.climate_of(store_table["state"])[store],
     )
 
 
+def store_rows(store_table: pa.Table, store_id: np.ndarray) -> np.ndarray:
+    """The row of each store id in ``store_table``."""
+    return pc.index_in(pa.array(store_id), value_set=store_table["store_id"]).to_numpy()
+
+
 def store_traffic(store_table: pa.Table) -> Pool:
-    """Store ids weighted by the baskets their format rings up."""
+    """Store rows weighted by the baskets their format rings up."""
     format_index = pc.index_in(store_table["format"], value_set=pa.array(stores.FORMATS))
     weights = stores.FORMAT_TRAFFIC[format_index.to_numpy()]
     return Pool(store_table["store_id"], weights / weights.sum())
@@ -195,11 +216,23 @@ class Products(NamedTuple):
 
 
 def basket_lines(
-    rng: np.random.Generator, products: pa.Table, n: int
+    rng: np.random.Generator,
+    products: pa.Table,
+    basket: Baskets,
+    line_basket: np.ndarray,
+    curves: retail.Retail,
 ) -> tuple[Products, np.ndarray]:
-    """Product and quantity of ``n`` lines; cheap products sell more often."""
+    """Product and quantity of the lines of ``basket`` (``line_basket``: each line's basket):
+    by month, the store's climate, the shopper's archetype and the basket's first line."""
     cents = np.round(products["price"].cast(pa.float64()).to_numpy() * 100).astype(np.int64)
-    popularity = cents**-POPULARITY_EXPONENT
-    index = Pool(products["sku"], popularity / popularity.sum()).draw(rng, n)
-    quantity = truncated_geometric(MOST_QUANTITY, QUANTITY_P).draw(rng, n)
+    first_line = (np.cumsum(np.bincount(line_basket)) - np.bincount(line_basket))[line_basket]
+    index = shelf.choose(
+        rng,
+        shelf.shelf(curves, products),
+        shelf.months(basket.purchased_at)[line_basket],
+        basket.climate[line_basket],
+        basket.archetype[line_basket],
+        first_line,
+    )
+    quantity = truncated_geometric(MOST_QUANTITY, QUANTITY_P).draw(rng, len(line_basket))
     return Products(products["sku"].take(pa.array(index)), cents[index]), quantity

@@ -27,6 +27,7 @@ SCHEMA = pa.schema(
         ("product_name", pa.string()),
         ("category", pa.string()),
         ("brand", pa.string()),
+        ("tier", pa.string()),
         ("price", MONEY),
     ]
 )
@@ -37,6 +38,8 @@ OWN_BRAND_SHARE = 0.35
 """Share of each category's products sold under the retailer's own brand."""
 OWN_BRAND_DISCOUNT = 0.85
 """Own-brand prices relative to the competing brands' prices of the same item."""
+TIERS = ("budget", "mid", "premium")
+"""Price tiers, cheapest first: each a third of an item's price range (log scale)."""
 PRIMARY_KEY = ("sku",)
 FOREIGN_KEYS: dict[str, tuple[str, str]] = {}
 
@@ -71,8 +74,42 @@ CATEGORIES = (
         ),
     ),
     Category(
+        "gear oil and grease",
+        0.04,
+        ("Petronix", "Slickline"),
+        (None,),
+        (
+            ("75W-90 Gear Oil, 1 qt", 9, 18),
+            ("80W-90 Gear Oil, 1 qt", 7, 14),
+            ("Multi-Purpose Grease, 14 oz", 5, 11),
+            ("Synthetic Grease, 14 oz", 9, 16),
+        ),
+    ),
+    Category(
+        "coolant",
+        0.04,
+        ("Coolcore", "Petronix"),
+        ("Green", "Orange", "Universal"),
+        (
+            ("Antifreeze and Coolant, 1 gal", 15, 30),
+            ("50/50 Prediluted Coolant, 1 gal", 12, 22),
+        ),
+    ),
+    Category(
+        "fluids",
+        0.05,
+        ("Petronix", "Slickline"),
+        (None,),
+        (
+            ("DOT 3 Brake Fluid, 32 oz", 8, 16),
+            ("Windshield Washer Fluid, 1 gal", 3, 6),
+            ("Automatic Transmission Fluid, 1 qt", 8, 14),
+            ("Power Steering Fluid, 12 oz", 6, 11),
+        ),
+    ),
+    Category(
         "oil filters",
-        0.12,
+        0.1,
         ("Cleanflow", "Guardian", "Filtrex"),
         ("Spin-On", "Cartridge"),
         (
@@ -83,18 +120,31 @@ CATEGORIES = (
     ),
     Category(
         "air filters",
-        0.10,
+        0.06,
         ("Cleanflow", "Guardian", "Airwise"),
         ("Panel", "Round", "Conical"),
         (
             ("Engine Air Filter", 12, 30),
-            ("Cabin Air Filter", 12, 35),
             ("Performance Air Filter", 40, 80),
         ),
     ),
     Category(
+        "cabin filters",
+        0.04,
+        ("Cleanflow", "Airwise"),
+        ("Particulate", "Carbon"),
+        (("Cabin Air Filter", 12, 35),),
+    ),
+    Category(
+        "fuel filters",
+        0.02,
+        ("Guardian", "Filtrex"),
+        ("Inline", "Cartridge"),
+        (("Fuel Filter", 10, 45),),
+    ),
+    Category(
         "brakes",
-        0.14,
+        0.12,
         ("Haltmaster", "Brakewell", "Ironclad"),
         ("Front", "Rear"),
         (
@@ -117,7 +167,7 @@ CATEGORIES = (
     ),
     Category(
         "wipers",
-        0.08,
+        0.07,
         ("Clearview", "Rainguard"),
         ("16 in", "18 in", "20 in", "22 in", "24 in", "26 in"),
         (
@@ -129,7 +179,7 @@ CATEGORIES = (
     ),
     Category(
         "lighting",
-        0.09,
+        0.07,
         ("Brightway", "Lumina"),
         ("H4", "H7", "H11", "9005", "9006"),
         (
@@ -140,7 +190,7 @@ CATEGORIES = (
     ),
     Category(
         "spark plugs",
-        0.08,
+        0.06,
         ("Sparkline", "Ignitex"),
         ("Standard", "Long Reach"),
         (
@@ -151,21 +201,20 @@ CATEGORIES = (
         ),
     ),
     Category(
-        "fluids",
-        0.06,
-        ("Petronix", "Slickline", "Coolcore"),
+        "a/c",
+        0.03,
+        ("Coolcore", "Arctiq"),
         (None,),
         (
-            ("Antifreeze and Coolant, 1 gal", 15, 30),
-            ("DOT 3 Brake Fluid, 32 oz", 8, 16),
-            ("Windshield Washer Fluid, 1 gal", 3, 6),
-            ("Automatic Transmission Fluid, 1 qt", 8, 14),
-            ("Power Steering Fluid, 12 oz", 6, 11),
+            ("R-134a Refrigerant with Gauge, 20 oz", 35, 60),
+            ("R-1234yf Refrigerant, 8 oz", 45, 90),
+            ("A/C Leak Sealer, 3 oz", 15, 30),
+            ("A/C Compressor Oil, 8 oz", 10, 20),
         ),
     ),
     Category(
         "tools",
-        0.08,
+        0.06,
         ("Ironclad", "Torqwell"),
         (None,),
         (
@@ -179,7 +228,7 @@ CATEGORIES = (
     ),
     Category(
         "accessories",
-        0.06,
+        0.05,
         ("Roadmate", "Cruiser"),
         ("Black", "Gray", "Beige"),
         (
@@ -199,6 +248,8 @@ DESCRIPTIONS = {
     "product_name": "Name on the shelf label: brand, variant (grade, size, fit) and item.",
     "category": f"Department: {listed([category.name for category in CATEGORIES])}.",
     "brand": f"Maker; {OWN_BRAND} is the retailer's own brand, sold a little cheaper.",
+    "tier": f"Price tier within the item's price range: {listed(TIERS)} (its lowest, middle "
+    "or highest third).",
     "price": "Shelf price in US dollars, ending in .99.",
 }
 
@@ -233,6 +284,7 @@ def catalog(seed: int, count: int) -> pa.Table:
     variant = flat.variant.take(
         pa.array(_pick(seed, "variant", flat.variant_start, flat.variant_count, category))
     )
+    spread = _draw(seed, "price").random(count)
     item_names = flat.item_name.take(pa.array(item))
     brand_names = flat.brand.take(brand)
     table = pa.table(
@@ -243,7 +295,8 @@ def catalog(seed: int, count: int) -> pa.Table:
             ),
             "category": flat.category_name.take(pa.array(category)),
             "brand": brand_names,
-            "price": money(prices(seed, flat.item_low[item], flat.item_high[item], own)),
+            "tier": pa.array(TIERS).take(pa.array((spread * len(TIERS)).astype(np.int64))),
+            "price": money(prices(spread, flat.item_low[item], flat.item_high[item], own)),
         },
         schema=SCHEMA,
     )
@@ -274,9 +327,8 @@ def _pick(
     return start[category] + (uniform * count[category]).astype(np.int64)
 
 
-def prices(seed: int, low: np.ndarray, high: np.ndarray, own: np.ndarray) -> np.ndarray:
-    """Prices in cents ending in 99, spread evenly on a log scale over each item's range."""
-    spread = _draw(seed, "price").random(len(low))
+def prices(spread: np.ndarray, low: np.ndarray, high: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Prices in cents ending in 99, at ``spread`` (0-1) on a log scale of each item's range."""
     dollars = low * (high / low) ** spread * np.where(own, OWN_BRAND_DISCOUNT, 1.0)
     return np.maximum(np.ceil(dollars), 1).astype(np.int64) * 100 - 1
 

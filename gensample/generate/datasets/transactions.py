@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.generate.datasets import shoppers, visits
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     MONEY,
@@ -18,7 +19,6 @@ from gensample.generate.datasets.common import (
     count_stream,
     event_window,
     money,
-    times_between,
     timestamps,
 )
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
@@ -26,6 +26,7 @@ from gensample.generate.datasets.draws import choices, in_id_order, log_normal, 
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
+from gensample.reference import retail
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "transactions"
@@ -59,6 +60,8 @@ STATUSES = choices(
 IN_FLIGHT = ("processing", "shipped")
 IN_FLIGHT_DAYS = 7
 """Orders still processing or shipped are at most this old; older ones have been delivered."""
+CLOSED = "closed"
+"""The account status of a closed account: it orders nothing after its last change."""
 PAYMENT_METHODS = choices(
     {"credit_card": 0.5, "debit_card": 0.22, "paypal": 0.17, "gift_card": 0.03, "apple_pay": 0.08}
 )
@@ -102,13 +105,20 @@ def _dollars(cents: int) -> str:
 
 DESCRIPTIONS = {
     "transaction_id": "Order number: unique, never handed out again; tells nothing of the order.",
-    "customer_id": "Account that placed the order (customers.customer_id).",
-    "ordered_at": "When the order was placed: not before the account was opened.",
+    "customer_id": "Account that placed the order (customers.customer_id): frequent shoppers "
+    "(by archetype) order more often; an account closed before the window hands its orders "
+    "to accounts open in it.",
+    "ordered_at": "When the order was placed, while the account was open: not before it was "
+    "opened, nor after a closed account's last change (updated_at); more in the evening, on "
+    "Sundays and Mondays, and before Christmas and on Cyber Monday (retail/traffic.csv, "
+    "events.csv).",
     "status": f"{listed(STATUSES.values.to_pylist())}; {' and '.join(IN_FLIGHT)} only for "
     f"orders of the last {IN_FLIGHT_DAYS} days.",
     "payment_method": f"{listed(PAYMENT_METHODS.values.to_pylist())}.",
-    "items": f"Number of articles ordered (1 to {MOST_ITEMS}).",
-    "subtotal": "Price of the articles in US dollars.",
+    "items": f"Number of articles ordered (1 to {MOST_ITEMS}): more for hobbyists and "
+    "professionals (retail/archetypes.csv).",
+    "subtotal": "Price of the articles in US dollars: an article's price follows the price "
+    "tier the shopper's archetype prefers (retail/tiers.csv).",
     "tax": "Sales tax: the base rate of the account's state on the subtotal, rounded to the "
     f"cent ({DEFAULT_TAX_PERCENT:g}% when the state is blank or unknown).",
     "shipping": f"Shipping fee: {_dollars(EXPEDITED_SHIPPING_CENTS)} for expedited delivery, "
@@ -132,19 +142,26 @@ def rows(settings: Settings, entity_start: int, entities: int, parent_rows: dict
 def generate(block: BlockInput, parents: Parents) -> Generated:
     """The orders of the block's customers records, in transaction id order."""
     settings, entity_start = block.settings, block.block.entity_start
-    customers = parents["customers"].data
+    customers = parents["customers"]
     start, count = block.id_range(NAME)
-    per_record = orders_per_record(settings, entity_start, customers.num_rows)
+    per_record = orders_per_record(settings, entity_start, customers.data.num_rows)
     rng = stream(settings.seed, NAME, "orders", entity_start)
-    owner = in_id_order(rng, start, np.repeat(np.arange(customers.num_rows), per_record))
+    curves = shoppers.curves(settings)
+    archetype = shoppers.archetypes(settings, customers.truth["entity_id"].to_numpy())
+    liking = curves.archetype_baskets * curves.archetype_web
+    per_record = shoppers.matched(rng, per_record, liking[archetype])
+    owner = in_id_order(rng, start, np.repeat(np.arange(customers.data.num_rows), per_record))
     first, last = event_window(settings, block.date)
-    opened = customers["created_at"].cast(pa.int64()).to_numpy()
-    ordered_at = times_between(rng, np.maximum(opened, first)[owner], last, count)
-    items, subtotal, tax, shipping = amounts(rng, tax_rates(customers["state"])[owner])
+    opened, closed = open_windows(customers.data, first, last)
+    owner = open_owners(rng, owner, opened, closed)
+    ordered_at = visits.moments(rng, curves, "web", opened[owner], closed[owner])
+    items, subtotal, tax, shipping = amounts(
+        rng, tax_rates(customers.data["state"])[owner], archetype[owner], curves
+    )
     data = pa.table(
         {
             "transaction_id": np.arange(start, start + count, dtype=np.int64),
-            "customer_id": customers["customer_id"].to_numpy()[owner],
+            "customer_id": customers.data["customer_id"].to_numpy()[owner],
             "ordered_at": timestamps(ordered_at),
             "status": statuses(rng, ordered_at, last),
             "payment_method": PAYMENT_METHODS.draw(rng, count),
@@ -159,14 +176,42 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     return Generated(data, RECORDS_SCHEMA.empty_table())
 
 
+def open_windows(customers: pa.Table, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+    """First and last second each account may order in: from its opening (or ``first``) to
+    ``last``, or to its last change when it is closed (when it was closed)."""
+    opened = np.maximum(customers["created_at"].cast(pa.int64()).to_numpy(), first)
+    is_closed = pc.equal(customers["account_status"], CLOSED).fill_null(False).to_numpy()
+    changed = customers["updated_at"].cast(pa.int64()).to_numpy()
+    return opened, np.where(is_closed, np.minimum(changed, last), last)
+
+
+def open_owners(
+    rng: np.random.Generator, owner: np.ndarray, opened: np.ndarray, closed: np.ndarray
+) -> np.ndarray:
+    """``owner`` (each order's account), an account closed before the window opened handing
+    its orders to accounts open in it, drawn at random (kept when there are none)."""
+    open_accounts = np.flatnonzero(opened <= closed)
+    cannot = opened[owner] > closed[owner]
+    if not cannot.any() or not len(open_accounts):
+        return owner
+    taken = open_accounts[rng.integers(0, len(open_accounts), int(cannot.sum()))]
+    owner = owner.copy()
+    owner[cannot] = taken
+    return owner
+
+
 def amounts(
-    rng: np.random.Generator, tax_rate: np.ndarray
+    rng: np.random.Generator, tax_rate: np.ndarray, archetype: np.ndarray, curves: retail.Retail
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Articles, subtotal, tax and shipping (in cents) of orders taxed at ``tax_rate``
-    (thousandths of a percent, one per order)."""
+    (thousandths of a percent, one per order) by shoppers of ``archetype``: bigger orders for
+    archetypes of more lines, dearer articles for those preferring dearer tiers."""
     n = len(tax_rate)
     items = truncated_geometric(MOST_ITEMS, ITEMS_P).draw(rng, n)
-    subtotal = items * ITEM_PRICE_CENTS.draw(rng, n)
+    items = shoppers.matched(rng, items, curves.archetype_lines[archetype])
+    tier = shoppers.draw_rows(rng, shoppers.cumulative_rows(curves.archetype_tiers), archetype)
+    article = np.round(ITEM_PRICE_CENTS.draw(rng, n) * curves.price_factor[tier])
+    subtotal = items * article.astype(np.int64)
     tax = (subtotal * tax_rate + 50_000) // 100_000  # rounded half up, in whole cents
     expedited = rng.random(n) < EXPEDITED_SHARE
     standard = np.where(subtotal >= FREE_SHIPPING_CENTS, 0, STANDARD_SHIPPING_CENTS)

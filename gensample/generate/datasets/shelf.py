@@ -1,0 +1,153 @@
+"""What people buy: products drawn by category curves, basket affinity, price tier and a long
+tail of popularity, all vectorised over a block's basket lines.
+
+A line's category is drawn by its month and its store's climate (``categories.csv`` weight x
+``seasonality.csv`` x the climate column), or is a companion of its basket's first line
+(``affinity.csv``); its price tier by the shopper's archetype; its product, within that
+category and tier, by popularity: a ``weight`` column of the products table when it has one,
+else a Zipf long tail over each category's products (in SKU order) with the category's ``tail``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample.generate.datasets.shoppers import cumulative_rows, draw_rows
+from gensample.reference import retail
+
+MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """A products table made ready for drawing lines from it."""
+
+    categories: int
+    tiers: int
+    """Tiers of the curves, plus one for products of no known tier."""
+    climates: int
+    order: np.ndarray
+    """Products sorted by (category, tier) group."""
+    cumulative: np.ndarray
+    """Running popularity over ``order``, starting at 0."""
+    group_start: np.ndarray
+    """Where each (category, tier) group starts in ``order``, and the end."""
+    category_cdf: np.ndarray
+    """(month x climate, category) cumulative shares."""
+    affinity_cdf: np.ndarray
+    """(category, companion or none) cumulative chances."""
+    tier_cdf: np.ndarray
+    """(archetype x category, tier) cumulative shares."""
+
+
+def shelf(curves: retail.Retail, products: pa.Table) -> Shelf:
+    """The drawing tables of ``products`` under ``curves``."""
+    encoded = products["category"].combine_chunks().dictionary_encode()
+    category = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    known = pc.index_in(encoded.dictionary, value_set=pa.array(curves.categories))
+    known = known.fill_null(-1).to_numpy()
+    tiers = len(curves.tiers) + 1
+    tier = _tiers(curves, products)
+    group = category * tiers + tier
+    order = np.argsort(group, kind="stable")
+    popularity = _popularity(curves, products, category, known)
+    groups = len(known) * tiers
+    present = np.bincount(group, minlength=groups).reshape(len(known), tiers) > 0
+    return Shelf(
+        categories=len(known),
+        tiers=tiers,
+        climates=len(curves.climates),
+        order=order,
+        cumulative=np.concatenate([[0.0], np.cumsum(popularity[order])]),
+        group_start=np.searchsorted(group[order], np.arange(groups + 1)),
+        category_cdf=_category_cdf(curves, np.bincount(category, popularity), known),
+        affinity_cdf=_affinity_cdf(curves, known),
+        tier_cdf=_tier_cdf(curves, present),
+    )
+
+
+def _tiers(curves: retail.Retail, products: pa.Table) -> np.ndarray:
+    """Each product's tier index; the extra last one for a product of no known tier."""
+    if "tier" not in products.column_names:
+        return np.full(products.num_rows, len(curves.tiers), np.int64)
+    index = pc.index_in(products["tier"], value_set=pa.array(curves.tiers))
+    return index.fill_null(len(curves.tiers)).to_numpy().astype(np.int64)
+
+
+def _popularity(
+    curves: retail.Retail, products: pa.Table, category: np.ndarray, known: np.ndarray
+) -> np.ndarray:
+    """Each product's share of sales: its ``weight`` when given, else its category's weight
+    spread over a Zipf long tail (a category unknown to the curves sells like the least
+    popular known one)."""
+    if "weight" in products.column_names:
+        return products["weight"].cast(pa.float64()).to_numpy()
+    by_category = np.argsort(category, kind="stable")
+    counts = np.bincount(category, minlength=len(known))
+    rank = np.empty(len(category), np.int64)
+    rank[by_category] = np.arange(len(category)) - np.repeat(np.cumsum(counts) - counts, counts)
+    least = curves.category_weight.min()
+    tail = np.where(known >= 0, curves.tail[known], 1.0)[category]
+    weight = np.where(known >= 0, curves.category_weight[known], least)
+    raw = (rank + 1.0) ** -tail
+    return raw / np.bincount(category, raw, len(known))[category] * weight[category]
+
+
+def _category_cdf(curves: retail.Retail, base: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """(month x climate, category) cumulative shares: base x seasonality x climate factor."""
+    ones = known < 0
+    index = np.maximum(known, 0)
+    season = np.where(ones[:, None], 1.0, curves.seasonality[index])  # (category, month)
+    regional = np.where(ones[:, None], 1.0, curves.regional[index])  # (category, climate)
+    weights = base[None, None, :] * season.T[:, None, :] * regional.T[None, :, :]
+    return cumulative_rows(weights.reshape(MONTHS * len(curves.climates), len(known)))
+
+
+def _affinity_cdf(curves: retail.Retail, known: np.ndarray) -> np.ndarray:
+    """(category, companion) chances among the catalog's categories, and none last."""
+    index = np.maximum(known, 0)
+    both = (known >= 0)[:, None] & (known >= 0)[None, :]
+    chances = np.where(both, curves.affinity[index][:, index], 0.0)
+    none = np.clip(1 - chances.sum(axis=1, keepdims=True), 0, 1)
+    return cumulative_rows(np.hstack([chances, none]))
+
+
+def _tier_cdf(curves: retail.Retail, present: np.ndarray) -> np.ndarray:
+    """(archetype x category, tier) cumulative shares over the tiers a category has; a
+    product of no known tier is liked as much as an archetype's average tier."""
+    liking = curves.archetype_tiers
+    liking = np.hstack([liking, liking.mean(axis=1, keepdims=True)])  # (archetype, tier)
+    weights = liking[:, None, :] * present[None, :, :]
+    weights = np.where(weights.sum(axis=2, keepdims=True) > 0, weights, present[None, :, :])
+    return cumulative_rows(weights.reshape(-1, present.shape[1]))
+
+
+def months(seconds: np.ndarray) -> np.ndarray:
+    """The month (0 for January) of each moment."""
+    days = (seconds // 86_400).astype("datetime64[D]")
+    return days.astype("datetime64[M]").astype(np.int64) % MONTHS
+
+
+def choose(
+    rng: np.random.Generator,
+    drawn: Shelf,
+    month: np.ndarray,
+    climate: np.ndarray,
+    archetype: np.ndarray,
+    first_line: np.ndarray,
+) -> np.ndarray:
+    """The product (row of the products table) of each line: ``month``, ``climate`` and
+    ``archetype`` per line, ``first_line`` the line each line's basket starts with."""
+    category = draw_rows(rng, drawn.category_cdf, month * drawn.climates + climate)
+    companion = draw_rows(rng, drawn.affinity_cdf, category[first_line])
+    follows = (first_line != np.arange(len(first_line))) & (companion < drawn.categories)
+    category = np.where(follows, companion, category)
+    tier = draw_rows(rng, drawn.tier_cdf, archetype * drawn.categories + category)
+    group = category * drawn.tiers + tier
+    start, stop = drawn.group_start[group], drawn.group_start[group + 1]
+    low, high = drawn.cumulative[start], drawn.cumulative[stop]
+    target = low + rng.random(len(group)) * (high - low)
+    position = np.searchsorted(drawn.cumulative, target, side="right") - 1
+    return drawn.order[np.clip(position, start, stop - 1)]

@@ -1,0 +1,77 @@
+"""Who shops how: each person's shopper archetype, and planned counts handed out by it.
+
+A person's archetype (occasional, hobbyist, professional... as ``archetypes.csv`` says) is a pure
+function of ``(seed, entity_id)``: drawn per aligned block of people, as the population is, so
+every record of a person, on every day and in every dataset, shops the same way.
+"""
+
+import functools
+
+import numpy as np
+
+from gensample.generate.seeding import BLOCK_SIZE, stream
+from gensample.reference import retail
+from gensample.settings import Settings
+
+RANK_NOISE = 1.0
+"""Spread (standard deviation, on a log scale) of the noise in ``matched``: how loosely counts
+follow the factors (0 would give the biggest counts strictly to the biggest factors)."""
+
+
+def curves(settings: Settings) -> retail.Retail:
+    """The run's shopping curves (packaged, or replaced from ``retail.data_dir``)."""
+    return retail.load(settings.retail.data_dir)
+
+
+def archetypes(settings: Settings, entity_id: np.ndarray) -> np.ndarray:
+    """The archetype (index into ``curves(settings).archetypes``) of each person."""
+    shares = tuple(curves(settings).archetype_share)
+    block = entity_id // BLOCK_SIZE
+    found = np.zeros(len(entity_id), np.int64)
+    for aligned in np.unique(block):
+        here = block == aligned
+        found[here] = _block_archetypes(settings.seed, int(aligned), shares)[
+            entity_id[here] % BLOCK_SIZE
+        ]
+    return found
+
+
+@functools.lru_cache(maxsize=8)
+def _block_archetypes(seed: int, block: int, shares: tuple[float, ...]) -> np.ndarray:
+    """The archetypes of the ``BLOCK_SIZE`` people of one aligned block."""
+    cumulative = np.cumsum(shares) / np.sum(shares)
+    draws = stream(seed, "shoppers", "archetype", block).random(BLOCK_SIZE)
+    found = np.minimum(np.searchsorted(cumulative, draws, side="right"), len(shares) - 1)
+    found.flags.writeable = False
+    return found
+
+
+def matched(rng: np.random.Generator, counts: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """``counts`` handed out again so that rows of bigger ``factor`` tend to get bigger ones.
+
+    Each row scores log(factor) plus noise, and the sorted counts go to the rows in score order:
+    the counts stay the same multiset (so the plan's totals hold), their owners change.
+    """
+    with np.errstate(divide="ignore"):
+        score = np.log(factor) + rng.normal(0, RANK_NOISE, len(counts))
+    handed = np.empty_like(counts)
+    handed[np.argsort(score, kind="stable")] = np.sort(counts, kind="stable")
+    return handed
+
+
+def draw_rows(rng: np.random.Generator, cumulative: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """One column index per entry of ``row``, drawn by the cumulative weights (ending at 1) of
+    that row of the 2-D ``cumulative``: all rows searched at once, each shifted by its number."""
+    rows, width = cumulative.shape
+    shifted = (cumulative + np.arange(rows)[:, None]).ravel()
+    found = np.searchsorted(shifted, row + rng.random(len(row)), side="right") - row * width
+    return np.clip(found, 0, width - 1)
+
+
+def cumulative_rows(weights: np.ndarray) -> np.ndarray:
+    """Each row of ``weights`` as cumulative shares ending at exactly 1 (uniform when all 0)."""
+    totals = weights.sum(axis=-1, keepdims=True)
+    shares = np.where(totals > 0, weights / np.where(totals > 0, totals, 1), 1 / weights.shape[-1])
+    cumulative = np.cumsum(shares, axis=-1)
+    cumulative[..., -1] = 1.0
+    return cumulative

@@ -1,0 +1,187 @@
+"""Shopping behaves like a retailer's: seasons, weekdays, hours, climate, affinity, archetypes.
+
+One seeded day of 30,000 customers; margins are wide (the expected ratios are about twice the
+asserted ones), so the checks hold for any seed.
+"""
+
+import datetime as dt
+from collections import Counter
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from conftest import DAY
+
+from gensample.generate.datasets import shoppers
+from gensample.generate.pipeline import generate_block, reference_tables
+from gensample.generate.plan import make_plan
+from gensample.settings import Settings
+
+DATASETS = ("stores", "products", "customers", "pos_customers", "transactions", "pos_transactions")
+COLD = {"MN", "ND", "WI", "MI", "ME", "VT", "NH", "MT", "WY", "SD", "AK", "IA", "NE"}
+HOT = {"FL", "TX", "AZ", "LA", "MS", "AL", "GA", "SC", "NV", "NM", "HI"}
+
+
+def day_of(settings: Settings, date: dt.date = DAY) -> dict[str, pa.Table]:
+    """Every dataset of one day, blocks concatenated; truth tables under '<name>.truth'."""
+    plan = make_plan(settings, date, 0)
+    blocks = [generate_block(settings, date, block).datasets for block in plan.blocks]
+    tables = {name: pa.concat_tables(b[name].data for b in blocks) for name in blocks[0]}
+    tables |= {name: table.data for name, table in reference_tables(settings).items()}
+    for name in ("customers", "pos_customers"):
+        tables[f"{name}.truth"] = pa.concat_tables(b[name].truth for b in blocks)
+    return tables
+
+
+@pytest.fixture(scope="module")
+def day():
+    """A five-year history of 30,000 customers' orders and till baskets."""
+    return day_of(Settings(customers=30_000, datasets=DATASETS, stores=300))
+
+
+@pytest.fixture(scope="module")
+def lines(day):
+    """Basket lines with their product's category and their store's state."""
+    sold = day["pos_transactions"]
+    products, stores = day["products"], day["stores"]
+    category = products["category"].take(pc.index_in(sold["sku"], value_set=products["sku"]))
+    state = stores["state"].take(pc.index_in(sold["store_id"], value_set=stores["store_id"]))
+    return sold.append_column("category", category).append_column("state", state)
+
+
+def baskets(lines: pa.Table) -> pa.Table:
+    """The first line of every basket."""
+    return lines.filter(pc.equal(lines["line_number"], 1))
+
+
+def counted(values: pa.Array) -> Counter:
+    """How often each value occurs."""
+    return Counter(values.to_pylist())
+
+
+def in_category(lines: pa.Table, *names: str) -> pa.Table:
+    """The lines of the categories ``names``."""
+    return lines.filter(pc.is_in(lines["category"], value_set=pa.array(names)))
+
+
+def month_shares(lines: pa.Table, *names: str) -> dict[int, float]:
+    """Each month's share of lines in the categories ``names`` (so the growth of the till
+    customers' history, which piles baskets on recent months, cancels out)."""
+    everything = counted(pc.month(lines["purchased_at"]))
+    chosen = counted(pc.month(in_category(lines, *names)["purchased_at"]))
+    return {month: chosen[month] / everything[month] for month in everything}
+
+
+def test_winter_categories_peak_in_december_and_a_c_in_july(lines):
+    winter = month_shares(lines, "batteries", "coolant")
+    assert winter[12] > 1.3 * winter[7]
+    summer = month_shares(lines, "a/c")
+    assert summer[7] > 3 * summer[12]
+    rainy = month_shares(lines, "wipers")
+    assert rainy[4] > 1.4 * rainy[7]
+
+
+def test_weekends_and_lunchtime_are_busiest_in_stores(lines):
+    opened = baskets(lines)["purchased_at"]
+    weekday = counted(pc.day_of_week(opened))  # Monday is 0
+    assert weekday[5] > 1.4 * weekday[2] and weekday[6] > 1.2 * weekday[1]
+    hour = counted(pc.hour(opened))
+    assert hour[12] > 1.5 * hour[8] and hour[12] > 1.5 * hour[20]
+    assert set(hour) <= set(range(7, 21))
+
+
+def test_web_orders_come_in_the_evening(day):
+    hour = counted(pc.hour(day["transactions"]["ordered_at"]))
+    assert hour[20] > 3 * hour[4] and hour[20] > 1.3 * hour[10]
+
+
+def days_of(moments: pa.ChunkedArray) -> Counter:
+    """How many moments fall on each date."""
+    return counted(pc.cast(moments, pa.date32()))
+
+
+def week_before(per_day: Counter, days: list[dt.date]) -> int:
+    """The count of the same weekdays a week earlier."""
+    return sum(per_day[day - dt.timedelta(7)] for day in days)
+
+
+def test_christmas_day_is_quiet_and_cyber_monday_busy(day, lines):
+    per_day = days_of(baskets(lines)["purchased_at"])
+    christmas = [dt.date(year, 12, 25) for year in range(2021, 2026)]
+    assert sum(per_day[day] for day in christmas) < 0.3 * week_before(per_day, christmas)
+    per_day = days_of(day["transactions"]["ordered_at"])
+    cyber = [dt.date(2021, 11, 29), dt.date(2022, 11, 28), dt.date(2023, 11, 27)]
+    cyber += [dt.date(2024, 12, 2), dt.date(2025, 12, 1)]
+    assert sum(per_day[day] for day in cyber) > 1.5 * week_before(per_day, cyber)
+
+
+def test_cold_states_buy_more_batteries_per_basket(lines):
+    first = baskets(lines)
+    ratio = {}
+    for name, states in (("cold", COLD), ("hot", HOT)):
+        here = pa.array(sorted(states))
+        batteries = in_category(lines, "batteries").filter(
+            pc.is_in(in_category(lines, "batteries")["state"], value_set=here)
+        )
+        ratio[name] = batteries.num_rows / pc.sum(pc.is_in(first["state"], value_set=here)).as_py()
+    assert ratio["cold"] > 1.3 * ratio["hot"]
+
+
+def test_oil_and_filters_are_bought_together(lines):
+    basket_of = {
+        name: set(in_category(lines, name)["basket_id"].to_pylist())
+        for name in (
+            "motor oil",
+            "oil filters",
+        )
+    }
+    total = baskets(lines).num_rows
+    both = len(basket_of["motor oil"] & basket_of["oil filters"]) / total
+    apart = len(basket_of["motor oil"]) / total * len(basket_of["oil filters"]) / total
+    assert both / apart > 1.2  # 1.46 expected: both are in many baskets anyway
+
+
+def test_archetypes_stay_with_the_person_and_shape_baskets(day, lines):
+    settings = Settings()
+    ids = np.array([5, 49_999, 50_000, 123_456, 7])
+    together = shoppers.archetypes(settings, ids)
+    alone = [shoppers.archetypes(settings, ids[i : i + 1])[0] for i in range(len(ids))]
+    assert together.tolist() == alone
+    customers, truth = day["pos_customers"], day["pos_customers.truth"]
+    archetype = dict(
+        zip(
+            customers["pos_customer_id"].to_pylist(),
+            shoppers.archetypes(settings, truth["entity_id"].to_numpy()).tolist(),
+            strict=True,
+        )
+    )
+    sizes: dict[int, list[int]] = {}
+    per_customer: dict[int, Counter] = {}
+    for basket in baskets(lines).to_pylist():
+        shopper = basket["pos_customer_id"]
+        if shopper is not None:
+            per_customer.setdefault(archetype[shopper], Counter())[shopper] += 1
+    last_lines = lines.group_by(["basket_id", "pos_customer_id"]).aggregate(
+        [("line_number", "max")]
+    )
+    for row in last_lines.to_pylist():
+        if row["pos_customer_id"] is not None:
+            sizes.setdefault(archetype[row["pos_customer_id"]], []).append(row["line_number_max"])
+    occasional, _, professional = range(3)
+    assert np.mean(sizes[professional]) > 1.2 * np.mean(sizes[occasional])
+    frequency = {a: np.mean(list(c.values())) for a, c in per_customer.items()}
+    assert frequency[professional] > 1.2 * frequency[occasional]
+
+
+def test_web_orders_only_while_the_account_is_open():
+    for trans_type in ("full", "daily"):
+        day = day_of(Settings(customers=3000, datasets=DATASETS, trans_type=trans_type))
+        accounts = {row["customer_id"]: row for row in day["customers"].to_pylist()}
+        orders = day["transactions"].to_pylist()
+        assert orders
+        for order in orders:
+            account = accounts[order["customer_id"]]
+            assert order["ordered_at"] >= account["created_at"]
+            if account["account_status"] == "closed":
+                assert order["ordered_at"] <= account["updated_at"]
