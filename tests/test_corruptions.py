@@ -315,3 +315,65 @@ def test_swap_given_and_family_name_exchanges_the_columns(rows, seed):
     swap = CORRUPTIONS["swap_given_and_family_name"].function
     new_first, new_last = swap(first, last, np.random.default_rng(seed))
     assert new_first.equals(last) and new_last.equals(first)
+
+
+def test_suffixes_and_titles_are_added_or_dropped(rng):
+    family = pa.array(["Smith", "Lee Sr", "Lee, Jr.", "Ray III", None, "", " "])
+    after = run("change_suffix", family).to_pylist()
+    assert (
+        after[0].split(" ")[0] == "Smith" and after[0].split(" ")[1] in corruptions.names.SUFFIXES
+    )
+    assert after[1:] == ["Lee", "Lee", "Ray", None, "", " "]
+    given = run("change_title", pa.array(["John", "Dr. John", "mrs Ann", None, ""])).to_pylist()
+    assert given[0].split(" ")[0] in corruptions.names.TITLES and given[0].endswith(" John")
+    assert given[1:] == ["John", "Ann", None, ""]
+
+
+def test_double_family_names_are_split_or_joined():
+    values = pa.array(["Smith-Jones"] * 60 + ["Garcia Lopez", "Lee Sr", "Smith"])
+    after = run("rewrite_double_name", values).to_pylist()
+    assert set(after[:60]) == {"Smith Jones", "Smith", "Jones"}
+    assert after[60:] == ["Garcia-Lopez", "Lee Sr", "Smith"]
+
+
+def test_type_into_wrong_field_puts_the_whole_name_in_the_given_name():
+    first, last = pa.array(["Ann", "Bo", None, ""]), pa.array(["Lee", None, "X", "Y"])
+    new_first, new_last = run_pair("type_into_wrong_field", first, last)
+    assert new_first.to_pylist() == ["Ann Lee", "Bo", None, ""]
+    assert new_last.to_pylist() == [None, None, "X", "Y"]
+
+
+def run_pair(name: str, first: pa.Array, last: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Apply the name-pair corruption called ``name``."""
+    return CORRUPTIONS[name].function(first, last, np.random.default_rng(0))
+
+
+@fast
+@given(values=texts, seed=seeds)
+def test_digit_slips_change_one_digit_or_swap_two(values, seed):
+    for before, after in pairs(values, run("mistype_digit", values, seed)):
+        differing = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+        has_digit = any("0" <= char <= "9" for char in before)
+        assert len(after) == len(before) and len(differing) == has_digit
+        assert all("0" <= a <= "9" and "0" <= b <= "9" for a, b in differing)
+    for before, after in pairs(values, run("transpose_digits", values, seed)):
+        differing = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+        assert sorted(before) == sorted(after) and len(differing) in (0, 2)
+        assert all("0" <= after[i] <= "9" for i in differing)
+
+
+@fast
+@given(values=dates, seed=seeds)
+def test_default_days_and_two_digit_years(values, seed):
+    for before, after in pairs(values, run("use_january_first", values, seed)):
+        assert after.year == before.year
+        assert (after.month, after.day) == (
+            (7, 1) if (before.month, before.day) == (1, 1) else (1, 1)
+        )
+    for before, after in pairs(values, run("misread_two_digit_year", values, seed)):
+        assert after.year % 100 == before.year % 100 and after.year != before.year
+        assert after.year in range(1900, 2100) or after.year in (
+            before.year - 100,
+            before.year + 100,
+        )
+        assert after.month == before.month

@@ -1,7 +1,8 @@
 """A run killed with SIGKILL at any moment leaves the day as it was, or complete; never mixed.
 
 Real ``gensample run`` processes are killed at named crash points (``daily.faults``) and at
-moments while blocks are generated; the next run must find a consistent directory.
+moments while blocks are generated; the next run must find a consistent directory, and leave
+the same files and current-state table as runs that were never killed.
 """
 
 import datetime as dt
@@ -18,6 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import DAY, SAMPLE_TRACER, gensample_command, read_csv
 
+from gensample import settings
+from gensample.daily import current_state
 from gensample.daily.faults import CRASH_AT, POINTS
 from gensample.daily.rundir import RunDirectory
 
@@ -97,9 +100,8 @@ def _inside(record: dict, ranges: dict[str, list[int]]) -> bool:
     return start <= int(record["record_id"]) < stop
 
 
-@pytest.fixture
-def directory(run_dir):
-    """A run directory with one committed day (seed 1) and a waiting tracer drop."""
+def prepare(run_dir: Path) -> Path:
+    """One committed day (seed 1) and a waiting tracer drop in ``run_dir``."""
     (run_dir / "gensample.toml").write_text(SETTINGS)
     assert gensample(run_dir, DAY - dt.timedelta(days=1), "--seed", "1").returncode == 0
     (run_dir / "tracer").mkdir(exist_ok=True)
@@ -107,8 +109,43 @@ def directory(run_dir):
     return run_dir
 
 
+@pytest.fixture
+def directory(run_dir):
+    """A run directory with one committed day (seed 1) and a waiting tracer drop."""
+    return prepare(run_dir)
+
+
+def outcome(run_dir: Path) -> tuple[dict[str, bytes], list[list[dict]]]:
+    """Every file of ``out/`` and ``archive/``, and the current state the day after NEXT reads
+    (saved by NEXT's run)."""
+    files = {
+        str(path.relative_to(run_dir)): path.read_bytes()
+        for folder in ("out", "archive")
+        for path in sorted((run_dir / folder).rglob("*"))
+        if path.is_file()
+    }
+    assert (run_dir / current_state.CURRENT_DIR / NEXT.isoformat()).is_dir()
+    loaded = settings.load(run_dir, environ={}, flags={})
+    after = NEXT + dt.timedelta(days=1)
+    state = current_state.for_batch(RunDirectory(run_dir), loaded, after, True, False)
+    return files, [state.records.to_pylist(), state.people.to_pylist()]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory) -> dict[bool, tuple]:
+    """What a directory holds after NEXT when nothing was killed: with DAY run before it (a
+    kill after DAY's commit) and without (a kill before it)."""
+    found = {}
+    for committed in (False, True):
+        run_dir = prepare(tmp_path_factory.mktemp("uninterrupted"))
+        for date in [DAY, NEXT] if committed else [NEXT]:
+            assert gensample(run_dir, date).returncode == 0
+        found[committed] = outcome(run_dir)
+    return found
+
+
 @pytest.mark.parametrize("point", POINTS)
-def test_a_run_killed_at_any_point_leaves_a_consistent_directory(directory, point):
+def test_a_run_killed_at_any_point_leaves_a_consistent_directory(directory, point, uninterrupted):
     killed = gensample(directory, DAY, crash_at=point)
     assert killed.returncode == -signal.SIGKILL
     RunDirectory(directory).recover()  # what the next run does first
@@ -128,6 +165,11 @@ def test_a_run_killed_at_any_point_leaves_a_consistent_directory(directory, poin
     assert len(list((directory / "tracer" / "consumed").iterdir())) == 1
     state = json.loads((directory / "state.json").read_text())
     assert {day.isoformat() for day in days} <= set(state["days"])
+    files, tables = outcome(directory)
+    expected_files, expected_tables = uninterrupted[committed]
+    assert sorted(files) == sorted(expected_files)
+    assert [name for name in files if files[name] != expected_files[name]] == []
+    assert tables == expected_tables
 
 
 @pytest.mark.parametrize("delay", (0.4, 0.8, 1.2))

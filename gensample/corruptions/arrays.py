@@ -102,3 +102,67 @@ def current_index(values: pa.Array, options: pa.Array) -> np.ndarray:
     """Index of each value in ``options`` (-1 when absent or null)."""
     found = pc.index_in(values, value_set=options, skip_nulls=True)
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def substitute_one(
+    values: pa.Array, rules: tuple[tuple[str, str], ...], rng: np.random.Generator
+) -> pa.Array:
+    """Apply one ``(pattern, replacement)`` rule to each value, at its first match, chosen at
+    random among the rules that match it; values no rule matches are kept."""
+    if not len(values) or not rules:
+        return values
+    matches = np.stack(
+        [
+            pc.match_substring_regex(values, pattern)
+            .fill_null(False)
+            .to_numpy(zero_copy_only=False)
+            for pattern, _ in rules
+        ],
+        axis=1,
+    )
+    keys = np.where(matches, rng.random(matches.shape), -1.0)
+    chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), -1)
+    result = values
+    for index in np.unique(chosen[chosen >= 0]):
+        pattern, replacement = rules[index]
+        replaced = pc.replace_substring_regex(values, pattern, replacement, max_replacements=1)
+        result = pc.if_else(pa.array(chosen == index), replaced, result)
+    return result
+
+
+def insert_points(text: CodePoints, positions: np.ndarray, points: np.ndarray) -> CodePoints:
+    """``text`` with ``points[i]`` inserted before flat position ``positions[i]`` of row ``i``
+    (nothing where the position is -1)."""
+    inserted = positions >= 0
+    new_points = np.insert(text.points, positions[inserted], points[inserted])
+    return CodePoints(new_points, text.starts + np.concatenate([[0], np.cumsum(inserted)]))
+
+
+def delete_points(text: CodePoints, positions: np.ndarray) -> CodePoints:
+    """``text`` without the point at flat position ``positions[i]`` of row ``i`` (-1: none)."""
+    deleted = positions >= 0
+    new_points = np.delete(text.points, positions[deleted])
+    return CodePoints(new_points, text.starts - np.concatenate([[0], np.cumsum(deleted)]))
+
+
+def first_of_row(text: CodePoints) -> np.ndarray:
+    """Mask of the points that start their row."""
+    first = np.zeros(len(text.points), dtype=bool)
+    first[text.starts[:-1][text.lengths > 0]] = True
+    return first
+
+
+def word_starts(text: CodePoints) -> np.ndarray:
+    """Mask of the points that start a word: a letter or digit after a space or a row start."""
+    points = text.points
+    after_space = np.concatenate([[True], points[:-1] == ord(" ")]) if len(points) else points > 0
+    return (after_space | first_of_row(text)) & (points != ord(" "))
+
+
+def swap_at(text: CodePoints, positions: np.ndarray) -> CodePoints:
+    """``text`` with the point at flat position ``positions[i]`` of row ``i`` swapped with the
+    next one (-1: none)."""
+    left = positions[positions >= 0]
+    points = text.points.copy()
+    points[left], points[left + 1] = text.points[left + 1], text.points[left]
+    return CodePoints(points, text.starts)

@@ -98,3 +98,27 @@ def use_first_of_month(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     days = _days(values)
     first = days.astype("datetime64[M]").astype("datetime64[D]")
     return _to_array(np.where(days == first, first + 14, first), values)
+
+
+def use_january_first(values: pa.Array, rng: np.random.Generator) -> pa.Array:
+    """Put 1 January for a birthday not known (a form's default): 1984-03-14 -> 1984-01-01;
+    a date already on 1 January gets 1 July, the other default."""
+    days = _days(values)
+    new_year = days.astype("datetime64[Y]").astype("datetime64[D]")
+    july = new_year.astype("datetime64[M]") + 6
+    return _to_array(np.where(days == new_year, july.astype("datetime64[D]"), new_year), values)
+
+
+TWO_DIGIT_PIVOT = 69
+"""Two-digit years below it are read in the 2000s, as POSIX ``%y`` does ('45' -> 2045)."""
+
+
+def misread_two_digit_year(values: pa.Array, rng: np.random.Generator) -> pa.Array:
+    """Keep two digits of the year and read them in the wrong century: 1945 -> 2045,
+    2012 -> 1912. A 29 February moved to a year without one becomes the 28th."""
+    year, month, day = _parts(_days(values))
+    two_digits = year % 100
+    read = np.where(two_digits < TWO_DIGIT_PIVOT, 2000, 1900) + two_digits
+    read = np.where(read == year, year + np.where(year >= 2000, -100, 100), read)
+    new_day = np.minimum(day, _days_in_month(read, month))
+    return _to_array(_from_parts(read, month, new_day), values)

@@ -1,13 +1,14 @@
 """The fuzz map: which corruptions a duplicate's fields get, with what weight, as data.
 
 A fuzzed duplicate corrupts between one and ``max_fields`` fields, chosen by field weight without
-repetition; each chosen field gets one corruption, chosen by corruption weight. Settings override
+repetition; each chosen field gets one corruption, chosen by corruption weight. Errors come
+together: a hurried record (``hurried_share`` of them) corrupts ``max_fields`` fields, the others
+between one and ``max_fields - 1``. Settings override
 the map per field (``[fuzz.fields.<field>]``). Only corruptions that really changed a value are
 recorded, as ``field:corruption`` labels joined by ``;``.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
@@ -15,15 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import CORRUPTIONS
-
-
-@dataclass(frozen=True)
-class FieldFuzz:
-    """How often a field is picked for corruption, and which corruptions it gets."""
-
-    weight: float
-    corruptions: Mapping[str, float]
-
+from gensample.corruptions.weights import DEFAULT_FUZZ_MAP, FieldFuzz
 
 FIELD_COLUMNS = MappingProxyType({"name": ("first_name", "last_name")})
 """Fields that span several columns; every other field is the column of the same name."""
@@ -31,59 +24,11 @@ FIELD_COLUMNS = MappingProxyType({"name": ("first_name", "last_name")})
 FIELD_KINDS = MappingProxyType({"name": "name_pair", "birth_date": "date"})
 """The kind of value a field holds (what corruptions apply to it); the others are text."""
 
+HURRIED_SHARE = 0.2
+"""Default share of fuzzed records typed in a hurry: they carry the most errors."""
+
 RETRIES = 4
 """How many more times a fuzzed row that came out unchanged is corrupted afresh."""
-
-DEFAULT_FUZZ_MAP = MappingProxyType(
-    {
-        "first_name": FieldFuzz(
-            3.0,
-            {
-                "use_nickname": 4,
-                "make_typo": 2,
-                "transpose_letters": 1,
-                "drop_letter": 1,
-                "use_initial": 1,
-                "change_case": 1,
-                "leave_blank": 0.3,
-            },
-        ),
-        "last_name": FieldFuzz(
-            3.0,
-            {
-                "make_typo": 3,
-                "transpose_letters": 1,
-                "drop_letter": 1,
-                "double_letter": 1,
-                "change_case": 1,
-                "leave_blank": 0.2,
-            },
-        ),
-        "name": FieldFuzz(0.5, {"swap_given_and_family_name": 1}),
-        "birth_date": FieldFuzz(
-            1.5,
-            {
-                "swap_day_month": 2,
-                "mistype_day": 1,
-                "mistype_year": 1,
-                "use_first_of_month": 0.5,
-                "leave_blank": 0.5,
-            },
-        ),
-        "email": FieldFuzz(
-            2.0, {"change_email_domain": 2, "make_typo": 1, "drop_letter": 1, "leave_blank": 0.5}
-        ),
-        "phone": FieldFuzz(
-            2.0, {"reformat_phone": 3, "make_typo": 1, "transpose_letters": 1, "leave_blank": 1}
-        ),
-        "address_line1": FieldFuzz(
-            2.0, {"abbreviate_street": 3, "make_typo": 1, "change_case": 1, "leave_blank": 0.3}
-        ),
-        "city": FieldFuzz(0.7, {"make_typo": 1, "change_case": 1, "drop_letter": 1}),
-        "postal_code": FieldFuzz(0.5, {"make_typo": 1, "transpose_letters": 1}),
-        "gender": FieldFuzz(0.3, {"leave_blank": 1}),
-    }
-)
 
 
 def effective(overrides: Mapping[str, FieldFuzz] | None) -> dict[str, FieldFuzz]:
@@ -105,6 +50,7 @@ def fuzz(
     fuzz_map: Mapping[str, FieldFuzz],
     max_fields: int,
     rng: np.random.Generator,
+    hurried_share: float = HURRIED_SHARE,
 ) -> tuple[pa.Table, pa.Array]:
     """Corrupt ``rows`` of ``table`` through the fuzz map.
 
@@ -116,7 +62,8 @@ def fuzz(
         for f in fuzz_map
         if set(FIELD_COLUMNS.get(f, (f,))) <= set(table.column_names) and fuzz_map[f].weight > 0
     ]
-    chosen = choose_fields(rng, len(rows), [fuzz_map[f].weight for f in fields], max_fields)
+    weights = [fuzz_map[f].weight for f in fields]
+    chosen = choose_fields(rng, len(rows), weights, max_fields, hurried_share)
     labels: list[str] = []  # "field:corruption" of every corruption of every field, in order
     codes = np.full((table.num_rows, len(fields)), -1, np.int32)  # per row and field: a label
     for position, field in enumerate(fields):
@@ -133,6 +80,7 @@ def fuzz_until_changed(
     fuzz_map: Mapping[str, FieldFuzz],
     max_fields: int,
     rng: np.random.Generator,
+    hurried_share: float = HURRIED_SHARE,
 ) -> tuple[pa.Table, pa.Array]:
     """``fuzz``, with the rows a corruption left unchanged (a nickname-less name, a day above
     12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times."""
@@ -140,7 +88,7 @@ def fuzz_until_changed(
     for _ in range(1 + RETRIES):
         if not len(rows):
             break
-        table, found = fuzz(table, rows, fuzz_map, max_fields, rng)
+        table, found = fuzz(table, rows, fuzz_map, max_fields, rng, hurried_share)
         labels = pc.if_else(pc.equal(found, ""), labels, found)
         rows = rows[pc.equal(found.take(pa.array(rows)), "").to_numpy(zero_copy_only=False)]
     return table, labels
@@ -180,14 +128,21 @@ def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
 
 
 def choose_fields(
-    rng: np.random.Generator, n: int, weights: list[float], max_fields: int
+    rng: np.random.Generator,
+    n: int,
+    weights: list[float],
+    max_fields: int,
+    hurried_share: float = HURRIED_SHARE,
 ) -> np.ndarray:
-    """A boolean (n, fields) matrix: 1..max_fields fields per row, by weight, without repetition."""
+    """A boolean (n, fields) matrix: 1..max_fields fields per row, by weight, without repetition;
+    the most in a ``hurried_share`` of the rows, fewer in the others."""
     weights = np.asarray(weights, dtype=np.float64)
     usable = int(np.count_nonzero(weights > 0))
     if not usable:
         return np.zeros((n, len(weights)), dtype=bool)
-    count = rng.integers(1, min(max_fields, usable) + 1, n)
+    most = min(max_fields, usable)
+    hurried = rng.random(n) < hurried_share
+    count = np.where(hurried, most, rng.integers(1, max(most - 1, 1) + 1, n))
     # Efraimidis-Spirakis with exponential keys: a row's fields ordered by E / w are a weighted
     # draw without repetition; a zero weight gives an infinite key, never among the smallest
     with np.errstate(divide="ignore"):

@@ -42,3 +42,59 @@ def swap_given_and_family_name(
 ) -> tuple[pa.Array, pa.Array]:
     """Enter the given and family names the wrong way round: ('Ann', 'Lee') -> ('Lee', 'Ann')."""
     return last.cast(first.type), first.cast(last.type)
+
+
+SUFFIXES = ("Jr", "Sr", "II", "III")
+"""Generation suffixes written after a family name."""
+_SUFFIX = r"^(?P<base>.*?\S),? (?P<suffix>(?i:jr|sr|ii|iii|iv)\.?)$"
+TITLES = ("Dr.", "Mr.", "Mrs.", "Ms.", "Dr", "Mr")
+"""Titles written before a given name."""
+_TITLE = r"^(?P<title>(?i:dr|mr|mrs|ms|miss)\.?) (?P<rest>.*\S.*)$"
+
+
+def _pick(options: tuple[str, ...], n: int, rng: np.random.Generator) -> pa.Array:
+    return pa.array(options).take(pa.array(rng.integers(0, len(options), n)))
+
+
+def change_suffix(values: pa.Array, rng: np.random.Generator) -> pa.Array:
+    """Add a generation suffix, or drop the one there: 'Smith' -> 'Smith Jr', 'Lee Sr' -> 'Lee'."""
+    parts = pc.extract_regex(values, _SUFFIX)
+    added = pc.binary_join_element_wise(values, _pick(SUFFIXES, len(values), rng), " ")
+    present = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(values)), 0)
+    added = pc.if_else(present, added, values)
+    return pc.coalesce(pc.struct_field(parts, "base"), added)
+
+
+def change_title(values: pa.Array, rng: np.random.Generator) -> pa.Array:
+    """Write a title before the given name, or drop the one there: 'John' -> 'Dr. John'."""
+    parts = pc.extract_regex(values, _TITLE)
+    added = pc.binary_join_element_wise(_pick(TITLES, len(values), rng), values, " ")
+    present = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(values)), 0)
+    added = pc.if_else(present, added, values)
+    return pc.coalesce(pc.struct_field(parts, "rest"), added)
+
+
+def rewrite_double_name(values: pa.Array, rng: np.random.Generator) -> pa.Array:
+    """Write a double family name another way: 'Smith-Jones' -> 'Smith Jones', 'Smith' or
+    'Jones'; 'Garcia Lopez' -> 'Garcia-Lopez'."""
+    parts = pc.extract_regex(values, r"^(?P<first>\S+)(?P<mark>[- ])(?P<second>\S+)$")
+    first, second = pc.struct_field(parts, "first"), pc.struct_field(parts, "second")
+    hyphenated = pc.equal(pc.struct_field(parts, "mark"), "-")
+    pick = rng.integers(0, 3, len(values))
+    split = pc.choose(
+        pa.array(pick), pc.binary_join_element_wise(first, second, " "), first, second
+    )
+    joined = pc.binary_join_element_wise(first, second, "-")
+    rewritten = pc.if_else(hyphenated, split, joined)
+    has_suffix = pc.match_substring_regex(values, _SUFFIX)
+    return pc.if_else(has_suffix, values, pc.coalesce(rewritten, values))
+
+
+def type_into_wrong_field(
+    first: pa.Array, last: pa.Array, rng: np.random.Generator
+) -> tuple[pa.Array, pa.Array]:
+    """Type the whole name into the given-name field: ('Ann', 'Lee') -> ('Ann Lee', blank)."""
+    whole = pc.binary_join_element_wise(first, last.cast(first.type), " ")
+    moved = pc.and_(pc.greater(pc.utf8_length(first), 0), pc.greater(pc.utf8_length(last), 0))
+    moved = moved.fill_null(False)
+    return pc.if_else(moved, whole, first), pc.if_else(moved, pa.scalar(None, last.type), last)

@@ -1,4 +1,8 @@
-"""Errors made while typing any text: slipped keys, swapped or lost letters, case, blanks."""
+"""Errors made while typing any text: slipped keys, swapped or lost letters, case, blanks.
+
+People rarely get the first letter of a word wrong: the letter-level slips here spare the
+first letter of every word in ``FIRST_LETTER_SPARED`` of the values that have another letter.
+"""
 
 import numpy as np
 import pyarrow as pa
@@ -7,18 +11,36 @@ import pyarrow.compute as pc
 from gensample.corruptions import keyboard
 from gensample.corruptions.arrays import (
     CodePoints,
+    delete_points,
     from_code_points,
+    insert_points,
     pick_one_per_row,
     random_below,
+    swap_at,
     to_code_points,
+    word_starts,
 )
+
+FIRST_LETTER_SPARED = 0.85
+"""Share of values whose slip avoids the first letter of each word when it can."""
+
+
+def pick_mid_word(candidates: np.ndarray, text: CodePoints, rng: np.random.Generator) -> np.ndarray:
+    """One candidate position per row (-1: none), rarely the first letter of a word."""
+    inside = candidates & ~word_starts(text)
+    seen = np.concatenate([[0], np.cumsum(inside, dtype=np.int64)])
+    has_inside = np.diff(seen[text.starts]) > 0
+    spared = has_inside & (rng.random(len(has_inside)) < FIRST_LETTER_SPARED)
+    return pick_one_per_row(
+        np.where(np.repeat(spared, text.lengths), inside, candidates), text.starts, rng
+    )
 
 
 def make_typo(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Hit a QWERTY neighbour instead of one letter or digit, keeping its case: 'John' -> 'Jihn'."""
     text = to_code_points(values)
     choices = keyboard.neighbour_counts(text.points)
-    positions = pick_one_per_row(choices > 0, text.starts, rng)
+    positions = pick_mid_word(choices > 0, text, rng)
     hit = positions >= 0
     counts = np.zeros(len(values), dtype=np.int64)
     counts[hit] = choices[positions[hit]]
@@ -34,32 +56,24 @@ def transpose_letters(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     candidates = np.zeros(len(text.points), dtype=bool)
     candidates[:-1] = text.points[:-1] != text.points[1:]
     candidates &= ~text.last_of_row()
-    positions = pick_one_per_row(candidates, text.starts, rng)
-    left = positions[positions >= 0]
-    points = text.points.copy()
-    points[left], points[left + 1] = text.points[left + 1], text.points[left]
-    return from_code_points(CodePoints(points, text.starts), values)
+    left = pick_mid_word(candidates, text, rng)
+    return from_code_points(swap_at(text, left), values)
 
 
 def drop_letter(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Leave out one character of a value at least two characters long: 'Smith' -> 'Smth'."""
     text = to_code_points(values)
     long_enough = np.repeat(text.lengths >= 2, text.lengths)
-    positions = pick_one_per_row(long_enough, text.starts, rng)
-    dropped = positions >= 0
-    points = np.delete(text.points, positions[dropped])
-    starts = text.starts - np.concatenate([[0], np.cumsum(dropped)])
-    return from_code_points(CodePoints(points, starts), values)
+    return from_code_points(delete_points(text, pick_mid_word(long_enough, text, rng)), values)
 
 
 def double_letter(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Type one visible character twice: 'Thomas' -> 'Thommas'."""
     text = to_code_points(values)
-    positions = pick_one_per_row(text.points > ord(" "), text.starts, rng)
-    doubled = positions >= 0
-    points = np.insert(text.points, positions[doubled], text.points[positions[doubled]])
-    starts = text.starts + np.concatenate([[0], np.cumsum(doubled)])
-    return from_code_points(CodePoints(points, starts), values)
+    positions = pick_mid_word(text.points > ord(" "), text, rng)
+    doubled = np.zeros(len(positions), np.uint32)
+    doubled[positions >= 0] = text.points[positions[positions >= 0]]
+    return from_code_points(insert_points(text, positions, doubled), values)
 
 
 def use_initial(values: pa.Array, rng: np.random.Generator) -> pa.Array:

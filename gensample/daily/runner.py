@@ -125,6 +125,7 @@ def _recover(
     current = state.load(directory.state_path)
     recovery.reconcile(directory, current, now)
     recovery.archive_missing(directory, current, date, settings.archive_retention_days)
+    current_state.update(directory, settings)  # a day archived, but not merged into it
     return current
 
 

@@ -41,19 +41,33 @@ def write(path: Path, schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> N
 
 def merged(old: pa.Table, new: pa.Table, key: str, oldest: dt.date) -> Iterator[pa.RecordBatch]:
     """``old`` (in ``key`` order) with the rows of ``new`` (in ``key`` order, keys unique)
-    replacing or joining them, in ``key`` order, forgetting what days before ``oldest`` told."""
+    replacing or joining them, in ``key`` order, forgetting what days before ``oldest`` told.
+
+    A batch of ``old`` that no new row falls among, and that tells nothing forgotten, is
+    passed through as it is (most are: new rows are mostly new ids, after the old ones)."""
     keys, taken = _numpy(new[key]), 0
+    forgetting = _tells_before(old, oldest)
     for batch in old.to_batches(max_chunksize=BATCH_ROWS):
         ids = batch.column(key).to_numpy()
         if not len(ids):
             continue
         stop = int(np.searchsorted(keys, ids[-1], side="right"))
+        if stop == taken and not forgetting:
+            yield batch
+            continue
         kept = pa.Table.from_batches([batch]).filter(pa.array(~np.isin(ids, keys[taken:stop])))
         both = pa.concat_tables([kept, new.slice(taken, stop - taken)])
         both = both.take(pa.array(np.argsort(_numpy(both[key]), kind="stable")))
         yield from forget_before(both, oldest).to_batches()
         taken = stop
     yield from forget_before(new.slice(taken), oldest).to_batches(max_chunksize=BATCH_ROWS)
+
+
+def _tells_before(table: pa.Table, oldest: dt.date) -> bool:
+    """Whether ``table`` has a row of a day before ``oldest``, or a ``valid_from`` before it."""
+    columns = [name for name in ("day", "valid_from") if name in table.column_names]
+    earliest = [pc.min(table[name]).as_py() for name in columns]
+    return any(day is not None and day < oldest for day in earliest)
 
 
 def forget_before(table: pa.Table, oldest: dt.date) -> pa.Table:

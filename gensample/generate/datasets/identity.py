@@ -11,7 +11,6 @@ name only the corruptions the formatted record still shows.
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 import numpy as np
 import pyarrow as pa
@@ -30,13 +29,13 @@ from gensample.generate.datasets.common import (
 )
 from gensample.generate.datasets.contract import BlockInput
 from gensample.generate.datasets.formats import replace
+from gensample.generate.datasets.fuzzing import (  # the systems take them from here
+    STAFF_HURRY,  # noqa: F401
+    STAFF_TYPED,  # noqa: F401
+    Fuzzing,
+)
 from gensample.generate.seeding import stream
 from gensample.settings import Settings
-
-STAFF_TYPED = MappingProxyType(
-    {"make_typo": 3.0, "transpose_letters": 2.0, "drop_letter": 2.0, "double_letter": 2.0}
-)
-"""Corruption multipliers of systems where staff type what a customer says: more slipped keys."""
 
 CANDIDATES = (1, 4)
 """How many corrupted versions of a copy are tried at once: one, then (for the copies that
@@ -45,41 +44,6 @@ still read like their original) several more."""
 Render = Callable[[BlockInput, pa.Table, np.ndarray], pa.Table]
 """How a system writes person columns: ``(block, columns, person) -> columns`` of the same names,
 where ``person`` is each row's position among the block's people (for per-person habits)."""
-
-
-@dataclass(frozen=True)
-class Fuzzing:
-    """How a system corrupts its duplicates, relative to the run's fuzz map and settings."""
-
-    fields: Mapping[str, float]
-    """Fuzz fields the system captures -> multiplier of the field's weight."""
-    corruptions: Mapping[str, float] = field(default_factory=dict)
-    """Corruption -> multiplier of its weight on every field (0: never on this system)."""
-    forbidden: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Field -> corruptions its format cannot hold (a 10-digit phone cannot lose a digit)."""
-    extra_fields: int = 0
-    """Added to ``fuzz.max_fields`` (at least one field is always corrupted)."""
-    exact_copies: bool = True
-    """Whether ``exact_duplicate_share`` of the duplicates are left untouched."""
-
-    def fuzz_map(self, settings: Settings) -> dict[str, FieldFuzz]:
-        """The run's fuzz map restricted to the captured fields and weighed for this system."""
-        run_map = fuzzmap.effective(settings.fuzz.fields)
-        weighed = {}
-        for name, multiplier in self.fields.items():
-            corruptions = {
-                corruption: weight * self.corruptions.get(corruption, 1.0)
-                for corruption, weight in run_map[name].corruptions.items()
-                if corruption not in self.forbidden.get(name, ())
-            }
-            corruptions = {c: w for c, w in corruptions.items() if w > 0}
-            if corruptions and run_map[name].weight * multiplier > 0:
-                weighed[name] = FieldFuzz(run_map[name].weight * multiplier, corruptions)
-        return weighed
-
-    def max_fields(self, settings: Settings) -> int:
-        """Most fields one fuzzed duplicate of this system corrupts."""
-        return max(1, settings.fuzz.max_fields + self.extra_fields)
 
 
 @dataclass(frozen=True)
@@ -214,6 +178,7 @@ def _corrupt(
     """
     settings, fuzzing = block.settings, system.fuzzing
     fuzz_map, most = fuzzing.fuzz_map(settings), fuzzing.max_fields(settings)
+    hurried = fuzzing.hurried_share(settings)
     exact = round(len(source) * settings.exact_duplicate_share) if fuzzing.exact_copies else 0
     rows = np.sort(rng.permutation(len(source))[exact:])
     written = [system.render(block, held, chosen)]
@@ -224,7 +189,7 @@ def _corrupt(
             break
         tried = np.repeat(rows, candidates)
         fuzzed, changes = fuzzmap.fuzz(
-            held.take(source[tried]), np.arange(len(tried)), fuzz_map, most, rng
+            held.take(source[tried]), np.arange(len(tried)), fuzz_map, most, rng, hurried
         )
         shown = system.render(block, fuzzed, chosen[source[tried]])
         visible = _visible_labels(changes, fuzz_map, shown, written[0].take(source[tried]))

@@ -128,6 +128,8 @@ SYSTEM = identity.System(
     identity.Fuzzing(
         fields={"first_name": 1.0, "last_name": 1.0, "name": 2.0, "phone": 1.0},
         corruptions=identity.STAFF_TYPED,
+        hurry=identity.STAFF_HURRY,
+        forbidden={"name": ("type_into_wrong_field",)},  # 'First Last' reads the same joined
         extra_fields=1,
         exact_copies=False,
     ),

@@ -69,6 +69,7 @@ SYSTEM = identity.System(
             "postal_code": 1.5,
         },
         corruptions=identity.STAFF_TYPED,
+        hurry=identity.STAFF_HURRY,
         forbidden={"phone": ("reformat_phone", "drop_letter", "double_letter")},
         extra_fields=1,
         exact_copies=False,

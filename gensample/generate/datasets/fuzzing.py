@@ -1,0 +1,74 @@
+"""How an identity-bearing source system errs, relative to the run's fuzz map: which fields it
+captures, which corruptions it makes more or less often, how often it hurries."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from gensample.corruptions import fuzzmap
+from gensample.corruptions.fuzzmap import FieldFuzz
+from gensample.settings import Settings
+
+STAFF_TYPED = MappingProxyType(
+    {
+        "make_typo": 3.0,
+        "transpose_letters": 2.0,
+        "drop_letter": 2.0,
+        "double_letter": 2.0,
+        "misspell_phonetically": 3.0,
+        "make_ocr_error": 2.0,
+        "remove_diacritics": 3.0,
+        "split_word": 2.0,
+        "merge_words": 2.0,
+        "mistype_digit": 2.0,
+        "transpose_digits": 2.0,
+        "use_january_first": 2.0,
+        "type_into_wrong_field": 2.0,
+    }
+)
+"""Corruption multipliers of systems where staff type what a customer says or wrote: more
+slipped keys and digits, names spelt as heard, handwriting misread, accents dropped."""
+
+STAFF_HURRY = 2.0
+"""How much more often staff type a record in a hurry (several errors) than the run's share."""
+
+
+@dataclass(frozen=True)
+class Fuzzing:
+    """How a system corrupts its duplicates, relative to the run's fuzz map and settings."""
+
+    fields: Mapping[str, float]
+    """Fuzz fields the system captures -> multiplier of the field's weight."""
+    corruptions: Mapping[str, float] = field(default_factory=dict)
+    """Corruption -> multiplier of its weight on every field (0: never on this system)."""
+    forbidden: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Field -> corruptions its format cannot hold (a 10-digit phone cannot lose a digit)."""
+    extra_fields: int = 0
+    """Added to ``fuzz.max_fields`` (at least one field is always corrupted)."""
+    exact_copies: bool = True
+    """Whether ``exact_duplicate_share`` of the duplicates are left untouched."""
+    hurry: float = 1.0
+    """Multiplier of the share of records typed in a hurry (``fuzzmap.HURRIED_SHARE``)."""
+
+    def fuzz_map(self, settings: Settings) -> dict[str, FieldFuzz]:
+        """The run's fuzz map restricted to the captured fields and weighed for this system."""
+        run_map = fuzzmap.effective(settings.fuzz.fields)
+        weighed = {}
+        for name, multiplier in self.fields.items():
+            corruptions = {
+                corruption: weight * self.corruptions.get(corruption, 1.0)
+                for corruption, weight in run_map[name].corruptions.items()
+                if corruption not in self.forbidden.get(name, ())
+            }
+            corruptions = {c: w for c, w in corruptions.items() if w > 0}
+            if corruptions and run_map[name].weight * multiplier > 0:
+                weighed[name] = FieldFuzz(run_map[name].weight * multiplier, corruptions)
+        return weighed
+
+    def hurried_share(self, settings: Settings) -> float:
+        """Share of this system's fuzzed records typed in a hurry (the most fields corrupted)."""
+        return min(1.0, fuzzmap.HURRIED_SHARE * self.hurry)
+
+    def max_fields(self, settings: Settings) -> int:
+        """Most fields one fuzzed duplicate of this system corrupts."""
+        return max(1, settings.fuzz.max_fields + self.extra_fields)
