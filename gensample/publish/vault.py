@@ -70,13 +70,7 @@ def read_aws_credentials(settings: VaultSettings, environ: Mapping[str, str]) ->
     where = secret_path(settings)
     url = settings.url or environ.get("VAULT_ADDR", "")
     try:
-        if not url:
-            raise _Failure("no Vault address: set [vault] url or VAULT_ADDR")
-        client = hvac.Client(
-            url=url, token="", verify=environ.get("VAULT_CACERT") or True, timeout=TIMEOUT_SECONDS
-        )
-        _step("health check", lambda: _check_health(client))
-        _step(f"{settings.auth} login", lambda: _log_in(client, settings, environ))
+        client = _logged_in(settings, url, environ)
         credentials = _step("reading the keys", lambda: _read_keys(client, settings))
     except _Failure as failure:
         raise RunError(
@@ -84,6 +78,39 @@ def read_aws_credentials(settings: VaultSettings, environ: Mapping[str, str]) ->
         ) from None
     logger.info("AWS keys from Vault %s (%s auth)", where, settings.auth)
     return credentials
+
+
+def read_password(settings: VaultSettings, path: str, environ: Mapping[str, str]) -> str:
+    """Log in to Vault and return the ``password`` of the KV version 2 secret at ``path``
+    (under ``[vault] mount``): a database password for ``gensample load``.
+
+    Raises :class:`RunError` naming the Vault path and the problem, never the password.
+    """
+    url = settings.url or environ.get("VAULT_ADDR", "")
+    try:
+        client = _logged_in(settings, url, environ)
+        secret = _step("reading the password", lambda: _read_secret(client, settings, path))
+        if not secret.get("password"):
+            raise _Failure("the secret has no password")
+    except _Failure as failure:
+        raise RunError(
+            f"cannot get the password from Vault {settings.mount}/{path} "
+            f"({url or 'no address'}): {failure}"
+        ) from None
+    logger.info("database password from Vault %s/%s (%s auth)", settings.mount, path, settings.auth)
+    return secret["password"]
+
+
+def _logged_in(settings: VaultSettings, url: str, environ: Mapping[str, str]) -> hvac.Client:
+    """A client of the healthy Vault at ``url``, logged in as ``settings`` say."""
+    if not url:
+        raise _Failure("no Vault address: set [vault] url or VAULT_ADDR")
+    client = hvac.Client(
+        url=url, token="", verify=environ.get("VAULT_CACERT") or True, timeout=TIMEOUT_SECONDS
+    )
+    _step("health check", lambda: _check_health(client))
+    _step(f"{settings.auth} login", lambda: _log_in(client, settings, environ))
+    return client
 
 
 def _step(name: str, action: Callable[[], Any]) -> Any:
@@ -165,12 +192,17 @@ def _read_keys(client: hvac.Client, settings: VaultSettings) -> AwsCredentials:
         data = answer.get("data") or {}
         names = ("access_key", "secret_key", "security_token")
     else:
-        answer = client.secrets.kv.v2.read_secret_version(
-            path=settings.path, mount_point=settings.mount, raise_on_deleted_version=True
-        )
-        data = (answer.get("data") or {}).get("data") or {}
+        data = _read_secret(client, settings, settings.path)
         names = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
     missing = [name for name in names[:2] if not data.get(name)]
     if missing:
         raise _Failure(f"the secret has no {' and no '.join(missing)}")
     return AwsCredentials(data[names[0]], data[names[1]], data.get(names[2]) or None)
+
+
+def _read_secret(client: hvac.Client, settings: VaultSettings, path: str) -> dict:
+    """The data of the KV version 2 secret at ``path`` under ``[vault] mount``."""
+    answer = client.secrets.kv.v2.read_secret_version(
+        path=path, mount_point=settings.mount, raise_on_deleted_version=True
+    )
+    return (answer.get("data") or {}).get("data") or {}

@@ -15,6 +15,7 @@ from typing import Any
 
 from gensample.errors import BadInputError
 from gensample.settings.fuzz import check_fields
+from gensample.settings.load import LoadSettings
 from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.retail import RetailSettings
 from gensample.settings.schema import (
@@ -176,6 +177,9 @@ class Settings:
     )
     vault: VaultSettings | None = optional_section(
         "AWS keys for publishing, from Vault.", operational=True
+    )
+    load: LoadSettings | None = optional_section(
+        "How gensample load reaches its database.", operational=True
     )
 
     def __post_init__(self) -> None:

@@ -1,0 +1,55 @@
+"""DuckDB (``gensample[duckdb]``): Arrow batches scanned where they are; foreign keys checked,
+not declared, as DuckDB cannot delete rows and the rows referencing them in one transaction."""
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+import pyarrow as pa
+
+from gensample.errors import RunError
+from gensample.load.model import FileDatabase, Target, quoted
+from gensample.output.dictionary import TableSpec
+
+NO_DUCKDB = "loading into DuckDB needs the duckdb package: pip install 'gensample[duckdb]'"
+
+
+class DuckDB(FileDatabase):
+    """DuckDB: each batch inserted by one statement scanning it."""
+
+    TYPES: ClassVar[dict[str, str]] = {
+        "boolean": "BOOLEAN",
+        "integer": "BIGINT",
+        "decimal": "DECIMAL({precision}, {scale})",
+        "floating": "DOUBLE",
+        "string": "VARCHAR",
+        "date": "DATE",
+        "timestamp": "TIMESTAMP",
+    }
+    INCOMING = "gensample_incoming"
+
+    @classmethod
+    def connect(cls, target: Target, password: str | None) -> "DuckDB":
+        """Open (or create) the database file; the duckdb package is needed only here."""
+        path = cls.path(target)
+        try:
+            import duckdb
+        except ImportError as error:
+            raise RunError(f"{target.shown}: {NO_DUCKDB} ({error})") from error
+        try:
+            connection = duckdb.connect(str(path))
+            connection.execute("SET enable_progress_bar = false")  # cron's log is no terminal
+        except duckdb.Error as error:
+            raise RunError(f"{target.shown}: cannot open the database: {error}") from error
+        return cls(connection, (duckdb.Error,))
+
+    def insert(self, spec: TableSpec, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int:
+        """Insert ``batches``, each with one statement scanning it where Arrow holds it."""
+        columns = quoted(*schema.names)
+        sql = (
+            f"INSERT INTO {self.table(spec.name)} ({columns}) SELECT {columns} FROM {self.INCOMING}"
+        )
+        rows = 0
+        for batch in batches:
+            self.connection.register(self.INCOMING, pa.Table.from_batches([batch]))
+            rows += self.execute(sql)[0][0]
+        return rows
