@@ -30,7 +30,6 @@ from gensample.daily.extra_rows import Extras
 from gensample.daily.faults import crash_point
 from gensample.daily.rundir import RunDirectory
 from gensample.errors import BadInputError, GensampleError, RunError
-from gensample.generate.datasets.contract import CUSTOMERS
 from gensample.generate.plan import Plan, make_plan
 from gensample.output import manifest
 from gensample.output.atomic import write_json
@@ -160,17 +159,12 @@ def _batch(plan: Plan, drop: tracer_drops.TracerDrop | None, extras: Extras | No
     """The ids this batch takes: the plan's, then tracer entities and extra records."""
     tracer_entities = drop.entity_count if drop else 0
     extra_records = extras.new_records if extras else 0
-    stops = plan.id_stops()
     return state.Batch(
         plan.entity_start,
         plan.entity_stop + tracer_entities,
         plan.record_start,
         plan.record_stop + extra_records,
-        ids={
-            name: (start, stops[name])
-            for name, start in plan.id_starts.items()
-            if name != CUSTOMERS
-        },
+        ids=manifest.planned_ids(plan),
     )
 
 
@@ -190,7 +184,8 @@ def _write_staging(
     rows = write_batch(settings, plan, result, len(earlier) + 1, staging, stopwatch)
     rows = {name: earlier_rows.get(name, 0) + count for name, count in rows.items()}
     crash_point("staged")
-    entry = _manifest_entry(plan, batch, extras, drop)
+    counts = extras.counts if extras else None
+    entry = manifest.batch_entry(plan, batch, counts, sha256(drop.path) if drop else None)
     with stopwatch.stage("manifest"):
         document = manifest.build(settings, [*earlier, entry], {**earlier_rows, **rows}, staging)
         write_json(staging / manifest.MANIFEST_FILE, document)
@@ -218,26 +213,6 @@ def _start_staging(
         raise RunError(f"cannot copy {day_dir} to append to it: {error}") from error
     (staging / manifest.MANIFEST_FILE).unlink()
     return earlier["batches"], {name: f["rows"] for name, f in earlier["files"].items()}
-
-
-def _manifest_entry(
-    plan: Plan, batch: state.Batch, extras: Extras | None, drop: tracer_drops.TracerDrop | None
-) -> dict:
-    """The manifest's record of this batch."""
-    counts = extras.counts if extras else dict.fromkeys(manifest.EXTRA_COUNTS, 0)
-    return {
-        "date": plan.date.isoformat(),
-        "dupe_rate_drawn": plan.dupe_rate,
-        "entity_start": batch.entity_start,
-        "entity_stop": batch.entity_stop,
-        "record_start": batch.record_start,
-        "record_stop": batch.record_stop,
-        "ids": {name: list(ids) for name, ids in batch.ids.items()},
-        "originals": plan.entities,
-        "duplicates": plan.duplicates,
-        **counts,
-        "tracer_sha256": sha256(drop.path) if drop else None,
-    }
 
 
 def _consume(

@@ -11,9 +11,12 @@ import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Protocol
 
 from gensample.corruptions import fuzzmap
 from gensample.errors import BadInputError, RunError
+from gensample.generate.datasets.contract import CUSTOMERS
+from gensample.generate.plan import Plan
 from gensample.output.encoding import sha256
 from gensample.settings import Settings, as_dict
 from gensample.version import __version__
@@ -23,8 +26,23 @@ EXTRA_COUNTS = ("tracer", "archival", "updates", "closures")
 COUNTED = ("originals", "duplicates", *EXTRA_COUNTS)
 
 
+class BatchIds(Protocol):
+    """The ids one batch took (``daily.state.Batch`` is one)."""
+
+    entity_start: int
+    entity_stop: int
+    record_start: int
+    record_stop: int
+    ids: Mapping[str, tuple[int, int]]
+
+
 def build(settings: Settings, batches: list[dict], rows: dict[str, int], day_dir: Path) -> dict:
     """The manifest of the files under ``day_dir`` (paths relative to it, with their rows)."""
+    return {**heading(settings, batches), "files": describe_files(day_dir, rows)}
+
+
+def heading(settings: Settings, batches: list[dict]) -> dict:
+    """Everything a manifest holds but its files."""
     effective = as_dict(settings)
     effective["fuzz"]["fields"] = fuzzmap.as_data(fuzzmap.effective(settings.fuzz.fields))
     return {
@@ -35,7 +53,39 @@ def build(settings: Settings, batches: list[dict], rows: dict[str, int], day_dir
         "dupe_rate_drawn": batches[0]["dupe_rate_drawn"],
         "counts": {key: sum(batch.get(key, 0) for batch in batches) for key in COUNTED},
         "batches": batches,
-        "files": describe_files(day_dir, rows),
+    }
+
+
+def planned_ids(plan: Plan) -> dict[str, tuple[int, int]]:
+    """The record id range of every dataset the plan generates per block but customers."""
+    stops = plan.id_stops()
+    return {
+        name: (start, stops[name]) for name, start in plan.id_starts.items() if name != CUSTOMERS
+    }
+
+
+def batch_entry(
+    plan: Plan,
+    batch: BatchIds | None = None,
+    counts: Mapping[str, int] | None = None,
+    tracer_sha256: str | None = None,
+) -> dict:
+    """The manifest's record of a batch: ``plan``, the ids it took (``batch``; by default the
+    plan's alone), its counts of extra rows (by default none) and the consumed tracer's SHA-256."""
+    ids = batch.ids if batch else planned_ids(plan)
+    batch = batch or plan
+    return {
+        "date": plan.date.isoformat(),
+        "dupe_rate_drawn": plan.dupe_rate,
+        "entity_start": batch.entity_start,
+        "entity_stop": batch.entity_stop,
+        "record_start": batch.record_start,
+        "record_stop": batch.record_stop,
+        "ids": {name: list(ids) for name, ids in ids.items()},
+        "originals": plan.entities,
+        "duplicates": plan.duplicates,
+        **(counts or dict.fromkeys(EXTRA_COUNTS, 0)),
+        "tracer_sha256": tracer_sha256,
     }
 
 

@@ -8,7 +8,7 @@ own, so an error names where the bad value came from.
 import dataclasses
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,18 +221,29 @@ def load(
     layers += [
         env_layer(name, raw) for name, raw in sorted(environ.items()) if name.startswith(ENV_PREFIX)
     ]
-    layers += [
-        check_layer(Settings, {key: value}, f"--{key.replace('_', '-')}")
+    layers += flag_layers(flags, lambda key: f"--{key.replace('_', '-')}")
+    return merge_layers(layers, f"settings of {Path(run_dir).resolve()}")
+
+
+def flag_layers(flags: Mapping[str, Any] | None, source: Callable[[str], str]) -> list[dict]:
+    """One checked layer per given flag (``None`` means not given), named by ``source(key)``."""
+    return [
+        check_layer(Settings, {key: value}, source(key))
         for key, value in (flags or {}).items()
         if value is not None
     ]
+
+
+def merge_layers(layers: list[dict], where: str) -> Settings:
+    """The settings of checked ``layers``, each over the ones before; a rule between settings
+    that they break is an error naming ``where``."""
     merged: dict = {}
     for layer in layers:
         _merge(merged, layer)
     try:
         return build(Settings, merged)
     except BadInputError as error:  # a rule between settings, which may come from any layer
-        raise BadInputError(f"settings of {Path(run_dir).resolve()}: {error}") from error
+        raise BadInputError(f"{where}: {error}") from error
 
 
 def file_layer(run_dir: Path) -> dict:
