@@ -22,7 +22,6 @@ from gensample.output import dictionary, manifest
 from gensample.output.atomic import sync_tree, write_json
 from gensample.output.batch import PARTS_DIR
 from gensample.output.encoding import ParquetDayFile, start_csv, write_csv_rows, write_part
-from gensample.output.placement import part_path
 
 PANDAS_MISSING = "to_pandas needs pandas: pip install 'gensample[pandas]'"
 
@@ -154,7 +153,7 @@ def write_file(day_dir: Path, name: str, file: DayFile) -> Path:
     parquet = ParquetDayFile(path, file.schema)
     try:
         for number, piece in enumerate(file.pieces):  # through a part, as a run's blocks go
-            part = part_path(day_dir / PARTS_DIR, name, number)
+            part = day_dir / PARTS_DIR / f"{number}.part"
             write_part(piece, part)
             parquet.append(part)
     finally:
