@@ -128,7 +128,8 @@ def outcome(run_dir: Path) -> tuple[dict[str, bytes], list[list[dict]]]:
     loaded = settings.load(run_dir, environ={}, flags={})
     after = NEXT + dt.timedelta(days=1)
     state = current_state.for_batch(RunDirectory(run_dir), loaded, after, True, False)
-    return files, [state.records.to_pylist(), state.people.to_pylist()]
+    existing = state.existing(state.records["customer_id"], state.people["entity_id"])
+    return files, [existing.customers.to_pylist(), existing.people.to_pylist()]
 
 
 @pytest.fixture(scope="module")
