@@ -1,5 +1,7 @@
 """The customer master and its truth: counts, duplicates, corruptions and the truth contract."""
 
+import datetime as dt
+
 import pyarrow.compute as pc
 import pytest
 from conftest import DAY, read_csv, run_day
@@ -101,14 +103,39 @@ def test_no_identifying_column_is_always_copied_to_duplicates(day, column):
     assert differing > 0.03 * len(pairs)
 
 
-def test_originals_carry_the_clean_person(day):
+def test_originals_carry_the_clean_person_with_the_suffix_after_the_family_name(day):
     entities = {e["entity_id"]: e for e in day["entities"]}
     rows = {row["customer_id"]: row for row in day["data"]}
+    suffixed = 0
     for record in day["records"]:
         if record["kind"] == "original":
             person, row = entities[record["entity_id"]], rows[record["record_id"]]
-            shared = set(person) & set(row)
+            shared = set(person) & set(row) - {"last_name"}
             assert {c: row[c] for c in shared} == {c: person[c] for c in shared}
+            typed = " ".join(filter(None, (person["last_name"], person["suffix"])))
+            assert row["last_name"] == typed
+            suffixed += person["suffix"] != ""
+    assert 0.005 < suffixed / CUSTOMERS < 0.04  # some men give a suffix
+
+
+def _seconds(timestamp: str) -> float:
+    return dt.datetime.fromisoformat(timestamp).replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+def test_accounts_open_after_the_18th_birthday_and_the_original_first(day):
+    entities = {e["entity_id"]: e for e in day["entities"]}
+    rows = {row["customer_id"]: row for row in day["data"]}
+    opened = {record_id: _seconds(row["created_at"]) for record_id, row in rows.items()}
+    window_start = _seconds(f"{DAY - dt.timedelta(days=5 * 365)}T23:59:59")
+    for record in day["records"]:
+        born = dt.date.fromisoformat(entities[record["entity_id"]]["birth_date"])
+        birthday = born.replace(
+            year=born.year + 18, day=min(born.day, 28 if born.month == 2 else 31)
+        )
+        assert opened[record["record_id"]] >= _seconds(f"{birthday}T00:00:00")
+        assert opened[record["record_id"]] >= window_start
+        if record["kind"] == "duplicate":
+            assert opened[record["record_id"]] >= opened[record["duplicate_of"]]
 
 
 def test_households_are_distinct_people_sharing_an_address(day):

@@ -46,10 +46,16 @@ def sessions_of(events: list[dict]) -> list[list[dict]]:
     return sessions
 
 
-def originals(result: dict, dataset: str) -> dict[int, int]:
-    """Original record id -> entity id, from a dataset's truth."""
-    records = result[dataset].truth.to_pylist()
-    return {r["record_id"]: r["entity_id"] for r in records if r["kind"] == "original"}
+def owners(result: dict, dataset: str) -> dict[int, int]:
+    """Record id -> entity id of every record (original or duplicate), from a dataset's truth."""
+    return {r["record_id"]: r["entity_id"] for r in result[dataset].truth.to_pylist()}
+
+
+def test_logged_in_events_use_duplicate_accounts_too():
+    result, _ = app()
+    kinds = {r["record_id"]: r["kind"] for r in result["customers"].truth.to_pylist()}
+    used = {e["customer_id"] for e in result["mobile_events"].data.to_pylist()} - {None}
+    assert {kinds[customer_id] for customer_id in used} == {"original", "duplicate"}
 
 
 def test_rows_ids_and_schema_follow_the_contract():
@@ -60,14 +66,14 @@ def test_exactly_the_covered_share_of_people_use_the_app_each_on_one_device():
     result, run = app()
     by_device = devices(result)
     assert len(by_device) == share_of(PEOPLE, run.coverage.mobile_app)
-    accounts, person_of = originals(result, "customers"), {}
+    accounts, person_of = owners(result, "customers"), {}
     for device, events in by_device.items():
         assert re.fullmatch(UUID, device)
         assert len({(e["platform"], e["app_version"], e["advertising_id"]) for e in events}) == 1
         customer_ids = {e["customer_id"] for e in events} - {None}
         assert len(customer_ids) <= 1
         for customer_id in customer_ids:
-            person_of[device] = accounts[customer_id]  # the person's original account
+            person_of[device] = accounts[customer_id]  # one of the person's accounts
     assert len(set(person_of.values())) == len(person_of)
 
 
@@ -94,7 +100,7 @@ def test_ids_resolve_and_card_logins_carry_the_same_persons_member_record():
     events = result["mobile_events"].data
     assert_references(events, "customer_id", result["customers"].data, "customer_id")
     assert_references(events, "member_id", result["loyalty_members"].data, "member_id")
-    accounts, members = originals(result, "customers"), originals(result, "loyalty_members")
+    accounts, members = owners(result, "customers"), owners(result, "loyalty_members")
     card_users, members_using_app = set(), set()
     for device_events in devices(result).values():
         for event in device_events:

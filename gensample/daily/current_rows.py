@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from gensample.daily import sorted_tables
 from gensample.daily.archiving import ArchivedDay
 from gensample.generate.datasets import customers
-from gensample.generate.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA
+from gensample.generate.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA, conform_records
 from gensample.output.atomic import (
     recover_directories,
     swap_directory,
@@ -202,7 +202,7 @@ def existing(folders: dict[str, Path], records: pa.Table, people: pa.Table) -> E
     truth = truth.add_column(1, "record_id", rows["customer_id"])
     return Existing(
         rows.select(customers.SCHEMA.names).cast(customers.SCHEMA),
-        truth.cast(RECORDS_SCHEMA),
+        conform_records(truth),
         versions.append_column("valid_from", people["valid_from"]),
     )
 

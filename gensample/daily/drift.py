@@ -21,7 +21,7 @@ from gensample import reference
 from gensample.corruptions import fuzzmap
 from gensample.daily.current_state import CurrentState, Existing
 from gensample.daily.reinjection import Picked
-from gensample.generate import population, truth
+from gensample.generate import emails, names, population, truth
 from gensample.generate.datasets import customers
 from gensample.generate.datasets.common import repeat
 from gensample.generate.seeding import stream
@@ -187,8 +187,8 @@ def _family_names(rng: np.random.Generator, n: int) -> pa.Array:
 def _emails(rng: np.random.Generator, people: dict[str, pa.Array], rows: np.ndarray) -> pa.Array:
     """New addresses of ``rows``, in the patterns people use, from their (new) names."""
     taken = {name: people[name].take(pa.array(rows)) for name in ("first_name", "last_name")}
-    spelled = [population.email_spelling(taken[name]) for name in ("first_name", "last_name")]
-    return population.emails(rng, *spelled, people["birth_date"].take(pa.array(rows)))
+    spelled = [names.email_spelling(taken[name]) for name in ("first_name", "last_name")]
+    return emails.new_addresses(rng, *spelled)
 
 
 def _phones(rng: np.random.Generator, people: pa.Table, rows: np.ndarray) -> pa.Array:

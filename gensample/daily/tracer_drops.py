@@ -291,6 +291,8 @@ def entities(drop: TracerDrop, first_entity_id: int) -> pa.Table:
         **{name: people[name] for name in people.column_names},
         "county": places["county"].take(found),
     }
+    unknown = [field for field in ENTITIES_SCHEMA if field.name not in columns]
+    columns.update({field.name: pa.nulls(len(first_rows), field.type) for field in unknown})
     return pa.table(columns).select(ENTITIES_SCHEMA.names).cast(ENTITIES_SCHEMA)
 
 

@@ -47,7 +47,7 @@ def generate_block(settings: Settings, date: dt.date, block: Block) -> BlockResu
     seconds = {}
     started = time.perf_counter()
     people = population.people(
-        settings.seed, block.entity_start, block.entity_stop, settings.household_share
+        settings.seed, block.entity_start, block.entity_stop, settings.household_share, date
     )
     seconds["population"] = time.perf_counter() - started
     block_input = BlockInput(settings, date, block, people)

@@ -8,13 +8,13 @@ they are distinct entities, the hard negatives of a matcher.
 
 import datetime as dt
 import functools
-import string
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
+from gensample.generate import emails, names
 from gensample.generate.seeding import BLOCK_SIZE, stream
 
 SCHEMA = pa.schema(
@@ -22,7 +22,9 @@ SCHEMA = pa.schema(
         ("entity_id", pa.int64()),
         ("household_id", pa.int64()),
         ("first_name", pa.string()),
+        ("middle_name", pa.string()),
         ("last_name", pa.string()),
+        ("suffix", pa.string()),
         ("gender", pa.string()),
         ("birth_date", pa.date32()),
         ("email", pa.string()),
@@ -33,60 +35,106 @@ SCHEMA = pa.schema(
         ("state", pa.string()),
         ("postal_code", pa.string()),
         ("county", pa.string()),
+        ("shared_email_with", pa.int64()),
+        ("phone_state", pa.string()),
     ]
 )
+TRUTH_ONLY = (
+    "entity_id",
+    "household_id",
+    "middle_name",
+    "suffix",
+    "county",
+    "shared_email_with",
+    "phone_state",
+)
+"""Columns no source system holds as such (a customer account writes the suffix after the
+family name)."""
 
-REFERENCE_DATE = dt.date(2025, 1, 1)
-"""Ages are drawn as of this date (seed contract: people must not depend on the run date)."""
-
+REFERENCE_DATE = dt.date(2026, 1, 1)
+"""Birth cohorts (the years given names are drawn for) are counted back from this date, so a
+person's names never depend on the run date; their birth date is counted back from it."""
+AGE_BANDS = np.array([18, 20, 25, 35, 45, 55, 65, 75, 85, 100])
+AGE_BAND_SHARES = np.array([0.034, 0.087, 0.176, 0.164, 0.158, 0.166, 0.126, 0.063, 0.026])
+"""Adults by age band (from, to the next), US Census Bureau 2020 ACS 5-year estimates (table
+S0101), rounded."""
 HOUSEHOLD_SIZES = np.array([2, 3, 4, 5])
 HOUSEHOLD_SIZE_P = np.array([0.55, 0.2, 0.17, 0.08])
 SHARED_FAMILY_NAME_P = 0.8
 SHARED_PHONE_P = 0.4
 APARTMENT_P = 0.15
-EMAIL_PATTERNS = (  # (pattern, share) of the local parts people choose
-    ("{f}.{l}", 0.25),
-    ("{f}{l}", 0.15),
-    ("{f}{l}{n}", 0.15),
-    ("{i}{l}", 0.15),
-    ("{f}_{l}", 0.05),
-    ("{f}{n}", 0.10),
-    ("{l}{i}", 0.05),
-    ("{f}.{l}{y}", 0.10),
-)
+MOVED_PHONE_SHARE = 0.06
+"""Share of people whose phone number is from a state they lived in before (mobile numbers
+move with their owners); the truth names that state in ``phone_state``."""
 
 
-def people(seed: int, start: int, stop: int, household_share: float) -> pa.Table:
-    """The true people with entity ids ``start <= id < stop``."""
+def people(
+    seed: int, start: int, stop: int, household_share: float, on: dt.date = REFERENCE_DATE
+) -> pa.Table:
+    """The true people with entity ids ``start <= id < stop``, generated on date ``on``."""
     first_block, last_block = start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE
-    tables = [block_people(seed, b, household_share) for b in range(first_block, last_block + 1)]
+    tables = [
+        block_people(seed, b, household_share, on) for b in range(first_block, last_block + 1)
+    ]
     offset = start - first_block * BLOCK_SIZE
     return pa.concat_tables(tables).slice(offset, stop - start) if tables else SCHEMA.empty_table()
 
 
-def block_people(seed: int, block: int, household_share: float) -> pa.Table:
-    """All ``BLOCK_SIZE`` people of aligned block ``block``."""
+def block_people(seed: int, block: int, household_share: float, on: dt.date) -> pa.Table:
+    """All ``BLOCK_SIZE`` people of aligned block ``block``: adults on date ``on``."""
     rng = stream(seed, "population", block)
     n = BLOCK_SIZE
     entity_id = np.arange(block * n, (block + 1) * n, dtype=np.int64)
     head = household_heads(rng, n, household_share)
     is_female = rng.random(n) < 0.51
-    first, first_lower = given_names(rng, is_female)
-    family_index = reference.family_names().draw(rng, n)
-    family_index = np.where(rng.random(n) < SHARED_FAMILY_NAME_P, family_index[head], family_index)
-    birth_date = birth_dates(rng, n)
+    age_days = ages(rng, n)
+    cohort = _year(REFERENCE_DATE.toordinal() - age_days)
+    shared_family = rng.random(n) < SHARED_FAMILY_NAME_P
+    drawn = names.draw(rng, is_female, cohort, age_days // 365.25, head, shared_family)
+    email, shared_with = emails.addresses(rng, drawn, block, head, entity_id)
     columns = {
         "entity_id": entity_id,
         "household_id": entity_id[head],
-        "first_name": first,
-        "last_name": reference.family_names().values.take(family_index),
+        "first_name": drawn.first,
+        "middle_name": drawn.middle,
+        "last_name": drawn.last,
+        "suffix": drawn.suffix,
         "gender": pc.if_else(pa.array(is_female), "F", "M"),
-        "birth_date": birth_date,
-        "email": emails(rng, first_lower, _family_lower().take(family_index), birth_date),
+        "birth_date": pa.array(on.toordinal() - EPOCH - age_days, pa.int32()).cast(pa.date32()),
+        "email": email,
+        "shared_email_with": shared_with,
         **addresses(rng, head),
     }
-    columns["phone"] = phones(rng, columns.pop("area_code"), head)
+    columns["phone"], columns["phone_state"] = state_phones(
+        rng, columns.pop("area_code"), columns["state"], head
+    )
     return pa.table(columns).select(SCHEMA.names).cast(SCHEMA)
+
+
+EPOCH = dt.date(1970, 1, 1).toordinal()
+ADULT_DAYS = 6575
+"""Days from a birth to the 18th birthday or, at most, one day after it (18 years hold at most
+five 29 Februaries)."""
+
+
+def adult_since(birth_date: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """The first second (since the epoch) at which each person is surely 18."""
+    days = pc.cast(birth_date, pa.int32()).to_numpy().astype(np.int64)
+    return (days + ADULT_DAYS) * 86_400
+
+
+def ages(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Ages in whole days of ``n`` adults (18 or more) by the census' age bands."""
+    band = np.searchsorted(np.cumsum(AGE_BAND_SHARES), rng.random(n) * AGE_BAND_SHARES.sum())
+    band = np.minimum(band, len(AGE_BAND_SHARES) - 1)
+    years = AGE_BANDS[band] + rng.random(n) * (AGE_BANDS[band + 1] - AGE_BANDS[band])
+    return np.maximum(np.ceil(years * 365.25).astype(np.int64), ADULT_DAYS)
+
+
+def _year(ordinal: np.ndarray) -> np.ndarray:
+    """The calendar year of each proleptic Gregorian day ordinal."""
+    days = (ordinal - EPOCH).astype("datetime64[D]")
+    return days.astype("datetime64[Y]").astype(np.int64) + 1970
 
 
 def household_heads(rng: np.random.Generator, n: int, household_share: float) -> np.ndarray:
@@ -98,114 +146,38 @@ def household_heads(rng: np.random.Generator, n: int, household_share: float) ->
     return np.repeat(starts, sizes)[:n]
 
 
-def given_names(rng: np.random.Generator, is_female: np.ndarray) -> tuple[pa.Array, pa.Array]:
-    """Given names consistent with the gender, drawn by frequency, and their e-mail spelling."""
-    female, male = reference.given_names("F"), reference.given_names("M")
-    n = len(is_female)
-    female_index, male_index = female.draw(rng, n), male.draw(rng, n)
-    index = pa.array(np.where(is_female, female_index, len(female.values) + male_index))
-    names, lower = _given_names_both()
-    return names.take(index), lower.take(index)
-
-
-@functools.cache
-def _given_names_both() -> tuple[pa.Array, pa.Array]:
-    """Female then male given names, as written and as spelled in e-mail addresses."""
-    names = pa.concat_arrays([reference.given_names(g).values for g in ("F", "M")])
-    return names, email_spelling(names)
-
-
-@functools.cache
-def _family_lower() -> pa.Array:
-    return email_spelling(reference.family_names().values)
-
-
-def email_spelling(names: pa.Array) -> pa.Array:
-    """Names as people write them in e-mail addresses: ASCII letters in lower case ("María" ->
-    "maria")."""
-    decomposed = pc.utf8_normalize(pc.utf8_lower(names), "NFKD")  # accents become marks
-    return pc.replace_substring_regex(decomposed, "[^a-z]", "")
-
-
-def birth_dates(rng: np.random.Generator, n: int) -> pa.Array:
-    """Birth dates of adults aged 18 to 95 on ``REFERENCE_DATE``, fewer of the very old."""
-    age_days = (18 + 77 * rng.beta(1.4, 2.0, n)) * 365.25
-    reference_day = (REFERENCE_DATE - dt.date(1970, 1, 1)).days
-    return pa.array((reference_day - age_days).astype(np.int32), pa.date32())
-
-
-def emails(
-    rng: np.random.Generator, first: pa.Array, last: pa.Array, birth_date: pa.Array
-) -> pa.Array:
-    """Addresses built from the name in the patterns people really use, at weighted domains."""
-    n = len(first)
-    shares = np.array([share for _, share in EMAIL_PATTERNS])
-    pattern = rng.choice(len(EMAIL_PATTERNS), n, p=shares / shares.sum())
-    number = rng.integers(1, 100, n)
-    domains = reference.email_domains()
-    domain = domains.values.take(domains.draw(rng, n))
-    locals_, rows = [], []
-    for index, (text, _) in enumerate(EMAIL_PATTERNS):  # each pattern only on its own rows
-        selected = pa.array(np.flatnonzero(pattern == index))
-        parts = _EmailParts(
-            first.take(selected),
-            last.take(selected),
-            number.take(selected),
-            birth_date.take(selected),
-        )
-        locals_.append(_fill(text, parts))
-        rows.append(selected.to_numpy())
-    order = np.empty(n, dtype=np.int64)
-    order[np.concatenate(rows)] = np.arange(n)
-    local = pa.concat_arrays(locals_).take(pa.array(order))
-    return pc.binary_join_element_wise(local, domain, "@")
-
-
-class _EmailParts:
-    """The pieces of an e-mail local part, computed only when a pattern asks for them."""
-
-    def __init__(self, first: pa.Array, last: pa.Array, number: np.ndarray, birth: pa.Array):
-        self.first, self.last, self.number, self.birth = first, last, number, birth
-
-    def __getitem__(self, key: str) -> pa.Array:
-        parts = {
-            "f": lambda: self.first,
-            "l": lambda: self.last,
-            "i": lambda: pc.utf8_slice_codeunits(self.first, 0, 1),
-            "n": lambda: _numbers().take(pa.array(self.number)),
-            "y": lambda: pc.utf8_slice_codeunits(pc.cast(self.birth, pa.string()), 2, 4),
-        }
-        return parts[key]()
-
-
-def _fill(pattern: str, parts: _EmailParts) -> pa.Array:
-    """Assemble ``pattern`` like "{f}.{l}{n}" from the part arrays, all rows at once."""
-    pieces = []
-    for literal, key, _, _ in string.Formatter().parse(pattern):
-        if literal:
-            pieces.append(literal)
-        if key:
-            pieces.append(parts[key])
-    return pc.binary_join_element_wise(*pieces, "")
-
-
 def addresses(rng: np.random.Generator, head: np.ndarray) -> dict[str, pa.Array]:
-    """Real US places with a street address; household members share their head's address."""
+    """Real US places drawn by population, with a street address and the ZIP's area code;
+    household members share their head's address."""
     n = len(head)
-    places = reference.places()
-    place = rng.integers(0, places.num_rows, n)[head]
+    places = reference.populated_places()
+    place = pa.array(reference.place_weights().draw(rng, n)[head])
     number = np.minimum(np.ceil(rng.lognormal(6.0, 1.3, n)), 19999).astype(np.int64)[head]
-    streets, suffixes = reference.street_names(), reference.street_suffixes()
-    street = streets.values.take(streets.draw(rng, n)[head])
-    suffix = suffixes.values.take(suffixes.draw(rng, n)[head])
-    line1 = pc.binary_join_element_wise(_numbers().take(pa.array(number)), street, suffix, " ")
+    line1 = pc.binary_join_element_wise(_numbers().take(pa.array(number)), streets(rng, head), " ")
     apartment = rng.integers(0, len(_apartments()), n)[head]
     no_apartment = (rng.random(n) >= APARTMENT_P)[head]
     line2 = _apartments().take(pa.array(apartment, mask=no_apartment))
     columns = {"address_line1": line1, "address_line2": line2}
     for name in ("city", "state", "postal_code", "county", "area_code"):
-        columns[name] = places[name].take(place)
+        columns[name] = places[name].take(place).combine_chunks()
     return columns
+
+
+def streets(rng: np.random.Generator, head: np.ndarray) -> pa.Array:
+    """Street names with a type they take ('Oak Drive', '5th Avenue', never '5th Highway')."""
+    n = len(head)
+    ordinal = pa.array((rng.random(n) < reference.ordinal_street_share())[head])
+    drawn = []
+    for numbered in (False, True):
+        name, kind = reference.streets(numbered), reference.street_types(numbered)
+        drawn.append(
+            pc.binary_join_element_wise(
+                name.values.take(name.draw(rng, n)[head]),
+                kind.values.take(kind.draw(rng, n)[head]),
+                " ",
+            )
+        )
+    return pc.if_else(ordinal, drawn[1], drawn[0])
 
 
 @functools.cache
@@ -226,12 +198,52 @@ def _apartments() -> pa.Array:
 
 
 def phones(rng: np.random.Generator, area_code: pa.Array, head: np.ndarray) -> pa.Array:
-    """Phone numbers '(AAA) NXX-XXXX' in the place's area code; some households share one."""
+    """Phone numbers '(AAA) NXX-XXXX' with assignable exchanges; some households share one."""
+    return _phones(rng, area_code, head)[0]
+
+
+def _phones(
+    rng: np.random.Generator, area_code: pa.Array, head: np.ndarray
+) -> tuple[pa.Array, np.ndarray]:
+    """Phone numbers, and which people share their household head's."""
     n = len(head)
-    exchange = rng.integers(200, 1000, n)
+    exchanges = reference.exchanges()
+    exchange = exchanges[rng.integers(0, len(exchanges), n)]
     line = rng.integers(0, 10_000, n)
     shared = rng.random(n) < SHARED_PHONE_P
     exchange, line = np.where(shared, exchange[head], exchange), np.where(shared, line[head], line)
+    area_code = pc.if_else(pa.array(shared), area_code.take(pa.array(head)), area_code)
     line_digits = _four_digits().take(pa.array(line))
     exchange_digits = _numbers().take(pa.array(exchange))
-    return pc.binary_join_element_wise("(", area_code, ") ", exchange_digits, "-", line_digits, "")
+    phone = pc.binary_join_element_wise("(", area_code, ") ", exchange_digits, "-", line_digits, "")
+    return phone, shared
+
+
+def state_phones(
+    rng: np.random.Generator, area_code: pa.Array, state: pa.Array, head: np.ndarray
+) -> tuple[pa.Array, pa.Array]:
+    """Phones in the area code of the address or, for a ``MOVED_PHONE_SHARE`` of people (and
+    the household members sharing their number), of a former state, returned too (else null)."""
+    n = len(head)
+    moved = np.flatnonzero(rng.random(n) < MOVED_PHONE_SHARE)
+    former = former_states(rng, state.take(pa.array(moved)).to_numpy(zero_copy_only=False))
+    order = np.argsort(former, kind="stable")
+    moved, former = moved[order], former[order]
+    states, counts = np.unique(former, return_counts=True)
+    pools = [reference.area_codes()[name] for name in states]
+    drawn = [pool.values.take(pool.draw(rng, k)) for pool, k in zip(pools, counts, strict=True)]
+    codes = names.put_rows(area_code, moved, pa.concat_arrays([pa.array([], pa.string()), *drawn]))
+    phone_state = names.put_rows(pa.nulls(n, pa.string()), moved, pa.array(former, pa.string()))
+    phone, shared = _phones(rng, codes, head)
+    return phone, pc.if_else(pa.array(shared), phone_state.take(pa.array(head)), phone_state)
+
+
+def former_states(rng: np.random.Generator, current: np.ndarray) -> np.ndarray:
+    """A state other than ``current`` for each person, by population."""
+    states = np.array(sorted(reference.state_populations()))
+    weight = np.array([reference.state_populations()[s] for s in states], np.float64)
+    cumulative = np.cumsum(weight) / weight.sum()
+    former = states[np.searchsorted(cumulative, rng.random(len(current)), side="right")]
+    while np.any(same := former == current):
+        former[same] = states[np.searchsorted(cumulative, rng.random(same.sum()), side="right")]
+    return former

@@ -64,7 +64,9 @@ PERSON_DESCRIPTIONS = {
     "household_id": "Household the person was generated in: people sharing it are different "
     "people who lived together when they joined (hard negatives).",
     "first_name": "Given name, clean.",
-    "last_name": "Family name, clean (a marriage may change it).",
+    "middle_name": "Middle name as the person gives it: in full, as an initial, or empty.",
+    "last_name": "Family name, clean (a marriage may change it); may be hyphenated or double.",
+    "suffix": "Jr, Sr, II or III; empty for most people.",
     "gender": "F or M.",
     "birth_date": "Date of birth.",
     "email": "E-mail address.",
@@ -75,6 +77,10 @@ PERSON_DESCRIPTIONS = {
     "state": "Two-letter US state code of the address.",
     "postal_code": "Five-digit ZIP code of the address.",
     "county": "County of the address (no data file holds it).",
+    "shared_email_with": "The household member whose e-mail address this person uses too "
+    "(deliberately shared); empty when the address is the person's own.",
+    "phone_state": "State of the phone's area code when the person brought the number from a "
+    "state they lived in before; empty when it is the address's state.",
 }
 HISTORY_DESCRIPTIONS = {
     **PERSON_DESCRIPTIONS,

@@ -8,10 +8,18 @@ import datetime as dt
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
 from gensample.generate import duplicates, population, truth
-from gensample.generate.datasets.common import HISTORY_DAYS, TIMESTAMP, day_end, repeat
+from gensample.generate.datasets.common import (
+    DAY_SECONDS,
+    HISTORY_DAYS,
+    TIMESTAMP,
+    day_end,
+    repeat,
+    times_between,
+)
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.seeding import stream
 from gensample.reference import Pool
@@ -21,10 +29,11 @@ NAME = "customers"
 REFERENCE = False
 IDENTITY = True
 PARENTS = DATASET_PARENTS[NAME]
-NOT_KEPT = ("entity_id", "household_id", "county")
-PERSON_COLUMNS = [column for column in population.SCHEMA.names if column not in NOT_KEPT]
-"""The person as the customer master holds it: the true person's columns but the truth's ids and
-the county."""
+PERSON_COLUMNS = [
+    column for column in population.SCHEMA.names if column not in population.TRUTH_ONLY
+]
+"""The person as the customer master holds it: the true person's columns but those only the
+truth holds."""
 SCHEMA = pa.schema(
     [
         ("customer_id", pa.int64()),
@@ -43,7 +52,8 @@ DESCRIPTIONS = {
     "(operation U) repeats the id of the earlier day's record it updates.",
     "first_name": "Given name as entered (a duplicate's may be a nickname, an initial, misspelt "
     "or blank).",
-    "last_name": "Family name as entered (a duplicate's may be misspelt or blank).",
+    "last_name": "Family name as entered, a suffix (Jr, Sr, II, III) after it (a duplicate's "
+    "may be misspelt or blank).",
     "gender": "F or M as entered (a duplicate's may be mistyped or blank).",
     "birth_date": "Date of birth as entered (a duplicate's may have day and month swapped, a "
     "mistyped day or year, or be blank).",
@@ -55,7 +65,8 @@ DESCRIPTIONS = {
     "state": "Two-letter US state code.",
     "postal_code": "Five-digit ZIP code as entered.",
     "account_status": "active, inactive, suspended or closed.",
-    "created_at": "When the account was opened (within five years before the day).",
+    "created_at": "When the account was opened: within five years before the day, after the "
+    "owner's 18th birthday; a person's first account is the one the truth calls original.",
     "updated_at": "When the account last changed; on the day itself for an update row.",
     "operation": "I: a record new that day; U: a new version of an earlier day's record.",
 }
@@ -79,12 +90,13 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         settings.duplicates_distribution,
         settings.max_duplicates_per_entity,
     )
-    people = block.people.select(PERSON_COLUMNS)
+    people = entered(block.people)
     source = np.repeat(np.arange(plan.entities), copies)
     copied, corruptions = fuzz_duplicates(people.take(pa.array(source)), settings, rng)
     entity_id = block.people["entity_id"].to_numpy()
     originals = plan.entities
     record_id = plan.record_start + rng.permutation(plan.records)
+    opened = opening_times(rng, block, source)
     return assemble(
         pa.concat_tables([people, copied]),
         record_id,
@@ -97,7 +109,27 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         pa.concat_arrays([repeat("", originals), corruptions]),
         rng,
         block.date,
+        opened,
     )
+
+
+def entered(people: pa.Table) -> pa.Table:
+    """People as they type themselves into the web shop: a suffix after the family name."""
+    with_suffix = pc.binary_join_element_wise(people["last_name"], people["suffix"], " ")
+    last_name = pc.coalesce(with_suffix, people["last_name"])
+    columns = people.select(PERSON_COLUMNS)
+    return columns.set_column(PERSON_COLUMNS.index("last_name"), "last_name", last_name)
+
+
+def opening_times(rng: np.random.Generator, block: BlockInput, source: np.ndarray) -> np.ndarray:
+    """When each account (the block's originals, then the duplicates of people ``source``) was
+    opened: in the five years before the day and after the person's 18th birthday; a person's
+    first account is the original, the duplicates come later."""
+    end = day_end(block.date)
+    adult = population.adult_since(block.people["birth_date"])
+    earliest = np.maximum(adult, end - HISTORY_DAYS * DAY_SECONDS + 1)
+    first = times_between(rng, earliest, end, len(earliest))
+    return np.concatenate([first, times_between(rng, first[source], end, len(source))])
 
 
 def assemble(
@@ -109,12 +141,14 @@ def assemble(
     corruptions: pa.Array,
     rng: np.random.Generator,
     date: dt.date,
+    opened: np.ndarray | None = None,
 ) -> Generated:
     """New customer records from person rows and their truth: accounts added, rows in id order.
 
-    ``record_id`` is a range of ids in a shuffled order.
+    ``record_id`` is a range of ids in a shuffled order; ``opened`` the second each account was
+    opened (by default any in the five years before the day).
     """
-    status, created, updated = account_columns(rng, rows.num_rows, date)
+    status, created, updated = account_columns(rng, rows.num_rows, date, opened)
     data = (
         rows.add_column(0, "customer_id", pa.array(record_id))
         .append_column("account_status", status)
@@ -147,11 +181,12 @@ def fuzz_duplicates(
 
 
 def account_columns(
-    rng: np.random.Generator, n: int, date: dt.date
+    rng: np.random.Generator, n: int, date: dt.date, opened: np.ndarray | None = None
 ) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """Status, creation and last update of each account, within five years before ``date``."""
+    """Status, creation (``opened``, or any time within five years before ``date``) and last
+    update of each account."""
     status = ACCOUNT_STATUSES.values.take(ACCOUNT_STATUSES.draw(rng, n))
     end = day_end(date)
-    created = end - rng.integers(0, HISTORY_DAYS * 86_400, n)
+    created = end - rng.integers(0, HISTORY_DAYS * 86_400, n) if opened is None else opened
     updated = created + (rng.random(n) * (end - created)).astype(np.int64)
     return status, pa.array(created, TIMESTAMP), pa.array(updated, TIMESTAMP)

@@ -67,7 +67,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     found = identity.records(block, SYSTEM)
     draw = identity.streams(block, NAME)
     start, end = identity.history_window(block.date)
-    subscribed = identity.first_times(draw("subscribed"), found, start, end)
+    subscribed = identity.first_times(draw("subscribed"), block, found, start, end)
     status = STATUSES.draw(draw("status"), len(subscribed))
     left = times_between(draw("unsubscribed"), subscribed, end, len(subscribed))
     data = pa.table(

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
-from gensample.generate import duplicates, truth
+from gensample.generate import duplicates, population, truth
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     HISTORY_DAYS,
@@ -256,9 +256,28 @@ def history_window(date: dt.date) -> tuple[int, int]:
     return end - HISTORY_DAYS * DAY_SECONDS + 1, end
 
 
-def first_times(rng: np.random.Generator, found: Records, start: int, end: int) -> np.ndarray:
-    """Seconds from ``start`` to ``end`` for the records, an original's before its duplicates'
-    (a person's first record is the original)."""
-    first = times_between(rng, start, end, len(found.original))
+def first_times(
+    rng: np.random.Generator, block: BlockInput, found: Records, start: int, end: int
+) -> np.ndarray:
+    """Seconds from ``start`` to ``end`` for the records: never before the person's 18th
+    birthday, an original's before its duplicates' (a person's first record is the original)."""
+    earliest = np.maximum(start, population.adult_since(block.people["birth_date"]))
+    first = times_between(rng, earliest[found.person], end, len(found.original))
     later = times_between(rng, first[found.original], end, len(found.original))
     return np.where(found.is_duplicate, later, first)
+
+
+def used_rows(
+    rng: np.random.Generator, records: pa.Table, entity_start: int, entities: int
+) -> np.ndarray:
+    """The row of the record each person of a block uses, from a dataset's truth rows (in the
+    order of its data): any one of theirs, a duplicate as likely as the original (people use
+    whichever account they remember); -1 for people without one."""
+    person = records["entity_id"].to_numpy() - entity_start
+    if not len(person):
+        return np.full(entities, -1, np.int64)
+    order = np.argsort(person, kind="stable")
+    count = np.bincount(person, minlength=entities)
+    first = np.cumsum(count) - count
+    chosen = first + (rng.random(entities) * count).astype(np.int64)
+    return np.where(count > 0, order[np.minimum(chosen, len(order) - 1)], -1)

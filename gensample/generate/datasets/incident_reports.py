@@ -146,7 +146,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     found = identity.records(block, SYSTEM)
     draw = identity.streams(block, NAME)
     start, end = event_window(block.settings, block.date)
-    occurred = identity.first_times(draw("occurred"), found, start, end)
+    occurred = identity.first_times(draw("occurred"), block, found, start, end)
     delay = draw("reported").exponential(WRITE_UP_MEAN_DAYS * DAY_SECONDS, len(occurred))
     reported = np.minimum(
         occurred + np.minimum(delay, WRITE_UP_MOST_DAYS * DAY_SECONDS).astype(np.int64), end

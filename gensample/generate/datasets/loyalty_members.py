@@ -61,8 +61,8 @@ DESCRIPTIONS = {
     "city": "City, in capitals.",
     "state": "Two-letter US state code.",
     "postal_code": "Five-digit ZIP code.",
-    "customer_id": "The member's web shop account (a customers record of the same person), when "
-    "the member gave it; empty otherwise.",
+    "customer_id": "The member's web shop account (one of the person's customers records, a "
+    "duplicate as likely as the original), when the member gave it; empty otherwise.",
 }
 TIERS = pa.array(["bronze", "silver", "gold", "platinum"])
 TIER_FLOORS_CENTS = np.array([0, 50_000, 200_000, 500_000])
@@ -118,7 +118,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     found = identity.records(block, SYSTEM)
     draw = identity.streams(block, NAME)
     start, end = identity.history_window(block.date)
-    enrolled = identity.first_times(draw("enrolled"), found, start, end)
+    enrolled = identity.first_times(draw("enrolled"), block, found, start, end)
     spend = lifetime_spend(draw("spend"), (end - enrolled) / (365 * DAY_SECONDS))
     tier = np.searchsorted(TIER_FLOORS_CENTS, spend, side="right") - 1
     program = pa.table(
@@ -168,15 +168,11 @@ def luhn_digit(payload: np.ndarray) -> np.ndarray:
 def linked_customers(
     rng: np.random.Generator, block: BlockInput, parents: Parents, person: np.ndarray
 ) -> pa.Array:
-    """The customer id of the person's original customers record for a share of the members,
-    else null."""
-    records = parents["customers"].truth
-    originals = records.filter(
-        pc.and_(pc.equal(records["dataset"], "customers"), pc.equal(records["kind"], "original"))
-    )
-    position = originals["entity_id"].to_numpy() - block.block.entity_start
-    record_of = np.zeros(block.block.entities, np.int64)
-    record_of[position] = originals["record_id"].to_numpy()
+    """For a share of the members, the customer id of one of the person's customer records
+    (whichever account they gave, a duplicate as likely as the original), else null."""
+    customers = parents["customers"]
+    plan = block.block
+    used = identity.used_rows(rng, customers.truth, plan.entity_start, plan.entities)
     linked = np.zeros(len(person), dtype=bool)
     linked[rng.permutation(len(person))[: share_of(len(person), LINKED_SHARE)]] = True
-    return pa.array(record_of[person], mask=~linked)
+    return pa.array(customers.data["customer_id"].to_numpy()[used[person]], mask=~linked)

@@ -3,8 +3,9 @@
 The app users are an exact share (``coverage.mobile_app``) of the block's people, each on one
 device. A user's sessions each open the app, then browse; most are logged in from the start (the
 app remembers them), some log in midway (a ``login`` event) and some never do. A logged-in event
-carries the person's web shop account (their original customer record); a user who is a loyalty
-member may log in with the card instead, and their logged-in events also carry the member id.
+carries the person's web shop account (any of their customer records, the one they remember); a
+user who is a loyalty member may log in with a card instead (any of theirs), and their logged-in
+events also carry the member id.
 A user's sessions follow one another in time.
 """
 
@@ -16,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate import truth
+from gensample.generate.datasets import identity
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     TIMESTAMP,
@@ -61,7 +63,7 @@ DESCRIPTIONS = {
     "id on Android); empty when the user limits ad tracking, as most iPhone users do.",
     "platform": "ios or android.",
     "app_version": "Version of the app installed on the device.",
-    "customer_id": "The user's web shop account (their original customer record) once logged "
+    "customer_id": "The user's web shop account (one of their customer records) once logged "
     "in; empty before the login of a session that logs in midway, for guest sessions and for "
     "users whose account was closed before the window.",
     "member_id": "The user's loyalty member record when they log in with their loyalty card; "
@@ -190,8 +192,8 @@ def app_users(rng: np.random.Generator, block: BlockInput, parents: Parents, use
     entity_start, entities = block.block.entity_start, block.block.entities
     person = np.sort(rng.permutation(entities)[:users])
     customers, members = parents["customers"], parents["loyalty_members"]
-    account = original_rows(customers.truth, entity_start, entities)[person]
-    membership = original_rows(members.truth, entity_start, entities)[person]
+    account = identity.used_rows(rng, customers.truth, entity_start, entities)[person]
+    membership = identity.used_rows(rng, members.truth, entity_start, entities)[person]
     window = event_window(block.settings, block.date)
     earliest, latest, open_account = login_windows(customers.data, account, window)
     member = np.flatnonzero(membership >= 0)
@@ -217,16 +219,6 @@ def app_users(rng: np.random.Generator, block: BlockInput, parents: Parents, use
         ),
         app_version=APP_VERSIONS.draw(rng, users),
     )
-
-
-def original_rows(records: pa.Table, entity_start: int, entities: int) -> np.ndarray:
-    """The row of each person's original record in a dataset, from its truth rows (which are in
-    the order of its data), by person of the block; -1 for people without one."""
-    is_original = pc.equal(records["kind"], "original").to_numpy(zero_copy_only=False)
-    found = np.flatnonzero(is_original)
-    rows = np.full(entities, -1, np.int64)
-    rows[records["entity_id"].to_numpy()[found] - entity_start] = found
-    return rows
 
 
 def event_kinds(

@@ -88,7 +88,9 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     draw = identity.streams(block, NAME)
     state = block.people["state"].take(pa.array(found.person))
     registered = during_hours(
-        identity.first_times(draw("registered"), found, *identity.history_window(block.date)),
+        identity.first_times(
+            draw("registered"), block, found, *identity.history_window(block.date)
+        ),
         stores.OPENING_HOURS,
     )
     columns = found.columns

@@ -1,0 +1,205 @@
+"""Names of true people, from census-scale tables, written the way people write them.
+
+- Given and middle names: the Social Security Administration's baby names of the person's
+  gender given in their birth cohort (``reference.given_names_by_year``).
+- Family names: the 2000 census surnames by their count. The ``1 - family_name_coverage()``
+  (10.25 %) of people whose surname has fewer than 100 bearers, which the table leaves out, get a
+  rare name joined from the head of one rarer census name and the tail of another ("Ko" +
+  "rnfeld"): a hundred million combinations, so they are shared as seldom as real rare names.
+- Spellings (``name_spellings.csv``): O'Brien, D'Angelo for the census' OBRIEN, DANGELO (90 %
+  of bearers); José, García, Zoë for 35 % of the bearers of a name with a customary accent.
+- Compound family names: ``HYPHENATED`` (Smith-Jones) and ``DOUBLE`` (García López).
+- Middle names: ``MIDDLE_FORMS``; suffixes of men: ``SUFFIXES``.
+
+Shares other than the census' are estimates; docs/datasets.md lists them with their reasons.
+"""
+
+import functools
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample import reference
+
+RARE_SHARE = 1 - reference.family_name_coverage()
+HYPHENATED, DOUBLE = 0.015, 0.006
+"""Shares of people with a hyphenated family name, and with two family names (no hyphen)."""
+MIDDLE_FORMS = np.cumsum([0.45, 0.30])
+"""Shares of people who give their middle name in full, and as an initial (the rest: none)."""
+SUFFIXES = pa.array(["Jr", "Sr", "II", "III"])
+SUFFIX_SHARES = np.cumsum([0.025, 0.008, 0.004, 0.003])
+"""Shares of men with each suffix; a Sr is 40 or older (a younger one is a Jr)."""
+SENIOR_AGE = 40
+RARE_SOURCE_COUNT = 1_000
+"""Census names held by fewer people than this lend their heads and tails to rare names."""
+
+
+class Spellings(NamedTuple):
+    """A pool of names: as the table holds them, as customarily written, and in e-mails."""
+
+    plain: pa.Array
+    both: pa.Array
+    """The plain names, then each as customarily written."""
+    share: np.ndarray
+    """Share of the bearers of each name who write it the customary way (0: no other way)."""
+    email: pa.Array
+
+
+class Names(NamedTuple):
+    """The names of a block's people, and how they spell them in e-mail addresses."""
+
+    first: pa.Array
+    middle: pa.Array
+    last: pa.Array
+    suffix: pa.Array
+    first_email: pa.Array
+    middle_email: pa.Array
+    """Lower-case initial of the middle name, '' when none is given."""
+    last_email: pa.Array
+
+
+def draw(
+    rng: np.random.Generator,
+    is_female: np.ndarray,
+    cohort: np.ndarray,
+    age: np.ndarray,
+    head: np.ndarray,
+    shared_family: np.ndarray,
+) -> Names:
+    """Names of people of a gender and birth ``cohort`` (year); ``shared_family`` people take
+    the family name of their household ``head``."""
+    pool = _given_names()
+    first_index = _given_index(rng, is_female, cohort)
+    middle_index = _given_index(rng, is_female, cohort)
+    last, last_email = family_names(rng, len(cohort))
+    last, last_email = (
+        pc.if_else(pa.array(shared_family), v.take(head), v) for v in (last, last_email)
+    )
+    middle, middle_email = _middle_names(rng, middle_index)
+    return Names(
+        first=written(rng, pool, first_index),
+        middle=middle,
+        last=last,
+        suffix=_suffixes(rng, is_female, age),
+        first_email=pool.email.take(first_index),
+        middle_email=middle_email,
+        last_email=last_email,
+    )
+
+
+def email_spelling(names: pa.Array) -> pa.Array:
+    """Names as people write them in e-mail addresses: ASCII letters in lower case ("María" ->
+    "maria", "O'Brien" -> "obrien")."""
+    decomposed = pc.utf8_normalize(pc.utf8_lower(names), "NFKD")  # accents become marks
+    return pc.replace_substring_regex(decomposed, "[^a-z]", "")
+
+
+def written(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> pa.Array:
+    """The names at ``index`` as their bearers write them: the customary way by its share."""
+    customary = rng.random(len(index)) < pool.share[index]
+    return pool.both.take(pa.array(index + customary * len(pool.plain)))
+
+
+def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
+    """``n`` family names by census frequency with the rare tail and compound names, written
+    and spelled for e-mail."""
+    pool, census = _family_names(), reference.family_names_census()
+    index = census.draw(rng, n)
+    last, last_email = written(rng, pool, index), pool.email.take(index)
+    rare = np.flatnonzero(rng.random(n) < RARE_SHARE)
+    heads, tails = _rare_parts()
+    made = pc.binary_join_element_wise(
+        heads.take(rng.integers(0, len(heads), len(rare))),
+        tails.take(rng.integers(0, len(tails), len(rare))),
+        "",
+    )
+    last, last_email = put_rows(last, rare, made), put_rows(last_email, rare, pc.utf8_lower(made))
+    kind = rng.random(n)
+    compound = np.flatnonzero(kind < HYPHENATED + DOUBLE)
+    second = census.draw(rng, len(compound))
+    joiner = pc.if_else(pa.array(kind[compound] < HYPHENATED), "-", " ")
+    joined = pc.binary_join_element_wise(last.take(compound), written(rng, pool, second), joiner)
+    joined_email = pc.binary_join_element_wise(
+        last_email.take(compound), pool.email.take(second), ""
+    )
+    return put_rows(last, compound, joined), put_rows(last_email, compound, joined_email)
+
+
+def put_rows(values: pa.Array, rows: np.ndarray, new: pa.Array) -> pa.Array:
+    """``values`` with those at ``rows`` replaced by ``new``."""
+    source = np.arange(len(values))
+    source[rows] = len(values) + np.arange(len(rows))
+    return pa.concat_arrays([values, new]).take(pa.array(source))
+
+
+def _given_index(rng: np.random.Generator, is_female: np.ndarray, cohort: np.ndarray) -> np.ndarray:
+    """Indices into ``_given_names()`` of names of each person's gender and cohort."""
+    index = np.empty(len(cohort), np.int64)
+    offset = 0
+    for gender, rows in (("F", is_female), ("M", ~is_female)):
+        pool = reference.given_names_by_year(gender)
+        index[rows] = offset + pool.draw(rng, cohort[rows])
+        offset += len(pool.values)
+    return index
+
+
+def _middle_names(rng: np.random.Generator, index: np.ndarray) -> tuple[pa.Array, pa.Array]:
+    """Middle names as given (in full, as an initial, or none) and their e-mail initial."""
+    pool = _given_names()
+    full = written(rng, pool, index)
+    form = np.searchsorted(MIDDLE_FORMS, rng.random(len(index)), side="right")
+    initial = pc.utf8_slice_codeunits(full, 0, 1)
+    middle = pc.if_else(pa.array(form == 0), full, initial)
+    none = pa.array(form == 2)
+    email = pc.if_else(none, "", pc.utf8_slice_codeunits(pool.email.take(index), 0, 1))
+    return pc.if_else(none, pa.scalar(None, pa.string()), middle), email
+
+
+def _suffixes(rng: np.random.Generator, is_female: np.ndarray, age: np.ndarray) -> pa.Array:
+    """Jr, Sr, II or III for some men, else null; a Sr is at least ``SENIOR_AGE``."""
+    suffix = np.searchsorted(SUFFIX_SHARES, rng.random(len(age)), side="right")
+    suffix = np.where((suffix == 1) & (age < SENIOR_AGE), 0, suffix)
+    none = is_female | (suffix == len(SUFFIXES))
+    return SUFFIXES.take(pa.array(np.minimum(suffix, len(SUFFIXES) - 1), mask=none))
+
+
+@functools.cache
+def _given_names() -> Spellings:
+    """Female then male given names of ``given_names_by_year``, with their spellings."""
+    values = [reference.given_names_by_year(gender).values for gender in ("F", "M")]
+    return _spellings(pa.concat_arrays(values), "given")
+
+
+@functools.cache
+def _family_names() -> Spellings:
+    """The census family names with their spellings."""
+    return _spellings(reference.family_names_census().values, "family")
+
+
+def _spellings(plain: pa.Array, part: str) -> Spellings:
+    table = reference.name_spellings(part).combine_chunks()
+    found = pc.index_in(plain, value_set=table["name"])
+    written = table["written"].chunk(0)
+    return Spellings(
+        plain,
+        pa.concat_arrays([plain, pc.coalesce(written.take(found), plain)]),
+        table["share"].chunk(0).take(found).fill_null(0.0).to_numpy(zero_copy_only=False),
+        email_spelling(plain),
+    )
+
+
+@functools.cache
+def _rare_parts() -> tuple[pa.Array, pa.Array]:
+    """Heads (up to the first vowels) and tails (the rest, from a consonant) of the rarer
+    census names, each distinct, to join into rare names."""
+    census = reference.family_names_census()
+    count = census.probabilities * reference.CENSUS_2000_SURNAME_PEOPLE * (1 - RARE_SHARE)
+    rarer = census.values.filter(pa.array(count < RARE_SOURCE_COUNT))
+    parts = pc.extract_regex(
+        rarer, r"^(?P<head>[A-Z][^aeiouy]*[aeiouy]+)(?P<tail>[^aeiouy][a-z]{2,})$"
+    )
+    parts = parts.filter(parts.is_valid())
+    heads, tails = (pc.unique(parts.field(name)).sort() for name in ("head", "tail"))
+    return heads, tails
