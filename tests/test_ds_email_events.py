@@ -126,3 +126,15 @@ def test_about_the_configured_events_per_subscriber():
         result["email_events"].data.num_rows / result["email_subscribers"].data.num_rows
     )
     assert abs(per_subscriber - email_events.EVENTS_PER_SUBSCRIBER["full"].mean) < 0.5
+
+
+def test_over_a_whole_life_every_status_has_its_event():
+    subscribers, events, _ = histories("full")
+    ending = {"bounced": "bounce", "unsubscribed": "unsubscribe"}
+    seen = defaultdict(int)
+    for subscriber_id, subscriber in subscribers.items():
+        kinds = [event["event_type"] for event in events[subscriber_id]]
+        if subscriber["status"] in ending:
+            assert kinds[-1] == ending[subscriber["status"]], (subscriber, kinds)
+            seen[subscriber["status"]] += 1
+    assert min(seen.values()) > 10

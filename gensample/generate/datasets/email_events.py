@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate import truth
+from gensample.generate.datasets import email_subscribers
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     TIMESTAMP,
@@ -100,9 +101,15 @@ def rows(
 
 
 def events_per_subscriber(settings: Settings, entity_start: int, subscribers: int) -> np.ndarray:
-    """How many events each subscriber record has."""
+    """How many events each subscriber record has: with ``trans_type = "full"`` (the window
+    holds its whole life) at least the send and the bounce or unsubscribe its status says."""
     rng = count_stream(settings, NAME, entity_start)
-    return EVENTS_PER_SUBSCRIBER[settings.trans_type].draw(rng, subscribers)
+    events = EVENTS_PER_SUBSCRIBER[settings.trans_type].draw(rng, subscribers)
+    if settings.trans_type != "full":
+        return events
+    status = email_subscribers.statuses(settings, entity_start, subscribers)
+    ended = np.isin(status, [email_subscribers.UNSUBSCRIBED, email_subscribers.BOUNCED])
+    return np.where(ended, np.maximum(events, 2), events)
 
 
 def generate(block: BlockInput, parents: Parents) -> Generated:

@@ -11,8 +11,9 @@ import pyarrow as pa
 from gensample.generate.datasets import formats, identity
 from gensample.generate.datasets.common import TIMESTAMP, times_between
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
+from gensample.generate.seeding import stream
 from gensample.reference import Pool
-from gensample.settings import DATASET_PARENTS
+from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "email_subscribers"
 REFERENCE = False
@@ -44,8 +45,8 @@ STATUSES = Pool(
     pa.array(["subscribed", "unsubscribed", "pending", "bounced"]),
     np.array([0.72, 0.16, 0.04, 0.08]),
 )
-UNSUBSCRIBED = 1
-"""Position of ``unsubscribed`` in ``STATUSES``."""
+UNSUBSCRIBED, BOUNCED = 1, 3
+"""Positions of ``unsubscribed`` and ``bounced`` in ``STATUSES``."""
 SYSTEM = identity.System(
     NAME,
     ("email", "first_name"),
@@ -62,13 +63,19 @@ SYSTEM = identity.System(
 rows = identity.rows_counter(NAME)
 
 
+def statuses(settings: Settings, entity_start: int, subscribers: int) -> np.ndarray:
+    """The status (index into ``STATUSES``) of each subscriber record of a block, in id order:
+    from its own stream, so ``email_events`` can count the events a status needs."""
+    return STATUSES.draw(stream(settings.seed, NAME, "status", entity_start), subscribers)
+
+
 def generate(block: BlockInput, parents: Parents) -> Generated:
     """Subscribers of one block, in id order, with their truth rows."""
     found = identity.records(block, SYSTEM)
     draw = identity.streams(block, NAME)
     start, end = identity.history_window(block.date)
     subscribed = identity.first_times(draw("subscribed"), block, found, start, end)
-    status = STATUSES.draw(draw("status"), len(subscribed))
+    status = statuses(block.settings, block.block.entity_start, len(subscribed))
     left = times_between(draw("unsubscribed"), subscribed, end, len(subscribed))
     data = pa.table(
         {
