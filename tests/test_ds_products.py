@@ -8,9 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gensample.errors import BadInputError
-from gensample.generate.datasets import products
+from gensample.generate.datasets import brands, products
+from gensample.reference import catalog as catalog_data
 from gensample.reference import retail
-from gensample.settings import load
+from gensample.settings import Settings, load
 
 CATEGORIES = set(retail.load().categories)
 """The catalog's departments are those the packaged shopping curves know."""
@@ -25,18 +26,109 @@ def catalog():
 def test_schema_no_nulls_and_unique_skus_in_order(catalog):
     assert catalog.schema == products.SCHEMA
     assert list(products.DESCRIPTIONS) == products.SCHEMA.names
-    assert all(column.null_count == 0 for column in catalog.columns)
+    optional = {"discontinued_on", "vehicle_fit"}
+    assert all(
+        catalog[name].null_count == 0 for name in catalog.column_names if name not in optional
+    )
     skus = catalog["sku"].to_pylist()
     assert skus == sorted(set(skus)) and len(skus) == 2000
     assert pc.all(pc.match_substring_regex(catalog["sku"], r"^AP-\d{6}$")).as_py()
 
 
-def test_every_category_and_the_own_brand_in_each(catalog):
+REAL_AUTO_PARTS_COMPANIES = {
+    "autozone",
+    "o'reilly",
+    "advance auto parts",
+    "napa",
+    "genuine parts",
+    "pep boys",
+    "carquest",
+    "duralast",
+    "super start",
+    "brakebest",
+    "worldpac",
+    "lkq",
+    "rockauto",
+    "carparts.com",
+    "acdelco",
+    "motorcraft",
+    "mopar",
+    "dorman",
+    "standard motor products",
+    "federal-mogul",
+    "champion",
+    "autopoint",
+    "autocraft",
+    "valucraft",
+    "supertech",
+    "everstart",
+    "kirkland",
+    "napa gold",
+    "mobil",
+    "castrol",
+    "valvoline",
+    "fram",
+    "wix",
+    "bosch",
+    "denso",
+    "ngk",
+    "quaker state",
+    "pennzoil",
+    "amsoil",
+    "royal purple",
+    "lucas",
+    "prestone",
+    "peak",
+}
+"""Real auto-parts retailers, own brands and makers (lower case): none may be the fictional
+retailer's own brand or manufacturer."""
+
+
+def test_the_own_line_is_fictional_and_made_in_two_modes(catalog):
+    own = catalog.filter(pc.starts_with(catalog["brand"], "Quillmark"))
+    assert set(own["brand"].to_pylist()) == {"Quillmark", "Quillmark Pro", "Quillmark Elite"}
+    assert own.num_rows > 100
+    names = own["product_name"].to_pylist()
+    for grade in ("0W-20", "5W-30", "15W-40"):
+        assert any(grade in name for name in names), grade
+    for pack in (", 1 qt", ", 5 qt", ", 1 gal", "55 gal drum", "Gear Oil", "Grease", "Coolant"):
+        assert any(pack in name for name in names), pack
+    filters = own.filter(pc.match_substring(own["category"], "filters"))
+    assert len({name.split(" Oil Filter")[0] for name in filters["product_name"].to_pylist()}) > 20
+    own_makers = {b.manufacturer.lower() for b in catalog_data.load().brands if b.own}
+    for name in {*map(str.lower, own["brand"].to_pylist()), *own_makers}:
+        assert not any(real in name for real in REAL_AUTO_PARTS_COMPANIES), name
+
+
+def test_every_category_at_every_tier_with_competing_brands(catalog):
     assert set(catalog["category"].to_pylist()) == CATEGORIES
-    own = catalog.filter(pc.equal(catalog["brand"], products.OWN_BRAND))
-    assert set(own["category"].to_pylist()) == CATEGORIES
-    assert 0.25 < own.num_rows / catalog.num_rows < 0.45
-    assert len(set(catalog["brand"].to_pylist())) > 10
+    assert set(catalog["tier"].to_pylist()) == {"budget", "mid", "premium"}
+    competing = catalog.filter(pc.invert(pc.starts_with(catalog["brand"], "Quillmark")))
+    assert len(set(competing["brand"].to_pylist())) > 30
+    for category in CATEGORIES:
+        tiers = competing.filter(pc.equal(competing["category"], category))["tier"].to_pylist()
+        assert len(set(tiers)) >= 2, category
+
+
+def test_costs_below_prices_and_lifecycles_in_order(catalog):
+    for row in catalog.to_pylist():
+        assert 0 < row["cost"] < row["price"]
+        assert row["discontinued_on"] is None or row["introduced_on"] < row["discontinued_on"]
+        assert row["pack_size"] > 0 and row["unit"]
+    ended = catalog["discontinued_on"].null_count
+    assert 0.03 < 1 - ended / catalog.num_rows < 0.2
+    fitted = catalog.filter(pc.equal(catalog["category"], "brakes"))["vehicle_fit"]
+    assert fitted.null_count == 0
+    assert pc.all(pc.match_substring_regex(fitted, r"^\w.* \d{4}-\d{4}$")).as_py()
+
+
+def test_bigger_packs_cost_less_per_unit():
+    per_unit: dict[str, list[float]] = {}
+    for row in products.catalog(5, 3000).to_pylist():
+        if row["brand"] == "Quillmark Elite" and "Full Synthetic" in row["product_name"]:
+            per_unit.setdefault(row["pack_size"], []).append(float(row["price"]) / row["pack_size"])
+    assert min(per_unit[220.0]) < max(per_unit[1.0]) and len(per_unit) == 6
+    assert sum(per_unit[220.0]) / len(per_unit[220.0]) < sum(per_unit[1.0]) / len(per_unit[1.0])
 
 
 def test_names_start_with_the_brand(catalog):
@@ -56,6 +148,12 @@ def test_prices_end_in_99_and_fit_the_category(catalog):
     assert max(by_category["wipers"]) < Decimal(40)
     median = {name: sorted(p)[len(p) // 2] for name, p in by_category.items()}
     assert median["batteries"] > median["brakes"] > median["oil filters"]
+    # the own line is a little cheaper than competing brands of its tier
+    rows = catalog.to_pylist()
+    filters = [r for r in rows if r["category"] == "oil filters" and r["tier"] == "budget"]
+    own = [r["price"] for r in filters if r["brand"] == "Quillmark"]
+    other = [r["price"] for r in filters if r["brand"] != "Quillmark"]
+    assert sum(own) / len(own) < sum(other) / len(other)
 
 
 def test_too_many_products_is_refused(tmp_path):  # SKUs have six digits
@@ -74,3 +172,10 @@ def test_a_bigger_catalog_holds_every_product_of_a_smaller_one(seed, count, more
     smaller = products.catalog(seed, count).to_pylist()
     bigger = {row["sku"]: row for row in products.catalog(seed, count + more).to_pylist()}
     assert all(bigger[row["sku"]] == row for row in smaller)
+
+
+def test_every_brand_is_a_brands_row(catalog):
+    listed = set(brands.table(Settings(), {})["brand"].to_pylist())
+    assert set(catalog["brand"].to_pylist()) <= listed
+    assert brands.table(Settings(), {}).schema == brands.SCHEMA
+    assert list(brands.DESCRIPTIONS) == brands.SCHEMA.names

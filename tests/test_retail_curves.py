@@ -49,8 +49,16 @@ def test_a_missing_folder_is_refused(tmp_path):
 
 
 BAD_FILES = [
-    ("categories.csv", "category,weight,tail,cold\noil,-1,1,1\n", "line 2: weight = '-1'"),
-    ("categories.csv", "category,weight,tail,cold\noil,1,1,1\noil,2,1,1\n", "line 3: category"),
+    (
+        "categories.csv",
+        "category,weight,tail,price_elasticity,cold\noil,-1,1,1,1\n",
+        "line 2: weight = '-1'",
+    ),
+    (
+        "categories.csv",
+        "category,weight,tail,price_elasticity,cold\noil,1,1,1,1\noil,2,1,1,1\n",
+        "line 3: category",
+    ),
     ("categories.csv", "category,weight\noil,1\n", "expected a header with category, weight"),
     (
         "seasonality.csv",

@@ -185,3 +185,27 @@ def test_web_orders_only_while_the_account_is_open():
             assert order["ordered_at"] >= account["created_at"]
             if account["account_status"] == "closed":
                 assert order["ordered_at"] <= account["updated_at"]
+
+
+def test_no_product_sells_outside_its_lifecycle_and_new_ones_do_sell(day, lines):
+    products = day["products"]
+    at = pc.index_in(lines["sku"], value_set=products["sku"])
+    sold_on = pc.cast(lines["purchased_at"], pa.date32())
+    introduced = products["introduced_on"].take(at)
+    discontinued = products["discontinued_on"].take(at)
+    assert pc.all(pc.less_equal(introduced, sold_on)).as_py()
+    assert pc.all(pc.fill_null(pc.less(sold_on, discontinued), True)).as_py()
+    window_start = dt.date(2021, 11, 24)
+    assert pc.sum(pc.greater(introduced, pa.scalar(window_start))).as_py() > 100
+    assert pc.sum(pc.is_valid(discontinued)).as_py() > 100
+
+
+def test_every_foreign_key_resolves(day):
+    from gensample.generate.datasets import REGISTRY
+
+    for name, table in day.items():
+        module = REGISTRY.get(name)
+        for column, (parent, key) in getattr(module, "FOREIGN_KEYS", {}).items():
+            if parent in day:
+                values = pc.drop_null(table[column])
+                assert pc.all(pc.is_in(values, value_set=day[parent][key])).as_py(), column

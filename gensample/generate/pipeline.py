@@ -1,7 +1,6 @@
 """One block, start to finish, as a pure function: people, then every enabled dataset."""
 
 import datetime as dt
-import functools
 import time
 from dataclasses import dataclass
 
@@ -28,18 +27,14 @@ class BlockResult:
 
 
 def reference_tables(settings: Settings) -> dict[str, Generated]:
-    """The enabled reference datasets (stores, products): the same every day and every block."""
-    return {
-        name: _reference(name, settings.seed, getattr(settings, name))
-        for name, module in REGISTRY.items()
-        if module.REFERENCE and name in settings.datasets
-    }
-
-
-@functools.lru_cache(maxsize=8)
-def _reference(name: str, seed: int, count: int) -> Generated:
-    table = REGISTRY[name].catalog(seed, count)
-    return Generated(table, truth.RECORDS_SCHEMA.empty_table())
+    """The enabled reference datasets (stores, products, brands...): the same every day and
+    every block, each made from the ones before it (every module caches its own table)."""
+    tables: dict[str, Generated] = {}
+    for name, module in REGISTRY.items():
+        if module.REFERENCE and name in settings.datasets:
+            made = module.table(settings, tables)
+            tables[name] = Generated(made, truth.RECORDS_SCHEMA.empty_table())
+    return tables
 
 
 def generate_block(settings: Settings, date: dt.date, block: Block) -> BlockResult:

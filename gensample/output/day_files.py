@@ -70,9 +70,10 @@ def planned_rows(settings: Settings, plan: Plan) -> dict[str, int]:
     """Rows the plan puts in each file of a day's first batch, in file order (tracer, archival
     and update rows come on top)."""
     rows = {}
-    for name, module in REGISTRY.items():
+    reference = reference_tables(settings)
+    for name in REGISTRY:
         if name in settings.datasets:
-            count = getattr(settings, name) if module.REFERENCE else plan.rows(name)
+            count = reference[name].data.num_rows if name in reference else plan.rows(name)
             rows[data_file(name, settings)] = count
     identity = [n for n, m in REGISTRY.items() if n in settings.datasets and m.IDENTITY]
     rows[RECORDS_FILE] = sum(plan.rows(name) for name in identity)

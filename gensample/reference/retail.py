@@ -72,6 +72,9 @@ class Retail:
     categories: tuple[str, ...]
     category_weight: np.ndarray
     tail: np.ndarray
+    price_elasticity: np.ndarray
+    """How steeply a category's sales fall with price: a product twice as dear (as the
+    category's median) sells 2 ** -elasticity times as often."""
     climates: tuple[str, ...]
     regional: np.ndarray
     """(category, climate) factor on a category's sales."""
@@ -104,18 +107,21 @@ class Retail:
 @functools.lru_cache(maxsize=4)
 def load(data_dir: str = "") -> Retail:
     """The curves: each file from ``data_dir`` when it holds it, else the packaged one."""
-    rows = {name: _read(_path(data_dir, name)) for name in FILES}
+    rows = {name: read_rows(data_dir, name) for name in FILES}
     categories = rows["categories.csv"]
     names = tuple(row.text("category") for row in categories)
-    _unique(categories, "category", names)
+    unique(categories, "category", names)
     tiers = tuple(row.text("tier") for row in rows["tiers.csv"])
     climates = tuple(c for c in categories[0].columns if c not in REQUIRED["categories.csv"])
     if not climates:
-        raise categories[0].fail("category", "climate columns after category, weight, tail")
+        raise categories[0].fail(
+            "category", "climate columns after category, weight, tail, price_elasticity"
+        )
     return Retail(
         categories=names,
         category_weight=np.array([row.number("weight") for row in categories]),
         tail=np.array([row.number("tail") for row in categories]),
+        price_elasticity=np.array([row.number("price_elasticity") for row in categories]),
         climates=climates,
         regional=np.array([[row.number(c) for c in climates] for row in categories]),
         state_climate=_state_climates(rows["climates.csv"], climates),
@@ -169,6 +175,13 @@ class Row:
             column, int, lambda v: low <= v <= high, f"a whole number from {low} to {high}"
         )
 
+    def choice(self, column: str, allowed: tuple[str, ...]) -> int:
+        """The position of the value of ``column`` among ``allowed``."""
+        value = self.values[column].strip()
+        if value not in allowed:
+            raise self.fail(column, "one of " + ", ".join(allowed))
+        return allowed.index(value)
+
     def _parsed(self, column: str, kind: type, ok: Callable, expected: str):
         try:
             value = kind(self.values[column])
@@ -180,7 +193,7 @@ class Row:
 
 
 REQUIRED = {
-    "categories.csv": ("category", "weight", "tail"),
+    "categories.csv": ("category", "weight", "tail", "price_elasticity"),
     "seasonality.csv": ("category", *MONTHS),
     "climates.csv": ("state", "climate"),
     "traffic.csv": ("channel", "period", "value", "weight"),
@@ -188,13 +201,37 @@ REQUIRED = {
     "archetypes.csv": ("archetype", "share", "baskets", "lines", "web"),
     "tiers.csv": ("tier", "price_factor"),
     "affinity.csv": ("category", "companion", "probability"),
+    "brands.csv": (
+        "brand",
+        "manufacturer",
+        "own_brand",
+        "tier",
+        "price_factor",
+        "cost_share",
+        "categories",
+    ),
+    "items.csv": (
+        "category",
+        "item",
+        "mode",
+        "own_tier",
+        "variants",
+        "packs",
+        "unit",
+        "low",
+        "high",
+        "share",
+        "fit",
+    ),
+    "vehicles.csv": ("make", "model", "first_year", "last_year"),
 }
 """The columns each file must have (categories.csv: then one per climate; archetypes.csv:
 then one per tier of tiers.csv)."""
 
 
-def _read(path: Path) -> list[Row]:
-    """The rows of one curve file, its required columns checked."""
+def read_rows(data_dir: str, name: str) -> list[Row]:
+    """The rows of the file ``name`` (of ``data_dir`` when it holds it), columns checked."""
+    path = _path(data_dir, name)
     try:
         with path.open(newline="", encoding="utf-8") as file:
             reader = csv.DictReader(file)
@@ -214,7 +251,7 @@ def _read(path: Path) -> list[Row]:
     return [Row(path, line, values, columns) for line, values in lines]
 
 
-def _unique(rows: list[Row], column: str, values: tuple) -> None:
+def unique(rows: list[Row], column: str, values: tuple) -> None:
     """Refuse a value of ``column`` listed twice."""
     seen = set()
     for row, value in zip(rows, values, strict=True):
@@ -223,17 +260,9 @@ def _unique(rows: list[Row], column: str, values: tuple) -> None:
         seen.add(value)
 
 
-def _one_of(row: Row, column: str, allowed: tuple[str, ...]) -> int:
-    """The position of the row's value of ``column`` among ``allowed``."""
-    value = row.values[column].strip()
-    if value not in allowed:
-        raise row.fail(column, "one of " + ", ".join(allowed))
-    return allowed.index(value)
-
-
 def _state_climates(rows: list[Row], climates: tuple[str, ...]) -> dict[str, int]:
     """State code -> climate index, with the default under ``DEFAULT_STATE``."""
-    found = {row.text("state"): _one_of(row, "climate", climates) for row in rows}
+    found = {row.text("state"): row.choice("climate", climates) for row in rows}
     if DEFAULT_STATE not in found:
         raise rows[0].fail("state", f"a row for state {DEFAULT_STATE} (every other state)")
     return found
@@ -243,7 +272,7 @@ def _seasonality(rows: list[Row], categories: tuple[str, ...]) -> np.ndarray:
     """(category, month) factors, 1 where a category has no row."""
     table = np.ones((len(categories), len(MONTHS)))
     for row in rows:
-        table[_one_of(row, "category", categories)] = [row.number(m) for m in MONTHS]
+        table[row.choice("category", categories)] = [row.number(m) for m in MONTHS]
     return table
 
 
@@ -251,9 +280,9 @@ def _traffic(rows: list[Row], channel: str) -> Traffic:
     """One channel's month, weekday and hour weights; each period listed whole."""
     curves = {period: np.full(len(values), np.nan) for period, values in PERIODS.items()}
     for row in rows:
-        if CHANNELS[_one_of(row, "channel", CHANNELS)] == channel:
-            period = tuple(PERIODS)[_one_of(row, "period", tuple(PERIODS))]
-            curves[period][_one_of(row, "value", PERIODS[period])] = row.number("weight")
+        if CHANNELS[row.choice("channel", CHANNELS)] == channel:
+            period = tuple(PERIODS)[row.choice("period", tuple(PERIODS))]
+            curves[period][row.choice("value", PERIODS[period])] = row.number("weight")
     for period, curve in curves.items():
         if np.isnan(curve).any() or curve.sum() <= 0:
             raise rows[0].fail(
@@ -269,7 +298,7 @@ def _event(row: Row) -> Event:
         name=row.text("event"),
         month=row.whole("month", 1, 12),
         day=row.whole("day", 1, 31) if fixed else 0,
-        weekday=0 if fixed else _one_of(row, "weekday", WEEKDAYS),
+        weekday=0 if fixed else row.choice("weekday", WEEKDAYS),
         nth=0 if fixed else _nth(row),
         offset=row.whole("offset", -366, 366),
         days=row.whole("days", 1, 366),
@@ -288,7 +317,7 @@ def _nth(row: Row) -> int:
 def _archetypes(rows: list[Row], tiers: tuple[str, ...]) -> dict[str, object]:
     """The archetype fields of ``Retail``; each archetype weighs every tier."""
     names = tuple(row.text("archetype") for row in rows)
-    _unique(rows, "archetype", names)
+    unique(rows, "archetype", names)
     for column in ("share", *tiers):
         if column not in rows[0].columns or sum(row.number(column) for row in rows) <= 0:
             raise rows[0].fail(column, f"a column {column} of weights, not all 0")
@@ -306,8 +335,8 @@ def _affinity(rows: list[Row], categories: tuple[str, ...]) -> np.ndarray:
     """(category, companion) chances; those of one category add up to at most 1."""
     table = np.zeros((len(categories), len(categories)))
     for row in rows:
-        category = _one_of(row, "category", categories)
-        table[category, _one_of(row, "companion", categories)] = row.number("probability")
+        category = row.choice("category", categories)
+        table[category, row.choice("companion", categories)] = row.number("probability")
         if table[category].sum() > 1:
             raise row.fail("probability", "chances of one category adding up to at most 1")
     return table

@@ -42,6 +42,7 @@ DATASET_PARENTS = {
     "stores": (),
     "products": (),
     "customers": (),
+    "brands": (),
     "pos_customers": ("stores",),
     "loyalty_members": ("customers",),
     "email_subscribers": (),

@@ -7,9 +7,9 @@ Every dataset module declares:
   the data dictionary and ``gensample load``); ``PARENTS``, the datasets its foreign keys point
   to (they must be enabled with it); ``IDENTITY``: True when its records carry a person
   (each has a truth row in ``truth/records.csv``);
-- ``REFERENCE``: True for reference data (stores, products), the same every day, generated
-  whole by ``catalog(seed, count) -> pa.Table`` (``count`` is the setting of the same name) and
-  written once per day;
+- ``REFERENCE``: True for reference data (stores, products, brands, bundles, promotions), the
+  same every day, generated whole by ``table(settings, parents) -> pa.Table`` (``parents``: the
+  reference tables before it) and written once per day;
 - otherwise it is generated per block of people by
   ``generate(block: BlockInput, parents: Parents) -> Generated``, which must return exactly
   ``block.id_range(NAME)[1]`` rows with the record ids of that range, in id order. Every dataset
@@ -23,6 +23,7 @@ disabling one dataset never changes the bytes of another.
 """
 
 from gensample.generate.datasets import (
+    brands,
     clickstream,
     customers,
     email_events,
@@ -42,6 +43,7 @@ from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 
 REGISTRY = {
     "stores": stores,
+    "brands": brands,
     "products": products,
     "customers": customers,
     "pos_customers": pos_customers,

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from gensample.generate.datasets import shelf, stores, visits
 from gensample.generate.datasets import shoppers as shoppers_
 from gensample.generate.datasets.common import (
+    DAY_SECONDS,
     MONEY,
     TIMESTAMP,
     count_stream,
@@ -76,14 +77,18 @@ DESCRIPTIONS = {
     "big stores more often than small ones.",
     "pos_customer_id": "Till customer the basket was rung up for (pos_customers.pos_customer_id); "
     "empty for an anonymous basket.",
-    "sku": "Product sold (products.sku).",
+    "sku": "Product sold (products.sku), on sale that day (between its introduced_on and "
+    "discontinued_on): by the month's and the store climate's category mix, the shopper's "
+    "price tier and a long tail of popularity; later lines often go with the first (oil "
+    "with a filter); see docs/retail.md.",
     "quantity": "Units of the product on the line.",
     "unit_price": "Shelf price of one unit (products.price).",
     "line_total": "quantity x unit_price.",
     "basket_total": "Sum of the line totals of the basket, repeated on each of its lines.",
     "purchased_at": "When the basket was paid, the same on all its lines: in opening hours "
     f"({stores.OPENING_HOURS[0]}:00 to {stores.OPENING_HOURS[1]}:00), not before the "
-    "customer's registration.",
+    "customer's registration; busiest at lunchtime, at weekends and before holidays "
+    "(retail/traffic.csv, events.csv).",
     "payment_method": f"{listed(PAYMENT_METHODS.values.to_pylist())}.",
 }
 
@@ -233,6 +238,7 @@ def basket_lines(
         basket.climate[line_basket],
         basket.archetype[line_basket],
         first_line,
+        basket.purchased_at[line_basket] // DAY_SECONDS,
     )
     quantity = truncated_geometric(MOST_QUANTITY, QUANTITY_P).draw(rng, len(line_basket))
     return Products(products["sku"].take(pa.array(index)), cents[index]), quantity

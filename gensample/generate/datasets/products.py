@@ -1,21 +1,31 @@
-"""``products``: the auto-parts catalog, reference data the same every day.
+"""``products``: the fictional auto-parts retailer's catalog, reference data the same every day.
 
-A pure function of ``(seed, count)``. SKUs are the first ``count`` numbers of a fixed shuffle of
-all six-digit numbers and every attribute is drawn from its own stream, one value per product in
-that order, so a bigger catalog holds every product of a smaller one unchanged.
+Built from ``items.csv`` and ``brands.csv`` (``gensample.reference.catalog``). About
+``OWN_SHARE`` of the products are the own brand's line (Quillmark, made by the retailer's own
+manufacturer): every process item (oils, greases, coolants, fluids) in each variant and pack,
+every discrete item (filters) in each size, in an order shuffled once per seed. The rest are
+competing brands' products: an item drawn by its share, a brand selling its category, a
+variant and a pack.
+
+A pure function of ``(seed, count)`` (and the catalog files): SKUs are the first ``count``
+numbers of a fixed shuffle of all six-digit numbers and every attribute is drawn from its own
+stream, one value per product in order, so a bigger catalog holds every product of a smaller one
+unchanged.
 """
 
+import datetime as dt
 import functools
-from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate.datasets.common import MONEY, money
-from gensample.generate.datasets.texts import listed
+from gensample.generate.datasets.contract import Parents
 from gensample.generate.seeding import stream
-from gensample.settings import DATASET_PARENTS
+from gensample.reference import catalog as catalog_data
+from gensample.reference import retail
+from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "products"
 REFERENCE = True
@@ -29,278 +39,89 @@ SCHEMA = pa.schema(
         ("brand", pa.string()),
         ("tier", pa.string()),
         ("price", MONEY),
+        ("cost", MONEY),
+        ("unit", pa.string()),
+        ("pack_size", pa.float64()),
+        ("introduced_on", pa.date32()),
+        ("discontinued_on", pa.date32()),
+        ("vehicle_fit", pa.string()),
     ]
 )
-SKU_PREFIX = "AP-"
-SKU_DIGITS = 6
-OWN_BRAND = "AutoPoint"
-OWN_BRAND_SHARE = 0.35
-"""Share of each category's products sold under the retailer's own brand."""
-OWN_BRAND_DISCOUNT = 0.85
-"""Own-brand prices relative to the competing brands' prices of the same item."""
-TIERS = ("budget", "mid", "premium")
-"""Price tiers, cheapest first: each a third of an item's price range (log scale)."""
 PRIMARY_KEY = ("sku",)
 FOREIGN_KEYS: dict[str, tuple[str, str]] = {}
-
-
-class Category(NamedTuple):
-    """A department: its share of the catalog, competing brands, variants and items.
-
-    An item is (name, lowest price, highest price) in dollars; a variant (None for none) goes
-    between brand and item in a product's name.
-    """
-
-    name: str
-    share: float
-    brands: tuple[str, ...]
-    variants: tuple[str | None, ...]
-    items: tuple[tuple[str, float, float], ...]
-
-
-CATEGORIES = (
-    Category(
-        "motor oil",
-        0.14,
-        ("Viscor", "Petronix", "Royal Crest", "Slickline"),
-        ("0W-16", "0W-20", "5W-20", "5W-30", "10W-30", "5W-40", "15W-40"),
-        (
-            ("Full Synthetic Motor Oil, 5 qt", 27, 45),
-            ("Synthetic Blend Motor Oil, 5 qt", 20, 30),
-            ("Conventional Motor Oil, 5 qt", 15, 25),
-            ("High Mileage Motor Oil, 5 qt", 25, 38),
-            ("Full Synthetic Motor Oil, 1 qt", 7, 11),
-            ("Diesel Engine Oil, 1 gal", 18, 28),
-        ),
-    ),
-    Category(
-        "gear oil and grease",
-        0.04,
-        ("Petronix", "Slickline"),
-        (None,),
-        (
-            ("75W-90 Gear Oil, 1 qt", 9, 18),
-            ("80W-90 Gear Oil, 1 qt", 7, 14),
-            ("Multi-Purpose Grease, 14 oz", 5, 11),
-            ("Synthetic Grease, 14 oz", 9, 16),
-        ),
-    ),
-    Category(
-        "coolant",
-        0.04,
-        ("Coolcore", "Petronix"),
-        ("Green", "Orange", "Universal"),
-        (
-            ("Antifreeze and Coolant, 1 gal", 15, 30),
-            ("50/50 Prediluted Coolant, 1 gal", 12, 22),
-        ),
-    ),
-    Category(
-        "fluids",
-        0.05,
-        ("Petronix", "Slickline"),
-        (None,),
-        (
-            ("DOT 3 Brake Fluid, 32 oz", 8, 16),
-            ("Windshield Washer Fluid, 1 gal", 3, 6),
-            ("Automatic Transmission Fluid, 1 qt", 8, 14),
-            ("Power Steering Fluid, 12 oz", 6, 11),
-        ),
-    ),
-    Category(
-        "oil filters",
-        0.1,
-        ("Cleanflow", "Guardian", "Filtrex"),
-        ("Spin-On", "Cartridge"),
-        (
-            ("Oil Filter", 5, 12),
-            ("Premium Oil Filter", 9, 18),
-            ("Extended Life Oil Filter", 12, 22),
-        ),
-    ),
-    Category(
-        "air filters",
-        0.06,
-        ("Cleanflow", "Guardian", "Airwise"),
-        ("Panel", "Round", "Conical"),
-        (
-            ("Engine Air Filter", 12, 30),
-            ("Performance Air Filter", 40, 80),
-        ),
-    ),
-    Category(
-        "cabin filters",
-        0.04,
-        ("Cleanflow", "Airwise"),
-        ("Particulate", "Carbon"),
-        (("Cabin Air Filter", 12, 35),),
-    ),
-    Category(
-        "fuel filters",
-        0.02,
-        ("Guardian", "Filtrex"),
-        ("Inline", "Cartridge"),
-        (("Fuel Filter", 10, 45),),
-    ),
-    Category(
-        "brakes",
-        0.12,
-        ("Haltmaster", "Brakewell", "Ironclad"),
-        ("Front", "Rear"),
-        (
-            ("Ceramic Brake Pads", 30, 75),
-            ("Semi-Metallic Brake Pads", 25, 60),
-            ("Brake Rotor", 35, 120),
-            ("Brake Caliper", 45, 160),
-            ("Brake Pad and Rotor Kit", 110, 260),
-        ),
-    ),
-    Category(
-        "batteries",
-        0.05,
-        ("Voltmax", "Kinetix"),
-        ("Group 24F", "Group 35", "Group 48", "Group 51R", "Group 65"),
-        (
-            ("Automotive Battery", 120, 230),
-            ("AGM Battery", 190, 330),
-        ),
-    ),
-    Category(
-        "wipers",
-        0.07,
-        ("Clearview", "Rainguard"),
-        ("16 in", "18 in", "20 in", "22 in", "24 in", "26 in"),
-        (
-            ("Beam Wiper Blade", 18, 32),
-            ("Conventional Wiper Blade", 8, 16),
-            ("Hybrid Wiper Blade", 20, 35),
-            ("Rear Wiper Blade", 10, 20),
-        ),
-    ),
-    Category(
-        "lighting",
-        0.07,
-        ("Brightway", "Lumina"),
-        ("H4", "H7", "H11", "9005", "9006"),
-        (
-            ("Headlight Bulb", 12, 45),
-            ("LED Headlight Bulb", 40, 110),
-            ("Fog Light Bulb", 15, 40),
-        ),
-    ),
-    Category(
-        "spark plugs",
-        0.06,
-        ("Sparkline", "Ignitex"),
-        ("Standard", "Long Reach"),
-        (
-            ("Iridium Spark Plug", 8, 16),
-            ("Platinum Spark Plug", 5, 10),
-            ("Copper Spark Plug", 2, 5),
-            ("Ignition Coil", 40, 110),
-        ),
-    ),
-    Category(
-        "a/c",
-        0.03,
-        ("Coolcore", "Arctiq"),
-        (None,),
-        (
-            ("R-134a Refrigerant with Gauge, 20 oz", 35, 60),
-            ("R-1234yf Refrigerant, 8 oz", 45, 90),
-            ("A/C Leak Sealer, 3 oz", 15, 30),
-            ("A/C Compressor Oil, 8 oz", 10, 20),
-        ),
-    ),
-    Category(
-        "tools",
-        0.06,
-        ("Ironclad", "Torqwell"),
-        (None,),
-        (
-            ("Socket Set, 40 pc", 25, 60),
-            ("Torque Wrench", 40, 120),
-            ("Floor Jack, 3 ton", 90, 250),
-            ("Jack Stands, pair", 35, 80),
-            ("Oil Filter Wrench", 7, 18),
-            ("OBD-II Code Reader", 30, 150),
-        ),
-    ),
-    Category(
-        "accessories",
-        0.05,
-        ("Roadmate", "Cruiser"),
-        ("Black", "Gray", "Beige"),
-        (
-            ("All-Weather Floor Mats", 25, 90),
-            ("Seat Cover Set", 30, 110),
-            ("Steering Wheel Cover", 12, 30),
-            ("Phone Mount", 10, 30),
-            ("Cargo Organizer", 18, 45),
-        ),
-    ),
-)
-"""The departments; their shares add up to 1."""
-
+SKU_PREFIX = "AP-"
+SKU_DIGITS = 6
+OWN_SHARE = 0.3
+"""Share of the catalog's slots the own line takes, until every own product is in it."""
+BULK_EXPONENT = 0.92
+"""A pack of n units costs n ** BULK_EXPONENT single units: big packs are cheaper per unit."""
+ESTABLISHED = (dt.date(1995, 1, 1), dt.date(2018, 12, 31))
+NEW = (dt.date(2019, 1, 1), dt.date(2027, 12, 31))
+NEW_SHARE = 0.25
+"""Share of competing products introduced recently (in ``NEW``), the rest in ``ESTABLISHED``."""
+DISCONTINUED_SHARE = 0.15
+"""Share of competing products discontinued 2 to 10 years after their introduction."""
+OWN_LAUNCH = (dt.date(2005, 1, 1), dt.date(2015, 12, 31))
+"""When the own line's products came out; they are never discontinued."""
 DESCRIPTIONS = {
     "sku": "Stock keeping unit: AP- and six digits; a product keeps its SKU and attributes when "
     "the catalog grows.",
-    "product_name": "Name on the shelf label: brand, variant (grade, size, fit) and item.",
-    "category": f"Department: {listed([category.name for category in CATEGORIES])}.",
-    "brand": f"Maker; {OWN_BRAND} is the retailer's own brand, sold a little cheaper.",
-    "tier": f"Price tier within the item's price range: {listed(TIERS)} (its lowest, middle "
-    "or highest third).",
-    "price": "Shelf price in US dollars, ending in .99.",
+    "product_name": "Name on the shelf label: brand, variant (grade, size, fit), item and pack.",
+    "category": "Department (retail/categories.csv).",
+    "brand": "Brand (brands.csv): Quillmark, Quillmark Pro and Quillmark Elite are the "
+    "retailer's own lines, the rest competing brands.",
+    "tier": "Price tier of the brand: budget, mid or premium.",
+    "price": "Shelf price in US dollars, ending in .99: the item's range per unit (the tier's "
+    "third of it) times the brand's price factor, times pack size ** 0.92.",
+    "cost": "What the retailer pays for one: the price times the brand's cost share.",
+    "unit": "Unit of the pack size: qt, gal, oz, each, pair or set.",
+    "pack_size": "Units in one pack (5 for a 5 qt jug, 220 for a 55 gal drum of oil in qt).",
+    "introduced_on": "Day the product came on sale; nothing sells before it.",
+    "discontinued_on": "Day the product stopped being sold (nothing sells on or after it); "
+    "empty while it is sold.",
+    "vehicle_fit": "Make, model and model years the part fits; empty for universal products.",
 }
 
 
-class _Flat(NamedTuple):
-    """The categories as flat arrays, each list of a category at an offset of its own."""
-
-    item_category: np.ndarray
-    item_name: pa.Array
-    item_low: np.ndarray
-    item_high: np.ndarray
-    item_p: np.ndarray
-    category_name: pa.Array
-    brand: pa.Array
-    brand_start: np.ndarray
-    brand_count: np.ndarray
-    variant: pa.Array
-    variant_start: np.ndarray
-    variant_count: np.ndarray
+def table(settings: Settings, parents: Parents) -> pa.Table:
+    """The run's catalog (the contract of reference datasets)."""
+    return catalog(settings.seed, settings.products, settings.retail.data_dir)
 
 
-def catalog(seed: int, count: int) -> pa.Table:
+@functools.lru_cache(maxsize=4)
+def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
     """``count`` products, in SKU order."""
-    sku_numbers = skus(seed, count)
-    flat = _flat()
-    item = _draw(seed, "item").choice(len(flat.item_p), count, p=flat.item_p)
-    category = flat.item_category[item]
-    own = _draw(seed, "own_brand").random(count) < OWN_BRAND_SHARE
-    brand = pa.array(
-        np.where(own, 0, _pick(seed, "brand", flat.brand_start, flat.brand_count, category))
-    )
-    variant = flat.variant.take(
-        pa.array(_pick(seed, "variant", flat.variant_start, flat.variant_count, category))
-    )
-    spread = _draw(seed, "price").random(count)
-    item_names = flat.item_name.take(pa.array(item))
-    brand_names = flat.brand.take(brand)
-    table = pa.table(
+    data = catalog_data.load(data_dir)
+    item, variant, pack, brand = _picks(seed, count, data)
+    items = data.items
+    unit_dollars = np.array([items[i].low for i in item]), np.array([items[i].high for i in item])
+    tiers = retail.load(data_dir).tiers
+    tier = np.array([tiers.index(data.brands[b].tier) for b in brand])
+    size = np.array([items[i].packs[p][1] for i, p in zip(item, pack, strict=True)])
+    factor = np.array([data.brands[b].price_factor for b in brand])
+    spread = (tier + _draw(seed, "price").random(count)) / len(tiers)
+    cents = prices(spread, *unit_dollars, factor * size**BULK_EXPONENT)
+    cost = np.round(cents * np.array([data.brands[b].cost_share for b in brand])).astype(np.int64)
+    introduced, discontinued = lifecycles(seed, item, brand, data)
+    numbers = skus(seed, count)
+    built = pa.table(
         {
-            "sku": sku_text(sku_numbers),
-            "product_name": pc.binary_join_element_wise(
-                brand_names, variant, item_names, " ", null_handling="skip"
-            ),
-            "category": flat.category_name.take(pa.array(category)),
-            "brand": brand_names,
-            "tier": pa.array(TIERS).take(pa.array((spread * len(TIERS)).astype(np.int64))),
-            "price": money(prices(spread, flat.item_low[item], flat.item_high[item], own)),
+            "sku": sku_text(numbers),
+            "product_name": _names(data, item, variant, pack, brand),
+            "category": pa.array([items[i].category for i in item], pa.string()),
+            "brand": pa.array([data.brands[b].name for b in brand], pa.string()),
+            "tier": pa.array([tiers[t] for t in tier], pa.string()),
+            "price": money(cents),
+            "cost": money(cost),
+            "unit": pa.array([items[i].unit for i in item], pa.string()),
+            "pack_size": size,
+            "introduced_on": introduced,
+            "discontinued_on": discontinued,
+            "vehicle_fit": vehicle_fits(seed, item, data),
         },
         schema=SCHEMA,
     )
-    return table.take(pa.array(np.argsort(sku_numbers)))
+    return built.take(pa.array(np.argsort(numbers)))
 
 
 def _draw(seed: int, purpose: str) -> np.random.Generator:
@@ -319,44 +140,124 @@ def sku_text(numbers: np.ndarray) -> pa.Array:
     return pc.binary_join_element_wise(SKU_PREFIX, digits, "")
 
 
-def _pick(
-    seed: int, purpose: str, start: np.ndarray, count: np.ndarray, category: np.ndarray
+def own_products(seed: int, data: catalog_data.CatalogData) -> np.ndarray:
+    """Every own-line product as (item, variant, pack) rows, in a shuffled order per seed."""
+    grid = [
+        (i, v, p)
+        for i, item in enumerate(data.items)
+        if item.own_tier
+        for v in range(max(len(item.variants), 1))
+        for p in range(len(item.packs))
+    ]
+    rows = np.array(grid, np.int64).reshape(-1, 3)
+    return rows[_draw(seed, "own_order").permutation(len(rows))]
+
+
+def _picks(
+    seed: int, count: int, data: catalog_data.CatalogData
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Item, variant, pack and brand (indices) of each product."""
+    own_grid = own_products(seed, data)
+    own = _draw(seed, "own_brand").random(count) < OWN_SHARE
+    slot = np.cumsum(own) - 1
+    own &= slot < len(own_grid)
+    shares = np.array([item.share for item in data.items])
+    item = _draw(seed, "item").choice(len(shares), count, p=shares / shares.sum())
+    choice = {name: _draw(seed, name).random(count) for name in ("variant", "pack", "brand")}
+    variants = np.array([max(len(data.items[i].variants), 1) for i in item])
+    packs = np.array([len(data.items[i].packs) for i in item])
+    variant = (choice["variant"] * variants).astype(np.int64)
+    pack = (choice["pack"] * packs).astype(np.int64)
+    own_rows = own_grid[np.where(own, slot, 0)] if len(own_grid) else np.zeros((count, 3), int)
+    item = np.where(own, own_rows[:, 0], item)
+    variant = np.where(own, own_rows[:, 1], variant)
+    pack = np.where(own, own_rows[:, 2], pack)
+    return item, variant, pack, _brands(data, item, own, choice["brand"])
+
+
+def _brands(
+    data: catalog_data.CatalogData, item: np.ndarray, own: np.ndarray, uniform: np.ndarray
 ) -> np.ndarray:
-    """A uniform index into each product's category list (``start``, ``count`` per category)."""
-    uniform = _draw(seed, purpose).random(len(category))
-    return start[category] + (uniform * count[category]).astype(np.int64)
+    """The brand of each product: its item's own line, or a competing brand of its category
+    (the own line of the item's tier when no competing brand sells it)."""
+    index = {brand.name: b for b, brand in enumerate(data.brands)}
+    chosen = np.empty(len(item), np.int64)
+    for i, entry in enumerate(data.items):
+        here = item == i
+        sellers = [index[b.name] for b in data.sellers(entry.category)]
+        own_line = data.own_line(entry.own_tier) if entry.own_tier else None
+        line = index[own_line.name] if own_line else -1
+        pick = np.array(sellers or [line])[(uniform[here] * max(len(sellers), 1)).astype(int)]
+        chosen[here] = np.where(own[here], line, pick)
+    return chosen
 
 
-def prices(spread: np.ndarray, low: np.ndarray, high: np.ndarray, own: np.ndarray) -> np.ndarray:
-    """Prices in cents ending in 99, at ``spread`` (0-1) on a log scale of each item's range."""
-    dollars = low * (high / low) ** spread * np.where(own, OWN_BRAND_DISCOUNT, 1.0)
+def prices(spread: np.ndarray, low: np.ndarray, high: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """Prices in cents ending in 99: at ``spread`` (0-1) on a log scale of each unit price
+    range, times ``factor``."""
+    dollars = low * (high / low) ** spread * factor
     return np.maximum(np.ceil(dollars), 1).astype(np.int64) * 100 - 1
 
 
-@functools.cache
-def _flat() -> _Flat:
-    """``CATEGORIES`` flattened once. Brand lists start with the own brand at index 0, which
-    ``_pick`` never returns (it picks among a category's competing brands)."""
-    items = [(c, *item) for c, category in enumerate(CATEGORIES) for item in category.items]
-    item_p = np.array([CATEGORIES[c].share / len(CATEGORIES[c].items) for c, *_ in items])
-    brands = [OWN_BRAND, *(brand for category in CATEGORIES for brand in category.brands)]
-    variants = [variant for category in CATEGORIES for variant in category.variants]
-    return _Flat(
-        item_category=np.array([c for c, *_ in items]),
-        item_name=pa.array([name for _, name, _, _ in items]),
-        item_low=np.array([low for _, _, low, _ in items], np.float64),
-        item_high=np.array([high for _, _, _, high in items], np.float64),
-        item_p=item_p / item_p.sum(),
-        category_name=pa.array([category.name for category in CATEGORIES]),
-        brand=pa.array(brands),
-        brand_start=_starts([len(category.brands) for category in CATEGORIES]) + 1,
-        brand_count=np.array([len(category.brands) for category in CATEGORIES]),
-        variant=pa.array(variants, pa.string()),
-        variant_start=_starts([len(category.variants) for category in CATEGORIES]),
-        variant_count=np.array([len(category.variants) for category in CATEGORIES]),
+def lifecycles(
+    seed: int, item: np.ndarray, brand: np.ndarray, data: catalog_data.CatalogData
+) -> tuple[pa.Array, pa.Array]:
+    """Introduction and discontinuation days; the own line and the first competing product of
+    each item (in catalog order) are established and sold throughout."""
+    n = len(item)
+    new, gone, when, lasts = (_draw(seed, part).random(n) for part in ("new", "gone", "on", "life"))
+    own = np.array([data.brands[b].own for b in brand], bool)
+    competing = np.flatnonzero(~own)
+    steady = own.copy()
+    steady[competing[np.unique(item[competing], return_index=True)[1]]] = True
+    recent = (new < NEW_SHARE) & ~steady
+    start = np.where(recent, days(NEW[0]), days(ESTABLISHED[0]))
+    start = np.where(own, days(OWN_LAUNCH[0]), start)
+    stop = np.where(recent, days(NEW[1]), days(ESTABLISHED[1]))
+    stop = np.where(own, days(OWN_LAUNCH[1]), stop)
+    introduced = start + (when * (stop - start + 1)).astype(np.int64)
+    discontinued = introduced + 730 + (lasts * 2922).astype(np.int64)  # 2 to 10 years on
+    ended = (gone < DISCONTINUED_SHARE) & ~steady
+    return (
+        pa.array(introduced.astype(np.int32), pa.date32()),
+        pa.array(discontinued.astype(np.int32), pa.date32(), mask=~ended),
     )
 
 
-def _starts(lengths: list[int]) -> np.ndarray:
-    """Where each of consecutive lists of ``lengths`` starts in their concatenation."""
-    return np.cumsum([0, *lengths[:-1]])
+def days(day: dt.date) -> int:
+    """Days since the epoch."""
+    return (day - dt.date(1970, 1, 1)).days
+
+
+def vehicle_fits(seed: int, item: np.ndarray, data: catalog_data.CatalogData) -> pa.Array:
+    """'Make Model first-last' for parts that fit particular vehicles, else empty."""
+    vehicle = _draw(seed, "fit").integers(0, 1 << 30, len(item))
+    start, length = (_draw(seed, part).random(len(item)) for part in ("fit_from", "fit_years"))
+    fits = np.array([data.items[i].fits for i in item], bool)
+    texts = []
+    for v, s, n, fit in zip(vehicle, start, length, fits, strict=True):
+        car = data.vehicles[v % len(data.vehicles)] if fit and data.vehicles else None
+        if car is None:
+            texts.append(None)
+            continue
+        first = car.first_year + int(s * (car.last_year - car.first_year + 1))
+        last = min(car.last_year, first + 2 + int(n * 7))
+        texts.append(f"{car.make} {car.model} {first}-{last}")
+    return pa.array(texts, pa.string())
+
+
+def _names(
+    data: catalog_data.CatalogData,
+    item: np.ndarray,
+    variant: np.ndarray,
+    pack: np.ndarray,
+    brand: np.ndarray,
+) -> pa.Array:
+    """'<brand> <variant> <item>, <pack>' (the parts an item does not have left out)."""
+    names = []
+    for i, v, p, b in zip(item, variant, pack, brand, strict=True):
+        entry = data.items[i]
+        words = [data.brands[b].name, *entry.variants[v : v + 1], entry.name]
+        label = entry.packs[p][0]
+        names.append(" ".join(words) + (f", {label}" if label else ""))
+    return pa.array(names, pa.string())

@@ -5,7 +5,8 @@ A line's category is drawn by its month and its store's climate (``categories.cs
 ``seasonality.csv`` x the climate column), or is a companion of its basket's first line
 (``affinity.csv``); its price tier by the shopper's archetype; its product, within that
 category and tier, by popularity: a ``weight`` column of the products table when it has one,
-else a Zipf long tail over each category's products (in SKU order) with the category's ``tail``.
+else a Zipf long tail over each category's products (in SKU order) with the category's ``tail``,
+times (price / the category's median price) ** -``price_elasticity``.
 """
 
 from dataclasses import dataclass
@@ -18,6 +19,11 @@ from gensample.generate.datasets.shoppers import cumulative_rows, draw_rows
 from gensample.reference import retail
 
 MONTHS = 12
+FOREVER = 1 << 40
+"""A day number beyond any date: the end of a product never discontinued."""
+REDRAWS = 8
+"""Times a line whose product is not on sale that day is drawn again in its category and tier,
+before it takes its category's steadiest product."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,12 @@ class Shelf:
     """(category, companion or none) cumulative chances."""
     tier_cdf: np.ndarray
     """(archetype x category, tier) cumulative shares."""
+    introduced: np.ndarray
+    """First day (days since the epoch) each product sells."""
+    discontinued: np.ndarray
+    """First day each product no longer sells (far in the future when never)."""
+    steady: np.ndarray
+    """Per category, its product sold longest (first introduced, never discontinued)."""
 
 
 def shelf(curves: retail.Retail, products: pa.Table) -> Shelf:
@@ -65,7 +77,29 @@ def shelf(curves: retail.Retail, products: pa.Table) -> Shelf:
         category_cdf=_category_cdf(curves, np.bincount(category, popularity), known),
         affinity_cdf=_affinity_cdf(curves, known),
         tier_cdf=_tier_cdf(curves, present),
+        **_lifecycles(products, category, len(known)),
     )
+
+
+def _lifecycles(products: pa.Table, category: np.ndarray, categories: int) -> dict:
+    """The ``introduced``, ``discontinued`` and ``steady`` fields of a shelf: a products table
+    without lifecycle columns sells everything always."""
+    n = products.num_rows
+    introduced, discontinued = np.full(n, -FOREVER), np.full(n, FOREVER)
+    if "introduced_on" in products.column_names:
+        column = products["introduced_on"].cast(pa.int32()).cast(pa.int64())
+        introduced = column.fill_null(-FOREVER).to_numpy()
+    if "discontinued_on" in products.column_names:
+        column = products["discontinued_on"].cast(pa.int32()).cast(pa.int64())
+        discontinued = column.fill_null(FOREVER).to_numpy()
+    # the steadiest product of a category: never discontinued, introduced first
+    key = np.lexsort((introduced, discontinued < FOREVER, category))
+    first = np.searchsorted(category[key], np.arange(categories))
+    return {
+        "introduced": introduced,
+        "discontinued": discontinued,
+        "steady": key[np.minimum(first, n - 1)],
+    }
 
 
 def _tiers(curves: retail.Retail, products: pa.Table) -> np.ndarray:
@@ -80,7 +114,7 @@ def _popularity(
     curves: retail.Retail, products: pa.Table, category: np.ndarray, known: np.ndarray
 ) -> np.ndarray:
     """Each product's share of sales: its ``weight`` when given, else its category's weight
-    spread over a Zipf long tail (a category unknown to the curves sells like the least
+    spread over a Zipf long tail, cheaper products selling more (a category unknown to the curves sells like the least
     popular known one)."""
     if "weight" in products.column_names:
         return products["weight"].cast(pa.float64()).to_numpy()
@@ -90,8 +124,11 @@ def _popularity(
     rank[by_category] = np.arange(len(category)) - np.repeat(np.cumsum(counts) - counts, counts)
     least = curves.category_weight.min()
     tail = np.where(known >= 0, curves.tail[known], 1.0)[category]
+    elasticity = np.where(known >= 0, curves.price_elasticity[known], 1.0)[category]
     weight = np.where(known >= 0, curves.category_weight[known], least)
-    raw = (rank + 1.0) ** -tail
+    price = products["price"].cast(pa.float64()).to_numpy()
+    typical = np.array([np.median(price[category == c]) for c in range(len(known))])
+    raw = (rank + 1.0) ** -tail * (price / typical[category]) ** -elasticity
     return raw / np.bincount(category, raw, len(known))[category] * weight[category]
 
 
@@ -137,17 +174,38 @@ def choose(
     climate: np.ndarray,
     archetype: np.ndarray,
     first_line: np.ndarray,
+    day: np.ndarray,
 ) -> np.ndarray:
-    """The product (row of the products table) of each line: ``month``, ``climate`` and
-    ``archetype`` per line, ``first_line`` the line each line's basket starts with."""
+    """The product (row of the products table) of each line: ``month``, ``climate``,
+    ``archetype`` and ``day`` (days since the epoch) per line, ``first_line`` the line each
+    line's basket starts with. Only products on sale that day are chosen (unless a category
+    has none at all)."""
     category = draw_rows(rng, drawn.category_cdf, month * drawn.climates + climate)
     companion = draw_rows(rng, drawn.affinity_cdf, category[first_line])
     follows = (first_line != np.arange(len(first_line))) & (companion < drawn.categories)
     category = np.where(follows, companion, category)
     tier = draw_rows(rng, drawn.tier_cdf, archetype * drawn.categories + category)
     group = category * drawn.tiers + tier
+    product = _in_groups(rng, drawn, group)
+    for _ in range(REDRAWS):
+        again = np.flatnonzero(~_on_sale(drawn, product, day))
+        if not len(again):
+            return product
+        product[again] = _in_groups(rng, drawn, group[again])
+    again = ~_on_sale(drawn, product, day)
+    product[again] = drawn.steady[category[again]]
+    return product
+
+
+def _in_groups(rng: np.random.Generator, drawn: Shelf, group: np.ndarray) -> np.ndarray:
+    """A product of each (category, tier) ``group``, by popularity."""
     start, stop = drawn.group_start[group], drawn.group_start[group + 1]
     low, high = drawn.cumulative[start], drawn.cumulative[stop]
     target = low + rng.random(len(group)) * (high - low)
     position = np.searchsorted(drawn.cumulative, target, side="right") - 1
     return drawn.order[np.clip(position, start, stop - 1)]
+
+
+def _on_sale(drawn: Shelf, product: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Whether each product sells on its day."""
+    return (drawn.introduced[product] <= day) & (day < drawn.discontinued[product])

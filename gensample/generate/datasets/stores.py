@@ -13,8 +13,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
+from gensample.generate.datasets.contract import Parents
 from gensample.generate.seeding import stream
-from gensample.settings import DATASET_PARENTS
+from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "stores"
 REFERENCE = True
@@ -67,6 +68,12 @@ REGIONS = {
 """US census regions and their states."""
 
 
+def table(settings: Settings, parents: Parents) -> pa.Table:
+    """The run's stores (the contract of reference datasets)."""
+    return catalog(settings.seed, settings.stores)
+
+
+@functools.lru_cache(maxsize=4)
 def catalog(seed: int, count: int) -> pa.Table:
     """``count`` stores numbered 1 to ``count``, in places people live."""
     places = reference.places()
