@@ -24,7 +24,9 @@ STAGES = {
     "publish": 6,
     "load": 6,
     "score": 6,
+    "stream": 6,
     "api": 7,
+    "export": 7,
     "cli": 7,
     "__main__": 8,
     "gensample": 8,  # the package itself: the API's names

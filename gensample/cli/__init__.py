@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from gensample.cli import check, init, load, prune, publish, run, schema, score
+from gensample.cli import check, export, init, load, prune, publish, run, schema, score, stream
 from gensample.daily.signals import Interrupted, stop_on_signals
 from gensample.errors import GensampleError, RunError
 from gensample.version import __version__
@@ -27,6 +27,8 @@ COMMANDS = {
     "load": load,
     "prune": prune,
     "score": score,
+    "export": export,
+    "stream": stream,
 }
 """Command name -> its module."""
 
