@@ -19,7 +19,7 @@ from gensample.daily import archiving, reinjection
 from gensample.daily.archiving import ArchiveError
 from gensample.errors import RunError
 from gensample.generate.datasets.customers import SCHEMA
-from gensample.generate.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA, history_rows
+from gensample.generate.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA, history_rows, record_rows
 from gensample.output import atomic
 
 DAY = dt.date(2026, 11, 23)
@@ -53,16 +53,13 @@ def truth(ids: np.ndarray, dataset: str = "customers") -> pa.Table:
     """Truth rows for record ids: odd ids are duplicates of the even id before them."""
     ids = np.asarray(ids, dtype=np.int64)
     duplicate = ids % 2 == 1
-    return pa.table(
-        {
-            "dataset": [dataset] * len(ids),
-            "record_id": ids,
-            "entity_id": entity_of(ids),
-            "kind": np.where(duplicate, "duplicate", "original"),
-            "duplicate_of": pa.array(ids - 1, mask=~duplicate),
-            "corruptions": np.where(duplicate, "first_name:make_typo", ""),
-        },
-        schema=RECORDS_SCHEMA,
+    return record_rows(
+        dataset,
+        ids,
+        entity_of(ids),
+        pa.array(np.where(duplicate, "duplicate", "original")),
+        pa.array(ids - 1, mask=~duplicate),
+        pa.array(np.where(duplicate, "first_name:make_typo", "")),
     )
 
 

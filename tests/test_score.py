@@ -459,5 +459,6 @@ def test_a_real_day_perfect_and_naive_predictions(real_day, capsys):
     naive = json.loads(capsys.readouterr().out)
     assert naive["datasets"] == ["customers"]
     assert 0.3 < naive["pairwise"]["recall"] < 1.0
-    assert naive["pairwise"]["precision"] > 0.9, naive["hard_negatives"]
+    # e-mails shared in a household cost precision; copies' e-mails differ ever more often
+    assert naive["pairwise"]["precision"] > 0.8, naive["hard_negatives"]
     assert naive["recall_by_corruption"]["change_email_domain"]["recall"] < 0.2

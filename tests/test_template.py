@@ -7,6 +7,7 @@ import pytest
 
 from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.settings import FuzzSettings, Settings, load
+from gensample.settings.difficulty import DifficultySettings
 from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.retail import RetailSettings
 from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings
@@ -142,6 +143,7 @@ def test_settings_names_are_dotted_leaves():
     top_level = [f.name for f in dataclasses.fields(Settings) if "section" not in f.metadata]
     sections = [
         ("fuzz", FuzzSettings),
+        ("difficulty", DifficultySettings),
         ("coverage", CoverageSettings),
         ("source_dupe_rates", SourceDupeRateSettings),
         ("retail", RetailSettings),

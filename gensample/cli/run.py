@@ -7,6 +7,7 @@ import sys
 
 from gensample.cli.common import date_argument, dir_argument, load_settings
 from gensample.cli.publish import publish
+from gensample.corruptions.weights import DIFFICULTIES
 from gensample.daily import runner
 from gensample.daily.signals import Interrupted
 from gensample.errors import GensampleError
@@ -17,7 +18,8 @@ HELP = "generate one day into out/<date>/"
 EXAMPLE = (
     "gensample run --dir /data/gensample/mdm-test\n"
     "gensample run --dir . --date 2026-11-01 --customers 100000 --dupe-rate 20 --timings\n"
-    "gensample run --dir . --date 2026-10-15 --allow-date   # backfill behind later days"
+    "gensample run --dir . --date 2026-10-15 --allow-date   # backfill behind later days\n"
+    "gensample run --dir . --difficulty hard"
 )
 FLAGS = ("customers", "dupe_rate", "seed", "format", "workers")
 """Arguments that override the setting of the same name."""
@@ -37,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, metavar="S", help="seed of every random draw")
     parser.add_argument("--format", choices=("csv", "parquet"), help="data file format")
     parser.add_argument("--workers", type=int, metavar="N", help="worker processes (0: per CPU)")
+    parser.add_argument(
+        "--difficulty", choices=tuple(DIFFICULTIES), help="how hard duplicates are to match"
+    )
     parser.add_argument("--timings", action="store_true", help="print per-stage timings")
     parser.add_argument(
         "--allow-date",
@@ -47,7 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(arguments: argparse.Namespace) -> int:
     """Generate the day; publish it when a bucket is set."""
-    loaded = load_settings(arguments.dir, {name: getattr(arguments, name) for name in FLAGS})
+    flags = {name: getattr(arguments, name) for name in FLAGS}
+    flags["difficulty"] = {"preset": arguments.difficulty} if arguments.difficulty else None
+    loaded = load_settings(arguments.dir, flags)
     date = arguments.date or dt.date.today()
     summary = runner.run(arguments.dir, loaded, date, allow_date=arguments.allow_date)
     if arguments.timings or loaded.show_timer:

@@ -16,7 +16,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import CORRUPTIONS
-from gensample.corruptions.weights import DEFAULT_FUZZ_MAP, FieldFuzz
+from gensample.corruptions.weights import (
+    DEFAULT_FUZZ_MAP,
+    DIFFICULTIES,
+    Difficulty,
+    FieldFuzz,
+    weighed,
+)
 
 FIELD_COLUMNS = MappingProxyType({"name": ("first_name", "last_name")})
 """Fields that span several columns; every other field is the column of the same name."""
@@ -31,9 +37,12 @@ RETRIES = 4
 """How many more times a fuzzed row that came out unchanged is corrupted afresh."""
 
 
-def effective(overrides: Mapping[str, FieldFuzz] | None) -> dict[str, FieldFuzz]:
-    """The default fuzz map with the settings' per-field overrides applied."""
-    return {**DEFAULT_FUZZ_MAP, **(overrides or {})}
+def effective(
+    overrides: Mapping[str, FieldFuzz] | None, difficulty: Difficulty = DIFFICULTIES["medium"]
+) -> dict[str, FieldFuzz]:
+    """The default fuzz map weighed by a difficulty preset, with the settings' per-field
+    overrides applied (as given: a field set by hand is not weighed)."""
+    return {**weighed(DEFAULT_FUZZ_MAP, difficulty), **(overrides or {})}
 
 
 def as_data(fuzz_map: Mapping[str, FieldFuzz]) -> dict:

@@ -121,3 +121,61 @@ DEFAULT_FUZZ_MAP = MappingProxyType(
         "gender": FieldFuzz(0.3, {"leave_blank": 1}),
     }
 )
+
+IDENTIFIERS = ("email", "phone", "birth_date")
+"""Fields that almost identify a person on their own: a matcher leans on them most."""
+HEAVY = (
+    "use_nickname",
+    "misspell_phonetically",
+    "make_ocr_error",
+    "leave_blank",
+    "change_email_domain",
+    "misspell_email_domain",
+    "mistype_digit",
+    "mistype_year",
+    "use_january_first",
+    "swap_given_and_family_name",
+    "type_into_wrong_field",
+)
+"""Corruptions that change a value the most (not only its writing)."""
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """How a difficulty preset weighs the fuzz map and how many errors a record carries."""
+
+    identifier_weight: float
+    """Multiplier of the weights of the ``IDENTIFIERS`` fields."""
+    heavy_weight: float
+    """Multiplier of the weights of the ``HEAVY`` corruptions."""
+    extra_fields: int
+    """Added to ``fuzz.max_fields`` (at least one field is always corrupted)."""
+    hurried_share: float
+    """Share of fuzzed records typed in a hurry: they corrupt the most fields."""
+    exact_share: float
+    """Multiplier of ``exact_duplicate_share``."""
+
+
+DIFFICULTIES = MappingProxyType(
+    {
+        "easy": Difficulty(0.3, 0.3, -1, 0.0, 2.0),
+        "medium": Difficulty(1.0, 1.0, 0, 0.2, 1.0),
+        "hard": Difficulty(2.5, 2.5, 2, 0.5, 0.3),
+    }
+)
+"""The difficulty presets, easiest first (``difficulty.preset`` in settings)."""
+
+
+def weighed(fuzz_map: Mapping[str, FieldFuzz], difficulty: Difficulty) -> dict[str, FieldFuzz]:
+    """``fuzz_map`` with the preset's multipliers applied to identifier fields and heavy
+    corruptions."""
+    return {
+        name: FieldFuzz(
+            entry.weight * (difficulty.identifier_weight if name in IDENTIFIERS else 1.0),
+            {
+                corruption: weight * (difficulty.heavy_weight if corruption in HEAVY else 1.0)
+                for corruption, weight in entry.corruptions.items()
+            },
+        )
+        for name, entry in fuzz_map.items()
+    }

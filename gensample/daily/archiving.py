@@ -23,7 +23,12 @@ import pyarrow.compute as pc
 from gensample.daily.state import id_ranges
 from gensample.errors import RunError
 from gensample.generate.datasets.customers import NAME, SCHEMA
-from gensample.generate.truth import ENTITIES_SCHEMA, HISTORY_SCHEMA, RECORDS_SCHEMA
+from gensample.generate.truth import (
+    BEFORE_SIMILARITY,
+    ENTITIES_SCHEMA,
+    HISTORY_SCHEMA,
+    RECORDS_SCHEMA,
+)
 from gensample.output import day_files
 from gensample.output.atomic import recover_directories, swap_directory, sync_directory, write_json
 from gensample.output.encoding import sha256
@@ -46,6 +51,8 @@ SCHEMAS = {
 }
 BEFORE_DRIFT = {"operation": "I"}
 """Customer columns that days archived before drift lack, with the value they stand for."""
+FILLS = {CUSTOMERS_FILE: BEFORE_DRIFT, RECORDS_FILE: BEFORE_SIMILARITY}
+"""Per file, the columns days archived by earlier versions lack, with what they stand for."""
 
 
 class ArchiveError(RunError):
@@ -127,10 +134,7 @@ def _read_files(folder: Path) -> dict[str, pa.Table]:
     """The files of an archived day; ``history.csv`` only if there (it came with drift)."""
     names = [name for name in SCHEMAS if name != HISTORY_FILE or (folder / name).exists()]
     try:
-        return {
-            name: read(folder / name, SCHEMAS[name], BEFORE_DRIFT if name == CUSTOMERS_FILE else {})
-            for name in names
-        }
+        return {name: read(folder / name, SCHEMAS[name], FILLS.get(name, {})) for name in names}
     except TableFileError as error:
         raise ArchiveError(str(error)) from error
 
@@ -184,7 +188,7 @@ def _link_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) 
 
 def _customer_truth(day_dir: Path) -> pa.Table:
     """The day's truth rows of customer records."""
-    records = read(day_dir / day_files.RECORDS_FILE, RECORDS_SCHEMA)
+    records = read(day_dir / day_files.RECORDS_FILE, RECORDS_SCHEMA, BEFORE_SIMILARITY)
     return records.filter(pc.equal(records["dataset"], NAME))
 
 

@@ -18,7 +18,7 @@ from gensample.daily import tracer_drops
 from gensample.daily.drift import Changes
 from gensample.daily.reinjection import Picked
 from gensample.generate import truth
-from gensample.generate.datasets import Generated, customers
+from gensample.generate.datasets import Generated, customers, fuzzing
 from gensample.generate.datasets.common import repeat
 from gensample.generate.pipeline import BlockResult
 from gensample.generate.seeding import stream
@@ -167,9 +167,13 @@ def _archival_part(
     """Archived records, every one corrupted through the fuzz map."""
     rows = pa.concat_tables([p.customers.select(customers.PERSON_COLUMNS) for p in picks])
     rng = stream(settings.seed, "archival", "fuzz", date.toordinal(), record_start)
-    fuzz_map = fuzzmap.effective(settings.fuzz.fields)
-    fuzzed, corruptions = fuzzmap.fuzz(
-        rows, np.arange(rows.num_rows), fuzz_map, settings.fuzz.max_fields, rng
+    fuzzed, corruptions = fuzzmap.fuzz_until_changed(
+        rows,
+        np.arange(rows.num_rows),
+        fuzzing.run_fuzz_map(settings),
+        fuzzing.run_max_fields(settings),
+        rng,
+        fuzzing.run_hurried_share(settings, customers.NAME),
     )
     return _Part(
         "archival",

@@ -5,8 +5,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from gensample.generate import population
+from gensample.generate import population, similarity
 
 RECORDS_SCHEMA = pa.schema(
     [
@@ -16,9 +17,13 @@ RECORDS_SCHEMA = pa.schema(
         ("kind", pa.string()),
         ("duplicate_of", pa.int64()),
         ("corruptions", pa.string()),
+        *similarity.SCHEMA,
     ]
 )
-"""``truth/records.csv``: every identity record of every dataset, exactly once."""
+"""``truth/records.csv``: every identity record of every dataset, exactly once, with each
+duplicate's similarity to the record it copies."""
+BEFORE_SIMILARITY = {name: None for name in similarity.SCHEMA.names}
+"""Record columns that truth files written before similarity lack: empty when read."""
 
 ENTITIES_SCHEMA = population.SCHEMA
 """``truth/entities.csv``: the clean person behind each ``entity_id``."""
@@ -58,6 +63,7 @@ RECORDS_DESCRIPTIONS = {
     "corruptions": "What really changed relative to duplicate_of, as field:corruption pairs "
     "joined by ';' (e.g. first_name:use_nickname; a tracer row's own edits no corruption "
     "names are hand_edited); empty when nothing did.",
+    **similarity.DESCRIPTIONS,
 }
 PERSON_DESCRIPTIONS = {
     "entity_id": "The person: one id per real person, the same on every day they appear.",
@@ -108,8 +114,10 @@ def record_rows(
     kind: pa.Array,
     duplicate_of: pa.Array,
     corruptions: pa.Array,
+    people: pa.Table | None = None,
 ) -> pa.Table:
-    """Truth rows for records of ``dataset``."""
+    """Truth rows for records of ``dataset``; with the records' ``people`` columns (in the same
+    order), each duplicate's similarity to its original when that is among them."""
     return pa.table(
         {
             "dataset": pa.repeat(pa.scalar(dataset), len(record_id)),
@@ -118,9 +126,42 @@ def record_rows(
             "kind": kind,
             "duplicate_of": duplicate_of,
             "corruptions": corruptions,
+            **_columns(_similarities(np.asarray(record_id), duplicate_of, people)),
         },
         schema=RECORDS_SCHEMA,
     )
+
+
+def conform_records(records: pa.Table) -> pa.Table:
+    """Truth record rows in ``RECORDS_SCHEMA``, similarity columns they lack left empty."""
+    for name in BEFORE_SIMILARITY:
+        if name not in records.column_names:
+            field = RECORDS_SCHEMA.field(name)
+            records = records.append_column(field, pa.nulls(records.num_rows, field.type))
+    return records.select(RECORDS_SCHEMA.names).cast(RECORDS_SCHEMA)
+
+
+def _columns(table: pa.Table) -> dict[str, pa.ChunkedArray]:
+    return {name: table[name] for name in table.column_names}
+
+
+def _similarities(
+    record_id: np.ndarray, duplicate_of: pa.Array, people: pa.Table | None
+) -> pa.Table:
+    """Similarity columns of each record to its ``duplicate_of`` among the same records (empty
+    for originals and for copies of records not among them)."""
+    nothing = pa.Table.from_pylist([{}], schema=similarity.SCHEMA)
+    if people is None or not len(record_id):
+        return nothing.take(pa.array(np.zeros(len(record_id), np.int64)))
+    order = np.argsort(record_id, kind="stable")
+    copied = pc.fill_null(duplicate_of, -1).to_numpy(zero_copy_only=False)
+    at = np.minimum(np.searchsorted(record_id[order], copied), len(order) - 1)
+    found = (copied >= 0) & (record_id[order[at]] == copied)
+    rows, originals = np.flatnonzero(found), order[at[found]]
+    measured = similarity.similarities(people.take(rows), people.take(originals))
+    index = np.full(len(record_id), len(rows))
+    index[rows] = np.arange(len(rows))
+    return pa.concat_tables([measured, nothing]).take(pa.array(index))
 
 
 def history_rows(

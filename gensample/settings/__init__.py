@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gensample.errors import BadInputError
+from gensample.settings.difficulty import DifficultySettings
 from gensample.settings.fuzz import check_fields
 from gensample.settings.load import LoadSettings
 from gensample.settings.publish import PublishSettings, VaultSettings
@@ -166,6 +167,9 @@ class Settings:
         0, "Worker processes; 0 means one per CPU. Output is the same.", minimum=0, operational=True
     )
     fuzz: FuzzSettings = section(FuzzSettings, "The fuzz map: which corruptions duplicates get.")
+    difficulty: DifficultySettings = section(
+        DifficultySettings, "How hard duplicates are to match: a preset and manual controls."
+    )
     coverage: CoverageSettings = section(
         CoverageSettings, "Share of the population each source system sees."
     )

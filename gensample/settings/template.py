@@ -28,6 +28,8 @@ EXAMPLES: dict[str, Any] = {
     "fuzz.fields": {
         "first_name": {"weight": 2.0, "corruptions": {"use_nickname": 3.0, "make_typo": 1.0}},
     },
+    "difficulty.hurried_share": 0.3,
+    "difficulty.source_hurry": {"pos_customers": 3.0},
 }
 """Example values, shown commented out, for settings that are not set by default."""
 

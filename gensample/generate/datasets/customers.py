@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
 from gensample.generate import duplicates, population, truth
+from gensample.generate.datasets import fuzzing
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     HISTORY_DAYS,
@@ -156,7 +157,7 @@ def assemble(
         .append_column("updated_at", updated)
         .append_column("operation", repeat(INSERT, rows.num_rows))
     )
-    records = truth.record_rows(NAME, record_id, entity_id, kind, duplicate_of, corruptions)
+    records = truth.record_rows(NAME, record_id, entity_id, kind, duplicate_of, corruptions, rows)
     order = pa.array(_in_order(record_id))
     return Generated(data.take(order).cast(SCHEMA), records.take(order))
 
@@ -174,10 +175,16 @@ def fuzz_duplicates(
 ) -> tuple[pa.Table, pa.Array]:
     """Corrupt the copies through the fuzz map, all but an exact share of them; every other
     copy shows a change."""
-    exact = round(copies.num_rows * settings.exact_duplicate_share)
+    exact = round(copies.num_rows * fuzzing.run_exact_share(settings))
     fuzzed = np.sort(rng.permutation(copies.num_rows)[exact:])
-    fuzz_map = fuzzmap.effective(settings.fuzz.fields)
-    return fuzzmap.fuzz_until_changed(copies, fuzzed, fuzz_map, settings.fuzz.max_fields, rng)
+    return fuzzmap.fuzz_until_changed(
+        copies,
+        fuzzed,
+        fuzzing.run_fuzz_map(settings),
+        fuzzing.run_max_fields(settings),
+        rng,
+        fuzzing.run_hurried_share(settings, NAME),
+    )
 
 
 def account_columns(

@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 from gensample.corruptions import fuzzmap
 from gensample.corruptions.fuzzmap import FieldFuzz
+from gensample.corruptions.weights import DIFFICULTIES, Difficulty
 from gensample.settings import Settings
 
 STAFF_TYPED = MappingProxyType(
@@ -48,11 +49,11 @@ class Fuzzing:
     exact_copies: bool = True
     """Whether ``exact_duplicate_share`` of the duplicates are left untouched."""
     hurry: float = 1.0
-    """Multiplier of the share of records typed in a hurry (``fuzzmap.HURRIED_SHARE``)."""
+    """Multiplier of the run's share of records typed in a hurry."""
 
     def fuzz_map(self, settings: Settings) -> dict[str, FieldFuzz]:
         """The run's fuzz map restricted to the captured fields and weighed for this system."""
-        run_map = fuzzmap.effective(settings.fuzz.fields)
+        run_map = run_fuzz_map(settings)
         weighed = {}
         for name, multiplier in self.fields.items():
             corruptions = {
@@ -65,10 +66,42 @@ class Fuzzing:
                 weighed[name] = FieldFuzz(run_map[name].weight * multiplier, corruptions)
         return weighed
 
-    def hurried_share(self, settings: Settings) -> float:
+    def hurried_share(self, settings: Settings, system: str) -> float:
         """Share of this system's fuzzed records typed in a hurry (the most fields corrupted)."""
-        return min(1.0, fuzzmap.HURRIED_SHARE * self.hurry)
+        return run_hurried_share(settings, system, self.hurry)
 
     def max_fields(self, settings: Settings) -> int:
         """Most fields one fuzzed duplicate of this system corrupts."""
-        return max(1, settings.fuzz.max_fields + self.extra_fields)
+        return max(1, run_max_fields(settings) + self.extra_fields)
+
+    def exact_share(self, settings: Settings) -> float:
+        """Share of this system's duplicates left untouched."""
+        return run_exact_share(settings) if self.exact_copies else 0.0
+
+
+def preset(settings: Settings) -> Difficulty:
+    """The run's difficulty preset."""
+    return DIFFICULTIES[settings.difficulty.preset]
+
+
+def run_fuzz_map(settings: Settings) -> dict[str, FieldFuzz]:
+    """The run's fuzz map: the default weighed by the preset, then the per-field overrides."""
+    return fuzzmap.effective(settings.fuzz.fields, preset(settings))
+
+
+def run_max_fields(settings: Settings) -> int:
+    """Most fields one fuzzed record corrupts: ``fuzz.max_fields`` moved by the preset."""
+    return max(1, settings.fuzz.max_fields + preset(settings).extra_fields)
+
+
+def run_hurried_share(settings: Settings, system: str, hurry: float = 1.0) -> float:
+    """Share of ``system``'s fuzzed records typed in a hurry: the setting or the preset's,
+    times the system's own ``hurry`` or the ``source_hurry`` setting for it."""
+    chosen = settings.difficulty
+    share = preset(settings).hurried_share if chosen.hurried_share is None else chosen.hurried_share
+    return min(1.0, share * (chosen.source_hurry or {}).get(system, hurry))
+
+
+def run_exact_share(settings: Settings) -> float:
+    """Share of duplicates left untouched: ``exact_duplicate_share`` times the preset's."""
+    return min(1.0, settings.exact_duplicate_share * preset(settings).exact_share)

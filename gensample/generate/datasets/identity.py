@@ -134,12 +134,13 @@ def records(block: BlockInput, system: System) -> Records:
     person = np.concatenate([chosen, chosen[source]])[order]
     labels = pa.concat_arrays([pa.repeat(pa.scalar(""), covered), labels]).take(order)
     entity_id = block.people["entity_id"].to_numpy()[person]
+    columns = written.take(read_from[order])
     return Records(
         record_id,
         person,
         original,
-        written.take(read_from[order]),
-        _truth(system.name, record_id, entity_id, original, labels),
+        columns,
+        _truth(system.name, record_id, entity_id, original, labels, columns),
     )
 
 
@@ -178,8 +179,8 @@ def _corrupt(
     """
     settings, fuzzing = block.settings, system.fuzzing
     fuzz_map, most = fuzzing.fuzz_map(settings), fuzzing.max_fields(settings)
-    hurried = fuzzing.hurried_share(settings)
-    exact = round(len(source) * settings.exact_duplicate_share) if fuzzing.exact_copies else 0
+    hurried = fuzzing.hurried_share(settings, system.name)
+    exact = round(len(source) * fuzzing.exact_share(settings))
     rows = np.sort(rng.permutation(len(source))[exact:])
     written = [system.render(block, held, chosen)]
     read_from = np.concatenate([np.arange(len(chosen)), source])  # a copy reads as its original
@@ -240,13 +241,19 @@ def differs(left: pa.Array, right: pa.Array) -> np.ndarray:
 
 
 def _truth(
-    name: str, record_id: np.ndarray, entity_id: np.ndarray, original: np.ndarray, labels: pa.Array
+    name: str,
+    record_id: np.ndarray,
+    entity_id: np.ndarray,
+    original: np.ndarray,
+    labels: pa.Array,
+    columns: pa.Table,
 ) -> pa.Table:
-    """Truth rows of the records: originals, and duplicates pointing to theirs."""
+    """Truth rows of the records (with their person ``columns`` as written): originals, and
+    duplicates pointing to theirs."""
     is_duplicate = original != np.arange(len(original))
     kind = pc.if_else(pa.array(is_duplicate), "duplicate", "original")
     duplicate_of = pa.array(record_id[original], mask=~is_duplicate)
-    return truth.record_rows(name, record_id, entity_id, kind, duplicate_of, labels)
+    return truth.record_rows(name, record_id, entity_id, kind, duplicate_of, labels, columns)
 
 
 def history_window(date: dt.date) -> tuple[int, int]:

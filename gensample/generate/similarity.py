@@ -1,0 +1,124 @@
+"""How like its original each duplicate reads, for the truth: name and address similarity,
+phonetic and exact agreement of identifiers, and a difficulty bucket derived from them.
+
+Computed per block on the duplicates alone, column by column (rapidfuzz's ``cpdist`` compares
+two lists element-wise in C; phonetic codes are computed once per distinct name).
+"""
+
+import jellyfish
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
+
+SCHEMA = pa.schema(
+    [
+        ("name_similarity", pa.float64()),
+        ("address_similarity", pa.float64()),
+        ("phonetic_match", pa.bool_()),
+        ("email_match", pa.bool_()),
+        ("phone_match", pa.bool_()),
+        ("birth_date_match", pa.bool_()),
+        ("difficulty", pa.string()),
+    ]
+)
+"""Similarity columns of ``truth/records.csv``: empty for originals and where a side has no
+value."""
+
+DESCRIPTIONS = {
+    "name_similarity": "Jaro-Winkler similarity (0-1) of the full name to duplicate_of's, "
+    "ignoring case.",
+    "address_similarity": "Token-set ratio (0-1) of the address (street, unit, city, state, "
+    "ZIP) to duplicate_of's, ignoring case.",
+    "phonetic_match": "Whether the family name keeps duplicate_of's Metaphone code.",
+    "email_match": "Whether the e-mail equals duplicate_of's, ignoring case.",
+    "phone_match": "Whether the phone has duplicate_of's digits.",
+    "birth_date_match": "Whether the birth date equals duplicate_of's.",
+    "difficulty": "easy (the name nearly equal and two identifiers of e-mail, phone and birth "
+    "date equal), hard (the name far or no identifier equal) or medium; empty for originals.",
+}
+EASY_NAME, HARD_NAME = 0.95, 0.8
+"""Name similarity at or above which a pair can be easy, and below which it is hard."""
+ADDRESS_COLUMNS = ("address_line1", "address_line2", "city", "state", "postal_code")
+
+
+def similarities(copies: pa.Table, originals: pa.Table) -> pa.Table:
+    """The similarity of each row of ``copies`` to the same row of ``originals`` (person
+    columns a system holds; a column it lacks gives empty values)."""
+    name = _compared(_name(copies), _name(originals), JaroWinkler.normalized_similarity)
+    address = _compared(_address(copies), _address(originals), fuzz.token_set_ratio)
+    identifiers = {
+        "email_match": _same(copies, originals, "email", pc.utf8_lower),
+        "phone_match": _same(copies, originals, "phone", _digits),
+        "birth_date_match": _same(copies, originals, "birth_date", lambda values: values),
+    }
+    columns = {
+        "name_similarity": name,
+        "address_similarity": pc.divide(address, 100.0),
+        "phonetic_match": _same(copies, originals, "last_name", _metaphone),
+        **identifiers,
+    }
+    columns["difficulty"] = bucket(name, list(identifiers.values()))
+    return pa.table(columns, schema=SCHEMA)
+
+
+def bucket(name: pa.Array, identifiers: list[pa.Array]) -> pa.Array:
+    """easy, medium or hard, from the name similarity and how many identifiers are equal."""
+    agreeing = sum(column.fill_null(False).to_numpy(zero_copy_only=False) for column in identifiers)
+    similar = name.fill_null(0.0).to_numpy(zero_copy_only=False)
+    easy = (similar >= EASY_NAME) & (agreeing >= 2)
+    hard = (similar < HARD_NAME) | (agreeing == 0)
+    return pa.array(np.where(easy, "easy", np.where(hard, "hard", "medium")))
+
+
+def _compared(left: pa.Array, right: pa.Array, scorer) -> pa.Array:
+    """``scorer`` of each pair of strings (null where either is)."""
+    scores = process.cpdist(
+        left.fill_null("").to_pylist(), right.fill_null("").to_pylist(), scorer=scorer, workers=1
+    )
+    missing = pc.or_(pc.is_null(left), pc.is_null(right)).to_numpy(zero_copy_only=False)
+    return pa.array(np.asarray(scores, np.float64), mask=missing)
+
+
+def _text(table: pa.Table, columns: tuple[str, ...]) -> pa.Array:
+    """The columns present joined by spaces, lower case; null where all are missing."""
+    present = [
+        table[c].combine_chunks().cast(pa.string()) for c in columns if c in table.column_names
+    ]
+    if not present:
+        return pa.nulls(table.num_rows, pa.string())
+    # null_handling="skip" drops rows null in every input (pyarrow 26), so fill instead
+    joined = pc.binary_join_element_wise(*(column.fill_null("") for column in present), " ")
+    joined = pc.utf8_trim_whitespace(pc.replace_substring_regex(joined, " {2,}", " "))
+    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), pc.utf8_lower(joined))
+
+
+def _name(table: pa.Table) -> pa.Array:
+    return _text(table, ("first_name", "last_name"))
+
+
+def _address(table: pa.Table) -> pa.Array:
+    return _text(table, ADDRESS_COLUMNS)
+
+
+def _same(copies: pa.Table, originals: pa.Table, column: str, normal) -> pa.Array:
+    """Whether ``column`` reads the same in both once made ``normal`` (null where either is
+    missing or the column is not held)."""
+    if column not in copies.column_names or column not in originals.column_names:
+        return pa.nulls(copies.num_rows, pa.bool_())
+    left, right = (
+        normal(t[column].combine_chunks().cast(pa.string())) for t in (copies, originals)
+    )
+    return pc.equal(left, right)
+
+
+def _digits(values: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(values, r"\D", "")
+
+
+def _metaphone(values: pa.Array) -> pa.Array:
+    """The Metaphone code of each value, computed once per distinct value."""
+    distinct = pc.unique(values.drop_null())
+    codes = pa.array([jellyfish.metaphone(value) for value in distinct.to_pylist()], pa.string())
+    return codes.take(pc.index_in(values, value_set=distinct))

@@ -1,0 +1,57 @@
+"""The ``[difficulty]`` section: how hard duplicates are to match, as a preset plus manual
+controls on top of it (the presets are data: ``gensample.corruptions.weights.DIFFICULTIES``)."""
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gensample.corruptions.weights import DIFFICULTIES
+from gensample.errors import BadInputError
+from gensample.settings.schema import check_number, setting
+
+SYSTEMS = ("customers", "pos_customers", "loyalty_members", "email_subscribers", "incident_reports")
+"""Source systems whose records a person types or has typed (their errors can be dialled)."""
+MOST_HURRY = 100.0
+
+
+def check_source_hurry(value: Any, where: str) -> dict[str, float]:
+    """Validate ``source_hurry``: a table of known systems, each a finite multiplier >= 0."""
+    if not isinstance(value, Mapping):
+        raise BadInputError(f"{where} = {value!r} is not allowed: expected a table {{system = N}}")
+    for system, multiplier in value.items():
+        if system not in SYSTEMS:
+            raise BadInputError(f"{where}.{system}: unknown system; allowed: {', '.join(SYSTEMS)}")
+        number = isinstance(multiplier, (int, float)) and not isinstance(multiplier, bool)
+        if not number or not math.isfinite(multiplier) or not 0 <= multiplier <= MOST_HURRY:
+            raise BadInputError(
+                f"{where}.{system} = {multiplier!r} is not allowed: expected a number from 0 to "
+                f"{MOST_HURRY:g}"
+            )
+    return {system: float(multiplier) for system, multiplier in value.items()}
+
+
+@dataclass(frozen=True)
+class DifficultySettings:
+    """How hard the duplicates are: a preset, and manual controls that override it."""
+
+    preset: str = setting(
+        "medium",
+        "How hard duplicates are to match: easy, medium or hard (README: Difficulty).",
+        choices=tuple(DIFFICULTIES),
+    )
+    hurried_share: float | None = setting(
+        None,
+        "Share (0-1) of fuzzed records typed in a hurry (the most fields corrupted); not set: "
+        "the preset's.",
+        check=lambda value, where: check_number(value, where, float, 0, 1),
+        allowed="a number from 0 to 1",
+    )
+    source_hurry: Any = setting(
+        None,
+        "Multiplier per source system of its share of hurried records, e.g. "
+        "{pos_customers = 3.0}; not set: each system's own.",
+        check=check_source_hurry,
+        allowed=f"a table {{system = N}}, systems among {', '.join(SYSTEMS)}, each N from 0 to "
+        f"{MOST_HURRY:g}",
+    )

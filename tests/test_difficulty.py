@@ -1,0 +1,102 @@
+"""Difficulty: presets as data, manual controls over them, and duplicates that get harder."""
+
+import numpy as np
+import pytest
+from conftest import DAY, read_csv, run_day
+
+from gensample import settings
+from gensample.corruptions import fuzzmap
+from gensample.corruptions.weights import DEFAULT_FUZZ_MAP, DIFFICULTIES, HEAVY, IDENTIFIERS
+from gensample.errors import BadInputError
+from gensample.generate.datasets import fuzzing
+
+PRESETS = list(DIFFICULTIES)
+COMPARED = ("first_name", "last_name", "birth_date", "email", "phone", "address_line1")
+
+
+def load(tmp_path, text: str = "", **flags) -> settings.Settings:
+    (tmp_path / settings.SETTINGS_FILE).write_text(text, encoding="utf-8")
+    return settings.load(tmp_path, environ={}, flags=flags)
+
+
+def test_medium_is_the_default_and_leaves_the_fuzz_map_as_written(tmp_path):
+    loaded = load(tmp_path)
+    assert loaded.difficulty.preset == "medium" and PRESETS == ["easy", "medium", "hard"]
+    assert fuzzing.run_fuzz_map(loaded) == dict(DEFAULT_FUZZ_MAP)
+    assert fuzzing.run_max_fields(loaded) == loaded.fuzz.max_fields
+
+
+def test_harder_presets_weigh_identifiers_and_heavy_errors_more(tmp_path):
+    maps = {
+        p: fuzzing.run_fuzz_map(load(tmp_path, f'[difficulty]\npreset = "{p}"\n')) for p in PRESETS
+    }
+    for field in IDENTIFIERS:
+        weights = [maps[p][field].weight for p in PRESETS]
+        assert weights == sorted(weights) and weights[0] < weights[-1]
+    heavy = [maps[p]["first_name"].corruptions["use_nickname"] for p in PRESETS]
+    light = [maps[p]["first_name"].corruptions["change_case"] for p in PRESETS]
+    assert heavy[0] < heavy[1] < heavy[2] and len(set(light)) == 1 and "use_nickname" in HEAVY
+
+
+def test_manual_controls_override_the_preset(tmp_path):
+    text = (
+        '[difficulty]\npreset = "hard"\nhurried_share = 0.05\nsource_hurry = {pos_customers = 4}\n'
+        "[fuzz.fields.email]\nweight = 0.1\ncorruptions = {leave_blank = 1}\n"
+    )
+    loaded = load(tmp_path, text)
+    assert fuzzing.run_hurried_share(loaded, "customers") == pytest.approx(0.05)
+    assert fuzzing.run_hurried_share(loaded, "pos_customers", hurry=2.0) == pytest.approx(0.2)
+    assert fuzzing.run_hurried_share(loaded, "incident_reports", hurry=2.0) == pytest.approx(0.1)
+    assert fuzzing.run_fuzz_map(loaded)["email"] == fuzzmap.FieldFuzz(0.1, {"leave_blank": 1})
+
+
+def test_the_command_line_flag_picks_the_preset(tmp_path):
+    loaded = load(tmp_path, '[difficulty]\npreset = "easy"\n', difficulty={"preset": "hard"})
+    assert loaded.difficulty.preset == "hard"
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ('[difficulty]\npreset = "brutal"\n', ["difficulty.preset", "'brutal'", "'hard'"]),
+        ("[difficulty]\nhurried_share = 1.5\n", ["difficulty.hurried_share", "1.5"]),
+        ("[difficulty]\nsource_hurry = {tills = 2}\n", ["source_hurry.tills", "pos_customers"]),
+        ("[difficulty]\nsource_hurry = {pos_customers = -1}\n", ["pos_customers = -1", "0 to"]),
+        ("[difficulty]\nsource_hurry = 3\n", ["difficulty.source_hurry = 3"]),
+    ],
+)
+def test_bad_difficulty_settings_name_the_key_and_what_is_allowed(tmp_path, text, names):
+    with pytest.raises(BadInputError) as error:
+        load(tmp_path, text)
+    assert str(tmp_path / settings.SETTINGS_FILE) in str(error.value)
+    assert all(name in str(error.value) for name in names), str(error.value)
+
+
+@pytest.fixture(scope="module")
+def differences(tmp_path_factory) -> dict[str, dict[str, float]]:
+    """Per preset, the share of customers duplicates differing from their original per column,
+    and the mean number of differing columns."""
+    found = {}
+    for preset in PRESETS:
+        run_dir = tmp_path_factory.mktemp(preset)
+        run_day(run_dir, customers=3_000, datasets=("customers",), difficulty={"preset": preset})
+        root = run_dir / "out" / DAY.isoformat()
+        rows = {r["customer_id"]: r for r in read_csv(root / "data" / "customers.csv").to_pylist()}
+        records = read_csv(root / "truth" / "records.csv").to_pylist()
+        pairs = [
+            (rows[r["record_id"]], rows[r["duplicate_of"]]) for r in records if r["duplicate_of"]
+        ]
+        differs = np.array([[copy[c] != original[c] for c in COMPARED] for copy, original in pairs])
+        found[preset] = {
+            **dict(zip(COMPARED, differs.mean(axis=0), strict=True)),
+            "fields": differs.sum(1).mean(),
+        }
+    return found
+
+
+def test_duplicates_differ_more_from_easy_to_hard(differences):
+    easy, medium, hard = (differences[p] for p in PRESETS)
+    assert easy["fields"] < 0.8 * medium["fields"] and medium["fields"] < 0.8 * hard["fields"]
+    for column in ("birth_date", "email", "phone"):
+        assert easy[column] < medium[column] < hard[column], column
+    assert hard["email"] > 0.3 and easy["email"] < 0.1  # wide margins around measured figures

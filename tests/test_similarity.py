@@ -1,0 +1,103 @@
+"""Similarity truth: each duplicate's likeness to its original, and its difficulty bucket."""
+
+import datetime as dt
+
+import jellyfish
+import pyarrow as pa
+import pytest
+from conftest import DAY, read_csv, run_day
+
+from gensample.generate import similarity
+
+ORIGINAL = {
+    "first_name": "Martha",
+    "last_name": "Philips",
+    "email": "martha@x.com",
+    "phone": "(503) 555-0142",
+    "birth_date": dt.date(1980, 5, 6),
+    "address_line1": "12 Oak St",
+    "address_line2": "Apt 4",
+    "city": "Portland",
+}
+
+
+def measured(*copies: dict) -> list[dict]:
+    """Similarity rows of each copy (ORIGINAL with changes) to ORIGINAL."""
+    rows = [{**ORIGINAL, **changes} for changes in copies]
+    return similarity.similarities(
+        pa.Table.from_pylist(rows), pa.Table.from_pylist([ORIGINAL] * len(rows))
+    ).to_pylist()
+
+
+def test_an_exact_copy_is_equal_everywhere_and_easy():
+    (row,) = measured({})
+    assert row == {
+        "name_similarity": 1.0,
+        "address_similarity": 1.0,
+        "phonetic_match": True,
+        "email_match": True,
+        "phone_match": True,
+        "birth_date_match": True,
+        "difficulty": "easy",
+    }
+
+
+def test_each_column_compares_what_it_says():
+    typo, moved, other = measured(
+        {"first_name": "Marhta", "email": "MARTHA@X.COM", "phone": "5035550142"},
+        {"address_line1": "Oak St 12", "last_name": "Filips", "address_line2": None},
+        {
+            "first_name": "Jo",
+            "last_name": "Jones",
+            "email": None,
+            "birth_date": dt.date(1981, 5, 6),
+        },
+    )
+    expected = jellyfish.jaro_winkler_similarity("marhta philips", "martha philips")
+    assert typo["name_similarity"] == pytest.approx(expected)
+    assert typo["email_match"] and typo["phone_match"] and typo["difficulty"] == "easy"
+    assert moved["address_similarity"] == 1.0  # the same tokens, one fewer
+    assert moved["phonetic_match"] and not other["phonetic_match"]
+    assert other["email_match"] is None and other["birth_date_match"] is False
+    assert other["name_similarity"] < similarity.HARD_NAME and other["difficulty"] == "hard"
+
+
+def test_a_copy_without_any_equal_identifier_is_hard_and_one_between_is_medium():
+    none_equal, one_equal = measured(
+        {"email": "m@y.com", "phone": None, "birth_date": None},
+        {"email": "m@y.com", "phone": None},
+    )
+    assert none_equal["difficulty"] == "hard" and one_equal["difficulty"] == "medium"
+
+
+def test_columns_a_system_does_not_hold_are_empty():
+    names_only = pa.table({"first_name": ["Ann"], "last_name": ["Lee"]})
+    (row,) = similarity.similarities(names_only, names_only).to_pylist()
+    assert row["name_similarity"] == 1.0 and row["address_similarity"] is None
+    assert row["email_match"] is None and row["difficulty"] == "hard"
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory):
+    """The truth and data of a small day of customers and till customers, by record."""
+    run_dir = tmp_path_factory.mktemp("similarity")
+    run_day(run_dir, customers=2_000, datasets=("stores", "customers", "pos_customers"))
+    root = run_dir / "out" / DAY.isoformat()
+    return read_csv(root / "truth" / "records.csv").to_pylist()
+
+
+def test_the_truth_carries_similarity_for_duplicates_only(day):
+    for record in day:
+        is_copy = record["kind"] == "duplicate"
+        assert (record["difficulty"] != "") == is_copy, record
+        assert (record["name_similarity"] != "") == is_copy, record
+    buckets = {r["difficulty"] for r in day if r["kind"] == "duplicate"}
+    assert buckets == {"easy", "medium", "hard"}
+
+
+def test_exact_agreement_follows_the_corruption_labels(day):
+    copies = [r for r in day if r["dataset"] == "customers" and r["kind"] == "duplicate"]
+    for record in copies:
+        labels = record["corruptions"]
+        expected = "" if "email:leave_blank" in labels else str("email:" not in labels).lower()
+        assert record["email_match"] == expected, record
