@@ -1,13 +1,19 @@
 """The customer master and its truth: counts, duplicates, corruptions and the truth contract."""
 
+import dataclasses
 import datetime as dt
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from conftest import DAY, read_csv, run_day
 
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS
 from gensample.generate import truth
+from gensample.generate.datasets import customers
+from gensample.settings import Settings
+from gensample.settings.validity import ValiditySettings
 
 CUSTOMERS = 10_000
 
@@ -165,3 +171,46 @@ def test_corruption_labels_spread_over_the_fuzz_map(day):
         "name:swap_given_and_family_name",
     ):
         assert expected in kinds
+
+
+def test_no_duplicate_holds_a_birth_date_its_account_would_refuse(day):
+    rows = {row["customer_id"]: row for row in day["data"]}
+    for record in day["records"]:
+        row = rows[record["record_id"]]
+        if row["birth_date"]:
+            assert row["birth_date"] <= row["created_at"][:10], (record, row)
+
+
+def _copies(births: list[str]) -> pa.Table:
+    return pa.table({"birth_date": pa.array([dt.date.fromisoformat(b) for b in births])})
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_refused_birth_dates_are_retyped_or_let_through_labelled(allowed):
+    copies = _copies(["2070-03-14", "1970-03-14", "2070-05-02"])
+    originals = _copies(["2007-03-14", "1970-03-14", "2007-05-02"])
+    labels = pa.array(["birth_date:mistype_year", "", "email:make_typo;birth_date:mistype_year"])
+    opened = np.full(3, (dt.date(2026, 11, 1) - dt.date(1970, 1, 1)).days * 86_400)
+    settings = dataclasses.replace(Settings(), validity=ValiditySettings(invalid_dates=allowed))
+    fixed, fixed_labels = customers.validated(
+        copies, originals, labels, opened, settings, np.random.default_rng(1)
+    )
+    if allowed:
+        assert fixed.equals(copies)
+        assert fixed_labels.to_pylist() == [
+            "birth_date:mistype_year;birth_date:invalid_date",
+            "",
+            "email:make_typo;birth_date:mistype_year;birth_date:invalid_date",
+        ]
+        return
+    born = fixed["birth_date"].to_pylist()
+    assert born[1] == dt.date(1970, 3, 14)
+    assert {
+        abs((born[0] - dt.date(2007, 3, 14)).days),
+        abs((born[2] - dt.date(2007, 5, 2)).days),
+    } == {1}
+    assert fixed_labels.to_pylist() == [
+        "birth_date:mistype_day",
+        "",
+        "email:make_typo;birth_date:mistype_day",
+    ]

@@ -3,7 +3,9 @@ varied as a country's (names, places, phones, ages, e-mail addresses)."""
 
 import collections
 import datetime as dt
+import importlib.util
 import re
+from pathlib import Path
 
 import numpy as np
 import phonenumbers
@@ -136,24 +138,33 @@ def test_middle_names_and_suffixes_in_realistic_shares(many):
     assert (age.astype(np.int64) >= 40 * 365).all()
 
 
-def test_sharing_first_and_last_name_as_often_as_the_census_tables_predict(many, rng):
-    def shared(first: list, last: list) -> float:
-        counts = collections.Counter(zip(first, last, strict=True))
-        return sum(c for c in counts.values() if c > 1) / len(first)
+def _load_bench():
+    """bench/bench_population.py, whose measures the 1M benchmark reports."""
+    path = Path(__file__).resolve().parent.parent / "bench" / "bench_population.py"
+    spec = importlib.util.spec_from_file_location("bench_population", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    n = many.num_rows
-    is_female = rng.random(n) < 0.51
-    cohort = population._year(population.REFERENCE_DATE.toordinal() - population.ages(rng, n))
-    first = np.empty(n, object)
-    for gender, rows in (("F", is_female), ("M", ~is_female)):
-        pool = reference.given_names_by_year(gender)
-        first[rows] = pool.values.take(pool.draw(rng, cohort[rows])).to_numpy(zero_copy_only=False)
-    census = reference.family_names_census()
-    last = census.values.take(census.draw(rng, n)).to_numpy(zero_copy_only=False).astype(object)
-    tail = rng.random(n) < 1 - reference.family_name_coverage()
-    last[tail] = np.arange(tail.sum())  # names the table leaves out are (almost) never shared
+
+BENCH = _load_bench()
+
+
+def test_sharing_first_and_last_name_as_often_as_the_census_tables_predict(many):
     spelled = [names.email_spelling(many[c]).to_pylist() for c in ("first_name", "last_name")]
-    assert shared(*spelled) == pytest.approx(shared(list(first), list(last)), rel=0.2)
+    shared = BENCH.shared_name_share(*spelled)
+    assert shared == pytest.approx(BENCH.table_expectation(many.num_rows), rel=0.2)
+    assert BENCH.shared_name_share(["Ann", "Ann", "Bo"], ["Lee", "Lee", "Lee"]) == 2 / 3
+
+
+def test_the_benchmark_finds_no_clash_gap_or_bad_phone(many):
+    assert BENCH.email_clashes(many) == 0
+    assert abs(BENCH.state_gap(many)[1]) < 1.0
+    assert BENCH.phone_problems(many.slice(0, 20_000)) == (0, 0)
+    clash = many.slice(0, 2).set_column(
+        SCHEMA.get_field_index("email"), "email", pa.array(["a@x.com", "a@x.com"])
+    )
+    assert BENCH.email_clashes(clash) == 1
 
 
 def test_places_are_drawn_by_population(many):

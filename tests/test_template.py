@@ -12,6 +12,7 @@ from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.retail import RetailSettings
 from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings
 from gensample.settings.template import render_toml, settings_names, settings_table
+from gensample.settings.validity import ValiditySettings
 
 try:
     import tomllib
@@ -147,6 +148,7 @@ def test_settings_names_are_dotted_leaves():
         ("coverage", CoverageSettings),
         ("source_dupe_rates", SourceDupeRateSettings),
         ("retail", RetailSettings),
+        ("validity", ValiditySettings),
         ("publish", PublishSettings),
         ("vault", VaultSettings),
     ]

@@ -122,3 +122,11 @@ def misread_two_digit_year(values: pa.Array, rng: np.random.Generator) -> pa.Arr
     read = np.where(read == year, year + np.where(year >= 2000, -100, 100), read)
     new_day = np.minimum(day, _days_in_month(read, month))
     return _to_array(_from_parts(read, month, new_day), values)
+
+
+def accepted(values: pa.Array, latest: np.ndarray) -> np.ndarray:
+    """Which dates a source system accepts when a record is captured on day ``latest`` (days
+    since 1970-01-01, one per value): none after it, so no birth date lies in the future and no
+    account is older than its owner. A missing date is accepted."""
+    days = values.cast(pa.int32()).fill_null(np.iinfo(np.int32).min)
+    return days.to_numpy(zero_copy_only=False) <= latest

@@ -19,6 +19,7 @@ from gensample.settings.fuzz import check_fields
 from gensample.settings.load import LoadSettings
 from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.retail import RetailSettings
+from gensample.settings.validity import ValiditySettings
 from gensample.settings.schema import (
     build,
     check_layer,
@@ -177,6 +178,9 @@ class Settings:
         SourceDupeRateSettings, "Duplicate rate of each identity-bearing source system."
     )
     retail: RetailSettings = section(RetailSettings, "How the retailer's customers shop.")
+    validity: ValiditySettings = section(
+        ValiditySettings, "What source systems validate when a record is captured."
+    )
     publish: PublishSettings | None = optional_section(
         "Publishing each day to S3.", operational=True
     )
