@@ -13,7 +13,15 @@ from dataset_checks import blocks_of_day
 from gensample.generate.datasets import common, pos_transactions
 from gensample.settings import Settings
 
-DATASETS = ("stores", "products", "customers", "pos_customers", "pos_transactions")
+DATASETS = (
+    "stores",
+    "products",
+    "bundles",
+    "promotions",
+    "customers",
+    "pos_customers",
+    "pos_transactions",
+)
 BASKET_COLUMNS = ("store_id", "pos_customer_id", "purchased_at", "payment_method", "basket_total")
 
 
@@ -82,7 +90,10 @@ def test_lines_repeat_their_basket_and_money_adds_up(day):
                 assert len({line[column] for line in lines}) == 1, column
             for line in lines:
                 assert line["unit_price"] == price[line["sku"]]
-                assert line["line_total"] == line["quantity"] * line["unit_price"]
+                assert (
+                    line["line_total"] == line["quantity"] * line["unit_price"] - line["discount"]
+                )
+                assert 0 <= line["discount"] < line["quantity"] * line["unit_price"]
                 assert 1 <= line["quantity"] <= pos_transactions.MOST_QUANTITY
             assert lines[0]["basket_total"] == sum(line["line_total"] for line in lines)
 

@@ -118,9 +118,8 @@ def test_same_seed_same_inspections(seed, count):
 
 def test_the_bytes_do_not_depend_on_other_datasets():
     config = Settings(customers=1000, datasets=DATASETS)
-    more = Settings(
-        customers=1000, datasets=(*DATASETS, "products", "pos_customers", "pos_transactions")
-    )
+    till = ("products", "bundles", "promotions", "pos_customers", "pos_transactions")
+    more = Settings(customers=1000, datasets=(*DATASETS, *till))
     block = make_plan(config, DAY).blocks[0]
     other = make_plan(more, DAY).blocks[0]
     data = generate_block(config, DAY, block).datasets[NAME].data

@@ -48,6 +48,10 @@ def test_a_missing_folder_is_refused(tmp_path):
         load(tmp_path, environ={"GENSAMPLE_RETAIL__DATA_DIR": str(tmp_path / "nowhere")})
 
 
+BRANDS = "brand,manufacturer,own_brand,tier,price_factor,cost_share,categories\n"
+ITEMS = "category,item,mode,own_tier,variants,packs,unit,low,high,share,fit\n"
+BUNDLES = "bundle,kits,share,discount,components\n"
+PROMOTIONS = "kind,per_month,days,percent_off,buy,free,lift,after_days,after_lift\n"
 BAD_FILES = [
     (
         "categories.csv",
@@ -86,6 +90,15 @@ BAD_FILES = [
         "at most 1",
     ),
     ("tiers.csv", "tier,price_factor\nmid,lots\n", "price_factor = 'lots'"),
+    ("brands.csv", BRANDS + "X,Y,maybe,mid,1,0.5,tools\n", "own_brand = 'maybe'"),
+    ("brands.csv", BRANDS + "X,Y,no,mid,1,1.5,tools\n", "cost_share = '1.5'"),
+    ("items.csv", ITEMS + "tools,Jack,resale,,,,each,9,3,1,no\n", "0 < low <= high"),
+    ("items.csv", ITEMS + "tools,Oil,process,,,,each,1,3,1,no\n", "own_tier"),
+    ("items.csv", ITEMS + "tools,Oil,resale,,,5 qt,each,1,3,1,no\n", "label=size"),
+    ("vehicles.csv", "make,model,first_year,last_year\nFord,T,1927,1908\n", "last_year"),
+    ("bundles.csv", BUNDLES + "Kit,1,0.1,0.1,hovercraft|x|1\n", "components"),
+    ("bundles.csv", BUNDLES + "Kit,1,0.1,1.5,tools|x|1\n", "discount = '1.5'"),
+    ("promotions.csv", PROMOTIONS + "flash_sale,1,1,1,0,0,1,0,1\n", "kind = 'flash_sale'"),
 ]
 
 

@@ -18,7 +18,17 @@ from gensample.generate.pipeline import generate_block, reference_tables
 from gensample.generate.plan import make_plan
 from gensample.settings import Settings
 
-DATASETS = ("stores", "products", "customers", "pos_customers", "transactions", "pos_transactions")
+DATASETS = (
+    "stores",
+    "brands",
+    "products",
+    "bundles",
+    "promotions",
+    "customers",
+    "pos_customers",
+    "transactions",
+    "pos_transactions",
+)
 COLD = {"MN", "ND", "WI", "MI", "ME", "VT", "NH", "MT", "WY", "SD", "AK", "IA", "NE"}
 HOT = {"FL", "TX", "AZ", "LA", "MS", "AL", "GA", "SC", "NV", "NM", "HI"}
 
@@ -209,3 +219,56 @@ def test_every_foreign_key_resolves(day):
             if parent in day:
                 values = pc.drop_null(table[column])
                 assert pc.all(pc.is_in(values, value_set=day[parent][key])).as_py(), column
+
+
+def sales_per_sku_day(lines: pa.Table) -> Counter:
+    """Lines sold per (sku, date)."""
+    days = pc.cast(lines["purchased_at"], pa.date32()).to_pylist()
+    return Counter(zip(lines["sku"].to_pylist(), days, strict=True))
+
+
+def test_promoted_products_sell_more_inside_their_window(day, lines):
+    sold = sales_per_sku_day(lines)
+    inside = before = 0
+    for promotion in day["promotions"].to_pylist():
+        if promotion["sku"] is None or promotion["starts_on"] < dt.date(2022, 1, 1):
+            continue
+        length = (promotion["ends_on"] - promotion["starts_on"]).days + 1
+        for offset in range(length):
+            inside += sold[promotion["sku"], promotion["starts_on"] + dt.timedelta(offset)]
+            before += sold[promotion["sku"], promotion["starts_on"] - dt.timedelta(offset + 1)]
+    assert inside > 1.3 * before > 0  # about 1.9: overlapping promotions share a category
+
+
+def test_kits_hold_their_items_and_their_items_go_together(day, lines):
+    kits = day["bundles"]
+    kit_lines = lines.filter(pc.is_valid(lines["bundle_id"]))
+    assert kit_lines.num_rows > 100
+    expected = {(r["bundle_id"], r["sku"]): r["item_discount"] for r in kits.to_pylist()}
+    for line in kit_lines.to_pylist():
+        assert expected[line["bundle_id"], line["sku"]] == line["discount"]
+    products = day["products"]
+    gaskets = products.filter(pc.match_substring(products["product_name"], "Drain Plug Gasket"))
+    gasket = set(
+        lines.filter(pc.is_in(lines["sku"], value_set=gaskets["sku"]))["basket_id"].to_pylist()
+    )
+    oil = set(in_category(lines, "motor oil")["basket_id"].to_pylist())
+    total = baskets(lines).num_rows
+    assert len(gasket & oil) / total > 1.2 * (len(gasket) / total) * (len(oil) / total)  # 1.45
+
+
+def test_discounts_follow_the_promotion_terms(day, lines):
+    promotions = {row["promotion_id"]: row for row in day["promotions"].to_pylist()}
+    discounted = lines.filter(pc.is_valid(lines["promotion_id"])).to_pylist()
+    assert len(discounted) > 20
+    for line in discounted:
+        promotion = promotions[line["promotion_id"]]
+        assert line["sku"] == promotion["sku"]
+        assert promotion["starts_on"] <= line["purchased_at"].date() <= promotion["ends_on"]
+        if promotion["kind"] == "buy_x_get_y":
+            group = promotion["buy_quantity"] + promotion["free_quantity"]
+            free = line["quantity"] // group * promotion["free_quantity"]
+            assert line["discount"] == free * line["unit_price"]
+        else:
+            share = line["discount"] / (line["quantity"] * line["unit_price"])
+            assert abs(float(share) * 100 - promotion["percent_off"]) < 1

@@ -162,7 +162,8 @@ def test_a_dataset_needs_the_datasets_it_refers_to(run_dir):
     with pytest.raises(BadInputError) as error:
         load(run_dir, environ={})
     message = str(error.value)
-    assert "pos_transactions refers to ['stores', 'products', 'pos_customers']" in message
+    parents = "['stores', 'products', 'bundles', 'promotions', 'pos_customers']"
+    assert f"pos_transactions refers to {parents}" in message
     assert "or pos_transactions left out" in message
 
 

@@ -224,6 +224,18 @@ REQUIRED = {
         "fit",
     ),
     "vehicles.csv": ("make", "model", "first_year", "last_year"),
+    "bundles.csv": ("bundle", "kits", "share", "discount", "components"),
+    "promotions.csv": (
+        "kind",
+        "per_month",
+        "days",
+        "percent_off",
+        "buy",
+        "free",
+        "lift",
+        "after_days",
+        "after_lift",
+    ),
 }
 """The columns each file must have (categories.csv: then one per climate; archetypes.csv:
 then one per tier of tiers.csv)."""

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gensample.errors import BadInputError
-from gensample.reference import retail
+from gensample.reference import catalog, deals, retail
 from gensample.settings.schema import setting
 
 
@@ -16,6 +16,8 @@ def check_data_dir(value: object, where: str) -> str:
         raise BadInputError(f"{where} = {value[:80]!r} is not allowed: expected an existing folder")
     try:
         retail.load(value)
+        catalog.load(value)
+        deals.load(value)
     except BadInputError as error:
         raise BadInputError(f"{where}: {error}") from error
     return value

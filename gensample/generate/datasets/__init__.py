@@ -24,6 +24,7 @@ disabling one dataset never changes the bytes of another.
 
 from gensample.generate.datasets import (
     brands,
+    bundles,
     clickstream,
     customers,
     email_events,
@@ -34,6 +35,7 @@ from gensample.generate.datasets import (
     pos_customers,
     pos_transactions,
     products,
+    promotions,
     safety_inspections,
     stores,
     transactions,
@@ -45,6 +47,8 @@ REGISTRY = {
     "stores": stores,
     "brands": brands,
     "products": products,
+    "bundles": bundles,
+    "promotions": promotions,
     "customers": customers,
     "pos_customers": pos_customers,
     "loyalty_members": loyalty_members,

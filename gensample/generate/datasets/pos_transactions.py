@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import shelf, stores, visits
+from gensample.generate.datasets import offers, shelf, stores, visits
 from gensample.generate.datasets import shoppers as shoppers_
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
@@ -29,7 +29,7 @@ from gensample.generate.datasets.draws import choices, in_id_order, shares, trun
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
-from gensample.reference import Pool, retail
+from gensample.reference import Pool, deals
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "pos_transactions"
@@ -45,6 +45,9 @@ SCHEMA = pa.schema(
         ("sku", pa.string()),
         ("quantity", pa.int64()),
         ("unit_price", MONEY),
+        ("bundle_id", pa.int64()),
+        ("promotion_id", pa.int64()),
+        ("discount", MONEY),
         ("line_total", MONEY),
         ("basket_total", MONEY),
         ("purchased_at", TIMESTAMP),
@@ -56,6 +59,7 @@ FOREIGN_KEYS = {
     "store_id": ("stores", "store_id"),
     "pos_customer_id": ("pos_customers", "pos_customer_id"),
     "sku": ("products", "sku"),
+    "promotion_id": ("promotions", "promotion_id"),
 }
 ANONYMOUS_SHARE = 0.4
 """Share of all baskets rung up without a till customer."""
@@ -83,7 +87,13 @@ DESCRIPTIONS = {
     "with a filter); see docs/retail.md.",
     "quantity": "Units of the product on the line.",
     "unit_price": "Shelf price of one unit (products.price).",
-    "line_total": "quantity x unit_price.",
+    "bundle_id": "Kit the line belongs to (bundles.bundle_id): a basket buying a kit holds its "
+    "items on its first lines; empty for other lines.",
+    "promotion_id": "Promotion that discounted the line (promotions.promotion_id); empty for "
+    "none. Promoted products sell more in their window and a little more after it.",
+    "discount": "Taken off the line: the kit's item_discount, or the promotion's percent off, "
+    "units free (buy_x_get_y) or percent off a motor oil bought with an oil filter.",
+    "line_total": "quantity x unit_price - discount.",
     "basket_total": "Sum of the line totals of the basket, repeated on each of its lines.",
     "purchased_at": "When the basket was paid, the same on all its lines: in opening hours "
     f"({stores.OPENING_HOURS[0]}:00 to {stores.OPENING_HOURS[1]}:00), not before the "
@@ -133,9 +143,11 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     lines = shoppers_.matched(rng, lines, curves.archetype_lines[basket.archetype])
     line_basket = np.repeat(np.arange(len(lines)), lines)
     first_line = np.cumsum(lines) - lines
-    product, quantity = basket_lines(rng, parents["products"].data, basket, line_basket, curves)
-    line_total = quantity * product.cents
-    basket_total = np.add.reduceat(line_total, first_line)
+    sold = basket_lines(rng, parents, basket, line_basket, settings)
+    products = parents["products"].data
+    cents = np.round(products["price"].cast(pa.float64()).to_numpy() * 100).astype(np.int64)
+    line_total = sold.quantity * cents[sold.product] - sold.discount
+    basket_total = np.add.reduceat(line_total, first_line) if len(lines) else line_total
     data = pa.table(
         {
             "basket_id": start + line_basket,
@@ -144,9 +156,12 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
             "pos_customer_id": pa.array(
                 basket.customer_id[line_basket], mask=(shopper < 0)[line_basket]
             ),
-            "sku": product.sku,
-            "quantity": quantity,
-            "unit_price": money(product.cents),
+            "sku": products["sku"].take(pa.array(sold.product)),
+            "quantity": sold.quantity,
+            "unit_price": money(cents[sold.product]),
+            "bundle_id": pa.array(sold.bundle + 1, mask=sold.bundle < 0),
+            "promotion_id": pa.array(sold.promotion, mask=sold.promotion < 0),
+            "discount": money(sold.discount),
             "line_total": money(line_total),
             "basket_total": money(basket_total[line_basket]),
             "purchased_at": timestamps(basket.purchased_at[line_basket]),
@@ -213,32 +228,46 @@ def store_traffic(store_table: pa.Table) -> Pool:
     return Pool(store_table["store_id"], weights / weights.sum())
 
 
-class Products(NamedTuple):
-    """The product of each line: its SKU and its price in cents."""
-
-    sku: pa.Array
-    cents: np.ndarray
-
-
 def basket_lines(
     rng: np.random.Generator,
-    products: pa.Table,
+    parents: Parents,
     basket: Baskets,
     line_basket: np.ndarray,
-    curves: retail.Retail,
-) -> tuple[Products, np.ndarray]:
-    """Product and quantity of the lines of ``basket`` (``line_basket``: each line's basket):
-    by month, the store's climate, the shopper's archetype and the basket's first line."""
-    cents = np.round(products["price"].cast(pa.float64()).to_numpy() * 100).astype(np.int64)
-    first_line = (np.cumsum(np.bincount(line_basket)) - np.bincount(line_basket))[line_basket]
-    index = shelf.choose(
+    settings: Settings,
+) -> offers.Lines:
+    """Product, quantity, kit, promotion and discount of the lines of ``basket``
+    (``line_basket``: each line's basket): by month, the store's climate, the shopper's
+    archetype and the basket's first line, then kits and promotions."""
+    products, curves = parents["products"].data, shoppers_.curves(settings)
+    starts = np.cumsum(np.bincount(line_basket)) - np.bincount(line_basket)
+    first_line = starts[line_basket]
+    day = basket.purchased_at[line_basket] // DAY_SECONDS
+    drawn = shelf.shelf(curves, products)
+    product = shelf.choose(
         rng,
-        shelf.shelf(curves, products),
+        drawn,
         shelf.months(basket.purchased_at)[line_basket],
         basket.climate[line_basket],
         basket.archetype[line_basket],
         first_line,
-        basket.purchased_at[line_basket] // DAY_SECONDS,
+        day,
     )
-    quantity = truncated_geometric(MOST_QUANTITY, QUANTITY_P).draw(rng, len(line_basket))
-    return Products(products["sku"].take(pa.array(index)), cents[index]), quantity
+    n = len(line_basket)
+    none = np.full(n, -1, np.int64)
+    lines = offers.Lines(
+        product=product,
+        quantity=truncated_geometric(MOST_QUANTITY, QUANTITY_P).draw(rng, n),
+        basket=line_basket,
+        first_line=first_line,
+        day=day,
+        bundle=none,
+        promotion=none,
+        discount=np.zeros(n, np.int64),
+    )
+    tables = offers.Tables(
+        products,
+        parents["bundles"].data,
+        parents["promotions"].data,
+        deals.load(settings.retail.data_dir),
+    )
+    return offers.apply(rng, drawn, tables, lines)

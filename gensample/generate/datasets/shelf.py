@@ -52,6 +52,10 @@ class Shelf:
     """First day each product no longer sells (far in the future when never)."""
     steady: np.ndarray
     """Per category, its product sold longest (first introduced, never discontinued)."""
+    category: np.ndarray
+    """Each product's category (index among the shelf's categories)."""
+    share: np.ndarray
+    """Each product's share of its category's sales."""
 
 
 def shelf(curves: retail.Retail, products: pa.Table) -> Shelf:
@@ -77,6 +81,8 @@ def shelf(curves: retail.Retail, products: pa.Table) -> Shelf:
         category_cdf=_category_cdf(curves, np.bincount(category, popularity), known),
         affinity_cdf=_affinity_cdf(curves, known),
         tier_cdf=_tier_cdf(curves, present),
+        category=category,
+        share=popularity / np.bincount(category, popularity)[category],
         **_lifecycles(products, category, len(known)),
     )
 
@@ -114,8 +120,8 @@ def _popularity(
     curves: retail.Retail, products: pa.Table, category: np.ndarray, known: np.ndarray
 ) -> np.ndarray:
     """Each product's share of sales: its ``weight`` when given, else its category's weight
-    spread over a Zipf long tail, cheaper products selling more (a category unknown to the curves sells like the least
-    popular known one)."""
+    spread over a Zipf long tail, cheaper products selling more (a category unknown to the
+    curves sells like the least popular known one)."""
     if "weight" in products.column_names:
         return products["weight"].cast(pa.float64()).to_numpy()
     by_category = np.argsort(category, kind="stable")
@@ -188,11 +194,11 @@ def choose(
     group = category * drawn.tiers + tier
     product = _in_groups(rng, drawn, group)
     for _ in range(REDRAWS):
-        again = np.flatnonzero(~_on_sale(drawn, product, day))
+        again = np.flatnonzero(~on_sale(drawn, product, day))
         if not len(again):
             return product
         product[again] = _in_groups(rng, drawn, group[again])
-    again = ~_on_sale(drawn, product, day)
+    again = ~on_sale(drawn, product, day)
     product[again] = drawn.steady[category[again]]
     return product
 
@@ -206,6 +212,6 @@ def _in_groups(rng: np.random.Generator, drawn: Shelf, group: np.ndarray) -> np.
     return drawn.order[np.clip(position, start, stop - 1)]
 
 
-def _on_sale(drawn: Shelf, product: np.ndarray, day: np.ndarray) -> np.ndarray:
+def on_sale(drawn: Shelf, product: np.ndarray, day: np.ndarray) -> np.ndarray:
     """Whether each product sells on its day."""
     return (drawn.introduced[product] <= day) & (day < drawn.discontinued[product])

@@ -1,0 +1,244 @@
+"""What kits and promotions do to till baskets: kits bought whole, promoted products bought
+more in their window (and, by word of mouth, for a while after), and the discounts they give.
+
+A basket buys a kit of a ``bundles.csv`` recipe with the recipe's ``share`` when it has lines
+enough and every item is on sale: its first lines become the kit's items. While a
+``bundle_price`` promotion runs, kit baskets of its recipe take the promoted kit with chance
+1 - 1/lift. Any other line whose category has a promoted product that day switches to it with
+the chance that multiplies the product's sales by the kind's lift (``after_lift`` in the
+``after_days`` following the window).
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample.generate.datasets.draws import by_odds
+from gensample.generate.datasets.shelf import Shelf, on_sale
+from gensample.reference import deals
+
+FILTERS = "oil filters"
+"""The category a lube_with_filter promotion wants in the basket."""
+
+
+class Lines(NamedTuple):
+    """A block's basket lines: product (row of products), quantity, basket, the basket's first
+    line, the day (days since the epoch); and the kit, promotion and discount (cents) of each,
+    -1 (or 0) for none."""
+
+    product: np.ndarray
+    quantity: np.ndarray
+    basket: np.ndarray
+    first_line: np.ndarray
+    day: np.ndarray
+    bundle: np.ndarray
+    promotion: np.ndarray
+    discount: np.ndarray
+
+
+class Tables(NamedTuple):
+    """The reference tables deals come from, with the deal files."""
+
+    products: pa.Table
+    bundles: pa.Table
+    promotions: pa.Table
+    deals: deals.Deals
+
+
+def apply(rng: np.random.Generator, drawn: Shelf, tables: Tables, lines: Lines) -> Lines:
+    """``lines`` after kits and promotions."""
+    lines = _kits(rng, drawn, tables, lines)
+    return _promoted(rng, drawn, tables, lines)
+
+
+def _row_of(values: pa.ChunkedArray | pa.Array, keys: pa.ChunkedArray) -> np.ndarray:
+    """The row of each value among ``keys`` (-1 when absent)."""
+    return pc.index_in(values, value_set=keys).fill_null(-1).to_numpy().astype(np.int64)
+
+
+def _kits(rng: np.random.Generator, drawn: Shelf, tables: Tables, lines: Lines) -> Lines:
+    """Baskets that buy a kit: their first lines become its items."""
+    bundles, recipes = tables.bundles, tables.deals.recipes
+    if not bundles.num_rows:
+        return lines
+    kit_recipe = _recipe_of_kits(bundles, recipes)
+    starts = np.flatnonzero(lines.first_line == np.arange(len(lines.first_line)))
+    size = np.diff(np.append(starts, len(lines.first_line)))
+    shares = np.array([r.share for r in recipes])
+    recipe = by_odds(rng, np.append(shares, max(0.0, 1 - shares.sum())), len(starts))
+    by_recipe = np.argsort(kit_recipe, kind="stable")  # kit ids, recipe by recipe
+    count = np.bincount(kit_recipe[kit_recipe >= 0], minlength=len(recipes) + 1)
+    count[len(recipes)] = 0  # the "no kit" draw
+    first = np.cumsum(count) - count + np.sum(kit_recipe < 0)
+    pick = (rng.random(len(starts)) * count[recipe]).astype(np.int64)
+    kit = np.where(
+        count[recipe] > 0, by_recipe[np.minimum(first[recipe] + pick, len(kit_recipe) - 1)], -1
+    )
+    kit = _promoted_kits(rng, tables, kit, kit_recipe, lines.day[starts])
+    return _put_kits(drawn, tables, lines, starts, size, kit)
+
+
+def _recipe_of_kits(bundles: pa.Table, recipes: tuple[deals.Recipe, ...]) -> np.ndarray:
+    """The recipe of each kit id - 1, read from the kit's name."""
+    first = bundles.filter(pc.equal(bundles["line_number"], 1))
+    names = [name.split(" (")[0] for name in first["bundle_name"].to_pylist()]
+    known = [r.name for r in recipes]
+    return np.array([known.index(n) if n in known else -1 for n in names], np.int64)
+
+
+def _promoted_kits(
+    rng: np.random.Generator,
+    tables: Tables,
+    kit: np.ndarray,
+    kit_recipe: np.ndarray,
+    day: np.ndarray,
+) -> np.ndarray:
+    """Kit baskets of a recipe under a bundle_price promotion that take the promoted kit."""
+    kinds = {k.name: k for k in tables.deals.kinds}
+    promotions = tables.promotions.filter(pc.equal(tables.promotions["kind"], "bundle_price"))
+    if "bundle_price" not in kinds or not promotions.num_rows:
+        return kit
+    start = promotions["starts_on"].cast(pa.int32()).to_numpy().astype(np.int64)
+    end = promotions["ends_on"].cast(pa.int32()).to_numpy().astype(np.int64)
+    promoted = promotions["bundle_id"].to_numpy() - 1
+    active = np.searchsorted(start, day, side="right") - 1  # the latest started
+    running = (active >= 0) & (day <= end[np.maximum(active, 0)])
+    target = promoted[np.maximum(active, 0)]
+    same = running & (kit >= 0) & (kit_recipe[np.maximum(kit, 0)] == kit_recipe[target])
+    take = same & (rng.random(len(kit)) < 1 - 1 / max(kinds["bundle_price"].lift, 1))
+    return np.where(take, target, kit)
+
+
+def _put_kits(
+    drawn: Shelf,
+    tables: Tables,
+    lines: Lines,
+    starts: np.ndarray,
+    size: np.ndarray,
+    kit: np.ndarray,
+) -> Lines:
+    """The kits' items on the first lines of their baskets (when they fit and are on sale)."""
+    bundles = tables.bundles
+    item_kit = bundles["bundle_id"].to_numpy() - 1
+    items = np.bincount(item_kit, minlength=int(item_kit.max()) + 1)
+    first_item = np.cumsum(items) - items
+    product = _row_of(bundles["sku"], tables.products["sku"])
+    has = (kit >= 0) & (size >= items[np.maximum(kit, 0)])
+    basket, kit = np.flatnonzero(has), kit[has]
+    count = items[kit]
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    item = np.repeat(first_item[kit], count) + offset
+    line = np.repeat(starts[basket], count) + offset
+    sells = on_sale(drawn, product[item], lines.day[line]) & (product[item] >= 0)
+    whole = np.repeat(np.add.reduceat(sells, np.cumsum(count) - count) == count, count)
+    item, line = item[whole], line[whole]
+    cents = np.round(bundles["item_discount"].cast(pa.float64()).to_numpy() * 100)
+    return lines._replace(
+        product=_put(lines.product, line, product[item]),
+        quantity=_put(lines.quantity, line, bundles["quantity"].to_numpy()[item]),
+        bundle=_put(lines.bundle, line, item_kit[item]),
+        discount=_put(lines.discount, line, cents[item].astype(np.int64)),
+    )
+
+
+def _put(values: np.ndarray, at: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """A copy of ``values`` with ``new`` at positions ``at``."""
+    values = values.copy()
+    values[at] = new
+    return values
+
+
+def _promoted(rng: np.random.Generator, drawn: Shelf, tables: Tables, lines: Lines) -> Lines:
+    """Lines switched to promoted products, and the promotions' discounts."""
+    promotions = tables.promotions.filter(pc.is_valid(tables.promotions["sku"]))
+    kinds = {k.name: k for k in tables.deals.kinds}
+    if not promotions.num_rows or not len(lines.product):
+        return lines
+    product = _row_of(promotions["sku"], tables.products["sku"])
+    start = promotions["starts_on"].cast(pa.int32()).to_numpy().astype(np.int64)
+    end = promotions["ends_on"].cast(pa.int32()).to_numpy().astype(np.int64)
+    kind = [kinds[k] for k in promotions["kind"].to_pylist()]
+    after = end + np.array([k.after_days for k in kind])
+    first, last = int(lines.day.min()), int(lines.day.max())
+    running, talked = _calendar(drawn, product, start, end, after, first, last)
+    category = drawn.category[lines.product]
+    free = lines.bundle < 0
+    inside = running[lines.day - first, category]
+    word = talked[lines.day - first, category]
+    promo = np.where(inside >= 0, inside, word)
+    lift = np.array([[k.lift, k.after_lift] for k in kind])
+    share = drawn.share[product]
+    chance = np.clip((share / np.maximum(1 - share, 1e-9))[:, None] * (lift - 1), 0, 1)
+    phase = (inside < 0).astype(np.int64)
+    switch = free & (promo >= 0) & (rng.random(len(promo)) < chance[promo, phase])
+    switch &= on_sale(drawn, product[promo], lines.day)
+    lines = lines._replace(product=np.where(switch, product[promo], lines.product))
+    return _discounts(tables, lines, promotions, kind, product, inside, switch)
+
+
+def _calendar(
+    drawn: Shelf,
+    product: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    after: np.ndarray,
+    first: int,
+    last: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(day - ``first``, category) -> the promotion running then (the latest started), and
+    the one whose word of mouth still carries; -1 for none."""
+    running = np.full((last - first + 1, drawn.categories), -1, np.int64)
+    talked = running.copy()
+    near = np.flatnonzero((product >= 0) & (start <= last) & (after >= first))
+    for p in near:  # promotions in start order, a few hundred in five years
+        category = drawn.category[product[p]]
+        running[max(start[p] - first, 0) : max(end[p] - first + 1, 0), category] = p
+        talked[max(end[p] + 1 - first, 0) : max(after[p] - first + 1, 0), category] = p
+    return running, talked
+
+
+def _discounts(
+    tables: Tables,
+    lines: Lines,
+    promotions: pa.Table,
+    kind: list[deals.Kind],
+    product: np.ndarray,
+    inside: np.ndarray,
+    switch: np.ndarray,
+) -> Lines:
+    """The promotion and discount of lines of a product promoted that day: percent off,
+    units free for a buy_x_get_y (a switched line takes the deal's quantity), percent off a
+    lubricant in a basket holding an oil filter."""
+    cents = np.round(tables.products["price"].cast(pa.float64()).to_numpy() * 100)
+    cents = cents.astype(np.int64)[lines.product]
+    deal = (inside >= 0) & (lines.bundle < 0) & (lines.product == product[inside])
+    p = np.maximum(inside, 0)
+    names = np.array([k.name for k in kind])[p]
+    percent = np.array([k.percent_off for k in kind])[p]
+    group = np.array([max(k.buy + k.free, 1) for k in kind])[p]
+    free = np.array([k.free for k in kind])[p]
+    buying = deal & (names == "buy_x_get_y")
+    quantity = np.where(buying & switch, np.maximum(lines.quantity, group), lines.quantity)
+    by_percent = np.round(quantity * cents * percent / 100).astype(np.int64)
+    by_free = quantity // group * free * cents
+    with_filter = _baskets_with(tables, lines, FILTERS)[lines.basket]
+    discount = np.select(
+        [names == "percent_off", buying, (names == "lube_with_filter") & with_filter],
+        [by_percent, by_free, by_percent],
+        0,
+    )
+    applied = deal & (discount > 0)
+    promotion_id = promotions["promotion_id"].to_numpy()[p]
+    return lines._replace(
+        quantity=quantity,
+        promotion=np.where(applied, promotion_id, lines.promotion),
+        discount=np.where(applied, discount, lines.discount),
+    )
+
+
+def _baskets_with(tables: Tables, lines: Lines, category: str) -> np.ndarray:
+    """Whether each basket holds a line of ``category``."""
+    of = pc.equal(tables.products["category"], category).to_numpy(zero_copy_only=False)
+    return np.bincount(lines.basket, of[lines.product], minlength=lines.basket.max() + 1) > 0
