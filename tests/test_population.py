@@ -11,6 +11,7 @@ import numpy as np
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pytest
 from phonenumbers import geocoder
 
@@ -18,6 +19,7 @@ from gensample import reference
 from gensample.generate import emails, names, population
 from gensample.generate.population import SCHEMA, people
 from gensample.generate.seeding import BLOCK_SIZE
+from gensample.output import table_files
 
 SEED = 11
 SHARE = 0.25
@@ -310,3 +312,12 @@ def test_household_heads_group_neighbours(rng):
     assert heads[0] == 0 and np.all(heads <= np.arange(1000))
     assert np.all(np.diff(heads) >= 0)
     assert np.all(heads[heads] == heads)
+
+
+def test_people_written_before_the_new_columns_read_with_them_empty(block, tmp_path):
+    old = block.slice(0, 3).drop_columns(list(population.BEFORE_VARIETY))
+    path = tmp_path / "entities.csv"
+    pacsv.write_csv(old, path)
+    read = table_files.read(path, SCHEMA, population.BEFORE_VARIETY)
+    assert read.schema == SCHEMA and read["first_name"].equals(block["first_name"].slice(0, 3))
+    assert all(read[name].null_count == 3 for name in population.BEFORE_VARIETY)

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from gensample.daily.state import id_ranges
 from gensample.errors import RunError
+from gensample.generate import population
 from gensample.generate.datasets.customers import NAME, SCHEMA
 from gensample.generate.truth import (
     BEFORE_SIMILARITY,
@@ -51,7 +52,12 @@ SCHEMAS = {
 }
 BEFORE_DRIFT = {"operation": "I"}
 """Customer columns that days archived before drift lack, with the value they stand for."""
-FILLS = {CUSTOMERS_FILE: BEFORE_DRIFT, RECORDS_FILE: BEFORE_SIMILARITY}
+FILLS = {
+    CUSTOMERS_FILE: BEFORE_DRIFT,
+    RECORDS_FILE: BEFORE_SIMILARITY,
+    ENTITIES_FILE: population.BEFORE_VARIETY,
+    HISTORY_FILE: population.BEFORE_VARIETY,
+}
 """Per file, the columns days archived by earlier versions lack, with what they stand for."""
 
 

@@ -50,6 +50,13 @@ TRUTH_ONLY = (
 )
 """Columns no source system holds as such (a customer account writes the suffix after the
 family name)."""
+BEFORE_VARIETY = {
+    "middle_name": None,
+    "suffix": None,
+    "shared_email_with": None,
+    "phone_state": None,
+}
+"""Columns that people written before issue 15 lack: empty when read (old archives)."""
 
 REFERENCE_DATE = dt.date(2026, 1, 1)
 """Birth cohorts (the years given names are drawn for) are counted back from this date, so a
