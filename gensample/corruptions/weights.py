@@ -159,8 +159,8 @@ class Difficulty:
 DIFFICULTIES = MappingProxyType(
     {
         "easy": Difficulty(0.3, 0.3, -1, 0.0, 2.0),
-        "medium": Difficulty(1.0, 1.0, 0, 0.2, 1.0),
-        "hard": Difficulty(2.5, 2.5, 2, 0.5, 0.3),
+        "medium": Difficulty(2.5, 1.5, 1, 0.35, 0.5),
+        "hard": Difficulty(3.5, 2.5, 2, 0.5, 0.2),
     }
 )
 """The difficulty presets, easiest first (``difficulty.preset`` in settings)."""
