@@ -321,3 +321,25 @@ def test_people_written_before_the_new_columns_read_with_them_empty(block, tmp_p
     read = table_files.read(path, SCHEMA, population.BEFORE_VARIETY)
     assert read.schema == SCHEMA and read["first_name"].equals(block["first_name"].slice(0, 3))
     assert all(read[name].null_count == 3 for name in population.BEFORE_VARIETY)
+
+
+def test_changes_keep_the_email_and_phone_labels_true(block):
+    old = block.slice(0, 4).combine_chunks()
+    old = old.set_column(
+        SCHEMA.get_field_index("shared_email_with"),
+        "shared_email_with",
+        pa.array([None, 7, 7, None], pa.int64()),
+    )
+    old = old.set_column(SCHEMA.get_field_index("state"), "state", pa.array(["OH"] * 4))
+    old = old.set_column(
+        SCHEMA.get_field_index("phone_state"), "phone_state", pa.array([None, None, "TX", "TX"])
+    )
+    columns = {name: old[name] for name in SCHEMA.names}
+    columns["email"] = pa.array(["new@x.com", "new2@x.com", *old["email"].to_pylist()[2:]])
+    columns["state"] = pa.array(["NY", "OH", "OH", "TX"])  # the first moves, the last moves back
+    columns["phone"] = pa.array(
+        [*old["phone"].to_pylist()[:2], "(614) 555-0100", old["phone"][3].as_py()]
+    )
+    new = population.relabelled(old, pa.table(columns, schema=SCHEMA))
+    assert new["shared_email_with"].to_pylist() == [None, None, 7, None]
+    assert new["phone_state"].to_pylist() == ["OH", None, None, None]

@@ -163,7 +163,7 @@ def new_versions(rng: np.random.Generator, old: pa.Table, kind: np.ndarray) -> p
     phone = _fresh(lambda rows: _phones(rng, old, rows), new["phone"])
     new["email"] = pc.if_else(pa.array(sets["email"]), email, new["email"])
     new["phone"] = pc.if_else(pa.array(sets["phone"]), phone, new["phone"])
-    return pa.table(new, schema=truth.ENTITIES_SCHEMA)
+    return population.relabelled(old, pa.table(new, schema=truth.ENTITIES_SCHEMA))
 
 
 def _fresh(draw: Callable[[np.ndarray], pa.Array], old: pa.Array) -> pa.Array:

@@ -254,3 +254,17 @@ def former_states(rng: np.random.Generator, current: np.ndarray) -> np.ndarray:
     while np.any(same := former == current):
         former[same] = states[np.searchsorted(cumulative, rng.random(same.sum()), side="right")]
     return former
+
+
+def relabelled(old: pa.Table, new: pa.Table) -> pa.Table:
+    """``new`` versions of ``old`` people with ``shared_email_with`` and ``phone_state`` still
+    true: a new address is one's own; a kept number stays of the state it came from (a mover's
+    old state), a new one is of the place."""
+    new_email = pc.not_equal(old["email"], new["email"])
+    shared = pc.if_else(new_email, pa.scalar(None, pa.int64()), old["shared_email_with"])
+    origin = pc.coalesce(old["phone_state"], old["state"])
+    moved_from = pc.if_else(pc.equal(origin, new["state"]), pa.scalar(None, pa.string()), origin)
+    new_phone = pc.not_equal(old["phone"], new["phone"])
+    phone_state = pc.if_else(new_phone, pa.scalar(None, pa.string()), moved_from)
+    new = new.set_column(SCHEMA.get_field_index("shared_email_with"), "shared_email_with", shared)
+    return new.set_column(SCHEMA.get_field_index("phone_state"), "phone_state", phone_state)
