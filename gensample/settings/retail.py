@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gensample.errors import BadInputError
-from gensample.reference import catalog, deals, retail
+from gensample.reference import catalog, deals, retail, user_tables
 from gensample.settings.schema import setting
 
 
@@ -23,6 +23,30 @@ def check_data_dir(value: object, where: str) -> str:
     return value
 
 
+def _table_checker(spec: user_tables.Spec, what: str):
+    """The check of a setting naming a user's ``what`` file of ``spec``, or '' for none."""
+
+    def check(value: object, where: str) -> str:
+        if not isinstance(value, str):
+            raise BadInputError(f"{where} = {value!r} is not allowed: expected a file path")
+        if value and not Path(value).is_file():
+            raise BadInputError(f"{where} = {value[:80]!r} is not allowed: expected a {what} file")
+        if value:
+            try:
+                user_tables.read(value, spec)
+            except BadInputError as error:
+                raise BadInputError(f"{where}: {error}") from error
+        return value
+
+    return check
+
+
+USER_FILE = (
+    "a path to an existing CSV or .parquet file (absolute, or relative to where the run "
+    "starts), or '' for the generated table"
+)
+
+
 @dataclass(frozen=True)
 class RetailSettings:
     """How the retailer's customers shop: the curves of ``gensample/reference/data/retail``."""
@@ -34,4 +58,18 @@ class RetailSettings:
         check=check_data_dir,
         allowed="a path to an existing folder (absolute, or relative to where the run starts), "
         "or '' for the packaged curves",
+    )
+    products_file: str = setting(
+        "",
+        "Your own products (CSV or Parquet: sku, category, price, optional weight...) instead of "
+        "the generated catalog; empty for the generated one.",
+        check=_table_checker(user_tables.PRODUCTS, "products"),
+        allowed=USER_FILE,
+    )
+    stores_file: str = setting(
+        "",
+        "Your own stores (CSV or Parquet: store_id, state, optional weight...) instead of the "
+        "generated ones; empty for the generated ones.",
+        check=_table_checker(user_tables.STORES, "stores"),
+        allowed=USER_FILE,
     )

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate.datasets import offers, shelf, stores, visits
+from gensample.generate.datasets import products as products_
 from gensample.generate.datasets import shoppers as shoppers_
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
@@ -202,7 +203,7 @@ def baskets(
     earliest = np.where(identified, np.maximum(registered, first), first)
     at_home = identified & (rng.random(n) < HOME_STORE_SHARE)
     store_table = parents["stores"].data
-    anywhere = store_traffic(store_table).draw(rng, n)
+    anywhere = store_traffic(store_table, stores.weights(block.settings)).draw(rng, n)
     home = store_rows(store_table, customers["home_store_id"].to_numpy()[known])
     store = np.where(at_home, home, anywhere)
     passer_by = shares(curves.archetype_share).draw(rng, n)
@@ -221,11 +222,14 @@ def store_rows(store_table: pa.Table, store_id: np.ndarray) -> np.ndarray:
     return pc.index_in(pa.array(store_id), value_set=store_table["store_id"]).to_numpy()
 
 
-def store_traffic(store_table: pa.Table) -> Pool:
-    """Store rows weighted by the baskets their format rings up."""
-    format_index = pc.index_in(store_table["format"], value_set=pa.array(stores.FORMATS))
-    weights = stores.FORMAT_TRAFFIC[format_index.to_numpy()]
-    return Pool(store_table["store_id"], weights / weights.sum())
+def store_traffic(store_table: pa.Table, given: np.ndarray | None = None) -> Pool:
+    """Store rows weighted by ``given`` weights, else by the baskets their format rings up
+    (an unknown format like a standard store)."""
+    if given is None:
+        known = pc.index_in(store_table["format"], value_set=pa.array(stores.FORMATS))
+        standard = stores.FORMATS.index("standard")
+        given = stores.FORMAT_TRAFFIC[known.fill_null(standard).to_numpy()]
+    return Pool(store_table["store_id"], given / given.sum())
 
 
 def basket_lines(
@@ -242,7 +246,7 @@ def basket_lines(
     starts = np.cumsum(np.bincount(line_basket)) - np.bincount(line_basket)
     first_line = starts[line_basket]
     day = basket.purchased_at[line_basket] // DAY_SECONDS
-    drawn = shelf.shelf(curves, products)
+    drawn = shelf.shelf(curves, products, products_.weights(settings))
     product = shelf.choose(
         rng,
         drawn,

@@ -24,7 +24,7 @@ from gensample.generate.datasets.common import MONEY, money
 from gensample.generate.datasets.contract import Parents
 from gensample.generate.seeding import stream
 from gensample.reference import catalog as catalog_data
-from gensample.reference import retail
+from gensample.reference import retail, user_tables
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "products"
@@ -84,8 +84,36 @@ DESCRIPTIONS = {
 
 
 def table(settings: Settings, parents: Parents) -> pa.Table:
-    """The run's catalog (the contract of reference datasets)."""
+    """The run's catalog (the contract of reference datasets): the user's file when
+    ``retail.products_file`` names one, else the generated catalog."""
+    if settings.retail.products_file:
+        return from_user(user_tables.read(settings.retail.products_file, user_tables.PRODUCTS))
     return catalog(settings.seed, settings.products, settings.retail.data_dir)
+
+
+def weights(settings: Settings) -> np.ndarray | None:
+    """The user's sales weight of each product (in table order), or None for the generated
+    catalog's long tail."""
+    if not settings.retail.products_file:
+        return None
+    given = user_tables.read(settings.retail.products_file, user_tables.PRODUCTS)
+    return given["weight"].fill_null(0).to_numpy() if "weight" in given.column_names else None
+
+
+def from_user(given: pa.Table) -> pa.Table:
+    """A user's products in the dataset's schema: prices to the cent, a missing name the SKU,
+    other missing columns empty."""
+    columns = {}
+    for field in SCHEMA:
+        if field.name in given.column_names and field.type == MONEY:
+            cents = pc.round(pc.multiply(given[field.name], 100)).cast(pa.int64())
+            columns[field.name] = money(cents.fill_null(0).to_numpy())
+        elif field.name in given.column_names:
+            columns[field.name] = given[field.name].cast(field.type)
+        else:
+            columns[field.name] = pa.nulls(given.num_rows, field.type)
+    columns["product_name"] = pc.coalesce(columns["product_name"], given["sku"])
+    return pa.table(columns, schema=SCHEMA)
 
 
 @functools.lru_cache(maxsize=4)

@@ -58,8 +58,9 @@ class Shelf:
     """Each product's share of its category's sales."""
 
 
-def shelf(curves: retail.Retail, products: pa.Table) -> Shelf:
-    """The drawing tables of ``products`` under ``curves``."""
+def shelf(curves: retail.Retail, products: pa.Table, weights: np.ndarray | None = None) -> Shelf:
+    """The drawing tables of ``products`` under ``curves`` (``weights``: each product's share
+    of sales, else a long tail per category)."""
     encoded = products["category"].combine_chunks().dictionary_encode()
     category = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     known = pc.index_in(encoded.dictionary, value_set=pa.array(curves.categories))
@@ -68,7 +69,7 @@ def shelf(curves: retail.Retail, products: pa.Table) -> Shelf:
     tier = _tiers(curves, products)
     group = category * tiers + tier
     order = np.argsort(group, kind="stable")
-    popularity = _popularity(curves, products, category, known)
+    popularity = _popularity(curves, products, category, known) if weights is None else weights
     groups = len(known) * tiers
     present = np.bincount(group, minlength=groups).reshape(len(known), tiers) > 0
     return Shelf(
@@ -119,11 +120,9 @@ def _tiers(curves: retail.Retail, products: pa.Table) -> np.ndarray:
 def _popularity(
     curves: retail.Retail, products: pa.Table, category: np.ndarray, known: np.ndarray
 ) -> np.ndarray:
-    """Each product's share of sales: its ``weight`` when given, else its category's weight
-    spread over a Zipf long tail, cheaper products selling more (a category unknown to the
-    curves sells like the least popular known one)."""
-    if "weight" in products.column_names:
-        return products["weight"].cast(pa.float64()).to_numpy()
+    """Each product's share of sales: its category's weight spread over a Zipf long tail,
+    cheaper products selling more (a category unknown to the curves sells like the least
+    popular known one)."""
     by_category = np.argsort(category, kind="stable")
     counts = np.bincount(category, minlength=len(known))
     rank = np.empty(len(category), np.int64)

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from gensample import reference
 from gensample.generate.datasets.contract import Parents
 from gensample.generate.seeding import stream
+from gensample.reference import user_tables
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "stores"
@@ -69,8 +70,38 @@ REGIONS = {
 
 
 def table(settings: Settings, parents: Parents) -> pa.Table:
-    """The run's stores (the contract of reference datasets)."""
+    """The run's stores (the contract of reference datasets): the user's file when
+    ``retail.stores_file`` names one, else the generated stores."""
+    if settings.retail.stores_file:
+        return from_user(user_tables.read(settings.retail.stores_file, user_tables.STORES))
     return catalog(settings.seed, settings.stores)
+
+
+def weights(settings: Settings) -> np.ndarray | None:
+    """The user's basket weight of each store (in table order), or None for weights by
+    format."""
+    if not settings.retail.stores_file:
+        return None
+    given = user_tables.read(settings.retail.stores_file, user_tables.STORES)
+    return given["weight"].fill_null(0).to_numpy() if "weight" in given.column_names else None
+
+
+def from_user(given: pa.Table) -> pa.Table:
+    """A user's stores in the dataset's schema: the region from the state, a missing name
+    'Store <id>', a missing format standard, other missing columns empty."""
+    columns = {
+        field.name: given[field.name].cast(field.type)
+        if field.name in given.column_names
+        else pa.nulls(given.num_rows, field.type)
+        for field in SCHEMA
+    }
+    number = pc.cast(given["store_id"], pa.string())
+    columns["store_name"] = pc.coalesce(
+        columns["store_name"], pc.binary_join_element_wise("Store ", number, "")
+    )
+    columns["format"] = pc.coalesce(columns["format"], pa.scalar("standard"))
+    columns["region"] = regions(given["state"])
+    return pa.table(columns, schema=SCHEMA)
 
 
 @functools.lru_cache(maxsize=4)
