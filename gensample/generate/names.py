@@ -106,7 +106,7 @@ def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
     """``n`` family names by census frequency with the rare tail and compound names, written
     and spelled for e-mail."""
     pool, census = _family_names(), reference.family_names_census()
-    index = census.draw(rng, n)
+    index = census.sample(rng, n)
     last, last_email = written(rng, pool, index), pool.email.take(index)
     rare = np.flatnonzero(rng.random(n) < RARE_SHARE)
     heads, tails = _rare_parts()
@@ -118,7 +118,7 @@ def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
     last, last_email = put_rows(last, rare, made), put_rows(last_email, rare, pc.utf8_lower(made))
     kind = rng.random(n)
     compound = np.flatnonzero(kind < HYPHENATED + DOUBLE)
-    second = census.draw(rng, len(compound))
+    second = census.sample(rng, len(compound))
     joiner = pc.if_else(pa.array(kind[compound] < HYPHENATED), "-", " ")
     joined = pc.binary_join_element_wise(last.take(compound), written(rng, pool, second), joiner)
     joined_email = pc.binary_join_element_wise(

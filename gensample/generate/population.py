@@ -158,7 +158,7 @@ def addresses(rng: np.random.Generator, head: np.ndarray) -> dict[str, pa.Array]
     household members share their head's address."""
     n = len(head)
     places = reference.populated_places()
-    place = pa.array(reference.place_weights().draw(rng, n)[head])
+    place = pa.array(reference.place_weights().sample(rng, n)[head])
     number = np.minimum(np.ceil(rng.lognormal(6.0, 1.3, n)), 19999).astype(np.int64)[head]
     line1 = pc.binary_join_element_wise(_numbers().take(pa.array(number)), streets(rng, head), " ")
     apartment = rng.integers(0, len(_apartments()), n)[head]

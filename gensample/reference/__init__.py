@@ -190,7 +190,8 @@ def given_names_by_year(gender: str) -> NamesByYear:
     """SSA baby names of ``gender`` ('F' or 'M') given to 50+ babies a year, 1910-2017."""
     table = read_table("given_names_by_year.csv.gz")
     table = table.filter(pc.equal(table["gender"], gender))
-    names, name_index = np.unique(table["name"].to_numpy(zero_copy_only=False), return_inverse=True)
+    encoded = pc.dictionary_encode(table["name"]).combine_chunks()  # hashing: no string sort
+    names, name_index = encoded.dictionary, encoded.indices.to_numpy()
     year = table["year"].to_numpy()
     years = np.arange(year[0], year[-1] + 1)
     counts = table["count"].to_numpy().astype(np.float64)
@@ -203,7 +204,7 @@ def given_names_by_year(gender: str) -> NamesByYear:
     cumulative += year - years[0]
     ends = np.r_[starts[1:], len(year)] - 1
     cumulative[ends] = np.arange(1, len(years) + 1)  # each year ends at exactly its next position
-    return NamesByYear(pa.array(names), years, name_index.astype(np.int32), cumulative)
+    return NamesByYear(names, years, name_index.astype(np.int32), cumulative)
 
 
 @functools.cache
