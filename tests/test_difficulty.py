@@ -121,10 +121,10 @@ def reference_recall(data: pa.Table, records: pa.Table) -> float:
 
 def test_the_reference_matcher_finds_less_from_easy_to_hard(days):
     easy, medium, hard = (reference_recall(*days[p]) for p in PRESETS)
-    # measured on 4,000 customers, seeds 1 and 2: 1.0, 0.82-0.83, 0.55-0.57 (README)
+    # measured on 3,000 customers, seeds 42 and 7: 1.0, 0.68-0.71, 0.38-0.40 (README: 4,000)
     assert easy > 0.97
-    assert 0.65 < medium < 0.92
-    assert hard < medium - 0.12
+    assert 0.55 < medium < 0.9
+    assert hard < medium - 0.15
 
 
 def test_recall_at_precision_takes_the_best_threshold_that_keeps_precision():

@@ -154,13 +154,15 @@ class Difficulty:
     """Share of fuzzed records typed in a hurry: they corrupt the most fields."""
     exact_share: float
     """Multiplier of ``exact_duplicate_share``."""
+    variation_share: float
+    """Multiplier of the shares of duplicates carrying a person's other true values."""
 
 
 DIFFICULTIES = MappingProxyType(
     {
-        "easy": Difficulty(0.3, 0.3, -1, 0.0, 2.0),
-        "medium": Difficulty(2.5, 1.5, 1, 0.35, 0.5),
-        "hard": Difficulty(3.5, 2.5, 2, 0.5, 0.2),
+        "easy": Difficulty(0.3, 0.3, -1, 0.0, 2.0, 0.0),
+        "medium": Difficulty(2.5, 1.5, 1, 0.35, 0.5, 1.0),
+        "hard": Difficulty(3.5, 2.5, 2, 0.5, 0.2, 2.0),
     }
 )
 """The difficulty presets, easiest first (``difficulty.preset`` in settings)."""

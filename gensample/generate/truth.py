@@ -17,13 +17,15 @@ RECORDS_SCHEMA = pa.schema(
         ("kind", pa.string()),
         ("duplicate_of", pa.int64()),
         ("corruptions", pa.string()),
+        ("variations", pa.string()),
         *similarity.SCHEMA,
     ]
 )
 """``truth/records.csv``: every identity record of every dataset, exactly once, with each
 duplicate's similarity to the record it copies."""
-BEFORE_SIMILARITY = {name: None for name in similarity.SCHEMA.names}
-"""Record columns that truth files written before similarity lack: empty when read."""
+BEFORE_SIMILARITY = {name: None for name in ("variations", *similarity.SCHEMA.names)}
+"""Record columns that truth files written before variations and similarity lack: empty when
+read."""
 
 ENTITIES_SCHEMA = population.SCHEMA
 """``truth/entities.csv``: the clean person behind each ``entity_id``."""
@@ -60,9 +62,13 @@ RECORDS_DESCRIPTIONS = {
     "re-injected).",
     "duplicate_of": "The record this one copies: the original, the first record of its tracer "
     "group, or the archived record (of an earlier day); empty for originals.",
-    "corruptions": "What really changed relative to duplicate_of, as field:corruption pairs "
+    "corruptions": "What really changed relative to duplicate_of (with the variations the record "
+    "carries), as field:corruption pairs "
     "joined by ';' (e.g. first_name:use_nickname; a tracer row's own edits no corruption "
     "names are hand_edited); empty when nothing did.",
+    "variations": "Which of the person's other true values the record carries instead of the "
+    "ones in truth/entities.csv, joined by ';' (email:work, phone:landline, address:previous, "
+    "last_name:maiden, first_name:preferred); empty for none.",
     **similarity.DESCRIPTIONS,
 }
 PERSON_DESCRIPTIONS = {
@@ -115,6 +121,7 @@ def record_rows(
     duplicate_of: pa.Array,
     corruptions: pa.Array,
     people: pa.Table | None = None,
+    variations: pa.Array | None = None,
 ) -> pa.Table:
     """Truth rows for records of ``dataset``; with the records' ``people`` columns (in the same
     order), each duplicate's similarity to its original when that is among them."""
@@ -126,6 +133,9 @@ def record_rows(
             "kind": kind,
             "duplicate_of": duplicate_of,
             "corruptions": corruptions,
+            "variations": pa.repeat(pa.scalar(""), len(record_id))
+            if variations is None
+            else variations,
             **_columns(_similarities(np.asarray(record_id), duplicate_of, people)),
         },
         schema=RECORDS_SCHEMA,

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import dates, fuzzmap
-from gensample.generate import duplicates, names, population, truth
+from gensample.generate import duplicates, names, population, truth, variants
 from gensample.generate.datasets import fuzzing
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
@@ -93,7 +93,13 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     )
     people = entered(block.people)
     source = np.repeat(np.arange(plan.entities), copies)
-    copied, corruptions = fuzz_duplicates(people.take(pa.array(source)), settings, rng)
+    carried, variations = variants.carry(
+        people.take(pa.array(source)),
+        variants.other_values(settings.seed, block.people).take(pa.array(source)),
+        fuzzing.preset(settings).variation_share,
+        stream(settings.seed, NAME, "variants", plan.entity_start),
+    )
+    copied, corruptions = fuzz_duplicates(carried, settings, rng)
     entity_id = block.people["entity_id"].to_numpy()
     originals = plan.entities
     record_id = plan.record_start + rng.permutation(plan.records)
@@ -114,6 +120,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         rng,
         block.date,
         opened,
+        pa.concat_arrays([repeat("", originals), variations]),
     )
 
 
@@ -177,11 +184,13 @@ def assemble(
     rng: np.random.Generator,
     date: dt.date,
     opened: np.ndarray | None = None,
+    variations: pa.Array | None = None,
 ) -> Generated:
     """New customer records from person rows and their truth: accounts added, rows in id order.
 
     ``record_id`` is a range of ids in a shuffled order; ``opened`` the second each account was
-    opened (by default any in the five years before the day).
+    opened (by default any in the five years before the day); ``variations`` the other true
+    values each record carries (by default none).
     """
     status, created, updated = account_columns(rng, rows.num_rows, date, opened)
     data = (
@@ -191,7 +200,9 @@ def assemble(
         .append_column("updated_at", updated)
         .append_column("operation", repeat(INSERT, rows.num_rows))
     )
-    records = truth.record_rows(NAME, record_id, entity_id, kind, duplicate_of, corruptions, rows)
+    records = truth.record_rows(
+        NAME, record_id, entity_id, kind, duplicate_of, corruptions, rows, variations
+    )
     order = pa.array(_in_order(record_id))
     return Generated(data.take(order).cast(SCHEMA), records.take(order))
 

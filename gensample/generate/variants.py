@@ -1,0 +1,124 @@
+"""A person's other true values: a work e-mail, a landline, a previous address, a maiden name,
+a preferred first name. They are true (not errors): a duplicate may carry any of them, and the
+truth names which (``variations``, e.g. ``email:work``).
+
+Drawn per block of people from the block's own stream, so each is a pure function of the seed
+and the person's block.
+"""
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample import reference
+from gensample.corruptions.fuzzmap import join_labels
+from gensample.corruptions.names import use_nickname
+from gensample.generate.seeding import stream
+
+ADDRESS = ("address_line1", "address_line2", "city", "state", "postal_code")
+COLUMNS = {
+    "email:work": ("email",),
+    "phone:landline": ("phone",),
+    "address:previous": ADDRESS,
+    "last_name:maiden": ("last_name",),
+    "first_name:preferred": ("first_name",),
+}
+"""Each variation and the person columns it replaces."""
+SHARES = {
+    "email:work": 0.12,
+    "phone:landline": 0.10,
+    "address:previous": 0.10,
+    "last_name:maiden": 0.05,
+    "first_name:preferred": 0.08,
+}
+"""Share of duplicates carrying each variation (independently), before the difficulty's scale."""
+EMPLOYER_ENDINGS = ("corp", "group", "inc", "co", "works", "partners")
+
+
+def other_values(seed: int, people: pa.Table) -> pa.Table:
+    """Per person, the value of every variation's columns (null where the person has none),
+    named ``<variation>/<column>``."""
+    rng = stream(seed, "variants", int(people["entity_id"][0].as_py()) if people.num_rows else 0)
+    n = people.num_rows
+    previous = (np.arange(n) + 1 + rng.integers(0, max(n - 1, 1), n)) % max(n, 1)
+    values = {
+        "email:work/email": _work_email(people, rng),
+        "phone:landline/phone": _landline(people["phone"].combine_chunks(), rng),
+        **{f"address:previous/{c}": people[c].take(pa.array(previous)) for c in ADDRESS},
+        "last_name:maiden/last_name": _maiden_name(people, rng),
+        "first_name:preferred/first_name": _preferred_name(people, rng),
+    }
+    return pa.table(values)
+
+
+def carry(
+    copies: pa.Table, others: pa.Table, scale: float, rng: np.random.Generator
+) -> tuple[pa.Table, pa.Array]:
+    """Give each copy some of its person's other values (each variation with its share times
+    ``scale``); returns the copies and, per row, the variations that changed a value."""
+    labels = []
+    for variation, columns in COLUMNS.items():
+        present = [c for c in columns if c in copies.column_names]
+        chosen = pa.array(rng.random(copies.num_rows) < SHARES[variation] * scale)
+        if not present:
+            continue
+        held = pc.is_valid(others[f"{variation}/{present[0]}"].combine_chunks())
+        use = pc.and_(chosen, held)
+        changed = pa.repeat(pa.scalar(False), copies.num_rows)
+        for column in present:
+            old = copies[column].combine_chunks()
+            new = pc.if_else(use, others[f"{variation}/{column}"].combine_chunks(), old)
+            changed = pc.or_(changed, _differs(new, old))
+            copies = copies.set_column(copies.column_names.index(column), column, new)
+        labels.append(pc.if_else(changed, variation, ""))
+    return copies, join_labels(labels, copies.num_rows)
+
+
+def _differs(new, old) -> pa.Array:
+    return pc.fill_null(pc.not_equal(new, old), pc.xor(pc.is_valid(new), pc.is_valid(old)))
+
+
+def _pick(pool: pa.Array, n: int, rng: np.random.Generator) -> pa.Array:
+    return pool.take(pa.array(rng.integers(0, len(pool), n)))
+
+
+def _work_email(people: pa.Table, rng: np.random.Generator) -> pa.Array:
+    """'ann.lee@oakgroup.com': the name at an employer's domain."""
+    n = people.num_rows
+    employer = pc.utf8_lower(_pick(reference.street_names().values.cast(pa.string()), n, rng))
+    employer = pc.replace_substring_regex(employer, "[^a-z]", "")
+    ending = _pick(pa.array(EMPLOYER_ENDINGS), n, rng)
+    first = pc.utf8_slice_codeunits(pc.utf8_lower(people["first_name"]), 0, 1)
+    last = pc.replace_substring_regex(pc.utf8_lower(people["last_name"]), "[^a-z]", "")
+    return pc.binary_join_element_wise(first, last, "@", employer, ending, ".com", "")
+
+
+def _landline(phones: pa.Array, rng: np.random.Generator) -> pa.Array:
+    """Another number in the mobile's area code: '(503) 555-0142' -> '(503) 284-7719'."""
+    n = len(phones)
+    exchange = pa.array(rng.integers(200, 1000, n).astype(str))
+    line = pa.array(np.char.zfill(rng.integers(0, 10_000, n).astype(str), 4))
+    area = pc.utf8_slice_codeunits(phones, 0, 5)
+    landline = pc.binary_join_element_wise(area, " ", exchange, "-", line, "")
+    return pc.if_else(pc.match_substring_regex(phones, r"^\(\d{3}\)"), landline, None)
+
+
+def _maiden_name(people: pa.Table, rng: np.random.Generator) -> pa.Array:
+    """A family name before marriage, for women (null for men)."""
+    names = reference.family_names()
+    drawn = names.values.cast(pa.string()).take(pa.array(names.draw(rng, people.num_rows)))
+    return pc.if_else(pc.equal(people["gender"], "F"), drawn, None)
+
+
+def _preferred_name(people: pa.Table, rng: np.random.Generator) -> pa.Array:
+    """The name a person goes by: the middle name when it is a full one, else a nickname."""
+    middle = (
+        people["middle_name"].combine_chunks() if "middle_name" in people.column_names else None
+    )
+    first = people["first_name"].combine_chunks()
+    nickname = use_nickname(first, rng)
+    nickname = pc.if_else(pc.equal(nickname, first), None, nickname)
+    if middle is None:
+        return nickname
+    full = pc.greater(pc.utf8_length(pc.replace_substring(middle, ".", "")), 1).fill_null(False)
+    return pc.if_else(full, middle, nickname)

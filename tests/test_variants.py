@@ -1,0 +1,77 @@
+"""A person's other true values, and duplicates that carry them, labelled."""
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from gensample import reference
+from gensample.generate import population, variants
+
+N = 2_000
+
+
+@pytest.fixture(scope="module")
+def people() -> pa.Table:
+    return population.people(9, 0, N, 0.25)
+
+
+@pytest.fixture(scope="module")
+def others(people) -> list[dict]:
+    return variants.other_values(9, people).to_pylist()
+
+
+def test_other_values_are_a_pure_function_of_the_seed_and_the_people(people):
+    again = variants.other_values(9, people)
+    assert again.equals(variants.other_values(9, people))
+    assert not again.equals(variants.other_values(10, people))
+
+
+def test_each_person_gets_plausible_other_values(people, others):
+    names = set(reference.family_names().values.to_pylist())
+    for person, other in zip(people.to_pylist(), others, strict=True):
+        work = other["email:work/email"]
+        assert work.split("@")[0].startswith(person["first_name"][0].lower()), work
+        assert work.split("@")[1] != person["email"].split("@")[1]
+        assert other["phone:landline/phone"][:5] == person["phone"][:5]
+        assert other["phone:landline/phone"] != person["phone"]
+        maiden = other["last_name:maiden/last_name"]
+        assert (maiden is None) == (person["gender"] != "F") and (maiden is None or maiden in names)
+    moved = [
+        o["address:previous/address_line1"] != p["address_line1"]
+        for p, o in zip(people.to_pylist(), others, strict=True)
+    ]
+    assert np.mean(moved) > 0.95
+
+
+def test_a_preferred_name_is_the_full_middle_name_or_a_nickname(people, others):
+    nicknames = reference.nicknames()
+    for person, other in zip(people.to_pylist(), others, strict=True):
+        preferred, middle = other["first_name:preferred/first_name"], person["middle_name"]
+        if middle and len(middle.replace(".", "")) > 1:
+            assert preferred == middle
+        elif preferred is not None:
+            assert preferred.lower() in nicknames[person["first_name"].lower()]
+
+
+def test_carry_replaces_values_by_share_and_labels_what_changed(people):
+    copies = people.select(["first_name", "last_name", "email", "phone", *variants.ADDRESS])
+    others = variants.other_values(9, people)
+    carried, labels = variants.carry(copies, others, 2.0, np.random.default_rng(1))
+    labels = labels.to_pylist()
+    for variation, columns in variants.COLUMNS.items():
+        marked = np.array([variation in label for label in labels])
+        changed = np.zeros(N, bool)
+        for column in columns:
+            changed |= np.array(
+                [
+                    a != b
+                    for a, b in zip(
+                        carried[column].to_pylist(), copies[column].to_pylist(), strict=True
+                    )
+                ]
+            )
+        assert np.array_equal(marked, changed), variation  # only this variation sets them
+        wanted = variants.SHARES[variation] * 2.0  # fewer where the person has no such value
+        assert 0.3 * wanted < marked.mean() < 1.2 * wanted, variation
+    none, labels = variants.carry(copies, others, 0.0, np.random.default_rng(1))
+    assert none.equals(copies) and set(labels.to_pylist()) == {""}
