@@ -33,7 +33,8 @@ RECORDS_FILE = "records.arrow"
 PEOPLE_FILE = "people.arrow"
 INDEX_FILE = "current.json"
 ROWS_DIR = "rows"
-TRUTH_COLUMNS = ("entity_id", "kind", "duplicate_of", "corruptions")
+TRUTH_COLUMNS = tuple(n for n in RECORDS_SCHEMA.names if n not in ("dataset", "record_id"))
+"""What the truth says of a record besides its dataset and id (which the customer row gives)."""
 RECORD_ROWS = pa.schema([*customers.SCHEMA, *(RECORDS_SCHEMA.field(c) for c in TRUTH_COLUMNS)])
 DAY = pa.field("day", pa.date32())
 RECORDS = pa.schema(

@@ -155,7 +155,7 @@ class Settings:
     drift_share: float = setting(
         0.0,
         "Share (0-1) of existing people who move, change e-mail, phone or family name per day "
-        "(e.g. 0.002); reads every archived day.",
+        "(e.g. 0.002).",
         minimum=0,
         maximum=1,
     )
