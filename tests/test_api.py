@@ -145,7 +145,9 @@ def test_read_day_reads_appended_batches_in_order(run_dir):
     ids = back["customers"]["customer_id"].to_pylist()
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     assert back["customers"].num_rows == sum(
-        entry["rows"] for name, entry in back.manifest["files"].items() if name.startswith("data/customers.")
+        entry["rows"]
+        for name, entry in back.manifest["files"].items()
+        if name.startswith("data/customers.")
     )
     assert (day_dir / "data" / "customers.2.parquet").exists()
 

@@ -61,7 +61,7 @@ class Corpus:
         self.date, self.files = date, dict(files)
         self._heading = json.loads(json.dumps(heading))  # as manifest.json reads: lists, not tuples
         if described is not None:
-            self.__dict__["manifest"] = {**heading, "files": described}
+            self.__dict__["manifest"] = {**self._heading, "files": described}
         self._tables = {
             spec.name: pa.concat_tables(pieces)  # no copy
             for spec in dictionary.tables()
