@@ -11,6 +11,7 @@ from identity_checks import COVERAGE, PEOPLE, Run, run
 
 from gensample.corruptions import CORRUPTIONS
 from gensample.corruptions.fuzzmap import FieldFuzz
+from gensample.corruptions.weights import DIFFICULTIES
 from gensample.generate import population
 from gensample.generate.datasets import REGISTRY, BlockInput, formats, identity
 from gensample.generate.datasets.contract import Block
@@ -130,20 +131,22 @@ def test_the_truth_names_exactly_the_fields_that_read_differently(everything, na
 
 
 @pytest.mark.parametrize(
-    ("name", "exact_share"),
+    ("name", "keeps_exact_copies"),
     [
-        ("pos_customers", 0.0),
-        ("incident_reports", 0.0),
-        ("loyalty_members", 0.1),
-        ("email_subscribers", 0.1),
+        ("pos_customers", False),
+        ("incident_reports", False),
+        ("loyalty_members", True),
+        ("email_subscribers", True),
     ],
 )
 def test_staff_typed_systems_keep_no_exact_copies_the_others_the_exact_share(
-    everything, name, exact_share
+    everything, name, keeps_exact_copies
 ):
     duplicates = [r for r in everything.truth(name).to_pylist() if r["kind"] == "duplicate"]
     untouched = sum(1 for r in duplicates if r["corruptions"] == "")
-    exact = round(len(duplicates) * exact_share)
+    preset = DIFFICULTIES[everything.settings.difficulty.preset]
+    exact_share = everything.settings.exact_duplicate_share * preset.exact_share
+    exact = round(len(duplicates) * exact_share * keeps_exact_copies)
     # a few more may stay untouched: corruptions the system's format still did not show after
     # a few tries
     assert exact <= untouched <= exact + 0.02 * len(duplicates) + 1
@@ -247,11 +250,12 @@ def test_a_run_fuzz_map_override_reaches_every_system_but_not_what_its_format_fo
     }
 
 
-@pytest.mark.parametrize(("max_fields", "expected"), [(1, 1), (2, 1), (4, 3)])
-def test_self_typed_systems_corrupt_one_field_fewer_but_at_least_one(max_fields, expected):
+@pytest.mark.parametrize("max_fields", [1, 2, 4])
+def test_self_typed_systems_corrupt_one_field_fewer_but_at_least_one(max_fields):
     chosen = Settings(fuzz=FuzzSettings(max_fields=max_fields))
-    assert REGISTRY["loyalty_members"].SYSTEM.fuzzing.max_fields(chosen) == expected
-    assert REGISTRY["pos_customers"].SYSTEM.fuzzing.max_fields(chosen) == max_fields + 1
+    most = max_fields + DIFFICULTIES[chosen.difficulty.preset].extra_fields  # preset moves it
+    assert REGISTRY["loyalty_members"].SYSTEM.fuzzing.max_fields(chosen) == max(1, most - 1)
+    assert REGISTRY["pos_customers"].SYSTEM.fuzzing.max_fields(chosen) == most + 1
 
 
 @given(st.lists(st.none() | st.text()))
