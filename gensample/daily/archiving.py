@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +35,13 @@ from gensample.output import day_files
 from gensample.output.atomic import recover_directories, swap_directory, sync_directory, write_json
 from gensample.output.encoding import sha256
 from gensample.output.manifest import MANIFEST_FILE
-from gensample.output.table_files import TableFileError, read, read_batches, write_csv
+from gensample.output.table_files import (
+    TableFileError,
+    read,
+    read_batches,
+    read_column,
+    write_csv,
+)
 
 log = logging.getLogger(__name__)
 
@@ -185,32 +192,36 @@ def _link_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) 
         for name, source in linked.items()
     }
     if not truth_of_customers_only:
-        records = _customer_truth(day_dir).to_batches()
-        rows = write_csv(staging / RECORDS_FILE, RECORDS_SCHEMA, records)
+        rows = write_csv(staging / RECORDS_FILE, RECORDS_SCHEMA, _customer_truth(day_dir))
         files[RECORDS_FILE] = {"rows": rows, "sha256": sha256(staging / RECORDS_FILE)}
     write_json(staging / INDEX_FILE, _index(date, files, day_dir))
     return True
 
 
-def _customer_truth(day_dir: Path) -> pa.Table:
-    """The day's truth rows of customer records."""
-    records = read(day_dir / day_files.RECORDS_FILE, RECORDS_SCHEMA, BEFORE_SIMILARITY)
-    return records.filter(pc.equal(records["dataset"], NAME))
+def _customer_truth(day_dir: Path) -> Iterator[pa.RecordBatch]:
+    """The day's truth rows of customer records, batch by batch: the truth of every dataset
+    is several times the customers' part, and grows with the day's customers."""
+    path = day_dir / day_files.RECORDS_FILE
+    for batch in read_batches(path, RECORDS_SCHEMA, BEFORE_SIMILARITY):
+        customers = batch.filter(pc.equal(batch["dataset"], NAME))
+        if customers.num_rows:
+            yield customers
 
 
 def _write_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) -> None:
     """Write the archive files of a day into ``staging``: customers, truth, people, history,
     index."""
     customers = (batch for path in sources for batch in read_batches(path, SCHEMA))
-    records = _customer_truth(day_dir)
+    truth = write_csv(staging / RECORDS_FILE, RECORDS_SCHEMA, _customer_truth(day_dir))
+    entity_id = read_column(staging / RECORDS_FILE, "entity_id").cast(pa.int64())
     people = (
-        batch.filter(pc.is_in(batch["entity_id"], records["entity_id"]))
+        batch.filter(pc.is_in(batch["entity_id"], entity_id))
         for batch in read_batches(day_dir / day_files.ENTITIES_FILE, ENTITIES_SCHEMA)
     )
     history = read_batches(day_dir / day_files.HISTORY_FILE, HISTORY_SCHEMA)
     rows = {
         CUSTOMERS_FILE: write_csv(staging / CUSTOMERS_FILE, SCHEMA, customers),
-        RECORDS_FILE: write_csv(staging / RECORDS_FILE, RECORDS_SCHEMA, records.to_batches()),
+        RECORDS_FILE: truth,
         ENTITIES_FILE: write_csv(staging / ENTITIES_FILE, ENTITIES_SCHEMA, people),
         HISTORY_FILE: write_csv(staging / HISTORY_FILE, HISTORY_SCHEMA, history),
     }
