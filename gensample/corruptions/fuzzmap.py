@@ -18,7 +18,6 @@ import pyarrow.compute as pc
 from gensample.corruptions import CORRUPTIONS
 from gensample.corruptions.weights import (
     DEFAULT_FUZZ_MAP,
-    DIFFICULTIES,
     Difficulty,
     FieldFuzz,
     weighed,
@@ -38,11 +37,12 @@ RETRIES = 4
 
 
 def effective(
-    overrides: Mapping[str, FieldFuzz] | None, difficulty: Difficulty = DIFFICULTIES["medium"]
+    overrides: Mapping[str, FieldFuzz] | None, difficulty: Difficulty | None = None
 ) -> dict[str, FieldFuzz]:
-    """The default fuzz map weighed by a difficulty preset, with the settings' per-field
-    overrides applied (as given: a field set by hand is not weighed)."""
-    return {**weighed(DEFAULT_FUZZ_MAP, difficulty), **(overrides or {})}
+    """The default fuzz map, weighed by a difficulty preset when one is given, with the
+    settings' per-field overrides applied (as given: a field set by hand is not weighed)."""
+    defaults = weighed(DEFAULT_FUZZ_MAP, difficulty) if difficulty else dict(DEFAULT_FUZZ_MAP)
+    return {**defaults, **(overrides or {})}
 
 
 def as_data(fuzz_map: Mapping[str, FieldFuzz]) -> dict:
@@ -80,7 +80,8 @@ def fuzz(
         table, applied = _corrupt_field(table, field, field_rows, fuzz_map[field], rng)
         codes[:, position] = np.where(applied >= 0, applied + len(labels), -1)
         labels += [f"{field}:{name}" for name in fuzz_map[field].corruptions]
-    return table, _joined_labels(codes, labels)
+    starts = np.cumsum([0, *(len(fuzz_map[field].corruptions) for field in fields)])
+    return table, _joined_labels(codes, labels, starts)
 
 
 def fuzz_until_changed(
@@ -103,12 +104,13 @@ def fuzz_until_changed(
     return table, labels
 
 
-def _joined_labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
+def _joined_labels(codes: np.ndarray, labels: list[str], starts: np.ndarray) -> pa.Array:
     """Per row, the labels its codes name (-1: none) joined by ';', in field order; each
-    combination that occurs is joined once."""
+    combination that occurs is joined once. Field ``i``'s labels start at ``starts[i]``."""
     touched = np.flatnonzero((codes >= 0).any(axis=1))
+    local = np.where(codes[touched] >= 0, codes[touched] - starts[:-1] + 1, 0)
     _, first, which = np.unique(
-        _row_keys(codes[touched] + 1, len(labels) + 1),
+        _row_keys(local, np.diff(starts) + 1),
         axis=0,
         return_index=True,
         return_inverse=True,
@@ -119,12 +121,14 @@ def _joined_labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
     return pa.array(texts, pa.string()).take(pa.array(index))
 
 
-def _row_keys(digits: np.ndarray, base: int) -> np.ndarray:
-    """One number per row of ``digits`` (each below ``base``) when they fit in 63 bits, else
-    the rows themselves: equal keys exactly for equal rows, and numbers sort fastest."""
-    if base ** digits.shape[1] >= 2**63:
+def _row_keys(digits: np.ndarray, bases: np.ndarray) -> np.ndarray:
+    """One number per row of ``digits`` (column ``i`` below ``bases[i]``) when they fit in 63
+    bits, else the rows themselves: equal keys exactly for equal rows, and numbers sort
+    fastest."""
+    if np.prod(bases.astype(float)) >= 2**63:
         return digits
-    return digits.astype(np.int64) @ (base ** np.arange(digits.shape[1], dtype=np.int64))
+    places = np.cumprod(np.r_[1, bases])[:-1].astype(np.int64)
+    return digits.astype(np.int64) @ places
 
 
 def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
