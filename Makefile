@@ -34,6 +34,7 @@ lint: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/bench_run.py
+	$(BIN)/python bench/bench_load.py
 
 bench-days: $(VENV)/.test-installed
 	$(BIN)/python bench/bench_days.py
