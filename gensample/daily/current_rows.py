@@ -81,11 +81,12 @@ def write_rows(folder: Path, name: str, day: ArchivedDay) -> tuple[pa.Table, pa.
 
 
 def check_rows(folder: Path) -> None:
-    """Require a day's rows to be there (OSError if not); they are read only when drift needs
-    rows of that day, so opening every day's files is left to then."""
-    for name in (RECORDS_FILE, PEOPLE_FILE):
-        if not (folder / name).stat().st_size:
-            raise OSError(f"{folder / name} is empty")
+    """Require a day's rows to be there with their columns (ValueError, OSError or an Arrow
+    error if not), reading only the files' footers."""
+    for name, schema in ((RECORDS_FILE, RECORD_ROWS), (PEOPLE_FILE, ENTITIES_SCHEMA)):
+        with pa.memory_map(str(folder / name)) as source:
+            if not pa.ipc.open_file(source).schema.equals(schema):
+                raise ValueError(f"{folder / name}: not the columns of a day's rows")
 
 
 def merge_index(
