@@ -215,17 +215,21 @@ def _discounts(
     cents = cents.astype(np.int64)[lines.product]
     deal = (inside >= 0) & (lines.bundle < 0) & (lines.product == product[inside])
     p = np.maximum(inside, 0)
-    names = np.array([k.name for k in kind])[p]
+    code = np.array([deals.KINDS.index(k.name) for k in kind])[p]
     percent = np.array([k.percent_off for k in kind])[p]
     group = np.array([max(k.buy + k.free, 1) for k in kind])[p]
     free = np.array([k.free for k in kind])[p]
-    buying = deal & (names == "buy_x_get_y")
+    percent_off, buy_x_get_y, lube_with_filter = (
+        code == deals.KINDS.index(name)
+        for name in ("percent_off", "buy_x_get_y", "lube_with_filter")
+    )
+    buying = deal & buy_x_get_y
     quantity = np.where(buying & switch, np.maximum(lines.quantity, group), lines.quantity)
     by_percent = np.round(quantity * cents * percent / 100).astype(np.int64)
     by_free = quantity // group * free * cents
     with_filter = _baskets_with(tables, lines, FILTERS)[lines.basket]
     discount = np.select(
-        [names == "percent_off", buying, (names == "lube_with_filter") & with_filter],
+        [percent_off, buying, lube_with_filter & with_filter],
         [by_percent, by_free, by_percent],
         0,
     )
