@@ -8,6 +8,7 @@ import pytest
 from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.settings import FuzzSettings, Settings, load
 from gensample.settings.difficulty import DifficultySettings
+from gensample.settings.load import LoadSettings
 from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.retail import RetailSettings
 from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings
@@ -151,6 +152,7 @@ def test_settings_names_are_dotted_leaves():
         ("validity", ValiditySettings),
         ("publish", PublishSettings),
         ("vault", VaultSettings),
+        ("load", LoadSettings),
     ]
     nested = [f"{prefix}.{f.name}" for prefix, cls in sections for f in dataclasses.fields(cls)]
     assert names == top_level + nested
