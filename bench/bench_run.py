@@ -1,173 +1,132 @@
-"""``make bench``: gensample's speed against a naive Faker baseline, measured in the same run.
+"""``make bench``: gensample's speed against the write limit and a naive Faker baseline,
+measured in the same run on the machine it runs on.
 
-Two parts, each a real command (``gensample run``, CSV, 15% duplicates, truth) in a fresh run
-directory, while a sampler adds up the resident memory of the whole process tree:
+Each measurement is a real command (``gensample run``, CSV, 15% duplicates, truth and manifest)
+in a fresh run directory, while a sampler adds up the resident memory of the whole process tree
+(Dask's worker processes included). Three parts:
 
 1. the customer master alone (``datasets = ["customers"]``) for each size, in customers per
    second against the naive row-at-a-time Faker baseline of the same schema (run on a smaller
-   size: it is slow); the ratio is the speed-up. It runs in rounds (``--repeat``; half the
-   baseline, each size, the other half, back to back) and shows medians and the ratio of each
-   round: the timings of a shared virtual machine wander by a quarter from one minute to the
-   next;
-2. every dataset enabled, for the largest size: rows of each file, the seconds spent generating
-   each dataset (added up over the workers, from ``--timings``) and its rows per second, and
-   the rows per second of the whole run.
+   size: it is slow), in rounds (``--repeat``; half the baseline, each size, the other half,
+   back to back) with medians and the ratio of each round: the timings of a shared virtual
+   machine wander by a quarter from one minute to the next;
+2. the full pipeline (every dataset, duplicates, truth) for each size, locally and on a Dask
+   ``LocalCluster``, with one worker and with one per core: rows per second and peak memory;
+   against the write limit (pyarrow's CSV writer writing the same bytes from tables already in
+   memory, in one process: see ``write_limit``) and the naive baseline's rows per second;
+3. for the largest size, rows of each file and the seconds spent generating each dataset.
 
-Prints Markdown tables.
+Prints Markdown tables, then the issue's goals with what was measured.
 """
 
 import argparse
-import compileall
-import json
 import os
 import platform
-import re
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+from measure import Measured, compile_package, day_dir, run_gensample, time_naive
+from write_limit import WriteLimit, measure_write_limit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import naive_faker
-
-GENSAMPLE = [sys.executable, "-m", "gensample"]
-PACKAGE = Path(__file__).resolve().parent.parent / "gensample"
-DATE = "2026-11-23"
-
-
-def compile_package() -> None:
-    """Compile gensample's modules to bytecode, as installing a package does.
-
-    Run from an editable checkout with ``PYTHONDONTWRITEBYTECODE`` set (as on CI machines),
-    every start would compile every module again: about 0.13 s of each measured run.
-    """
-    compileall.compile_dir(PACKAGE, quiet=1)
-
-
-def peak_tree_memory(process: psutil.Process, done: threading.Event, peak: list) -> None:
-    """Sample the resident memory of ``process`` and its children until ``done``."""
-    while not done.is_set():
-        try:
-            tree = [process, *process.children(recursive=True)]
-            peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree))
-        except psutil.Error:
-            pass
-        time.sleep(0.1)
-
-
-@dataclass
-class Measured:
-    """One ``gensample run``: wall seconds, peak tree memory, rows per file, stage seconds."""
-
-    seconds: float
-    peak_bytes: int
-    rows: dict[str, int]
-    stages: dict[str, float]
-
-
-def time_gensample(customers: int, workers: int, datasets: list[str] | None) -> Measured:
-    """Time one ``gensample run`` of ``customers`` with ``datasets`` (None: all)."""
-    with tempfile.TemporaryDirectory() as run_dir:
-        chosen = f"datasets = {json.dumps(datasets)}\n" if datasets else "# every dataset\n"
-        Path(run_dir, "gensample.toml").write_text(chosen)
-        command = [
-            *GENSAMPLE,
-            "run",
-            "--dir",
-            run_dir,
-            "--date",
-            DATE,
-            "--customers",
-            str(customers),
-            "--dupe-rate",
-            "15",
-            "--format",
-            "csv",
-            "--workers",
-            str(workers),
-            "--timings",
-        ]
-        done, peak = threading.Event(), [0]
-        os.sync()  # the previous run's files go to disk now, not during this run
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-        sampler = threading.Thread(
-            target=peak_tree_memory, args=(psutil.Process(process.pid), done, peak)
-        )
-        sampler.start()
-        _, timings = process.communicate()
-        seconds = time.perf_counter() - started
-        done.set()
-        sampler.join()
-        if process.returncode:
-            raise SystemExit(f"gensample run failed ({process.returncode}):\n{timings}")
-        manifest = json.loads(Path(run_dir, "out", DATE, "manifest.json").read_text())
-    rows = {name: entry["rows"] for name, entry in manifest["files"].items()}
-    return Measured(seconds, peak[0], rows, parse_timings(timings))
-
-
-def parse_timings(text: str) -> dict[str, float]:
-    """Stage -> seconds from the ``--timings`` report (lines like ``population   0.412 s``)."""
-    stages = {}
-    for line in text.splitlines():
-        match = re.fullmatch(r"(\S.*?)\s+([0-9.]+) s", line.strip())
-        if match:
-            stages[match[1]] = float(match[2])
-    return stages
-
-
-def time_naive(customers: int) -> float:
-    """Seconds of the naive Faker baseline for ``customers``."""
-    with tempfile.TemporaryDirectory() as directory:
-        os.sync()  # as before each gensample run
-        started = time.perf_counter()
-        naive_faker.generate(Path(directory), customers, 15.0)
-        return time.perf_counter() - started
+CORES = os.cpu_count() or 1
+ENGINES = {
+    "local, 1 worker": ["--workers", "1"],
+    f"local, {CORES} workers": ["--workers", str(CORES)],
+    "Dask, 1 worker": ["--engine", "dask", "--scheduler", "local:1"],
+    f"Dask, {CORES} workers": ["--engine", "dask", "--scheduler", f"local:{CORES}"],
+}
+"""The engines measured: ``gensample run`` flags by label (Dask: a LocalCluster per run)."""
+LOCAL_ALL, DASK_ALL = list(ENGINES)[1], list(ENGINES)[3]
 
 
 def main() -> None:
     """Run the benchmark and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--naive-size", type=int, default=20_000)
-    parser.add_argument("--workers", type=int, default=0, help="gensample workers (0: per CPU)")
     parser.add_argument(
-        "--repeat", type=int, default=5, help="rounds of baseline and sizes (medians are shown)"
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[100_000, 1_000_000],
+        help="customers of each measured run (add 10000000 for the 10M goal: ~20 min, 50 GB)",
     )
+    parser.add_argument("--naive-size", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the customer master")
     arguments = parser.parse_args()
     compile_package()
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}"
+        f"machine: {platform.machine()}, {CORES} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}, "
+        f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
-    rounds = [measure_round(arguments) for _ in range(arguments.repeat)]
-    print_customer_master(rounds, arguments)
-    print_all_datasets(max(arguments.sizes), arguments.workers)
+    with tempfile.TemporaryDirectory() as scratch:
+        rounds = [measure_round(Path(scratch), arguments) for _ in range(arguments.repeat)]
+        print_customer_master(rounds, arguments)
+        pipeline = {size: measure_pipeline(Path(scratch), size) for size in arguments.sizes}
+    naive = statistics.median(r.naive_rows_per_second for r in rounds)
+    print_pipeline(pipeline, naive)
+    largest = pipeline[max(arguments.sizes)]
+    print_files(max(arguments.sizes), largest.runs[LOCAL_ALL])
+    print_goals(pipeline)
+    print(f"\nload average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 @dataclass
 class Round:
-    """One round: the naive baseline's customers per second, then a run of each size."""
+    """One round: the naive baseline's customers and rows per second, then each size."""
 
     naive_rate: float
+    naive_rows_per_second: float
     runs: dict[int, Measured]
 
 
-def measure_round(arguments: argparse.Namespace) -> Round:
+def measure_round(scratch: Path, arguments: argparse.Namespace) -> Round:
     """Half the baseline, each size, then the other half, back to back: the baseline's rate
     spans the minute of the sizes' runs, so a drift of the machine's speed cancels out."""
     half = arguments.naive_size // 2
-    before = time_naive(half)
+    first = naive_in(scratch, half)
     runs = {
-        size: time_gensample(size, arguments.workers, ["customers"]) for size in arguments.sizes
+        size: fresh_run(scratch, size, ["--workers", "0"], ["customers"])
+        for size in arguments.sizes
     }
-    return Round(2 * half / (before + time_naive(half)), runs)
+    second = naive_in(scratch, half)
+    seconds, rows = first[0] + second[0], first[1] + second[1]
+    return Round(2 * half / seconds, rows / seconds, runs)
+
+
+def naive_in(scratch: Path, customers: int) -> tuple[float, int]:
+    """The naive baseline in a fresh folder of ``scratch``."""
+    with tempfile.TemporaryDirectory(dir=scratch) as directory:
+        return time_naive(Path(directory), customers)
+
+
+def fresh_run(
+    scratch: Path, customers: int, engine: list[str], datasets: list[str] | None
+) -> Measured:
+    """One measured run in a fresh run directory of ``scratch``, removed afterwards."""
+    with tempfile.TemporaryDirectory(dir=scratch) as run_dir:
+        return run_gensample(Path(run_dir), customers, engine, datasets)
+
+
+@dataclass
+class Pipeline:
+    """The full pipeline at one size: a run per engine, and the write limit of its bytes."""
+
+    runs: dict[str, Measured]
+    limit: WriteLimit
+
+
+def measure_pipeline(scratch: Path, customers: int) -> Pipeline:
+    """Every engine on every dataset for ``customers``; the write limit of the first's day."""
+    runs, limit = {}, None
+    for label, flags in ENGINES.items():
+        with tempfile.TemporaryDirectory(dir=scratch) as run_dir:
+            runs[label] = run_gensample(Path(run_dir), customers, flags, None)
+            if limit is None:
+                limit = measure_write_limit(day_dir(Path(run_dir)), Path(run_dir))
+    return Pipeline(runs, limit)
 
 
 def print_customer_master(rounds: list[Round], arguments: argparse.Namespace) -> None:
@@ -196,15 +155,37 @@ def print_customer_master(rounds: list[Round], arguments: argparse.Namespace) ->
         )
 
 
-def print_all_datasets(customers: int, workers: int) -> None:
-    """Run every dataset for ``customers`` and print rows and speed per file."""
-    run = time_gensample(customers, workers, None)
-    total = sum(run.rows.values())
-    print(f"\n## Every dataset, {customers:,} customers\n")
+def print_pipeline(pipeline: dict[int, Pipeline], naive_rows_per_second: float) -> None:
+    """The full pipeline's table, and the write limit of each size."""
+    print("\n## The full pipeline: every dataset, duplicates and truth, CSV\n")
+    print("| customers | engine | rows | seconds | rows/s | x write limit | x naive | peak MB |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for size, measured in pipeline.items():
+        limit = measured.limit
+        for label, run in measured.runs.items():
+            rate = run.total_rows / run.seconds
+            print(
+                f"| {size:,} | {label} | {run.total_rows:,} | {run.seconds:.2f} | {rate:,.0f} "
+                f"| {run.seconds / limit.seconds:.2f} | {rate / naive_rows_per_second:,.0f} "
+                f"| {run.peak_bytes / 2**20:,.0f} |"
+            )
+        rows = next(iter(measured.runs.values())).total_rows
+        same = "same bytes" if not limit.different else f"DIFFERENT: {limit.different}"
+        print(
+            f"| {size:,} | write limit: pyarrow CSV writer, from memory, 1 process | {rows:,} "
+            f"| {limit.seconds:.2f} | {rows / limit.seconds:,.0f} | 1.00 | | ({same}, "
+            f"{limit.bytes_written / 2**20:,.0f} MB) |"
+        )
     print(
-        f"{total:,} rows in {run.seconds:.2f} s: {total / run.seconds:,.0f} rows/s, "
-        f"peak memory {run.peak_bytes / 2**20:,.0f} MB\n"
+        f"\n`x write limit`: seconds of the run / seconds of the pure write of the same bytes; "
+        f"`x naive`: rows/s / the naive baseline's {naive_rows_per_second:,.0f} rows/s "
+        "(customer and truth rows)."
     )
+
+
+def print_files(customers: int, run: Measured) -> None:
+    """Rows of each file of the largest local run, and each dataset's generation speed."""
+    print(f"\n## Each file, {customers:,} customers, {LOCAL_ALL}\n")
     print("| file | rows | generation s (all workers) | generated rows/s |")
     print("| --- | ---: | ---: | ---: |")
     generated = set()
@@ -220,6 +201,36 @@ def print_all_datasets(customers: int, workers: int) -> None:
     print(
         "\nOther stages (s, all workers): " + ", ".join(f"{k} {v:.2f}" for k, v in others.items())
     )
+
+
+def print_goals(pipeline: dict[int, Pipeline]) -> None:
+    """The goals of issue 18 against what was measured (at the sizes that were run)."""
+    print("\n## Goals\n")
+    if 1_000_000 in pipeline:
+        at_1m = pipeline[1_000_000]
+        run = at_1m.runs[LOCAL_ALL]
+        rate, ratio = run.total_rows / run.seconds, run.seconds / at_1m.limit.seconds
+        print(
+            f"- 1M customers, {LOCAL_ALL}: {rate:,.0f} rows/s (goal >= 2,500,000), "
+            f"{ratio:.2f}x the write limit (goal <= 1.5): {met(rate >= 2.5e6 and ratio <= 1.5)}"
+        )
+    if 10_000_000 in pipeline:
+        run = pipeline[10_000_000].runs[LOCAL_ALL]
+        print(
+            f"- 10M customers, {LOCAL_ALL}: {run.seconds:.0f} s (goal < 120), peak "
+            f"{run.peak_bytes / 2**20:,.0f} MB (goal < 1024): "
+            f"{met(run.seconds < 120 and run.peak_bytes < 2**30)}"
+        )
+    for size, measured in pipeline.items():
+        ratio = measured.runs[DASK_ALL].seconds / measured.runs[LOCAL_ALL].seconds
+        print(
+            f"- {size:,} customers: Dask / local on {CORES} cores {ratio:.2f}x "
+            f"(goal <= 1.5): {met(ratio <= 1.5)}"
+        )
+
+
+def met(condition: bool) -> str:
+    return "met" if condition else "NOT met"
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from sample_tables import SCHEMA, expected_csv, split
 
 from gensample.errors import RunError
 from gensample.output.encoding import start_csv, write_csv_rows
-from gensample.output.placement import Placement
+from gensample.output.placement import PartFiles, Placement, part_path
 
 NAME = "data/customers.csv"
 
@@ -112,3 +112,34 @@ def test_a_turn_at_a_file_that_is_gone_names_it(tmp_path):
     with pytest.raises(RunError) as raised, placement.turn(0, NAME):
         pass
     assert str(tmp_path / NAME) in str(raised.value)
+
+
+@pytest.mark.parametrize("sizes", [[3, 5, 8], [4, 0, 9]])
+def test_parts_written_in_any_order_are_appended_in_slot_order(tmp_path, sizes):
+    tables, placement = split(sizes), placement_of(tmp_path, NAME)
+    parts_dir = tmp_path / "parts"
+    parts_dir.mkdir()
+    parts = PartFiles(placement.paths, parts_dir)
+    for slot in reversed(range(len(tables))):  # as workers elsewhere finish
+        write_slot(parts, slot, NAME, tables[slot])
+    for slot in range(len(tables)):
+        placement.append(slot, NAME, part_path(parts_dir, NAME, slot))
+    assert (tmp_path / NAME).read_bytes() == expected_csv(tables)
+    assert not list(parts_dir.iterdir())  # each part deleted once appended
+
+
+def test_a_part_appears_whole_or_not_at_all(tmp_path):
+    parts = PartFiles({NAME: tmp_path / NAME}, tmp_path)
+    with pytest.raises(RuntimeError), parts.turn(0, NAME) as file:
+        file.write(b"half a row")
+        raise RuntimeError("the worker fails")
+    assert not list(tmp_path.iterdir())  # neither the part nor its temporary
+    write_slot(parts, 0, NAME, split([2])[0])
+    write_slot(parts, 0, NAME, split([2])[0])  # the block again, its first worker lost
+    assert [path.name for path in tmp_path.iterdir()] == [part_path(tmp_path, NAME, 0).name]
+
+
+def test_a_missing_part_is_named(tmp_path):
+    placement = placement_of(tmp_path, NAME)
+    with pytest.raises(RunError, match=r"cannot read .*data--customers\.csv\.0\.part"):
+        placement.append(0, NAME, part_path(tmp_path, NAME, 0))

@@ -11,6 +11,7 @@ from gensample.corruptions.weights import DIFFICULTIES
 from gensample.daily import runner
 from gensample.daily.signals import Interrupted
 from gensample.errors import GensampleError
+from gensample.settings.engine import ENGINES
 
 log = logging.getLogger("gensample")
 
@@ -19,9 +20,10 @@ EXAMPLE = (
     "gensample run --dir /data/gensample/mdm-test\n"
     "gensample run --dir . --date 2026-11-01 --customers 100000 --dupe-rate 20 --timings\n"
     "gensample run --dir . --date 2026-10-15 --allow-date   # backfill behind later days\n"
-    "gensample run --dir . --difficulty hard"
+    "gensample run --dir . --difficulty hard\n"
+    "gensample run --dir . --engine dask --scheduler tcp://10.0.0.5:8786"
 )
-FLAGS = ("customers", "dupe_rate", "seed", "format", "workers")
+FLAGS = ("customers", "dupe_rate", "seed", "format", "workers", "engine", "scheduler")
 """Arguments that override the setting of the same name."""
 
 
@@ -39,6 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, metavar="S", help="seed of every random draw")
     parser.add_argument("--format", choices=("csv", "parquet"), help="data file format")
     parser.add_argument("--workers", type=int, metavar="N", help="worker processes (0: per CPU)")
+    parser.add_argument("--engine", choices=ENGINES, help="run blocks here, or on a Dask cluster")
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler (tcp://host:8786), or local:N to start N worker processes here",
+    )
     parser.add_argument(
         "--difficulty", choices=tuple(DIFFICULTIES), help="how hard duplicates are to match"
     )

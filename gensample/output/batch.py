@@ -8,14 +8,23 @@ from pathlib import Path
 from gensample.generate.pipeline import BlockResult
 from gensample.generate.plan import Plan
 from gensample.output.atomic import refuse_symlink, sync_tree
+from gensample.output.dask_engine import dask_engine
 from gensample.output.day_files import output_files, reference_block
 from gensample.output.encoding import ParquetDayFile, check_csv_end, start_csv
 from gensample.output.placement import Placement
 from gensample.output.timings import Stopwatch
-from gensample.output.workers import BlockParts, Destination, run_blocks, write_parts
+from gensample.output.workers import (
+    BlockParts,
+    Destination,
+    RunBlocks,
+    local_engine,
+    write_parts,
+)
 from gensample.settings import Settings
 
 PARTS_DIR = ".parts"
+ENGINES = {"local": local_engine, "dask": dask_engine}
+"""Engines by the name the ``engine`` setting gives them."""
 
 
 def write_batch(
@@ -30,7 +39,25 @@ def write_batch(
     into ``staging``, and sync every file and directory there; return rows per file.
 
     They take their turns (slots) in that order: the reference block first, when there is one.
+    The engine starts first: nothing is written if it cannot.
     """
+    with ENGINES[settings.engine](settings) as run_blocks:
+        rows = _write_blocks(run_blocks, settings, plan, extras, batch, staging, stopwatch)
+    with stopwatch.stage("sync"):  # before the manifest commits them: once per file, at the end
+        sync_tree(staging)
+    return rows
+
+
+def _write_blocks(
+    run_blocks: RunBlocks,
+    settings: Settings,
+    plan: Plan,
+    extras: BlockResult | None,
+    batch: int,
+    staging: Path,
+    stopwatch: Stopwatch,
+) -> dict[str, int]:
+    """Write every block of the batch with ``run_blocks``; return rows per file."""
     destination, parquet = open_day(settings, batch, staging)
     rows = dict.fromkeys(output_files(settings, batch), 0)
     reference = reference_block(settings, batch)
@@ -59,8 +86,6 @@ def write_batch(
         check_csv_end(destination.placement.paths[name], end)
     if destination.parts_dir.exists():
         destination.parts_dir.rmdir()
-    with stopwatch.stage("sync"):  # before the manifest commits them: once per file, at the end
-        sync_tree(staging)
     return rows
 
 

@@ -5,9 +5,12 @@ CSV rows are written without a header, after the file's one header line. Parquet
 Arrow IPC files, joined as one row group each.
 """
 
+import contextlib
 import hashlib
 import mmap
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -61,12 +64,27 @@ def check_csv_end(path: Path, end: int) -> None:
 
 def write_part(table: pa.Table, path: Path) -> None:
     """Write one block's rows of a Parquet file as a part file (Arrow IPC)."""
-    try:
+    with part_output(path) as temporary:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with pa.ipc.new_file(str(path), table.schema) as writer:
+        with pa.ipc.new_file(str(temporary), table.schema) as writer:
             writer.write_table(table)
-    except OSError as error:
-        raise RunError(f"cannot write {path}: {error}") from error
+
+
+@contextlib.contextmanager
+def part_output(path: Path) -> Iterator[Path]:
+    """A temporary name to write the part file ``path`` under, renamed to ``path`` once it is
+    written: a part is whole or absent, even when a lost worker's block runs again elsewhere
+    (the name holds the host and process, so two writers never share one)."""
+    temporary = path.with_name(f".{path.name}.tmp-{socket.gethostname()}-{os.getpid()}")
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):  # e.g. its folder could not be made
+            temporary.unlink()
+        if isinstance(error, OSError):
+            raise RunError(f"cannot write {path}: {error.strerror or error}") from error
+        raise
 
 
 class ParquetDayFile:

@@ -8,16 +8,24 @@ the same bytes whatever the number of workers. A slot with no rows for a file st
 turn there, to pass it on.
 
 The turns and file ends live in shared memory: worker processes get the placement when they
-start (by inheritance, as multiprocessing requires for its locks).
+start (by inheritance, as multiprocessing requires for its locks). Where a block runs on
+another machine (a Dask worker), it writes its rows of each file as a part file instead
+(``PartFiles``), and the orchestrator appends the part in the block's turn (``Placement.append``).
 """
 
 import contextlib
 import multiprocessing
+import os
+import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 from gensample.errors import RunError
+from gensample.output.encoding import part_output
+
+COPY_CHUNK = 8 << 20
+"""Bytes of a part file copied at a time."""
 
 
 class Placement:
@@ -54,6 +62,16 @@ class Placement:
             self._ends[index], self._turns[index] = end, slot + 1
             self._changed.notify_all()
 
+    def append(self, slot: int, name: str, part: Path) -> None:
+        """Append the part file ``part`` to file ``name`` in ``slot``'s turn, then delete it."""
+        try:
+            descriptor = os.open(part, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as error:
+            raise RunError(f"cannot read {part}: {error.strerror or error}") from error
+        with open(descriptor, "rb") as source, self.turn(slot, name) as file:
+            _copy(source, file)
+        part.unlink()
+
     def abandon(self) -> None:
         """Stop the run: every slot waiting for its turn fails instead."""
         with self._changed:
@@ -64,3 +82,45 @@ class Placement:
         """Where each file ends, after the turns taken so far."""
         with self._changed:
             return dict(zip(self.paths, self._ends, strict=True))
+
+
+def _copy(source: BinaryIO, target: BinaryIO) -> None:
+    """Copy the whole of ``source`` to ``target`` where it stands, leaving it after the copy;
+    in the kernel where it can (no trip through this process; a reflink on filesystems that
+    share blocks, a server-side copy on NFS 4.2)."""
+    if not hasattr(os, "copy_file_range"):  # not Linux
+        shutil.copyfileobj(source, target, COPY_CHUNK)
+        return
+    start, size, done = target.tell(), os.fstat(source.fileno()).st_size, 0
+    while done < size:
+        copied = os.copy_file_range(
+            source.fileno(), target.fileno(), size - done, done, start + done
+        )
+        if not copied:
+            raise OSError(f"its part file ended after {done} of its {size} bytes")
+        done += copied
+    target.seek(start + size)
+
+
+def part_path(parts_dir: Path, name: str, slot: int) -> Path:
+    """The part file of ``slot``'s rows of file ``name`` (a path in the day directory)."""
+    return parts_dir / f"{name.replace('/', '--')}.{slot}.part"
+
+
+class PartFiles:
+    """Turns that need no waiting: each slot writes its rows of a file into a part file of its
+    own, for :meth:`Placement.append` to place later. A part appears whole or not at all
+    (written under a temporary name, then renamed), so a block run twice (its first worker
+    lost) leaves the same part."""
+
+    def __init__(self, paths: Mapping[str, Path], parts_dir: Path) -> None:
+        """Part files of the files ``paths`` (by name), in the existing folder ``parts_dir``."""
+        self.paths = dict(paths)
+        self.parts_dir = parts_dir
+
+    @contextlib.contextmanager
+    def turn(self, slot: int, name: str) -> Iterator[BinaryIO]:
+        """The part file of ``slot``'s rows of ``name``, open for writing."""
+        part = part_path(self.parts_dir, name, slot)
+        with part_output(part) as temporary, open(temporary, "wb") as file:
+            yield file

@@ -4,14 +4,18 @@ Workers write their own rows, so that writing is parallel too: CSV rows straight
 files at the places their turn gives them (see ``placement``), Parquet rows as part files that
 the orchestrator joins in plan order. Either way the output is the same bytes whatever the
 number of workers.
+
+This is the local engine; ``dask_engine`` runs the same blocks on a Dask cluster. An engine is
+a context manager (started before the batch, stopped after it) giving a :data:`RunBlocks`.
 """
 
+import contextlib
 import datetime as dt
 import io
 import os
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -27,15 +31,16 @@ from gensample.generate.plan import Plan
 from gensample.output.day_files import ENTITIES_FILE, HISTORY_FILE, block_tables
 from gensample.output.encoding import write_csv_rows, write_part
 from gensample.output.lifetime import die_with_parent
-from gensample.output.placement import Placement
+from gensample.output.placement import PartFiles, Placement, part_path
 from gensample.settings import Settings
 
 
 @dataclass(frozen=True)
 class Destination:
-    """Where blocks write: CSV rows into the day files in turn, Parquet rows as part files."""
+    """Where blocks write: CSV rows into the day files in turn (or into part files), Parquet
+    rows as part files."""
 
-    placement: Placement
+    placement: Placement | PartFiles
     parts_dir: Path
 
 
@@ -64,7 +69,7 @@ def write_parts(
     placement, paths = destination.placement, {}
     for name, table in tables.items():
         if name not in placement.paths:  # a Parquet file
-            paths[name] = destination.parts_dir / f"{name.replace('/', '--')}.{slot}.part"
+            paths[name] = part_path(destination.parts_dir, name, slot)
             write_part(table, paths[name])
     for name in placement.paths:
         if name == HISTORY_FILE and result.history is None:
@@ -135,6 +140,30 @@ def write_block_parts(
     return write_parts(result, settings, date, batch, destination, slot)
 
 
+RunBlocks = Callable[[Settings, Plan, int, Destination, int], Iterator[BlockParts]]
+"""What an engine runs a batch's blocks with: ``(settings, plan, batch, destination,
+first_slot)`` to every block's parts, in plan order, the blocks taking slots from
+``first_slot`` on, their rows placed in the day files by then (but Parquet parts)."""
+
+
+@contextlib.contextmanager
+def local_engine(settings: Settings) -> Iterator[RunBlocks]:
+    """The local engine: nothing to start before a batch, nor to stop after it."""
+    yield run_blocks
+
+
+def in_order(futures: Iterable, window: int) -> Iterator:
+    """The results of ``futures`` (started as they are taken), in order, at most ``window``
+    of them started ahead of the one awaited: bounded memory."""
+    pending: deque = deque()
+    for future in futures:
+        pending.append(future)
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 def run_blocks(
     settings: Settings, plan: Plan, batch: int, destination: Destination, first_slot: int
 ) -> Iterator[BlockParts]:
@@ -149,16 +178,12 @@ def run_blocks(
     executor = ProcessPoolExecutor(
         workers, initializer=_init_worker, initargs=(destination, os.getpid())
     )
-    try:
-        pending: deque = deque()
-        for slot, block in slots:  # at most two blocks per worker in flight: bounded memory
-            pending.append(
-                executor.submit(_write_in_worker, settings, plan.date, block, batch, slot)
-            )
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    futures = (
+        executor.submit(_write_in_worker, settings, plan.date, block, batch, slot)
+        for slot, block in slots
+    )
+    try:  # at most two blocks per worker in flight
+        yield from in_order(futures, 2 * workers)
     except BrokenProcessPool:
         destination.placement.abandon()
         raise RunError(

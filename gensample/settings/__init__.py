@@ -15,6 +15,7 @@ from typing import Any
 
 from gensample.errors import BadInputError
 from gensample.settings.difficulty import DifficultySettings
+from gensample.settings.engine import ENGINES, SCHEDULER_ALLOWED, check_scheduler
 from gensample.settings.fuzz import check_fields
 from gensample.settings.load import LoadSettings
 from gensample.settings.publish import PublishSettings, VaultSettings
@@ -168,6 +169,19 @@ class Settings:
     show_timer: bool = setting(False, "Log per-stage timings (like --timings).", operational=True)
     workers: int = setting(
         0, "Worker processes; 0 means one per CPU. Output is the same.", minimum=0, operational=True
+    )
+    engine: str = setting(
+        "local",
+        "Where blocks run: 'local' (processes here) or 'dask' (a Dask cluster); same output.",
+        choices=ENGINES,
+        operational=True,
+    )
+    scheduler: str = setting(
+        "",
+        "Dask scheduler address, or local:N for N processes here; empty: one per worker.",
+        check=check_scheduler,
+        allowed=SCHEDULER_ALLOWED,
+        operational=True,
     )
     fuzz: FuzzSettings = section(FuzzSettings, "The fuzz map: which corruptions duplicates get.")
     difficulty: DifficultySettings = section(

@@ -1,0 +1,215 @@
+"""The Dask engine: a batch's blocks as tasks on a ``dask.distributed`` cluster.
+
+A Dask worker may run on another machine, so it cannot take turns at the day files as the
+local engine's workers do. Each task generates its block and writes its rows of every file as
+part files (:class:`~gensample.output.placement.PartFiles`) into the staging copy of the day,
+which every worker must see at the same path (a shared filesystem); it returns only its row
+counts. This process appends the CSV parts to the day files in slot order as blocks finish (the
+Parquet parts are joined as for the local engine); truth, manifest and commit follow as in a
+local run. A task is pure (a block is a function of the settings and its ids) and its parts
+appear whole or not at all, so the block of a lost worker runs again elsewhere and writes the
+same parts: the day is byte-identical to a local run's.
+"""
+
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+import logging
+import os
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from gensample.errors import BadInputError, RunError
+from gensample.generate.datasets.contract import Block
+from gensample.generate.plan import Plan
+from gensample.output.placement import PartFiles, part_path
+from gensample.output.workers import (
+    BlockParts,
+    Destination,
+    RunBlocks,
+    in_order,
+    write_block_parts,
+)
+from gensample.settings import Settings
+from gensample.settings.engine import local_cluster_size
+from gensample.version import __version__
+
+log = logging.getLogger(__name__)
+
+INSTALL = "pip install 'gensample[dask]'"
+CONNECT_TIMEOUT = "30s"
+"""How long to try to reach a scheduler."""
+WORKERS_TIMEOUT = 120
+"""Seconds to wait for a cluster's first worker."""
+PRE_SPAWN = "distributed.nanny.pre-spawn-environ"
+KEEP_FREED_MEMORY = {"MALLOC_MMAP_THRESHOLD_": 32 << 20, "MALLOC_TRIM_THRESHOLD_": 128 << 20}
+"""glibc's settings in the worker processes of a cluster started here, as ``daily.allocator``
+sets them in the local engine's (Dask would have freed memory given back at once: 13% slower)."""
+
+
+@contextlib.contextmanager
+def dask_engine(settings: Settings) -> Iterator[RunBlocks]:
+    """Connect to the settings' Dask cluster (for ``local:N``, start it) for one batch."""
+    distributed = _distributed()
+    with _dask_logs_at(logging.WARNING), _client(distributed, settings) as client:
+        try:
+            client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
+        except TimeoutError:
+            raise RunError(
+                f"no Dask worker joined the scheduler {client.scheduler.address} "
+                f"within {WORKERS_TIMEOUT} s"
+            ) from None
+        yield functools.partial(_run_blocks, distributed, client)
+
+
+@contextlib.contextmanager
+def _dask_logs_at(level: int) -> Iterator[None]:
+    """Pass on only Dask's log records of ``level`` and above (its INFO lines would fill a
+    quiet cron job's mail: clusters starting and stopping)."""
+    logger = logging.getLogger("distributed")
+    before = logger.level
+    logger.setLevel(max(level, before))
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
+def _distributed() -> Any:
+    """The ``distributed`` package, or a BadInputError saying how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise BadInputError(
+            f"engine = 'dask' needs Dask's distributed scheduler, which is not installed: {INSTALL}"
+        ) from None
+    return distributed
+
+
+@contextlib.contextmanager
+def _client(distributed: Any, settings: Settings) -> Iterator[Any]:
+    """A client of the scheduler ``settings.scheduler`` names, or of a cluster started here
+    and closed at the end (its worker processes exit with this process, however it ends)."""
+    size = local_cluster_size(settings.scheduler, settings.workers, os.cpu_count() or 1)
+    if size is None:
+        with _remote_client(distributed, settings.scheduler) as client:
+            yield client
+    else:
+        with _local_cluster(distributed, size) as cluster, distributed.Client(cluster) as client:
+            yield client
+
+
+def _remote_client(distributed: Any, address: str) -> Any:
+    """A client of the scheduler at ``address``."""
+    try:
+        return distributed.Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as error:
+        raise RunError(f"cannot reach the Dask scheduler {address}: {error}") from error
+
+
+def _local_cluster(distributed: Any, size: int) -> Any:
+    """A cluster of ``size`` single-threaded worker processes on this machine."""
+    import dask
+
+    environment = {f"{PRE_SPAWN}.{name}": value for name, value in KEEP_FREED_MEMORY.items()}
+    with dask.config.set(environment):  # read by the nannies as they start (and restart) workers
+        return distributed.LocalCluster(
+            n_workers=size,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",  # a free port: never a clash with another run's cluster
+        )
+
+
+def _run_blocks(
+    distributed: Any,
+    client: Any,
+    settings: Settings,
+    plan: Plan,
+    batch: int,
+    destination: Destination,
+    first_slot: int,
+) -> Iterator[BlockParts]:
+    """Every block's parts, in plan order, run on the cluster of ``client``; CSV parts
+    appended to the day files by this process."""
+    from dask.base import tokenize  # installed with distributed
+
+    destination.parts_dir.mkdir(exist_ok=True)
+    _check_workers(client, destination.parts_dir)
+    run = (settings, plan.date, batch, destination.placement.paths, destination.parts_dir)
+    prefix = f"gensample-{plan.date}-{batch}-{tokenize(*run)}"
+    futures = (
+        client.submit(_write_block_task, *run, block, slot, key=f"{prefix}-{slot}")
+        for slot, block in enumerate(plan.blocks, start=first_slot)
+    )
+    window = 2 * max(1, sum(client.nthreads().values()))  # two blocks per worker thread ahead
+    try:
+        for slot, parts in enumerate(in_order(futures, window), start=first_slot):
+            yield _place(parts, destination, slot)
+    except distributed.KilledWorker as error:
+        raise RunError(
+            f"a block of {plan.date} was lost with every Dask worker that ran it ({error}): "
+            "killed from outside, perhaps by the out-of-memory killer"
+        ) from None
+
+
+def _write_block_task(
+    settings: Settings,
+    date: dt.date,
+    batch: int,
+    paths: Mapping[str, Path],
+    parts_dir: Path,
+    block: Block,
+    slot: int,
+) -> BlockParts:
+    """On a Dask worker: generate one block and write its rows of the files ``paths`` (CSV)
+    and of the Parquet files as part files in ``parts_dir``."""
+    destination = Destination(PartFiles(paths, parts_dir), parts_dir)
+    return write_block_parts(settings, date, block, batch, destination, slot)
+
+
+def _place(parts: BlockParts, destination: Destination, slot: int) -> BlockParts:
+    """Append a finished block's CSV parts to the day files in its turn; its parts as the local
+    engine gives them (Parquet parts only), with the seconds placing them took."""
+    started = time.perf_counter()
+    for name in destination.placement.paths:
+        destination.placement.append(slot, name, part_path(destination.parts_dir, name, slot))
+    seconds = {**parts.seconds, "place parts": time.perf_counter() - started}
+    return dataclasses.replace(parts, seconds=seconds)
+
+
+def _check_workers(client: Any, parts_dir: Path) -> None:
+    """Fail unless every worker sees ``parts_dir`` and runs the same versions as this process
+    (other versions could write other bytes)."""
+    expected = _worker_view(str(parts_dir))
+    for address, view in client.run(_worker_view, str(parts_dir)).items():
+        if not view["sees the run directory"]:
+            raise RunError(
+                f"Dask worker {address} cannot see {parts_dir}: every worker must see the run "
+                "directory at the same path (a shared filesystem)"
+            )
+        if view != expected:
+            raise RunError(
+                f"Dask worker {address} runs {_versions(view)}, this process "
+                f"{_versions(expected)}: install the same versions on every worker"
+            )
+
+
+def _worker_view(parts_dir: str) -> dict[str, Any]:
+    """What decides a worker's bytes: the versions it runs, and whether it sees ``parts_dir``."""
+    return {
+        "gensample": __version__,
+        "numpy": np.__version__,
+        "pyarrow": pa.__version__,
+        "sees the run directory": os.path.isdir(parts_dir),
+    }
+
+
+def _versions(view: Mapping[str, Any]) -> str:
+    return ", ".join(f"{name} {view[name]}" for name in ("gensample", "numpy", "pyarrow"))

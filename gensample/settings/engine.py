@@ -1,0 +1,43 @@
+"""The ``engine`` and ``scheduler`` settings: where a run's blocks are generated.
+
+``engine = "local"`` runs them in worker processes of this machine; ``engine = "dask"`` as tasks
+on a Dask cluster, named by ``scheduler``: an address (``tcp://10.0.0.5:8786``), or
+``local:N`` for a cluster of N worker processes started here for the run (empty: one per
+worker, as ``workers`` counts them). Either way the files are the same bytes.
+"""
+
+import re
+
+from gensample.errors import BadInputError
+
+ENGINES = ("local", "dask")
+LOCAL_CLUSTER = re.compile(r"local:([1-9][0-9]{0,2})")
+"""``local:N``: a cluster of N (1 to 999) worker processes on this machine."""
+ADDRESS = re.compile(r"([a-z][a-z0-9+.-]*://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:[0-9]{1,5})?")
+"""A scheduler address: ``[protocol://]host[:port]``, the host a name, IPv4 or [IPv6]."""
+SCHEDULER_ALLOWED = (
+    "'' (a cluster here, one process per worker), 'local:N' (N from 1 to 999 processes here) "
+    "or a scheduler address such as 'tcp://10.0.0.5:8786'"
+)
+
+
+def check_scheduler(value: object, where: str) -> str:
+    """``value`` if it is an allowed scheduler, else raise naming ``where`` and the rule."""
+    if isinstance(value, str) and _is_scheduler(value):
+        return value
+    raise BadInputError(f"{where} = {value!r} is not allowed: expected {SCHEDULER_ALLOWED}")
+
+
+def _is_scheduler(text: str) -> bool:
+    if text.startswith("local:"):  # never a host named local: 'local:0' is a mistake
+        return LOCAL_CLUSTER.fullmatch(text) is not None
+    return text == "" or ADDRESS.fullmatch(text) is not None
+
+
+def local_cluster_size(scheduler: str, workers: int, cpus: int) -> int | None:
+    """Worker processes of the cluster to start here for ``scheduler``, or None when it names
+    a running cluster (``workers`` 0 means one per CPU of ``cpus``)."""
+    if scheduler == "":
+        return workers or cpus
+    match = LOCAL_CLUSTER.fullmatch(scheduler)
+    return int(match[1]) if match else None

@@ -1,0 +1,156 @@
+"""The Dask engine: a day generated on a real cluster of worker processes is byte-for-byte the
+day a local run writes, a worker killed during the run included; no worker outlives the test."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from conftest import DAY, run_day
+
+from gensample.cli import main
+from gensample.daily import state
+from gensample.errors import RunError
+from gensample.generate.seeding import BLOCK_SIZE
+from gensample.output.dask_engine import _check_workers
+
+distributed = pytest.importorskip("distributed")
+
+PEOPLE = 1000
+"""Customers of a test day: its entity ids straddle a block edge, so two blocks run as tasks
+(the reference block, stores and products, is written by the test process)."""
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A cluster of two worker processes; none of them is left running after the tests."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        workers = client.run(os.getpid)
+        yield client
+        workers.update(client.run(os.getpid))  # restarted ones too
+    assert not [pid for pid in workers.values() if psutil.pid_exists(pid)]
+
+
+def run_dir_for(tmp_path: Path, name: str, toml: str) -> Path:
+    """A run directory ``name`` with ``toml`` settings and ids that start ``PEOPLE // 2``
+    before a block edge."""
+    run_dir = tmp_path / name
+    run_dir.mkdir()
+    (run_dir / "gensample.toml").write_text(toml)
+    state.save(run_dir / "state.json", state.State(BLOCK_SIZE - PEOPLE // 2, 0))
+    return run_dir
+
+
+def checksums(run_dir: Path) -> dict[str, str]:
+    """The sha256 of every file of the day, and its manifest without the settings and times."""
+    day = run_dir / "out" / DAY.isoformat()
+    return {
+        str(path.relative_to(day)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(day.rglob("*"))
+        if path.is_file() and path.name != "manifest.json"
+    }
+
+
+def local_and_dask(tmp_path: Path, toml: str, scheduler: str) -> tuple[dict, dict]:
+    """The day's checksums from a local run and from a Dask run."""
+    local = run_dir_for(tmp_path, "local", toml)
+    run_day(local, customers=PEOPLE)  # one process: no fork beside the client's threads
+    on_dask = run_dir_for(tmp_path, "dask", toml)
+    summary = run_day(on_dask, customers=PEOPLE, engine="dask", scheduler=scheduler)
+    assert "place parts" in summary.stopwatch.seconds  # the blocks did run on Dask
+    return checksums(local), checksums(on_dask)
+
+
+@pytest.mark.parametrize("toml", ['format = "csv"\n', 'format = "parquet"\n'])
+def test_a_day_on_a_dask_cluster_is_the_local_day_byte_for_byte(tmp_path, cluster, toml):
+    local, on_dask = local_and_dask(tmp_path, toml, cluster.scheduler.address)
+    assert on_dask == local
+    assert len(local) > 10
+    assert not list((tmp_path / "dask" / "out").rglob("*.part"))
+
+
+class KillOnce(distributed.WorkerPlugin):
+    """Kill the worker process that starts a block's task, once (``marker`` says it was done)."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def transition(self, key, start, finish, **kwargs) -> None:
+        if finish == "executing" and str(key).startswith("gensample-"):
+            try:
+                os.close(os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            except FileExistsError:
+                return
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_killed_during_a_run_changes_no_byte(tmp_path, cluster):
+    marker = tmp_path / "killed"
+    cluster.register_plugin(KillOnce(str(marker)), name="kill-once")
+    try:
+        local, on_dask = local_and_dask(tmp_path, "", cluster.scheduler.address)
+    finally:
+        cluster.unregister_worker_plugin("kill-once")
+    assert marker.exists()  # a worker was killed running a block
+    assert on_dask == local
+
+
+def test_local_n_starts_a_cluster_for_the_run_and_stops_it(tmp_path):
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    local, on_dask = local_and_dask(tmp_path, "", "local:2")
+    assert on_dask == local
+    left = [c for c in psutil.Process().children(recursive=True) if c.pid not in before]
+    assert not psutil.wait_procs(left, timeout=30)[1]  # every process started has ended
+
+
+def test_a_worker_that_cannot_see_the_run_directory_is_refused(tmp_path, cluster):
+    with pytest.raises(RunError, match=r"cannot see .*missing.*shared filesystem"):
+        _check_workers(cluster, tmp_path / "missing")
+
+
+def test_without_dask_the_engine_is_bad_input_saying_how_to_install_it(
+    run_dir, monkeypatch, caplog
+):
+    (run_dir / "gensample.toml").write_text("customers = 100\n")
+    monkeypatch.setitem(sys.modules, "distributed", None)  # its import fails
+    code = main(["run", "--dir", str(run_dir), "--date", DAY.isoformat(), "--engine", "dask"])
+    assert code == 2
+    assert "pip install 'gensample[dask]'" in caplog.text
+    assert not (run_dir / "out" / DAY.isoformat()).exists()
+
+
+def children(process: psutil.Process) -> list[psutil.Process]:
+    """The processes ``process`` started, and theirs (asked again when one ends meanwhile)."""
+    while True:
+        try:
+            return process.children(recursive=True)
+        except psutil.NoSuchProcess:
+            continue
+
+
+def test_the_workers_of_a_killed_run_exit_with_it(run_dir):
+    (run_dir / "gensample.toml").write_text("customers = 400000\n")
+    command = [sys.executable, "-m", "gensample", "run", "--dir", str(run_dir), "--date"]
+    command += [DAY.isoformat(), "--engine", "dask", "--scheduler", "local:2"]
+    run = psutil.Popen(command, stderr=subprocess.DEVNULL)
+    try:
+        parts = run_dir / "out" / f".{DAY.isoformat()}.staging" / ".parts"
+        while not parts.exists():  # made once the cluster is up, before its blocks are sent
+            assert run.poll() is None
+            time.sleep(0.05)
+        workers = children(run)
+    finally:
+        run.kill()
+        run.wait()
+    assert len(workers) >= 2
+    assert not psutil.wait_procs(workers, timeout=30)[1]  # every one of them has exited
