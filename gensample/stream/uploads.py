@@ -1,0 +1,79 @@
+"""Closed stream files sent to S3 in a background thread, retried, never holding up the stream.
+
+The keys are ``<s3_prefix>stream/<data|truth>/<dataset>/<file>``; truth files go only when
+``include_truth`` is set, as for the daily corpus. The client, credentials (Vault or boto3's
+chain), checksums and checks of what arrived are those of ``gensample publish``.
+"""
+
+import itertools
+import logging
+import queue
+import threading
+from functools import partial
+from pathlib import Path
+
+from gensample.errors import GensampleError
+from gensample.publish import s3
+from gensample.publish.items import Item, digest
+from gensample.publish.vault import read_aws_credentials
+from gensample.settings import Settings
+from gensample.stream.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (1, 2, 5, 10, 30, 60)
+"""Seconds before each further attempt of a failed upload (the last repeats)."""
+DRAIN_SECONDS = 30.0
+"""How long a stop waits for the uploads still queued."""
+
+
+class Uploader:
+    """A thread that uploads the files it is handed, in order, retrying each until it is sent."""
+
+    def __init__(self, settings: Settings, root: Path, metrics: Metrics, environ: dict) -> None:
+        self._publish, self._root, self._metrics = settings.publish, root, metrics
+        credentials = settings.vault and read_aws_credentials(settings.vault, environ)
+        self._client = s3.open_client(settings.publish, credentials)
+        self._config = s3.transfer_config(settings.publish)
+        self._queue: queue.Queue[Path | None] = queue.Queue()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="stream-uploads", daemon=True)
+        self._thread.start()
+
+    def closed(self, path: Path) -> None:
+        """Queue a closed file (truth only when the settings publish truth)."""
+        relative = path.relative_to(self._root)
+        if relative.parts[0] == "data" or self._publish.include_truth:
+            self._queue.put(path)
+
+    def stop(self) -> None:
+        """Send what is queued, for at most ``DRAIN_SECONDS``, then leave the rest (logged)."""
+        self._queue.put(None)
+        self._thread.join(DRAIN_SECONDS)
+        self._stopping.set()
+        if self._thread.is_alive():
+            log.error("uploads not finished after %g s: stream files remain unsent", DRAIN_SECONDS)
+
+    def _work(self) -> None:
+        while (path := self._queue.get()) is not None:
+            for delay in itertools.chain(RETRY_DELAYS, itertools.repeat(RETRY_DELAYS[-1])):
+                if self._send(path) or self._stopping.wait(delay):
+                    break
+
+    def _send(self, path: Path) -> bool:
+        """Upload one file; False (counted, logged) when it failed."""
+        try:
+            s3.upload(self._client, self._publish, self._item(path), self._config)
+        except (GensampleError, OSError) as error:
+            self._metrics.count("sink_errors", "upload")
+            log.warning("upload of %s failed, will retry: %s", path, error)
+            return False
+        self._metrics.count("delivered", "s3")
+        return True
+
+    def _item(self, path: Path) -> Item:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            sha256, checksum = digest(handle, partial(s3.part_size, self._config)(size))
+        key = f"{self._publish.s3_prefix}stream/{path.relative_to(self._root).as_posix()}"
+        return Item(path.name, key, sha256, size, checksum, path)
