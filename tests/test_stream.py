@@ -26,7 +26,7 @@ from gensample.stream import control, engine, microbatch, progress
 from gensample.stream.encoding import json_rows
 from gensample.stream.metrics import Metrics
 from gensample.stream.outbox import Outbox
-from gensample.stream.pacer import UNLIMITED, Pacer, clock_factor
+from gensample.stream.pacer import BURST_SECONDS, UNLIMITED, Pacer, clock_factor
 
 EVENTS = ("pos_transactions", "clickstream")
 
@@ -66,8 +66,8 @@ def test_pacer_makes_up_a_stall_but_saves_no_more_than_a_burst():
     pacer = Pacer(100.0, clock, clock.sleep)
     clock.now += 0.2  # a micro-batch being generated
     assert pacer.take(1, 10**9) == 20
-    clock.now += 60.0  # a long stall earns half a second of events at most
-    assert pacer.take(1, 10**9) == 50
+    clock.now += 60.0  # a long stall earns BURST_SECONDS of events at most
+    assert pacer.take(1, 10**9) == round(100 * BURST_SECONDS)
     pacer.restart()  # after a pause: nothing saved up
     clock.now += 0.01
     assert pacer.take(1, 10**9) == 1

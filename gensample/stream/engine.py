@@ -18,12 +18,14 @@ from gensample.daily.rundir import RunDirectory
 from gensample.daily.signals import deferred
 from gensample.output.atomic import remove_temporaries
 from gensample.settings import Settings
-from gensample.stream import control, microbatch, progress
+from gensample.stream import control, microbatch
 from gensample.stream.files import FilesSink
 from gensample.stream.metrics import Metrics
+from gensample.stream.microbatch import TRUTH
 from gensample.stream.outbox import Outbox
 from gensample.stream.pacer import MAX_WAIT, UNLIMITED, Pacer
 from gensample.stream.sinks import KafkaSink, Sink, StdoutSink
+from gensample.stream.supply import Supply
 
 log = logging.getLogger(__name__)
 
@@ -108,23 +110,23 @@ def _loop(
     settings: Settings, root: Path, sent: list[str], options: Options, controller, sink: Sink
 ) -> None:
     """Send events until the duration has passed."""
-    state_path, claimed = root / "state.json", progress.load(root / "state.json")
-    outbox, per_person = Outbox(), 5.0
+    supply, outbox = Supply(settings, sent, root), Outbox()
     started = steered = time.monotonic()
     controller.steer(dt.datetime.now(dt.timezone.utc))
-    while time.monotonic() - started < options.duration:
-        with deferred():
-            sink.poll()
-        if not controller.resumed.wait(MAX_WAIT):
-            continue
-        if time.monotonic() - steered >= STEER_EVERY:
-            controller.steer(dt.datetime.now(dt.timezone.utc))
-            steered = time.monotonic()
-        if not outbox:
-            people = _people(controller.pacer.rate, per_person)
-            per_person = _refill(settings, sent, people, claimed, state_path, outbox, sink)
-            continue
-        _send_chunk(controller, outbox, sink)
+    try:
+        while time.monotonic() - started < options.duration:
+            with deferred():
+                sink.poll()
+            if not controller.resumed.wait(MAX_WAIT):
+                continue
+            if time.monotonic() - steered >= STEER_EVERY:
+                controller.steer(dt.datetime.now(dt.timezone.utc))
+                steered = time.monotonic()
+            if not outbox:
+                _refill(supply, controller.pacer.rate, sent, outbox, sink)
+            _send_chunk(controller, outbox, sink)
+    finally:
+        supply.close()
 
 
 def _people(rate: float, per_person: float) -> int:
@@ -134,21 +136,16 @@ def _people(rate: float, per_person: float) -> int:
     return int(min(max(rate * BATCH_SECONDS / per_person, FEWEST_PEOPLE), MOST_PEOPLE))
 
 
-def _refill(settings, sent, people, claimed, state_path, outbox, sink) -> float:
-    """Generate the next micro-batch, claim its ids, queue it; return its events per person."""
-    generation = microbatch.generation_settings(settings, sent, people)
-    tables = microbatch.generate(generation, claimed, dt.datetime.now(dt.timezone.utc).date())
+def _refill(supply: Supply, rate: float, sent: list[str], outbox: Outbox, sink: Sink) -> None:
+    """Queue the next micro-batch (its people's truth sent at once), start the one after."""
+    supply.ahead(_people(rate, supply.per_person))
+    tables = supply.take()
+    supply.ahead(_people(rate, supply.per_person))
     with deferred():
-        claimed.save(state_path)
         for name, table in tables:
             if name == microbatch.ENTITIES:
                 sink.send(name, table)
-    kept = [
-        (name, table) for name, table in tables if name in sent or name.startswith(microbatch.TRUTH)
-    ]
-    outbox.add(kept)
-    events = sum(table.num_rows for name, table in kept if name in sent)
-    return max(events / people, 0.1)
+    outbox.add([(name, table) for name, table in tables if name in sent or name.startswith(TRUTH)])
 
 
 def _send_chunk(controller, outbox: Outbox, sink: Sink) -> None:
@@ -163,7 +160,7 @@ def _send_chunk(controller, outbox: Outbox, sink: Sink) -> None:
         pacer.owe(taken - granted)
         second = int(time.time())
         for name, table in parts:
-            if name.startswith(microbatch.TRUTH):
+            if name.startswith(TRUTH):
                 sink.send(name, table)
             else:
                 sink.send(name, microbatch.stamp(table, second))

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
-BURST_SECONDS = 0.5
+BURST_SECONDS = 1.0
 """Events the bucket holds at most, in seconds of the target rate: what a stall is made up by."""
 MAX_WAIT = 0.1
 """Longest single sleep, so a changed rate, a pause or a stop is seen within it."""
