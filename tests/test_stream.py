@@ -436,3 +436,59 @@ def test_kafka_round_trip_through_the_mock_cluster(run_dir):
     assert {line["pos_customer_id"] for _, line in lines} - {None} <= set(shoppers)
     truth = [json.loads(m.value())["record_id"] for m in received["demo.truth_pos_customers"]]
     assert sorted(truth) == sorted(shoppers)
+
+
+@pytest.mark.parametrize("file_format", ["jsonl", "parquet"])
+def test_rolled_files_of_every_format_hold_exactly_what_was_counted(run_dir, file_format):
+    options = engine.Options(
+        datasets=("pos_transactions",), rate=5000, format=file_format, roll_rows=300,
+        duration=3,
+    )  # fmt: skip
+    metrics = engine.run(run_dir, Settings(), options)
+    folder = run_dir / "stream" / "data" / "pos_transactions"
+    files = sorted(folder.glob(f"*.{file_format}"))
+    assert len(files) == metrics.files["pos_transactions"] > 1
+    if file_format == "parquet":
+        import pyarrow.parquet as pq
+
+        rows = [pq.read_table(path).num_rows for path in files]
+    else:
+        rows = [len([json.loads(line) for line in path.open()]) for path in files]
+    assert sum(rows) == metrics.events["pos_transactions"]
+    assert sum(path.stat().st_size for path in files) == metrics.bytes["pos_transactions"]
+    assert not list(folder.glob(".*"))
+
+
+def test_closed_files_are_uploaded_to_s3_as_they_roll(run_dir, monkeypatch, tmp_path):
+    boto3 = pytest.importorskip("boto3")
+    import publishing_servers as servers
+
+    from gensample.settings.publish import PublishSettings
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "AKIASTREAMTEST",
+        "AWS_SECRET_ACCESS_KEY": "s",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with servers.moto_s3() as endpoint:
+        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+        s3.create_bucket(Bucket="live")
+        publish = PublishSettings(
+            s3_bucket="live", s3_prefix="demo/", endpoint_url=endpoint, region="us-east-1"
+        )
+        options = engine.Options(
+            datasets=("clickstream",), rate=20_000, roll_rows=3000, duration=1.5
+        )
+        metrics = engine.run(run_dir, Settings(publish=publish), options)
+        listed = s3.list_objects_v2(Bucket="live").get("Contents", [])
+        keys = {entry["Key"] for entry in listed}
+        local = {
+            f"demo/stream/{path.relative_to(run_dir / 'stream').as_posix()}": path
+            for path in (run_dir / "stream" / "data").rglob("*.csv")
+        }
+        assert keys == set(local) and metrics.delivered["s3"] == len(local) > 1
+        for key, path in local.items():
+            assert s3.get_object(Bucket="live", Key=key)["Body"].read() == path.read_bytes()
