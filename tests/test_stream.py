@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from conftest import DAY, gensample_command, read_csv, run_day
+from conftest import DAY, gensample_command, lock_held_elsewhere, read_csv, run_day
 
 from gensample.errors import BadInputError
 from gensample.settings import Settings
@@ -492,3 +492,25 @@ def test_closed_files_are_uploaded_to_s3_as_they_roll(run_dir, monkeypatch, tmp_
         assert keys == set(local) and metrics.delivered["s3"] == len(local) > 1
         for key, path in local.items():
             assert s3.get_object(Bucket="live", Key=key)["Body"].read() == path.read_bytes()
+
+
+def test_follow_clock_shapes_the_pacer_by_the_hour():
+    clock = FakeClock()
+    controller = control.Controller(Pacer(1000.0, clock, clock.sleep), Metrics(), 1000.0, True)
+    night, evening = dt.datetime(2026, 11, 23, 3), dt.datetime(2026, 11, 23, 18)
+    controller.steer(night)
+    assert controller.pacer.rate == pytest.approx(1000 * clock_factor(night))
+    assert controller.pacer.rate < 100
+    controller.steer(evening)
+    assert controller.pacer.rate == pytest.approx(1000 * clock_factor(evening))
+    assert controller.pacer.rate > 1000
+    controller.set_rate(UNLIMITED)
+    controller.steer(night)
+    assert controller.pacer.rate == UNLIMITED
+
+
+def test_a_second_stream_in_the_same_directory_is_exit_1(run_dir):
+    (run_dir / "stream").mkdir()
+    with lock_held_elsewhere(run_dir / "stream"):
+        result = gensample_command("stream", "--dir", str(run_dir), "--duration", "1")
+    assert result.returncode == 1 and "holds" in result.stderr

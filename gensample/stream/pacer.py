@@ -25,7 +25,7 @@ HOUR_SHAPE = (
     1.7, 1.65, 1.55, 1.5, 1.55, 1.7, 1.8, 1.7, 1.4, 1.0, 0.6, 0.3,
 )  # fmt: skip
 """Relative traffic of each hour of the day (UTC), Monday to Sunday alike: quiet at night,
-peaks at lunch and after work, when the stores (open 7:00 to 22:00) are busiest."""
+peaks at lunch and after work, when the stores (open 7:00 to 21:00) are busiest."""
 WEEKDAY_SHAPE = (0.9, 0.88, 0.9, 0.95, 1.1, 1.2, 1.07)
 """Relative traffic of Monday to Sunday: the weekend brings the DIY shoppers."""
 _MEAN_SHAPE = sum(HOUR_SHAPE) / 24 * sum(WEEKDAY_SHAPE) / 7
