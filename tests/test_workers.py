@@ -12,7 +12,7 @@ from gensample.generate.pipeline import BlockResult
 from gensample.generate.plan import make_plan
 from gensample.output.batch import open_day
 from gensample.output.day_files import ENTITIES_FILE, HISTORY_FILE
-from gensample.output.workers import write_block_parts, write_parts
+from gensample.output.workers import generate_and_write_block, write_block
 from gensample.settings import Settings
 
 
@@ -20,7 +20,7 @@ def test_the_history_file_equals_the_csv_of_the_history_rows(tmp_path):
     settings = Settings(customers=500, workers=1)
     block = make_plan(settings, DAY).blocks[0]
     destination, _ = open_day(settings, 1, tmp_path)
-    parts = write_block_parts(settings, DAY, block, 1, destination, 0)
+    parts = generate_and_write_block(settings, DAY, block, 1, destination, 0)
     entities = pacsv.read_csv(
         tmp_path / ENTITIES_FILE,
         convert_options=pacsv.ConvertOptions(
@@ -48,7 +48,7 @@ def test_a_value_with_a_line_break_still_gives_correct_history(tmp_path, name):
         schema=truth.ENTITIES_SCHEMA,
     )
     destination, _ = open_day(Settings(), 1, tmp_path)
-    write_parts(BlockResult(people, {}, {}), Settings(), DAY, 1, destination, 0)
+    write_block(BlockResult(people, {}, {}), Settings(), DAY, 1, destination, 0)
     assert (tmp_path / ENTITIES_FILE).read_bytes() == expected_csv([people])
     expected = expected_csv([truth.history_rows(people, DAY, None)])
     assert (tmp_path / HISTORY_FILE).read_bytes() == expected

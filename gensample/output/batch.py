@@ -14,11 +14,11 @@ from gensample.output.encoding import ParquetDayFile, check_csv_end, start_csv
 from gensample.output.placement import Placement
 from gensample.output.timings import Stopwatch
 from gensample.output.workers import (
-    BlockParts,
+    BlockOutput,
     Destination,
     RunBlocks,
     local_engine,
-    write_parts,
+    write_block,
 )
 from gensample.settings import Settings
 
@@ -66,9 +66,9 @@ def _write_blocks(
     last_slot = len(plan.blocks) + (reference is not None)
     try:
         for parts in itertools.chain(
-            _single_parts(reference, 0, settings, plan, batch, destination),
+            _written_alone(reference, 0, settings, plan, batch, destination),
             blocks,
-            _single_parts(extras, last_slot, settings, plan, batch, destination),
+            _written_alone(extras, last_slot, settings, plan, batch, destination),
         ):
             stopwatch.add(parts.seconds)
             if parts.paths:  # Parquet rows come as part files, joined in block order
@@ -109,17 +109,17 @@ def open_day(
     return Destination(Placement(csv, ends), staging / PARTS_DIR), parquet
 
 
-def _single_parts(
+def _written_alone(
     result: BlockResult | None,
     slot: int,
     settings: Settings,
     plan: Plan,
     batch: int,
     destination: Destination,
-) -> Iterator[BlockParts]:
+) -> Iterator[BlockOutput]:
     """The parts of a block made outside the plan (reference data, extras), written in turn."""
     if result is not None:
-        yield write_parts(result, settings, plan.date, batch, destination, slot)
+        yield write_block(result, settings, plan.date, batch, destination, slot)
 
 
 class Progress:

@@ -30,11 +30,11 @@ from gensample.generate.datasets.contract import Block
 from gensample.generate.plan import Plan
 from gensample.output.placement import PartFiles, part_path
 from gensample.output.workers import (
-    BlockParts,
+    BlockOutput,
     Destination,
     RunBlocks,
+    generate_and_write_block,
     in_order,
-    write_block_parts,
 )
 from gensample.settings import Settings
 from gensample.settings.engine import local_cluster_size
@@ -135,7 +135,7 @@ def _run_blocks(
     batch: int,
     destination: Destination,
     first_slot: int,
-) -> Iterator[BlockParts]:
+) -> Iterator[BlockOutput]:
     """Every block's parts, in plan order, run on the cluster of ``client``; CSV parts
     appended to the day files by this process."""
     from dask.base import tokenize  # installed with distributed
@@ -167,14 +167,14 @@ def _write_block_task(
     parts_dir: Path,
     block: Block,
     slot: int,
-) -> BlockParts:
+) -> BlockOutput:
     """On a Dask worker: generate one block and write its rows of the files ``paths`` (CSV)
     and of the Parquet files as part files in ``parts_dir``."""
     destination = Destination(PartFiles(paths, parts_dir), parts_dir)
-    return write_block_parts(settings, date, block, batch, destination, slot)
+    return generate_and_write_block(settings, date, block, batch, destination, slot)
 
 
-def _place(parts: BlockParts, destination: Destination, slot: int) -> BlockParts:
+def _place(parts: BlockOutput, destination: Destination, slot: int) -> BlockOutput:
     """Append a finished block's CSV parts to the day files in its turn; its parts as the local
     engine gives them (Parquet parts only), with the seconds placing them took."""
     started = time.perf_counter()

@@ -45,7 +45,7 @@ class Destination:
 
 
 @dataclass(frozen=True)
-class BlockParts:
+class BlockOutput:
     """What one block wrote: its Parquet part files (by output file; its CSV rows are already in
     place), its rows of every file, and seconds per stage."""
 
@@ -54,14 +54,14 @@ class BlockParts:
     seconds: dict[str, float]
 
 
-def write_parts(
+def write_block(
     result: BlockResult,
     settings: Settings,
     date: dt.date,
     batch: int,
     destination: Destination,
     slot: int,
-) -> BlockParts:
+) -> BlockOutput:
     """Write a block's rows of every output file of ``date``: Parquet rows as part files named
     by ``slot``, then CSV rows into the day files in ``slot``'s turns."""
     started = time.perf_counter()
@@ -81,7 +81,7 @@ def write_parts(
             elif name in tables:
                 write_csv_rows(tables[name], file)
     rows = {name: table.num_rows for name, table in tables.items()}
-    return BlockParts(paths, rows, {**result.seconds, "write": time.perf_counter() - started})
+    return BlockOutput(paths, rows, {**result.seconds, "write": time.perf_counter() - started})
 
 
 def _write_new_people(
@@ -127,20 +127,20 @@ class _WithHistory(io.RawIOBase):
         return len(lines)
 
 
-def write_block_parts(
+def generate_and_write_block(
     settings: Settings,
     date: dt.date,
     block: Block,
     batch: int,
     destination: Destination,
     slot: int,
-) -> BlockParts:
+) -> BlockOutput:
     """Generate one block and write it as ``slot``."""
     result = generate_block(settings, date, block)
-    return write_parts(result, settings, date, batch, destination, slot)
+    return write_block(result, settings, date, batch, destination, slot)
 
 
-RunBlocks = Callable[[Settings, Plan, int, Destination, int], Iterator[BlockParts]]
+RunBlocks = Callable[[Settings, Plan, int, Destination, int], Iterator[BlockOutput]]
 """What an engine runs a batch's blocks with: ``(settings, plan, batch, destination,
 first_slot)`` to every block's parts, in plan order, the blocks taking slots from
 ``first_slot`` on, their rows placed in the day files by then (but Parquet parts)."""
@@ -166,14 +166,14 @@ def in_order(futures: Iterable, window: int) -> Iterator:
 
 def run_blocks(
     settings: Settings, plan: Plan, batch: int, destination: Destination, first_slot: int
-) -> Iterator[BlockParts]:
+) -> Iterator[BlockOutput]:
     """Every block's parts, in plan order, the blocks taking slots from ``first_slot`` on; in
     worker processes when there are several blocks."""
     slots = enumerate(plan.blocks, start=first_slot)
     workers = min(settings.workers or os.cpu_count() or 1, len(plan.blocks))
     if workers <= 1:
         for slot, block in slots:
-            yield write_block_parts(settings, plan.date, block, batch, destination, slot)
+            yield generate_and_write_block(settings, plan.date, block, batch, destination, slot)
         return
     executor = ProcessPoolExecutor(
         workers, initializer=_init_worker, initargs=(destination, os.getpid())
@@ -211,5 +211,5 @@ def _init_worker(destination: Destination, parent: int) -> None:
 
 def _write_in_worker(
     settings: Settings, date: dt.date, block: Block, batch: int, slot: int
-) -> BlockParts:
-    return write_block_parts(settings, date, block, batch, _worker_destination, slot)
+) -> BlockOutput:
+    return generate_and_write_block(settings, date, block, batch, _worker_destination, slot)
