@@ -20,7 +20,6 @@ from gensample.settings.fuzz import check_fields
 from gensample.settings.load import LoadSettings
 from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.retail import RetailSettings
-from gensample.settings.validity import ValiditySettings
 from gensample.settings.schema import (
     build,
     check_layer,
@@ -30,6 +29,7 @@ from gensample.settings.schema import (
     setting,
 )
 from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings
+from gensample.settings.validity import ValiditySettings
 
 try:
     import tomllib
