@@ -65,6 +65,7 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for signum, handler in earlier.items():
             signal.signal(signum, handler)
+        _stopper = _Stopper()  # a stop belongs to its command: later runs start clean
 
 
 @contextlib.contextmanager
