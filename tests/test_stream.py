@@ -364,7 +364,9 @@ def test_stdout_sends_json_lines_and_keeps_truth_in_files(run_dir):
     command += ["--sink", "stdout", "--rate", "20000", "--datasets", "clickstream"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        first = [process.stdout.readline() for _ in range(3000)]
+        first = []  # until both datasets have come (a micro-batch sends people first)
+        while len(first) < 200_000 and not (first and '"clickstream"' in first[-1]):
+            first.append(process.stdout.readline())
         process.send_signal(signal.SIGTERM)
         rest = process.stdout.read()  # every line written before the stop is whole
         assert process.wait(timeout=30) == 0, process.stderr.read()
