@@ -15,13 +15,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets.shoppers import cumulative_rows, draw_rows
+from gensample.generate.datasets.shoppers import draw_rows, lookups
 from gensample.reference import retail
 
 MONTHS = 12
 FOREVER = 1 << 40
 """A day number beyond any date: the end of a product never discontinued."""
-REDRAWS = 8
+REDRAWS = 3
 """Times a line whose product is not on sale that day is drawn again in its category and tier,
 before it takes its category's steadiest product."""
 
@@ -40,12 +40,12 @@ class Shelf:
     """Running popularity over ``order``, starting at 0."""
     group_start: np.ndarray
     """Where each (category, tier) group starts in ``order``, and the end."""
-    category_cdf: np.ndarray
-    """(month x climate, category) cumulative shares."""
-    affinity_cdf: np.ndarray
-    """(category, companion or none) cumulative chances."""
-    tier_cdf: np.ndarray
-    """(archetype x category, tier) cumulative shares."""
+    category_lookup: np.ndarray
+    """(month x climate, category) lookup table (``shoppers.lookups``)."""
+    affinity_lookup: np.ndarray
+    """(category, companion or none) lookup table (``shoppers.lookups``)."""
+    tier_lookup: np.ndarray
+    """(archetype x category, tier) lookup table (``shoppers.lookups``)."""
     introduced: np.ndarray
     """First day (days since the epoch) each product sells."""
     discontinued: np.ndarray
@@ -79,9 +79,9 @@ def shelf(curves: retail.Retail, products: pa.Table, weights: np.ndarray | None 
         order=order,
         cumulative=np.concatenate([[0.0], np.cumsum(popularity[order])]),
         group_start=np.searchsorted(group[order], np.arange(groups + 1)),
-        category_cdf=_category_cdf(curves, np.bincount(category, popularity), known),
-        affinity_cdf=_affinity_cdf(curves, known),
-        tier_cdf=_tier_cdf(curves, present),
+        category_lookup=_category_lookup(curves, np.bincount(category, popularity), known),
+        affinity_lookup=_affinity_lookup(curves, known),
+        tier_lookup=_tier_lookup(curves, present),
         category=category,
         share=popularity / np.bincount(category, popularity)[category],
         **_lifecycles(products, category, len(known)),
@@ -137,33 +137,33 @@ def _popularity(
     return raw / np.bincount(category, raw, len(known))[category] * weight[category]
 
 
-def _category_cdf(curves: retail.Retail, base: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """(month x climate, category) cumulative shares: base x seasonality x climate factor."""
+def _category_lookup(curves: retail.Retail, base: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """(month x climate, category) draws by base x seasonality x climate factor."""
     ones = known < 0
     index = np.maximum(known, 0)
     season = np.where(ones[:, None], 1.0, curves.seasonality[index])  # (category, month)
     regional = np.where(ones[:, None], 1.0, curves.regional[index])  # (category, climate)
     weights = base[None, None, :] * season.T[:, None, :] * regional.T[None, :, :]
-    return cumulative_rows(weights.reshape(MONTHS * len(curves.climates), len(known)))
+    return lookups(weights.reshape(MONTHS * len(curves.climates), len(known)))
 
 
-def _affinity_cdf(curves: retail.Retail, known: np.ndarray) -> np.ndarray:
+def _affinity_lookup(curves: retail.Retail, known: np.ndarray) -> np.ndarray:
     """(category, companion) chances among the catalog's categories, and none last."""
     index = np.maximum(known, 0)
     both = (known >= 0)[:, None] & (known >= 0)[None, :]
     chances = np.where(both, curves.affinity[index][:, index], 0.0)
     none = np.clip(1 - chances.sum(axis=1, keepdims=True), 0, 1)
-    return cumulative_rows(np.hstack([chances, none]))
+    return lookups(np.hstack([chances, none]))
 
 
-def _tier_cdf(curves: retail.Retail, present: np.ndarray) -> np.ndarray:
-    """(archetype x category, tier) cumulative shares over the tiers a category has; a
+def _tier_lookup(curves: retail.Retail, present: np.ndarray) -> np.ndarray:
+    """(archetype x category, tier) draws over the tiers a category has; a
     product of no known tier is liked as much as an archetype's average tier."""
     liking = curves.archetype_tiers
     liking = np.hstack([liking, liking.mean(axis=1, keepdims=True)])  # (archetype, tier)
     weights = liking[:, None, :] * present[None, :, :]
     weights = np.where(weights.sum(axis=2, keepdims=True) > 0, weights, present[None, :, :])
-    return cumulative_rows(weights.reshape(-1, present.shape[1]))
+    return lookups(weights.reshape(-1, present.shape[1]))
 
 
 def months(seconds: np.ndarray) -> np.ndarray:
@@ -185,11 +185,11 @@ def choose(
     ``archetype`` and ``day`` (days since the epoch) per line, ``first_line`` the line each
     line's basket starts with. Only products on sale that day are chosen (unless a category
     has none at all)."""
-    category = draw_rows(rng, drawn.category_cdf, month * drawn.climates + climate)
-    companion = draw_rows(rng, drawn.affinity_cdf, category[first_line])
+    category = draw_rows(rng, drawn.category_lookup, month * drawn.climates + climate)
+    companion = draw_rows(rng, drawn.affinity_lookup, category[first_line])
     follows = (first_line != np.arange(len(first_line))) & (companion < drawn.categories)
     category = np.where(follows, companion, category)
-    tier = draw_rows(rng, drawn.tier_cdf, archetype * drawn.categories + category)
+    tier = draw_rows(rng, drawn.tier_lookup, archetype * drawn.categories + category)
     group = category * drawn.tiers + tier
     product = _in_groups(rng, drawn, group)
     for _ in range(REDRAWS):

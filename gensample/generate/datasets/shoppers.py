@@ -9,6 +9,7 @@ import functools
 
 import numpy as np
 
+from gensample.generate.datasets.draws import LOOKUP_SIZE
 from gensample.generate.seeding import BLOCK_SIZE, stream
 from gensample.reference import retail
 from gensample.settings import Settings
@@ -54,18 +55,26 @@ def matched(rng: np.random.Generator, counts: np.ndarray, factor: np.ndarray) ->
     """
     with np.errstate(divide="ignore"):
         score = np.log(factor) + rng.normal(0, RANK_NOISE, len(counts))
+    # scores in 1/1000ths as 16-bit keys: numpy sorts those by radix, in linear time
+    keys = np.clip(np.nan_to_num(score, neginf=-32.0) * 1000, -32_000, 32_000).astype(np.int16)
     handed = np.empty_like(counts)
-    handed[np.argsort(score, kind="stable")] = np.sort(counts, kind="stable")
+    handed[np.argsort(keys, kind="stable")] = np.sort(counts, kind="stable")
     return handed
 
 
-def draw_rows(rng: np.random.Generator, cumulative: np.ndarray, row: np.ndarray) -> np.ndarray:
-    """One column index per entry of ``row``, drawn by the cumulative weights (ending at 1) of
-    that row of the 2-D ``cumulative``: all rows searched at once, each shifted by its number."""
-    rows, width = cumulative.shape
-    shifted = (cumulative + np.arange(rows)[:, None]).ravel()
-    found = np.searchsorted(shifted, row + rng.random(len(row)), side="right") - row * width
-    return np.clip(found, 0, width - 1)
+def draw_rows(rng: np.random.Generator, table: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """One column index per entry of ``row``, drawn from that row of a ``lookups`` table."""
+    return table[row, rng.integers(0, LOOKUP_SIZE, len(row), dtype=np.uint16)]
+
+
+def lookups(weights: np.ndarray) -> np.ndarray:
+    """Each row of 2-D ``weights`` as its columns at ``LOOKUP_SIZE`` evenly spaced quantiles
+    (as ``draws.Lookup``, exact to 1/``LOOKUP_SIZE`` of probability): a uniformly drawn entry
+    is a draw by the weights (uniform when a row's are all 0)."""
+    cumulative = cumulative_rows(weights)
+    quantile = (np.arange(LOOKUP_SIZE) + 0.5) / LOOKUP_SIZE
+    found = np.stack([np.searchsorted(row, quantile, side="right") for row in cumulative])
+    return np.minimum(found, cumulative.shape[1] - 1)
 
 
 def cumulative_rows(weights: np.ndarray) -> np.ndarray:

@@ -209,7 +209,7 @@ def amounts(
     n = len(tax_rate)
     items = truncated_geometric(MOST_ITEMS, ITEMS_P).draw(rng, n)
     items = shoppers.matched(rng, items, curves.archetype_lines[archetype])
-    tier = shoppers.draw_rows(rng, shoppers.cumulative_rows(curves.archetype_tiers), archetype)
+    tier = shoppers.draw_rows(rng, shoppers.lookups(curves.archetype_tiers), archetype)
     article = np.round(ITEM_PRICE_CENTS.draw(rng, n) * curves.price_factor[tier])
     subtotal = items * article.astype(np.int64)
     tax = (subtotal * tax_rate + 50_000) // 100_000  # rounded half up, in whole cents
