@@ -468,14 +468,7 @@ def test_closed_files_are_uploaded_to_s3_as_they_roll(run_dir, monkeypatch, tmp_
 
     from gensample.settings.publish import PublishSettings
 
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "AKIASTREAMTEST",
-        "AWS_SECRET_ACCESS_KEY": "s",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    s3_environment(monkeypatch, tmp_path)
     with servers.moto_s3() as endpoint:
         s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
         s3.create_bucket(Bucket="live")
@@ -495,6 +488,45 @@ def test_closed_files_are_uploaded_to_s3_as_they_roll(run_dir, monkeypatch, tmp_
         assert keys == set(local) and metrics.delivered["s3"] == len(local) > 1
         for key, path in local.items():
             assert s3.get_object(Bucket="live", Key=key)["Body"].read() == path.read_bytes()
+
+
+def test_files_left_unsent_by_an_outage_are_sent_by_the_next_stream(run_dir, monkeypatch, tmp_path):
+    pytest.importorskip("boto3")
+    import publishing_servers as servers
+
+    from gensample.settings.publish import PublishSettings
+    from gensample.stream import uploads
+
+    s3_environment(monkeypatch, tmp_path)
+    monkeypatch.setattr(uploads, "RETRY_DELAYS", (0.05,))
+    monkeypatch.setattr(uploads, "DRAIN_SECONDS", 0.5)
+    options = engine.Options(datasets=("clickstream",), rate=20_000, roll_rows=3000, duration=1)
+    with servers.moto_s3() as endpoint:
+        publish = PublishSettings(
+            s3_bucket="later", s3_prefix="", endpoint_url=endpoint, region="us-east-1"
+        )
+        outage = engine.run(run_dir, Settings(publish=publish), options)  # no bucket yet
+        assert outage.sink_errors["upload"] > 0 and not outage.delivered.get("s3")
+        first = set((run_dir / "stream" / "data").rglob("*.csv"))
+        boto3 = pytest.importorskip("boto3")
+        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+        s3.create_bucket(Bucket="later")
+        engine.run(run_dir, Settings(publish=publish), options)
+        keys = {entry["Key"] for entry in s3.list_objects_v2(Bucket="later")["Contents"]}
+    every = set((run_dir / "stream" / "data").rglob("*.csv"))
+    assert len(every) > len(first) > 1
+    assert keys == {f"stream/{path.relative_to(run_dir / 'stream').as_posix()}" for path in every}
+    ledger = (run_dir / "stream" / uploads.LEDGER).read_text().splitlines()
+    assert set(ledger) == {key.removeprefix("stream/") for key in keys}
+
+
+def s3_environment(monkeypatch, tmp_path: Path) -> None:
+    """Test credentials for the moto server, and none of this machine's AWS settings."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASTREAMTEST")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s")
+    for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.setenv(name, str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 def test_follow_clock_shapes_the_pacer_by_the_hour():
