@@ -1,15 +1,20 @@
 """Helpers of the identity-bearing systems' tests: one generated block of a few thousand people,
-read by dataset, and the checks several systems share."""
+read by dataset, and the checks several systems share: above all the truth contract, every
+difference between a record and its true person named by its variation and corruption labels."""
 
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from conftest import DAY
 
-from gensample.generate.datasets import REGISTRY
-from gensample.generate.datasets.contract import Block
+from gensample.corruptions import CORRUPTIONS
+from gensample.corruptions.fuzzmap import FIELD_COLUMNS
+from gensample.generate import variants
+from gensample.generate.datasets import REGISTRY, customers, identity
+from gensample.generate.datasets.contract import Block, BlockInput
 from gensample.generate.pipeline import BlockResult, generate_block, reference_tables
 from gensample.generate.plan import make_plan
 from gensample.settings import Settings
@@ -44,7 +49,7 @@ class Run:
     @property
     def stores(self) -> pa.Table:
         """The stores the block's datasets refer to."""
-        return reference_tables(self.settings)["stores"].data
+        return reference_tables(self.settings, DAY)["stores"].data
 
     @cached_property
     def people(self) -> dict[int, dict]:
@@ -78,3 +83,76 @@ def assert_store_in_persons_state(day: Run, name: str, column: str) -> None:
         assert store in stores
         if state in stores.values():
             assert stores[store] == state
+
+
+def block_input(day: Run) -> BlockInput:
+    """What the run's block was generated from."""
+    return BlockInput(day.settings, DAY, day.block, day.result.entities)
+
+
+def as_written(day: Run, name: str) -> tuple[list[dict], list[dict]]:
+    """Per record of an identity system (truth order): its person columns as the system wrote
+    them, and its true person's as the system would write them."""
+    if name == "customers":
+        people = customers.entered(day.result.entities)
+        written = day.data(name).select(customers.PERSON_COLUMNS)
+    elif name == "wifi_sessions":
+        people = day.result.entities.select(["email", "phone"])
+        written = logins(day.data(name))
+    else:
+        system, given = REGISTRY[name].SYSTEM, block_input(day)
+        found = identity.records(given, system)
+        assert found.truth.equals(day.truth(name)) and found.columns.num_rows == len(found.person)
+        held = given.people.select(system.columns).take(pa.array(found.person))
+        return found.columns.to_pylist(), system.render(given, held, found.person).to_pylist()
+    row_of = day.truth(name)["entity_id"].to_numpy() - day.block.entity_start
+    true = people.take(pa.array(row_of)).select(written.column_names)
+    if name == "wifi_sessions":
+        true = logins(day.data(name), true)
+    return written.to_pylist(), true.to_pylist()
+
+
+def logins(sessions: pa.Table, people: pa.Table | None = None) -> pa.Table:
+    """The wifi logins (or, given the people, their own e-mail or phone) as an ``email`` and a
+    ``phone`` column, each empty where the user logs in with the other."""
+    by_email = pc.equal(sessions["login_type"], "email")
+    email = sessions["portal_login"] if people is None else people["email"]
+    phone = sessions["portal_login"] if people is None else people["phone"]
+    nothing = pa.scalar(None, pa.string())
+    return pa.table(
+        {
+            "email": pc.if_else(by_email, email, nothing),
+            "phone": pc.if_else(by_email, nothing, phone),
+        }
+    )
+
+
+def labelled_columns(record: dict) -> set[str]:
+    """The columns a truth row's corruption and variation labels account for."""
+    columns: set[str] = set()
+    for label in record["variations"].split(";") if record["variations"] else []:
+        columns |= set(variants.COLUMNS[label])
+    for label in record["corruptions"].split(";") if record["corruptions"] else []:
+        field, corruption = label.split(":")
+        assert corruption in CORRUPTIONS or corruption == "invalid_date", label
+        columns |= set(FIELD_COLUMNS.get(field, (field,)))
+    return columns
+
+
+def assert_differences_explained(written: list[dict], true: list[dict], records: list[dict]):
+    """Every column in which a record differs from its true person is named by its labels,
+    but a blank where the system holds no value for the person (blank in all their records)."""
+    blank_somewhere = {
+        (record["entity_id"], column)
+        for row, record in zip(written, records, strict=True)
+        for column, value in row.items()
+        if value is not None
+    }
+    for row, person, record in zip(written, true, records, strict=True):
+        differing = {column for column in row if row[column] != person[column]}
+        unexplained = {
+            column
+            for column in differing - labelled_columns(record)
+            if row[column] is not None or (record["entity_id"], column) in blank_somewhere
+        }
+        assert not unexplained, (unexplained, record, row, person)

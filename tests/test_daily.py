@@ -149,6 +149,29 @@ def test_archival_records_come_from_earlier_days(run_dir):
         for e in read_csv(day_dir(run_dir, NEXT) / "truth" / "entities.csv").to_pylist()
     }
     assert {r["entity_id"] for r in archival} <= entities
+    assert_similar_to_the_archived_record(run_dir, archival)
+
+
+def assert_similar_to_the_archived_record(run_dir: Path, archival: list[dict]) -> None:
+    """Each archival record's similarity columns compare it with the archived record."""
+    rows = {
+        r["customer_id"]: r
+        for r in read_csv(day_dir(run_dir, NEXT) / "data" / "customers.csv").to_pylist()
+    }
+    before = {
+        r["customer_id"]: r
+        for r in read_csv(day_dir(run_dir) / "data" / "customers.csv").to_pylist()
+    }
+    for record in archival:
+        row, was = rows[record["record_id"]], before[record["duplicate_of"]]
+        assert record["difficulty"] in ("easy", "medium", "hard"), record
+        same = row["birth_date"] == was["birth_date"]
+        known = row["birth_date"] != "" and was["birth_date"] != ""
+        assert record["birth_date_match"] == (str(same).lower() if known else ""), record
+        names = [
+            " ".join(filter(None, (r["first_name"], r["last_name"]))).lower() for r in (row, was)
+        ]
+        assert (float(record["name_similarity"]) == 1.0) == (names[0] == names[1]), record
 
 
 def test_each_successful_run_archives_its_customers(run_dir):

@@ -8,7 +8,7 @@ from conftest import DAY, read_csv, run_day
 
 from gensample import settings
 from gensample.corruptions import fuzzmap
-from gensample.corruptions.weights import DIFFICULTIES, HEAVY, IDENTIFIERS
+from gensample.corruptions.weights import DIFFICULTIES, HEAVY, IDENTIFIERS, SOURCE_VARIATIONS
 from gensample.errors import BadInputError
 from gensample.generate.datasets import fuzzing
 
@@ -52,6 +52,26 @@ def test_manual_controls_override_the_preset(tmp_path):
     assert fuzzing.run_fuzz_map(loaded)["email"] == fuzzmap.FieldFuzz(0.1, {"leave_blank": 1})
 
 
+def test_variation_and_first_record_shares_follow_the_preset_unless_set(tmp_path):
+    easy, hard = (load(tmp_path, f'[difficulty]\npreset = "{p}"\n') for p in ("easy", "hard"))
+    assert fuzzing.run_variation_shares(easy, "pos_customers") == dict.fromkeys(
+        SOURCE_VARIATIONS["pos_customers"], 0.0
+    )
+    assert fuzzing.run_original_share(easy) < fuzzing.run_original_share(hard)
+    text = (
+        '[difficulty]\npreset = "hard"\noriginal_share = 0.25\n'
+        'source_variations = {incident_reports = {"phone:landline" = 0.9}}\n'
+    )
+    loaded = load(tmp_path, text)
+    shares = fuzzing.run_variation_shares(loaded, "incident_reports")
+    assert shares["phone:landline"] == 0.9 and fuzzing.run_original_share(loaded) == 0.25
+    scale = DIFFICULTIES["hard"].variation_share
+    assert (
+        shares["first_name:preferred"]
+        == SOURCE_VARIATIONS["incident_reports"]["first_name:preferred"] * scale
+    )
+
+
 def test_the_command_line_flag_picks_the_preset(tmp_path):
     loaded = load(tmp_path, '[difficulty]\npreset = "easy"\n', difficulty={"preset": "hard"})
     assert loaded.difficulty.preset == "hard"
@@ -65,6 +85,20 @@ def test_the_command_line_flag_picks_the_preset(tmp_path):
         ("[difficulty]\nsource_hurry = {tills = 2}\n", ["source_hurry.tills", "pos_customers"]),
         ("[difficulty]\nsource_hurry = {pos_customers = -1}\n", ["pos_customers = -1", "0 to"]),
         ("[difficulty]\nsource_hurry = 3\n", ["difficulty.source_hurry = 3"]),
+        ("[difficulty]\noriginal_share = 2\n", ["difficulty.original_share = 2", "0 to 1"]),
+        ("[difficulty]\nsource_variations = 1\n", ["source_variations = 1", "variation = N"]),
+        (
+            "[difficulty]\nsource_variations = {tills = {}}\n",
+            ["source_variations.tills", "wifi_sessions"],
+        ),
+        (
+            '[difficulty]\nsource_variations = {pos_customers = {"email:home" = 0.1}}\n',
+            ["pos_customers.email:home", "phone:landline"],
+        ),
+        (
+            '[difficulty]\nsource_variations = {pos_customers = {"phone:landline" = 1.5}}\n',
+            ["pos_customers.phone:landline = 1.5", "0 to 1"],
+        ),
     ],
 )
 def test_bad_difficulty_settings_name_the_key_and_what_is_allowed(tmp_path, text, names):

@@ -5,6 +5,7 @@ import re
 from collections import Counter, defaultdict
 
 import pytest
+from conftest import DAY
 from dataset_checks import (
     PEOPLE,
     assert_contract_in_small_and_tiny_days,
@@ -54,34 +55,65 @@ def test_exactly_the_covered_share_of_people_each_first_original_then_duplicates
     for connections in by_person.values():
         first, *later = connections
         assert first["kind"] == "original" and first["duplicate_of"] is None
-        assert first["corruptions"] == ""
         for connection in later:
             assert connection["kind"] == "duplicate"
             assert connection["duplicate_of"] == first["session_id"]
             assert connection["connected_at"] >= first["disconnected_at"]
 
 
-def test_logins_are_the_persons_typed_right_first_and_the_truth_names_every_typo():
+OTHER_LOGINS = {"email": "email:work", "phone": "phone:landline"}
+"""The variation a login of each type may carry."""
+
+
+def test_a_user_logs_in_with_one_login_and_the_truth_names_every_variation_and_typo():
     by_person, _, run = users()
     people = {
         p["entity_id"]: p
         for p in population.people(run.seed, 0, PEOPLE, run.household_share).to_pylist()
     }
-    mistyped = duplicates = 0
+    mistyped, varied = Counter(), 0
     for entity_id, connections in by_person.items():
-        login_type = connections[0]["login_type"]
-        assert {c["login_type"] for c in connections} == {login_type}
-        assert connections[0]["portal_login"] == people[entity_id][login_type]
-        for connection in connections[1:]:
-            duplicates += 1
+        login_type, variation = connections[0]["login_type"], connections[0]["variations"]
+        assert {(c["login_type"], c["variations"]) for c in connections} == {
+            (login_type, variation)
+        }
+        assert variation in ("", OTHER_LOGINS[login_type])
+        varied += variation != ""
+        own = people[entity_id][login_type]
+        typed_right = {c["portal_login"] for c in connections if c["corruptions"] == ""}
+        assert len(typed_right) <= 1
+        assert not typed_right or (variation != "") == (typed_right != {own})
+        for connection in connections:
             assert connection["portal_login"]
-            changed = connection["portal_login"] != connections[0]["portal_login"]
-            assert changed == (connection["corruptions"] != "")
-            if changed:
-                mistyped += 1
+            if connection["corruptions"]:
+                mistyped[connection["kind"]] += 1
                 assert re.fullmatch(rf"{login_type}:[a-z_]+", connection["corruptions"])
-    expected = round(duplicates * wifi_sessions.MISTYPED_SHARE)
-    assert 0.8 * expected <= mistyped <= expected
+                assert connection["portal_login"] not in typed_right | {own}
+    kinds = Counter(c["kind"] for connections in by_person.values() for c in connections)
+    shares = {"duplicate": wifi_sessions.MISTYPED_SHARE, "original": 0.4}  # medium
+    for kind, share in shares.items():
+        assert 0.8 * share * kinds[kind] <= mistyped[kind] <= share * kinds[kind] + 1, kind
+    assert 0.02 < varied / len(by_person) < 0.25
+
+
+def test_a_later_login_carries_its_agreement_with_the_first_in_the_truth():
+    by_person, _, _ = users()
+    for connections in by_person.values():
+        first, *later = connections
+        compared = f"{first['login_type']}_match"
+        other = "phone_match" if compared == "email_match" else "email_match"
+        assert first[compared] is None and first["difficulty"] is None
+        for connection in later:
+            same = connection["portal_login"].lower() == first["portal_login"].lower()
+            if compared == "phone_match":
+                same = digits(connection["portal_login"]) == digits(first["portal_login"])
+            assert connection[compared] == same and connection[other] is None, connection
+            assert connection["name_similarity"] is None and connection["difficulty"], connection
+
+
+def digits(text: str) -> str:
+    """The digits of a text."""
+    return re.sub(r"\D", "", text)
 
 
 @pytest.mark.parametrize("trans_type", ["full", "daily"])
@@ -114,7 +146,7 @@ def test_a_device_per_user_unless_the_phone_randomises_its_mac_address():
 
 def test_stores_exist_and_users_mostly_visit_one_in_their_state():
     by_person, result, run = users()
-    stores = reference_tables(run)["stores"].data
+    stores = reference_tables(run, DAY)["stores"].data
     assert_references(result["wifi_sessions"].data, "store_id", stores, "store_id")
     state_of = dict(zip(stores["store_id"].to_pylist(), stores["state"].to_pylist(), strict=True))
     people = population.people(run.seed, 0, PEOPLE, run.household_share).to_pylist()

@@ -95,8 +95,18 @@ def test_the_truth_carries_similarity_for_duplicates_only(day):
     assert buckets == {"easy", "medium", "hard"}
 
 
-def test_exact_agreement_follows_the_corruption_labels(day):
-    copies = [r for r in day if r["dataset"] == "customers" and r["kind"] == "duplicate"]
+def test_exact_agreement_with_a_clean_original_follows_the_labels(day):
+    clean = {
+        r["record_id"]
+        for r in day
+        if r["dataset"] == "customers" and r["corruptions"] == r["variations"] == ""
+    }
+    copies = [
+        r
+        for r in day
+        if r["dataset"] == "customers" and r["kind"] == "duplicate" and r["duplicate_of"] in clean
+    ]
+    assert len(copies) > 100
     for record in copies:
         labels, carried = record["corruptions"], record["variations"]
         if "email:leave_blank" in labels:

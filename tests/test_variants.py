@@ -5,6 +5,7 @@ import pyarrow as pa
 import pytest
 
 from gensample import reference
+from gensample.corruptions.weights import SOURCE_VARIATIONS, VARIATIONS
 from gensample.generate import population, variants
 
 N = 2_000
@@ -56,7 +57,8 @@ def test_a_preferred_name_is_the_full_middle_name_or_a_nickname(people, others):
 def test_carry_replaces_values_by_share_and_labels_what_changed(people):
     copies = people.select(["first_name", "last_name", "email", "phone", *variants.ADDRESS])
     others = variants.other_values(9, people)
-    carried, labels = variants.carry(copies, others, 2.0, np.random.default_rng(1))
+    shares = {variation: 2 * share for variation, share in SOURCE_VARIATIONS["customers"].items()}
+    carried, labels = variants.carry(copies, others, shares, np.random.default_rng(1))
     labels = labels.to_pylist()
     for variation, columns in variants.COLUMNS.items():
         marked = np.array([variation in label for label in labels])
@@ -71,7 +73,24 @@ def test_carry_replaces_values_by_share_and_labels_what_changed(people):
                 ]
             )
         assert np.array_equal(marked, changed), variation  # only this variation sets them
-        wanted = variants.SHARES[variation] * 2.0  # fewer where the person has no such value
+        wanted = shares[variation]  # fewer where the person has no such value
         assert 0.3 * wanted < marked.mean() < 1.2 * wanted, variation
-    none, labels = variants.carry(copies, others, 0.0, np.random.default_rng(1))
+    none, labels = variants.carry(copies, others, {}, np.random.default_rng(1))
     assert none.equals(copies) and set(labels.to_pylist()) == {""}
+
+
+def test_carry_leaves_a_value_the_system_does_not_hold_blank(people):
+    copies = people.select(["email", "phone"])
+    blank = pa.nulls(N, pa.string())
+    copies = copies.set_column(0, "email", blank)
+    every = dict.fromkeys(VARIATIONS, 1.0)
+    carried, labels = variants.carry(
+        copies, variants.other_values(9, people), every, np.random.default_rng(1)
+    )
+    assert carried["email"].null_count == N
+    assert set(labels.to_pylist()) == {"phone:landline"}
+
+
+def test_the_settings_know_every_variation():
+    assert tuple(variants.COLUMNS) == VARIATIONS
+    assert all(set(shares) <= set(VARIATIONS) for shares in SOURCE_VARIATIONS.values())

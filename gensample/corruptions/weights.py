@@ -155,17 +155,64 @@ class Difficulty:
     exact_share: float
     """Multiplier of ``exact_duplicate_share``."""
     variation_share: float
-    """Multiplier of the shares of duplicates carrying a person's other true values."""
+    """Multiplier of the shares of records carrying a person's other true values."""
+    original_share: float
+    """Share of a person's first record in each system fuzzed like a duplicate."""
 
 
 DIFFICULTIES = MappingProxyType(
     {
-        "easy": Difficulty(0.3, 0.3, -1, 0.0, 2.0, 0.0),
-        "medium": Difficulty(2.5, 1.5, 1, 0.35, 0.5, 1.0),
-        "hard": Difficulty(3.5, 2.5, 2, 0.5, 0.2, 2.0),
+        "easy": Difficulty(0.3, 0.3, -1, 0.0, 2.0, 0.0, 0.05),
+        "medium": Difficulty(2.5, 1.5, 1, 0.35, 0.5, 1.0, 0.4),
+        "hard": Difficulty(3.5, 2.5, 2, 0.5, 0.2, 2.0, 0.7),
     }
 )
 """The difficulty presets, easiest first (``difficulty.preset`` in settings)."""
+
+SOURCE_VARIATIONS = MappingProxyType(
+    {
+        "customers": {
+            "email:work": 0.12,
+            "phone:landline": 0.10,
+            "address:previous": 0.10,
+            "last_name:maiden": 0.05,
+            "first_name:preferred": 0.08,
+        },
+        "pos_customers": {
+            "phone:landline": 0.30,
+            "address:previous": 0.10,
+            "last_name:maiden": 0.05,
+            "first_name:preferred": 0.15,
+        },
+        "loyalty_members": {
+            "email:work": 0.05,
+            "phone:landline": 0.35,
+            "address:previous": 0.15,
+            "last_name:maiden": 0.05,
+            "first_name:preferred": 0.10,
+        },
+        "email_subscribers": {"email:work": 0.25, "first_name:preferred": 0.15},
+        "incident_reports": {
+            "phone:landline": 0.60,
+            "last_name:maiden": 0.05,
+            "first_name:preferred": 0.15,
+        },
+        "wifi_sessions": {"email:work": 0.15, "phone:landline": 0.10},
+    }
+)
+"""Per source system, the share of its records carrying each of a person's other true values
+(``email:work``, ``phone:landline``, ``address:previous``, ``last_name:maiden``,
+``first_name:preferred``), before the preset's ``variation_share``: a web shop gets the personal
+e-mail, a store's loyalty desk a home phone, an incident form a work phone. A variation a system
+does not list, or whose columns it does not hold, it never carries."""
+VARIATIONS = (
+    "email:work",
+    "phone:landline",
+    "address:previous",
+    "last_name:maiden",
+    "first_name:preferred",
+)
+"""Every kind of other true value a person may have (``gensample.generate.variants``)."""
 
 
 def weighed(fuzz_map: Mapping[str, FieldFuzz], difficulty: Difficulty) -> dict[str, FieldFuzz]:

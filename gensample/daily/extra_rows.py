@@ -129,6 +129,7 @@ def _inserted(
         pa.concat_arrays([part.corruptions for part in parts]),
         rng,
         date,
+        earlier=pa.concat_tables([part.copied for part in parts]),
     )
 
 
@@ -143,6 +144,7 @@ class _Part:
     original_id: np.ndarray  # record id (from an earlier day) it copies, or -1
     corruptions: pa.Array
     entities: pa.Table
+    copied: pa.Table  # the person columns of the record each row copies, row for row
 
 
 def _tracer_part(drop: tracer_drops.TracerDrop, entity_start: int) -> _Part:
@@ -158,6 +160,7 @@ def _tracer_part(drop: tracer_drops.TracerDrop, entity_start: int) -> _Part:
         np.full(n, NO_RECORD),
         tracer_drops.differences(drop),
         tracer_drops.entities(drop, entity_start),
+        drop.people.select(customers.PERSON_COLUMNS).take(pa.array(first_of_group)),
     )
 
 
@@ -183,6 +186,7 @@ def _archival_part(
         np.concatenate([p.records["record_id"].to_numpy() for p in picks]),
         corruptions,
         pa.concat_tables([p.entities for p in picks]).cast(truth.ENTITIES_SCHEMA),
+        rows,
     )
 
 

@@ -62,10 +62,11 @@ RECORDS_DESCRIPTIONS = {
     "re-injected).",
     "duplicate_of": "The record this one copies: the original, the first record of its tracer "
     "group, or the archived record (of an earlier day); empty for originals.",
-    "corruptions": "What really changed relative to duplicate_of (with the variations the record "
-    "carries), as field:corruption pairs "
-    "joined by ';' (e.g. first_name:use_nickname; a tracer row's own edits no corruption "
-    "names are hand_edited); empty when nothing did.",
+    "corruptions": "The errors the record shows, as field:corruption pairs joined by ';' (e.g. "
+    "first_name:use_nickname): for originals and duplicates of a source system relative to the "
+    "true person (with the variations the record carries), so with variations they name every "
+    "difference from truth/entities.csv; for tracer and archival rows relative to duplicate_of "
+    "(a tracer row's own edits no corruption names are hand_edited); empty when nothing changed.",
     "variations": "Which of the person's other true values the record carries instead of the "
     "ones in truth/entities.csv, joined by ';' (email:work, phone:landline, address:previous, "
     "last_name:maiden, first_name:preferred); empty for none.",
@@ -122,9 +123,12 @@ def record_rows(
     corruptions: pa.Array,
     people: pa.Table | None = None,
     variations: pa.Array | None = None,
+    earlier: pa.Table | None = None,
 ) -> pa.Table:
     """Truth rows for records of ``dataset``; with the records' ``people`` columns (in the same
-    order), each duplicate's similarity to its original when that is among them."""
+    order), each duplicate's similarity to its original: the one among them, else the row of
+    ``earlier`` (person columns of each record's ``duplicate_of`` from an earlier day, row for
+    row) when given."""
     return pa.table(
         {
             "dataset": pa.repeat(pa.scalar(dataset), len(record_id)),
@@ -136,7 +140,7 @@ def record_rows(
             "variations": pa.repeat(pa.scalar(""), len(record_id))
             if variations is None
             else variations,
-            **_columns(_similarities(np.asarray(record_id), duplicate_of, people)),
+            **_columns(_similarities(np.asarray(record_id), duplicate_of, people, earlier)),
         },
         schema=RECORDS_SCHEMA,
     )
@@ -156,10 +160,13 @@ def _columns(table: pa.Table) -> dict[str, pa.ChunkedArray]:
 
 
 def _similarities(
-    record_id: np.ndarray, duplicate_of: pa.Array, people: pa.Table | None
+    record_id: np.ndarray,
+    duplicate_of: pa.Array,
+    people: pa.Table | None,
+    earlier: pa.Table | None = None,
 ) -> pa.Table:
-    """Similarity columns of each record to its ``duplicate_of`` among the same records (empty
-    for originals and for copies of records not among them)."""
+    """Similarity columns of each record to its ``duplicate_of``: among the same records, else
+    in ``earlier`` when given (empty for originals and for copies of records not found)."""
     nothing = pa.Table.from_pylist([{}], schema=similarity.SCHEMA)
     if people is None or not len(record_id):
         return nothing.take(pa.array(np.zeros(len(record_id), np.int64)))
@@ -167,8 +174,13 @@ def _similarities(
     copied = pc.fill_null(duplicate_of, -1).to_numpy(zero_copy_only=False)
     at = np.minimum(np.searchsorted(record_id[order], copied), len(order) - 1)
     found = (copied >= 0) & (record_id[order[at]] == copied)
-    rows, originals = np.flatnonzero(found), order[at[found]]
-    measured = similarity.similarities(people.take(rows), people.take(originals))
+    # row of each record's duplicate_of: among the records, else the record's row of earlier
+    source = np.where(found, order[at], len(record_id) + np.arange(len(record_id)))
+    pool, rows = people, np.flatnonzero(found)
+    if earlier is not None:
+        pool = pa.concat_tables([people, earlier.select(people.column_names).cast(people.schema)])
+        rows = np.flatnonzero(copied >= 0)
+    measured = similarity.similarities(people.take(rows), pool.take(source[rows]))
     index = np.full(len(record_id), len(rows))
     index[rows] = np.arange(len(rows))
     return pa.concat_tables([measured, nothing]).take(pa.array(index))

@@ -1,10 +1,13 @@
 """A person's other true values: a work e-mail, a landline, a previous address, a maiden name,
-a preferred first name. They are true (not errors): a duplicate may carry any of them, and the
-truth names which (``variations``, e.g. ``email:work``).
+a preferred first name. They are true (not errors): any record of any source system may carry
+them (with the system's shares, ``fuzzing.run_variation_shares``), and the truth names which
+(``variations``, e.g. ``email:work``).
 
 Drawn per block of people from the block's own stream, so each is a pure function of the seed
 and the person's block.
 """
+
+from collections.abc import Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -24,14 +27,6 @@ COLUMNS = {
     "first_name:preferred": ("first_name",),
 }
 """Each variation and the person columns it replaces."""
-SHARES = {
-    "email:work": 0.12,
-    "phone:landline": 0.10,
-    "address:previous": 0.10,
-    "last_name:maiden": 0.05,
-    "first_name:preferred": 0.08,
-}
-"""Share of duplicates carrying each variation (independently), before the difficulty's scale."""
 EMPLOYER_ENDINGS = ("corp", "group", "inc", "co", "works", "partners")
 
 
@@ -52,17 +47,21 @@ def other_values(seed: int, people: pa.Table) -> pa.Table:
 
 
 def carry(
-    copies: pa.Table, others: pa.Table, scale: float, rng: np.random.Generator
+    copies: pa.Table, others: pa.Table, shares: Mapping[str, float], rng: np.random.Generator
 ) -> tuple[pa.Table, pa.Array]:
-    """Give each copy some of its person's other values (each variation with its share times
-    ``scale``); returns the copies and, per row, the variations that changed a value."""
+    """Give each copy some of its person's other values (each variation with its share in
+    ``shares``, none if absent) where the copy holds a value; returns the copies and, per row,
+    the variations that changed a value."""
     labels = []
     for variation, columns in COLUMNS.items():
         present = [c for c in columns if c in copies.column_names]
-        chosen = pa.array(rng.random(copies.num_rows) < SHARES[variation] * scale)
+        chosen = pa.array(rng.random(copies.num_rows) < shares.get(variation, 0.0))
         if not present:
             continue
-        held = pc.is_valid(others[f"{variation}/{present[0]}"].combine_chunks())
+        held = pc.and_(
+            pc.is_valid(others[f"{variation}/{present[0]}"].combine_chunks()),
+            pc.is_valid(copies[present[0]].combine_chunks()),
+        )
         use = pc.and_(chosen, held)
         changed = pa.repeat(pa.scalar(False), copies.num_rows)
         for column in present:
@@ -97,7 +96,8 @@ def _landline(phones: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Another number in the mobile's area code: '(503) 555-0142' -> '(503) 284-7719'."""
     n = len(phones)
     exchange = pa.array(rng.integers(200, 1000, n).astype(str))
-    line = pa.array(np.char.zfill(rng.integers(0, 10_000, n).astype(str), 4))
+    # four digits with their leading zeros: the last four of 10000..19999
+    line = pc.utf8_slice_codeunits(pa.array((10_000 + rng.integers(0, 10_000, n)).astype(str)), 1)
     area = pc.utf8_slice_codeunits(phones, 0, 5)
     landline = pc.binary_join_element_wise(area, " ", exchange, "-", line, "")
     return pc.if_else(pc.match_substring_regex(phones, r"^\(\d{3}\)"), landline, None)

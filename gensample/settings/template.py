@@ -30,6 +30,8 @@ EXAMPLES: dict[str, Any] = {
     },
     "difficulty.hurried_share": 0.3,
     "difficulty.source_hurry": {"pos_customers": 3.0},
+    "difficulty.original_share": 0.5,
+    "difficulty.source_variations": {"loyalty_members": {"phone:landline": 0.5}},
 }
 """Example values, shown commented out, for settings that are not set by default."""
 

@@ -78,7 +78,8 @@ INSERT, UPDATE = "I", "U"
 
 
 def generate(block: BlockInput, parents: Parents) -> Generated:
-    """Customer records of one block: one original per person, then fuzzed duplicates, shuffled.
+    """Customer records of one block: one original per person, then duplicates, shuffled; every
+    record may carry the person's other true values and errors (``identity`` describes how).
 
     Its rows are counted by the plan (originals and the block's duplicate budget).
     """
@@ -92,35 +93,35 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         settings.max_duplicates_per_entity,
     )
     people = entered(block.people)
-    source = np.repeat(np.arange(plan.entities), copies)
+    source = np.concatenate([np.arange(plan.entities), np.repeat(np.arange(plan.entities), copies)])
     carried, variations = variants.carry(
         people.take(pa.array(source)),
         variants.other_values(settings.seed, block.people).take(pa.array(source)),
-        fuzzing.preset(settings).variation_share,
+        fuzzing.run_variation_shares(settings, NAME),
         stream(settings.seed, NAME, "variants", plan.entity_start),
     )
-    copied, corruptions = fuzz_duplicates(carried, settings, rng)
+    written, corruptions = fuzz_records(carried, plan.entities, settings, rng)
     entity_id = block.people["entity_id"].to_numpy()
     originals = plan.entities
     record_id = plan.record_start + rng.permutation(plan.records)
-    opened = opening_times(rng, block, source)
-    copied, corruptions = validated(
-        copied, people.take(pa.array(source)), corruptions, opened[originals:], settings, rng
+    opened = opening_times(rng, block, source[originals:])
+    written, corruptions = validated(
+        written, people.take(pa.array(source)), corruptions, opened, settings, rng
     )
     return assemble(
-        pa.concat_tables([people, copied]),
+        written,
         record_id,
-        np.concatenate([entity_id, entity_id[source]]),
+        entity_id[source],
         pa.concat_arrays([repeat("original", originals), repeat("duplicate", plan.duplicates)]),
         pa.array(
-            np.concatenate([np.zeros(originals, np.int64), record_id[source]]),
+            np.concatenate([np.zeros(originals, np.int64), record_id[source[originals:]]]),
             mask=np.arange(plan.records) < originals,
         ),
-        pa.concat_arrays([repeat("", originals), corruptions]),
+        corruptions,
         rng,
         block.date,
         opened,
-        pa.concat_arrays([repeat("", originals), variations]),
+        variations,
     )
 
 
@@ -185,12 +186,14 @@ def assemble(
     date: dt.date,
     opened: np.ndarray | None = None,
     variations: pa.Array | None = None,
+    earlier: pa.Table | None = None,
 ) -> Generated:
     """New customer records from person rows and their truth: accounts added, rows in id order.
 
     ``record_id`` is a range of ids in a shuffled order; ``opened`` the second each account was
     opened (by default any in the five years before the day); ``variations`` the other true
-    values each record carries (by default none).
+    values each record carries (by default none); ``earlier`` the person columns of the
+    record each row copies when that is from an earlier day (``truth.record_rows``).
     """
     status, created, updated = account_columns(rng, rows.num_rows, date, opened)
     data = (
@@ -201,7 +204,7 @@ def assemble(
         .append_column("operation", repeat(INSERT, rows.num_rows))
     )
     records = truth.record_rows(
-        NAME, record_id, entity_id, kind, duplicate_of, corruptions, rows, variations
+        NAME, record_id, entity_id, kind, duplicate_of, corruptions, rows, variations, earlier
     )
     order = pa.array(_in_order(record_id))
     return Generated(data.take(order).cast(SCHEMA), records.take(order))
@@ -215,16 +218,23 @@ def _in_order(record_id: np.ndarray) -> np.ndarray:
     return order
 
 
-def fuzz_duplicates(
-    copies: pa.Table, settings: Settings, rng: np.random.Generator
+def fuzz_records(
+    records: pa.Table, firsts: int, settings: Settings, rng: np.random.Generator
 ) -> tuple[pa.Table, pa.Array]:
-    """Corrupt the copies through the fuzz map, all but an exact share of them; every other
-    copy shows a change."""
-    exact = round(copies.num_rows * fuzzing.run_exact_share(settings))
-    fuzzed = np.sort(rng.permutation(copies.num_rows)[exact:])
+    """Corrupt the records through the fuzz map: the ``original_share`` of the first ``firsts``
+    (people's first accounts) and all the others (duplicates) but an exact share; every
+    corrupted record shows a change."""
+    clean = round(firsts * (1 - fuzzing.run_original_share(settings)))
+    exact = round((records.num_rows - firsts) * fuzzing.run_exact_share(settings))
+    fuzzed = np.concatenate(
+        [
+            rng.permutation(firsts)[clean:],
+            firsts + rng.permutation(records.num_rows - firsts)[exact:],
+        ]
+    )
     return fuzzmap.fuzz_until_changed(
-        copies,
-        fuzzed,
+        records,
+        np.sort(fuzzed),
         fuzzing.run_fuzz_map(settings),
         fuzzing.run_max_fields(settings),
         rng,

@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 from gensample.corruptions import fuzzmap
 from gensample.corruptions.fuzzmap import FieldFuzz
-from gensample.corruptions.weights import DIFFICULTIES, Difficulty
+from gensample.corruptions.weights import DIFFICULTIES, SOURCE_VARIATIONS, Difficulty
 from gensample.settings import Settings
 
 STAFF_TYPED = MappingProxyType(
@@ -105,3 +105,18 @@ def run_hurried_share(settings: Settings, system: str, hurry: float = 1.0) -> fl
 def run_exact_share(settings: Settings) -> float:
     """Share of duplicates left untouched: ``exact_duplicate_share`` times the preset's."""
     return min(1.0, settings.exact_duplicate_share * preset(settings).exact_share)
+
+
+def run_original_share(settings: Settings) -> float:
+    """Share of a person's first record in a system that carries errors: the setting or the
+    preset's."""
+    chosen = settings.difficulty.original_share
+    return preset(settings).original_share if chosen is None else chosen
+
+
+def run_variation_shares(settings: Settings, system: str) -> dict[str, float]:
+    """Share of ``system``'s records carrying each other true value: the system's default times
+    the preset's ``variation_share``, replaced per variation by ``source_variations``."""
+    scale = preset(settings).variation_share
+    defaults = {name: share * scale for name, share in SOURCE_VARIATIONS[system].items()}
+    return {**defaults, **(settings.difficulty.source_variations or {}).get(system, {})}

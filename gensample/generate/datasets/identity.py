@@ -3,9 +3,12 @@ corruptions, record ids and truth rows.
 
 A system sees an exact share of the block's people (``coverage``), chosen at random apart from
 every other system, and keeps extra records of some of them (``source_dupe_rates``). A person's
-first record is the original: the true person in the system's format, clean. The others are
-duplicates, corrupted through the system's own fuzz map before formatting; their truth labels
-name only the corruptions the formatted record still shows.
+first record is the original, the others duplicates of it. Every record, the original included,
+is the true person as the system holds them: it may carry some of the person's other true
+values (a work e-mail, a landline: the system's ``variations`` shares), and it may be corrupted
+through the system's own fuzz map before formatting (a share of the originals, all duplicates
+but an exact share). Its truth labels name the variations and the corruptions the formatted
+record still shows, so every difference from the true person is named.
 """
 
 import datetime as dt
@@ -18,7 +21,7 @@ import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
-from gensample.generate import duplicates, population, truth
+from gensample.generate import duplicates, population, truth, variants
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     HISTORY_DAYS,
@@ -33,6 +36,8 @@ from gensample.generate.datasets.fuzzing import (  # the systems take them from 
     STAFF_HURRY,  # noqa: F401
     STAFF_TYPED,  # noqa: F401
     Fuzzing,
+    run_original_share,
+    run_variation_shares,
 )
 from gensample.generate.seeding import stream
 from gensample.settings import Settings
@@ -111,7 +116,8 @@ def rows_counter(name: str) -> Callable[[Settings, int, int, Mapping[str, int]],
 
 
 def records(block: BlockInput, system: System) -> Records:
-    """The system's records of the block: covered people, duplicates, corruptions and truth."""
+    """The system's records of the block: covered people, duplicates, variations, corruptions
+    and truth."""
     settings, entities = block.settings, block.block.entities
     draw = streams(block, system.name)
     covered = covered_count(settings, system.name, entities)
@@ -123,24 +129,36 @@ def records(block: BlockInput, system: System) -> Records:
         settings.duplicates_distribution,
         settings.max_duplicates_per_entity,
     )
-    source = np.repeat(np.arange(covered), copies)
+    source = np.concatenate([np.arange(covered), np.repeat(np.arange(covered), copies)])
     held = _unrecorded(draw("unrecorded"), block.people.select(system.columns).take(chosen), system)
-    written, read_from, labels = _corrupt(draw("fuzz"), block, system, held, chosen, source)
+    carried, variations = variants.carry(
+        held.take(source),
+        variants.other_values(settings.seed, block.people).take(chosen[source]),
+        run_variation_shares(settings, system.name),
+        draw("variants"),
+    )
+    columns, labels = _corrupt(draw("fuzz"), block, system, carried, chosen[source], covered)
     start, count = block.id_range(system.name)
     ids = shuffled_ids(draw("ids"), start, count)
     order = np.argsort(ids)
     record_id = ids[order]
-    original = (ids[np.concatenate([np.arange(covered), source])] - start)[order]
-    person = np.concatenate([chosen, chosen[source]])[order]
-    labels = pa.concat_arrays([pa.repeat(pa.scalar(""), covered), labels]).take(order)
+    original = (ids[source] - start)[order]
+    person = chosen[source][order]
     entity_id = block.people["entity_id"].to_numpy()[person]
-    columns = written.take(read_from[order])
+    columns = columns.take(order)
     return Records(
         record_id,
         person,
         original,
         columns,
-        _truth(system.name, record_id, entity_id, original, labels, columns),
+        _truth(
+            system.name,
+            record_id,
+            entity_id,
+            original,
+            (labels.take(order), variations.take(order)),
+            columns,
+        ),
     )
 
 
@@ -162,49 +180,54 @@ def _corrupt(
     rng: np.random.Generator,
     block: BlockInput,
     system: System,
-    held: pa.Table,
-    chosen: np.ndarray,
-    source: np.ndarray,
-) -> tuple[pa.Table, np.ndarray, pa.Array]:
-    """Every record written by the system, the duplicates corrupted.
+    carried: pa.Table,
+    person: np.ndarray,
+    firsts: int,
+) -> tuple[pa.Table, pa.Array]:
+    """Every record as the system writes it, a share corrupted.
 
-    ``held`` are the people the system holds (at block positions ``chosen``); the copies are
-    of ``held`` rows ``source``. All copies but an exact share go through the system's fuzz
-    map. A copy that still reads like its original (the field was one the system does not hold
-    for the person, or the change one its format undoes) is corrupted afresh, as several
-    candidates of which the first that shows a change is kept.
+    ``carried`` holds each record's true values (with the variations it carries), of the
+    block's people ``person``; its first ``firsts`` rows are people's first records. The
+    ``original_share`` of those, and all copies but an exact share, go through the system's fuzz
+    map. A record that still reads as before (the field was one the system does not hold for
+    the person, or the change one its format undoes) is corrupted afresh, as several candidates
+    of which the first that shows a change is kept.
 
-    Returns the written rows, which of them each record (originals, then copies) reads, and
-    the corruptions each copy shows.
+    Returns the written rows and the corruptions each shows.
     """
     settings, fuzzing = block.settings, system.fuzzing
     fuzz_map, most = fuzzing.fuzz_map(settings), fuzzing.max_fields(settings)
     hurried = fuzzing.hurried_share(settings, system.name)
-    exact = round(len(source) * fuzzing.exact_share(settings))
-    rows = np.sort(rng.permutation(len(source))[exact:])
-    written = [system.render(block, held, chosen)]
-    read_from = np.concatenate([np.arange(len(chosen)), source])  # a copy reads as its original
-    labels, label_of = [pa.array([""])], np.zeros(len(source), np.int64)
+    n = carried.num_rows
+    clean = round(firsts * (1 - run_original_share(settings)))
+    exact = round((n - firsts) * fuzzing.exact_share(settings))
+    rows = np.sort(
+        np.concatenate(
+            [rng.permutation(firsts)[clean:], firsts + rng.permutation(n - firsts)[exact:]]
+        )
+    )
+    written = [system.render(block, carried, person)]
+    read_from = np.arange(n)
+    labels, label_of = [pa.array([""])], np.zeros(n, np.int64)
     for candidates in CANDIDATES:
         if not len(rows):
             break
         tried = np.repeat(rows, candidates)
         fuzzed, changes = fuzzmap.fuzz(
-            held.take(source[tried]), np.arange(len(tried)), fuzz_map, most, rng, hurried
+            carried.take(tried), np.arange(len(tried)), fuzz_map, most, rng, hurried
         )
-        shown = system.render(block, fuzzed, chosen[source[tried]])
-        visible = _visible_labels(changes, fuzz_map, shown, written[0].take(source[tried]))
+        shown = system.render(block, fuzzed, person[tried])
+        visible = _visible_labels(changes, fuzz_map, shown, written[0].take(tried))
         changed = pc.not_equal(visible, "").to_numpy(zero_copy_only=False)
         changed = changed.reshape(len(rows), candidates)
         kept = pa.array(np.arange(len(rows)) * candidates + changed.argmax(axis=1))
-        read_from[len(chosen) + rows] = sum(map(len, written)) + np.arange(len(rows))
+        read_from[rows] = sum(map(len, written)) + np.arange(len(rows))
         label_of[rows] = sum(map(len, labels)) + np.arange(len(rows))
         written.append(shown.take(kept))
         labels.append(visible.take(kept))
         rows = rows[~changed.any(axis=1)]
     return (
-        pa.concat_tables(written).combine_chunks(),
-        read_from,
+        pa.concat_tables(written).combine_chunks().take(read_from),
         pa.concat_arrays(labels).take(label_of),
     )
 
@@ -245,15 +268,18 @@ def _truth(
     record_id: np.ndarray,
     entity_id: np.ndarray,
     original: np.ndarray,
-    labels: pa.Array,
+    labels: tuple[pa.Array, pa.Array],
     columns: pa.Table,
 ) -> pa.Table:
-    """Truth rows of the records (with their person ``columns`` as written): originals, and
-    duplicates pointing to theirs."""
+    """Truth rows of the records (with their person ``columns`` as written and their
+    corruption and variation ``labels``): originals, and duplicates pointing to theirs."""
     is_duplicate = original != np.arange(len(original))
     kind = pc.if_else(pa.array(is_duplicate), "duplicate", "original")
     duplicate_of = pa.array(record_id[original], mask=~is_duplicate)
-    return truth.record_rows(name, record_id, entity_id, kind, duplicate_of, labels, columns)
+    corruptions, variations = labels
+    return truth.record_rows(
+        name, record_id, entity_id, kind, duplicate_of, corruptions, columns, variations
+    )
 
 
 def history_window(date: dt.date) -> tuple[int, int]:

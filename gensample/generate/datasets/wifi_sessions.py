@@ -3,10 +3,11 @@
 The wifi users are an exact share (``coverage.store_wifi``) of the block's people. Each logs in
 through the captive portal with their e-mail address or their phone number (always the same
 one), mostly at a store of their own state, from one device, whose MAC address some phones
-randomise per connection. A user's connections follow one another in time; the first is the
-``original`` record of the person, typed correctly, and each later one a ``duplicate`` of it, a
-share of them with the login mistyped (through the fuzz map, never left blank: the portal
-requires it).
+randomise per connection. A user logs in with one of their e-mails or phones, mostly their own,
+sometimes a work e-mail or a landline (a variation, named in the truth). A user's connections
+follow one another in time; the first is the ``original`` record of the person and each later
+one a ``duplicate`` of it, a share of either with the login mistyped (through the fuzz map,
+never left blank: the portal requires it).
 """
 
 from collections.abc import Mapping
@@ -16,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
-from gensample.generate import truth
+from gensample.generate import truth, variants
 from gensample.generate.datasets import identity, stores
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
@@ -30,6 +31,7 @@ from gensample.generate.datasets.common import (
 )
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.datasets.draws import CappedGeometric, random_ids
+from gensample.generate.datasets.fuzzing import run_original_share, run_variation_shares
 from gensample.generate.datasets.sessions import place_sessions
 from gensample.generate.datasets.texts import hex_text, random_bytes
 from gensample.settings import DATASET_PARENTS, Settings
@@ -58,8 +60,8 @@ DESCRIPTIONS = {
     "connections, unless the phone randomises it per connection (then the second hex digit is "
     "2, 6, a or e).",
     "login_type": "email or phone: what the user logs in with (always the same for a user).",
-    "portal_login": "The e-mail address or phone number typed into the captive portal; later "
-    "logins of the same person are sometimes mistyped.",
+    "portal_login": "The e-mail address or phone number typed into the captive portal: the "
+    "user's own, sometimes a work e-mail or a landline; a login may be mistyped.",
     "connected_at": "When the device connected: in opening hours, inside the event window.",
     "disconnected_at": "When it disconnected: after connecting, before the user's next "
     "connection, inside the event window.",
@@ -105,7 +107,9 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     user = np.repeat(np.arange(len(per_user)), per_user)
     first = np.cumsum(per_user) - per_user
     by_email = draw("login_type").random(len(per_user)) < EMAIL_LOGIN_SHARE
-    login, corruptions = portal_logins(draw("typos"), settings, users, by_email, user, first)
+    others = variants.other_values(settings.seed, block.people).take(pa.array(np.sort(chosen)))
+    login, variations = chosen_logins(draw("variants"), settings, users, others, by_email)
+    login, corruptions = portal_logins(draw("typos"), settings, login, by_email, user, first)
     connected, disconnected = connection_times(draw("times"), block, user, len(per_user))
     ids = random_ids(draw("ids"), *block.id_range(NAME))
     session_id, order = ids.of_row, ids.order
@@ -129,23 +133,61 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         KINDS.take(pa.array(original.astype(np.int64))),
         pa.array(session_id[first][user], mask=original),
         corruptions,
+        logins_by_type(login, by_email[user]),
+        variations.take(pa.array(user)),
     )
     return Generated(data.cast(SCHEMA), records.take(order))
+
+
+def chosen_logins(
+    rng: np.random.Generator,
+    settings: Settings,
+    users: pa.Table,
+    others: pa.Table,
+    by_email: np.ndarray,
+) -> tuple[pa.Array, pa.Array]:
+    """The e-mail address or phone number each user logs in with: their own, or another true
+    one of theirs (a work e-mail, a landline: the system's variation shares), and which."""
+    logins = logins_by_type(
+        pc.if_else(pa.array(by_email), users["email"], users["phone"]), by_email
+    )
+    carried, variations = variants.carry(logins, others, run_variation_shares(settings, NAME), rng)
+    return pc.coalesce(carried["email"], carried["phone"]), variations
+
+
+def logins_by_type(logins: pa.Array, by_email: np.ndarray) -> pa.Table:
+    """Logins as ``email`` and ``phone`` columns, each empty where the login is the other."""
+    nothing = pa.scalar(None, pa.string())
+    return pa.table(
+        {
+            "email": pc.if_else(pa.array(by_email), logins, nothing),
+            "phone": pc.if_else(pa.array(~by_email), logins, nothing),
+        }
+    )
 
 
 def portal_logins(
     rng: np.random.Generator,
     settings: Settings,
-    users: pa.Table,
+    logins: pa.Array,
     by_email: np.ndarray,
     user: np.ndarray,
     first: np.ndarray,
 ) -> tuple[pa.Array, pa.Array]:
-    """What each connection's user typed into the portal, and what was mistyped (the fuzz
-    labels): an exact share of the connections after each user's first are mistyped."""
-    typed = pc.if_else(pa.array(by_email), users["email"], users["phone"]).take(user)
+    """What each connection's user typed into the portal (their ``logins``), and what was
+    mistyped (the fuzz labels): the ``original_share`` of the users' first connections and an
+    exact share of the later ones are mistyped."""
+    typed = logins.take(pa.array(user))
     later = np.delete(np.arange(len(user)), first)
-    mistyped = np.sort(rng.permutation(later)[: round(len(later) * MISTYPED_SHARE)])
+    firsts = round(len(first) * run_original_share(settings))
+    mistyped = np.sort(
+        np.concatenate(
+            [
+                rng.permutation(first)[:firsts],
+                rng.permutation(later)[: round(len(later) * MISTYPED_SHARE)],
+            ]
+        )
+    )
     email_login = by_email[user[mistyped]]
     labels = []
     for field, rows in (("email", mistyped[email_login]), ("phone", mistyped[~email_login])):
