@@ -30,7 +30,7 @@ def main() -> None:
     for cached in (retail.load, catalog.load, deals.load, products.catalog, stores.catalog):
         cached.cache_clear()
     started = time.perf_counter()
-    reference = reference_tables(settings)
+    reference = reference_tables(settings, DAY)
     reference_seconds = time.perf_counter() - started
     plan = make_plan(settings, DAY, 0)
     seconds = dict.fromkeys(RETAIL, 0.0)

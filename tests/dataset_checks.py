@@ -100,7 +100,7 @@ def assert_unchanged_without(name: str, datasets: tuple[str, ...], others: tuple
 def blocks_of_day(config: Settings, date: dt.date = DAY, entity_start: int = 0) -> list:
     """Every block of a day: ``(block, {dataset: Generated})``, reference datasets included."""
     plan = make_plan(config, date, entity_start)
-    references = reference_tables(config)
+    references = reference_tables(config, date)
     return [
         (block, {**references, **generate_block(config, date, block).datasets})
         for block in plan.blocks

@@ -15,6 +15,7 @@ from gensample.settings import Settings
 
 DATASETS = (
     "stores",
+    "brands",
     "products",
     "bundles",
     "promotions",

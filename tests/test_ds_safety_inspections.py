@@ -42,7 +42,7 @@ def test_counts_scale_with_the_people_of_each_block():
     config = Settings(customers=3000, datasets=DATASETS)
     plan = make_plan(config, DAY, 48_500)
     assert [block.rows[NAME] for block in plan.blocks] == [3, 3]  # 1,500 people each
-    references = reference_tables(config)
+    references = reference_tables(config, DAY)
     for block in plan.blocks:
         result = generate_block(config, DAY, block).datasets[NAME]
         start = block.id_starts[NAME]
@@ -118,7 +118,7 @@ def test_same_seed_same_inspections(seed, count):
 
 def test_the_bytes_do_not_depend_on_other_datasets():
     config = Settings(customers=1000, datasets=DATASETS)
-    till = ("products", "bundles", "promotions", "pos_customers", "pos_transactions")
+    till = ("brands", "products", "bundles", "promotions", "pos_customers", "pos_transactions")
     more = Settings(customers=1000, datasets=(*DATASETS, *till))
     block = make_plan(config, DAY).blocks[0]
     other = make_plan(more, DAY).blocks[0]

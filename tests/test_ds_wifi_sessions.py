@@ -164,4 +164,4 @@ def test_stores_exist_and_users_mostly_visit_one_in_their_state():
 
 
 def test_same_settings_same_bytes_and_other_datasets_change_nothing():
-    assert_unchanged_without("wifi_sessions", WIFI, ("products", "clickstream"))
+    assert_unchanged_without("wifi_sessions", WIFI, ("brands", "products", "clickstream"))

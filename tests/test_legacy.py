@@ -156,7 +156,7 @@ def test_a_dataset_flag_brings_the_datasets_it_refers_to(tmp_path):
     result = read_legacy(path)
     datasets = result.settings["datasets"]
     assert datasets == [n for n in DATASETS if n in datasets]  # in generation order
-    parents = {"stores", "products", "bundles", "promotions", "pos_customers"}
+    parents = {"stores", "brands", "products", "bundles", "promotions", "pos_customers"}
     assert {"customers", "pos_transactions", *parents} == set(datasets)
     assert any("CREATE_DS_POS_TRANSACTIONS needs pos_customers" in note for note in result.notes)
     assert Settings(datasets=tuple(datasets))  # a valid list

@@ -4,6 +4,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from conftest import DAY
 
 from gensample.generate.datasets import bundles, promotions
 from gensample.generate.pipeline import reference_tables
@@ -14,7 +15,7 @@ from gensample.settings import Settings
 @pytest.fixture(scope="module")
 def tables():
     """The default run's reference tables."""
-    return {name: made.data for name, made in reference_tables(Settings()).items()}
+    return {name: made.data for name, made in reference_tables(Settings(), DAY).items()}
 
 
 @pytest.mark.parametrize("module", [bundles, promotions])

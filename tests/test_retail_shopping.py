@@ -38,7 +38,7 @@ def day_of(settings: Settings, date: dt.date = DAY) -> dict[str, pa.Table]:
     plan = make_plan(settings, date, 0)
     blocks = [generate_block(settings, date, block).datasets for block in plan.blocks]
     tables = {name: pa.concat_tables(b[name].data for b in blocks) for name in blocks[0]}
-    tables |= {name: table.data for name, table in reference_tables(settings).items()}
+    tables |= {name: table.data for name, table in reference_tables(settings, date).items()}
     for name in ("customers", "pos_customers"):
         tables[f"{name}.truth"] = pa.concat_tables(b[name].truth for b in blocks)
     return tables

@@ -26,13 +26,14 @@ class BlockResult:
     history: pa.Table | None = None
 
 
-def reference_tables(settings: Settings) -> dict[str, Generated]:
-    """The enabled reference datasets (stores, products, brands...): the same every day and
-    every block, each made from the ones before it (every module caches its own table)."""
+def reference_tables(settings: Settings, date: dt.date) -> dict[str, Generated]:
+    """The enabled reference datasets of ``date`` (stores, products, brands... the same every
+    day; the supply chain's tables of the day), each made from the ones before it (every module
+    caches its own table)."""
     tables: dict[str, Generated] = {}
     for name, module in REGISTRY.items():
         if module.REFERENCE and name in settings.datasets:
-            made = module.table(settings, tables)
+            made = module.table(settings, tables, date)
             tables[name] = Generated(made, truth.RECORDS_SCHEMA.empty_table())
     return tables
 
@@ -46,7 +47,7 @@ def generate_block(settings: Settings, date: dt.date, block: Block) -> BlockResu
     )
     seconds["population"] = time.perf_counter() - started
     block_input = BlockInput(settings, date, block, people)
-    generated = reference_tables(settings)
+    generated = reference_tables(settings, date)
     for name, module in REGISTRY.items():
         if name in settings.datasets and not module.REFERENCE:
             started = time.perf_counter()

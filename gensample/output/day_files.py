@@ -2,7 +2,8 @@
 
 A day holds one batch, or several when runs append to it. CSV files grow by appended rows;
 a Parquet dataset gets one file per batch (``customers.parquet``, ``customers.2.parquet``, ...).
-Reference datasets (stores, products) are the same in every batch, so only the first writes them.
+Reference datasets (stores, products, the day's supply chain) are made once a day, the same in
+every batch, so only the first writes them.
 """
 
 import datetime as dt
@@ -58,9 +59,10 @@ def block_tables(
     return tables
 
 
-def reference_block(settings: Settings, batch: int) -> BlockResult | None:
-    """The reference datasets as a block of their own, for the first batch of a day only."""
-    tables = reference_tables(settings)
+def reference_block(settings: Settings, date: dt.date, batch: int) -> BlockResult | None:
+    """The reference datasets of ``date`` as a block of their own, for the first batch of a
+    day only."""
+    tables = reference_tables(settings, date)
     if batch > 1 or not tables:
         return None
     return BlockResult(population.SCHEMA.empty_table(), tables, {})
@@ -70,7 +72,7 @@ def planned_rows(settings: Settings, plan: Plan) -> dict[str, int]:
     """Rows the plan puts in each file of a day's first batch, in file order (tracer, archival
     and update rows come on top)."""
     rows = {}
-    reference = reference_tables(settings)
+    reference = reference_tables(settings, plan.date)
     for name in REGISTRY:
         if name in settings.datasets:
             count = reference[name].data.num_rows if name in reference else plan.rows(name)

@@ -224,6 +224,9 @@ REQUIRED = {
         "fit",
     ),
     "vehicles.csv": ("make", "model", "first_year", "last_year"),
+    "supply.csv": ("category", "units_per_day", "cycle_days", "cover", "spread"),
+    "distributors.csv": ("distributor", "city", "state", "regions", "lead_days", "transit_days"),
+    "production.csv": ("mode", "batch_kind", "every_days", "ready_days", "batch_size", "unit"),
     "bundles.csv": ("bundle", "kits", "share", "discount", "components"),
     "promotions.csv": (
         "kind",

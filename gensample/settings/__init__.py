@@ -43,11 +43,16 @@ LEGACY_FILE = "settings.py"
 ENV_PREFIX = "GENSAMPLE_"
 DATASET_PARENTS = {
     "stores": (),
-    "products": (),
-    "customers": (),
     "brands": (),
+    "products": ("brands",),
+    "customers": (),
     "bundles": ("products",),
     "promotions": ("products", "bundles"),
+    "distributors": (),
+    "production_batches": ("products",),
+    "purchase_orders": ("stores", "products", "distributors"),
+    "shipments": ("purchase_orders", "distributors", "stores", "products", "production_batches"),
+    "inventory": ("stores", "products"),
     "pos_customers": ("stores",),
     "loyalty_members": ("customers",),
     "email_subscribers": (),

@@ -7,9 +7,11 @@ Every dataset module declares:
   the data dictionary and ``gensample load``); ``PARENTS``, the datasets its foreign keys point
   to (they must be enabled with it); ``IDENTITY``: True when its records carry a person
   (each has a truth row in ``truth/records.csv``);
-- ``REFERENCE``: True for reference data (stores, products, brands, bundles, promotions), the
-  same every day, generated whole by ``table(settings, parents) -> pa.Table`` (``parents``: the
-  reference tables before it) and written once per day;
+- ``REFERENCE``: True for reference data, generated whole once a day by
+  ``table(settings, parents, date) -> pa.Table`` (``parents``: the reference tables before it)
+  and written once per day: the catalog (stores, products, brands, bundles, promotions,
+  distributors), the same every day, and the supply chain of the day (production_batches,
+  purchase_orders, shipments, inventory), each a pure function of the settings and the date;
 - otherwise it is generated per block of people by
   ``generate(block: BlockInput, parents: Parents) -> Generated``, which must return exactly
   ``block.id_range(NAME)[1]`` rows with the record ids of that range, in id order. Every dataset
@@ -27,16 +29,21 @@ from gensample.generate.datasets import (
     bundles,
     clickstream,
     customers,
+    distributors,
     email_events,
     email_subscribers,
     incident_reports,
+    inventory,
     loyalty_members,
     mobile_events,
     pos_customers,
     pos_transactions,
+    production_batches,
     products,
     promotions,
+    purchase_orders,
     safety_inspections,
+    shipments,
     stores,
     transactions,
     wifi_sessions,
@@ -49,6 +56,11 @@ REGISTRY = {
     "products": products,
     "bundles": bundles,
     "promotions": promotions,
+    "distributors": distributors,
+    "production_batches": production_batches,
+    "purchase_orders": purchase_orders,
+    "shipments": shipments,
+    "inventory": inventory,
     "customers": customers,
     "pos_customers": pos_customers,
     "loyalty_members": loyalty_members,

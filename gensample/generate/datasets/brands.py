@@ -5,6 +5,8 @@ lines, made by its own manufacturer, and the competing brands (real names, in a 
 replace). ``products.brand`` names one of them.
 """
 
+import datetime as dt
+
 import pyarrow as pa
 
 from gensample.generate.datasets.contract import Parents
@@ -38,7 +40,7 @@ DESCRIPTIONS = {
 }
 
 
-def table(settings: Settings, parents: Parents) -> pa.Table:
+def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
     """The brands of the run's catalog files (the contract of reference datasets)."""
     brands = catalog.load(settings.retail.data_dir).brands
     return pa.table(

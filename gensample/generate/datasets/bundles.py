@@ -7,6 +7,8 @@ matches, drawn per recipe from the seed. A kit costs its items' prices less the 
 discount, taken off each item and rounded to the cent.
 """
 
+import datetime as dt
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -47,7 +49,7 @@ DESCRIPTIONS = {
 }
 
 
-def table(settings: Settings, parents: Parents) -> pa.Table:
+def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
     """The run's kits (the contract of reference datasets)."""
     products = parents["products"].data
     own = {b.name for b in catalog.load(settings.retail.data_dir).brands if b.own}

@@ -223,13 +223,9 @@ def store_rows(store_table: pa.Table, store_id: np.ndarray) -> np.ndarray:
 
 
 def store_traffic(store_table: pa.Table, given: np.ndarray | None = None) -> Pool:
-    """Store rows weighted by ``given`` weights, else by the baskets their format rings up
-    (an unknown format like a standard store)."""
-    if given is None:
-        known = pc.index_in(store_table["format"], value_set=pa.array(stores.FORMATS))
-        standard = stores.FORMATS.index("standard")
-        given = stores.FORMAT_TRAFFIC[known.fill_null(standard).to_numpy()]
-    return Pool(store_table["store_id"], given / given.sum())
+    """Store rows weighted by ``stores.traffic``."""
+    weights = stores.traffic(store_table, given)
+    return Pool(store_table["store_id"], weights / weights.sum())
 
 
 def basket_lines(

@@ -48,7 +48,7 @@ SCHEMA = pa.schema(
     ]
 )
 PRIMARY_KEY = ("sku",)
-FOREIGN_KEYS: dict[str, tuple[str, str]] = {}
+FOREIGN_KEYS = {"brand": ("brands", "brand")}
 SKU_PREFIX = "AP-"
 SKU_DIGITS = 6
 OWN_SHARE = 0.3
@@ -83,9 +83,14 @@ DESCRIPTIONS = {
 }
 
 
-def table(settings: Settings, parents: Parents) -> pa.Table:
-    """The run's catalog (the contract of reference datasets): the user's file when
-    ``retail.products_file`` names one, else the generated catalog."""
+def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
+    """The run's catalog (the contract of reference datasets)."""
+    return of_run(settings)
+
+
+def of_run(settings: Settings) -> pa.Table:
+    """The run's catalog: the user's file when ``retail.products_file`` names one, else the
+    generated catalog."""
     if settings.retail.products_file:
         return from_user(user_tables.read(settings.retail.products_file, user_tables.PRODUCTS))
     return catalog(settings.seed, settings.products, settings.retail.data_dir)
@@ -150,6 +155,14 @@ def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
         schema=SCHEMA,
     )
     return built.take(pa.array(np.argsort(numbers)))
+
+
+def makeup(seed: int, count: int, data_dir: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """The item and variant (indices into the catalog files) of each product of the generated
+    catalog, in SKU order (the order of ``catalog``)."""
+    item, variant, _, _ = _picks(seed, count, catalog_data.load(data_dir))
+    order = np.argsort(skus(seed, count))
+    return item[order], variant[order]
 
 
 def _draw(seed: int, purpose: str) -> np.random.Generator:

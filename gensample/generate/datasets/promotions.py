@@ -58,7 +58,7 @@ DESCRIPTIONS = {
 }
 
 
-def table(settings: Settings, parents: Parents) -> pa.Table:
+def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
     """The run's promotions (the contract of reference datasets)."""
     products, bundles = parents["products"].data, parents["bundles"].data
     parts = [

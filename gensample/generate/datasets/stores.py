@@ -69,9 +69,14 @@ REGIONS = {
 """US census regions and their states."""
 
 
-def table(settings: Settings, parents: Parents) -> pa.Table:
-    """The run's stores (the contract of reference datasets): the user's file when
-    ``retail.stores_file`` names one, else the generated stores."""
+def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
+    """The run's stores (the contract of reference datasets)."""
+    return of_run(settings)
+
+
+def of_run(settings: Settings) -> pa.Table:
+    """The run's stores: the user's file when ``retail.stores_file`` names one, else the
+    generated stores."""
     if settings.retail.stores_file:
         return from_user(user_tables.read(settings.retail.stores_file, user_tables.STORES))
     return catalog(settings.seed, settings.stores)
@@ -84,6 +89,15 @@ def weights(settings: Settings) -> np.ndarray | None:
         return None
     given = user_tables.read(settings.retail.stores_file, user_tables.STORES)
     return given["weight"].fill_null(0).to_numpy() if "weight" in given.column_names else None
+
+
+def traffic(store_table: pa.Table, given: np.ndarray | None = None) -> np.ndarray:
+    """Each store's weight among the stores: ``given``, else the baskets its format rings up
+    (an unknown format like a standard store)."""
+    if given is not None:
+        return given
+    known = pc.index_in(store_table["format"], value_set=pa.array(FORMATS))
+    return FORMAT_TRAFFIC[known.fill_null(FORMATS.index("standard")).to_numpy()]
 
 
 def from_user(given: pa.Table) -> pa.Table:
