@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pyarrow.compute as pc
 import pytest
+from conftest import DAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -175,7 +176,7 @@ def test_a_bigger_catalog_holds_every_product_of_a_smaller_one(seed, count, more
 
 
 def test_every_brand_is_a_brands_row(catalog):
-    listed = set(brands.table(Settings(), {})["brand"].to_pylist())
+    listed = set(brands.table(Settings(), {}, DAY)["brand"].to_pylist())
     assert set(catalog["brand"].to_pylist()) <= listed
-    assert brands.table(Settings(), {}).schema == brands.SCHEMA
+    assert brands.table(Settings(), {}, DAY).schema == brands.SCHEMA
     assert list(brands.DESCRIPTIONS) == brands.SCHEMA.names

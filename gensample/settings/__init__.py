@@ -19,7 +19,7 @@ from gensample.settings.engine import ENGINES, SCHEDULER_ALLOWED, check_schedule
 from gensample.settings.fuzz import check_fields
 from gensample.settings.load import LoadSettings
 from gensample.settings.publish import PublishSettings, VaultSettings
-from gensample.settings.retail import RetailSettings
+from gensample.settings.retail import RetailSettings, in_run_dir
 from gensample.settings.schema import (
     build,
     check_layer,
@@ -280,7 +280,10 @@ def file_layer(run_dir: Path) -> dict:
     """The checked settings of ``gensample.toml`` in ``run_dir``, else of a legacy settings.py."""
     path = run_dir / SETTINGS_FILE
     if path.exists():
-        return check_layer(Settings, read_toml(path), str(path))
+        raw = read_toml(path)
+        if "retail" in raw:  # paths in the file are relative to its run directory
+            raw["retail"] = in_run_dir(raw["retail"], run_dir)
+        return check_layer(Settings, raw, str(path))
     legacy = run_dir / LEGACY_FILE
     if legacy.exists():
         from gensample.settings.legacy import read_legacy

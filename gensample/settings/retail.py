@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gensample.errors import BadInputError
-from gensample.reference import catalog, deals, retail, user_tables
+from gensample.reference import catalog, deals, retail, supply, user_tables
 from gensample.settings.schema import setting
 
 
@@ -18,6 +18,7 @@ def check_data_dir(value: object, where: str) -> str:
         retail.load(value)
         catalog.load(value)
         deals.load(value)
+        supply.load(value)
     except BadInputError as error:
         raise BadInputError(f"{where}: {error}") from error
     return value
@@ -42,9 +43,24 @@ def _table_checker(spec: user_tables.Spec, what: str):
 
 
 USER_FILE = (
-    "a path to an existing CSV or .parquet file (absolute, or relative to where the run "
-    "starts), or '' for the generated table"
+    "a path to an existing CSV or .parquet file (absolute, or relative to the run directory "
+    "in gensample.toml, to where the run starts elsewhere), or '' for the generated table"
 )
+PATHS = ("data_dir", "products_file", "stores_file")
+"""The settings naming a file or folder: relative to the run directory in gensample.toml."""
+
+
+def in_run_dir(section: object, run_dir: Path) -> object:
+    """The ``[retail]`` table of a gensample.toml with its relative paths made relative to
+    ``run_dir`` (anything but a table is left for the checks to refuse)."""
+    if not isinstance(section, dict):
+        return section
+    moved = dict(section)
+    for key in PATHS:
+        value = moved.get(key)
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            moved[key] = str(run_dir / value)
+    return moved
 
 
 @dataclass(frozen=True)
@@ -56,8 +72,8 @@ class RetailSettings:
         "Folder of retail curve files (categories.csv, seasonality.csv, traffic.csv, ...) "
         "replacing the packaged ones; empty for the defaults.",
         check=check_data_dir,
-        allowed="a path to an existing folder (absolute, or relative to where the run starts), "
-        "or '' for the packaged curves",
+        allowed="a path to an existing folder (absolute, or relative to the run directory in "
+        "gensample.toml, to where the run starts elsewhere), or '' for the packaged curves",
     )
     products_file: str = setting(
         "",

@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import offers, shelf, stores, visits
+from gensample.generate.datasets import offers, shelf, stock, stores, substitutes, visits
 from gensample.generate.datasets import products as products_
 from gensample.generate.datasets import shoppers as shoppers_
 from gensample.generate.datasets.common import (
@@ -85,7 +85,8 @@ DESCRIPTIONS = {
     "sku": "Product sold (products.sku), on sale that day (between its introduced_on and "
     "discontinued_on): by the month's and the store climate's category mix, the shopper's "
     "price tier and a long tail of popularity; later lines often go with the first (oil "
-    "with a filter); see docs/retail.md.",
+    "with a filter); in stock at the store that day (inventory), else a substitute of the "
+    "same category; see docs/retail.md.",
     "quantity": "Units of the product on the line.",
     "unit_price": "Shelf price of one unit (products.price).",
     "bundle_id": "Kit the line belongs to (bundles.bundle_id): a basket buying a kit holds its "
@@ -237,7 +238,8 @@ def basket_lines(
 ) -> offers.Lines:
     """Product, quantity, kit, promotion and discount of the lines of ``basket``
     (``line_basket``: each line's basket): by month, the store's climate, the shopper's
-    archetype and the basket's first line, then kits and promotions."""
+    archetype and the basket's first line, then kits and promotions; a product out of stock
+    at the store that day is replaced by a substitute (``substitutes``)."""
     products, curves = parents["products"].data, shoppers_.curves(settings)
     starts = np.cumsum(np.bincount(line_basket)) - np.bincount(line_basket)
     first_line = starts[line_basket]
@@ -270,4 +272,6 @@ def basket_lines(
         parents["promotions"].data,
         deals.load(settings.retail.data_dir),
     )
-    return offers.apply(rng, drawn, tables, lines)
+    lines = offers.apply(rng, drawn, tables, lines)
+    store = store_rows(parents["stores"].data, basket.store_id)[line_basket]
+    return substitutes.replace_missing(rng, stock.model(settings), store, lines)

@@ -54,6 +54,8 @@ class Shelf:
     """Per category, its product sold longest (first introduced, never discontinued)."""
     category: np.ndarray
     """Each product's category (index among the shelf's categories)."""
+    group: np.ndarray
+    """Each product's (category, tier) group: category x tiers + tier."""
     share: np.ndarray
     """Each product's share of its category's sales."""
 
@@ -83,6 +85,7 @@ def shelf(curves: retail.Retail, products: pa.Table, weights: np.ndarray | None 
         affinity_lookup=_affinity_lookup(curves, known),
         tier_lookup=_tier_lookup(curves, present),
         category=category,
+        group=group,
         share=popularity / np.bincount(category, popularity)[category],
         **_lifecycles(products, category, len(known)),
     )
@@ -191,18 +194,18 @@ def choose(
     category = np.where(follows, companion, category)
     tier = draw_rows(rng, drawn.tier_lookup, archetype * drawn.categories + category)
     group = category * drawn.tiers + tier
-    product = _in_groups(rng, drawn, group)
+    product = in_groups(rng, drawn, group)
     for _ in range(REDRAWS):
         again = np.flatnonzero(~on_sale(drawn, product, day))
         if not len(again):
             return product
-        product[again] = _in_groups(rng, drawn, group[again])
+        product[again] = in_groups(rng, drawn, group[again])
     again = ~on_sale(drawn, product, day)
     product[again] = drawn.steady[category[again]]
     return product
 
 
-def _in_groups(rng: np.random.Generator, drawn: Shelf, group: np.ndarray) -> np.ndarray:
+def in_groups(rng: np.random.Generator, drawn: Shelf, group: np.ndarray) -> np.ndarray:
     """A product of each (category, tier) ``group``, by popularity."""
     start, stop = drawn.group_start[group], drawn.group_start[group + 1]
     low, high = drawn.cumulative[start], drawn.cumulative[stop]
