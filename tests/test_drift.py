@@ -14,6 +14,7 @@ from gensample.corruptions.fuzzmap import FIELD_COLUMNS
 from gensample.daily import drift
 from gensample.daily.current_state import Existing
 from gensample.errors import BadInputError
+from gensample.generate import variants
 from gensample.generate.datasets import customers
 from gensample.generate.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA
 
@@ -142,9 +143,15 @@ def test_an_update_row_is_the_current_row_with_the_new_values_of_what_changed(da
             )
             assert {column: row[column] for column in PERSON} == expected, row
             assert record["corruptions"] == labels
+            carried = set(archived["variations"].split(";")) - {""}
+            kept = set(record["variations"].split(";")) - {""}
             for column in PERSON:
                 if person in old and old[person][column] != new[person][column]:
-                    assert row[column] == new[person][column] != prior[column]
+                    assert row[column] == new[person][column]
+                    # unless the record held another value (an error, another true value)
+                    assert row[column] != prior[column] or prior[column] != old[person][column]
+                    assert not any(column in variants.COLUMNS[v] for v in kept), record
+            assert kept <= carried
             same = ("kind", "entity_id", "duplicate_of", "dataset")
             assert {key: record[key] for key in same} == {key: archived[key] for key in same}
             assert row["created_at"] == prior["created_at"]

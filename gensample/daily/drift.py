@@ -21,7 +21,7 @@ from gensample import reference
 from gensample.corruptions import fuzzmap
 from gensample.daily.current_state import CurrentState, Existing
 from gensample.daily.reinjection import Picked
-from gensample.generate import emails, names, population, truth
+from gensample.generate import emails, names, population, truth, variants
 from gensample.generate.datasets import customers
 from gensample.generate.datasets.common import repeat
 from gensample.generate.seeding import stream
@@ -230,9 +230,13 @@ def update_rows(
     columns["updated_at"] = _moments(rng, rows.num_rows, date)
     columns["operation"] = repeat(customers.UPDATE, rows.num_rows)
     labels = _drop_labels(labels, replaced)
+    carried = _drop_variations(records["variations"].combine_chunks(), replaced)
+    records = records.set_column(
+        records.schema.get_field_index("corruptions"), "corruptions", labels
+    )
     return (
         pa.table(columns, schema=customers.SCHEMA),
-        records.set_column(records.schema.get_field_index("corruptions"), "corruptions", labels),
+        records.set_column(records.schema.get_field_index("variations"), "variations", carried),
     )
 
 
@@ -256,6 +260,17 @@ def _drop_labels(labels: pa.Array, replaced: dict[str, np.ndarray]) -> pa.Array:
         stripped = pc.replace_substring_regex(labels, f"(^|;){field}:[a-z_]+", "")
         labels = pc.if_else(pa.array(rows), stripped, labels)
     return fuzzmap.join_labels([labels], len(labels))
+
+
+def _drop_variations(variations: pa.Array, replaced: dict[str, np.ndarray]) -> pa.Array:
+    """``variations`` without those whose columns are written anew on each row (a record
+    that held an earlier address shows the new one after a move)."""
+    variations = variations.fill_null("")
+    for variation, columns in variants.COLUMNS.items():
+        rows = np.logical_or.reduce([replaced[column] for column in columns])
+        stripped = pc.replace_substring_regex(variations, f"(^|;){variation}", "")
+        variations = pc.if_else(pa.array(rows), stripped, variations)
+    return fuzzmap.join_labels([variations], len(variations))
 
 
 def _moments(rng: np.random.Generator, n: int, date: dt.date) -> pa.Array:

@@ -129,6 +129,7 @@ def _inserted(
         pa.concat_arrays([part.corruptions for part in parts]),
         rng,
         date,
+        variations=pa.concat_arrays([part.variations for part in parts]),
         earlier=pa.concat_tables([part.copied for part in parts]),
     )
 
@@ -145,6 +146,7 @@ class _Part:
     corruptions: pa.Array
     entities: pa.Table
     copied: pa.Table  # the person columns of the record each row copies, row for row
+    variations: pa.Array
 
 
 def _tracer_part(drop: tracer_drops.TracerDrop, entity_start: int) -> _Part:
@@ -161,14 +163,18 @@ def _tracer_part(drop: tracer_drops.TracerDrop, entity_start: int) -> _Part:
         tracer_drops.differences(drop),
         tracer_drops.entities(drop, entity_start),
         drop.people.select(customers.PERSON_COLUMNS).take(pa.array(first_of_group)),
+        repeat("", n),
     )
 
 
 def _archival_part(
     settings: Settings, date: dt.date, picks: list[Picked], record_start: int
 ) -> _Part:
-    """Archived records, every one corrupted through the fuzz map."""
+    """Archived records, every one corrupted through the fuzz map; labelled with the archived
+    record's own variations and corruptions too, so the labels name what differs from the
+    person."""
     rows = pa.concat_tables([p.customers.select(customers.PERSON_COLUMNS) for p in picks])
+    archived = pa.concat_tables([truth.conform_records(p.records) for p in picks])
     rng = stream(settings.seed, "archival", "fuzz", date.toordinal(), record_start)
     fuzzed, corruptions = fuzzmap.fuzz_until_changed(
         rows,
@@ -184,9 +190,12 @@ def _archival_part(
         np.concatenate([p.records["entity_id"].to_numpy() for p in picks]),
         np.full(rows.num_rows, NO_RECORD),
         np.concatenate([p.records["record_id"].to_numpy() for p in picks]),
-        corruptions,
+        fuzzmap.join_labels(
+            [archived["corruptions"].combine_chunks(), corruptions], len(corruptions)
+        ),
         pa.concat_tables([p.entities for p in picks]).cast(truth.ENTITIES_SCHEMA),
         rows,
+        archived["variations"].combine_chunks().fill_null(""),
     )
 
 

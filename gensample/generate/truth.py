@@ -65,8 +65,9 @@ RECORDS_DESCRIPTIONS = {
     "corruptions": "The errors the record shows, as field:corruption pairs joined by ';' (e.g. "
     "first_name:use_nickname): for originals and duplicates of a source system relative to the "
     "true person (with the variations the record carries), so with variations they name every "
-    "difference from truth/entities.csv; for tracer and archival rows relative to duplicate_of "
-    "(a tracer row's own edits no corruption names are hand_edited); empty when nothing changed.",
+    "difference from truth/entities.csv; an archival row adds its new errors to the archived "
+    "record's labels; a tracer row's are relative to duplicate_of (its own edits no corruption "
+    "names are hand_edited); empty when nothing changed.",
     "variations": "Which of the person's other true values the record carries instead of the "
     "ones in truth/entities.csv, joined by ';' (email:work, phone:landline, address:previous, "
     "last_name:maiden, first_name:preferred); empty for none.",
