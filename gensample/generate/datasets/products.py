@@ -15,6 +15,7 @@ unchanged.
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -126,27 +127,27 @@ def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
     """``count`` products, in SKU order."""
     data = catalog_data.load(data_dir)
     item, variant, pack, brand = _picks(seed, count, data)
-    items = data.items
-    unit_dollars = np.array([items[i].low for i in item]), np.array([items[i].high for i in item])
+    items, brands = data.items, data.brands
+    unit_dollars = _of(items, "low")[item], _of(items, "high")[item]
     tiers = retail.load(data_dir).tiers
-    tier = np.array([tiers.index(data.brands[b].tier) for b in brand])
-    size = np.array([items[i].packs[p][1] for i, p in zip(item, pack, strict=True)])
-    factor = np.array([data.brands[b].price_factor for b in brand])
+    tier = np.array([tiers.index(b.tier) for b in brands], np.int64)[brand]
+    size = _pack_table(items, lambda label_size: label_size[1], 0.0)[item, pack]
+    factor = _of(brands, "price_factor")[brand]
     spread = (tier + _draw(seed, "price").random(count)) / len(tiers)
     cents = prices(spread, *unit_dollars, factor * size**BULK_EXPONENT)
-    cost = np.round(cents * np.array([data.brands[b].cost_share for b in brand])).astype(np.int64)
+    cost = np.round(cents * _of(brands, "cost_share")[brand]).astype(np.int64)
     introduced, discontinued = lifecycles(seed, item, brand, data)
     numbers = skus(seed, count)
     built = pa.table(
         {
             "sku": sku_text(numbers),
             "product_name": _names(data, item, variant, pack, brand),
-            "category": pa.array([items[i].category for i in item], pa.string()),
-            "brand": pa.array([data.brands[b].name for b in brand], pa.string()),
-            "tier": pa.array([tiers[t] for t in tier], pa.string()),
+            "category": pa.array(_of(items, "category")).take(pa.array(item)),
+            "brand": pa.array(_of(brands, "name")).take(pa.array(brand)),
+            "tier": pa.array(tiers, pa.string()).take(pa.array(tier)),
             "price": money(cents),
             "cost": money(cost),
-            "unit": pa.array([items[i].unit for i in item], pa.string()),
+            "unit": pa.array(_of(items, "unit")).take(pa.array(item)),
             "pack_size": size,
             "introduced_on": introduced,
             "discontinued_on": discontinued,
@@ -163,6 +164,19 @@ def makeup(seed: int, count: int, data_dir: str = "") -> tuple[np.ndarray, np.nd
     item, variant, _, _ = _picks(seed, count, catalog_data.load(data_dir))
     order = np.argsort(skus(seed, count))
     return item[order], variant[order]
+
+
+def _of(rows: tuple, field: str) -> np.ndarray:
+    """One field of every catalog row (item or brand), indexable by row numbers."""
+    return np.array([getattr(row, field) for row in rows])
+
+
+def _pack_table(items: tuple, part: Callable, fill: object) -> np.ndarray:
+    """``part`` of each (item, pack), ``fill`` past an item's packs: indexed by item and pack."""
+    most = max(len(item.packs) for item in items)
+    return np.array(
+        [[part(pack) for pack in item.packs] + [fill] * (most - len(item.packs)) for item in items]
+    )
 
 
 def _draw(seed: int, purpose: str) -> np.random.Generator:
@@ -274,17 +288,18 @@ def vehicle_fits(seed: int, item: np.ndarray, data: catalog_data.CatalogData) ->
     """'Make Model first-last' for parts that fit particular vehicles, else empty."""
     vehicle = _draw(seed, "fit").integers(0, 1 << 30, len(item))
     start, length = (_draw(seed, part).random(len(item)) for part in ("fit_from", "fit_years"))
-    fits = np.array([data.items[i].fits for i in item], bool)
-    texts = []
-    for v, s, n, fit in zip(vehicle, start, length, fits, strict=True):
-        car = data.vehicles[v % len(data.vehicles)] if fit and data.vehicles else None
-        if car is None:
-            texts.append(None)
-            continue
-        first = car.first_year + int(s * (car.last_year - car.first_year + 1))
-        last = min(car.last_year, first + 2 + int(n * 7))
-        texts.append(f"{car.make} {car.model} {first}-{last}")
-    return pa.array(texts, pa.string())
+    fits = _of(data.items, "fits").astype(bool)[item] if data.items else np.zeros(0, bool)
+    if not data.vehicles:
+        return pa.nulls(len(item), pa.string())
+    car = vehicle % len(data.vehicles)
+    first_year, last_year = (_of(data.vehicles, f)[car] for f in ("first_year", "last_year"))
+    first = first_year + (start * (last_year - first_year + 1)).astype(np.int64)
+    last = np.minimum(last_year, first + 2 + (length * 7).astype(np.int64))
+    makes = [f"{v.make} {v.model} " for v in data.vehicles]
+    years = [pc.cast(pa.array(years), pa.string()) for years in (first, last)]
+    texts = pc.binary_join_element_wise(pa.array(makes).take(pa.array(car)), years[0], "")
+    texts = pc.binary_join_element_wise(texts, years[1], "-")
+    return pc.if_else(pa.array(fits), texts, pa.scalar(None, pa.string()))
 
 
 def _names(
@@ -295,10 +310,16 @@ def _names(
     brand: np.ndarray,
 ) -> pa.Array:
     """'<brand> <variant> <item>, <pack>' (the parts an item does not have left out)."""
-    names = []
-    for i, v, p, b in zip(item, variant, pack, brand, strict=True):
-        entry = data.items[i]
-        words = [data.brands[b].name, *entry.variants[v : v + 1], entry.name]
-        label = entry.packs[p][0]
-        names.append(" ".join(words) + (f", {label}" if label else ""))
-    return pa.array(names, pa.string())
+    most = max(max(len(entry.variants), 1) for entry in data.items)
+    described = np.full((len(data.items), most), "", object)
+    for i, entry in enumerate(data.items):
+        for v in range(max(len(entry.variants), 1)):
+            described[i, v] = " ".join(["", *entry.variants[v : v + 1], entry.name])
+    labelled = _pack_table(data.items, lambda pack: f", {pack[0]}" if pack[0] else "", "")
+    brand_names = pa.array(_of(data.brands, "name")).take(pa.array(brand))
+    return pc.binary_join_element_wise(
+        brand_names,
+        pa.array(described[item, variant], pa.string()),
+        pa.array(labelled[item, pack], pa.string()),
+        "",
+    )
