@@ -206,3 +206,10 @@ def test_paths_in_gensample_toml_are_relative_to_the_run_directory(tmp_path, mon
     settings = load(run_dir, environ={})
     assert settings.retail.data_dir == str(run_dir / "curves")
     assert set(supply.load(settings.retail.data_dir).restocking.cycle_days) == {9}
+
+
+def test_a_day_is_made_under_any_settings_even_unhashable_ones(tmp_path):
+    (tmp_path / "gensample.toml").write_text("[fuzz.fields.first_name]\nweight = 2\n")
+    settings = load(tmp_path, environ={}, flags={"stores": 3})
+    plain = stock.of_day(Settings(stores=3), products.days(DAY))
+    assert (stock.of_day(settings, products.days(DAY)).stock.closing == plain.stock.closing).all()

@@ -9,7 +9,6 @@ line (a blend, or a run's product) is made every ``every_days`` of its mode
 ``ready_days`` after it is made, and a shipment takes the newest lot that has.
 """
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate.datasets import products as products_
-from gensample.generate.datasets.stock import mix, text_keys
+from gensample.generate.datasets.stock import mix, per_catalog, text_keys
 from gensample.reference import catalog, supply
 from gensample.settings import Settings
 
@@ -39,7 +38,7 @@ class Lines:
     keys: np.ndarray
 
 
-@functools.lru_cache(maxsize=4)
+@per_catalog
 def lines(settings: Settings) -> Lines:
     """The batch lines of the run's catalog (none for a user's products file)."""
     production = supply.load(settings.retail.data_dir).production

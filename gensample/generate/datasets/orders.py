@@ -8,13 +8,13 @@ before sold) was ordered ``lead_days`` of its distributor before and left the di
 unique and the same whenever the day is generated again.
 """
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from gensample.generate.datasets import lots, stock
 from gensample.generate.datasets import stores as stores_
+from gensample.generate.datasets.stock import per_catalog
 from gensample.reference import supply
 from gensample.settings import Settings
 
@@ -39,7 +39,7 @@ class Deliveries:
     """The day the lot shipped was made (meaningless where ``line`` is -1)."""
 
 
-@functools.lru_cache(maxsize=4)
+@per_catalog
 def of_day(settings: Settings, day: int) -> Deliveries:
     """The deliveries of ``day`` (days since the epoch)."""
     shelves = stock.of_day(settings, day)
@@ -70,7 +70,7 @@ def of_day(settings: Settings, day: int) -> Deliveries:
     )
 
 
-@functools.lru_cache(maxsize=4)
+@per_catalog
 def serving(settings: Settings) -> np.ndarray:
     """The distributor (index into distributors.csv) of each store, by its region."""
     found = supply.load(settings.retail.data_dir)

@@ -18,8 +18,9 @@ baskets it rings up (or the user's store weights).
 import functools
 import statistics
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -37,6 +38,24 @@ NORMAL = np.array(
     [statistics.NormalDist().inv_cdf((q + 0.5) / LOOKUP_SIZE) for q in range(LOOKUP_SIZE)]
 )
 """Standard normal quantiles, drawn by the top 12 bits of a hash."""
+
+
+def per_catalog(function: Callable) -> Callable:
+    """``function`` of (settings, ...) cached by the settings the catalog depends on (seed,
+    stores, products, retail): the rest may not be hashable (fuzz maps) and changes nothing."""
+    cached = functools.lru_cache(maxsize=4)(function)
+
+    @functools.wraps(function)
+    def call(settings: Settings, *args: Any) -> Any:
+        key = Settings(
+            seed=settings.seed,
+            stores=settings.stores,
+            products=settings.products,
+            retail=settings.retail,
+        )
+        return cached(key, *args)
+
+    return call
 
 
 def mix(key: np.ndarray) -> np.ndarray:
@@ -84,7 +103,7 @@ class Cycle(NamedTuple):
     cycle_days: np.ndarray
 
 
-@functools.lru_cache(maxsize=4)
+@per_catalog
 def model(settings: Settings) -> Stock:
     """The stock model of the run's stores and products."""
     store_table, products = stores_.of_run(settings), products_.of_run(settings)
@@ -183,7 +202,7 @@ class Shelves(NamedTuple):
     stock: Day
 
 
-@functools.lru_cache(maxsize=4)
+@per_catalog
 def of_day(settings: Settings, day: int) -> Shelves:
     """The stock of every store and product on sale on ``day`` (days since the epoch)."""
     found = model(settings)
