@@ -3,7 +3,9 @@
 Candidate pairs share a block: the Metaphone code of the family name, or the birth year. Each
 pair is scored by fixed weights on Jaro-Winkler of given and family names, exact birth date,
 e-mail and phone, and the token-set ratio of the address. ``recall_at_precision`` sweeps the
-score for the best recall whose precision still reaches the target.
+score for the best recall whose precision still reaches the target; ``recall_within`` and
+``recall_across`` give it for deduplicating one system and linking two (``matcher_columns``
+reads a system's data as the columns the matcher compares).
 """
 
 from typing import NamedTuple
@@ -120,3 +122,46 @@ def recall_at_precision(pairs: Pairs, total_true: int, precision: float = 0.9) -
     last_of_score = np.r_[pairs.score[order][1:] != pairs.score[order][:-1], True]
     good = last_of_score & (found >= precision * proposed)
     return float(found[good].max() / total_true) if good.any() and total_true else 0.0
+
+
+COLUMNS = ("first_name", "last_name", "birth_date", "email", "phone", *ADDRESS)
+"""What the matcher compares; a system that lacks one gives it empty."""
+
+
+def matcher_columns(name: str, data: pa.Table) -> pa.Table:
+    """The columns the matcher compares: a till's 'LAST, FIRST' split in two (one part alone
+    taken as the family name), what a system does not hold empty."""
+    if name == "pos_customers":
+        name_pair = data["full_name"]
+        data = data.append_column("last_name", pc.replace_substring_regex(name_pair, ", .*$", ""))
+        given = pc.replace_substring_regex(name_pair, "^[^,]*, ", "")
+        has_given = pc.match_substring(name_pair, ", ")
+        data = data.append_column("first_name", pc.if_else(has_given, given, None))
+    return pa.table(
+        {
+            column: data[column].cast(pa.string())
+            if column in data.column_names
+            else pa.nulls(data.num_rows, pa.string())
+            for column in COLUMNS
+        }
+    )
+
+
+def recall_within(records: pa.Table, entity: np.ndarray) -> float:
+    """Recall at precision 0.9 deduplicating one system."""
+    pairs = match(records, entity)
+    return recall_at_precision(pairs, true_pairs(entity))
+
+
+def recall_across(left: tuple[pa.Table, np.ndarray], right: tuple[pa.Table, np.ndarray]) -> float:
+    """Recall at precision 0.9 linking two systems: pairs of one record of each."""
+    records = pa.concat_tables([left[0], right[0]])
+    entity = np.concatenate([left[1], right[1]])
+    pairs = match(records, entity)
+    side = np.arange(len(entity)) < len(left[1])
+    mixed = side[pairs.left] != side[pairs.right]
+    kept = Pairs(*(values[mixed] for values in pairs))
+    people, counts = np.unique(left[1], return_counts=True)
+    in_right = dict(zip(*np.unique(right[1], return_counts=True), strict=True))
+    total = sum(int(n) * in_right.get(person, 0) for person, n in zip(people, counts, strict=True))
+    return recall_at_precision(kept, total)

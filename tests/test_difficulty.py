@@ -168,3 +168,23 @@ def test_recall_at_precision_takes_the_best_threshold_that_keeps_precision():
     # thresholds 4 and 3 keep precision 1 (2 of 4 true pairs); 2 adds 1 true and 1 false: 0.75
     assert reference_matcher.recall_at_precision(pairs, 4, 0.9) == 0.5
     assert reference_matcher.recall_at_precision(pairs, 4, 0.7) == 0.75
+
+
+def test_linking_two_systems_counts_only_pairs_of_one_record_of_each():
+    left = pa.table({"last_name": ["Lee", "Lee", "Ng"], "first_name": ["Ann", "Ann", "Bo"]})
+    right = pa.table({"last_name": ["Lee", "Park"], "first_name": ["Ann", "Cy"]})
+    columns = [
+        (reference_matcher.matcher_columns("customers", table), entity)
+        for table, entity in ((left, np.array([1, 1, 2])), (right, np.array([1, 3])))
+    ]
+    # the two Lee-Lee pairs across are true and found; the Lee pair within left is not counted
+    assert reference_matcher.recall_across(*columns) == 1.0
+    assert reference_matcher.recall_within(*columns[0]) == 1.0
+
+
+def test_a_till_name_splits_into_family_and_given_name():
+    tills = pa.table({"full_name": ["LEE, ANN", "PARK", None]})
+    columns = reference_matcher.matcher_columns("pos_customers", tills)
+    assert columns["last_name"].to_pylist() == ["LEE", "PARK", None]
+    assert columns["first_name"].to_pylist() == ["ANN", None, None]
+    assert columns["email"].null_count == 3
