@@ -55,6 +55,7 @@ def per_catalog(function: Callable) -> Callable:
         )
         return cached(key, *args)
 
+    call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
     return call
 
 
