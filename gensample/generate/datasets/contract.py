@@ -4,9 +4,11 @@ with the rows and first id of each dataset in it), its people, and the rows it g
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import pyarrow as pa
 
+from gensample.generate import variants
 from gensample.settings import Settings
 
 CUSTOMERS = "customers"
@@ -47,6 +49,12 @@ class BlockInput:
     date: dt.date
     block: Block
     people: pa.Table
+
+    @cached_property
+    def other_values(self) -> pa.Table:
+        """The people's other true values (``variants.other_values``), made once for every
+        system of the block."""
+        return variants.other_values(self.settings.seed, self.people)
 
     def id_range(self, dataset: str) -> tuple[int, int]:
         """The first record id of ``dataset`` in this block and how many rows it must have."""

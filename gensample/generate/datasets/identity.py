@@ -133,7 +133,7 @@ def records(block: BlockInput, system: System) -> Records:
     held = _unrecorded(draw("unrecorded"), block.people.select(system.columns).take(chosen), system)
     carried, variations = variants.carry(
         held.take(source),
-        variants.other_values(settings.seed, block.people).take(chosen[source]),
+        block.other_values.take(chosen[source]),
         run_variation_shares(settings, system.name),
         draw("variants"),
     )

@@ -107,7 +107,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     user = np.repeat(np.arange(len(per_user)), per_user)
     first = np.cumsum(per_user) - per_user
     by_email = draw("login_type").random(len(per_user)) < EMAIL_LOGIN_SHARE
-    others = variants.other_values(settings.seed, block.people).take(pa.array(np.sort(chosen)))
+    others = block.other_values.take(pa.array(np.sort(chosen)))
     login, variations = chosen_logins(draw("variants"), settings, users, others, by_email)
     login, corruptions = portal_logins(draw("typos"), settings, login, by_email, user, first)
     connected, disconnected = connection_times(draw("times"), block, user, len(per_user))
