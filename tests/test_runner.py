@@ -220,9 +220,9 @@ def small_disk(tmp_path):
 
 
 def test_a_full_disk_fails_clearly_and_keeps_the_committed_day(small_disk):
-    run_day(small_disk, customers=300)
+    run_day(small_disk, customers=300, stores=5)  # few stores: a small inventory file
     before = day_bytes(small_disk)
     with pytest.raises(RunError, match=r"No space left on device"):
-        run_day(small_disk, customers=20_000)
+        run_day(small_disk, customers=20_000, stores=5)
     assert day_bytes(small_disk) == before
     assert [p.name for p in (small_disk / "out").iterdir()] == [DAY.isoformat()]
