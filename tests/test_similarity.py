@@ -77,6 +77,17 @@ def test_columns_a_system_does_not_hold_are_empty():
     assert row["email_match"] is None and row["difficulty"] == "hard"
 
 
+def test_without_names_on_either_side_the_identifiers_alone_decide():
+    logins = pa.table({"email": ["a@x.com", "a@x.com", None], "phone": [None, None, "5035550142"]})
+    typed = pa.table({"email": ["a@x.com", "b@x.com", None], "phone": [None, None, "5035550124"]})
+    buckets = [row["difficulty"] for row in similarity.similarities(typed, logins).to_pylist()]
+    assert buckets == ["easy", "hard", "hard"]
+    one_blank = pa.table({"first_name": [None], "last_name": ["Lee"], "email": ["a@x.com"]})
+    no_name = pa.table({"first_name": [None], "last_name": [None], "email": ["a@x.com"]})
+    (row,) = similarity.similarities(no_name, one_blank).to_pylist()
+    assert row["difficulty"] == "hard"  # a name left blank on one side is no help
+
+
 @pytest.fixture(scope="module")
 def day(tmp_path_factory):
     """The truth and data of a small day of customers and till customers, by record."""

@@ -36,7 +36,9 @@ DESCRIPTIONS = {
     "phone_match": "Whether the phone has duplicate_of's digits.",
     "birth_date_match": "Whether the birth date equals duplicate_of's.",
     "difficulty": "easy (the name nearly equal and two identifiers of e-mail, phone and birth "
-    "date equal), hard (the name far or no identifier equal) or medium; empty for originals.",
+    "date equal), hard (the name far or no identifier equal) or medium; where neither record "
+    "holds a name (a wifi login), easy when every identifier compared is equal, hard when none "
+    "is; empty for originals.",
 }
 EASY_NAME, HARD_NAME = 0.95, 0.8
 """Name similarity at or above which a pair can be easy, and below which it is hard."""
@@ -59,16 +61,24 @@ def similarities(copies: pa.Table, originals: pa.Table) -> pa.Table:
         "phonetic_match": _same(copies, originals, "last_name", _metaphone),
         **identifiers,
     }
-    columns["difficulty"] = bucket(name, list(identifiers.values()))
+    unnamed = pc.and_(pc.is_null(_name(copies)), pc.is_null(_name(originals)))
+    columns["difficulty"] = bucket(name, list(identifiers.values()), unnamed)
     return pa.table(columns, schema=SCHEMA)
 
 
-def bucket(name: pa.Array, identifiers: list[pa.Array]) -> pa.Array:
-    """easy, medium or hard, from the name similarity and how many identifiers are equal."""
-    agreeing = sum(column.fill_null(False).to_numpy(zero_copy_only=False) for column in identifiers)
+def bucket(name: pa.Array, identifiers: list[pa.Array], unnamed: pa.Array) -> pa.Array:
+    """easy, medium or hard, from the name similarity and how many identifiers are equal; where
+    neither record holds a name (``unnamed``: a wifi login), from the identifiers alone (easy
+    when every one compared is equal)."""
+    equal = [column.fill_null(False).to_numpy(zero_copy_only=False) for column in identifiers]
+    compared = sum(column.is_valid().to_numpy(zero_copy_only=False) for column in identifiers)
+    agreeing = sum(equal)
     similar = name.fill_null(0.0).to_numpy(zero_copy_only=False)
-    easy = (similar >= EASY_NAME) & (agreeing >= 2)
-    hard = (similar < HARD_NAME) | (agreeing == 0)
+    alone = unnamed.to_numpy(zero_copy_only=False)
+    easy = np.where(
+        alone, (agreeing >= 1) & (agreeing == compared), (similar >= EASY_NAME) & (agreeing >= 2)
+    )
+    hard = (agreeing == 0) | (~alone & (similar < HARD_NAME))
     return pa.array(np.where(easy, "easy", np.where(hard, "hard", "medium")))
 
 
