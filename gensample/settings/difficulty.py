@@ -61,6 +61,16 @@ def check_source_variations(value: Any, where: str) -> dict[str, dict[str, float
     return checked
 
 
+def preset_share(meaning: str) -> Any:
+    """A setting of a share from 0 to 1 that, not set, the preset gives."""
+    return setting(
+        None,
+        meaning,
+        check=lambda value, where: check_number(value, where, float, 0, 1),
+        allowed="a number from 0 to 1",
+    )
+
+
 @dataclass(frozen=True)
 class DifficultySettings:
     """How hard the duplicates are: a preset, and manual controls that override it."""
@@ -70,12 +80,9 @@ class DifficultySettings:
         "How hard duplicates are to match: easy, medium or hard (README: Difficulty).",
         choices=tuple(DIFFICULTIES),
     )
-    hurried_share: float | None = setting(
-        None,
+    hurried_share: float | None = preset_share(
         "Share (0-1) of fuzzed records typed in a hurry (the most fields corrupted); not set: "
-        "the preset's.",
-        check=lambda value, where: check_number(value, where, float, 0, 1),
-        allowed="a number from 0 to 1",
+        "the preset's."
     )
     source_hurry: Any = setting(
         None,
@@ -85,12 +92,9 @@ class DifficultySettings:
         allowed=f"a table {{system = N}}, systems among {', '.join(SYSTEMS)}, each N from 0 to "
         f"{MOST_HURRY:g}",
     )
-    original_share: float | None = setting(
-        None,
+    original_share: float | None = preset_share(
         "Share (0-1) of a person's first record in each source system that carries errors like "
-        "a duplicate; not set: the preset's.",
-        check=lambda value, where: check_number(value, where, float, 0, 1),
-        allowed="a number from 0 to 1",
+        "a duplicate; not set: the preset's."
     )
     source_variations: Any = setting(
         None,
