@@ -43,15 +43,16 @@ def sent_datasets(requested: Iterable[str]) -> list[str]:
     return [name for name in STREAMABLE if name in wanted]
 
 
-def _ancestors(name: str) -> set[str]:
-    parents = {p for p in DATASET_PARENTS[name] if not REGISTRY[p].REFERENCE}
-    return parents.union(*(_ancestors(parent) for parent in parents))
+def _ancestors(name: str, reference: bool = False) -> set[str]:
+    """Every dataset ``name`` refers to, through others too (reference data only if asked)."""
+    parents = {p for p in DATASET_PARENTS[name] if reference or not REGISTRY[p].REFERENCE}
+    return parents.union(*(_ancestors(parent, reference) for parent in parents))
 
 
 def generation_settings(settings: Settings, sent: list[str], people: int) -> Settings:
     """The settings one micro-batch is generated with: ``people`` new people, events within
     the day, the sent datasets with their reference data (and customers, which the plan counts)."""
-    needed = {CUSTOMERS, *sent, *(p for name in sent for p in DATASET_PARENTS[name])}
+    needed = {CUSTOMERS, *sent, *(p for name in sent for p in _ancestors(name, reference=True))}
     datasets = tuple(name for name in REGISTRY if name in needed)
     return dataclasses.replace(settings, datasets=datasets, customers=people, trans_type="daily")
 
