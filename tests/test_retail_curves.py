@@ -99,6 +99,26 @@ BAD_FILES = [
     ("bundles.csv", BUNDLES + "Kit,1,0.1,0.1,hovercraft|x|1\n", "components"),
     ("bundles.csv", BUNDLES + "Kit,1,0.1,1.5,tools|x|1\n", "discount = '1.5'"),
     ("promotions.csv", PROMOTIONS + "flash_sale,1,1,1,0,0,1,0,1\n", "kind = 'flash_sale'"),
+    (
+        "supply.csv",
+        "category,units_per_day,cycle_days,cover,spread\n*,3,0,1.2,0.4\n",
+        "line 2: cycle_days = '0'",
+    ),
+    (
+        "supply.csv",
+        "category,units_per_day,cycle_days,cover,spread\ntools,3,7,1,0.4\n",
+        "one for *",
+    ),
+    (
+        "distributors.csv",
+        "distributor,city,state,regions,lead_days,transit_days\nX,Y,PA,*,2,3\n",
+        "transit_days = '3'",
+    ),
+    (
+        "production.csv",
+        "mode,batch_kind,every_days,ready_days,batch_size,unit\nprocess,blend,7,2,100,gal\n",
+        "one row for each of process, discrete",
+    ),
 ]
 
 

@@ -11,7 +11,7 @@ import pyarrow.csv as pacsv
 import pytest
 from conftest import DAY, run_day, with_parents
 
-from gensample.errors import BadInputError
+from gensample.cli import main
 from gensample.generate.datasets import REGISTRY, products, shelf, stock, substitutes
 from gensample.reference import supply
 from gensample.settings import Settings, load
@@ -160,41 +160,6 @@ def test_every_distributor_serves_a_region_of_the_stores():
     assert len({d.name for d in listed}) == len(listed)
 
 
-BAD_SUPPLY = [
-    (
-        "supply.csv",
-        "category,units_per_day,cycle_days,cover,spread\n*,3,0,1.2,0.4\n",
-        "line 2: cycle_days = '0'",
-    ),
-    (
-        "supply.csv",
-        "category,units_per_day,cycle_days,cover,spread\ntools,3,7,1,0.4\n",
-        "one for *",
-    ),
-    (
-        "distributors.csv",
-        "distributor,city,state,regions,lead_days,transit_days\nX,Y,PA,*,2,3\n",
-        "transit_days = '3'",
-    ),
-    (
-        "production.csv",
-        "mode,batch_kind,every_days,ready_days,batch_size,unit\nprocess,blend,7,2,100,gal\n",
-        "one row for each of process, discrete",
-    ),
-]
-
-
-@pytest.mark.parametrize(("name", "text", "message"), BAD_SUPPLY)
-def test_a_bad_supply_file_is_refused_naming_it(tmp_path, name, text, message):
-    folder = tmp_path / "curves"
-    folder.mkdir()
-    (folder / name).write_text(text)
-    with pytest.raises(BadInputError) as error:
-        load(tmp_path, environ={"GENSAMPLE_RETAIL__DATA_DIR": str(folder)})
-    assert f"retail.data_dir: {folder / name}" in str(error.value)
-    assert message in str(error.value)
-
-
 def test_paths_in_gensample_toml_are_relative_to_the_run_directory(tmp_path, monkeypatch):
     run_dir = tmp_path / "run"
     (run_dir / "curves").mkdir(parents=True)
@@ -213,3 +178,15 @@ def test_a_day_is_made_under_any_settings_even_unhashable_ones(tmp_path):
     settings = load(tmp_path, environ={}, flags={"stores": 3})
     plain = stock.of_day(Settings(stores=3), products.days(DAY))
     assert (stock.of_day(settings, products.days(DAY)).stock.closing == plain.stock.closing).all()
+
+
+def test_a_run_with_a_bad_supply_file_exits_2_naming_it(tmp_path, caplog):
+    (tmp_path / "curves").mkdir()
+    (tmp_path / "curves" / "distributors.csv").write_text(
+        "distributor,city,state,regions,lead_days,transit_days\nX,Y,PA,*,0,0\n"
+    )
+    (tmp_path / "gensample.toml").write_text('[retail]\ndata_dir = "curves"\n')
+    assert main(["run", "--dir", str(tmp_path), "--date", DAY.isoformat()]) == 2
+    error = caplog.text
+    assert "distributors.csv: line 2: lead_days = '0'" in error
+    assert not (tmp_path / "out").exists()
