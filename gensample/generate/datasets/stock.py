@@ -68,10 +68,15 @@ def mix(key: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
+def seed_key(seed: int) -> np.uint64:
+    """The hash of a seed (any size) that every key of the run is mixed with."""
+    return mix(np.uint64(seed % 2**64))
+
+
 def text_keys(seed: int, texts: list[str]) -> np.ndarray:
     """A hash of each text under ``seed``, as uint64 keys."""
     crc = np.array([zlib.crc32(text.encode("utf-8")) for text in texts], np.uint64)
-    return mix(crc ^ mix(np.full(len(texts), seed, np.uint64)))
+    return mix(crc ^ seed_key(seed))
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,8 +119,8 @@ def model(settings: Settings) -> Stock:
     traffic = stores_.traffic(store_table, stores_.weights(settings))
     store_id = store_table["store_id"].to_numpy().astype(np.uint64)
     return Stock(
-        store_key=mix(store_id ^ mix(np.uint64(settings.seed))),
-        store_factor=traffic / traffic.mean(),
+        store_key=mix(store_id ^ seed_key(settings.seed)),
+        store_factor=traffic / traffic.mean() if traffic.sum() > 0 else np.ones(len(traffic)),
         product_key=text_keys(settings.seed, products["sku"].to_pylist()),
         daily=restocking.units_per_day[row] * drawn.share,
         cycle=restocking.cycle_days[row],
