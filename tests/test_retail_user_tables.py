@@ -7,6 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from conftest import with_parents
 from test_retail_shopping import DATASETS, day_of
 
 from gensample.errors import BadInputError
@@ -44,8 +45,10 @@ def run_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def day(run_dir):
-    """A day of 20,000 customers shopping the user's catalog in the user's stores."""
-    flags = {"customers": 20_000, "datasets": list(DATASETS)}
+    """A day of 20,000 customers shopping the user's catalog in the user's stores, and its
+    supply chain."""
+    datasets = with_parents({*DATASETS, "inventory", "shipments"})
+    flags = {"customers": 20_000, "datasets": list(datasets)}
     return day_of(load(run_dir, environ={}, flags=flags))
 
 
@@ -74,6 +77,15 @@ def test_sales_follow_the_weights_and_every_key_resolves(day):
     assert 2 < per_store[42] / per_store[11] < 4.5  # weights 3 to 1
     homes = set(day["pos_customers"]["home_store_id"].to_pylist())
     assert homes <= {11, 42} and set(per_store) == {11, 42}
+
+
+def test_a_users_catalog_has_stock_and_deliveries_but_no_lots(day):
+    stock = day["inventory"]
+    assert stock.num_rows == 2 * 3  # both stores, every product
+    balance = pc.subtract(pc.add(stock["opening"], stock["deliveries"]), stock["sales"])
+    assert balance.equals(stock["closing"])
+    assert day["shipments"]["lot_number"].null_count == day["shipments"].num_rows
+    assert day["production_batches"].num_rows == 0
 
 
 BAD = [
