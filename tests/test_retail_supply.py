@@ -100,27 +100,37 @@ def test_a_missing_product_is_replaced_in_its_category_and_a_near_tier(rng):
 
 
 def test_shipments_arrive_after_their_purchase_orders_by_the_lead_time(days):
+    ready = {mode.batch_kind: mode.ready_days for mode in supply.load().production.values()}
     for date, tables in days.items():
         ordered = keyed(tables["purchase_orders"], "po_id")
         distributors = keyed(tables["distributors"], "distributor_id")
+        batches = keyed(tables["production_batches"], "lot_number")
         shipped = tables["shipments"].to_pylist()
         assert len(shipped) == len(ordered) > 100
         for row in shipped:
             order, distributor = ordered[(row["po_id"],)], distributors[(row["distributor_id"],)]
             assert row["delivered_on"] == order["due_on"] == date
             assert order["ordered_on"] + dt.timedelta(days=order["lead_days"]) == date
-            assert order["lead_days"] == distributor["lead_days"]
-            assert row["shipped_on"] == date - dt.timedelta(days=distributor["transit_days"])
-            assert (row["store_id"], row["sku"], row["quantity"]) == (
+            assert (row["store_id"], row["sku"], row["quantity"], row["origin"]) == (
                 order["store_id"],
                 order["sku"],
                 order["quantity"],
+                order["supplier"],
             )
-        came = pc.greater(tables["inventory"]["deliveries"], 0)
-        delivered = tables["inventory"].filter(came)
-        assert sorted(
-            zip(*(delivered[c].to_pylist() for c in ("store_id", "sku", "deliveries")), strict=True)
-        ) == (sorted((row["store_id"], row["sku"], row["quantity"]) for row in shipped))
+            if row["origin"] == "distributor":  # to a store
+                assert order["lead_days"] == distributor["lead_days"]
+                assert row["shipped_on"] == date - dt.timedelta(days=distributor["transit_days"])
+            else:  # from the manufacturer to a distributor, a lot ready that day
+                batch = batches[(row["lot_number"],)]
+                assert row["store_id"] is None and row["shipped_on"] == batch["produced_on"]
+                assert order["lead_days"] == ready[batch["batch_kind"]]
+        to_stores = [row for row in shipped if row["origin"] == "distributor"]
+        came = tables["inventory"].filter(pc.greater(tables["inventory"]["deliveries"], 0))
+        columns = (came[c].to_pylist() for c in ("store_id", "sku", "deliveries"))
+        assert sorted(zip(*columns, strict=True)) == sorted(
+            (row["store_id"], row["sku"], row["quantity"]) for row in to_stores
+        )
+        assert len(to_stores) < len(shipped)  # lots reached the distributors too
 
 
 def test_lot_numbers_trace_from_shipments_to_production_batches(days):
@@ -128,9 +138,8 @@ def test_lot_numbers_trace_from_shipments_to_production_batches(days):
     for tables in days.values():
         batches = keyed(tables["production_batches"], "lot_number")
         brands = keyed(tables["brands"], "brand")
-        brand_of = dict(
-            zip(*(tables["products"][c].to_pylist() for c in ("sku", "brand")), strict=True)
-        )
+        columns = (tables["products"][c].to_pylist() for c in ("sku", "brand"))
+        brand_of = dict(zip(*columns, strict=True))
         for row in tables["shipments"].to_pylist():
             own = brands[(brand_of[row["sku"]],)]["own_brand"]
             assert (row["lot_number"] is not None) == own
@@ -138,7 +147,8 @@ def test_lot_numbers_trace_from_shipments_to_production_batches(days):
                 batch = batches[(row["lot_number"],)]
                 assert row["sku"] in batch["skus"].split(";")
                 made = batch["produced_on"] + dt.timedelta(days=ready[batch["batch_kind"]])
-                assert made <= row["shipped_on"]
+                assert made <= row["delivered_on"]
+                assert made <= row["shipped_on"] or row["origin"] == "manufacturer"
         blends = [b for b in batches.values() if b["batch_kind"] == "blend"]
         assert blends and max(len(b["skus"].split(";")) for b in blends) > 1
         runs = [b for b in batches.values() if b["batch_kind"] == "run"]

@@ -1,6 +1,7 @@
-"""``purchase_orders``: the orders behind the day's deliveries, one per store and product: each
-store orders from the distributor of its region ``lead_days`` before the delivery
-(``orders``)."""
+"""``purchase_orders``: the orders behind the day's deliveries (``orders``): each store orders a
+product from the distributor of its region ``lead_days`` before its delivery; each distributor
+has a standing order with the own manufacturer for every own product of a batch, placed the
+day the lot is made and filled when it is ready."""
 
 import datetime as dt
 
@@ -17,6 +18,7 @@ PARENTS = DATASET_PARENTS[NAME]
 SCHEMA = pa.schema(
     [
         ("po_id", pa.int64()),
+        ("supplier", pa.string()),
         ("store_id", pa.int64()),
         ("distributor_id", pa.int64()),
         ("sku", pa.string()),
@@ -34,13 +36,17 @@ FOREIGN_KEYS = {
 }
 DESCRIPTIONS = {
     "po_id": "Purchase order number: unique, the same whenever its day is generated again.",
-    "store_id": "Store ordering (stores.store_id).",
-    "distributor_id": "Distributor ordered from (distributors.distributor_id): the one "
-    "serving the store's region.",
+    "supplier": "distributor (a store's order from its distributor) or manufacturer (a "
+    "distributor's order of an own product from the retailer's own manufacturer).",
+    "store_id": "Store ordering (stores.store_id); empty for a distributor's order.",
+    "distributor_id": "Distributor (distributors.distributor_id): ordered from, the one serving "
+    "the store's region; ordering, when store_id is empty.",
     "sku": "Product ordered (products.sku).",
-    "quantity": "Units ordered: what the store sold of it in its last replenishment cycle.",
+    "quantity": "Units ordered: what the store sold of it in its last replenishment cycle; for "
+    "a distributor, what its stores are expected to sell until the product's next batch.",
     "ordered_on": "Day the order was placed: due_on - lead_days.",
-    "lead_days": "The distributor's lead time (distributors.lead_days).",
+    "lead_days": "The distributor's lead time (distributors.lead_days); for a distributor's "
+    "order, the days the lot takes to reach it (production.csv ready_days).",
     "due_on": "Day the delivery arrives: the day of the file (its shipment's delivered_on).",
 }
 
@@ -52,12 +58,13 @@ def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
     return pa.table(
         {
             "po_id": coming.order_id,
-            "store_id": parents["stores"].data["store_id"].take(pa.array(coming.store)),
+            "supplier": orders.parties(coming),
+            "store_id": orders.store_ids(coming, parents["stores"].data),
             "distributor_id": distributor_id[coming.distributor],
             "sku": parents["products"].data["sku"].take(pa.array(coming.product)),
             "quantity": coming.quantity,
             "ordered_on": pa.array(coming.ordered.astype("datetime64[D]")),
-            "lead_days": coming.delivered - coming.ordered,
+            "lead_days": products.days(date) - coming.ordered,
             "due_on": pa.repeat(pa.scalar(date), len(coming.store)),
         },
         schema=SCHEMA,

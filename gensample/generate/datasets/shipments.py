@@ -1,6 +1,7 @@
-"""``shipments``: the day's deliveries to the stores, one per purchase order: shipped by the
-store's distributor ``transit_days`` before and delivered on the day (``inventory.deliveries``),
-an own product with the lot number of the newest batch that had reached the distributor
+"""``shipments``: the day's deliveries, one per purchase order (``orders``): to the stores,
+shipped by the store's distributor ``transit_days`` before (``inventory.deliveries``), an own
+product with the lot number of the newest batch that had reached the distributor; and to the
+distributors, every own product of a lot, shipped by the manufacturer the day the lot was made
 (``production_batches``)."""
 
 import datetime as dt
@@ -21,6 +22,7 @@ SCHEMA = pa.schema(
     [
         ("shipment_id", pa.int64()),
         ("po_id", pa.int64()),
+        ("origin", pa.string()),
         ("distributor_id", pa.int64()),
         ("store_id", pa.int64()),
         ("sku", pa.string()),
@@ -41,13 +43,16 @@ FOREIGN_KEYS = {
 DESCRIPTIONS = {
     "shipment_id": "Shipment number: unique, the same whenever its day is generated again.",
     "po_id": "Purchase order it fills (purchase_orders.po_id), in full.",
-    "distributor_id": "Distributor shipping (distributors.distributor_id).",
-    "store_id": "Store receiving (stores.store_id).",
+    "origin": "distributor (to a store) or manufacturer (to a distributor).",
+    "distributor_id": "Distributor (distributors.distributor_id): shipping to the store, or "
+    "receiving when store_id is empty.",
+    "store_id": "Store receiving (stores.store_id); empty for a delivery to a distributor.",
     "sku": "Product shipped (products.sku).",
-    "lot_number": "Lot of an own product (production_batches.lot_number): the newest made at "
-    "least ready_days (production.csv) before shipping; empty for other brands.",
-    "quantity": "Units shipped: the order's quantity, the day's inventory.deliveries.",
-    "shipped_on": "Day it left the distributor: delivered_on - transit_days.",
+    "lot_number": "Lot of an own product (production_batches.lot_number): to a store, the newest "
+    "made at least ready_days (production.csv) before shipping; empty for other brands.",
+    "quantity": "Units shipped: the order's quantity (to a store, the day's inventory.deliveries).",
+    "shipped_on": "Day it left: the distributor, delivered_on - transit_days; the manufacturer, "
+    "the day the lot was made.",
     "delivered_on": "Day it reached the store: the day of the file, the order's due_on.",
 }
 
@@ -62,6 +67,7 @@ def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
         {
             "shipment_id": coming.shipment_id,
             "po_id": orders_table["po_id"],
+            "origin": orders_table["supplier"],
             "distributor_id": orders_table["distributor_id"],
             "store_id": orders_table["store_id"],
             "sku": orders_table["sku"],
