@@ -11,7 +11,19 @@ import os
 import sys
 from collections.abc import Sequence
 
-from gensample.cli import check, export, init, load, prune, publish, run, schema, score, stream
+from gensample.cli import (
+    check,
+    export,
+    init,
+    load,
+    prune,
+    publish,
+    run,
+    schema,
+    score,
+    spec_schema,
+    stream,
+)
 from gensample.daily.signals import Interrupted, stop_on_signals
 from gensample.errors import GensampleError, RunError
 from gensample.version import __version__
@@ -24,6 +36,7 @@ COMMANDS = {
     "check": check,
     "publish": publish,
     "schema": schema,
+    "spec-schema": spec_schema,
     "load": load,
     "prune": prune,
     "score": score,

@@ -1,10 +1,14 @@
-"""``gensample check``: validate the settings and print the plan of the next run."""
+"""``gensample check``: validate the settings and print the plan of the next run, and what each
+spec file of the settings declares."""
 
 import argparse
 import datetime as dt
+from pathlib import Path
 
 from gensample.cli.common import date_argument, dir_argument, load_settings
 from gensample.daily import runner
+from gensample.generate.spec import model
+from gensample.generate.spec.explain import explain
 from gensample.output.day_files import describe_plan
 
 HELP = "validate settings and print the plan"
@@ -21,5 +25,8 @@ def run(arguments: argparse.Namespace) -> int:
     """Print the plan of the run ``gensample run`` would make."""
     loaded = load_settings(arguments.dir)
     plan = runner.plan_run(arguments.dir, loaded, arguments.date or dt.date.today())
+    specs = [model.load(Path(path)) for path in loaded.spec]  # every spec checked first
     print(describe_plan(loaded, plan))
+    for spec in specs:
+        print(explain(spec, loaded))
     return 0

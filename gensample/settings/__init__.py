@@ -29,6 +29,7 @@ from gensample.settings.schema import (
     setting,
 )
 from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings
+from gensample.settings.spec import SPEC_ALLOWED, check_spec, spec_in_run_dir
 from gensample.settings.validity import ValiditySettings
 
 try:
@@ -129,6 +130,12 @@ class Settings:
     )
     datasets: tuple[str, ...] = setting(
         DATASETS, "Datasets to generate (each with the datasets it refers to).", choices=DATASETS
+    )
+    spec: tuple[str, ...] = setting(
+        (),
+        "Spec files declaring datasets without code (docs/spec.md), relative to the run dir.",
+        check=check_spec,
+        allowed=SPEC_ALLOWED,
     )
     trans_type: str = setting(
         "full",
@@ -283,6 +290,8 @@ def file_layer(run_dir: Path) -> dict:
         raw = read_toml(path)
         if "retail" in raw:  # paths in the file are relative to its run directory
             raw["retail"] = in_run_dir(raw["retail"], run_dir)
+        if "spec" in raw:
+            raw["spec"] = spec_in_run_dir(raw["spec"], run_dir)
         return check_layer(Settings, raw, str(path))
     legacy = run_dir / LEGACY_FILE
     if legacy.exists():

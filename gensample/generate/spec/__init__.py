@@ -1,0 +1,7 @@
+"""Declarative datasets: a spec file (TOML or YAML) declares datasets without code.
+
+``model.load`` reads and checks a spec (its JSON Schema in ``schema``, then references,
+expressions, fuzzed columns and cycles); ``engine.generate`` makes its datasets block by block
+from named streams, the Faker columns from pools drawn once per block (``columns``); ``explain``
+describes what a spec will make, for ``gensample check``.
+"""

@@ -1,0 +1,191 @@
+"""Spec datasets generated: a block at a time, every column from a stream named after the
+dataset, the column and the block, so the same seed gives the same bytes.
+
+A dataset with a ``population`` share sees that share of the people (entities ``0`` to
+``settings.customers``), each seen person once as an original record, some again as duplicates
+corrupted through the dataset's fuzz map; its truth rows say who is who. Any other dataset has a
+number of rows, or a number per row of a parent drawn from a distribution.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample.corruptions import fuzzmap
+from gensample.corruptions.weights import FieldFuzz
+from gensample.generate import population, truth
+from gensample.generate.datasets import REGISTRY, Generated
+from gensample.generate.seeding import BLOCK_SIZE, stream
+from gensample.generate.spec.columns import GENERATORS, Context, formatted, parent_weights
+from gensample.generate.spec.model import Spec, column_order
+from gensample.settings import DATASET_PARENTS, Settings
+
+
+@dataclass(frozen=True)
+class Copies:
+    """Which seen people of a block are copied: per original row, its number of duplicates."""
+
+    seen: np.ndarray
+    counts: np.ndarray
+
+
+def generate(spec: Spec, settings: Settings, date: dt.date) -> dict[str, Generated]:
+    """Every dataset of ``spec``, parents first, with its truth rows (empty unless it sees
+    people)."""
+    tables = {**built_ins(settings, spec.built_ins, date), **spec.tables}
+    made: dict[str, Generated] = {}
+    for name, dataset in spec.datasets.items():
+        make = people_dataset if "population" in dataset else rows_dataset
+        made[name] = make(settings, name, dataset, tables)
+        tables[name] = made[name].data
+    return made
+
+
+def built_ins(settings: Settings, names: tuple[str, ...], date: dt.date) -> dict[str, pa.Table]:
+    """The built-in reference datasets ``names``, each made from its own parents."""
+    made: dict[str, Generated] = {}
+    for name in _with_ancestors(names):
+        table = REGISTRY[name].table(settings, made, date)
+        made[name] = Generated(table, pa.table({}))
+    return {name: made[name].data for name in names}
+
+
+def _with_ancestors(names: tuple[str, ...]) -> list[str]:
+    """``names`` and the datasets they are made from, in registry order."""
+    wanted = set(names)
+    for name in reversed(list(REGISTRY)):
+        if name in wanted:
+            wanted |= set(DATASET_PARENTS[name])
+    return [name for name in REGISTRY if name in wanted]
+
+
+def people_dataset(settings: Settings, name: str, dataset: dict, tables: dict) -> Generated:
+    """A dataset of people: each block's seen people, their duplicates, shuffled, numbered."""
+    data, truths, next_id = [], [], dataset["id"].get("start", 1)
+    for block, start in enumerate(range(0, settings.customers, BLOCK_SIZE)):
+        stop = min(start + BLOCK_SIZE, settings.customers)
+        people = population.people(settings.seed, start, stop, settings.household_share)
+        copies = copied(settings.seed, name, dataset, block, stop - start)
+        seen = people.filter(pa.array(copies.seen))
+        context = Context(len(seen), block, seen, tables)
+        originals = make_columns(settings.seed, name, dataset, context)
+        table, labels, source = with_duplicates(settings, name, dataset, originals, copies, block)
+        order = stream(settings.seed, name, "spec", "order", block).permutation(table.num_rows)
+        record_id = next_id + np.argsort(order)  # row i gets the id of its place in the order
+        duplicate_of = pa.array(record_id[source], mask=source == np.arange(len(source)))
+        kind = pc.if_else(pc.is_null(duplicate_of), "original", "duplicate")
+        entity_id = seen["entity_id"].to_numpy()[source % max(len(seen), 1)]
+        rows = truth.record_rows(name, record_id, entity_id, kind, duplicate_of, labels)
+        data.append(with_id(dataset["id"], record_id, table).take(pa.array(order)))
+        truths.append(rows.take(pa.array(order)))
+        next_id += table.num_rows
+    return Generated(_concat(data, dataset), pa.concat_tables(truths) if truths else pa.table({}))
+
+
+def copied(seed: int, name: str, dataset: dict, block: int, entities: int) -> Copies:
+    """Which people of a block the dataset sees and how many duplicates each gets: a copied
+    person gets 1 to ``max_per_entity`` of them, so that ``rate`` of the rows are copies."""
+    rng = stream(seed, name, "spec", "copies", block)
+    seen = rng.random(entities) < dataset["population"]
+    duplicates = dataset.get("duplicates", {"rate": 0.0})
+    most = duplicates.get("max_per_entity", 3)
+    rate, mean_copies = duplicates["rate"], (1 + most) / 2
+    share = rate / ((1 - rate) * mean_copies) if rate < 1 else 1.0
+    picked = rng.random(int(seen.sum())) < share
+    return Copies(seen, np.where(picked, rng.integers(1, most + 1, len(picked)), 0))
+
+
+def with_duplicates(
+    settings: Settings, name: str, dataset: dict, originals: pa.Table, copies: Copies, block: int
+) -> tuple[pa.Table, pa.Array, np.ndarray]:
+    """The originals and their duplicates, fuzzed; the corruption labels and, per row, the
+    row it copies (itself for an original)."""
+    source = np.concatenate(
+        [np.arange(originals.num_rows), np.repeat(np.arange(originals.num_rows), copies.counts)]
+    )
+    table = originals.take(pa.array(source))
+    fuzz_map = {
+        field: FieldFuzz(entry["weight"], entry["corruptions"])
+        for field, entry in dataset.get("fuzz", {}).items()
+    }
+    rows = np.arange(originals.num_rows, table.num_rows)
+    if not fuzz_map:
+        return table, pa.repeat(pa.scalar(""), table.num_rows), source
+    rng = stream(settings.seed, name, "spec", "fuzz", block)
+    fuzzed, labels = fuzzmap.fuzz_until_changed(
+        table, rows, fuzz_map, dataset.get("max_fields", 2), rng
+    )
+    return fuzzed, labels, source
+
+
+CARDINALITIES = {
+    "poisson": lambda rng, mean: rng.poisson(mean),
+    "uniform": lambda rng, mean: np.floor(rng.random(len(mean)) * (2 * mean + 1)).astype(int),
+    "fixed": lambda rng, mean: np.round(mean).astype(np.int64),
+}
+"""How many rows a parent row gets, around its mean: Poisson, even from 0 to twice the mean,
+or the mean rounded."""
+
+
+def rows_dataset(settings: Settings, name: str, dataset: dict, tables: dict) -> Generated:
+    """A dataset of a number of rows (or a number per parent row), a block of rows at a time."""
+    per, parent_rows = _per_parent(settings.seed, name, dataset, tables)
+    total = len(parent_rows) if per else dataset["rows"]
+    start_id, blocks = dataset["id"].get("start", 1), []
+    for block, start in enumerate(range(0, total, BLOCK_SIZE)):
+        stop = min(start + BLOCK_SIZE, total)
+        rows = parent_rows[start:stop] if per else None
+        context = Context(stop - start, block, None, tables, rows, per)
+        table = make_columns(settings.seed, name, dataset, context)
+        blocks.append(with_id(dataset["id"], start_id + np.arange(start, stop), table))
+    return Generated(_concat(blocks, dataset), pa.table({}))
+
+
+def _per_parent(seed: int, name: str, dataset: dict, tables: dict) -> tuple[str, np.ndarray]:
+    """The parent a dataset has rows per (or ''), and each row's parent row: a count per
+    parent row from the distribution, its mean scaled by the parent's weights column."""
+    rows = dataset["rows"]
+    if not isinstance(rows, dict):
+        return "", np.zeros(0, np.int64)
+    parent = tables[rows["per"]]
+    weights = parent_weights(parent, rows.get("weights"))
+    means = rows["mean"] * (np.ones(parent.num_rows) if weights is None else weights * len(weights))
+    draw = CARDINALITIES[rows.get("distribution", "poisson")]
+    counts = [
+        draw(stream(seed, name, "spec", "rows", block), means[start : start + BLOCK_SIZE])
+        for block, start in enumerate(range(0, parent.num_rows, BLOCK_SIZE))
+    ]
+    counts_all = np.concatenate(counts) if counts else np.zeros(0, np.int64)
+    return rows["per"], np.repeat(np.arange(parent.num_rows), counts_all)
+
+
+def make_columns(seed: int, name: str, dataset: dict, context: Context) -> pa.Table:
+    """A block's columns, each made after the ones its expression reads, in declared order."""
+    for column in column_order(dataset):
+        options = dataset["columns"][column]
+        generator = next(key for key in GENERATORS if key in options)
+        rng = stream(seed, name, "spec", column, context.block)
+        values = GENERATORS[generator](options, context, rng)
+        context.columns[column] = formatted(values, options.get("format"))
+    return pa.table({column: context.columns[column] for column in dataset["columns"]})
+
+
+def with_id(scheme: dict, ids: np.ndarray, table: pa.Table) -> pa.Table:
+    """``table`` with its id column first: numbers, or text with a prefix and a zero-padded
+    width when the scheme has them."""
+    values = pa.array(ids, pa.int64())
+    if "prefix" in scheme or "width" in scheme:
+        padded = pc.utf8_lpad(values.cast(pa.string()), scheme.get("width", 0), "0")
+        values = pc.binary_join_element_wise(scheme.get("prefix", ""), padded, "")
+    return table.add_column(0, scheme["column"], values)
+
+
+def _concat(tables: list[pa.Table], dataset: dict) -> pa.Table:
+    """The blocks of a dataset as one table (its columns, no rows, when it has none)."""
+    if tables:
+        return pa.concat_tables(tables)
+    names = [dataset["id"]["column"], *dataset["columns"]]
+    return pa.table({column: pa.array([], pa.null()) for column in names})

@@ -1,0 +1,244 @@
+"""A spec file read and checked: its JSON Schema first, then what spans several places of it
+(references, expressions, fuzzed columns' kinds, cycles). Every error names the file, the path
+inside it and the reason."""
+
+import graphlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import yaml
+
+from gensample.corruptions import CORRUPTIONS
+from gensample.errors import BadInputError
+from gensample.generate.datasets import REGISTRY
+from gensample.generate.spec import expressions, schema
+from gensample.generate.spec.columns import PERSON_ATTRIBUTES, TEXT_FORMATS, faker_providers
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+BUILT_IN_PARENTS = tuple(name for name, module in REGISTRY.items() if module.REFERENCE)
+"""Built-in datasets a spec dataset may refer to: the reference data, made whole per day."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A checked spec file: its user tables (read) and datasets, parents before children."""
+
+    file: str
+    tables: dict[str, pa.Table]
+    datasets: dict[str, dict]
+    built_ins: tuple[str, ...]
+
+
+class _Fault(Exception):
+    """A semantic fault at a path inside the file."""
+
+    def __init__(self, path: tuple, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+
+
+def load(path: Path) -> Spec:
+    """The checked spec at ``path`` (TOML, or YAML for ``.yaml``/``.yml``)."""
+    raw = _parse(path)
+    schema.validate(raw, path.name)
+    try:
+        return _checked(path, raw)
+    except _Fault as fault:
+        raise BadInputError(f"{path.name}: {schema.dotted(fault.path)}: {fault}") from None
+
+
+def _parse(path: Path) -> object:
+    """The file's content as plain data."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix in (".yaml", ".yml"):
+            return yaml.safe_load(text)
+        return tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as error:
+        raise BadInputError(f"{path}: cannot read the spec: {error}") from None
+
+
+def _checked(path: Path, raw: dict) -> Spec:
+    """The spec after the semantic checks."""
+    tables = {
+        name: _table(path.parent, name, table) for name, table in raw.get("tables", {}).items()
+    }
+    datasets = raw["datasets"]
+    columns = {name: table.column_names for name, table in tables.items()}
+    columns |= {name: REGISTRY[name].SCHEMA.names for name in BUILT_IN_PARENTS}
+    for name, dataset in datasets.items():
+        if name in columns or name in REGISTRY:
+            raise _Fault(("datasets", name), "the name of a built-in dataset or a table")
+        columns[name] = [dataset["id"]["column"], *dataset["columns"]]
+    for name, dataset in datasets.items():
+        _check_dataset(name, dataset, columns)
+    order = _order(datasets)
+    built_ins = tuple(
+        n for n in BUILT_IN_PARENTS if any(n in parents(d) for d in datasets.values())
+    )
+    return Spec(path.name, tables, {name: datasets[name] for name in order}, built_ins)
+
+
+def _table(base: Path, name: str, table: dict) -> pa.Table:
+    """A user's parent table (Parquet, else CSV; relative to the spec file), with its key."""
+    path = base / table["file"]
+    try:
+        read = pq.read_table(path) if path.suffix == ".parquet" else pacsv.read_csv(path)
+    except (OSError, pa.ArrowInvalid) as error:
+        raise _Fault(("tables", name, "file"), f"cannot read {path}: {str(error)[:200]}") from None
+    if table["key"] not in read.column_names:
+        raise _Fault(("tables", name, "key"), f"no column {table['key']} in {table['file']}")
+    return read
+
+
+def _check_dataset(name: str, dataset: dict, columns: dict[str, list[str]]) -> None:
+    """Refuse a dataset whose parts do not fit together."""
+    at = ("datasets", name)
+    if ("population" in dataset) == ("rows" in dataset):
+        raise _Fault(at, "expected exactly one of population (people it sees) or rows")
+    if dataset["id"]["column"] in dataset["columns"]:
+        raise _Fault((*at, "id", "column"), "also declared as a column")
+    rows = dataset.get("rows")
+    if isinstance(rows, dict):
+        _check_ref(rows["per"], "key", rows.get("weights"), columns, (*at, "rows"))
+    for column, options in dataset["columns"].items():
+        _check_column(dataset, options, columns, (*at, "columns", column))
+    _check_duplicates(dataset, at)
+    for field, fuzz in dataset.get("fuzz", {}).items():
+        _check_fuzz(dataset, field, fuzz, (*at, "fuzz", field))
+    column_order(dataset, at)
+
+
+def _check_column(dataset: dict, column: dict, known: dict, at: tuple) -> None:
+    """Refuse a column whose generator cannot run."""
+    if "person" in column:
+        if column["person"] not in PERSON_ATTRIBUTES:
+            raise _Fault((*at, "person"), f"expected one of {list(PERSON_ATTRIBUTES)}")
+        if "population" not in dataset:
+            raise _Fault((*at, "person"), "a person column needs the dataset's population share")
+    if "faker" in column and column["faker"] not in faker_providers(column.get("locale", "en_US")):
+        raise _Fault((*at, "faker"), f"unknown Faker provider {column['faker']!r}")
+    if "choice" in column:
+        _check_choice(column["choice"], (*at, "choice"))
+    if "number" in column and column["number"].get("min", 0) > column["number"].get("max", 1e300):
+        raise _Fault((*at, "number"), "min is above max")
+    if "date" in column and column["date"]["from"] > column["date"]["to"]:
+        raise _Fault((*at, "date"), "from is after to")
+    if "ref" in column:
+        ref = column["ref"]
+        _check_ref(ref["dataset"], ref["column"], ref.get("weights"), known, (*at, "ref"))
+    if "expr" in column:
+        _check_expression(column["expr"], dataset, (*at, "expr"))
+    if "format" in column:
+        _check_format(column, (*at, "format"))
+
+
+def _check_choice(choice: dict, at: tuple) -> None:
+    """Weights: one per value, adding up to more than 0."""
+    weights = choice.get("weights")
+    if weights is not None and len(weights) != len(choice["values"]):
+        raise _Fault((*at, "weights"), f"expected {len(choice['values'])} weights, one per value")
+    if weights is not None and not sum(weights) > 0:
+        raise _Fault((*at, "weights"), "expected weights adding up to more than 0")
+
+
+def _check_ref(parent: str, column: str, weights: str | None, known: dict, at: tuple) -> None:
+    """A reference to a dataset and columns that exist (``key``: the parent's id column)."""
+    if parent not in known:
+        raise _Fault(at, f"no dataset or table {parent!r}: expected one of {sorted(known)}")
+    for wanted in (column, weights):
+        if wanted not in (None, "key") and wanted not in known[parent]:
+            raise _Fault(at, f"no column {wanted!r} in {parent}: expected one of {known[parent]}")
+
+
+def _check_expression(text: str, dataset: dict, at: tuple) -> None:
+    """An expression of the language, over columns of the dataset."""
+    try:
+        names = expressions.names(expressions.parse(text))
+    except ValueError as error:
+        raise _Fault(at, str(error)) from None
+    unknown = names - set(dataset["columns"]) - {dataset["id"]["column"]}
+    if unknown:
+        raise _Fault(at, f"unknown columns {sorted(unknown)}")
+
+
+def _check_format(column: dict, at: tuple) -> None:
+    """A format only where values have one: text cases, date patterns."""
+    if "date" in column or column.get("person") == "birth_date":
+        return
+    if "person" not in column or column["format"] not in TEXT_FORMATS:
+        raise _Fault(at, f"expected one of {list(TEXT_FORMATS)} on a person column, or a date")
+
+
+def _check_duplicates(dataset: dict, at: tuple) -> None:
+    """Duplicates of the people a dataset sees, at a rate their copies can reach."""
+    duplicates = dataset.get("duplicates")
+    if duplicates is None:
+        return
+    if "population" not in dataset:
+        raise _Fault((*at, "duplicates"), "duplicates need the dataset's population share")
+    most = duplicates.get("max_per_entity", 3)
+    if duplicates["rate"] > most / (1 + most):
+        raise _Fault(
+            (*at, "duplicates", "rate"),
+            f"above {most / (1 + most):.4g}, the most {most} copies per person reach",
+        )
+
+
+def _check_fuzz(dataset: dict, field: str, fuzz: dict, at: tuple) -> None:
+    """A fuzzed column that exists, with corruptions that apply to its kind of value."""
+    if field not in dataset["columns"]:
+        raise _Fault(at, f"no column {field!r}: expected one of {list(dataset['columns'])}")
+    field_kind = kind(dataset["columns"][field])
+    for name in fuzz["corruptions"]:
+        if name not in CORRUPTIONS or field_kind not in CORRUPTIONS[name].applies_to:
+            raise _Fault((*at, "corruptions", name), f"not a corruption of {field_kind} values")
+
+
+def kind(column: dict) -> str:
+    """What a column holds, for the fuzz map: ``date`` (unformatted dates), ``number``, ``text``."""
+    dated = "date" in column or column.get("person") == "birth_date"
+    if dated and "format" not in column:
+        return "date"
+    return "number" if "number" in column else "text"
+
+
+def parents(dataset: dict) -> set[str]:
+    """The datasets and tables a dataset refers to."""
+    rows = dataset.get("rows")
+    found = {rows["per"]} if isinstance(rows, dict) else set()
+    return found | {c["ref"]["dataset"] for c in dataset["columns"].values() if "ref" in c}
+
+
+def _order(datasets: dict) -> list[str]:
+    """Datasets parents first; a cycle is refused."""
+    graph = {name: parents(d) & set(datasets) for name, d in datasets.items()}
+    try:
+        return list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as error:
+        raise _Fault(
+            ("datasets",), f"a cycle of references: {' -> '.join(error.args[1])}"
+        ) from None
+
+
+def column_order(dataset: dict, at: tuple = ()) -> list[str]:
+    """A dataset's columns in the order they can be made: an expression after what it reads."""
+    graph = {
+        name: expressions.names(expressions.parse(c["expr"])) - {dataset["id"]["column"]}
+        if "expr" in c
+        else set()
+        for name, c in dataset["columns"].items()
+    }
+    try:
+        return list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as error:
+        raise _Fault(
+            (*at, "columns"), f"a cycle of expressions: {' -> '.join(error.args[1])}"
+        ) from None

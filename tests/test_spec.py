@@ -1,0 +1,227 @@
+"""Declarative datasets: a spec file read, checked and generated (gensample.generate.spec)."""
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pyarrow.compute as pc
+import pytest
+import yaml
+
+from gensample.cli import main
+from gensample.errors import BadInputError
+from gensample.generate.spec import engine, model
+from gensample.generate.spec.schema import SCHEMA
+from gensample.settings import Settings
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+DAY = dt.date(2026, 1, 1)
+SPEC = """
+[tables.regions]
+file = "regions.csv"
+key = "region_id"
+
+[datasets.crm]
+population = 0.6
+id = {column = "crm_id", start = 1000, prefix = "CRM-", width = 7}
+duplicates = {rate = 0.2, max_per_entity = 3}
+fuzz.first_name = {weight = 2, corruptions = {make_typo = 1}}
+fuzz.born = {weight = 1, corruptions = {swap_day_month = 1}}
+
+[datasets.crm.columns]
+first_name = {person = "first_name", format = "upper"}
+born = {person = "birth_date"}
+company = {faker = "company"}
+tier = {choice = {values = ["gold", "silver"], weights = [1, 3]}}
+spend = {number = {distribution = "lognormal", mean = 4, sd = 1, min = 10, max = 500, decimals = 2}}
+joined = {date = {from = "2020-01-01", to = "2020-12-31"}, format = "%d/%m/%Y"}
+code = {pattern = "PR-####-??"}
+label = {expr = "upper(tier) + '-' + code"}
+region = {ref = {dataset = "regions", column = "region_id", weights = "size"}}
+store = {ref = {dataset = "stores", column = "store_id"}}
+
+[datasets.orders]
+rows = {per = "crm", distribution = "poisson", mean = 2}
+id = {column = "order_id"}
+
+[datasets.orders.columns]
+crm_id = {ref = {dataset = "crm", column = "crm_id"}}
+quantity = {number = {distribution = "poisson", mean = 2, min = 1, max = 9}}
+price = {number = {distribution = "uniform", min = 1, max = 100, decimals = 2}}
+total = {expr = "quantity * price"}
+"""
+
+
+def write_spec(folder: Path, raw: dict | None = None, name: str = "systems.toml") -> Path:
+    """A spec file (the example, or ``raw`` as YAML) beside its regions table."""
+    (folder / "regions.csv").write_text("region_id,name,size\nN,North,5\nS,South,1\n")
+    path = folder / name
+    path.write_text(SPEC if raw is None else yaml.safe_dump(raw, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory) -> dict:
+    """The example spec's datasets for 4,000 people."""
+    spec = model.load(write_spec(tmp_path_factory.mktemp("spec")))
+    return engine.generate(spec, Settings(customers=4_000), DAY)
+
+
+def test_same_seed_same_rows_other_seed_other_rows(tmp_path, made):
+    spec = model.load(write_spec(tmp_path))
+    again = engine.generate(spec, Settings(customers=4_000), DAY)
+    other = engine.generate(spec, Settings(customers=4_000, seed=7), DAY)
+    assert all(again[name].data.equals(made[name].data) for name in made)
+    assert again["crm"].truth.equals(made["crm"].truth)
+    assert not other["crm"].data.equals(made["crm"].data)
+
+
+def test_foreign_keys_point_at_parent_keys(made):
+    crm, orders = made["crm"].data, made["orders"].data
+    assert pc.all(pc.is_in(orders["crm_id"], crm["crm_id"])).as_py()
+    assert set(crm["region"].to_pylist()) <= {"N", "S"}
+    assert pc.min(crm["store"]).as_py() >= 1
+    assert orders["order_id"].to_pylist() == list(range(1, orders.num_rows + 1))
+
+
+def test_weights_of_choices_and_parents_are_followed(made):
+    crm = made["crm"].data
+    assert 0.7 < pc.mean(pc.equal(crm["tier"], "silver")).as_py() < 0.8  # 3 of 4
+    assert 0.78 < pc.mean(pc.equal(crm["region"], "N")).as_py() < 0.88  # 5 of 6
+
+
+def test_values_keep_their_bounds_patterns_and_formats(made):
+    crm, orders = made["crm"].data, made["orders"].data
+    assert all(re.fullmatch(r"PR-\d{4}-[A-Z]{2}", code) for code in crm["code"].to_pylist())
+    assert all(re.fullmatch(r"CRM-\d{7}", key) for key in crm["crm_id"].to_pylist())
+    assert pc.min(crm["spend"]).as_py() >= 10 and pc.max(crm["spend"]).as_py() <= 500
+    days = [dt.datetime.strptime(d, "%d/%m/%Y").date() for d in crm["joined"].to_pylist()]
+    assert min(days) >= dt.date(2020, 1, 1) and max(days) <= dt.date(2020, 12, 31)
+    assert len(set(crm["company"].to_pylist())) > 100
+    tiers, codes, labels = (crm[c].to_pylist() for c in ("tier", "code", "label"))
+    assert labels == [f"{t.upper()}-{c}" for t, c in zip(tiers, codes, strict=True)]
+    totals = np.array(orders["quantity"]) * np.array(orders["price"])
+    assert np.allclose(orders["total"], totals)
+
+
+def test_people_seen_once_as_originals_and_duplicates_copy_them(made):
+    records = made["crm"].truth.to_pandas()
+    originals = records[records["kind"] == "original"]
+    assert originals["entity_id"].is_unique
+    assert 0.55 < len(originals) / 4_000 < 0.65
+    assert 0.15 < (records["kind"] == "duplicate").mean() < 0.25
+    entity = dict(zip(records["record_id"], records["entity_id"], strict=True))
+    copies = records[records["kind"] == "duplicate"]
+    assert all(
+        entity[int(o)] == e
+        for o, e in zip(copies["duplicate_of"], copies["entity_id"], strict=True)
+    )
+    assert (copies["corruptions"] != "").mean() > 0.9
+
+
+def test_yaml_spec_makes_the_same_rows(tmp_path, made):
+    raw = tomllib.loads(SPEC)
+    spec = model.load(write_spec(tmp_path, raw, "systems.yaml"))
+    again = engine.generate(spec, Settings(customers=4_000), DAY)
+    assert again["orders"].data.equals(made["orders"].data)
+
+
+def test_spec_schema_is_printed_and_valid(capsys):
+    assert main(["spec-schema"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator.check_schema(printed)
+    assert printed == json.loads(json.dumps(SCHEMA))
+
+
+def _broken(change) -> dict:
+    raw = tomllib.loads(SPEC)
+    change(raw["datasets"])
+    return raw
+
+
+BROKEN = {
+    "unknown generator": (
+        lambda d: d["crm"]["columns"].update(tier={"dice": 6}),
+        "datasets.crm.columns.tier: Additional properties are not allowed",
+    ),
+    "unknown Faker provider": (
+        lambda d: d["crm"]["columns"].update(company={"faker": "no_such_thing"}),
+        "datasets.crm.columns.company.faker: unknown Faker provider",
+    ),
+    "missing dataset": (
+        lambda d: d["orders"]["columns"]["crm_id"]["ref"].update(dataset="erp"),
+        "datasets.orders.columns.crm_id.ref: no dataset or table 'erp'",
+    ),
+    "missing column": (
+        lambda d: d["orders"]["columns"]["crm_id"]["ref"].update(column="crm_key"),
+        "datasets.orders.columns.crm_id.ref: no column 'crm_key' in crm",
+    ),
+    "probability above 1": (
+        lambda d: d["crm"].update(population=1.5),
+        "datasets.crm.population: 1.5 is greater than the maximum of 1",
+    ),
+    "weights not one per value": (
+        lambda d: d["crm"]["columns"]["tier"]["choice"].update(weights=[1]),
+        "datasets.crm.columns.tier.choice.weights: expected 2 weights",
+    ),
+    "cycle of datasets": (
+        lambda d: d["crm"]["columns"].update(
+            last={"ref": {"dataset": "orders", "column": "order_id"}}
+        ),
+        "datasets: a cycle of references",
+    ),
+    "cycle of expressions": (
+        lambda d: d["crm"]["columns"].update(a={"expr": "b"}, b={"expr": "a + 1"}),
+        "datasets.crm.columns: a cycle of expressions",
+    ),
+    "unsafe expression": (
+        lambda d: d["crm"]["columns"].update(label={"expr": "__import__('os')"}),
+        "datasets.crm.columns.label.expr: unknown function",
+    ),
+    "corruption of another kind": (
+        lambda d: d["crm"]["fuzz"].update(born={"weight": 1, "corruptions": {"make_typo": 1}}),
+        "datasets.crm.fuzz.born.corruptions.make_typo: not a corruption of date values",
+    ),
+    "duplicates beyond their copies": (
+        lambda d: d["crm"]["duplicates"].update(rate=0.9),
+        "datasets.crm.duplicates.rate: above 0.75",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_impossible_spec_is_refused_with_file_path_and_reason(tmp_path, case):
+    change, message = BROKEN[case]
+    with pytest.raises(BadInputError, match=re.escape(f"systems.yaml: {message}")):
+        model.load(write_spec(tmp_path, _broken(change), "systems.yaml"))
+
+
+def test_check_explains_a_spec_of_the_run_directory(tmp_path, capsys):
+    write_spec(tmp_path)
+    (tmp_path / "gensample.toml").write_text('customers = 2000\nspec = ["systems.toml"]\n')
+    assert main(["check", "--dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "dataset crm: about 1,500 rows: 1,200 people seen" in out
+    assert "dataset orders: about 2 rows per crm row" in out
+
+
+def test_check_refuses_an_impossible_spec_and_writes_nothing(tmp_path, caplog):
+    write_spec(tmp_path, _broken(BROKEN["missing column"][0]), "systems.yaml")
+    (tmp_path / "gensample.toml").write_text('spec = ["systems.yaml"]\n')
+    before = sorted(tmp_path.iterdir())
+    assert main(["check", "--dir", str(tmp_path)]) == 2
+    assert "no column 'crm_key' in crm" in caplog.text
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_settings_refuse_a_missing_spec_file(tmp_path, caplog):
+    (tmp_path / "gensample.toml").write_text('spec = ["nowhere.toml"]\n')
+    assert main(["check", "--dir", str(tmp_path)]) == 2
+    assert "spec = " in caplog.text and "expected an existing spec file" in caplog.text
