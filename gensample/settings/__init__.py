@@ -60,6 +60,7 @@ DATASET_PARENTS = {
     "incident_reports": ("stores",),
     "transactions": ("customers",),
     "pos_transactions": ("stores", "products", "bundles", "promotions", "pos_customers"),
+    "transaction_lines": ("products", "bundles", "promotions", "transactions"),
     "email_events": ("email_subscribers",),
     "clickstream": ("customers",),
     "mobile_events": ("customers", "loyalty_members"),

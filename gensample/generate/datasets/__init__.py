@@ -45,6 +45,7 @@ from gensample.generate.datasets import (
     safety_inspections,
     shipments,
     stores,
+    transaction_lines,
     transactions,
     wifi_sessions,
 )
@@ -68,6 +69,7 @@ REGISTRY = {
     "incident_reports": incident_reports,
     "transactions": transactions,
     "pos_transactions": pos_transactions,
+    "transaction_lines": transaction_lines,
     "email_events": email_events,
     "clickstream": clickstream,
     "mobile_events": mobile_events,

@@ -2,9 +2,10 @@
 with the rows and first id of each dataset in it), its people, and the rows it gives back."""
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import pyarrow as pa
 
@@ -49,12 +50,21 @@ class BlockInput:
     date: dt.date
     block: Block
     people: pa.Table
+    made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What ``shared`` made for the block, by name."""
 
     @cached_property
     def other_values(self) -> pa.Table:
         """The people's other true values (``variants.other_values``), made once for every
         system of the block."""
         return variants.other_values(self.settings.seed, self.people)
+
+    def shared(self, name: str, make: Callable[[], Any]) -> Any:
+        """``make()``, made once for the block: several datasets that derive the same rows
+        (orders and their lines) call it with the same ``name`` and the same ``make``."""
+        if name not in self.made:
+            self.made[name] = make()
+        return self.made[name]
 
     def id_range(self, dataset: str) -> tuple[int, int]:
         """The first record id of ``dataset`` in this block and how many rows it must have."""

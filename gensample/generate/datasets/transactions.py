@@ -1,8 +1,9 @@
 """``transactions``: e-commerce orders of the customer master's accounts.
 
 Every customers record of a block places 1 to ``max_trans_per_customer`` orders (few more often
-than many), after its account was opened. Money is drawn in whole cents, so ``total`` is
-exactly ``subtotal + tax + shipping``.
+than many), after its account was opened. An order's ``items`` and ``subtotal`` are those of its
+product lines (``transaction_lines``, drawn here whether or not that dataset is written). Money
+is in whole cents, so ``total`` is exactly ``subtotal + tax + shipping``.
 """
 
 import functools
@@ -11,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import shoppers, visits
+from gensample.generate.datasets import shoppers, transaction_lines, visits
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     MONEY,
@@ -22,11 +23,10 @@ from gensample.generate.datasets.common import (
     timestamps,
 )
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
-from gensample.generate.datasets.draws import choices, in_id_order, log_normal, truncated_geometric
+from gensample.generate.datasets.draws import choices, in_id_order, truncated_geometric
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
-from gensample.reference import retail
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "transactions"
@@ -51,9 +51,6 @@ PRIMARY_KEY = ("transaction_id",)
 FOREIGN_KEYS = {"customer_id": ("customers", "customer_id")}
 ORDERS_P = 0.5
 """Geometric parameter of orders per account: each further order half as likely."""
-MOST_ITEMS, ITEMS_P = 10, 0.45
-ITEM_PRICE_CENTS = log_normal(2200, 0.8)
-"""Average article price of an order, in cents."""
 STATUSES = choices(
     {"delivered": 0.82, "processing": 0.02, "shipped": 0.04, "cancelled": 0.05, "returned": 0.07}
 )
@@ -115,10 +112,10 @@ DESCRIPTIONS = {
     "status": f"{listed(STATUSES.values.to_pylist())}; {' and '.join(IN_FLIGHT)} only for "
     f"orders of the last {IN_FLIGHT_DAYS} days.",
     "payment_method": f"{listed(PAYMENT_METHODS.values.to_pylist())}.",
-    "items": f"Number of articles ordered (1 to {MOST_ITEMS}): more for hobbyists and "
-    "professionals (retail/archetypes.csv).",
-    "subtotal": "Price of the articles in US dollars: an article's price follows the price "
-    "tier the shopper's archetype prefers (retail/tiers.csv).",
+    "items": "Number of articles ordered: the sum of the quantities of the order's lines "
+    "(transaction_lines); more for hobbyists and professionals (retail/archetypes.csv).",
+    "subtotal": "Price of the articles in US dollars: the sum of the line totals of the "
+    "order's lines (transaction_lines), discounts taken off.",
     "tax": "Sales tax: the base rate of the account's state on the subtotal, rounded to the "
     f"cent ({DEFAULT_TAX_PERCENT:g}% when the state is blank or unknown).",
     "shipping": f"Shipping fee: {_dollars(EXPEDITED_SHIPPING_CENTS)} for expedited delivery, "
@@ -155,9 +152,9 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     opened, closed = open_windows(customers.data, first, last)
     owner = open_owners(rng, owner, opened, closed)
     ordered_at = visits.moments(rng, curves, "web", opened[owner], closed[owner])
-    items, subtotal, tax, shipping = amounts(
-        rng, tax_rates(customers.data["state"])[owner], archetype[owner], curves
-    )
+    ordered = transaction_lines.of_orders(block, customers, owner, ordered_at)
+    items, subtotal = ordered.per_order(count)
+    tax, shipping = charges(rng, tax_rates(customers.data["state"])[owner], subtotal)
     data = pa.table(
         {
             "transaction_id": np.arange(start, start + count, dtype=np.int64),
@@ -200,22 +197,15 @@ def open_owners(
     return owner
 
 
-def amounts(
-    rng: np.random.Generator, tax_rate: np.ndarray, archetype: np.ndarray, curves: retail.Retail
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Articles, subtotal, tax and shipping (in cents) of orders taxed at ``tax_rate``
-    (thousandths of a percent, one per order) by shoppers of ``archetype``: bigger orders for
-    archetypes of more lines, dearer articles for those preferring dearer tiers."""
-    n = len(tax_rate)
-    items = truncated_geometric(MOST_ITEMS, ITEMS_P).draw(rng, n)
-    items = shoppers.matched(rng, items, curves.archetype_lines[archetype])
-    tier = shoppers.draw_rows(rng, shoppers.lookups(curves.archetype_tiers), archetype)
-    article = np.round(ITEM_PRICE_CENTS.draw(rng, n) * curves.price_factor[tier])
-    subtotal = items * article.astype(np.int64)
+def charges(
+    rng: np.random.Generator, tax_rate: np.ndarray, subtotal: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Tax and shipping (in cents) of orders of ``subtotal`` (cents) taxed at ``tax_rate``
+    (thousandths of a percent, one per order)."""
     tax = (subtotal * tax_rate + 50_000) // 100_000  # rounded half up, in whole cents
-    expedited = rng.random(n) < EXPEDITED_SHARE
+    expedited = rng.random(len(subtotal)) < EXPEDITED_SHARE
     standard = np.where(subtotal >= FREE_SHIPPING_CENTS, 0, STANDARD_SHIPPING_CENTS)
-    return items, subtotal, tax, np.where(expedited, EXPEDITED_SHIPPING_CENTS, standard)
+    return tax, np.where(expedited, EXPEDITED_SHIPPING_CENTS, standard)
 
 
 def tax_rates(state: pa.ChunkedArray) -> np.ndarray:
