@@ -225,3 +225,14 @@ def test_settings_refuse_a_missing_spec_file(tmp_path, caplog):
     (tmp_path / "gensample.toml").write_text('spec = ["nowhere.toml"]\n')
     assert main(["check", "--dir", str(tmp_path)]) == 2
     assert "spec = " in caplog.text and "expected an existing spec file" in caplog.text
+
+
+def test_the_docs_worked_example_runs(tmp_path, capsys):
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "spec.md").read_text()
+    for name, text in re.findall(r"```\w+ file=(\S+)\n(.*?)```", doc, re.S):
+        (tmp_path / name).write_text(text)
+    assert main(["check", "--dir", str(tmp_path)]) == 0
+    explained = re.findall(r"```text\n(.*?)```", doc, re.S)[0]
+    assert capsys.readouterr().out.endswith(explained)
+    made = engine.generate(model.load(tmp_path / "systems.toml"), Settings(customers=2000), DAY)
+    assert made["orders"].data.num_rows > made["crm"].data.num_rows > 1000
