@@ -3,18 +3,21 @@ history truth, closures, re-runs and appended batches."""
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import numpy as np
+import phonenumbers
 import pyarrow as pa
 import pytest
 from conftest import DAY, read_csv, run_day
 
+from gensample import reference
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS
 from gensample.daily import drift
 from gensample.daily.current_state import Existing
 from gensample.errors import BadInputError
-from gensample.generate import variants
+from gensample.generate import names, population, variants
 from gensample.generate.datasets import customers
 from gensample.generate.truth import ENTITIES_SCHEMA, RECORDS_SCHEMA
 
@@ -307,3 +310,48 @@ def test_a_backfill_behind_later_days_is_refused_while_drift_is_on(run_dir):
     with pytest.raises(BadInputError, match="expected days run oldest first"):
         run_day(run_dir, backfill, customers=100, drift_share=0.1, allow_date=True)
     run_day(run_dir, backfill, customers=100, allow_date=True)  # without drift it is fine
+
+
+def test_no_record_ever_carries_another_persons_email(days):
+    owner: dict[str, str] = {}
+    holders: dict[str, set[str]] = {}
+    for date in DAYS:
+        for version in days[date]["history"]:
+            email, person = version["email"], version["entity_id"]
+            holders.setdefault(email, set()).add(person)
+            if not version["shared_email_with"]:
+                assert owner.setdefault(email, person) == person
+    for date in DAYS:
+        truth = {record["record_id"]: record for record in days[date]["records"]}
+        for row in days[date]["data"]:
+            record = truth[row["customer_id"]]
+            if "email" not in f"{record['corruptions']};{record['variations']}":
+                assert record["entity_id"] in holders[row["email"]]
+
+
+def _changed(rng, people: pa.Table, change: str) -> pa.Table:
+    """``people`` after each makes the ``change`` (a name in drift.CHANGES) on DAY."""
+    kind = np.full(people.num_rows, [c.name for c in drift.CHANGES].index(change))
+    return drift.new_versions(rng, people, kind, DAY)
+
+
+def test_new_family_names_follow_the_census_with_its_rare_tail(rng):
+    old = population.people(5, 0, 4000, 0.25, DAY)
+    new = _changed(rng, old, "change_family_name")["last_name"].to_pylist()
+    assert all(a != b for a, b in zip(new, old["last_name"].to_pylist(), strict=True))
+    census = set(names.email_spelling(reference.family_names_census().values).to_pylist())
+    plain = names.email_spelling(pa.array(new)).to_pylist()
+    assert 0.05 < np.mean([name not in census for name in plain]) < 0.2  # rare and compound
+    assert len(set(new)) > 2000  # the old pool held 999 names
+    assert new.count("Smith") < 80
+
+
+def test_new_phones_are_valid_and_in_the_state_of_the_address_unless_labelled(rng):
+    old = population.people(5, 0, 1500, 0.25, DAY)
+    area_states = {s: set(pool.values.to_pylist()) for s, pool in reference.area_codes().items()}
+    for change in ("new_phone", "move_house"):
+        for person in _changed(rng, old, change).to_pylist():
+            number = phonenumbers.parse("+1" + re.sub(r"\D", "", person["phone"]))
+            assert phonenumbers.is_valid_number(number), person["phone"]
+            state = person["phone_state"] or person["state"]
+            assert person["phone"][1:4] in area_states[state], person

@@ -296,6 +296,31 @@ def test_email_local_parts_come_from_the_name_and_grow_numbers(block):
     assert min(int(number or 0) for number in numbers) >= 19 * 20 // 2  # the namespace filled
 
 
+def test_changed_addresses_are_free_on_every_day(block, rng):
+    alike = block.slice(0, 3000).to_pydict()
+    alike["first_name"][:1500] = ["Jeremy"] * 1500  # many take the same letters on one day
+    alike["last_name"][:1500] = ["Baker"] * 1500
+    changing = names.of_people(pa.table(alike, schema=SCHEMA))
+    days = [ON + dt.timedelta(days=k) for k in (-400, 0, 1, 2, 365)]
+    changed = [a for day in days for a in emails.changed_addresses(rng, changing, day).to_pylist()]
+    original = pc.filter(block["email"], pc.is_null(block["shared_email_with"])).to_pylist()
+    every = changed + original
+    gmail_read = {re.sub(r"\.(?=[^@]*@gmail\.com$)", "", address) for address in every}
+    assert len(set(every)) == len(every) == len(gmail_read)
+    assert all(re.fullmatch(r"[a-z][a-z._]*[a-z][._]?0\d+@[a-z.]+", a) for a in changed)
+    jeremy = [a for a in changed[:1500] if re.match(r"j(eremy)?[._]?baker", a)]
+    assert len(jeremy) > 300
+
+
+def test_day_codes_differ_on_every_day_for_the_same_letters():
+    hashes = np.array([0, 2**64 - 1, 123_456_789], np.uint64)
+    codes = np.array(
+        [emails.day_codes(hashes, ON + dt.timedelta(days=k)) for k in range(-20_000, 20_000)]
+    )
+    assert all(len(set(codes[:, column])) == len(codes) for column in range(len(hashes)))
+    assert codes.min() >= 0 and codes.max() < emails.CODES
+
+
 def test_ranks_count_earlier_rows_of_the_group():
     group = np.array([3, 1, 3, 3, 1, 2])
     counted = np.array([True, True, False, True, True, True])

@@ -124,7 +124,7 @@ def changes(
     changing = np.isin(existing.people["entity_id"].to_numpy(), people)
     old = existing.people.filter(pa.array(changing))
     kind = rng.choice(len(CHANGES), old.num_rows, p=_shares())
-    new = new_versions(rng, old.select(truth.ENTITIES_SCHEMA.names), kind)
+    new = new_versions(rng, old.select(truth.ENTITIES_SCHEMA.names), kind, date)
     rows, records = update_rows(rng, existing, new, kind, closing, date)
     history = pa.concat_tables(
         [truth.history_rows(old, old["valid_from"], date), truth.history_rows(new, date, None)]
@@ -147,21 +147,30 @@ def _sets(kind: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def new_versions(rng: np.random.Generator, old: pa.Table, kind: np.ndarray) -> pa.Table:
-    """People (ENTITIES_SCHEMA) after a change of ``kind`` (positions in CHANGES) each.
+def new_versions(
+    rng: np.random.Generator, old: pa.Table, kind: np.ndarray, date: dt.date
+) -> pa.Table:
+    """People (ENTITIES_SCHEMA) after a change of ``kind`` (positions in CHANGES) each on
+    ``date``.
 
-    New values come from the same reference data and helpers as new people's; household ids
-    stay (a move is one person's, the household they were generated in is still named).
+    New values come from the same reference data and helpers as new people's: family names by
+    the census with its rare tail, phones in the area code of the person's place, e-mail
+    addresses no one else has had (``emails.changed_addresses``). Household ids stay (a move is
+    one person's, the household they were generated in is still named).
     """
     sets = _sets(kind)
     new = {name: old[name].combine_chunks() for name in old.column_names}
     drawn = population.addresses(rng, np.arange(old.num_rows))
-    drawn["last_name"] = _fresh(lambda rows: _family_names(rng, len(rows)), new["last_name"])
+    drawn["last_name"] = _fresh(
+        lambda rows: names.family_names(rng, len(rows))[0], new["last_name"]
+    )
     for column in (*ADDRESS, "last_name"):
         new[column] = pc.if_else(pa.array(sets[column]), drawn[column], new[column])
-    email = _fresh(lambda rows: _emails(rng, new, rows), new["email"])
+    taking = np.flatnonzero(sets["email"])
+    changing = names.of_people(pa.table(new).take(pa.array(taking)))
+    email = emails.changed_addresses(rng, changing, date)
     phone = _fresh(lambda rows: _phones(rng, old, rows), new["phone"])
-    new["email"] = pc.if_else(pa.array(sets["email"]), email, new["email"])
+    new["email"] = names.put_rows(new["email"], taking, email)
     new["phone"] = pc.if_else(pa.array(sets["phone"]), phone, new["phone"])
     return population.relabelled(old, pa.table(new, schema=truth.ENTITIES_SCHEMA))
 
@@ -179,21 +188,9 @@ def _fresh(draw: Callable[[np.ndarray], pa.Array], old: pa.Array) -> pa.Array:
     return values
 
 
-def _family_names(rng: np.random.Generator, n: int) -> pa.Array:
-    pool = reference.family_names()
-    return pool.values.take(pa.array(pool.draw(rng, n)))
-
-
-def _emails(rng: np.random.Generator, people: dict[str, pa.Array], rows: np.ndarray) -> pa.Array:
-    """New addresses of ``rows``, in the patterns people use, from their (new) names."""
-    taken = {name: people[name].take(pa.array(rows)) for name in ("first_name", "last_name")}
-    spelled = [names.email_spelling(taken[name]) for name in ("first_name", "last_name")]
-    return emails.new_addresses(rng, *spelled)
-
-
 def _phones(rng: np.random.Generator, people: pa.Table, rows: np.ndarray) -> pa.Array:
     """New numbers of ``rows`` in the area code of their place (else of their old number)."""
-    places, chosen = reference.places(), people.take(pa.array(rows))
+    places, chosen = reference.populated_places(), people.take(pa.array(rows))
     found = pc.index_in(chosen["postal_code"], value_set=places["postal_code"])
     area = pc.coalesce(
         places["area_code"].take(found), pc.utf8_slice_codeunits(chosen["phone"], 1, 4)

@@ -18,6 +18,7 @@ depend only on the entity id, never on the run date, so a block generated again 
 ranks its people the same way.
 """
 
+import datetime as dt
 import string
 
 import numpy as np
@@ -130,17 +131,25 @@ def first_numbers(letters: pa.Array, domain: np.ndarray) -> np.ndarray:
     """The number people start from for their letters (without dots) at a domain (its index):
     0 (plain) for ``PLAIN_SHARE`` of them, else 1 to ``LARGEST_START``, from a hash of the first
     ``HASHED_LETTERS`` letters and the domain (a function of the letters and domain alone)."""
+    hashed = _hashes(letters, domain)
+    plain = (hashed >> np.uint64(40)) % np.uint64(1000) < PLAIN_SHARE * 1000
+    start = 1 + (hashed % np.uint64(LARGEST_START)).astype(np.int64)
+    return np.where(plain, 0, start)
+
+
+def _hashes(letters: pa.Array, domain: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of the first ``HASHED_LETTERS`` letters and the domain (its index)."""
     padded = pc.utf8_rpad(pc.utf8_slice_codeunits(letters, 0, HASHED_LETTERS), HASHED_LETTERS)
-    words = np.frombuffer(padded.buffers()[2], np.uint64).reshape(len(letters), -1)
+    size = len(letters) * HASHED_LETTERS
+    words = np.frombuffer(padded.buffers()[2], np.uint8, size).view(np.uint64)
+    words = words.reshape(len(letters), HASHED_LETTERS // 8)
     with np.errstate(over="ignore"):  # arithmetic modulo 2**64
         hashed = domain.astype(np.uint64) * HASH_MULTIPLIERS[-1]
         for column in range(words.shape[1]):
             hashed ^= words[:, column] * HASH_MULTIPLIERS[column]
             hashed ^= hashed >> np.uint64(29)
             hashed *= HASH_MULTIPLIERS[-1]
-    plain = (hashed >> np.uint64(40)) % np.uint64(1000) < PLAIN_SHARE * 1000
-    start = 1 + (hashed % np.uint64(LARGEST_START)).astype(np.int64)
-    return np.where(plain, 0, start)
+    return hashed
 
 
 HASHED_LETTERS = 24
@@ -155,13 +164,41 @@ def cantor(block: int, rank: np.ndarray) -> np.ndarray:
     return total * (total + 1) // 2 + rank
 
 
-def new_addresses(rng: np.random.Generator, first: pa.Array, last: pa.Array) -> pa.Array:
-    """Addresses people take when they change theirs, from their names spelled for e-mail: the
-    first name and family name joined as people often do, a number from 1 to 9999 and a
-    weighted domain. Unlike ``addresses``, not guaranteed to be free."""
-    n = len(first)
-    separator = SEPARATORS.values.take(SEPARATORS.draw(rng, n))
-    number = pc.cast(pa.array(rng.integers(1, 10_000, n)), pa.string())
-    local = pc.binary_join_element_wise(first, separator, last, number, "")
+def changed_addresses(rng: np.random.Generator, names: Names, day: dt.date) -> pa.Array:
+    """Addresses people take on ``day`` when they change theirs: letters in a form people use at
+    a weighted domain, then a separator and a number written with a leading 0 ("jbaker_0418207").
+
+    Guaranteed free, against every address ``addresses`` gives (whose numbers never start
+    with 0) and every other changed one: the number is the day's code (``day_codes``, one per
+    day for given letters and domain) plus ``CODES`` times the person's rank among those who
+    take the same letters (without dots) at the same domain that day.
+    """
+    n = len(names.first_email)
+    letters = local_letters(rng, names)
     domains = reference.email_domains()
-    return pc.binary_join_element_wise(local, domains.values.take(domains.draw(rng, n)), "@")
+    domain_index = domains.draw(rng, n)
+    separator = SEPARATORS.values.take(SEPARATORS.draw(rng, n))
+    dotless = pc.replace_substring(letters, ".", "")
+    key = pc.dictionary_encode(pc.binary_join_element_wise(dotless, domain_index.astype(str), "@"))
+    rank = ranks(key.indices.to_numpy(), np.ones(n, bool))
+    code = day_codes(_hashes(dotless, domain_index), day) + CODES * rank
+    number = pc.binary_join_element_wise("0", pc.cast(pa.array(code), pa.string()), "")
+    local = pc.binary_join_element_wise(letters, separator, number, "")
+    return pc.binary_join_element_wise(local, domains.values.take(domain_index), "@")
+
+
+CODES = 1_000_000
+"""Day codes are below this: days up to 500,000 (1,369 years) either side of ``CODE_EPOCH`` get
+codes of their own."""
+CODE_EPOCH = dt.date(2000, 1, 1)
+CODE_STEP = 387_419  # coprime with CODES: consecutive days get codes far apart
+
+
+def day_codes(hashes: np.ndarray, day: dt.date) -> np.ndarray:
+    """The code of ``day`` for each hash of letters and domain: for a given hash, a different
+    code on every day (days since ``CODE_EPOCH``, folded onto 0, 1, 2... and spread)."""
+    since = (day - CODE_EPOCH).days
+    folded = 2 * since if since >= 0 else -2 * since - 1
+    if folded >= CODES:
+        raise ValueError(f"{day} is too far from {CODE_EPOCH} for e-mail day codes")
+    return ((hashes % np.uint64(CODES)).astype(np.int64) + folded * CODE_STEP) % CODES

@@ -96,6 +96,22 @@ def email_spelling(names: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(decomposed, "[^a-z]", "")
 
 
+def of_people(people: pa.Table) -> Names:
+    """The names ``people`` (population.SCHEMA rows) carry, spelled for e-mail as written."""
+    first, middle, last = (
+        people[name].combine_chunks() for name in ("first_name", "middle_name", "last_name")
+    )
+    return Names(
+        first=first,
+        middle=middle,
+        last=last,
+        suffix=people["suffix"].combine_chunks(),
+        first_email=email_spelling(first),
+        middle_email=pc.utf8_slice_codeunits(email_spelling(middle), 0, 1).fill_null(""),
+        last_email=email_spelling(last),
+    )
+
+
 def written(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> pa.Array:
     """The names at ``index`` as their bearers write them: the customary way by its share."""
     customary = rng.random(len(index)) < pool.share[index]
