@@ -28,6 +28,7 @@ DATASETS = (
     "pos_customers",
     "transactions",
     "pos_transactions",
+    "transaction_lines",
 )
 COLD = {"MN", "ND", "WI", "MI", "ME", "VT", "NH", "MT", "WY", "SD", "AK", "IA", "NE"}
 HOT = {"FL", "TX", "AZ", "LA", "MS", "AL", "GA", "SC", "NV", "NM", "HI"}
@@ -53,10 +54,33 @@ def day():
 @pytest.fixture(scope="module")
 def lines(day):
     """Basket lines with their product's category and their store's state."""
-    sold = day["pos_transactions"]
-    products, stores = day["products"], day["stores"]
-    category = products["category"].take(pc.index_in(sold["sku"], value_set=products["sku"]))
+    sold, stores = day["pos_transactions"], day["stores"]
     state = stores["state"].take(pc.index_in(sold["store_id"], value_set=stores["store_id"]))
+    return described(sold, day["products"], state)
+
+
+@pytest.fixture(scope="module")
+def web_lines(day):
+    """Web order lines as basket lines (the order as basket_id, placed at purchased_at) with
+    their product's category and the state of the account (the shipping address)."""
+    sold, orders, accounts = day["transaction_lines"], day["transactions"], day["customers"]
+    order = pc.index_in(sold["transaction_id"], value_set=orders["transaction_id"])
+    customer = orders["customer_id"].take(order)
+    state = accounts["state"].take(pc.index_in(customer, value_set=accounts["customer_id"]))
+    sold = sold.rename_columns(["basket_id", *sold.column_names[1:]])
+    sold = sold.append_column("purchased_at", orders["ordered_at"].take(order))
+    return described(sold, day["products"], state)
+
+
+@pytest.fixture(scope="module", params=("store", "web"))
+def any_lines(request, lines, web_lines):
+    """Till basket lines, then web order lines: what both channels must show."""
+    return lines if request.param == "store" else web_lines
+
+
+def described(sold: pa.Table, products: pa.Table, state: pa.ChunkedArray) -> pa.Table:
+    """``sold`` lines with their product's category and the ``state`` of each."""
+    category = products["category"].take(pc.index_in(sold["sku"], value_set=products["sku"]))
     return sold.append_column("category", category).append_column("state", state)
 
 
@@ -83,12 +107,12 @@ def month_shares(lines: pa.Table, *names: str) -> dict[int, float]:
     return {month: chosen[month] / everything[month] for month in everything}
 
 
-def test_winter_categories_peak_in_december_and_a_c_in_july(lines):
-    winter = month_shares(lines, "batteries", "coolant")
+def test_winter_categories_peak_in_december_and_a_c_in_july(any_lines):
+    winter = month_shares(any_lines, "batteries", "coolant")
     assert winter[12] > 1.3 * winter[7]
-    summer = month_shares(lines, "a/c")
+    summer = month_shares(any_lines, "a/c")
     assert summer[7] > 3 * summer[12]
-    rainy = month_shares(lines, "wipers")
+    rainy = month_shares(any_lines, "wipers")
     assert rainy[4] > 1.4 * rainy[7]
 
 
@@ -126,27 +150,27 @@ def test_christmas_day_is_quiet_and_cyber_monday_busy(day, lines):
     assert sum(per_day[day] for day in cyber) > 1.5 * week_before(per_day, cyber)
 
 
-def test_cold_states_buy_more_batteries_per_basket(lines):
-    first = baskets(lines)
+def test_cold_states_buy_more_batteries_per_basket(any_lines):
+    first = baskets(any_lines)
     ratio = {}
     for name, states in (("cold", COLD), ("hot", HOT)):
         here = pa.array(sorted(states))
-        batteries = in_category(lines, "batteries").filter(
-            pc.is_in(in_category(lines, "batteries")["state"], value_set=here)
+        batteries = in_category(any_lines, "batteries").filter(
+            pc.is_in(in_category(any_lines, "batteries")["state"], value_set=here)
         )
         ratio[name] = batteries.num_rows / pc.sum(pc.is_in(first["state"], value_set=here)).as_py()
     assert ratio["cold"] > 1.3 * ratio["hot"]
 
 
-def test_oil_and_filters_are_bought_together(lines):
+def test_oil_and_filters_are_bought_together(any_lines):
     basket_of = {
-        name: set(in_category(lines, name)["basket_id"].to_pylist())
+        name: set(in_category(any_lines, name)["basket_id"].to_pylist())
         for name in (
             "motor oil",
             "oil filters",
         )
     }
-    total = baskets(lines).num_rows
+    total = baskets(any_lines).num_rows
     both = len(basket_of["motor oil"] & basket_of["oil filters"]) / total
     apart = len(basket_of["motor oil"]) / total * len(basket_of["oil filters"]) / total
     assert both / apart > 1.2  # 1.46 expected: both are in many baskets anyway
@@ -197,10 +221,10 @@ def test_web_orders_only_while_the_account_is_open():
                 assert order["ordered_at"] <= account["updated_at"]
 
 
-def test_no_product_sells_outside_its_lifecycle_and_new_ones_do_sell(day, lines):
+def test_no_product_sells_outside_its_lifecycle_and_new_ones_do_sell(day, any_lines):
     products = day["products"]
-    at = pc.index_in(lines["sku"], value_set=products["sku"])
-    sold_on = pc.cast(lines["purchased_at"], pa.date32())
+    at = pc.index_in(any_lines["sku"], value_set=products["sku"])
+    sold_on = pc.cast(any_lines["purchased_at"], pa.date32())
     introduced = products["introduced_on"].take(at)
     discontinued = products["discontinued_on"].take(at)
     assert pc.all(pc.less_equal(introduced, sold_on)).as_py()
@@ -227,8 +251,8 @@ def sales_per_sku_day(lines: pa.Table) -> Counter:
     return Counter(zip(lines["sku"].to_pylist(), days, strict=True))
 
 
-def test_promoted_products_sell_more_inside_their_window(day, lines):
-    sold = sales_per_sku_day(lines)
+def test_promoted_products_sell_more_inside_their_window(day, any_lines):
+    sold = sales_per_sku_day(any_lines)
     inside = before = 0
     for promotion in day["promotions"].to_pylist():
         if promotion["sku"] is None or promotion["starts_on"] < dt.date(2022, 1, 1):
@@ -240,9 +264,9 @@ def test_promoted_products_sell_more_inside_their_window(day, lines):
     assert inside > 1.3 * before > 0  # about 1.9: overlapping promotions share a category
 
 
-def test_kits_hold_their_items_and_their_items_go_together(day, lines):
+def test_kits_hold_their_items_and_their_items_go_together(day, any_lines):
     kits = day["bundles"]
-    kit_lines = lines.filter(pc.is_valid(lines["bundle_id"]))
+    kit_lines = any_lines.filter(pc.is_valid(any_lines["bundle_id"]))
     assert kit_lines.num_rows > 100
     expected = {(r["bundle_id"], r["sku"]): r["item_discount"] for r in kits.to_pylist()}
     for line in kit_lines.to_pylist():
@@ -250,16 +274,18 @@ def test_kits_hold_their_items_and_their_items_go_together(day, lines):
     products = day["products"]
     gaskets = products.filter(pc.match_substring(products["product_name"], "Drain Plug Gasket"))
     gasket = set(
-        lines.filter(pc.is_in(lines["sku"], value_set=gaskets["sku"]))["basket_id"].to_pylist()
+        any_lines.filter(pc.is_in(any_lines["sku"], value_set=gaskets["sku"]))[
+            "basket_id"
+        ].to_pylist()
     )
-    oil = set(in_category(lines, "motor oil")["basket_id"].to_pylist())
-    total = baskets(lines).num_rows
+    oil = set(in_category(any_lines, "motor oil")["basket_id"].to_pylist())
+    total = baskets(any_lines).num_rows
     assert len(gasket & oil) / total > 1.2 * (len(gasket) / total) * (len(oil) / total)  # 1.45
 
 
-def test_discounts_follow_the_promotion_terms(day, lines):
+def test_discounts_follow_the_promotion_terms(day, any_lines):
     promotions = {row["promotion_id"]: row for row in day["promotions"].to_pylist()}
-    discounted = lines.filter(pc.is_valid(lines["promotion_id"])).to_pylist()
+    discounted = any_lines.filter(pc.is_valid(any_lines["promotion_id"])).to_pylist()
     assert len(discounted) > 20
     for line in discounted:
         promotion = promotions[line["promotion_id"]]
