@@ -133,6 +133,21 @@ def test_yaml_spec_makes_the_same_rows(tmp_path, made):
     assert again["orders"].data.equals(made["orders"].data)
 
 
+def test_dates_written_without_quotes_are_taken(tmp_path):
+    path = write_spec(tmp_path)
+    path.write_text(
+        SPEC.replace('from = "2020-01-01", to = "2020-12-31"', "from = 2020-01-01, to = 2020-12-31")
+    )
+    assert model.load(path).datasets["crm"]["columns"]["joined"]["date"]["from"] == "2020-01-01"
+
+
+def test_a_reference_to_a_parent_without_rows_is_bad_input(tmp_path):
+    spec = model.load(write_spec(tmp_path))
+    spec.datasets["orders"]["rows"] = 5  # rows of their own, referring to an empty crm
+    with pytest.raises(BadInputError, match=r"systems\.toml: datasets\.orders: crm has no rows"):
+        engine.generate(spec, Settings(customers=0), DAY)
+
+
 def test_spec_schema_is_printed_and_valid(capsys):
     assert main(["spec-schema"]) == 0
     printed = json.loads(capsys.readouterr().out)
@@ -154,6 +169,14 @@ BROKEN = {
     "unknown Faker provider": (
         lambda d: d["crm"]["columns"].update(company={"faker": "no_such_thing"}),
         "datasets.crm.columns.company.faker: unknown Faker provider",
+    ),
+    "Faker arguments refused": (
+        lambda d: d["crm"]["columns"]["company"].update(args={"colour": "red"}),
+        "datasets.crm.columns.company.args: company refuses them",
+    ),
+    "date format without a directive": (
+        lambda d: d["crm"]["columns"]["born"].update(format="upper"),
+        "datasets.crm.columns.born.format: expected a strftime pattern",
     ),
     "missing dataset": (
         lambda d: d["orders"]["columns"]["crm_id"]["ref"].update(dataset="erp"),

@@ -141,6 +141,8 @@ def ref(column: dict, context: Context, rng: np.random.Generator) -> pa.Array:
     keys = parent[options["column"]].combine_chunks()
     if options["dataset"] == context.per:
         return keys.take(pa.array(context.parent_rows))
+    if not len(keys) and context.rows:
+        raise ValueError(f"{options['dataset']} has no rows to refer to")
     p = parent_weights(parent, options.get("weights"))
     return keys.take(pa.array(rng.choice(len(keys), context.rows, p=p)))
 

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
 from gensample.corruptions.weights import FieldFuzz
+from gensample.errors import BadInputError
 from gensample.generate import population, truth
 from gensample.generate.datasets import REGISTRY, Generated
 from gensample.generate.seeding import BLOCK_SIZE, stream
@@ -39,7 +40,10 @@ def generate(spec: Spec, settings: Settings, date: dt.date) -> dict[str, Generat
     made: dict[str, Generated] = {}
     for name, dataset in spec.datasets.items():
         make = people_dataset if "population" in dataset else rows_dataset
-        made[name] = make(settings, name, dataset, tables)
+        try:
+            made[name] = make(settings, name, dataset, tables)
+        except (ValueError, pa.ArrowException) as error:  # data the checks cannot see
+            raise BadInputError(f"{spec.file}: datasets.{name}: {error}") from None
         tables[name] = made[name].data
     return made
 

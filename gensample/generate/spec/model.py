@@ -2,6 +2,7 @@
 (references, expressions, fuzzed columns' kinds, cycles). Every error names the file, the path
 inside it and the reason."""
 
+import datetime as dt
 import graphlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +12,16 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import yaml
 
-from gensample.corruptions import CORRUPTIONS
+from gensample.corruptions import CORRUPTIONS, fuzzmap
 from gensample.errors import BadInputError
 from gensample.generate.datasets import REGISTRY
 from gensample.generate.spec import expressions, schema
-from gensample.generate.spec.columns import PERSON_ATTRIBUTES, TEXT_FORMATS, faker_providers
+from gensample.generate.spec.columns import (
+    PERSON_ATTRIBUTES,
+    TEXT_FORMATS,
+    faker_for,
+    faker_providers,
+)
 
 try:
     import tomllib
@@ -59,10 +65,19 @@ def _parse(path: Path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
         if path.suffix in (".yaml", ".yml"):
-            return yaml.safe_load(text)
-        return tomllib.loads(text)
+            return _plain(yaml.safe_load(text))
+        return _plain(tomllib.loads(text))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as error:
         raise BadInputError(f"{path}: cannot read the spec: {error}") from None
+
+
+def _plain(value: object) -> object:
+    """``value`` with dates written without quotes as ISO texts, as the schema expects."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def _checked(path: Path, raw: dict) -> Spec:
@@ -93,6 +108,8 @@ def _table(base: Path, name: str, table: dict) -> pa.Table:
         read = pq.read_table(path) if path.suffix == ".parquet" else pacsv.read_csv(path)
     except (OSError, pa.ArrowInvalid) as error:
         raise _Fault(("tables", name, "file"), f"cannot read {path}: {str(error)[:200]}") from None
+    if not read.num_rows:
+        raise _Fault(("tables", name, "file"), f"{table['file']} has no rows")
     if table["key"] not in read.column_names:
         raise _Fault(("tables", name, "key"), f"no column {table['key']} in {table['file']}")
     return read
@@ -123,8 +140,8 @@ def _check_column(dataset: dict, column: dict, known: dict, at: tuple) -> None:
             raise _Fault((*at, "person"), f"expected one of {list(PERSON_ATTRIBUTES)}")
         if "population" not in dataset:
             raise _Fault((*at, "person"), "a person column needs the dataset's population share")
-    if "faker" in column and column["faker"] not in faker_providers(column.get("locale", "en_US")):
-        raise _Fault((*at, "faker"), f"unknown Faker provider {column['faker']!r}")
+    if "faker" in column:
+        _check_faker(column, at)
     if "choice" in column:
         _check_choice(column["choice"], (*at, "choice"))
     if "number" in column and column["number"].get("min", 0) > column["number"].get("max", 1e300):
@@ -138,6 +155,21 @@ def _check_column(dataset: dict, column: dict, known: dict, at: tuple) -> None:
         _check_expression(column["expr"], dataset, (*at, "expr"))
     if "format" in column:
         _check_format(column, (*at, "format"))
+
+
+def _check_faker(column: dict, at: tuple) -> None:
+    """A Faker provider that exists and takes the column's arguments."""
+    locale = column.get("locale", "en_US")
+    try:
+        providers = faker_providers(locale)
+    except AttributeError:
+        raise _Fault((*at, "locale"), f"unknown Faker locale {locale!r}") from None
+    if column["faker"] not in providers:
+        raise _Fault((*at, "faker"), f"unknown Faker provider {column['faker']!r}")
+    try:
+        getattr(faker_for(locale), column["faker"])(**column.get("args", {}))
+    except Exception as error:  # whatever the provider refuses its arguments with
+        raise _Fault((*at, "args"), f"{column['faker']} refuses them: {error}") from None
 
 
 def _check_choice(choice: dict, at: tuple) -> None:
@@ -172,6 +204,8 @@ def _check_expression(text: str, dataset: dict, at: tuple) -> None:
 def _check_format(column: dict, at: tuple) -> None:
     """A format only where values have one: text cases, date patterns."""
     if "date" in column or column.get("person") == "birth_date":
+        if "%" not in column["format"]:
+            raise _Fault(at, "expected a strftime pattern such as %Y-%m-%d for a date")
         return
     if "person" not in column or column["format"] not in TEXT_FORMATS:
         raise _Fault(at, f"expected one of {list(TEXT_FORMATS)} on a person column, or a date")
@@ -194,7 +228,7 @@ def _check_duplicates(dataset: dict, at: tuple) -> None:
 
 def _check_fuzz(dataset: dict, field: str, fuzz: dict, at: tuple) -> None:
     """A fuzzed column that exists, with corruptions that apply to its kind of value."""
-    if field not in dataset["columns"]:
+    if field not in dataset["columns"] or field in fuzzmap.FIELD_COLUMNS:
         raise _Fault(at, f"no column {field!r}: expected one of {list(dataset['columns'])}")
     field_kind = kind(dataset["columns"][field])
     for name in fuzz["corruptions"]:
