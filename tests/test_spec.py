@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import re
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -13,7 +14,7 @@ import yaml
 
 from gensample.cli import main
 from gensample.errors import BadInputError
-from gensample.generate.spec import engine, model
+from gensample.generate.spec import columns, engine, model
 from gensample.generate.spec.schema import SCHEMA
 from gensample.settings import Settings
 
@@ -146,6 +147,26 @@ def test_a_reference_to_a_parent_without_rows_is_bad_input(tmp_path):
     spec.datasets["orders"]["rows"] = 5  # rows of their own, referring to an empty crm
     with pytest.raises(BadInputError, match=r"systems\.toml: datasets\.orders: crm has no rows"):
         engine.generate(spec, Settings(customers=0), DAY)
+
+
+@pytest.fixture
+def without_faker_and_yaml(monkeypatch):
+    """Faker and PyYAML not installed (the ``spec`` extra left out)."""
+    monkeypatch.setitem(sys.modules, "faker", None)
+    monkeypatch.setitem(sys.modules, "yaml", None)
+    columns.faker_for.cache_clear()
+    columns.faker_providers.cache_clear()
+    yield
+    columns.faker_for.cache_clear()
+    columns.faker_providers.cache_clear()
+
+
+def test_optional_packages_missing_are_named(tmp_path, without_faker_and_yaml):
+    with pytest.raises(BadInputError, match=r"columns\.company\.faker: needs Faker: pip install"):
+        model.load(write_spec(tmp_path))
+    (tmp_path / "systems.yaml").write_text("datasets: {}\n")
+    with pytest.raises(BadInputError, match=r"YAML spec files need PyYAML: pip install"):
+        model.load(tmp_path / "systems.yaml")
 
 
 def test_spec_schema_is_printed_and_valid(capsys):

@@ -9,13 +9,16 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from faker import Faker
 
 from gensample.generate.spec import expressions
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 FAKER_POOL = 1_000
 """Faker values drawn per block and column; rows sample them with numpy."""
@@ -62,8 +65,11 @@ def person(column: dict, context: Context, rng: np.random.Generator) -> pa.Array
 
 
 @functools.cache
-def faker_for(locale: str) -> Faker:
-    """One Faker per locale and process, seeded afresh for every pool."""
+def faker_for(locale: str) -> "Faker":
+    """One Faker per locale and process, seeded afresh for every pool (Faker is an optional
+    dependency: ``gensample[spec]``)."""
+    from faker import Faker
+
     return Faker(locale)
 
 

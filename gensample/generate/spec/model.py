@@ -10,7 +10,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-import yaml
 
 from gensample.corruptions import CORRUPTIONS, fuzzmap
 from gensample.errors import BadInputError
@@ -65,9 +64,23 @@ def _parse(path: Path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
         if path.suffix in (".yaml", ".yml"):
-            return _plain(yaml.safe_load(text))
+            return _plain(_yaml(text, path))
         return _plain(tomllib.loads(text))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as error:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise BadInputError(f"{path}: cannot read the spec: {error}") from None
+
+
+def _yaml(text: str, path: Path) -> object:
+    """A YAML spec's content: PyYAML is an optional dependency (``gensample[spec]``)."""
+    try:
+        import yaml
+    except ModuleNotFoundError:
+        raise BadInputError(
+            f"{path}: YAML spec files need PyYAML: pip install 'gensample[spec]', or write TOML"
+        ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
         raise BadInputError(f"{path}: cannot read the spec: {error}") from None
 
 
@@ -162,6 +175,8 @@ def _check_faker(column: dict, at: tuple) -> None:
     locale = column.get("locale", "en_US")
     try:
         providers = faker_providers(locale)
+    except ModuleNotFoundError:
+        raise _Fault((*at, "faker"), "needs Faker: pip install 'gensample[spec]'") from None
     except AttributeError:
         raise _Fault((*at, "locale"), f"unknown Faker locale {locale!r}") from None
     if column["faker"] not in providers:
