@@ -10,8 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.corruptions import dates, fuzzmap
-from gensample.generate import duplicates, names, population, truth, variants
+from gensample.corruptions import fuzzmap
+from gensample.generate import duplicates, population, truth, variants
 from gensample.generate.datasets import fuzzing
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
@@ -105,8 +105,13 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     originals = plan.entities
     record_id = plan.record_start + rng.permutation(plan.records)
     opened = opening_times(rng, block, source[originals:])
-    written, corruptions = validated(
-        written, people.take(pa.array(source)), corruptions, opened, settings, rng
+    written, corruptions = fuzzing.validated(
+        written,
+        people["birth_date"].take(pa.array(source)),
+        corruptions,
+        opened // DAY_SECONDS,
+        settings,
+        rng,
     )
     return assemble(
         written,
@@ -123,37 +128,6 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         opened,
         variations,
     )
-
-
-def validated(
-    copies: pa.Table,
-    originals: pa.Table,
-    labels: pa.Array,
-    opened: np.ndarray,
-    settings: Settings,
-    rng: np.random.Generator,
-) -> tuple[pa.Table, pa.Array]:
-    """Copies whose corrupted birth date the web shop would have refused (after the day the
-    account was opened) mistyped by a day instead, as the customer retried; or, when the
-    settings let invalid dates through, kept and labelled ``birth_date:invalid_date``."""
-    refused = np.flatnonzero(~dates.accepted(copies["birth_date"], opened // DAY_SECONDS))
-    if not len(refused):
-        return copies, labels
-    flagged = np.zeros(copies.num_rows, bool)
-    flagged[refused] = True
-    if settings.validity.invalid_dates:
-        marked = pc.binary_join_element_wise(labels, INVALID_DATE, ";")
-        return copies, pc.if_else(pa.array(flagged), marked, labels)
-    retyped = dates.mistype_day(originals["birth_date"].take(pa.array(refused)), rng)
-    column = copies.schema.get_field_index("birth_date")
-    birth = names.put_rows(copies["birth_date"].combine_chunks(), refused, retyped)
-    relabelled = pc.replace_substring_regex(labels, "birth_date:[a-z_]+", "birth_date:mistype_day")
-    return copies.set_column(column, "birth_date", birth), pc.if_else(
-        pa.array(flagged), relabelled, labels
-    )
-
-
-INVALID_DATE = "birth_date:invalid_date"
 
 
 def entered(people: pa.Table) -> pa.Table:

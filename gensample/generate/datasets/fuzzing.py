@@ -5,9 +5,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from gensample.corruptions import fuzzmap
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample.corruptions import dates, fuzzmap
 from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.corruptions.weights import DIFFICULTIES, SOURCE_VARIATIONS, Difficulty
+from gensample.generate import names
 from gensample.settings import Settings
 
 STAFF_TYPED = MappingProxyType(
@@ -120,3 +125,35 @@ def run_variation_shares(settings: Settings, system: str) -> dict[str, float]:
     scale = preset(settings).variation_share
     defaults = {name: share * scale for name, share in SOURCE_VARIATIONS[system].items()}
     return {**defaults, **(settings.difficulty.source_variations or {}).get(system, {})}
+
+
+def validated(
+    written: pa.Table,
+    birth_date: pa.Array,
+    labels: pa.Array,
+    captured: np.ndarray,
+    settings: Settings,
+    rng: np.random.Generator,
+) -> tuple[pa.Table, pa.Array]:
+    """Records whose corrupted birth date their system would have refused (after ``captured``,
+    the day each record was captured, in days since 1970-01-01) with the true ``birth_date``
+    mistyped by a day instead, as the person retried; or, when the settings let invalid dates
+    through, kept and labelled ``birth_date:invalid_date``."""
+    refused = np.flatnonzero(~dates.accepted(written["birth_date"], captured))
+    if not len(refused):
+        return written, labels
+    flagged = np.zeros(written.num_rows, bool)
+    flagged[refused] = True
+    if settings.validity.invalid_dates:
+        marked = pc.binary_join_element_wise(labels, INVALID_DATE, ";")
+        return written, pc.if_else(pa.array(flagged), marked, labels)
+    retyped = dates.mistype_day(birth_date.take(pa.array(refused)), rng)
+    column = written.schema.get_field_index("birth_date")
+    birth = names.put_rows(written["birth_date"].combine_chunks(), refused, retyped)
+    relabelled = pc.replace_substring_regex(labels, "birth_date:[a-z_]+", "birth_date:mistype_day")
+    return written.set_column(column, "birth_date", birth), pc.if_else(
+        pa.array(flagged), relabelled, labels
+    )
+
+
+INVALID_DATE = "birth_date:invalid_date"

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from gensample.corruptions import fuzzmap
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
 from gensample.generate import duplicates, population, truth, variants
+from gensample.generate.datasets import fuzzing
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     HISTORY_DAYS,
@@ -138,6 +139,15 @@ def records(block: BlockInput, system: System) -> Records:
         draw("variants"),
     )
     columns, labels = _corrupt(draw("fuzz"), block, system, carried, chosen[source], covered)
+    if "birth_date" in system.columns:
+        columns, labels = fuzzing.validated(
+            columns,
+            block.people["birth_date"].take(pa.array(chosen[source])),
+            labels,
+            earliest_days(block)[chosen[source]],
+            settings,
+            draw("validity"),
+        )
     start, count = block.id_range(system.name)
     ids = shuffled_ids(draw("ids"), start, count)
     order = np.argsort(ids)
@@ -287,6 +297,13 @@ def history_window(date: dt.date) -> tuple[int, int]:
     of ``date``, whatever ``trans_type`` is."""
     end = day_end(date)
     return end - HISTORY_DAYS * DAY_SECONDS + 1, end
+
+
+def earliest_days(block: BlockInput) -> np.ndarray:
+    """The first day each of the block's people may be registered (``first_times``): their
+    18th birthday or the start of ``history_window``. A system refuses birth dates after it."""
+    start = history_window(block.date)[0]
+    return np.maximum(start, population.adult_since(block.people["birth_date"])) // DAY_SECONDS
 
 
 def first_times(
