@@ -89,7 +89,7 @@ BAD_FILES = [
         "category,companion,probability\nwipers,fluids,0.7\nwipers,tools,0.4\n",
         "at most 1",
     ),
-    ("tiers.csv", "tier,price_factor\nmid,lots\n", "price_factor = 'lots'"),
+    ("tiers.csv", "tier\nmid\nmid\n", "line 3: tier = 'mid'"),
     ("brands.csv", BRANDS + "X,Y,maybe,mid,1,0.5,tools\n", "own_brand = 'maybe'"),
     ("brands.csv", BRANDS + "X,Y,no,mid,1,1.5,tools\n", "cost_share = '1.5'"),
     ("items.csv", ITEMS + "tools,Jack,resale,,,,each,9,3,1,no\n", "0 < low <= high"),

@@ -91,7 +91,6 @@ class Retail:
     archetype_tiers: np.ndarray
     """(archetype, tier) preference."""
     tiers: tuple[str, ...]
-    price_factor: np.ndarray
     affinity: np.ndarray
     """(category, companion) chance that a basket started with the category adds the
     companion on each further line."""
@@ -112,6 +111,7 @@ def load(data_dir: str = "") -> Retail:
     names = tuple(row.text("category") for row in categories)
     unique(categories, "category", names)
     tiers = tuple(row.text("tier") for row in rows["tiers.csv"])
+    unique(rows["tiers.csv"], "tier", tiers)
     climates = tuple(c for c in categories[0].columns if c not in REQUIRED["categories.csv"])
     if not climates:
         raise categories[0].fail(
@@ -130,7 +130,6 @@ def load(data_dir: str = "") -> Retail:
         events=tuple(_event(row) for row in rows["events.csv"]),
         **_archetypes(rows["archetypes.csv"], tiers),
         tiers=tiers,
-        price_factor=np.array([row.number("price_factor") for row in rows["tiers.csv"]]),
         affinity=_affinity(rows["affinity.csv"], names),
     )
 
@@ -199,7 +198,7 @@ REQUIRED = {
     "traffic.csv": ("channel", "period", "value", "weight"),
     "events.csv": ("event", "month", "day", "weekday", "nth", "offset", "days", *CHANNELS),
     "archetypes.csv": ("archetype", "share", "baskets", "lines", "web"),
-    "tiers.csv": ("tier", "price_factor"),
+    "tiers.csv": ("tier",),
     "affinity.csv": ("category", "companion", "probability"),
     "brands.csv": (
         "brand",
