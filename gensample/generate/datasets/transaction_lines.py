@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate.datasets import bundles, offers, promotions, shelf, shoppers, stock
+from gensample.generate.datasets import pos_transactions as till
 from gensample.generate.datasets import products as products_
 from gensample.generate.datasets.common import DAY_SECONDS, MONEY, count_stream, money
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
@@ -63,10 +64,8 @@ DESCRIPTIONS = {
     "unit_price": "List price of one unit (products.price).",
     "bundle_id": "Kit the line belongs to (bundles.bundle_id): an order buying a kit holds its "
     "items on its first lines; empty for other lines.",
-    "promotion_id": "Promotion that discounted the line (promotions.promotion_id); empty for "
-    "none. Promoted products sell more in their window and a little more after it.",
-    "discount": "Taken off the line: the kit's item_discount, or the promotion's percent off, "
-    "units free (buy_x_get_y) or percent off a motor oil bought with an oil filter.",
+    "promotion_id": till.DESCRIPTIONS["promotion_id"],
+    "discount": till.DESCRIPTIONS["discount"],
     "line_total": "quantity x unit_price - discount: the order's subtotal is the sum.",
 }
 
