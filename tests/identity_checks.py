@@ -94,7 +94,7 @@ def as_written(day: Run, name: str) -> tuple[list[dict], list[dict]]:
     """Per record of an identity system (truth order): its person columns as the system wrote
     them, and its true person's as the system would write them."""
     if name == "customers":
-        people = customers.entered(day.result.entities)
+        people = customers.entered(block_input(day))
         written = day.data(name).select(customers.PERSON_COLUMNS)
     elif name == "wifi_sessions":
         people = day.result.entities.select(["email", "phone"])

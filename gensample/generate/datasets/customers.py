@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
 from gensample.generate import duplicates, population, truth, variants
-from gensample.generate.datasets import fuzzing
+from gensample.generate.datasets import formats, fuzzing
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     HISTORY_DAYS,
@@ -51,8 +51,8 @@ FOREIGN_KEYS: dict[str, tuple[str, str]] = {}
 DESCRIPTIONS = {
     "customer_id": "Account id: unique within a day and never handed out again; an update row "
     "(operation U) repeats the id of the earlier day's record it updates.",
-    "first_name": "Given name as entered (a duplicate's may be a nickname, an initial, misspelt "
-    "or blank).",
+    "first_name": "Given name as entered, some with a middle initial after it ('John A'; a "
+    "duplicate's may be a nickname, an initial, misspelt or blank).",
     "last_name": "Family name as entered, a suffix (Jr, Sr, II, III) after it (a duplicate's "
     "may be misspelt or blank).",
     "gender": "F or M as entered (a duplicate's may be mistyped or blank).",
@@ -92,7 +92,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         settings.duplicates_distribution,
         settings.max_duplicates_per_entity,
     )
-    people = entered(block.people)
+    people = entered(block)
     source = np.concatenate([np.arange(plan.entities), np.repeat(np.arange(plan.entities), copies)])
     carried, variations = variants.carry(
         people.take(pa.array(source)),
@@ -130,12 +130,27 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     )
 
 
-def entered(people: pa.Table) -> pa.Table:
-    """People as they type themselves into the web shop: a suffix after the family name."""
+MIDDLE_INITIAL_SHARE = 0.15
+"""Share of people who type their middle initial after their first name ("John A")."""
+
+
+def entered(block: BlockInput) -> pa.Table:
+    """The block's people as they type themselves into the web shop: a suffix after the family
+    name, some a middle initial after the first name."""
+    people = block.people
     with_suffix = pc.binary_join_element_wise(people["last_name"], people["suffix"], " ")
     last_name = pc.coalesce(with_suffix, people["last_name"])
+    first_name = formats.with_middle(
+        block,
+        NAME,
+        people["first_name"].combine_chunks(),
+        np.arange(people.num_rows),
+        MIDDLE_INITIAL_SHARE,
+        initial=True,
+    )
     columns = people.select(PERSON_COLUMNS)
-    return columns.set_column(PERSON_COLUMNS.index("last_name"), "last_name", last_name)
+    columns = formats.replace(columns, "first_name", first_name)
+    return formats.replace(columns, "last_name", last_name)
 
 
 def opening_times(rng: np.random.Generator, block: BlockInput, source: np.ndarray) -> np.ndarray:

@@ -1,5 +1,5 @@
 """How identity-bearing systems write a person: per-person habits (capitals, surname only,
-phone style), names joined from parts, phones as digits only."""
+phone style, a middle name after the first), names joined from parts, phones as digits only."""
 
 import functools
 
@@ -42,6 +42,20 @@ def join_present(left: pa.Array, right: pa.Array, separator: str) -> pa.Array:
 def as_given(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Table:
     """A system that writes people as they are given."""
     return columns
+
+
+def with_middle(
+    block: BlockInput, name: str, first: pa.Array, person: np.ndarray, share: float, initial: bool
+) -> pa.Array:
+    """``first`` names followed by the middle name of the ``share`` of people who give it to
+    system ``name`` (a habit of the person): as the person gives it (in full or as an initial,
+    population's ``middle_name``), or only its ``initial`` ("John A")."""
+    gives = pa.array(person_habit(block, name, "middle", (1 - share, share))[person] == 1)
+    middle = block.people["middle_name"].take(pa.array(person))
+    if initial:
+        middle = pc.utf8_slice_codeunits(middle, 0, 1)
+    given = pc.if_else(gives, pc.binary_join_element_wise(first, middle, " "), None)
+    return pc.coalesce(given, first)
 
 
 def replace(table: pa.Table, column: str, values: pa.Array) -> pa.Table:

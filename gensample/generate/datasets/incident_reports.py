@@ -42,7 +42,8 @@ DESCRIPTIONS = {
     "incident_type": "injury, incident, near_miss or observation.",
     "description": "What happened, in a few words.",
     "reporter_name": "Name of the customer who reported it, as staff typed it: usually 'First "
-    "Last', sometimes the family name alone or all in capitals.",
+    "Last', often with the middle name or initial ('John Allen Smith'), sometimes the family "
+    "name alone or all in capitals.",
     "reporter_phone": "Reporter's phone number, written any way (digits, dashes, dots, "
     "brackets); often empty.",
 }
@@ -99,11 +100,19 @@ WRITE_UP_MOST_DAYS = 4
 """A report is written up after an exponential delay (mean in days), cut at a few days."""
 
 
+MIDDLE_SHARE = 0.6
+"""Share of people who give staff writing a report their middle name (as they give it)."""
+
+
 def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Table:
-    """Each person's name and phone written in that person's habit."""
+    """Each person's name (often with the middle name) and phone written in that person's
+    habit."""
     name_habit = formats.person_habit(block, NAME, "name_habit", NAME_HABITS)[person]
     capitals = pa.array(name_habit == CAPITALS)
-    first = pc.if_else(capitals, pc.utf8_upper(columns["first_name"]), columns["first_name"])
+    first = formats.with_middle(
+        block, NAME, columns["first_name"], person, MIDDLE_SHARE, initial=False
+    )
+    first = pc.if_else(capitals, pc.utf8_upper(first), first)
     first = pc.if_else(pa.array(name_habit == FAMILY_ONLY), pa.scalar(None, pa.string()), first)
     last = pc.if_else(capitals, pc.utf8_upper(columns["last_name"]), columns["last_name"])
     phone_habit = formats.person_habit(block, NAME, "phone_habit", PHONE_HABITS)[person]

@@ -33,8 +33,8 @@ PRIMARY_KEY = ("pos_customer_id",)
 FOREIGN_KEYS = {"home_store_id": ("stores", "store_id")}
 DESCRIPTIONS = {
     "pos_customer_id": "Till customer number, unique; the same person may have several.",
-    "full_name": "Name as the cashier typed it, 'LAST, FIRST', usually in capitals; one part "
-    "alone when the other was left out.",
+    "full_name": "Name as the cashier typed it, 'LAST, FIRST', usually in capitals, rarely "
+    "with a middle initial ('SMITH, JOHN A'); one part alone when the other was left out.",
     "phone": "Phone number as ten digits, no punctuation; empty when not given.",
     "birth_date": "Date of birth; empty when the customer did not give it.",
     "postal_code": "Five-digit ZIP code of the home address (no street is kept).",
@@ -46,8 +46,17 @@ UPPER_CASE_SHARE = 0.7
 """Share of people registered at tills that write names in capitals (the rest keep the case)."""
 
 
+MIDDLE_INITIAL_SHARE = 0.05
+"""Share of people who give the cashier a middle initial ('SMITH, JOHN A'): few are asked."""
+
+
 def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Table:
-    """Names in capitals on most tills, the phone as its ten digits."""
+    """Names in capitals on most tills, a few with a middle initial, the phone as its ten
+    digits."""
+    first = formats.with_middle(
+        block, NAME, columns["first_name"], person, MIDDLE_INITIAL_SHARE, initial=True
+    )
+    columns = formats.replace(columns, "first_name", first)
     shares = (UPPER_CASE_SHARE, 1 - UPPER_CASE_SHARE)
     upper = pa.array(formats.person_habit(block, NAME, "case", shares)[person] == 0)
     for column in ("first_name", "last_name"):
