@@ -14,7 +14,7 @@ import yaml
 
 from gensample.cli import main
 from gensample.errors import BadInputError
-from gensample.generate.spec import columns, engine, model
+from gensample.generate.spec import arrow_types, columns, engine, model
 from gensample.generate.spec.schema import SCHEMA
 from gensample.settings import Settings
 
@@ -82,6 +82,22 @@ def test_same_seed_same_rows_other_seed_other_rows(tmp_path, made):
     assert all(again[name].data.equals(made[name].data) for name in made)
     assert again["crm"].truth.equals(made["crm"].truth)
     assert not other["crm"].data.equals(made["crm"].data)
+
+
+def test_schemas_are_known_before_any_row(made, tmp_path):
+    spec = model.load(write_spec(tmp_path))
+    expected = arrow_types.schemas(spec)
+    assert all(made[name].data.schema.equals(expected[name]) for name in made)
+    empty = engine.generate(spec, Settings(customers=0), DAY)
+    assert all(empty[name].data.schema.equals(expected[name]) for name in made)
+
+
+def test_whether_a_person_is_seen_depends_on_the_person_only(tmp_path):
+    spec = model.load(write_spec(tmp_path))
+    whole = engine.generate(spec, Settings(customers=3_000), DAY)["crm"].truth
+    later = engine.generate(spec, Settings(customers=2_000), DAY, entity_start=1_000)["crm"].truth
+    seen = {e for e in whole["entity_id"].to_pylist() if e >= 1_000}
+    assert set(later["entity_id"].to_pylist()) == seen
 
 
 def test_foreign_keys_point_at_parent_keys(made):
@@ -263,6 +279,14 @@ def test_check_refuses_an_impossible_spec_and_writes_nothing(tmp_path, caplog):
     assert main(["check", "--dir", str(tmp_path)]) == 2
     assert "no column 'crm_key' in crm" in caplog.text
     assert sorted(tmp_path.iterdir()) == before
+
+
+def test_a_dataset_declared_in_two_spec_files_is_refused(tmp_path, caplog):
+    write_spec(tmp_path)
+    write_spec(tmp_path, tomllib.loads(SPEC), "more.yaml")
+    (tmp_path / "gensample.toml").write_text('spec = ["systems.toml", "more.yaml"]\n')
+    assert main(["check", "--dir", str(tmp_path)]) == 2
+    assert "more.yaml: datasets.crm: also declared in systems.toml" in caplog.text
 
 
 def test_settings_refuse_a_missing_spec_file(tmp_path, caplog):

@@ -3,12 +3,11 @@ spec file of the settings declares."""
 
 import argparse
 import datetime as dt
-from pathlib import Path
 
 from gensample.cli.common import date_argument, dir_argument, load_settings
 from gensample.daily import runner
-from gensample.generate.spec import model
 from gensample.generate.spec.explain import explain
+from gensample.generate.spec.files import load_all
 from gensample.output.day_files import describe_plan
 
 HELP = "validate settings and print the plan"
@@ -25,7 +24,7 @@ def run(arguments: argparse.Namespace) -> int:
     """Print the plan of the run ``gensample run`` would make."""
     loaded = load_settings(arguments.dir)
     plan = runner.plan_run(arguments.dir, loaded, arguments.date or dt.date.today())
-    specs = [model.load(Path(path)) for path in loaded.spec]  # every spec checked first
+    specs = load_all(loaded)  # every spec checked before anything is printed
     print(describe_plan(loaded, plan))
     for spec in specs:
         print(explain(spec, loaded))

@@ -19,7 +19,9 @@ from gensample.corruptions.weights import FieldFuzz
 from gensample.errors import BadInputError
 from gensample.generate import population, truth
 from gensample.generate.datasets import REGISTRY, Generated
+from gensample.generate.plan import block_bounds
 from gensample.generate.seeding import BLOCK_SIZE, stream
+from gensample.generate.spec.arrow_types import schemas
 from gensample.generate.spec.columns import GENERATORS, Context, formatted, parent_weights
 from gensample.generate.spec.model import Spec, column_order
 from gensample.settings import DATASET_PARENTS, Settings
@@ -33,19 +35,31 @@ class Copies:
     counts: np.ndarray
 
 
-def generate(spec: Spec, settings: Settings, date: dt.date) -> dict[str, Generated]:
-    """Every dataset of ``spec``, parents first, with its truth rows (empty unless it sees
-    people)."""
+def generate(
+    spec: Spec, settings: Settings, date: dt.date, entity_start: int = 0
+) -> dict[str, Generated]:
+    """Every dataset of ``spec``, parents first, with its truth rows (none unless it sees
+    people): the people are the day's ``settings.customers`` from ``entity_start``."""
     tables = {**built_ins(settings, spec.built_ins, date), **spec.tables}
     made: dict[str, Generated] = {}
-    for name, dataset in spec.datasets.items():
+    for name, schema in schemas(spec).items():
+        dataset = spec.datasets[name]
         make = people_dataset if "population" in dataset else rows_dataset
         try:
-            made[name] = make(settings, name, dataset, tables)
+            blocks, records = make(settings, name, dataset, tables, entity_start)
+            data = joined(blocks, schema)
         except (ValueError, pa.ArrowException) as error:  # data the checks cannot see
             raise BadInputError(f"{spec.file}: datasets.{name}: {error}") from None
-        tables[name] = made[name].data
+        made[name] = Generated(data, records)
+        tables[name] = data
     return made
+
+
+def joined(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
+    """``tables`` as one table of ``schema``, without empty chunks: pyarrow 26's CSV writer
+    writes bytes of the buffers instead of lines after an empty first chunk."""
+    kept = [table.cast(schema) for table in tables if table.num_rows]
+    return pa.concat_tables(kept) if kept else schema.empty_table()
 
 
 def built_ins(settings: Settings, names: tuple[str, ...], date: dt.date) -> dict[str, pa.Table]:
@@ -66,13 +80,16 @@ def _with_ancestors(names: tuple[str, ...]) -> list[str]:
     return [name for name in REGISTRY if name in wanted]
 
 
-def people_dataset(settings: Settings, name: str, dataset: dict, tables: dict) -> Generated:
-    """A dataset of people: each block's seen people, their duplicates, shuffled, numbered."""
+def people_dataset(
+    settings: Settings, name: str, dataset: dict, tables: dict, entity_start: int
+) -> tuple[list[pa.Table], pa.Table]:
+    """A dataset of people: each block's seen people, their duplicates, shuffled, numbered;
+    the blocks' rows and their truth rows."""
     data, truths, next_id = [], [], dataset["id"].get("start", 1)
-    for block, start in enumerate(range(0, settings.customers, BLOCK_SIZE)):
-        stop = min(start + BLOCK_SIZE, settings.customers)
+    for start, stop in block_bounds(entity_start, entity_start + settings.customers):
+        block = start // BLOCK_SIZE
         people = population.people(settings.seed, start, stop, settings.household_share)
-        copies = copied(settings.seed, name, dataset, block, stop - start)
+        copies = copied(settings.seed, name, dataset, start, stop)
         seen = people.filter(pa.array(copies.seen))
         context = Context(len(seen), block, seen, tables)
         originals = make_columns(settings.seed, name, dataset, context)
@@ -86,14 +103,17 @@ def people_dataset(settings: Settings, name: str, dataset: dict, tables: dict) -
         data.append(with_id(dataset["id"], record_id, table).take(pa.array(order)))
         truths.append(rows.take(pa.array(order)))
         next_id += table.num_rows
-    return Generated(_concat(data, dataset), pa.concat_tables(truths) if truths else pa.table({}))
+    return data, joined(truths, truth.RECORDS_SCHEMA)
 
 
-def copied(seed: int, name: str, dataset: dict, block: int, entities: int) -> Copies:
-    """Which people of a block the dataset sees and how many duplicates each gets: a copied
-    person gets 1 to ``max_per_entity`` of them, so that ``rate`` of the rows are copies."""
-    rng = stream(seed, name, "spec", "copies", block)
-    seen = rng.random(entities) < dataset["population"]
+def copied(seed: int, name: str, dataset: dict, start: int, stop: int) -> Copies:
+    """Which people ``start`` to ``stop`` (in one block) the dataset sees, each by a draw of
+    its own, and how many duplicates each gets: a copied person gets 1 to ``max_per_entity``
+    of them, so that ``rate`` of the rows are copies."""
+    block, offset = divmod(start, BLOCK_SIZE)
+    draws = stream(seed, name, "spec", "seen", block).random(BLOCK_SIZE)
+    seen = draws[offset : offset + stop - start] < dataset["population"]
+    rng = stream(seed, name, "spec", "copies", start)
     duplicates = dataset.get("duplicates", {"rate": 0.0})
     most = duplicates.get("max_per_entity", 3)
     rate, mean_copies = duplicates["rate"], (1 + most) / 2
@@ -134,8 +154,11 @@ CARDINALITIES = {
 or the mean rounded."""
 
 
-def rows_dataset(settings: Settings, name: str, dataset: dict, tables: dict) -> Generated:
-    """A dataset of a number of rows (or a number per parent row), a block of rows at a time."""
+def rows_dataset(
+    settings: Settings, name: str, dataset: dict, tables: dict, entity_start: int
+) -> tuple[list[pa.Table], pa.Table]:
+    """A dataset of a number of rows (or a number per parent row), a block of rows at a time;
+    the blocks' rows and (none) truth rows."""
     per, parent_rows = _per_parent(settings.seed, name, dataset, tables)
     total = len(parent_rows) if per else dataset["rows"]
     start_id, blocks = dataset["id"].get("start", 1), []
@@ -145,7 +168,7 @@ def rows_dataset(settings: Settings, name: str, dataset: dict, tables: dict) -> 
         context = Context(stop - start, block, None, tables, rows, per)
         table = make_columns(settings.seed, name, dataset, context)
         blocks.append(with_id(dataset["id"], start_id + np.arange(start, stop), table))
-    return Generated(_concat(blocks, dataset), pa.table({}))
+    return blocks, truth.RECORDS_SCHEMA.empty_table()
 
 
 def _per_parent(seed: int, name: str, dataset: dict, tables: dict) -> tuple[str, np.ndarray]:
@@ -185,11 +208,3 @@ def with_id(scheme: dict, ids: np.ndarray, table: pa.Table) -> pa.Table:
         padded = pc.utf8_lpad(values.cast(pa.string()), scheme.get("width", 0), "0")
         values = pc.binary_join_element_wise(scheme.get("prefix", ""), padded, "")
     return table.add_column(0, scheme["column"], values)
-
-
-def _concat(tables: list[pa.Table], dataset: dict) -> pa.Table:
-    """The blocks of a dataset as one table (its columns, no rows, when it has none)."""
-    if tables:
-        return pa.concat_tables(tables)
-    names = [dataset["id"]["column"], *dataset["columns"]]
-    return pa.table({column: pa.array([], pa.null()) for column in names})
