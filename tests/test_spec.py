@@ -215,6 +215,10 @@ BROKEN = {
         lambda d: d["crm"]["columns"]["born"].update(format="upper"),
         "datasets.crm.columns.born.format: expected a strftime pattern",
     ),
+    "choice values of two types": (
+        lambda d: d["crm"]["columns"]["tier"]["choice"].update(values=["gold", 2]),
+        "datasets.crm.columns.tier.choice.values: expected values of one type",
+    ),
     "missing dataset": (
         lambda d: d["orders"]["columns"]["crm_id"]["ref"].update(dataset="erp"),
         "datasets.orders.columns.crm_id.ref: no dataset or table 'erp'",
@@ -287,6 +291,15 @@ def test_a_dataset_declared_in_two_spec_files_is_refused(tmp_path, caplog):
     (tmp_path / "gensample.toml").write_text('spec = ["systems.toml", "more.yaml"]\n')
     assert main(["check", "--dir", str(tmp_path)]) == 2
     assert "more.yaml: datasets.crm: also declared in systems.toml" in caplog.text
+
+
+def test_an_expression_on_the_wrong_type_is_refused_by_check(tmp_path, caplog):
+    raw = tomllib.loads(SPEC)
+    raw["datasets"]["orders"]["columns"]["total"]["expr"] = "upper(quantity)"
+    write_spec(tmp_path, raw, "systems.yaml")
+    (tmp_path / "gensample.toml").write_text('spec = ["systems.yaml"]\n')
+    assert main(["check", "--dir", str(tmp_path)]) == 2
+    assert "systems.yaml: datasets.orders.columns.total: Function 'utf8_upper'" in caplog.text
 
 
 def test_settings_refuse_a_missing_spec_file(tmp_path, caplog):

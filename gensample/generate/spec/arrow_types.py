@@ -1,8 +1,10 @@
 """The Arrow schema of each spec dataset, known before any row is made (the writers start
-their files with it): each generator's type, an expression's from its value on no rows."""
+their files with it): each generator's type, an expression's from its value on no rows, so
+an expression on values of the wrong type (``upper`` of a number) is refused before any row."""
 
 import pyarrow as pa
 
+from gensample.errors import BadInputError
 from gensample.generate.datasets import REGISTRY
 from gensample.generate.spec import expressions
 from gensample.generate.spec.columns import formatted
@@ -15,7 +17,11 @@ def schemas(spec: Spec) -> dict[str, pa.Schema]:
     for name, dataset in spec.datasets.items():
         types: dict[str, pa.DataType] = {}
         for column in column_order(dataset):
-            types[column] = column_type(dataset["columns"][column], types, known)
+            try:
+                types[column] = column_type(dataset["columns"][column], types, known)
+            except (pa.ArrowException, TypeError) as error:  # e.g. upper() of a number
+                where = f"{spec.file}: datasets.{name}.columns.{column}"
+                raise BadInputError(f"{where}: {str(error).splitlines()[0]}") from None
         scheme = dataset["id"]
         text = "prefix" in scheme or "width" in scheme
         fields = [(scheme["column"], pa.string() if text else pa.int64())]

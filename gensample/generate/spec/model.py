@@ -194,6 +194,12 @@ def _check_choice(choice: dict, at: tuple) -> None:
         raise _Fault((*at, "weights"), f"expected {len(choice['values'])} weights, one per value")
     if weights is not None and not sum(weights) > 0:
         raise _Fault((*at, "weights"), "expected weights adding up to more than 0")
+    try:
+        pa.array(choice["values"])
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        raise _Fault(
+            (*at, "values"), "expected values of one type (all texts, or all numbers)"
+        ) from None
 
 
 def _check_ref(parent: str, column: str, weights: str | None, known: dict, at: tuple) -> None:
