@@ -219,6 +219,10 @@ BROKEN = {
         lambda d: d["crm"]["columns"]["tier"]["choice"].update(values=["gold", 2]),
         "datasets.crm.columns.tier.choice.values: expected values of one type",
     ),
+    "name of a built-in dataset": (
+        lambda d: d.update(stores=d.pop("orders")),
+        "datasets.stores: already names a built-in dataset or a table",
+    ),
     "missing dataset": (
         lambda d: d["orders"]["columns"]["crm_id"]["ref"].update(dataset="erp"),
         "datasets.orders.columns.crm_id.ref: no dataset or table 'erp'",

@@ -103,7 +103,7 @@ def _checked(path: Path, raw: dict) -> Spec:
     columns |= {name: REGISTRY[name].SCHEMA.names for name in BUILT_IN_PARENTS}
     for name, dataset in datasets.items():
         if name in columns or name in REGISTRY:
-            raise _Fault(("datasets", name), "the name of a built-in dataset or a table")
+            raise _Fault(("datasets", name), "already names a built-in dataset or a table")
         columns[name] = [dataset["id"]["column"], *dataset["columns"]]
     for name, dataset in datasets.items():
         _check_dataset(name, dataset, columns)
