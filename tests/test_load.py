@@ -202,7 +202,11 @@ def test_a_failed_first_load_creates_no_tables(two_days, url, monkeypatch):
     assert table_count(url) == 0
 
 
-def test_an_orphan_refuses_the_day(two_days, url, tmp_path):
+@pytest.mark.parametrize("tables_exist", [False, True])
+def test_an_orphan_refuses_the_day(two_days, url, tmp_path, tables_exist):
+    if tables_exist:  # keyed by an earlier day (PostgreSQL drops and adds them again)
+        load.load_day(day_dir(two_days, NEXT_DAY), url)
+    before = counts(url) if tables_exist else None
     day = shutil.copytree(day_dir(two_days), tmp_path / "day")
     path = day / "truth" / "entities.csv"
     entities = table_files.read(path, truth.ENTITIES_SCHEMA)
@@ -223,6 +227,8 @@ def test_an_orphan_refuses_the_day(two_days, url, tmp_path):
         orphans = pc.sum(pc.equal(rows["entity_id"], str(gone))).as_py()
         assert f"{orphans} rows of {table} reference no row of truth_entities" in str(failure.value)
     assert "nothing was loaded" in str(failure.value)
+    if tables_exist:
+        assert counts(url) == before
 
 
 def test_row_counts_that_disagree_with_the_manifest_are_refused(two_days, url, tmp_path):

@@ -1,6 +1,7 @@
-"""What only a PostgreSQL load does: truth in a schema of its own, keys declared, a load killed
-during COPY leaving nothing, passwords from every source and never shown, bad input as exit 2.
-The tests every database shares (counts, replace, failures half-way) are in test_load.py."""
+"""What only a PostgreSQL load does: truth in a schema of its own, keys declared and kept by later
+days, a load killed with the whole day copied leaving nothing, passwords from every source and
+never shown, bad input as exit 2. The tests every database shares (counts, replace, failures
+half-way) are in test_load.py."""
 
 import shutil
 import signal
@@ -24,7 +25,7 @@ from gensample import load
 from gensample.cli import main
 from gensample.generate import truth
 from gensample.generate.datasets import REGISTRY
-from gensample.output import table_files
+from gensample.output import dictionary, table_files
 
 __all__ = ["two_days"]  # a fixture of test_load, used here too
 TRUTH_TABLES = {"truth_entities", "truth_records", "truth_entities_history"}
@@ -81,17 +82,27 @@ def test_truth_has_a_schema_of_its_own_that_a_matcher_can_be_kept_from(
             connection.execute("SELECT count(*) FROM gensample_truth.truth_records")
 
 
-def test_keys_are_declared_and_enforced(postgres_server, two_days, url):
-    load.load_day(day_dir(two_days), url)
+def keys(server, url: str) -> set[tuple]:
+    """(table, kind, columns, parent table) of every validated key of the loaded tables."""
     sql = """SELECT conrelid::regclass::text, contype::text,
             array(SELECT attname::text FROM unnest(conkey) WITH ORDINALITY AS k(number, place)
                   JOIN pg_attribute ON attrelid = conrelid AND attnum = k.number ORDER BY place),
             CASE WHEN contype = 'f' THEN confrelid::regclass::text END
-        FROM pg_constraint WHERE connamespace::regnamespace::text LIKE 'gensample%'"""
-    keys = set(
+        FROM pg_constraint WHERE connamespace::regnamespace::text LIKE 'gensample%'
+            AND convalidated"""
+    return set(
         (table, kind, tuple(columns), parent)
-        for table, kind, columns, parent in postgres_server.execute(sql, database_of(url))
+        for table, kind, columns, parent in server.execute(sql, database_of(url))
     )
+
+
+def foreign_keys(server, url: str) -> set[tuple]:
+    return {key for key in keys(server, url) if key[1] == "f"}
+
+
+def test_keys_are_declared_and_enforced(postgres_server, two_days, url):
+    load.load_day(day_dir(two_days), url)
+    declared = keys(postgres_server, url)
     assert {
         ("gensample.customers", "p", ("customer_id", "day"), None),
         ("gensample.pos_transactions", "p", ("basket_id", "line_number", "day"), None),
@@ -104,10 +115,21 @@ def test_keys_are_declared_and_enforced(postgres_server, two_days, url):
             ("entity_id", "day"),
             "gensample_truth.truth_entities",
         ),
-    } <= keys
-    assert sum(kind == "p" for _, kind, _, _ in keys) == len(REGISTRY) + len(TRUTH_TABLES) + 1
+    } <= declared
+    assert sum(kind == "p" for _, kind, _, _ in declared) == len(REGISTRY) + len(TRUTH_TABLES) + 1
     with psycopg.connect(url) as connection, pytest.raises(psycopg.errors.ForeignKeyViolation):
         connection.execute("DELETE FROM gensample_truth.truth_entities")
+
+
+def test_later_days_and_replaced_days_keep_every_key(postgres_server, two_days, url):
+    load.load_day(day_dir(two_days), url)
+    first = keys(postgres_server, url)
+    load.load_day(day_dir(two_days, NEXT_DAY), url)
+    load.load_day(day_dir(two_days), url, replace=True)
+    assert keys(postgres_server, url) == first
+    assert len(foreign_keys(postgres_server, url)) == sum(
+        len(spec.foreign_keys) for spec in dictionary.tables()
+    )
 
 
 def test_a_transaction_joins_to_its_customers_truth(two_days, url):
@@ -136,24 +158,32 @@ def read_table(day: Path, prefix: str, schema: pa.Schema) -> pa.Table:
     return pa.concat_tables(table_files.read(path, schema) for path in paths)
 
 
-def test_a_load_killed_during_copy_leaves_the_database_as_it_was(postgres_server, two_days, url):
+def test_a_load_killed_before_it_commits_leaves_the_database_as_it_was(
+    postgres_server, two_days, url
+):
     load.load_day(day_dir(two_days), url)
     before = counts(url)
     database = database_of(url)
     with psycopg.connect(postgres_server.url(database=database)) as blocker:
-        blocker.execute("LOCK TABLE gensample_truth.truth_records IN ACCESS EXCLUSIVE MODE")
+        # SHARE lets the load read gensample_loads but not record the day: its last statement
+        blocker.execute("LOCK TABLE gensample.gensample_loads IN SHARE MODE")
         command = [sys.executable, "-m", "gensample", *load_command(two_days, url, date=NEXT_DAY)]
         loader = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            wrote = wait_for_copy_waiting_on(postgres_server, database, "truth_records")
+            wrote = wait_for_load_waiting_on(
+                postgres_server, database, "INSERT INTO %gensample_loads"
+            )
             loader.send_signal(signal.SIGKILL)
         finally:
             loader.kill()
             loader.wait()
-        blocker.rollback()  # the load's COPY gets its lock, reads a closed socket, and aborts
+        blocker.rollback()  # the load's INSERT gets its lock, reads a closed socket, and aborts
     wait_for(lambda: not loads_running(postgres_server, database))
-    assert wrote  # it had inserted the data tables when killed
+    assert wrote  # it had copied every table and added the keys again when killed
     assert counts(url) == before
+    assert len(foreign_keys(postgres_server, url)) == sum(
+        len(spec.foreign_keys) for spec in dictionary.tables()
+    )
 
 
 def loads_running(server, database: str, where: str = "TRUE") -> list[tuple]:
@@ -163,9 +193,10 @@ def loads_running(server, database: str, where: str = "TRUE") -> list[tuple]:
     return server.execute(sql)
 
 
-def wait_for_copy_waiting_on(server, database: str, table: str) -> bool:
-    """Wait until the load's COPY into ``table`` waits for its lock; whether it had written."""
-    where = f"query LIKE 'COPY %{table}%' AND wait_event_type = 'Lock'"
+def wait_for_load_waiting_on(server, database: str, statement: str) -> bool:
+    """Wait until the load's ``statement`` (a LIKE pattern) waits for a lock; whether the load
+    had written."""
+    where = f"query LIKE '{statement}%' AND wait_event_type = 'Lock'"
     found = wait_for(lambda: loads_running(server, database, where))
     return found[0][0] is not None
 
