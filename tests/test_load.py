@@ -307,6 +307,20 @@ def test_the_cli_loads_refuses_and_replaces(two_days, url, capsys, caplog):
     assert main([*command[:-1], "mysql://db"]) == 2
 
 
+@pytest.mark.parametrize("settings", [None, "datasets = ['no_such_dataset']\n"])
+def test_a_load_into_a_file_reads_no_settings(two_days, file_url, tmp_path, settings):
+    run_dir = tmp_path / "run"
+    shutil.copytree(day_dir(two_days), run_dir / "out" / DAY.isoformat())
+    if settings is not None:  # a bad setting, refused by any command reading the settings
+        (run_dir / "gensample.toml").write_text(settings)
+        assert main(["publish", "--dir", str(run_dir), "--date", DAY.isoformat()]) == 2
+    command = ["load", "--dir", str(run_dir), "--date", DAY.isoformat(), "--db", file_url]
+    assert main(command) == 0
+    assert counts(file_url)["customers"] == [
+        (DAY.isoformat(), manifest_rows(run_dir / "out" / DAY.isoformat())["customers"])
+    ]
+
+
 def test_the_cli_prints_the_dictionary(capsys):
     assert main(["schema"]) == 0
     assert capsys.readouterr().out == dictionary.render_markdown()

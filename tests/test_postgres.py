@@ -267,14 +267,20 @@ def test_passwords_from_pgpassword_and_pgpass(
     assert report.rows == manifest_rows(day_dir(two_days, NEXT_DAY))
 
 
-def test_a_password_from_vault_unless_the_url_has_one(two_days, url, tmp_path, monkeypatch):
+def vault_run_dir(two_days: Path, tmp_path: Path, vault_url: str) -> Path:
+    """A run directory holding the first day, its password at Vault's ``mdm/postgres``."""
     run_dir = tmp_path / "run"
     shutil.copytree(day_dir(two_days), run_dir / "out" / DAY.isoformat())
+    (run_dir / "gensample.toml").write_text(
+        f'[vault]\nurl = "{vault_url}"\n\n[load]\npostgres_vault_path = "mdm/postgres"\n'
+    )
+    return run_dir
+
+
+def test_a_password_from_vault_unless_the_url_has_one(two_days, url, tmp_path, monkeypatch):
     vault = FakeVault()
     with vault.serve():
-        (run_dir / "gensample.toml").write_text(
-            f'[vault]\nurl = "{vault.url}"\n\n[load]\npostgres_vault_path = "mdm/postgres"\n'
-        )
+        run_dir = vault_run_dir(two_days, tmp_path, vault.url)
         monkeypatch.setenv("VAULT_TOKEN", vault.add_token())
         monkeypatch.delenv("PGPASSWORD", raising=False)
         vault.put_secret("secret", "mdm/postgres", {"password": LOADER_PASSWORD})
@@ -283,6 +289,37 @@ def test_a_password_from_vault_unless_the_url_has_one(two_days, url, tmp_path, m
         assert main(load_command(run_dir, url, "--replace")) == 0  # the URL's password wins
         assert main(load_command(run_dir, without_password(url), "--replace")) == 2
     assert ("GET", "/v1/secret/data/mdm/postgres") in vault.requests
+
+
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("unreachable", "health check: Vault is unreachable (Connection refused)"),
+        (
+            "missing path",
+            "nothing at this path (missing or deleted): "
+            "check [vault] mount and [load] postgres_vault_path",
+        ),
+        ("no password key", "the secret has no key 'password'"),
+    ],
+)
+def test_vault_failures_exit_1_as_in_publishing_naming_path_and_setting(
+    postgres_server, two_days, url, tmp_path, monkeypatch, caplog, case, expected
+):
+    vault = FakeVault()
+    with vault.serve():
+        address = "http://127.0.0.1:9" if case == "unreachable" else vault.url
+        run_dir = vault_run_dir(two_days, tmp_path, address)
+        monkeypatch.setenv("VAULT_TOKEN", vault.add_token())
+        if case == "no password key":
+            vault.put_secret("secret", "mdm/postgres", {"user": LOADER})
+        assert main(load_command(run_dir, without_password(url))) == 1
+    assert (
+        "cannot get the password from Vault secret/mdm/postgres ([load] postgres_vault_path, "
+        f"{address}): "
+    ) in caplog.text
+    assert expected in caplog.text
+    assert tables(postgres_server, url) == set()
 
 
 def test_the_server_dies_with_the_process_that_started_it():

@@ -6,7 +6,7 @@ import os
 from gensample import settings
 from gensample.cli.common import date_argument, dir_argument, existing_day
 from gensample.daily.rundir import RunDirectory
-from gensample.load import describe_load, load_day, vault_password
+from gensample.load import describe_load, load_day, may_need_vault, vault_password
 from gensample.load.postgres import DEFAULT_SCHEMA, TRUTH_SUFFIX
 
 HELP = "load an existing day into SQLite, DuckDB or PostgreSQL"
@@ -41,7 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(arguments: argparse.Namespace) -> int:
     """Load the day under the run directory's lock, so no run swaps it meanwhile."""
     day_dir = existing_day(arguments.dir, arguments.date)
-    password = vault_password(arguments.db, settings.load(arguments.dir), os.environ)
+    password = None
+    if may_need_vault(arguments.db):  # else the settings are no concern of the load
+        password = vault_password(arguments.db, settings.load(arguments.dir), os.environ)
     with RunDirectory(arguments.dir).lock():
         report = load_day(
             day_dir,

@@ -106,14 +106,21 @@ def without_password(url: str) -> str:
     return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:?#]*:)[^@/]*@", r"\1***@", url)
 
 
+def may_need_vault(url: str) -> bool:
+    """Whether a load into ``url`` may take its password from Vault: a PostgreSQL URL without
+    one. Only then does ``gensample load`` read the run directory's settings."""
+    postgresql = ENGINES.get(url.partition("://")[0]) is postgres.Postgres
+    return postgresql and without_password(url) == url  # the URL's own password wins
+
+
 def vault_password(url: str, settings: Settings, environ: Mapping[str, str]) -> str | None:
     """The password at ``[load] postgres_vault_path`` in Vault (read with the ``[vault]``
-    settings, as publishing does) for a PostgreSQL URL without one; else None (libpq looks)."""
+    settings, as publishing does) for a PostgreSQL URL without one; else None (libpq looks).
+    A Vault failure is a :class:`RunError` naming the Vault path and the setting (exit 1, as
+    for publishing)."""
     path = settings.load.postgres_vault_path if settings.load else ""
-    if not path or ENGINES.get(url.partition("://")[0]) is not postgres.Postgres:
+    if not path or not may_need_vault(url):
         return None
-    if without_password(url) != url:
-        return None  # the URL's own password wins
     from gensample.publish.vault import read_password  # hvac: only when asked for
 
     return read_password(settings.vault or VaultSettings(), path, environ)

@@ -24,16 +24,16 @@ logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 30
 # Health answers that mean "this node can serve reads": active, standby, performance standby.
 _HEALTHY = (200, 429, 473)
+KEYS_SETTINGS = "[vault] mount and path"
+PASSWORD_SETTINGS = "[vault] mount and [load] postgres_vault_path"
+"""The settings naming each secret's path, for the message when nothing is there."""
 _PROBLEMS: tuple[tuple[type, str], ...] = (
     (
         exceptions.Forbidden,
         "permission denied: the token is wrong or expired, or its policies do not allow this path",
     ),
     (exceptions.Unauthorized, "not authorised: the token is wrong or expired"),
-    (
-        exceptions.InvalidPath,
-        "nothing at this path (missing or deleted): check [vault] mount and path",
-    ),
+    (exceptions.InvalidPath, "nothing at this path (missing or deleted): check {settings}"),
     (exceptions.VaultDown, "Vault is sealed or unavailable"),
     (exceptions.VaultNotInitialized, "Vault is not initialised"),
     (exceptions.RateLimitExceeded, "Vault is rate-limiting this client"),
@@ -89,13 +89,17 @@ def read_password(settings: VaultSettings, path: str, environ: Mapping[str, str]
     url = settings.url or environ.get("VAULT_ADDR", "")
     try:
         client = _logged_in(settings, url, environ)
-        secret = _step("reading the password", lambda: _read_secret(client, settings, path))
+        secret = _step(
+            "reading the password",
+            lambda: _read_secret(client, settings, path),
+            PASSWORD_SETTINGS,
+        )
         if not secret.get("password"):
-            raise _Failure("the secret has no password")
+            raise _Failure("the secret has no key 'password'")
     except _Failure as failure:
         raise RunError(
             f"cannot get the password from Vault {settings.mount}/{path} "
-            f"({url or 'no address'}): {failure}"
+            f"([load] postgres_vault_path, {url or 'no address'}): {failure}"
         ) from None
     logger.info("database password from Vault %s/%s (%s auth)", settings.mount, path, settings.auth)
     return secret["password"]
@@ -113,7 +117,9 @@ def _logged_in(settings: VaultSettings, url: str, environ: Mapping[str, str]) ->
     return client
 
 
-def _step(name: str, action: Callable[[], Any]) -> Any:
+def _step(name: str, action: Callable[[], Any], settings: str = KEYS_SETTINGS) -> Any:
+    """Run ``action``; its failure as a :class:`_Failure` naming the step (and ``settings``,
+    the settings naming the path, when nothing is there)."""
     try:
         return action()
     except requests.exceptions.SSLError:
@@ -123,7 +129,7 @@ def _step(name: str, action: Callable[[], Any]) -> Any:
     except requests.exceptions.RequestException as error:
         raise _Failure(f"{name}: Vault is unreachable ({_reason(error)})") from None
     except exceptions.VaultError as error:
-        raise _Failure(f"{name}: {_problem(error)}") from None
+        raise _Failure(f"{name}: {_problem(error, settings)}") from None
 
 
 def _reason(error: Exception) -> str:
@@ -132,9 +138,9 @@ def _reason(error: Exception) -> str:
     return found.group(1).strip() if found else type(error).__name__
 
 
-def _problem(error: exceptions.VaultError) -> str:
+def _problem(error: exceptions.VaultError, settings: str) -> str:
     hint = next(
-        (text for kind, text in _PROBLEMS if isinstance(error, kind)),
+        (text.format(settings=settings) for kind, text in _PROBLEMS if isinstance(error, kind)),
         "unexpected answer from Vault",
     )
     said = error.errors if isinstance(error.errors, list) else [error.errors or ""]
