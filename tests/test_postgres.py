@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pytest
 import test_load
 from conftest import DAY, gensample_command
-from postgres_server import LOADER, LOADER_PASSWORD
+from postgres_server import LOADER, LOADER_PASSWORD, PREFIX, remove_stale_homes
 from publishing_servers import FakeVault
 from test_load import NEXT_DAY, counts, day_dir, manifest_rows, two_days
 
@@ -32,6 +32,8 @@ TRUTH_TABLES = {"truth_entities", "truth_records", "truth_entities_history"}
 WRONG = "Wr0ng-Sesame-9f3d"
 """A distinctive wrong password: it must never appear in any output."""
 WAIT_SECONDS = 60
+NO_PID = 4_194_304
+"""Linux's largest pid_max: no process has this id."""
 
 
 @pytest.fixture
@@ -340,7 +342,26 @@ def test_the_server_dies_with_the_process_that_started_it():
     finally:
         starter.kill()
         starter.wait()
-    shutil.rmtree(data_dir.parent)  # what the killed process could not remove
+    assert data_dir.parent.exists()  # the killed process could not remove it: the next does
+    assert data_dir.parent in remove_stale_homes()
+    assert not data_dir.parent.exists()
+
+
+def test_only_data_directories_of_processes_gone_are_removed(tmp_path):
+    ours = psutil.Process()
+    homes = {
+        "live": f"{ours.pid}-{int(ours.create_time())}-a",
+        "gone": f"{NO_PID}-{int(ours.create_time())}-b",
+        "id reused": f"{ours.pid}-{int(ours.create_time()) - 60}-c",
+        "not ours": "elsewhere-d",
+    }
+    for name in homes.values():
+        (tmp_path / f"{PREFIX}{name}").mkdir()
+    removed = remove_stale_homes(tmp_path)
+    assert {path.name for path in removed} == {
+        f"{PREFIX}{homes[case]}" for case in ("gone", "id reused")
+    }
+    assert len(list(tmp_path.iterdir())) == 2
 
 
 START_AND_SLEEP = """
