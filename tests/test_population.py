@@ -16,6 +16,7 @@ import pytest
 from phonenumbers import geocoder
 
 from gensample import reference
+from gensample.daily.state import EARLIEST_DAY, LATEST_DAY
 from gensample.generate import emails, names, population
 from gensample.generate.population import SCHEMA, people
 from gensample.generate.seeding import BLOCK_SIZE
@@ -319,6 +320,8 @@ def test_day_codes_differ_on_every_day_for_the_same_letters():
     )
     assert all(len(set(codes[:, column])) == len(codes) for column in range(len(hashes)))
     assert codes.min() >= 0 and codes.max() < emails.CODES
+    for day in (EARLIEST_DAY, LATEST_DAY):  # every run date has its codes
+        assert 0 <= emails.day_codes(hashes, day).min() <= emails.day_codes(hashes, day).max()
 
 
 def test_ranks_count_earlier_rows_of_the_group():

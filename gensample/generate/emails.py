@@ -189,7 +189,7 @@ def changed_addresses(rng: np.random.Generator, names: Names, day: dt.date) -> p
 
 CODES = 1_000_000
 """Day codes are below this: days up to 500,000 (1,369 years) either side of ``CODE_EPOCH`` get
-codes of their own."""
+codes of their own, so every run date gensample allows (1900 to 2999) does."""
 CODE_EPOCH = dt.date(2000, 1, 1)
 CODE_STEP = 387_419  # coprime with CODES: consecutive days get codes far apart
 
