@@ -316,9 +316,8 @@ def test_a_load_into_a_file_reads_no_settings(two_days, file_url, tmp_path, sett
         assert main(["publish", "--dir", str(run_dir), "--date", DAY.isoformat()]) == 2
     command = ["load", "--dir", str(run_dir), "--date", DAY.isoformat(), "--db", file_url]
     assert main(command) == 0
-    assert counts(file_url)["customers"] == [
-        (DAY.isoformat(), manifest_rows(run_dir / "out" / DAY.isoformat())["customers"])
-    ]
+    customers = manifest_rows(day_dir(two_days))["customers"]
+    assert counts(file_url)["customers"] == [(DAY.isoformat(), customers)]
 
 
 def test_the_cli_prints_the_dictionary(capsys):
