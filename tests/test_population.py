@@ -119,6 +119,20 @@ def test_family_names_hold_their_census_shares_and_a_tail_of_rare_ones(many):
     assert "O'Brien" in set(last.unique().to_pylist())
 
 
+def test_rare_family_names_hold_only_runs_of_letters_census_names_have(many):
+    census = [name.lower() for name in reference.family_names_census().values.to_pylist()]
+    runs = {name[i : i + 4] for name in census for i in range(len(name) - 3)}
+    last = many["last_name"].slice(0, 20_000)
+    plain = pc.match_substring_regex(last, "^[A-Za-z]+$")
+    rare = last.filter(pc.and_(plain, pc.invert(pc.is_in(last, value_set=pa.array(census)))))
+    rare = set(pc.utf8_lower(rare).to_pylist())
+    assert len(rare) > 1000
+    unheard = [
+        name for name in rare if any(name[i : i + 4] not in runs for i in range(len(name) - 3))
+    ]
+    assert not unheard
+
+
 def test_some_given_names_carry_their_accent(many):
     first = many["first_name"].to_pylist()
     counts = collections.Counter(first)

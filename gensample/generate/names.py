@@ -5,7 +5,8 @@
 - Family names: the 2000 census surnames by their count. The ``1 - family_name_coverage()``
   (10.25 %) of people whose surname has fewer than 100 bearers, which the table leaves out, get a
   rare name joined from the head of one rarer census name and the tail of another ("Ko" +
-  "rnfeld"): a hundred million combinations, so they are shared as seldom as real rare names.
+  "rnfeld"), where they meet only in runs of four letters census names have (no "Rhucsi"): tens
+  of millions of combinations, so they are shared as seldom as real rare names.
 - Spellings (``name_spellings.csv``): O'Brien, D'Angelo for the census' OBRIEN, DANGELO (90 %
   of bearers); José, García, Zoë for 35 % of the bearers of a name with a customary accent.
 - Compound family names: ``HYPHENATED`` (Smith-Jones) and ``DOUBLE`` (García López).
@@ -125,12 +126,7 @@ def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
     index = census.sample(rng, n)
     last, last_email = written(rng, pool, index), pool.email.take(index)
     rare = np.flatnonzero(rng.random(n) < RARE_SHARE)
-    heads, tails = _rare_parts()
-    made = pc.binary_join_element_wise(
-        heads.take(rng.integers(0, len(heads), len(rare))),
-        tails.take(rng.integers(0, len(tails), len(rare))),
-        "",
-    )
+    made = _rare_names(rng, len(rare))
     last, last_email = put_rows(last, rare, made), put_rows(last_email, rare, pc.utf8_lower(made))
     kind = rng.random(n)
     compound = np.flatnonzero(kind < HYPHENATED + DOUBLE)
@@ -204,6 +200,50 @@ def _spellings(plain: pa.Array, part: str) -> Spellings:
         table["share"].chunk(0).take(found).fill_null(0.0).to_numpy(zero_copy_only=False),
         email_spelling(plain),
     )
+
+
+def _rare_names(rng: np.random.Generator, n: int) -> pa.Array:
+    """``n`` rare family names, each the head of one rarer census name and the tail of another,
+    drawn again until every four letters where they meet are ones census names have."""
+    heads, tails = _rare_parts()
+    ends = pc.utf8_lower(pc.utf8_slice_codeunits(heads, -3))
+    starts = pc.utf8_slice_codeunits(tails, 0, 3)
+    head, tail = rng.integers(0, len(heads), n), rng.integers(0, len(tails), n)
+    redraw = np.arange(n)
+    while len(redraw):
+        meeting = [ends.take(pa.array(head[redraw])), starts.take(pa.array(tail[redraw]))]
+        redraw = redraw[~_attested(pc.binary_join_element_wise(*meeting, ""))]
+        head[redraw] = rng.integers(0, len(heads), len(redraw))
+        tail[redraw] = rng.integers(0, len(tails), len(redraw))
+    return pc.binary_join_element_wise(heads.take(pa.array(head)), tails.take(pa.array(tail)), "")
+
+
+def _attested(meeting: pa.Array) -> np.ndarray:
+    """Whether every run of four letters in each of ``meeting`` is one census names have."""
+    ok = np.ones(len(meeting), bool)
+    for start in range(3):
+        run = pc.utf8_slice_codeunits(meeting, start, start + 4)
+        short = pc.less(pc.utf8_length(run), 4)
+        ok &= pc.or_(short, pc.is_in(run, value_set=_census_runs())).to_numpy(zero_copy_only=False)
+    return ok
+
+
+ATTESTED_COUNT = 3
+"""A run of four letters is one census names have when at least this many of them hold it."""
+
+
+@functools.cache
+def _census_runs() -> pa.Array:
+    """The runs of four letters (lower case) held by ``ATTESTED_COUNT`` or more census names."""
+    lower = pc.utf8_lower(reference.family_names_census().values)
+    longest = pc.max(pc.utf8_length(lower)).as_py()
+    runs = [
+        pc.utf8_slice_codeunits(lower, start, start + 4) for start in range(max(0, longest - 3))
+    ]
+    counts = pc.value_counts(
+        pa.concat_arrays([run.filter(pc.equal(pc.utf8_length(run), 4)) for run in runs])
+    )
+    return counts.field("values").filter(pc.greater_equal(counts.field("counts"), ATTESTED_COUNT))
 
 
 @functools.cache
