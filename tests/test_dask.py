@@ -9,9 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+import boto3
 import psutil
 import pytest
 from conftest import DAY, run_day
+from publishing_servers import FaultyS3, moto_s3
 
 from gensample.cli import main
 from gensample.daily import state
@@ -116,6 +118,48 @@ def test_local_n_starts_a_cluster_for_the_run_and_stops_it(tmp_path):
 def test_a_worker_that_cannot_see_the_run_directory_is_refused(tmp_path, cluster):
     with pytest.raises(RunError, match=r"cannot see .*missing.*shared filesystem"):
         _check_workers(cluster, tmp_path / "missing")
+
+
+S3_ENVIRON = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+"""Credentials moto takes, in this process and on the workers."""
+
+
+def update_environ(values: dict[str, str]) -> None:
+    """On a worker: set environment variables (what a real cluster's workers are given)."""
+    os.environ.update(values)
+
+
+def test_parts_through_s3_make_the_local_day_byte_for_byte(tmp_path, cluster, monkeypatch):
+    for name, value in S3_ENVIRON.items():
+        monkeypatch.setenv(name, value)
+    cluster.run(update_environ, S3_ENVIRON)
+    with moto_s3() as upstream:
+        proxy = FaultyS3(upstream)
+        with proxy.serve() as endpoint:
+            s3 = boto3.client("s3", endpoint_url=endpoint)
+            s3.create_bucket(Bucket="parts")
+            toml = f'dask_parts = "s3://parts/team-a"\n[publish]\nendpoint_url = "{endpoint}"\n'
+            local = run_dir_for(tmp_path, "local", "")
+            run_day(local, customers=PEOPLE)
+            on_dask = run_dir_for(tmp_path, "dask", toml)
+            scheduler = cluster.scheduler.address
+            run_day(on_dask, customers=PEOPLE, engine="dask", scheduler=scheduler)
+            assert s3.list_objects_v2(Bucket="parts").get("KeyCount") == 0  # all fetched
+    assert checksums(on_dask) == checksums(local)
+    puts = [path for method, path in proxy.requests if method == "PUT" and path != "/parts"]
+    assert len(puts) > 10 and all(path.startswith("/parts/team-a/gensample-") for path in puts)
+    assert proxy.requested("DELETE", ".part") == len(puts)
+
+
+@pytest.mark.parametrize("value", ["parts", "s3://", "s3://Parts/x", "s3://parts/a b"])
+def test_dask_parts_that_are_no_s3_url_are_refused(run_dir, caplog, value):
+    (run_dir / "gensample.toml").write_text(f"dask_parts = {value!r}\n")
+    assert main(["run", "--dir", str(run_dir), "--engine", "dask"]) == 2
+    assert f"dask_parts = {value!r} is not allowed: expected '' (the run directory" in caplog.text
 
 
 def test_without_dask_the_engine_is_bad_input_saying_how_to_install_it(

@@ -3,9 +3,10 @@
 A Dask worker may run on another machine, so it cannot take turns at the day files as the
 local engine's workers do. Each task generates its block and writes its rows of every file as
 part files (:class:`~gensample.output.placement.PartFiles`) into the staging copy of the day,
-which every worker must see at the same path (a shared filesystem); it returns only its row
-counts. This process appends the CSV parts to the day files in slot order as blocks finish (the
-Parquet parts are joined as for the local engine); truth, manifest and commit follow as in a
+which every worker must see at the same path (a shared filesystem), or, with ``dask_parts``
+set, through S3 (:mod:`~gensample.output.shared_parts`); it returns only its row counts.
+This process appends the CSV parts to the day files in slot order as blocks finish (the Parquet
+parts are joined as for the local engine); truth, manifest and commit follow as in a
 local run. A task is pure (a block is a function of the settings and its ids) and its parts
 appear whole or not at all, so the block of a lost worker runs again elsewhere and writes the
 same parts: the day is byte-identical to a local run's.
@@ -17,6 +18,7 @@ import datetime as dt
 import functools
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -29,6 +31,7 @@ from gensample.errors import BadInputError, RunError
 from gensample.generate.datasets.contract import Block
 from gensample.generate.plan import Plan
 from gensample.output.placement import PartFiles, part_path
+from gensample.output.shared_parts import SharedParts
 from gensample.output.workers import (
     BlockOutput,
     Destination,
@@ -141,22 +144,31 @@ def _run_blocks(
     from dask.base import tokenize  # installed with distributed
 
     destination.parts_dir.mkdir(exist_ok=True)
-    _check_workers(client, destination.parts_dir)
     run = (settings, plan.date, batch, destination.placement.paths, destination.parts_dir)
     prefix = f"gensample-{plan.date}-{batch}-{tokenize(*run)}"
+    shared = _shared_parts(settings, prefix)
+    _check_workers(client, None if shared else destination.parts_dir)
     futures = (
-        client.submit(_write_block_task, *run, block, slot, key=f"{prefix}-{slot}")
+        client.submit(_write_block_task, *run, shared, block, slot, key=f"{prefix}-{slot}")
         for slot, block in enumerate(plan.blocks, start=first_slot)
     )
     window = 2 * max(1, sum(client.nthreads().values()))  # two blocks per worker thread ahead
     try:
         for slot, parts in enumerate(in_order(futures, window), start=first_slot):
-            yield _place(parts, destination, slot)
+            yield _place(parts, destination, slot, shared)
     except distributed.KilledWorker as error:
         raise RunError(
             f"a block of {plan.date} was lost with every Dask worker that ran it ({error}): "
             "killed from outside, perhaps by the out-of-memory killer"
         ) from None
+
+
+def _shared_parts(settings: Settings, batch_prefix: str) -> SharedParts | None:
+    """Where the batch's parts go through S3 (``dask_parts``), or None: the run directory."""
+    if not settings.dask_parts:
+        return None
+    endpoint = settings.publish.endpoint_url if settings.publish else ""
+    return SharedParts.at(settings.dask_parts, batch_prefix, endpoint)
 
 
 def _write_block_task(
@@ -165,34 +177,64 @@ def _write_block_task(
     batch: int,
     paths: Mapping[str, Path],
     parts_dir: Path,
+    shared: SharedParts | None,
     block: Block,
     slot: int,
 ) -> BlockOutput:
     """On a Dask worker: generate one block and write its rows of the files ``paths`` (CSV)
-    and of the Parquet files as part files in ``parts_dir``."""
+    and of the Parquet files as part files in ``parts_dir``, or upload them to ``shared``
+    (the paths it gives for Parquet parts are where this process downloads them)."""
+    if shared is None:
+        return _write_parts(settings, date, batch, paths, parts_dir, block, slot)
+    with tempfile.TemporaryDirectory(prefix="gensample-parts-") as scratch:
+        parts = _write_parts(settings, date, batch, paths, Path(scratch), block, slot)
+        shared.upload(Path(scratch))
+    downloaded = {name: parts_dir / path.name for name, path in parts.paths.items()}
+    return dataclasses.replace(parts, paths=downloaded)
+
+
+def _write_parts(
+    settings: Settings,
+    date: dt.date,
+    batch: int,
+    paths: Mapping[str, Path],
+    parts_dir: Path,
+    block: Block,
+    slot: int,
+) -> BlockOutput:
+    """Generate one block and write its part files into ``parts_dir``."""
     destination = Destination(PartFiles(paths, parts_dir), parts_dir)
     return generate_and_write_block(settings, date, block, batch, destination, slot)
 
 
-def _place(parts: BlockOutput, destination: Destination, slot: int) -> BlockOutput:
-    """Append a finished block's CSV parts to the day files in its turn; its parts as the local
-    engine gives them (Parquet parts only), with the seconds placing them took."""
+def _place(
+    parts: BlockOutput, destination: Destination, slot: int, shared: SharedParts | None
+) -> BlockOutput:
+    """Append a finished block's CSV parts (downloaded first from ``shared``) to the day files
+    in its turn; its parts as the local engine gives them (Parquet parts only), with the
+    seconds placing them took."""
     started = time.perf_counter()
+    if shared is not None:
+        csv_parts = [
+            part_path(destination.parts_dir, name, slot) for name in destination.placement.paths
+        ]
+        shared.download([*csv_parts, *parts.paths.values()])
     for name in destination.placement.paths:
         destination.placement.append(slot, name, part_path(destination.parts_dir, name, slot))
     seconds = {**parts.seconds, "place parts": time.perf_counter() - started}
     return dataclasses.replace(parts, seconds=seconds)
 
 
-def _check_workers(client: Any, parts_dir: Path) -> None:
-    """Fail unless every worker sees ``parts_dir`` and runs the same versions as this process
-    (other versions could write other bytes)."""
-    expected = _worker_view(str(parts_dir))
-    for address, view in client.run(_worker_view, str(parts_dir)).items():
-        if not view["sees the run directory"]:
+def _check_workers(client: Any, parts_dir: Path | None) -> None:
+    """Fail unless every worker sees ``parts_dir`` (None: parts go through S3) and runs the
+    same versions as this process (other versions could write other bytes)."""
+    expected = _worker_view(str(parts_dir or ""))
+    for address, view in client.run(_worker_view, str(parts_dir or "")).items():
+        if parts_dir and not view["sees the run directory"]:
             raise RunError(
                 f"Dask worker {address} cannot see {parts_dir}: every worker must see the run "
-                "directory at the same path (a shared filesystem)"
+                "directory at the same path (a shared filesystem), or set dask_parts to "
+                "s3://bucket/prefix"
             )
         if view != expected:
             raise RunError(

@@ -15,7 +15,13 @@ from typing import Any
 
 from gensample.errors import BadInputError
 from gensample.settings.difficulty import DifficultySettings
-from gensample.settings.engine import ENGINES, SCHEDULER_ALLOWED, check_scheduler
+from gensample.settings.engine import (
+    DASK_PARTS_ALLOWED,
+    ENGINES,
+    SCHEDULER_ALLOWED,
+    check_dask_parts,
+    check_scheduler,
+)
 from gensample.settings.fuzz import check_fields
 from gensample.settings.load import LoadSettings
 from gensample.settings.publish import PublishSettings, VaultSettings
@@ -194,6 +200,14 @@ class Settings:
         "Dask scheduler address, or local:N for N processes here; empty: one per worker.",
         check=check_scheduler,
         allowed=SCHEDULER_ALLOWED,
+        operational=True,
+    )
+    dask_parts: str = setting(
+        "",
+        "Where Dask workers put part files: '' (the run directory, which every worker must "
+        "see) or s3://bucket/prefix (boto3's credentials; [publish] endpoint_url).",
+        check=check_dask_parts,
+        allowed=DASK_PARTS_ALLOWED,
         operational=True,
     )
     fuzz: FuzzSettings = section(FuzzSettings, "The fuzz map: which corruptions duplicates get.")

@@ -41,3 +41,15 @@ def local_cluster_size(scheduler: str, workers: int, cpus: int) -> int | None:
         return workers or cpus
     match = LOCAL_CLUSTER.fullmatch(scheduler)
     return int(match[1]) if match else None
+
+
+S3_URL = re.compile(r"s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/([A-Za-z0-9!_.*'()/-]*))?")
+"""``s3://bucket[/prefix]``: an S3 bucket name, then a prefix of safe key characters."""
+DASK_PARTS_ALLOWED = "'' (the run directory, seen by every worker) or 's3://bucket/prefix'"
+
+
+def check_dask_parts(value: object, where: str) -> str:
+    """``value`` if it is '' or an ``s3://bucket[/prefix]`` URL, else raise naming ``where``."""
+    if isinstance(value, str) and (value == "" or S3_URL.fullmatch(value)):
+        return value
+    raise BadInputError(f"{where} = {value!r} is not allowed: expected {DASK_PARTS_ALLOWED}")
