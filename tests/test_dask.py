@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import psutil
@@ -133,7 +135,10 @@ def update_environ(values: dict[str, str]) -> None:
     os.environ.update(values)
 
 
-def test_parts_through_s3_make_the_local_day_byte_for_byte(tmp_path, cluster, monkeypatch):
+@pytest.fixture
+def parts_bucket(cluster, monkeypatch) -> Iterator[tuple[FaultyS3, Any]]:
+    """An S3 bucket ``parts`` (moto, behind the logging proxy) both this process and the
+    cluster's workers can use; the proxy and a client of the bucket."""
     for name, value in S3_ENVIRON.items():
         monkeypatch.setenv(name, value)
     cluster.run(update_environ, S3_ENVIRON)
@@ -142,17 +147,39 @@ def test_parts_through_s3_make_the_local_day_byte_for_byte(tmp_path, cluster, mo
         with proxy.serve() as endpoint:
             s3 = boto3.client("s3", endpoint_url=endpoint)
             s3.create_bucket(Bucket="parts")
-            toml = f'dask_parts = "s3://parts/team-a"\n[publish]\nendpoint_url = "{endpoint}"\n'
-            local = run_dir_for(tmp_path, "local", "")
-            run_day(local, customers=PEOPLE)
-            on_dask = run_dir_for(tmp_path, "dask", toml)
-            scheduler = cluster.scheduler.address
-            run_day(on_dask, customers=PEOPLE, engine="dask", scheduler=scheduler)
-            assert s3.list_objects_v2(Bucket="parts").get("KeyCount") == 0  # all fetched
+            yield proxy, s3
+
+
+def run_with_parts_in_s3(run_dir: Path, cluster, endpoint: str) -> None:
+    """Run the test day on ``cluster``, its parts through ``s3://parts/team-a``."""
+    (run_dir / "gensample.toml").write_text(
+        f'dask_parts = "s3://parts/team-a"\n[publish]\nendpoint_url = "{endpoint}"\n'
+    )
+    scheduler = cluster.scheduler.address
+    run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=scheduler)
+
+
+def test_parts_through_s3_make_the_local_day_byte_for_byte(tmp_path, cluster, parts_bucket):
+    proxy, s3 = parts_bucket
+    local = run_dir_for(tmp_path, "local", "")
+    run_day(local, customers=PEOPLE)
+    on_dask = run_dir_for(tmp_path, "dask", "")
+    run_with_parts_in_s3(on_dask, cluster, proxy.url)
     assert checksums(on_dask) == checksums(local)
+    assert s3.list_objects_v2(Bucket="parts")["KeyCount"] == 0  # all fetched and deleted
     puts = [path for method, path in proxy.requests if method == "PUT" and path != "/parts"]
     assert len(puts) > 10 and all(path.startswith("/parts/team-a/gensample-") for path in puts)
     assert proxy.requested("DELETE", ".part") == len(puts)
+
+
+@pytest.mark.parametrize("method, verb", [("PUT", "upload"), ("GET", "download")])
+def test_a_part_s3_refuses_fails_the_run_naming_it(tmp_path, cluster, parts_bucket, method, verb):
+    proxy, _ = parts_bucket
+    proxy.fail(method, "data--customers.csv.1.part", 403, "AccessDenied")
+    run_dir = run_dir_for(tmp_path, "dask", "")
+    with pytest.raises(RunError, match=rf"dask_parts: cannot {verb} s3://parts/team-a/gensample-"):
+        run_with_parts_in_s3(run_dir, cluster, proxy.url)
+    assert not (run_dir / "out" / DAY.isoformat()).exists()
 
 
 @pytest.mark.parametrize("value", ["parts", "s3://", "s3://Parts/x", "s3://parts/a b"])

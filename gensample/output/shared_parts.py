@@ -74,10 +74,11 @@ class SharedParts:
 
     def _call(self, verb: str, name: str, action: Any, *arguments: Any, **keywords: Any) -> None:
         """Run one S3 request; a failure as a RunError naming the object."""
+        from boto3.exceptions import S3UploadFailedError
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             action(*arguments, **keywords)
-        except (BotoCoreError, ClientError) as error:
+        except (BotoCoreError, ClientError, S3UploadFailedError) as error:
             where = f"s3://{self.bucket}/{self.prefix}{name}"
             raise RunError(f"dask_parts: cannot {verb} {where}: {error}") from None
