@@ -220,11 +220,11 @@ def _rare_names(rng: np.random.Generator, n: int) -> pa.Array:
 
 def _attested(meeting: pa.Array) -> np.ndarray:
     """Whether every run of four letters in each of ``meeting`` is one census names have."""
+    letters = _letters(meeting, 6)
     ok = np.ones(len(meeting), bool)
     for start in range(3):
-        run = pc.utf8_slice_codeunits(meeting, start, start + 4)
-        short = pc.less(pc.utf8_length(run), 4)
-        ok &= pc.or_(short, pc.is_in(run, value_set=_census_runs())).to_numpy(zero_copy_only=False)
+        run, whole = _runs(letters, start)
+        ok &= ~whole | _census_runs()[run]
     return ok
 
 
@@ -233,17 +233,31 @@ ATTESTED_COUNT = 3
 
 
 @functools.cache
-def _census_runs() -> pa.Array:
-    """The runs of four letters (lower case) held by ``ATTESTED_COUNT`` or more census names."""
-    lower = pc.utf8_lower(reference.family_names_census().values)
-    longest = pc.max(pc.utf8_length(lower)).as_py()
-    runs = [
-        pc.utf8_slice_codeunits(lower, start, start + 4) for start in range(max(0, longest - 3))
-    ]
-    counts = pc.value_counts(
-        pa.concat_arrays([run.filter(pc.equal(pc.utf8_length(run), 4)) for run in runs])
-    )
-    return counts.field("values").filter(pc.greater_equal(counts.field("counts"), ATTESTED_COUNT))
+def _census_runs() -> np.ndarray:
+    """For every run of four letters (``_runs``' codes), whether ``ATTESTED_COUNT`` or more
+    census names hold it."""
+    lower = reference.family_names_census().values
+    width = pc.max(pc.utf8_length(lower)).as_py()
+    letters = _letters(lower, width)
+    held = [run[whole] for run, whole in (_runs(letters, s) for s in range(width - 3))]
+    return np.bincount(np.concatenate(held), minlength=27**4) >= ATTESTED_COUNT
+
+
+def _letters(values: pa.Array, width: int) -> np.ndarray:
+    """The first ``width`` letters of each value, case ignored, as 1 to 26 (0: anything else,
+    or past the end), one row a value."""
+    ascii_only = pc.replace_substring_regex(pc.utf8_lower(values), "[^a-z]", " ")
+    padded = pc.utf8_rpad(pc.utf8_slice_codeunits(ascii_only, 0, width), width)
+    raw = np.frombuffer(padded.buffers()[2], np.uint8, len(values) * width)
+    codes = np.where((raw >= ord("a")) & (raw <= ord("z")), raw - (ord("a") - 1), 0)
+    return codes.reshape(len(values), width).astype(np.int64)
+
+
+def _runs(letters: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
+    """The run of four letters from ``start`` of each row as a number below 27**4, and whether
+    it is four letters."""
+    window = letters[:, start : start + 4]
+    return window @ (27 ** np.arange(3, -1, -1)), (window > 0).all(axis=1)
 
 
 @functools.cache
