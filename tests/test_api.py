@@ -201,5 +201,10 @@ def test_import_gensample_stays_light_and_its_names_stay_the_api():
         "from gensample import generate, score\n"
         "assert generate is gensample.api.generate and callable(score)\n"
         "assert set(gensample.__all__) <= set(dir(gensample))\n"
+        "from gensample.score import Scores, breakdown\n"
+        "assert Scores is gensample.Scores\n"
+        "assert breakdown is sys.modules['gensample.score.breakdown']\n"
+        "import gensample.score as bound\n"
+        "assert bound is score, 'the package attribute is the function, not the subpackage'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
