@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from gensample.errors import BadInputError
+from gensample.settings.catalogue import DATASET_PARENTS as DATASET_PARENTS  # re-exported
+from gensample.settings.catalogue import DATASETS, check_datasets
 from gensample.settings.difficulty import DifficultySettings
 from gensample.settings.engine import (
     DASK_PARTS_ALLOWED,
@@ -23,61 +25,19 @@ from gensample.settings.engine import (
     check_scheduler,
 )
 from gensample.settings.fuzz import check_fields
+from gensample.settings.layers import ENV_PREFIX, env_layer, merge, read_toml
 from gensample.settings.load import LoadSettings
 from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.retail import RetailSettings, in_run_dir
-from gensample.settings.schema import (
-    build,
-    check_layer,
-    optional_section,
-    section,
-    section_type,
-    setting,
-)
+from gensample.settings.schema import build, check_layer, optional_section, section, setting
 from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings
 from gensample.settings.spec import SPEC_ALLOWED, check_spec, spec_in_run_dir
 from gensample.settings.validity import ValiditySettings
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
 
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "gensample.toml"
 LEGACY_FILE = "settings.py"
-ENV_PREFIX = "GENSAMPLE_"
-DATASET_PARENTS = {
-    "stores": (),
-    "brands": (),
-    "products": ("brands",),
-    "customers": (),
-    "bundles": ("products",),
-    "promotions": ("products", "bundles"),
-    "distributors": (),
-    "production_batches": ("products",),
-    "purchase_orders": ("stores", "products", "distributors"),
-    "shipments": ("purchase_orders", "distributors", "stores", "products", "production_batches"),
-    "inventory": ("stores", "products"),
-    "pos_customers": ("stores",),
-    "loyalty_members": ("customers",),
-    "email_subscribers": (),
-    "incident_reports": ("stores",),
-    "transactions": ("customers",),
-    "pos_transactions": ("stores", "products", "bundles", "promotions", "pos_customers"),
-    "transaction_lines": ("products", "bundles", "promotions", "transactions"),
-    "email_events": ("email_subscribers",),
-    "clickstream": ("customers",),
-    "mobile_events": ("customers", "loyalty_members"),
-    "wifi_sessions": ("stores",),
-    "safety_inspections": ("stores",),
-}
-"""The catalogue of datasets a run can enable: each with the datasets its foreign keys point to
-(enabled with it), parents before children (the order they are generated in). Each dataset
-module in ``generate.datasets`` takes its ``PARENTS`` from here."""
-DATASETS = tuple(DATASET_PARENTS)
-"""Every dataset, parents before children."""
 DISTRIBUTIONS = ("uniform", "poisson", "zipf", "geometric")
 """How copies per duplicated person can be spread (``generate.duplicates`` draws each)."""
 MAX_CUSTOMERS = 100_000_000
@@ -242,23 +202,7 @@ class Settings:
                 f"{most}: expected a dupe_rate of at most {100 * most / (1 + most):.4g}, or more "
                 "copies per person"
             )
-        _check_datasets(self.datasets)
-
-
-def _check_datasets(datasets: tuple[str, ...]) -> None:
-    """Refuse a datasets list without the customer master, or without what a dataset refers to."""
-    if "customers" not in datasets:
-        raise BadInputError(
-            f"datasets = {list(datasets)} is not allowed: expected a list that includes "
-            "'customers' (every other source system builds on it)"
-        )
-    for name in datasets:
-        missing = [parent for parent in DATASET_PARENTS[name] if parent not in datasets]
-        if missing:
-            raise BadInputError(
-                f"datasets = {list(datasets)} is not allowed: {name} refers to {missing}; "
-                f"expected them in the list too, or {name} left out"
-            )
+        check_datasets(self.datasets)
 
 
 def load(
@@ -271,7 +215,9 @@ def load(
     environ = os.environ if environ is None else environ
     layers = [file_layer(Path(run_dir))]
     layers += [
-        env_layer(name, raw) for name, raw in sorted(environ.items()) if name.startswith(ENV_PREFIX)
+        env_layer(Settings, name, raw)
+        for name, raw in sorted(environ.items())
+        if name.startswith(ENV_PREFIX)
     ]
     layers += flag_layers(flags, lambda key: f"--{key.replace('_', '-')}")
     return merge_layers(layers, f"settings of {Path(run_dir).resolve()}")
@@ -291,7 +237,7 @@ def merge_layers(layers: list[dict], where: str) -> Settings:
     that they break is an error naming ``where``."""
     merged: dict = {}
     for layer in layers:
-        _merge(merged, layer)
+        merge(merged, layer)
     try:
         return build(Settings, merged)
     except BadInputError as error:  # a rule between settings, which may come from any layer
@@ -323,56 +269,6 @@ def file_layer(run_dir: Path) -> dict:
         )
         return check_layer(Settings, settings.settings, str(legacy))
     return {}
-
-
-def read_toml(path: Path) -> dict:
-    """Parse a TOML file, turning a syntax error into a message naming the file and line."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise BadInputError(f"{path}: not valid TOML: {error}") from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise BadInputError(f"{path}: cannot read: {error}") from error
-
-
-def env_layer(name: str, raw: str) -> dict:
-    """One checked layer from environment variable ``name`` (``GENSAMPLE_PUBLISH__S3_BUCKET``)."""
-    path = name[len(ENV_PREFIX) :].lower().split("__")
-    value = _parse_env_value(raw, _field_at(path, name))
-    for key in reversed(path):
-        value = {key: value}
-    return check_layer(Settings, value, f"environment variable {name}")
-
-
-def _field_at(path: list[str], name: str) -> dataclasses.Field:
-    cls = Settings
-    for key in path:
-        fields = {field.name: field for field in dataclasses.fields(cls)} if cls else {}
-        if key not in fields:
-            raise BadInputError(f"environment variable {name}: no setting {'.'.join(path)}")
-        field, cls = fields[key], section_type(fields[key])
-    if cls is not None:
-        raise BadInputError(f"environment variable {name}: {'.'.join(path)} is a section")
-    return field
-
-
-def _parse_env_value(raw: str, field: dataclasses.Field) -> Any:
-    if field.type == tuple[str, ...]:
-        return [item.strip() for item in raw.split(",") if item.strip()]
-    if field.type is str:
-        return raw
-    try:
-        return tomllib.loads(f"value = {raw}")["value"]
-    except tomllib.TOMLDecodeError:
-        return raw
-
-
-def _merge(into: dict, layer: Mapping) -> None:
-    for key, value in layer.items():
-        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
-            _merge(into[key], value)
-        else:
-            into[key] = dict(value) if isinstance(value, Mapping) else value
 
 
 def as_dict(section: Any) -> Any:
