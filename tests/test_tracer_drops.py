@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from gensample.cli import main
-from gensample.daily import tracer_drops
+from gensample.daily import tracer_drops, tracer_file
 from gensample.errors import EXCERPT_CHARS, BadInputError, RunError, excerpt
 from gensample.generate.datasets import customers
 from gensample.generate.truth import ENTITIES_SCHEMA
@@ -283,8 +283,8 @@ def test_consume_failure_is_a_run_error_and_leaves_the_file(tmp_path: Path) -> N
 def test_readme_lists_exactly_the_allowed_columns() -> None:
     readme = (FOLDER / "tracer.md").read_text(encoding="utf-8")
     listed = re.findall(r"^\|\s*`(\w+)`\s*\|\s*(?:required|optional)\s*\|", readme, re.MULTILINE)
-    assert sorted(listed) == sorted(tracer_drops.ALLOWED_COLUMNS)
-    assert set(tracer_drops.REQUIRED_COLUMNS) == set(customers.PERSON_COLUMNS)
+    assert sorted(listed) == sorted(tracer_file.ALLOWED_COLUMNS)
+    assert set(tracer_file.REQUIRED_COLUMNS) == set(customers.PERSON_COLUMNS)
 
 
 SECRET = "root:$6$s3cr3t-hash-that-must-never-be-logged:19000:0:99999:7:::"
