@@ -8,7 +8,7 @@ are the same address imported twice.
 import numpy as np
 import pyarrow as pa
 
-from gensample.generate.datasets import formats, identity
+from gensample.generate.datasets import formats, identity, registration
 from gensample.generate.datasets.common import TIMESTAMP, times_between
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.seeding import stream
@@ -73,7 +73,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     """Subscribers of one block, in id order, with their truth rows."""
     found = identity.records(block, SYSTEM)
     draw = identity.streams(block, NAME)
-    start, end = identity.history_window(block.date)
+    start, end = registration.history_window(block.date)
     subscribed = identity.first_times(draw("subscribed"), block, found, start, end)
     status = statuses(block.settings, block.block.entity_start, len(subscribed))
     left = times_between(draw("unsubscribed"), subscribed, end, len(subscribed))

@@ -11,7 +11,6 @@ but an exact share). Its truth labels name the variations and the corruptions th
 record still shows, so every difference from the true person is named.
 """
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -24,9 +23,6 @@ from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
 from gensample.generate import duplicates, population, truth, variants
 from gensample.generate.datasets import fuzzing
 from gensample.generate.datasets.common import (
-    DAY_SECONDS,
-    HISTORY_DAYS,
-    day_end,
     share_of,
     shuffled_ids,
     times_between,
@@ -40,6 +36,7 @@ from gensample.generate.datasets.fuzzing import (  # the systems take them from 
     run_original_share,
     run_variation_shares,
 )
+from gensample.generate.datasets.registration import earliest_days
 from gensample.generate.seeding import stream
 from gensample.settings import Settings
 
@@ -292,20 +289,6 @@ def _truth(
     )
 
 
-def history_window(date: dt.date) -> tuple[int, int]:
-    """First and last second a record may have been registered: the five years before the end
-    of ``date``, whatever ``trans_type`` is."""
-    end = day_end(date)
-    return end - HISTORY_DAYS * DAY_SECONDS + 1, end
-
-
-def earliest_days(block: BlockInput) -> np.ndarray:
-    """The first day each of the block's people may be registered (``first_times``): their
-    18th birthday or the start of ``history_window``. A system refuses birth dates after it."""
-    start = history_window(block.date)[0]
-    return np.maximum(start, population.adult_since(block.people["birth_date"])) // DAY_SECONDS
-
-
 def first_times(
     rng: np.random.Generator, block: BlockInput, found: Records, start: int, end: int
 ) -> np.ndarray:
@@ -315,19 +298,3 @@ def first_times(
     first = times_between(rng, earliest[found.person], end, len(found.original))
     later = times_between(rng, first[found.original], end, len(found.original))
     return np.where(found.is_duplicate, later, first)
-
-
-def used_rows(
-    rng: np.random.Generator, records: pa.Table, entity_start: int, entities: int
-) -> np.ndarray:
-    """The row of the record each person of a block uses, from a dataset's truth rows (in the
-    order of its data): any one of theirs, a duplicate as likely as the original (people use
-    whichever account they remember); -1 for people without one."""
-    person = records["entity_id"].to_numpy() - entity_start
-    if not len(person):
-        return np.full(entities, -1, np.int64)
-    order = np.argsort(person, kind="stable")
-    count = np.bincount(person, minlength=entities)
-    first = np.cumsum(count) - count
-    chosen = first + (rng.random(entities) * count).astype(np.int64)
-    return np.where(count > 0, order[np.minimum(chosen, len(order) - 1)], -1)

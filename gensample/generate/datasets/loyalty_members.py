@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import identity
+from gensample.generate.datasets import identity, registration
 from gensample.generate.datasets.common import DAY_SECONDS, MONEY, money, share_of
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.settings import DATASET_PARENTS
@@ -117,7 +117,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     """Loyalty members of one block, in id order, with their truth rows."""
     found = identity.records(block, SYSTEM)
     draw = identity.streams(block, NAME)
-    start, end = identity.history_window(block.date)
+    start, end = registration.history_window(block.date)
     enrolled = identity.first_times(draw("enrolled"), block, found, start, end)
     spend = lifetime_spend(draw("spend"), (end - enrolled) / (365 * DAY_SECONDS))
     tier = np.searchsorted(TIER_FLOORS_CENTS, spend, side="right") - 1
@@ -172,7 +172,7 @@ def linked_customers(
     (whichever account they gave, a duplicate as likely as the original), else null."""
     customers = parents["customers"]
     plan = block.block
-    used = identity.used_rows(rng, customers.truth, plan.entity_start, plan.entities)
+    used = registration.used_rows(rng, customers.truth, plan.entity_start, plan.entities)
     linked = np.zeros(len(person), dtype=bool)
     linked[rng.permutation(len(person))[: share_of(len(person), LINKED_SHARE)]] = True
     return pa.array(customers.data["customer_id"].to_numpy()[used[person]], mask=~linked)

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate import truth
-from gensample.generate.datasets import identity
+from gensample.generate.datasets import registration
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     TIMESTAMP,
@@ -192,8 +192,8 @@ def app_users(rng: np.random.Generator, block: BlockInput, parents: Parents, use
     entity_start, entities = block.block.entity_start, block.block.entities
     person = np.sort(rng.permutation(entities)[:users])
     customers, members = parents["customers"], parents["loyalty_members"]
-    account = identity.used_rows(rng, customers.truth, entity_start, entities)[person]
-    membership = identity.used_rows(rng, members.truth, entity_start, entities)[person]
+    account = registration.used_rows(rng, customers.truth, entity_start, entities)[person]
+    membership = registration.used_rows(rng, members.truth, entity_start, entities)[person]
     window = event_window(block.settings, block.date)
     earliest, latest, open_account = login_windows(customers.data, account, window)
     member = np.flatnonzero(membership >= 0)

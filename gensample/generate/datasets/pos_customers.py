@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import formats, identity, stores
+from gensample.generate.datasets import formats, identity, registration, stores
 from gensample.generate.datasets.common import TIMESTAMP, during_hours
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.settings import DATASET_PARENTS
@@ -98,7 +98,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     state = block.people["state"].take(pa.array(found.person))
     registered = during_hours(
         identity.first_times(
-            draw("registered"), block, found, *identity.history_window(block.date)
+            draw("registered"), block, found, *registration.history_window(block.date)
         ),
         stores.OPENING_HOURS,
     )
