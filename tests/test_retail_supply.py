@@ -12,7 +12,8 @@ import pytest
 from conftest import DAY, run_day, with_parents
 
 from gensample.cli import main
-from gensample.generate.datasets import REGISTRY, products, shelf, stock, substitutes
+from gensample.generate.datasets import REGISTRY, shelf, stock, substitutes
+from gensample.generate.datasets.common import epoch_day
 from gensample.reference import supply
 from gensample.settings import Settings, load
 
@@ -59,7 +60,7 @@ def test_inventory_balances_for_every_store_product_and_day(days):
 
 def test_stock_runs_out_and_comes_back_day_after_day():
     found = stock.model(Settings(stores=5))
-    day = products.days(DAY)
+    day = epoch_day(DAY)
     shelves = [stock.of_day(Settings(stores=5), day + n) for n in range(60)]
     for today, tomorrow in itertools.pairwise(shelves):
         same = np.isin(today.product, tomorrow.product)
@@ -84,7 +85,7 @@ def test_no_till_basket_sells_a_product_its_store_has_none_of(days):
 
 def test_a_missing_product_is_replaced_in_its_category_and_a_near_tier(rng):
     found = stock.model(Settings(stores=20))
-    day = products.days(DAY)
+    day = epoch_day(DAY)
     shelves = stock.of_day(Settings(stores=20), day)
     empty = np.flatnonzero(shelves.stock.opening + shelves.stock.deliveries == 0)
     assert len(empty) > 20
@@ -186,8 +187,8 @@ def test_paths_in_gensample_toml_are_relative_to_the_run_directory(tmp_path, mon
 def test_a_day_is_made_under_any_settings_even_unhashable_ones(tmp_path):
     (tmp_path / "gensample.toml").write_text("[fuzz.fields.first_name]\nweight = 2\n")
     settings = load(tmp_path, environ={}, flags={"stores": 3})
-    plain = stock.of_day(Settings(stores=3), products.days(DAY))
-    assert (stock.of_day(settings, products.days(DAY)).stock.closing == plain.stock.closing).all()
+    plain = stock.of_day(Settings(stores=3), epoch_day(DAY))
+    assert (stock.of_day(settings, epoch_day(DAY)).stock.closing == plain.stock.closing).all()
 
 
 def test_a_run_with_a_bad_supply_file_exits_2_naming_it(tmp_path, caplog):

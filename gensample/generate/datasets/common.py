@@ -41,6 +41,11 @@ def count_stream(settings: Settings, dataset: str, entity_start: int) -> np.rand
     return stream(settings.seed, dataset, "rows", entity_start)
 
 
+def epoch_day(day: dt.date) -> int:
+    """Days since the epoch (1970-01-01) of ``day``."""
+    return (day - dt.date(1970, 1, 1)).days
+
+
 def day_end(date: dt.date) -> int:
     """The last second of ``date`` (UTC), in seconds since the epoch."""
     midnight = dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)

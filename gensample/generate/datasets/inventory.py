@@ -8,7 +8,8 @@ import datetime as dt
 
 import pyarrow as pa
 
-from gensample.generate.datasets import products, stock
+from gensample.generate.datasets import stock
+from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -49,7 +50,7 @@ DESCRIPTIONS = {
 
 def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
     """The stock of ``date`` (the contract of reference datasets)."""
-    shelves = stock.of_day(settings, products.days(date))
+    shelves = stock.of_day(settings, epoch_day(date))
     day = shelves.stock
     return pa.table(
         {

@@ -7,7 +7,8 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from gensample.generate.datasets import lots, orders, products
+from gensample.generate.datasets import lots, orders
+from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
 from gensample.reference import supply
 from gensample.settings import DATASET_PARENTS, Settings
@@ -45,7 +46,7 @@ DESCRIPTIONS = {
 
 def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
     """The lots the shipments of ``date`` carry (the contract of reference datasets)."""
-    coming = orders.of_day(settings, products.days(date))
+    coming = orders.of_day(settings, epoch_day(date))
     made = lots.lines(settings)
     own = coming.line >= 0
     pairs = np.unique(np.stack([coming.line[own], coming.made_on[own]], axis=1), axis=0)

@@ -15,14 +15,15 @@ unchanged.
 
 import datetime as dt
 import functools
-from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets.common import MONEY, money
+from gensample.generate.datasets import product_texts
+from gensample.generate.datasets.common import MONEY, epoch_day, money
 from gensample.generate.datasets.contract import Parents
+from gensample.generate.datasets.product_texts import column_of, pack_table
 from gensample.generate.seeding import stream
 from gensample.reference import catalog as catalog_data
 from gensample.reference import retail, user_tables
@@ -128,30 +129,30 @@ def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
     data = catalog_data.load(data_dir)
     item, variant, pack, brand = _picks(seed, count, data)
     items, brands = data.items, data.brands
-    unit_dollars = _of(items, "low")[item], _of(items, "high")[item]
+    unit_dollars = column_of(items, "low")[item], column_of(items, "high")[item]
     tiers = retail.load(data_dir).tiers
     tier = np.array([tiers.index(b.tier) for b in brands], np.int64)[brand]
-    size = _pack_table(items, lambda label_size: label_size[1], 0.0)[item, pack]
-    factor = _of(brands, "price_factor")[brand]
+    size = pack_table(items, lambda label_size: label_size[1], 0.0)[item, pack]
+    factor = column_of(brands, "price_factor")[brand]
     spread = (tier + _draw(seed, "price").random(count)) / len(tiers)
     cents = prices(spread, *unit_dollars, factor * size**BULK_EXPONENT)
-    cost = np.round(cents * _of(brands, "cost_share")[brand]).astype(np.int64)
+    cost = np.round(cents * column_of(brands, "cost_share")[brand]).astype(np.int64)
     introduced, discontinued = lifecycles(seed, item, brand, data)
     numbers = skus(seed, count)
     built = pa.table(
         {
             "sku": sku_text(numbers),
-            "product_name": _names(data, item, variant, pack, brand),
-            "category": pa.array(_of(items, "category")).take(pa.array(item)),
-            "brand": pa.array(_of(brands, "name")).take(pa.array(brand)),
+            "product_name": product_texts.names(data, item, variant, pack, brand),
+            "category": pa.array(column_of(items, "category")).take(pa.array(item)),
+            "brand": pa.array(column_of(brands, "name")).take(pa.array(brand)),
             "tier": pa.array(tiers, pa.string()).take(pa.array(tier)),
             "price": money(cents),
             "cost": money(cost),
-            "unit": pa.array(_of(items, "unit")).take(pa.array(item)),
+            "unit": pa.array(column_of(items, "unit")).take(pa.array(item)),
             "pack_size": size,
             "introduced_on": introduced,
             "discontinued_on": discontinued,
-            "vehicle_fit": vehicle_fits(seed, item, data),
+            "vehicle_fit": product_texts.vehicle_fits(functools.partial(_draw, seed), item, data),
         },
         schema=SCHEMA,
     )
@@ -164,19 +165,6 @@ def makeup(seed: int, count: int, data_dir: str = "") -> tuple[np.ndarray, np.nd
     item, variant, _, _ = _picks(seed, count, catalog_data.load(data_dir))
     order = np.argsort(skus(seed, count))
     return item[order], variant[order]
-
-
-def _of(rows: tuple, field: str) -> np.ndarray:
-    """One field of every catalog row (item or brand), indexable by row numbers."""
-    return np.array([getattr(row, field) for row in rows])
-
-
-def _pack_table(items: tuple, part: Callable, fill: object) -> np.ndarray:
-    """``part`` of each (item, pack), ``fill`` past an item's packs: indexed by item and pack."""
-    most = max(len(item.packs) for item in items)
-    return np.array(
-        [[part(pack) for pack in item.packs] + [fill] * (most - len(item.packs)) for item in items]
-    )
 
 
 def _draw(seed: int, purpose: str) -> np.random.Generator:
@@ -266,60 +254,14 @@ def lifecycles(
     steady = own.copy()
     steady[competing[np.unique(item[competing], return_index=True)[1]]] = True
     recent = (new < NEW_SHARE) & ~steady
-    start = np.where(recent, days(NEW[0]), days(ESTABLISHED[0]))
-    start = np.where(own, days(OWN_LAUNCH[0]), start)
-    stop = np.where(recent, days(NEW[1]), days(ESTABLISHED[1]))
-    stop = np.where(own, days(OWN_LAUNCH[1]), stop)
+    start = np.where(recent, epoch_day(NEW[0]), epoch_day(ESTABLISHED[0]))
+    start = np.where(own, epoch_day(OWN_LAUNCH[0]), start)
+    stop = np.where(recent, epoch_day(NEW[1]), epoch_day(ESTABLISHED[1]))
+    stop = np.where(own, epoch_day(OWN_LAUNCH[1]), stop)
     introduced = start + (when * (stop - start + 1)).astype(np.int64)
     discontinued = introduced + 730 + (lasts * 2922).astype(np.int64)  # 2 to 10 years on
     ended = (gone < DISCONTINUED_SHARE) & ~steady
     return (
         pa.array(introduced.astype(np.int32), pa.date32()),
         pa.array(discontinued.astype(np.int32), pa.date32(), mask=~ended),
-    )
-
-
-def days(day: dt.date) -> int:
-    """Days since the epoch."""
-    return (day - dt.date(1970, 1, 1)).days
-
-
-def vehicle_fits(seed: int, item: np.ndarray, data: catalog_data.CatalogData) -> pa.Array:
-    """'Make Model first-last' for parts that fit particular vehicles, else empty."""
-    vehicle = _draw(seed, "fit").integers(0, 1 << 30, len(item))
-    start, length = (_draw(seed, part).random(len(item)) for part in ("fit_from", "fit_years"))
-    fits = _of(data.items, "fits").astype(bool)[item] if data.items else np.zeros(0, bool)
-    if not data.vehicles:
-        return pa.nulls(len(item), pa.string())
-    car = vehicle % len(data.vehicles)
-    first_year, last_year = (_of(data.vehicles, f)[car] for f in ("first_year", "last_year"))
-    first = first_year + (start * (last_year - first_year + 1)).astype(np.int64)
-    last = np.minimum(last_year, first + 2 + (length * 7).astype(np.int64))
-    makes = [f"{v.make} {v.model} " for v in data.vehicles]
-    years = [pc.cast(pa.array(years), pa.string()) for years in (first, last)]
-    texts = pc.binary_join_element_wise(pa.array(makes).take(pa.array(car)), years[0], "")
-    texts = pc.binary_join_element_wise(texts, years[1], "-")
-    return pc.if_else(pa.array(fits), texts, pa.scalar(None, pa.string()))
-
-
-def _names(
-    data: catalog_data.CatalogData,
-    item: np.ndarray,
-    variant: np.ndarray,
-    pack: np.ndarray,
-    brand: np.ndarray,
-) -> pa.Array:
-    """'<brand> <variant> <item>, <pack>' (the parts an item does not have left out)."""
-    most = max(max(len(entry.variants), 1) for entry in data.items)
-    described = np.full((len(data.items), most), "", object)
-    for i, entry in enumerate(data.items):
-        for v in range(max(len(entry.variants), 1)):
-            described[i, v] = " ".join(["", *entry.variants[v : v + 1], entry.name])
-    labelled = _pack_table(data.items, lambda pack: f", {pack[0]}" if pack[0] else "", "")
-    brand_names = pa.array(_of(data.brands, "name")).take(pa.array(brand))
-    return pc.binary_join_element_wise(
-        brand_names,
-        pa.array(described[item, variant], pa.string()),
-        pa.array(labelled[item, pack], pa.string()),
-        "",
     )

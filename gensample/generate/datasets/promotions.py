@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
@@ -106,7 +107,7 @@ def _of_kind(
 
 def _day(year: int, month: int) -> int:
     """Days since the epoch of the first of ``month``."""
-    return (dt.date(year, month, 1) - dt.date(1970, 1, 1)).days
+    return epoch_day(dt.date(year, month, 1))
 
 
 def _targets(

@@ -7,7 +7,8 @@ import datetime as dt
 
 import pyarrow as pa
 
-from gensample.generate.datasets import orders, products
+from gensample.generate.datasets import orders
+from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -53,7 +54,7 @@ DESCRIPTIONS = {
 
 def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
     """The orders of the deliveries of ``date`` (the contract of reference datasets)."""
-    coming = orders.of_day(settings, products.days(date))
+    coming = orders.of_day(settings, epoch_day(date))
     distributor_id = parents["distributors"].data["distributor_id"].to_numpy()
     return pa.table(
         {
@@ -64,7 +65,7 @@ def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
             "sku": parents["products"].data["sku"].take(pa.array(coming.product)),
             "quantity": coming.quantity,
             "ordered_on": pa.array(coming.ordered.astype("datetime64[D]")),
-            "lead_days": products.days(date) - coming.ordered,
+            "lead_days": epoch_day(date) - coming.ordered,
             "due_on": pa.repeat(pa.scalar(date), len(coming.store)),
         },
         schema=SCHEMA,

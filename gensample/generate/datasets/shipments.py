@@ -10,7 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import lots, orders, products
+from gensample.generate.datasets import lots, orders
+from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -59,7 +60,7 @@ DESCRIPTIONS = {
 
 def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
     """The deliveries of ``date`` (the contract of reference datasets)."""
-    coming = orders.of_day(settings, products.days(date))
+    coming = orders.of_day(settings, epoch_day(date))
     orders_table = parents["purchase_orders"].data
     own = coming.line >= 0
     lot = lots.lot_numbers(np.maximum(coming.line, 0), coming.made_on)

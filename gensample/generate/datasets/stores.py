@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
+from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
 from gensample.generate.seeding import stream
 from gensample.reference import user_tables
@@ -187,9 +188,7 @@ def _weighted(seed: int, purpose: str, pool: reference.Pool, count: int) -> pa.A
 
 def opening_days(seed: int, count: int) -> pa.Array:
     """Opening days from ``OPENED_FROM`` to ``OPENED_TO``."""
-    first, last = (
-        day.toordinal() - dt.date(1970, 1, 1).toordinal() for day in (OPENED_FROM, OPENED_TO)
-    )
+    first, last = (epoch_day(day) for day in (OPENED_FROM, OPENED_TO))
     days = _draw(seed, "opened").integers(first, last + 1, count)
     return pa.array(days.astype(np.int32), pa.date32())
 
