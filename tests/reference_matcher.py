@@ -116,12 +116,28 @@ def true_pairs(entity_id: np.ndarray) -> int:
 def recall_at_precision(pairs: Pairs, total_true: int, precision: float = 0.9) -> float:
     """The best recall over score thresholds whose pairwise precision is at least ``precision``
     (pairs never proposed count as missed)."""
+    found, _ = _best_cut(pairs, precision)
+    return found / total_true if total_true else 0.0
+
+
+def threshold_at_precision(pairs: Pairs, precision: float = 0.9) -> float:
+    """The lowest score threshold keeping pairwise precision at least ``precision`` (infinite:
+    none does)."""
+    return _best_cut(pairs, precision)[1]
+
+
+def _best_cut(pairs: Pairs, precision: float) -> tuple[int, float]:
+    """True pairs found, and the score they are found from, at the threshold finding most
+    whose pairwise precision is at least ``precision``; (0, inf) when no threshold keeps it."""
     order = np.argsort(-pairs.score, kind="stable")
     found = np.cumsum(pairs.same[order])
     proposed = np.arange(1, len(order) + 1)
     last_of_score = np.r_[pairs.score[order][1:] != pairs.score[order][:-1], True]
-    good = last_of_score & (found >= precision * proposed)
-    return float(found[good].max() / total_true) if good.any() and total_true else 0.0
+    good = np.flatnonzero(last_of_score & (found >= precision * proposed))
+    if not len(good):
+        return 0, float("inf")
+    best = good[np.argmax(found[good])]
+    return int(found[best]), float(pairs.score[order][best])
 
 
 COLUMNS = ("first_name", "last_name", "birth_date", "email", "phone", *ADDRESS)

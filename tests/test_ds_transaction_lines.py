@@ -10,7 +10,7 @@ from gensample.generate.datasets import transaction_lines
 from gensample.generate.datasets.contract import BlockInput
 from gensample.generate.pipeline import generate_block, reference_tables
 from gensample.generate.plan import make_plan
-from gensample.generate.population import people
+from gensample.generate.population import of_settings
 from gensample.generate.seeding import BLOCK_SIZE
 from gensample.settings import Settings
 
@@ -63,7 +63,7 @@ def test_lines_made_again_from_the_written_orders_are_the_same():
     run = Settings(customers=2000, datasets=DATASETS)
     block = make_plan(run, DAY, 0).blocks[0]
     made = {**reference_tables(run, DAY), **generate_block(run, DAY, block).datasets}
-    persons = people(run.seed, block.entity_start, block.entity_stop, run.household_share, DAY)
+    persons = of_settings(run, block.entity_start, block.entity_stop, DAY)
     fresh = BlockInput(run, DAY, block, persons)  # nothing shared: drawn from the orders alone
     again = transaction_lines.generate(fresh, made)
     assert again.data.equals(made["transaction_lines"].data)

@@ -67,10 +67,7 @@ OTHER_LOGINS = {"email": "email:work", "phone": "phone:landline"}
 
 def test_a_user_logs_in_with_one_login_and_the_truth_names_every_variation_and_typo():
     by_person, _, run = users()
-    people = {
-        p["entity_id"]: p
-        for p in population.people(run.seed, 0, PEOPLE, run.household_share).to_pylist()
-    }
+    people = {p["entity_id"]: p for p in population.of_settings(run, 0, PEOPLE, DAY).to_pylist()}
     mistyped, varied = Counter(), 0
     for entity_id, connections in by_person.items():
         login_type, variation = connections[0]["login_type"], connections[0]["variations"]
@@ -149,7 +146,7 @@ def test_stores_exist_and_users_mostly_visit_one_in_their_state():
     stores = reference_tables(run, DAY)["stores"].data
     assert_references(result["wifi_sessions"].data, "store_id", stores, "store_id")
     state_of = dict(zip(stores["store_id"].to_pylist(), stores["state"].to_pylist(), strict=True))
-    people = population.people(run.seed, 0, PEOPLE, run.household_share).to_pylist()
+    people = population.of_settings(run, 0, PEOPLE, DAY).to_pylist()
     home_state = {p["entity_id"]: p["state"] for p in people}
     at_home = in_state = 0
     for entity_id, connections in by_person.items():

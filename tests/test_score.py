@@ -182,6 +182,16 @@ def test_lookalike_groups_are_scored_per_relation():
     assert s.hard_negatives["namesake"] == breakdown.HardNegatives(1, 0, 0.0)
 
 
+def test_a_junior_and_his_senior_are_one_kind_of_hard_negative():
+    truth = corpus([1, 2, 3])
+    truth.truth.entities = truth.truth.entities.append_column(
+        "lookalike_group", pa.array([1, 1, None], pa.int64())
+    ).append_column("relation", pa.array(["senior", "junior", None]))
+    s = score(truth, clusters([0, 0, 1]))
+    assert s.hard_negatives["junior_senior"] == breakdown.HardNegatives(1, 1, 1.0)
+    assert set(s.hard_negatives) == {"household", "junior_senior"}
+
+
 # customers: 0 (entity A), 1 (B); pos_customers: 0 (A), 1 (A).
 # Pairs c0-p0 and p0-p1 close into {c0, p0, p1}: customers~pos 2 true, 2 found, 2 predicted.
 def test_recall_by_dataset_pair_across_datasets():

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from gensample import settings as settings_tree
 from gensample.api.corpus import Corpus, DayFile
 from gensample.daily.state import check_date
@@ -13,7 +15,13 @@ from gensample.errors import BadInputError
 from gensample.generate.pipeline import generate_block
 from gensample.generate.plan import make_plan
 from gensample.output import manifest
-from gensample.output.day_files import block_tables, output_files, reference_block
+from gensample.output.day_files import (
+    ENTITIES_FILE,
+    block_tables,
+    output_files,
+    reference_block,
+)
+from gensample.output.workers import relations
 from gensample.settings import Settings
 from gensample.settings.schema import check_layer
 
@@ -61,7 +69,9 @@ def generate(
         name: DayFile(schema, file_format, tuple(pieces[name]))
         for name, (schema, file_format) in files.items()
     }
-    return Corpus(day, day_files, manifest.heading(loaded, [manifest.batch_entry(plan)]), None)
+    people = pa.concat_tables(pieces[ENTITIES_FILE])
+    entry = manifest.batch_entry(plan, lookalikes=relations(people))
+    return Corpus(day, day_files, manifest.heading(loaded, [entry]), None)
 
 
 def load_settings(source: Any, keywords: Mapping[str, Any]) -> Settings:

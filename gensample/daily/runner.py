@@ -181,11 +181,12 @@ def _write_staging(
     staging = directory.staging(plan.date)
     earlier, earlier_rows = _start_staging(directory, settings, plan.date, staging)
     result = extras.result if extras else None
-    rows = write_batch(settings, plan, result, len(earlier) + 1, staging, stopwatch)
-    rows = {name: earlier_rows.get(name, 0) + count for name, count in rows.items()}
+    written = write_batch(settings, plan, result, len(earlier) + 1, staging, stopwatch)
+    rows = {name: earlier_rows.get(name, 0) + count for name, count in written.rows.items()}
     crash_point("staged")
     counts = extras.counts if extras else None
-    entry = manifest.batch_entry(plan, batch, counts, sha256(drop.path) if drop else None)
+    tracer_sha256 = sha256(drop.path) if drop else None
+    entry = manifest.batch_entry(plan, batch, counts, tracer_sha256, written.lookalikes)
     with stopwatch.stage("manifest"):
         document = manifest.build(settings, [*earlier, entry], {**earlier_rows, **rows}, staging)
         write_json(staging / manifest.MANIFEST_FILE, document)

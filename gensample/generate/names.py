@@ -33,6 +33,9 @@ SUFFIXES = pa.array(["Jr", "Sr", "II", "III"])
 SUFFIX_SHARES = np.cumsum([0.025, 0.008, 0.004, 0.003])
 """Shares of men with each suffix; a Sr is 40 or older (a younger one is a Jr)."""
 SENIOR_AGE = 40
+ADULT_DAYS = 6575
+"""Days from a birth to the 18th birthday or, at most, one day after it (18 years hold at most
+five 29 Februaries)."""
 RARE_SOURCE_COUNT = 1_000
 """Census names held by fewer people than this lend their heads and tails to rare names."""
 

@@ -42,9 +42,7 @@ def generate_block(settings: Settings, date: dt.date, block: Block) -> BlockResu
     """Generate the people of ``block`` and every enabled dataset, parents first."""
     seconds = {}
     started = time.perf_counter()
-    people = population.people(
-        settings.seed, block.entity_start, block.entity_stop, settings.household_share, date
-    )
+    people = population.of_settings(settings, block.entity_start, block.entity_stop, date)
     seconds["population"] = time.perf_counter() - started
     block_input = BlockInput(settings, date, block, people)
     generated = reference_tables(settings, date)

@@ -3,7 +3,8 @@
 People are generated a whole aligned block at a time (``BLOCK_SIZE`` ids from a multiple of it),
 so a person never depends on which day or which worker asked for them. Households group
 neighbouring ids: members share the address, often the family name and sometimes the phone;
-they are distinct entities, the hard negatives of a matcher.
+they are distinct entities, the hard negatives of a matcher, as are the look-alikes (twins,
+juniors and seniors, namesakes: ``lookalikes``).
 """
 
 import datetime as dt
@@ -14,8 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.generate import emails, names
+from gensample.generate import emails, lookalikes, names
 from gensample.generate.seeding import BLOCK_SIZE, stream
+from gensample.settings import Settings
 
 SCHEMA = pa.schema(
     [
@@ -37,6 +39,8 @@ SCHEMA = pa.schema(
         ("county", pa.string()),
         ("shared_email_with", pa.int64()),
         ("phone_state", pa.string()),
+        ("relation", pa.string()),
+        ("lookalike_group", pa.int64()),
     ]
 )
 TRUTH_ONLY = (
@@ -47,6 +51,8 @@ TRUTH_ONLY = (
     "county",
     "shared_email_with",
     "phone_state",
+    "relation",
+    "lookalike_group",
 )
 """Columns no source system holds as such (a customer account writes the suffix after the
 family name)."""
@@ -55,8 +61,10 @@ BEFORE_VARIETY = {
     "suffix": None,
     "shared_email_with": None,
     "phone_state": None,
+    "relation": None,
+    "lookalike_group": None,
 }
-"""Columns that people written before issue 15 lack: empty when read (old archives)."""
+"""Columns that people written before issues 15 and 16 lack: empty when read (old archives)."""
 
 REFERENCE_DATE = dt.date(2026, 1, 1)
 """Birth cohorts (the years given names are drawn for) are counted back from this date, so a
@@ -76,18 +84,35 @@ move with their owners); the truth names that state in ``phone_state``."""
 
 
 def people(
-    seed: int, start: int, stop: int, household_share: float, on: dt.date = REFERENCE_DATE
+    seed: int,
+    start: int,
+    stop: int,
+    household_share: float,
+    on: dt.date = REFERENCE_DATE,
+    lookalike_shares: lookalikes.Shares = lookalikes.NONE,
 ) -> pa.Table:
-    """The true people with entity ids ``start <= id < stop``, generated on date ``on``."""
+    """The true people with entity ids ``start <= id < stop``, generated on date ``on``, with
+    about ``lookalike_shares`` of twins, juniors and seniors, namesakes (none by default)."""
     first_block, last_block = start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE
     tables = [
-        block_people(seed, b, household_share, on) for b in range(first_block, last_block + 1)
+        block_people(seed, b, household_share, on, lookalike_shares)
+        for b in range(first_block, last_block + 1)
     ]
     offset = start - first_block * BLOCK_SIZE
     return pa.concat_tables(tables).slice(offset, stop - start) if tables else SCHEMA.empty_table()
 
 
-def block_people(seed: int, block: int, household_share: float, on: dt.date) -> pa.Table:
+def of_settings(settings: Settings, start: int, stop: int, on: dt.date) -> pa.Table:
+    """The true people with entity ids ``start <= id < stop`` as ``settings`` make them."""
+    shares = lookalikes.Shares(
+        settings.twin_share, settings.junior_senior_share, settings.namesake_share
+    )
+    return people(settings.seed, start, stop, settings.household_share, on, shares)
+
+
+def block_people(
+    seed: int, block: int, household_share: float, on: dt.date, shares: lookalikes.Shares
+) -> pa.Table:
     """All ``BLOCK_SIZE`` people of aligned block ``block``: adults on date ``on``."""
     rng = stream(seed, "population", block)
     n = BLOCK_SIZE
@@ -98,6 +123,9 @@ def block_people(seed: int, block: int, household_share: float, on: dt.date) -> 
     cohort = _year(REFERENCE_DATE.toordinal() - age_days)
     shared_family = rng.random(n) < SHARED_FAMILY_NAME_P
     drawn = names.draw(rng, is_female, cohort, age_days // 365.25, head, shared_family)
+    alike = stream(seed, "lookalikes", block)
+    found = lookalikes.choose(alike, shares, head, is_female, age_days, drawn.last_email)
+    is_female, age_days, drawn = lookalikes.take_after(alike, found, is_female, age_days, drawn)
     email, shared_with = emails.addresses(rng, drawn, block, head, entity_id)
     columns = {
         "entity_id": entity_id,
@@ -111,7 +139,9 @@ def block_people(seed: int, block: int, household_share: float, on: dt.date) -> 
         "email": email,
         "shared_email_with": shared_with,
         **addresses(rng, head),
+        **lookalikes.labels(found, entity_id),
     }
+    lookalikes.share_places(found, columns)
     columns["phone"], columns["phone_state"] = state_phones(
         rng, columns.pop("area_code"), columns["state"], head
     )
@@ -119,15 +149,12 @@ def block_people(seed: int, block: int, household_share: float, on: dt.date) -> 
 
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
-ADULT_DAYS = 6575
-"""Days from a birth to the 18th birthday or, at most, one day after it (18 years hold at most
-five 29 Februaries)."""
 
 
 def adult_since(birth_date: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """The first second (since the epoch) at which each person is surely 18."""
     days = pc.cast(birth_date, pa.int32()).to_numpy().astype(np.int64)
-    return (days + ADULT_DAYS) * 86_400
+    return (days + names.ADULT_DAYS) * 86_400
 
 
 def ages(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -135,7 +162,7 @@ def ages(rng: np.random.Generator, n: int) -> np.ndarray:
     band = np.searchsorted(np.cumsum(AGE_BAND_SHARES), rng.random(n) * AGE_BAND_SHARES.sum())
     band = np.minimum(band, len(AGE_BAND_SHARES) - 1)
     years = AGE_BANDS[band] + rng.random(n) * (AGE_BANDS[band + 1] - AGE_BANDS[band])
-    return np.maximum(np.ceil(years * 365.25).astype(np.int64), ADULT_DAYS)
+    return np.maximum(np.ceil(years * 365.25).astype(np.int64), names.ADULT_DAYS)
 
 
 def _year(ordinal: np.ndarray) -> np.ndarray:

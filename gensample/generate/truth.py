@@ -95,6 +95,12 @@ PERSON_DESCRIPTIONS = {
     "(deliberately shared); empty when the address is the person's own.",
     "phone_state": "State of the phone's area code when the person brought the number from a "
     "state they lived in before; empty when it is the address's state.",
+    "relation": "The person's part in a look-alike group of different people a matcher may take "
+    "for one: twin (same family name, birth date and address), senior or junior (father and "
+    "son of one full name and address, born 20-40 years apart), namesake (a common first and "
+    "family name in the same ZIP code); empty for people in none.",
+    "lookalike_group": "The look-alike group: the entity_id of its first person (who is in it "
+    "too); empty for people in none.",
 }
 HISTORY_DESCRIPTIONS = {
     **PERSON_DESCRIPTIONS,

@@ -1,8 +1,10 @@
 """Writing one batch into the staging copy of a day: blocks in turn, into every day file."""
 
+import collections
 import itertools
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from gensample.generate.pipeline import BlockResult
@@ -27,6 +29,14 @@ ENGINES = {"local": local_engine, "dask": dask_engine}
 """Engines by the name the ``engine`` setting gives them."""
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a batch wrote: rows per file, and people of its entities per look-alike relation."""
+
+    rows: dict[str, int]
+    lookalikes: dict[str, int]
+
+
 def write_batch(
     settings: Settings,
     plan: Plan,
@@ -34,18 +44,18 @@ def write_batch(
     batch: int,
     staging: Path,
     stopwatch: Stopwatch,
-) -> dict[str, int]:
+) -> Written:
     """Write the reference datasets (first batch only), the plan's blocks, then the extra block,
-    into ``staging``, and sync every file and directory there; return rows per file.
+    into ``staging``, and sync every file and directory there; return what it wrote.
 
     They take their turns (slots) in that order: the reference block first, when there is one.
     The engine starts first: nothing is written if it cannot.
     """
     with ENGINES[settings.engine](settings) as run_blocks:
-        rows = _write_blocks(run_blocks, settings, plan, extras, batch, staging, stopwatch)
+        written = _write_blocks(run_blocks, settings, plan, extras, batch, staging, stopwatch)
     with stopwatch.stage("sync"):  # before the manifest commits them: once per file, at the end
         sync_tree(staging)
-    return rows
+    return written
 
 
 def _write_blocks(
@@ -56,10 +66,11 @@ def _write_blocks(
     batch: int,
     staging: Path,
     stopwatch: Stopwatch,
-) -> dict[str, int]:
-    """Write every block of the batch with ``run_blocks``; return rows per file."""
+) -> Written:
+    """Write every block of the batch with ``run_blocks``; return what they wrote."""
     destination, parquet = open_day(settings, batch, staging)
     rows = dict.fromkeys(output_files(settings, batch), 0)
+    lookalikes = collections.Counter()
     reference = reference_block(settings, plan.date, batch)
     progress = Progress(len(plan.blocks) + (extras is not None) + (reference is not None))
     blocks = run_blocks(settings, plan, batch, destination, first_slot=int(reference is not None))
@@ -77,6 +88,7 @@ def _write_blocks(
                         parquet[name].append(path)
             for name, count in parts.rows.items():
                 rows[name] += count
+            lookalikes.update(parts.lookalikes)
             progress.advance()
     finally:
         blocks.close()  # on an error, wait for the workers before the staging area goes
@@ -86,7 +98,7 @@ def _write_blocks(
         check_csv_end(destination.placement.paths[name], end)
     if destination.parts_dir.exists():
         destination.parts_dir.rmdir()
-    return rows
+    return Written(rows, dict(sorted(lookalikes.items())))
 
 
 def open_day(

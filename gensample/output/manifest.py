@@ -3,12 +3,15 @@
 A day is one batch, or more when runs append to it; the manifest lists every batch (its ids,
 drawn duplicate rate, counts and consumed tracer) and every file with its rows and SHA-256.
 Counts are new records (originals, duplicates, tracer, archival), update rows (``updates``) and
-records closed (``closures``); batches written before a count existed count 0.
+records closed (``closures``); batches written before a count existed count 0. ``lookalikes``
+counts the people of ``truth/entities.csv`` per look-alike relation (twin, junior, senior,
+namesake).
 """
 
+import collections
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
@@ -52,6 +55,7 @@ def heading(settings: Settings, batches: list[dict]) -> dict:
         "settings": effective,
         "dupe_rate_drawn": batches[0]["dupe_rate_drawn"],
         "counts": {key: sum(batch.get(key, 0) for batch in batches) for key in COUNTED},
+        "lookalikes": _summed(batch.get("lookalikes", {}) for batch in batches),
         "batches": batches,
     }
 
@@ -69,9 +73,11 @@ def batch_entry(
     batch: BatchIds | None = None,
     counts: Mapping[str, int] | None = None,
     tracer_sha256: str | None = None,
+    lookalikes: Mapping[str, int] | None = None,
 ) -> dict:
     """The manifest's record of a batch: ``plan``, the ids it took (``batch``; by default the
-    plan's alone), its counts of extra rows (by default none) and the consumed tracer's SHA-256."""
+    plan's alone), its counts of extra rows (by default none), the consumed tracer's SHA-256 and
+    the people its entities hold per look-alike relation."""
     ids = batch.ids if batch else planned_ids(plan)
     batch = batch or plan
     return {
@@ -86,7 +92,16 @@ def batch_entry(
         "duplicates": plan.duplicates,
         **(counts or dict.fromkeys(EXTRA_COUNTS, 0)),
         "tracer_sha256": tracer_sha256,
+        "lookalikes": dict(lookalikes or {}),
     }
+
+
+def _summed(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """Counts added up by key, in key order."""
+    total = collections.Counter()
+    for each in counts:
+        total.update(each)
+    return dict(sorted(total.items()))
 
 
 def describe_files(day_dir: Path, rows: dict[str, int]) -> dict[str, dict]:

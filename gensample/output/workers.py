@@ -18,11 +18,12 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gensample.errors import RunError
 from gensample.generate.datasets.contract import Block
@@ -47,11 +48,12 @@ class Destination:
 @dataclass(frozen=True)
 class BlockOutput:
     """What one block wrote: its Parquet part files (by output file; its CSV rows are already in
-    place), its rows of every file, and seconds per stage."""
+    place), its rows of every file, seconds per stage, and its people by look-alike relation."""
 
     paths: dict[str, Path]
     rows: dict[str, int]
     seconds: dict[str, float]
+    lookalikes: dict[str, int] = field(default_factory=dict)
 
 
 def write_block(
@@ -81,7 +83,14 @@ def write_block(
             elif name in tables:
                 write_csv_rows(tables[name], file)
     rows = {name: table.num_rows for name, table in tables.items()}
-    return BlockOutput(paths, rows, {**result.seconds, "write": time.perf_counter() - started})
+    seconds = {**result.seconds, "write": time.perf_counter() - started}
+    return BlockOutput(paths, rows, seconds, relations(result.entities))
+
+
+def relations(people: pa.Table) -> dict[str, int]:
+    """How many of ``people`` have each look-alike relation."""
+    counts = pc.value_counts(people["relation"].drop_null()).to_pylist()
+    return {entry["values"]: entry["counts"] for entry in counts}
 
 
 def _write_new_people(

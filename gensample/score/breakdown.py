@@ -145,6 +145,11 @@ def by_dataset_pair(table: Contingency, entity, cluster, code, datasets) -> dict
     return result
 
 
+RELATION_KINDS = {"junior": "junior_senior", "senior": "junior_senior"}
+"""Relations whose people are one kind of hard negative together (a junior and his senior);
+any other relation is a kind of its own (twin, namesake)."""
+
+
 def hard_negative_groups(entities: pa.Table) -> dict[str, np.ndarray]:
     """Per kind of hard negative, a group code per entity (-1: in no group)."""
     groups = {}
@@ -154,7 +159,8 @@ def hard_negative_groups(entities: pa.Table) -> dict[str, np.ndarray]:
         lookalike = _codes(entities["lookalike_group"])
         if "relation" in entities.column_names:
             for relation, carries in label_masks(entities["relation"], "value").items():
-                groups[relation] = np.where(carries, lookalike, -1)
+                kind = RELATION_KINDS.get(relation, relation)
+                groups[kind] = np.where(carries, lookalike, groups.get(kind, -1))
         else:
             groups["lookalike"] = lookalike
     return groups

@@ -89,6 +89,21 @@ class Settings:
     household_share: float = setting(
         0.25, "Share (0-1) of people living with others (hard negatives).", minimum=0, maximum=0.9
     )
+    twin_share: float = setting(
+        0.01, "Share (0-1) of people who are twins (hard negatives).", minimum=0, maximum=0.5
+    )
+    junior_senior_share: float = setting(
+        0.01,
+        "Share (0-1) of people in a father-son pair of one name, Jr and Sr (hard negatives).",
+        minimum=0,
+        maximum=0.5,
+    )
+    namesake_share: float = setting(
+        0.02,
+        "Share (0-1) of people sharing a common name and ZIP code with another (hard negatives).",
+        minimum=0,
+        maximum=0.5,
+    )
     format: str = setting("csv", "Output format of data files.", choices=("csv", "parquet"))
     load_type: str = setting(
         "truncate",

@@ -88,7 +88,7 @@ def people_dataset(
     data, truths, next_id = [], [], dataset["id"].get("start", 1)
     for start, stop in block_bounds(entity_start, entity_start + settings.customers):
         block = start // BLOCK_SIZE
-        people = population.people(settings.seed, start, stop, settings.household_share)
+        people = population.of_settings(settings, start, stop, population.REFERENCE_DATE)
         copies = copied(settings.seed, name, dataset, start, stop)
         seen = people.filter(pa.array(copies.seen))
         context = Context(len(seen), block, seen, tables)

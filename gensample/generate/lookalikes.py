@@ -1,0 +1,209 @@
+"""Look-alikes: different people a matcher may take for one, labelled in the truth.
+
+Besides households (people sharing an address, often a family name), a block holds:
+
+- twins: the first two members of a household, born the same day, with the same family name and
+  address and (as drawn) different first names;
+- a senior and a junior: a household head and the next member, father and son with the same
+  first, middle and family name and address, the son born 20 to 40 years later and an adult;
+  one may write Jr or II, the other Sr, and often neither does;
+- namesakes: people living alone who take the first and family name (one of the
+  ``COMMON_FAMILY_NAMES`` most frequent) and the ZIP code of an earlier person of the block of
+  their gender, with a middle name, street, birth date, e-mail and phone of their own.
+
+Each pair's later person takes after its earlier one, chosen on a stream of its own, so choosing
+them never moves another draw. No person is in two pairs (a namesake may have several). The
+truth labels both people of a pair: ``relation`` and ``lookalike_group``, the earlier person's
+entity id.
+"""
+
+import functools
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample import reference
+from gensample.generate import names
+from gensample.generate.names import ADULT_DAYS, Names
+
+COMMON_FAMILY_NAMES = 1_000
+"""Namesakes bear one of this many most frequent census family names (45 % of the covered
+population)."""
+NAMESAKE_WINDOW = 1_000
+"""A namesake takes after a person at most this many ids before: earlier ones would be picked
+more often than later ones, crowding the start of a block."""
+GAP_YEARS = (20, 40)
+"""A junior is born this many years (uniform) after his senior, and is an adult: the gap ends
+at the senior's 18 years at most."""
+JUNIOR_SUFFIX_SHARES = {"Jr": 0.55, "II": 0.1}
+SENIOR_SUFFIX_SHARES = {"Sr": 0.35}
+"""Shares of juniors and seniors who write each suffix (the rest: none)."""
+RELATIONS = pa.array(["twin", "junior", "senior", "namesake"])
+
+
+class Shares(NamedTuple):
+    """Shares (0-1) of people who are a twin, one of a junior and senior pair, a namesake."""
+
+    twin: float
+    junior_senior: float
+    namesake: float
+
+
+NONE = Shares(0.0, 0.0, 0.0)
+
+
+class Pairs(NamedTuple):
+    """Positions of people who take after another (``later``) and of that one (``earlier``)."""
+
+    later: np.ndarray
+    earlier: np.ndarray
+
+
+class Lookalikes(NamedTuple):
+    """The look-alike pairs of a block."""
+
+    twins: Pairs
+    juniors: Pairs
+    """``later``: the junior, ``earlier``: his senior."""
+    namesakes: Pairs
+
+
+def choose(
+    rng: np.random.Generator,
+    shares: Shares,
+    head: np.ndarray,
+    is_female: np.ndarray,
+    age_days: np.ndarray,
+    last_email: pa.Array,
+) -> Lookalikes:
+    """The pairs of a block's people (``head``: household head positions), about ``shares``."""
+    n = len(head)
+    second = np.flatnonzero(head[1:] == np.arange(n - 1)) + 1  # a head's next member
+    first = second - 1
+    can_be_senior = ~is_female[first] & (age_days[first] - ADULT_DAYS >= GAP_YEARS[0] * 365.25)
+    junior = can_be_senior & _drawn(rng, len(second), shares.junior_senior * n / 2, can_be_senior)
+    twin = ~junior & _drawn(rng, len(second), shares.twin * n / 2, ~junior)
+    alone = (head == np.arange(n)) & (np.append(head[1:], -1) != np.arange(n))
+    later = np.flatnonzero(alone & _drawn(rng, n, shares.namesake * n / 2, alone))
+    in_pairs = np.zeros(n, bool)
+    in_pairs[np.concatenate([first[junior | twin], second[junior | twin], later])] = True
+    common = pc.is_in(last_email, value_set=_common_family_names()).to_numpy(zero_copy_only=False)
+    return Lookalikes(
+        twins=Pairs(second[twin], first[twin]),
+        juniors=Pairs(second[junior], first[junior]),
+        namesakes=_namesakes(rng, later, common & ~in_pairs, is_female),
+    )
+
+
+def _drawn(rng: np.random.Generator, n: int, expected: float, eligible: np.ndarray) -> np.ndarray:
+    """``n`` draws, true for about ``expected`` of the ``eligible`` ones."""
+    share = min(1.0, expected / max(1, int(eligible.sum())))
+    return rng.random(n) < share
+
+
+def _namesakes(
+    rng: np.random.Generator, later: np.ndarray, source: np.ndarray, is_female: np.ndarray
+) -> Pairs:
+    """For each of ``later``, a ``source`` person of the same gender before it (their middle
+    names stay of their gender); those with none drop."""
+    pairs = [
+        _earlier_people(rng, later[is_female[later] == female], np.flatnonzero(source & same))
+        for female, same in ((True, is_female), (False, ~is_female))
+    ]
+    return _joined(*pairs)
+
+
+def _joined(*pairs: Pairs) -> Pairs:
+    """The pairs of all ``pairs`` in one."""
+    return Pairs(*(np.concatenate(parts) for parts in zip(*pairs, strict=True)))
+
+
+def _earlier_people(rng: np.random.Generator, later: np.ndarray, sources: np.ndarray) -> Pairs:
+    """For each of ``later``, one of the (sorted) ``sources`` at most ``NAMESAKE_WINDOW``
+    positions before it (so that every part of a block holds as many); those with none drop."""
+    before = np.searchsorted(sources, later)
+    first = np.searchsorted(sources, later - NAMESAKE_WINDOW)
+    pick = first + np.floor(rng.random(len(later)) * (before - first)).astype(np.int64)
+    kept = before > first
+    return Pairs(later[kept], sources[pick[kept]])
+
+
+@functools.cache
+def _common_family_names() -> pa.Array:
+    """The ``COMMON_FAMILY_NAMES`` most frequent census family names, spelled for e-mail."""
+    return names.email_spelling(reference.family_names_census().values[:COMMON_FAMILY_NAMES])
+
+
+def take_after(
+    rng: np.random.Generator,
+    found: Lookalikes,
+    is_female: np.ndarray,
+    age_days: np.ndarray,
+    drawn: Names,
+) -> tuple[np.ndarray, np.ndarray, Names]:
+    """Gender, ages in days and names of a block's people, the later of each pair taking
+    after the earlier one (a later twin writes no suffix: a suffix names a father's name)."""
+    is_female, age_days = is_female.copy(), age_days.copy()
+    twins, juniors = found.twins, found.juniors
+    age_days[twins.later] = age_days[twins.earlier]
+    senior_age = age_days[juniors.earlier]
+    gap_days = np.minimum(np.array(GAP_YEARS) * 365.25, (senior_age - ADULT_DAYS)[:, None])
+    gap = rng.uniform(gap_days[:, 0], gap_days[:, 1]).astype(np.int64)
+    age_days[juniors.later] = senior_age - gap
+    is_female[juniors.later] = False
+    fields = drawn._asdict()
+    for kind, pairs in found._asdict().items():
+        for field in COPIED_NAMES[kind]:
+            fields[field] = _copied(fields[field], pairs)
+    suffixes = (
+        pa.nulls(len(twins.later), pa.string()),
+        _suffixes(rng, len(juniors.later), JUNIOR_SUFFIX_SHARES),
+        _suffixes(rng, len(juniors.later), SENIOR_SUFFIX_SHARES),
+    )
+    rows = np.concatenate([twins.later, juniors.later, juniors.earlier])
+    fields["suffix"] = names.put_rows(fields["suffix"], rows, pa.concat_arrays(suffixes))
+    return is_female, age_days, Names(**fields)
+
+
+COPIED_NAMES = {
+    "twins": ("last", "last_email"),
+    "juniors": ("first", "middle", "last", "first_email", "middle_email", "last_email"),
+    "namesakes": ("first", "last", "first_email", "last_email"),
+}
+"""The names (``Names`` fields) the later of a pair takes from the earlier."""
+PLACE_COLUMNS = ("city", "state", "postal_code", "county", "area_code")
+"""What a namesake takes of the earlier one's address: the town and ZIP, not the street."""
+
+
+def share_places(found: Lookalikes, columns: dict[str, pa.Array]) -> None:
+    """Give later namesakes the town and ZIP code of their earlier one, in ``columns``."""
+    for name in PLACE_COLUMNS:
+        columns[name] = _copied(columns[name], found.namesakes)
+
+
+def labels(found: Lookalikes, entity_id: np.ndarray) -> dict[str, pa.Array]:
+    """The truth's ``relation`` and ``lookalike_group`` (the earlier person's entity id) of a
+    block's people; null for people in no pair."""
+    relation = np.full(len(entity_id), -1)
+    group = np.full(len(entity_id), -1, np.int64)
+    roles = zip(found, ((0, 0), (1, 2), (3, 3)), strict=True)
+    for pairs, (later_relation, earlier_relation) in roles:
+        relation[pairs.later], relation[pairs.earlier] = later_relation, earlier_relation
+        group[pairs.later] = group[pairs.earlier] = entity_id[pairs.earlier]
+    return {
+        "relation": RELATIONS.take(pa.array(relation, mask=relation < 0)),
+        "lookalike_group": pa.array(group, mask=group < 0),
+    }
+
+
+def _copied(values: pa.Array, pairs: Pairs) -> pa.Array:
+    """``values`` with each later person's replaced by the earlier one's."""
+    return names.put_rows(values, pairs.later, values.take(pa.array(pairs.earlier)))
+
+
+def _suffixes(rng: np.random.Generator, n: int, shares: dict[str, float]) -> pa.Array:
+    """``n`` suffixes written by their ``shares`` (the rest: null)."""
+    index = np.searchsorted(np.cumsum(list(shares.values())), rng.random(n), side="right")
+    return pa.array(list(shares)).take(pa.array(index, mask=index == len(shares)))
