@@ -60,7 +60,7 @@ def _write_blocks(
     """Write every block of the batch with ``run_blocks``; return rows per file."""
     destination, parquet = open_day(settings, batch, staging)
     rows = dict.fromkeys(output_files(settings, batch), 0)
-    reference = reference_block(settings, plan.date, batch)
+    reference = reference_block(settings, plan, batch)
     progress = Progress(len(plan.blocks) + (extras is not None) + (reference is not None))
     blocks = run_blocks(settings, plan, batch, destination, first_slot=int(reference is not None))
     last_slot = len(plan.blocks) + (reference is not None)
