@@ -181,3 +181,12 @@ def test_an_append_with_other_spec_datasets_is_refused(tmp_path, caplog):
 def test_a_broken_record_of_spec_tables_is_named():
     with pytest.raises(RunError, match=r"spec_tables of the manifest: .*'crm'.*expected name"):
         dictionary.tables({"spec_tables": [{"name": "crm", "columns": [["a", "no_type"]]}]})
+
+
+def test_a_run_with_an_impossible_spec_writes_nothing(tmp_path, caplog):
+    write_example(tmp_path / "run", "workers = 1\n")
+    spec = tmp_path / "run" / "systems.toml"
+    spec.write_text(spec.read_text().replace("weights = [1, 3, 6]", "weights = [1, 3]"))
+    assert main(["run", "--dir", str(tmp_path / "run"), "--date", str(DAY)]) == 2
+    assert "systems.toml: datasets.crm.columns.tier.choice.weights: expected 3" in caplog.text
+    assert not (tmp_path / "run" / "out").exists()
