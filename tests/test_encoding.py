@@ -105,3 +105,13 @@ def test_appending_a_missing_part_names_the_day_file(tmp_path):
         day_file.append(tmp_path / "missing.part")
     day_file.close()
     assert str(path) in str(raised.value)
+
+
+def test_rows_after_an_empty_first_chunk_are_written_as_lines(tmp_path):
+    # pyarrow 26.0.1 wrote buffer bytes (NULs) before the lines of such a table
+    empty = pa.record_batch({"s": pa.array([], pa.string())})
+    table = pa.Table.from_batches([empty, pa.record_batch({"s": ["x", "y"]})])
+    path = tmp_path / "rows.csv"
+    with path.open("wb") as file:
+        encoding.write_csv_rows(table, file)
+    assert path.read_bytes() == b'"x"\n"y"\n'

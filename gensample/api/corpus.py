@@ -64,7 +64,7 @@ class Corpus:
             self.__dict__["manifest"] = {**self._heading, "files": described}
         self._tables = {
             spec.name: pa.concat_tables(pieces)  # no copy
-            for spec in dictionary.tables()
+            for spec in dictionary.tables(self._heading)
             if (pieces := [p for n, f in self.files.items() if spec.holds(n) for p in f.pieces])
         }
         self.truth = Truth(

@@ -61,7 +61,7 @@ def generate(
     files = output_files(loaded)
     pieces: dict[str, list] = {name: [] for name in files}
     blocks = (generate_block(loaded, day, block) for block in plan.blocks)
-    for result in (reference_block(loaded, day, 1), *blocks):
+    for result in (reference_block(loaded, plan, 1), *blocks):
         if result is not None:  # there is no reference block without reference datasets
             for name, table in block_tables(result, loaded, day).items():
                 pieces[name].append(table)

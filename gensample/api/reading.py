@@ -19,7 +19,8 @@ LATER_BATCH = re.compile(r"\.(\d+)\.parquet$")
 
 def read_day(directory: str | os.PathLike, date: dt.date | str) -> Corpus:
     """The day ``date`` of the run directory ``directory`` (``out/<date>/``), CSV or Parquet,
-    appended batches included, each table in the data dictionary's types.
+    appended batches included, each table in the data dictionary's types (a spec dataset in the
+    types the manifest records).
 
     Every file is first checked against the manifest (bytes and SHA-256): a missing or changed
     file is a :class:`~gensample.errors.BadInputError` naming it.
@@ -28,15 +29,19 @@ def read_day(directory: str | os.PathLike, date: dt.date | str) -> Corpus:
     day_dir = RunDirectory(Path(directory)).day(day)
     document = manifest.read(day_dir)
     listed = document["files"]
-    files = {name: _read_file(day_dir, name, listed[name]) for name in sorted(listed, key=_order)}
+    specs = dictionary.tables(document)
+    files = {
+        name: _read_file(day_dir, name, listed[name], specs) for name in sorted(listed, key=_order)
+    }
     heading = {key: value for key, value in document.items() if key != "files"}
     return Corpus(day, files, heading, listed)
 
 
-def _read_file(day_dir: Path, name: str, entry: dict) -> DayFile:
-    """One file of the day, checked against its manifest ``entry``, in its table's types."""
+def _read_file(day_dir: Path, name: str, entry: dict, specs: list[dictionary.TableSpec]) -> DayFile:
+    """One file of the day, checked against its manifest ``entry``, in the types of the table
+    of ``specs`` (the day's tables) it holds."""
     manifest.verify_file(day_dir, name, entry)
-    spec = next((spec for spec in dictionary.tables() if spec.holds(name)), None)
+    spec = next((spec for spec in specs if spec.holds(name)), None)
     if spec is None:
         raise BadInputError(f"{day_dir / name}: listed in the manifest, but holds no known table")
     path = day_dir / name

@@ -31,7 +31,7 @@ from gensample.daily.faults import crash_point
 from gensample.daily.rundir import RunDirectory
 from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.generate.plan import Plan, make_plan
-from gensample.output import manifest
+from gensample.output import dictionary, manifest
 from gensample.output.atomic import write_json
 from gensample.output.batch import write_batch
 from gensample.output.encoding import sha256
@@ -207,6 +207,12 @@ def _start_staging(
         raise BadInputError(
             f"{day_dir}: format = {settings.format!r} is not allowed for an append to this day: "
             f"expected {earlier['settings'].get('format')!r}, the format of its first batch"
+        )
+    if earlier.get(dictionary.SPEC_TABLES, []) != dictionary.spec_tables(settings):
+        raise BadInputError(
+            f"{day_dir}: spec = {list(settings.spec)!r} is not allowed for an append to this day: "
+            "expected spec files making the datasets its first batch made (the manifest's "
+            f"{dictionary.SPEC_TABLES}), since only the first batch writes them"
         )
     try:
         shutil.copytree(day_dir, staging)

@@ -65,7 +65,7 @@ def load_day(
     """
     target = parse_url(url, schema)  # a bad URL fails before anything is read
     document = manifest.read(day_dir)
-    day, specs = document["date"], dictionary.tables()
+    day, specs = document["date"], dictionary.tables(document)
     sources = _sources(day_dir, document, specs)
     _verify(day_dir, document)
     with _transaction(target, password) as database:

@@ -71,7 +71,7 @@ def _write_blocks(
     destination, parquet = open_day(settings, batch, staging)
     rows = dict.fromkeys(output_files(settings, batch), 0)
     lookalikes = collections.Counter()
-    reference = reference_block(settings, plan.date, batch)
+    reference = reference_block(settings, plan, batch)
     progress = Progress(len(plan.blocks) + (extras is not None) + (reference is not None))
     blocks = run_blocks(settings, plan, batch, destination, first_slot=int(reference is not None))
     last_slot = len(plan.blocks) + (reference is not None)

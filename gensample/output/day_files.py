@@ -3,7 +3,7 @@
 A day holds one batch, or several when runs append to it. CSV files grow by appended rows;
 a Parquet dataset gets one file per batch (``customers.parquet``, ``customers.2.parquet``, ...).
 Reference datasets (stores, products, the day's supply chain) are made once a day, the same in
-every batch, so only the first writes them.
+every batch, so only the first writes them; so are the datasets of the settings' spec files.
 """
 
 import datetime as dt
@@ -14,6 +14,7 @@ from gensample.generate import population, truth
 from gensample.generate.datasets import REGISTRY
 from gensample.generate.pipeline import BlockResult, reference_tables
 from gensample.generate.plan import Plan
+from gensample.generate.spec import day
 from gensample.settings import Settings
 
 RECORDS_FILE = "truth/records.csv"
@@ -35,6 +36,11 @@ def output_files(settings: Settings, batch: int = 1) -> dict[str, tuple[pa.Schem
         for name, module in REGISTRY.items()
         if name in settings.datasets and (batch == 1 or not module.REFERENCE)
     }
+    if batch == 1:
+        outputs |= {
+            data_file(name, settings): (schema, settings.format)
+            for name, schema in day.day_schemas(settings).items()
+        }
     outputs[RECORDS_FILE] = (truth.RECORDS_SCHEMA, "csv")
     outputs[ENTITIES_FILE] = (truth.ENTITIES_SCHEMA, "csv")
     outputs[HISTORY_FILE] = (truth.HISTORY_SCHEMA, "csv")
@@ -59,11 +65,14 @@ def block_tables(
     return tables
 
 
-def reference_block(settings: Settings, date: dt.date, batch: int) -> BlockResult | None:
-    """The reference datasets of ``date`` as a block of their own, for the first batch of a
-    day only."""
-    tables = reference_tables(settings, date)
-    if batch > 1 or not tables:
+def reference_block(settings: Settings, plan: Plan, batch: int) -> BlockResult | None:
+    """The reference datasets of the plan's day and the spec datasets of its people as a block
+    of their own, for the first batch of a day only."""
+    if batch > 1:
+        return None
+    tables = reference_tables(settings, plan.date)
+    tables |= day.day_tables(settings, plan.date, plan.entity_start)
+    if not tables:
         return None
     return BlockResult(population.SCHEMA.empty_table(), tables, {})
 

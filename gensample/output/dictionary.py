@@ -4,19 +4,27 @@ Built from the declarations of the dataset modules (``SCHEMA``, ``PRIMARY_KEY``,
 ``FOREIGN_KEYS``, ``DESCRIPTIONS``) and of the truth tables (``truth.TABLES``), so it grows with
 the registry. ``gensample schema`` prints it; docs/data-dictionary.md holds a copy, checked by a
 test. Keys are those within one day: loaded into a database, every table also gets ``day``.
+
+A day with datasets of spec files records their tables in its manifest (``spec_tables``, from
+:func:`spec_tables`); :func:`tables` of that manifest gives them to every reader, so the day is
+read in the types it was written in even when the spec files have changed or gone.
 """
 
 import fnmatch
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import ModuleType
 
 import pyarrow as pa
 
+from gensample.errors import RunError
 from gensample.generate import truth
 from gensample.generate.datasets import REGISTRY
 from gensample.generate.datasets.common import MONEY
+from gensample.generate.spec import day
 from gensample.output import day_files
+from gensample.settings import Settings
 
 DAY = pa.field("day", pa.date32())
 DAY_DESCRIPTION = (
@@ -30,6 +38,8 @@ TRUTH_FILES = {
     "truth_entities_history": day_files.HISTORY_FILE,
 }
 """Truth table name -> its file in a day directory."""
+SPEC_TABLES = "spec_tables"
+"""The manifest's key of the spec datasets a day holds (:func:`spec_tables`)."""
 TYPE_NAMES = {
     pa.int64(): "integer",
     pa.string(): "text",
@@ -57,22 +67,79 @@ class TableSpec:
         return fnmatch.fnmatchcase(path, self.files)
 
 
-def tables() -> list[TableSpec]:
-    """Every dataset of the registry, then every truth table; each after the tables its
-    foreign keys name (the registry and the truth tables are in that order)."""
-    data = [_dataset_table(name, module) for name, module in REGISTRY.items()]
+def tables(manifest: Mapping | None = None) -> list[TableSpec]:
+    """Every dataset of the registry, then the spec datasets a day's ``manifest`` records (in
+    their types of that day, whatever the spec files say now), then every truth table; each
+    after the tables its foreign keys name (registry, spec records and truth tables are in
+    that order)."""
+    data = [_module_table(name, module) for name, module in REGISTRY.items()]
+    data += [_recorded_table(entry) for entry in (manifest or {}).get(SPEC_TABLES, [])]
     return data + [_truth_table(name, declared) for name, declared in truth.TABLES.items()]
 
 
-def _dataset_table(name: str, module: ModuleType) -> TableSpec:
+def spec_tables(settings: Settings) -> list[dict]:
+    """The spec datasets of ``settings`` as a manifest records them (under ``spec_tables``,
+    parents first): name, columns with their Arrow types, primary and foreign keys, meanings."""
+    return [
+        {
+            "name": name,
+            "columns": [[field.name, str(field.type)] for field in declared.schema],
+            "primary_key": list(declared.primary_key),
+            "foreign_keys": {column: list(key) for column, key in declared.foreign_keys.items()},
+            "descriptions": declared.descriptions,
+        }
+        for name, declared in day.declarations(settings).items()
+    ]
+
+
+def _recorded_table(entry: Mapping) -> TableSpec:
+    """A spec dataset's table from its manifest record (see :func:`spec_tables`)."""
+    try:
+        fields = [pa.field(name, arrow_type(kind)) for name, kind in entry["columns"]]
+        return _dataset_table(
+            entry["name"],
+            pa.schema(fields),
+            tuple(entry["primary_key"]),
+            {column: tuple(key) for column, key in entry["foreign_keys"].items()},
+            entry["descriptions"],
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise RunError(
+            f"{SPEC_TABLES} of the manifest: {str(entry)[:200]} is not a spec dataset's record "
+            f"({type(error).__name__}: {error}): expected name, columns, primary_key, "
+            "foreign_keys and descriptions as gensample run writes them"
+        ) from None
+
+
+def arrow_type(name: str) -> pa.DataType:
+    """The Arrow type written as ``name`` (``str`` of it: int64, date32[day], decimal128(12, 2))."""
+    decimal = re.fullmatch(r"decimal128\((\d+), (\d+)\)", name)
+    if decimal:
+        return pa.decimal128(int(decimal.group(1)), int(decimal.group(2)))
+    return pa.type_for_alias(name)
+
+
+def _dataset_table(
+    name: str,
+    schema: pa.Schema,
+    primary_key: tuple[str, ...],
+    foreign_keys: Mapping[str, tuple[str, str]],
+    descriptions: Mapping[str, str],
+) -> TableSpec:
     return TableSpec(
         name=name,
         files=f"data/{name}.*",  # .csv, .parquet and .<batch>.parquet (day_files.data_file)
-        schema=module.SCHEMA,
-        primary_key=module.PRIMARY_KEY,
-        foreign_keys=module.FOREIGN_KEYS,
-        descriptions=module.DESCRIPTIONS,
+        schema=schema,
+        primary_key=primary_key,
+        foreign_keys=foreign_keys,
+        descriptions=descriptions,
         truth=False,
+    )
+
+
+def _module_table(name: str, module: ModuleType) -> TableSpec:
+    return _dataset_table(
+        name, module.SCHEMA, module.PRIMARY_KEY, module.FOREIGN_KEYS, module.DESCRIPTIONS
     )
 
 

@@ -33,7 +33,11 @@ HASH_WINDOW = 64 << 20
 
 def write_csv_rows(table: pa.Table, file: BinaryIO) -> None:
     """Write ``table``'s rows to ``file`` as CSV lines, without a header."""
-    pacsv.write_csv(table, file, write_options=ROWS_CSV_OPTIONS)
+    # pyarrow 26 writes buffer bytes, not lines, after an empty first chunk with these options
+    batches = [batch for batch in table.to_batches() if batch.num_rows]
+    pacsv.write_csv(
+        pa.Table.from_batches(batches, table.schema), file, write_options=ROWS_CSV_OPTIONS
+    )
 
 
 def start_csv(path: Path, schema: pa.Schema) -> int:

@@ -5,7 +5,8 @@ drawn duplicate rate, counts and consumed tracer) and every file with its rows a
 Counts are new records (originals, duplicates, tracer, archival), update rows (``updates``) and
 records closed (``closures``); batches written before a count existed count 0. ``lookalikes``
 counts the people of ``truth/entities.csv`` per look-alike relation (twin, junior, senior,
-namesake).
+namesake). A day with datasets of spec files records their tables (``spec_tables``): readers
+take their schemas from there, so the day stays readable when the spec files change or go.
 """
 
 import collections
@@ -20,6 +21,7 @@ from gensample.corruptions import fuzzmap
 from gensample.errors import BadInputError, RunError
 from gensample.generate.datasets.contract import CUSTOMERS
 from gensample.generate.plan import Plan
+from gensample.output import dictionary
 from gensample.output.encoding import sha256
 from gensample.settings import Settings, as_dict
 from gensample.version import __version__
@@ -45,10 +47,13 @@ def build(settings: Settings, batches: list[dict], rows: dict[str, int], day_dir
 
 
 def heading(settings: Settings, batches: list[dict]) -> dict:
-    """Everything a manifest holds but its files."""
+    """Everything a manifest holds but its files; the spec datasets' tables only when the
+    settings have some (a day without them keeps the manifest it always had)."""
     effective = as_dict(settings)
     effective["fuzz"]["fields"] = fuzzmap.as_data(fuzzmap.effective(settings.fuzz.fields))
+    recorded = dictionary.spec_tables(settings)
     return {
+        **({dictionary.SPEC_TABLES: recorded} if recorded else {}),
         "gensample_version": __version__,
         "date": batches[0]["date"],
         "seed": settings.seed,
