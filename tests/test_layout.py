@@ -18,6 +18,7 @@ STAGES = {
     "reference": 0,
     "corruptions": 1,
     "settings": 2,
+    "credentials": 2,
     "generate": 3,
     "output": 4,
     "daily": 5,

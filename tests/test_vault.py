@@ -4,9 +4,9 @@ import socket
 
 import pytest
 
+from gensample.credentials.vault import read_aws_credentials
 from gensample.errors import RunError
 from gensample.publish import publish_day
-from gensample.publish.vault import read_aws_credentials
 from gensample.settings.publish import PublishSettings, VaultSettings
 
 try:  # tests/ may or may not be a package

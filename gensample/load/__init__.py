@@ -121,7 +121,7 @@ def vault_password(url: str, settings: Settings, environ: Mapping[str, str]) -> 
     path = settings.load.postgres_vault_path if settings.load else ""
     if not path or not may_need_vault(url):
         return None
-    from gensample.publish.vault import read_password  # hvac: only when asked for
+    from gensample.credentials.vault import read_password  # hvac: only when asked for
 
     return read_password(settings.vault or VaultSettings(), path, environ)
 

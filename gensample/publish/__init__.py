@@ -16,12 +16,12 @@ from pathlib import Path
 from botocore.client import BaseClient
 from s3transfer.manager import TransferConfig
 
+from gensample.credentials.vault import read_aws_credentials
 from gensample.errors import BadInputError, RunError
 from gensample.output.manifest import MANIFEST_FILE
 from gensample.publish import s3
 from gensample.publish.items import DATA, TRUTH, Item, plan_items
 from gensample.publish.record import RECORD, Record
-from gensample.publish.vault import read_aws_credentials
 from gensample.settings.publish import PublishSettings, VaultSettings
 
 __all__ = ["RECORD", "PublishReport", "describe_report", "publish_day"]

@@ -14,9 +14,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from s3transfer.manager import TransferConfig, TransferManager
 from s3transfer.utils import ChunksizeAdjuster
 
+from gensample.credentials.aws import AwsCredentials
 from gensample.errors import RunError
 from gensample.publish.items import Item
-from gensample.publish.vault import AwsCredentials
 from gensample.settings.publish import PublishSettings
 
 logger = logging.getLogger(__name__)

@@ -17,10 +17,10 @@ import threading
 from functools import partial
 from pathlib import Path
 
+from gensample.credentials.vault import read_aws_credentials
 from gensample.errors import GensampleError
 from gensample.publish import s3
 from gensample.publish.items import Item, digest
-from gensample.publish.vault import read_aws_credentials
 from gensample.settings import Settings
 from gensample.stream.metrics import Metrics
 

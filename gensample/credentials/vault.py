@@ -8,7 +8,6 @@ went wrong.
 import logging
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import hvac
 import requests
 from hvac import exceptions
 
+from gensample.credentials.aws import AwsCredentials
 from gensample.errors import RunError
 from gensample.settings.publish import VaultSettings
 
@@ -39,15 +39,6 @@ _PROBLEMS: tuple[tuple[type, str], ...] = (
     (exceptions.RateLimitExceeded, "Vault is rate-limiting this client"),
     (exceptions.InvalidRequest, "Vault refused the request"),
 )
-
-
-@dataclass(frozen=True)
-class AwsCredentials:
-    """AWS keys for one publish; their repr never shows a secret."""
-
-    access_key_id: str = field(repr=False)
-    secret_access_key: str = field(repr=False)
-    session_token: str | None = field(default=None, repr=False)
 
 
 class _Failure(Exception):
