@@ -15,7 +15,7 @@ import boto3
 import psutil
 import pytest
 from conftest import DAY, run_day
-from publishing_servers import FaultyS3, moto_s3
+from publishing_servers import FakeVault, FaultyS3, moto_s3
 
 from gensample.cli import main
 from gensample.daily import state
@@ -174,12 +174,33 @@ def test_parts_through_s3_make_the_local_day_byte_for_byte(tmp_path, cluster, pa
 
 @pytest.mark.parametrize("method, verb", [("PUT", "upload"), ("GET", "download")])
 def test_a_part_s3_refuses_fails_the_run_naming_it(tmp_path, cluster, parts_bucket, method, verb):
-    proxy, _ = parts_bucket
+    proxy, s3 = parts_bucket
     proxy.fail(method, "data--customers.csv.1.part", 403, "AccessDenied")
     run_dir = run_dir_for(tmp_path, "dask", "")
     with pytest.raises(RunError, match=rf"dask_parts: cannot {verb} s3://parts/team-a/gensample-"):
         run_with_parts_in_s3(run_dir, cluster, proxy.url)
     assert not (run_dir / "out" / DAY.isoformat()).exists()
+    assert proxy.requested("PUT", ".part") > 0  # parts went up before the failure...
+    assert s3.list_objects_v2(Bucket="parts")["KeyCount"] == 0  # ...and none stays
+
+
+def test_parts_through_s3_use_the_keys_vault_gives(tmp_path, cluster, parts_bucket, monkeypatch):
+    proxy, s3 = parts_bucket
+    vault = FakeVault()
+    keys = {"aws_access_key_id": "AKIAPARTSVAULT", "aws_secret_access_key": "vault-secret"}
+    with vault.serve():
+        vault.put_secret("secret", "gensample/aws", keys)
+        token = vault.add_token()
+        run_dir = run_dir_for(tmp_path, "dask", "")
+        (run_dir / "gensample.toml").write_text(
+            f'dask_parts = "s3://parts/team-a"\n[publish]\nendpoint_url = "{proxy.url}"\n'
+            f'[vault]\nurl = "{vault.url}"\n'
+        )
+        monkeypatch.setenv("VAULT_TOKEN", token)
+        proxy.access_keys.clear()  # the bucket was made with the environment's keys
+        run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=cluster.scheduler.address)
+    assert proxy.access_keys == {"AKIAPARTSVAULT"}  # this process and every worker
+    assert s3.list_objects_v2(Bucket="parts")["KeyCount"] == 0
 
 
 @pytest.mark.parametrize("value", ["parts", "s3://", "s3://Parts/x", "s3://parts/a b"])

@@ -41,6 +41,7 @@ from gensample.output.workers import (
 )
 from gensample.settings import Settings
 from gensample.settings.engine import local_cluster_size
+from gensample.settings.publish import PublishSettings
 from gensample.version import __version__
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ CONNECT_TIMEOUT = "30s"
 """How long to try to reach a scheduler."""
 WORKERS_TIMEOUT = 120
 """Seconds to wait for a cluster's first worker."""
+ABANDON_SECONDS = 30
+"""Seconds a failed batch waits for its running tasks before deleting their parts in S3."""
 PRE_SPAWN = "distributed.nanny.pre-spawn-environ"
 KEEP_FREED_MEMORY = {"MALLOC_MMAP_THRESHOLD_": 32 << 20, "MALLOC_TRIM_THRESHOLD_": 128 << 20}
 """glibc's settings in the worker processes of a cluster started here, as ``daily.allocator``
@@ -148,27 +151,63 @@ def _run_blocks(
     prefix = f"gensample-{plan.date}-{batch}-{tokenize(*run)}"
     shared = _shared_parts(settings, prefix)
     _check_workers(client, None if shared else destination.parts_dir)
-    futures = (
-        client.submit(_write_block_task, *run, shared, block, slot, key=f"{prefix}-{slot}")
-        for slot, block in enumerate(plan.blocks, start=first_slot)
-    )
+    submitted: list = []
+
+    def submit(slot: int, block: Block) -> Any:
+        future = client.submit(_write_block_task, *run, shared, block, slot, key=f"{prefix}-{slot}")
+        submitted.append(future)
+        return future
+
+    futures = (submit(slot, block) for slot, block in enumerate(plan.blocks, start=first_slot))
     window = 2 * max(1, sum(client.nthreads().values()))  # two blocks per worker thread ahead
+    finished = False
     try:
         for slot, parts in enumerate(in_order(futures, window), start=first_slot):
             yield _place(parts, destination, slot, shared)
+        finished = True
     except distributed.KilledWorker as error:
         raise RunError(
             f"a block of {plan.date} was lost with every Dask worker that ran it ({error}): "
             "killed from outside, perhaps by the out-of-memory killer"
         ) from None
+    finally:
+        if not finished:
+            _abandon(distributed, client, submitted, shared)
+
+
+def _abandon(distributed: Any, client: Any, submitted: list, shared: SharedParts | None) -> None:
+    """After a failed batch: cancel its tasks and delete the parts it left in S3, once the
+    running ones have ended (for at most ``ABANDON_SECONDS``; they are at most two per worker
+    thread). A failure to delete is logged: the run's own error is the one to report."""
+    if shared is not None:
+        with contextlib.suppress(TimeoutError):
+            distributed.wait(submitted, timeout=ABANDON_SECONDS)
+    client.cancel(submitted)
+    if shared is not None:
+        try:
+            shared.remove_all()
+        except RunError as error:
+            log.warning("parts of the failed batch stay in S3: %s", error)
 
 
 def _shared_parts(settings: Settings, batch_prefix: str) -> SharedParts | None:
-    """Where the batch's parts go through S3 (``dask_parts``), or None: the run directory."""
+    """Where the batch's parts go through S3 (``dask_parts``), with the ``[publish]`` store and
+    the ``[vault]`` keys, if any; or None: the run directory."""
     if not settings.dask_parts:
         return None
-    endpoint = settings.publish.endpoint_url if settings.publish else ""
-    return SharedParts.at(settings.dask_parts, batch_prefix, endpoint)
+    credentials = None
+    if settings.vault is not None:
+        from gensample.credentials.vault import read_aws_credentials  # hvac: only when asked for
+
+        credentials = read_aws_credentials(settings.vault, os.environ)
+    store = settings.publish or PublishSettings()
+    return SharedParts.at(
+        settings.dask_parts,
+        batch_prefix,
+        endpoint_url=store.endpoint_url,
+        region=store.region,
+        credentials=credentials,
+    )
 
 
 def _write_block_task(

@@ -4,15 +4,21 @@ With ``dask_parts = "s3://bucket/prefix"`` a task writes its block's part files 
 temporary folder of its worker and uploads them under ``prefix/<the batch's task prefix>/``;
 this process downloads each block's parts into the day's staging when the block's turn comes
 (each under a temporary name, renamed when whole), and deletes them from the bucket. A block
-that runs twice (its worker lost) uploads the same bytes again, so the day is the same. The
-bucket and credentials are boto3's usual ones (environment, instance role, ``~/.aws``), on every
-worker as here; ``[publish] endpoint_url`` names an S3-compatible store.
+that runs twice (its worker lost) uploads the same bytes again, so the day is the same. A batch
+that fails deletes what it left under its prefix; a task still running then may upload its parts
+after that, which the next run of the day (the same prefix) takes and deletes.
+
+The keys are the ``[vault]`` section's when there is one (read here, once per batch, and sent
+to the workers with the tasks; their repr shows no secret), else boto3's usual ones
+(environment, instance role, ``~/.aws``) on every worker as here. ``[publish] endpoint_url``
+names an S3-compatible store, ``[publish] region`` its region.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gensample.credentials.aws import AwsCredentials
 from gensample.errors import RunError
 from gensample.output.encoding import part_output
 from gensample.settings.engine import S3_URL
@@ -23,18 +29,22 @@ INSTALL = "pip install 'gensample[s3]'"
 @dataclass(frozen=True)
 class SharedParts:
     """Where a batch's part files go between the workers and this process: a bucket and a key
-    prefix (ending with ``/``), and the endpoint of the store (``''``: AWS)."""
+    prefix (ending with ``/``), the store's endpoint and region (``''``: AWS, boto3's region),
+    and the keys to use (None: boto3's chain)."""
 
     bucket: str
     prefix: str
     endpoint_url: str = ""
+    region: str = ""
+    credentials: AwsCredentials | None = None
 
     @classmethod
-    def at(cls, url: str, batch_prefix: str, endpoint_url: str = "") -> "SharedParts":
-        """The parts of the batch named ``batch_prefix`` under ``url`` (``s3://bucket/prefix``)."""
+    def at(cls, url: str, batch_prefix: str, **store: Any) -> "SharedParts":
+        """The parts of the batch named ``batch_prefix`` under ``url`` (``s3://bucket/prefix``),
+        in the ``store`` (endpoint_url, region, credentials)."""
         bucket, prefix = S3_URL.fullmatch(url).groups()
         keys = "/".join(part for part in ((prefix or "").strip("/"), batch_prefix) if part)
-        return cls(bucket, keys + "/", endpoint_url)
+        return cls(bucket, keys + "/", **store)
 
     def upload(self, folder: Path) -> None:
         """On a worker: upload every part file of ``folder``."""
@@ -61,6 +71,22 @@ class SharedParts:
                 "delete", path.name, client.delete_object, Bucket=self.bucket, Key=self.key(path)
             )
 
+    def remove_all(self) -> None:
+        """Delete every object under the batch's prefix (what a failed batch left)."""
+        client = self._client()
+        keys: list[str] = []
+
+        def list_keys() -> None:
+            pages = client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix
+            )
+            keys.extend(entry["Key"] for page in pages for entry in page.get("Contents", []))
+
+        self._call("list", "", list_keys)
+        for key in keys:
+            name = key.removeprefix(self.prefix)
+            self._call("delete", name, client.delete_object, Bucket=self.bucket, Key=key)
+
     def key(self, path: Path) -> str:
         """The key of part file ``path``."""
         return self.prefix + path.name
@@ -70,7 +96,15 @@ class SharedParts:
             import boto3
         except ImportError:
             raise RunError(f"dask_parts in S3 needs boto3: {INSTALL}") from None
-        return boto3.client("s3", endpoint_url=self.endpoint_url or None)
+        keys = self.credentials
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url or None,
+            region_name=self.region or None,
+            aws_access_key_id=keys and keys.access_key_id,
+            aws_secret_access_key=keys and keys.secret_access_key,
+            aws_session_token=keys and keys.session_token,
+        )
 
     def _call(self, verb: str, name: str, action: Any, *arguments: Any, **keywords: Any) -> None:
         """Run one S3 request; a failure as a RunError naming the object."""
