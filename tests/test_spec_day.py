@@ -88,6 +88,29 @@ def test_every_spec_record_has_a_truth_row_of_a_person_of_the_day(day_dir):
     assert records_of(day_dir, "orders").num_rows == 0  # orders carry no person
 
 
+def test_spec_records_show_their_person_as_the_days_truth_has_them(day_dir):
+    crm = read_csv(day_dir / "data/crm.csv").to_pandas()
+    crm["record_id"] = crm["crm_id"].str.removeprefix("CRM-").astype(int).astype(str)
+    records = records_of(day_dir, "crm").to_pandas()
+    people = read_csv(day_dir / "truth/entities.csv").to_pandas()
+    seen = crm.merge(records, on="record_id").merge(people, on="entity_id")
+    originals = seen[seen["kind"] == "original"]
+    assert len(originals) > 1000
+    assert (originals["born"] == originals["birth_date"]).all()
+    assert (originals["family_name"] == originals["last_name"]).all()
+
+
+def test_spec_duplicates_carry_their_similarity_to_the_original(day_dir):
+    records = records_of(day_dir, "crm")
+    copies = records.filter(pc.equal(records["kind"], "duplicate"))
+    originals = records.filter(pc.equal(records["kind"], "original"))
+    assert set(copies["difficulty"].to_pylist()) <= {"easy", "medium", "hard"}
+    assert "" not in copies["name_similarity"].to_pylist()
+    assert 0.5 < sum(float(s) for s in copies["name_similarity"].to_pylist()) / copies.num_rows <= 1
+    assert set(copies["birth_date_match"].to_pylist()) == {"true", "false"}  # born is fuzzed
+    assert set(originals["name_similarity"].to_pylist()) == {""}
+
+
 def test_two_runs_write_the_same_bytes(day_dir, tmp_path):
     again = run_example(tmp_path / "again")
     names = [str(p.relative_to(day_dir)) for p in day_dir.rglob("*") if p.is_file()]

@@ -44,9 +44,12 @@ def generate(
     made: dict[str, Generated] = {}
     for name, schema in schemas(spec).items():
         dataset = spec.datasets[name]
-        make = people_dataset if "population" in dataset else rows_dataset
+        arguments = (name, dataset, tables, entity_start)
         try:
-            blocks, records = make(settings, name, dataset, tables, entity_start)
+            if "population" in dataset:
+                blocks, records = people_dataset(settings, date, *arguments)
+            else:
+                blocks, records = rows_dataset(settings, *arguments)
             data = joined(blocks, schema)
         except (ValueError, pa.ArrowException) as error:  # data the checks cannot see
             raise BadInputError(f"{spec.file}: datasets.{name}: {error}") from None
@@ -81,14 +84,14 @@ def _with_ancestors(names: tuple[str, ...]) -> list[str]:
 
 
 def people_dataset(
-    settings: Settings, name: str, dataset: dict, tables: dict, entity_start: int
+    settings: Settings, date: dt.date, name: str, dataset: dict, tables: dict, entity_start: int
 ) -> tuple[list[pa.Table], pa.Table]:
-    """A dataset of people: each block's seen people, their duplicates, shuffled, numbered;
-    the blocks' rows and their truth rows."""
+    """A dataset of people as they are on ``date`` (as the day's truth has them): each block's
+    seen people, their duplicates, shuffled, numbered; the blocks' rows and their truth rows."""
     data, truths, next_id = [], [], dataset["id"].get("start", 1)
     for start, stop in block_bounds(entity_start, entity_start + settings.customers):
         block = start // BLOCK_SIZE
-        people = population.of_settings(settings, start, stop, population.REFERENCE_DATE)
+        people = population.of_settings(settings, start, stop, date)
         copies = copied(settings.seed, name, dataset, start, stop)
         seen = people.filter(pa.array(copies.seen))
         context = Context(len(seen), block, seen, tables)
@@ -99,11 +102,22 @@ def people_dataset(
         duplicate_of = pa.array(record_id[source], mask=source == np.arange(len(source)))
         kind = pc.if_else(pc.is_null(duplicate_of), "original", "duplicate")
         entity_id = seen["entity_id"].to_numpy()[source % max(len(seen), 1)]
-        rows = truth.record_rows(name, record_id, entity_id, kind, duplicate_of, labels)
+        shown = as_person(dataset, table)
+        rows = truth.record_rows(name, record_id, entity_id, kind, duplicate_of, labels, shown)
         data.append(with_id(dataset["id"], record_id, table).take(pa.array(order)))
         truths.append(rows.take(pa.array(order)))
         next_id += table.num_rows
     return data, joined(truths, truth.RECORDS_SCHEMA)
+
+
+def as_person(dataset: dict, table: pa.Table) -> pa.Table | None:
+    """The dataset's ``person`` columns under the attributes they show (the first column of
+    each; None without any), for the truth's similarity of each duplicate to its original."""
+    shown: dict[str, pa.ChunkedArray] = {}
+    for column, options in dataset["columns"].items():
+        if "person" in options:
+            shown.setdefault(options["person"], table[column])
+    return pa.table(shown) if shown else None
 
 
 def copied(seed: int, name: str, dataset: dict, start: int, stop: int) -> Copies:
