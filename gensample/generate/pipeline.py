@@ -2,6 +2,7 @@
 
 import datetime as dt
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -38,8 +39,12 @@ def reference_tables(settings: Settings, date: dt.date) -> dict[str, Generated]:
     return tables
 
 
-def generate_block(settings: Settings, date: dt.date, block: Block) -> BlockResult:
-    """Generate the people of ``block`` and every enabled dataset, parents first."""
+def generate_block(
+    settings: Settings, date: dt.date, block: Block, only: Collection[str] | None = None
+) -> BlockResult:
+    """Generate the people of ``block`` and every enabled dataset (or those of them ``only``
+    names, their parents among them), parents first."""
+    enabled = settings.datasets if only is None else only
     seconds = {}
     started = time.perf_counter()
     people = population.of_settings(settings, block.entity_start, block.entity_stop, date)
@@ -47,9 +52,9 @@ def generate_block(settings: Settings, date: dt.date, block: Block) -> BlockResu
     block_input = BlockInput(settings, date, block, people)
     generated = reference_tables(settings, date)
     for name, module in REGISTRY.items():
-        if name in settings.datasets and not module.REFERENCE:
+        if name in enabled and not module.REFERENCE:
             started = time.perf_counter()
             generated[name] = module.generate(block_input, generated)
             seconds[name] = time.perf_counter() - started
-    datasets = {name: generated[name] for name in block.rows}
+    datasets = {name: generated[name] for name in block.rows if name in enabled}
     return BlockResult(people, datasets, seconds)

@@ -71,7 +71,7 @@ def reference_block(settings: Settings, plan: Plan, batch: int) -> BlockResult |
     if batch > 1:
         return None
     tables = reference_tables(settings, plan.date)
-    tables |= day.day_tables(settings, plan.date, plan.entity_start)
+    tables |= day.day_tables(settings, plan)
     if not tables:
         return None
     return BlockResult(population.SCHEMA.empty_table(), tables, {})

@@ -6,12 +6,12 @@ first batch (``settings.customers`` from its first entity), every spec file in t
 settings name them.
 """
 
-import datetime as dt
 import json
 
 import pyarrow as pa
 
 from gensample.generate.datasets import REGISTRY, Generated
+from gensample.generate.plan import Plan
 from gensample.generate.spec import engine, files, model
 from gensample.generate.spec.arrow_types import schemas
 from gensample.generate.truth import Declaration
@@ -25,12 +25,12 @@ def day_schemas(settings: Settings) -> dict[str, pa.Schema]:
     }
 
 
-def day_tables(settings: Settings, date: dt.date, entity_start: int) -> dict[str, Generated]:
-    """Every spec dataset of ``settings`` for the people from ``entity_start``, with its truth
-    rows."""
+def day_tables(settings: Settings, plan: Plan) -> dict[str, Generated]:
+    """Every spec dataset of ``settings`` for the people of ``plan`` (its day, from its first
+    entity), with its truth rows; built-in parents made per block are the plan's."""
     made: dict[str, Generated] = {}
     for spec in files.load_all(settings):
-        made |= engine.generate(spec, settings, date, entity_start)
+        made |= engine.generate(spec, settings, plan.date, plan.entity_start, plan)
     return made
 
 

@@ -19,7 +19,8 @@ from gensample.corruptions.weights import FieldFuzz
 from gensample.errors import BadInputError
 from gensample.generate import population, truth
 from gensample.generate.datasets import REGISTRY, Generated
-from gensample.generate.plan import block_bounds
+from gensample.generate.pipeline import generate_block
+from gensample.generate.plan import Plan, block_bounds, make_plan
 from gensample.generate.seeding import BLOCK_SIZE, stream
 from gensample.generate.spec.arrow_types import schemas
 from gensample.generate.spec.columns import GENERATORS, Context, formatted, parent_weights
@@ -36,11 +37,13 @@ class Copies:
 
 
 def generate(
-    spec: Spec, settings: Settings, date: dt.date, entity_start: int = 0
+    spec: Spec, settings: Settings, date: dt.date, entity_start: int = 0, plan: Plan | None = None
 ) -> dict[str, Generated]:
     """Every dataset of ``spec``, parents first, with its truth rows (none unless it sees
-    people): the people are the day's ``settings.customers`` from ``entity_start``."""
-    tables = {**built_ins(settings, spec.built_ins, date), **spec.tables}
+    people): the people are the day's ``settings.customers`` from ``entity_start``; built-in
+    parents made per block are those of ``plan`` (by default a plan of those people)."""
+    plan = plan or make_plan(settings, date, entity_start)
+    tables = {**built_ins(spec, settings, plan), **spec.tables}
     made: dict[str, Generated] = {}
     for name, schema in schemas(spec).items():
         dataset = spec.datasets[name]
@@ -65,13 +68,29 @@ def joined(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
     return pa.concat_tables(kept) if kept else schema.empty_table()
 
 
-def built_ins(settings: Settings, names: tuple[str, ...], date: dt.date) -> dict[str, pa.Table]:
-    """The built-in reference datasets ``names``, each made from its own parents."""
-    made: dict[str, Generated] = {}
-    for name in _with_ancestors(names):
-        table = REGISTRY[name].table(settings, made, date)
-        made[name] = Generated(table, pa.table({}))
-    return {name: made[name].data for name in names}
+def built_ins(spec: Spec, settings: Settings, plan: Plan) -> dict[str, pa.Table]:
+    """The built-in datasets ``spec`` refers to: reference ones, each made from its own
+    parents, and ones made per block, made again for every block of ``plan`` (the run
+    generates them too, so the day holds the rows referred to)."""
+    made: dict[str, pa.Table] = {}
+    for name in _with_ancestors(spec.built_ins):
+        if REGISTRY[name].REFERENCE:
+            parents = {parent: Generated(table, pa.table({})) for parent, table in made.items()}
+            made[name] = REGISTRY[name].table(settings, parents, plan.date)
+    per_block = [name for name in spec.built_ins if not REGISTRY[name].REFERENCE]
+    if per_block:
+        made |= _made_per_block(settings, plan, per_block)
+    return {name: made[name] for name in spec.built_ins}
+
+
+def _made_per_block(settings: Settings, plan: Plan, names: list[str]) -> dict[str, pa.Table]:
+    """The built-in datasets ``names`` of every block of ``plan``, joined."""
+    wanted = [name for name in _with_ancestors(tuple(names)) if not REGISTRY[name].REFERENCE]
+    blocks = [generate_block(settings, plan.date, block, wanted).datasets for block in plan.blocks]
+    return {
+        name: joined([block[name].data for block in blocks], REGISTRY[name].SCHEMA)
+        for name in names
+    }
 
 
 def _with_ancestors(names: tuple[str, ...]) -> list[str]:

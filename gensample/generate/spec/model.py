@@ -27,8 +27,9 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-BUILT_IN_PARENTS = tuple(name for name, module in REGISTRY.items() if module.REFERENCE)
-"""Built-in datasets a spec dataset may refer to: the reference data, made whole per day."""
+BUILT_IN_PARENTS = tuple(REGISTRY)
+"""Built-in datasets a spec dataset may refer to: the reference data, made whole per day, and
+those made per block (customers, orders...), made again for the day's spec datasets."""
 
 
 @dataclass(frozen=True)
@@ -265,11 +266,17 @@ def kind(column: dict) -> str:
     return "number" if "number" in column else "text"
 
 
+def references(dataset: dict) -> list[tuple[str, str]]:
+    """Where a dataset refers to another dataset or table: (path inside it, the other's name)."""
+    rows = dataset.get("rows")
+    found = [("rows.per", rows["per"])] if isinstance(rows, dict) else []
+    columns = dataset["columns"].items()
+    return found + [(f"columns.{n}.ref", c["ref"]["dataset"]) for n, c in columns if "ref" in c]
+
+
 def parents(dataset: dict) -> set[str]:
     """The datasets and tables a dataset refers to."""
-    rows = dataset.get("rows")
-    found = {rows["per"]} if isinstance(rows, dict) else set()
-    return found | {c["ref"]["dataset"] for c in dataset["columns"].values() if "ref" in c}
+    return {parent for _, parent in references(dataset)}
 
 
 def _order(datasets: dict) -> list[str]:
