@@ -7,6 +7,7 @@ extra for phonenumbers). Prints, for the people of ``gensample run --customers P
   against the share when as many are drawn from the frequency tables alone (SSA given names by
   cohort, census family names, the 10.25 % the table leaves out never shared);
 - e-mail addresses held by more than one person who does not deliberately share them;
+- the share of people in each look-alike relation (twin, junior, senior, namesake);
 - the largest gap between a state's share of people and its 2020 census share;
 - phones that phonenumbers finds invalid, or whose area code is not of the person's state (or
   of the former state the truth labels);
@@ -25,6 +26,7 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.generate import names, population
+from gensample.settings import Settings
 
 SEED, HOUSEHOLD_SHARE, ON = 42, 0.25, dt.date(2026, 12, 4)
 
@@ -84,7 +86,7 @@ def phone_problems(people: pa.Table) -> tuple[int, int]:
 
 def main(n: int) -> None:
     started = time.perf_counter()
-    people = population.people(SEED, 0, n, HOUSEHOLD_SHARE, ON)
+    people = population.of_settings(Settings(seed=SEED, household_share=HOUSEHOLD_SHARE), 0, n, ON)
     seconds = time.perf_counter() - started
     spelled = [names.email_spelling(people[c]).to_pylist() for c in ("first_name", "last_name")]
     shared, expected = shared_name_share(*spelled), table_expectation(n)
@@ -96,6 +98,11 @@ def main(n: int) -> None:
     print(
         f"e-mail clashes              {email_clashes(people)} (shared in households: "
         f"{len(people) - people['shared_email_with'].null_count:,})"
+    )
+    relations = pc.value_counts(people["relation"].drop_null()).to_pylist()
+    print(
+        "look-alikes                 "
+        + ", ".join(f"{e['values']} {100 * e['counts'] / n:.2f} %" for e in relations)
     )
     print(f"largest state gap           {gap:+.2f} pp ({worst})")
     print(f"invalid phones              {invalid}")
