@@ -8,8 +8,9 @@ Besides households (people sharing an address, often a family name), a block hol
   first, middle and family name and address, the son born 20 to 40 years later and an adult;
   one may write Jr or II, the other Sr, and often neither does;
 - namesakes: people living alone who take the first and family name (one of the
-  ``COMMON_FAMILY_NAMES`` most frequent) and the ZIP code of an earlier person of the block of
-  their gender, with a middle name, street, birth date, e-mail and phone of their own.
+  ``COMMON_FAMILY_NAMES`` most frequent) and the ZIP code of a person of their gender at most
+  ``NAMESAKE_WINDOW`` ids before, with a middle name, street, birth date, e-mail and phone of
+  their own.
 
 Each pair's later person takes after its earlier one, chosen on a stream of its own, so choosing
 them never moves another draw. No person is in two pairs (a namesake may have several). The
@@ -40,7 +41,21 @@ at the senior's 18 years at most."""
 JUNIOR_SUFFIX_SHARES = {"Jr": 0.55, "II": 0.1}
 SENIOR_SUFFIX_SHARES = {"Sr": 0.35}
 """Shares of juniors and seniors who write each suffix (the rest: none)."""
+ROLES = {
+    "twins": ("twin", "twin"),
+    "juniors": ("junior", "senior"),
+    "namesakes": ("namesake", "namesake"),
+}
+"""Each kind of pair's ``relation`` labels: of its later person, of its earlier one."""
 RELATIONS = pa.array(["twin", "junior", "senior", "namesake"])
+COPIED_NAMES = {
+    "twins": ("last", "last_email"),
+    "juniors": ("first", "middle", "last", "first_email", "middle_email", "last_email"),
+    "namesakes": ("first", "last", "first_email", "last_email"),
+}
+"""The names (``Names`` fields) the later of a pair takes from the earlier."""
+PLACE_COLUMNS = ("city", "state", "postal_code", "county", "area_code")
+"""What a namesake takes of the earlier one's address: the town and ZIP, not the street."""
 
 
 class Shares(NamedTuple):
@@ -76,20 +91,24 @@ def choose(
     head: np.ndarray,
     is_female: np.ndarray,
     age_days: np.ndarray,
-    last_email: pa.Array,
+    drawn: Names,
 ) -> Lookalikes:
-    """The pairs of a block's people (``head``: household head positions), about ``shares``."""
+    """The pairs of a block's people (``head``: household head positions; ``drawn``: their
+    names), about ``shares``; twins never share a first name."""
     n = len(head)
     second = np.flatnonzero(head[1:] == np.arange(n - 1)) + 1  # a head's next member
     first = second - 1
     can_be_senior = ~is_female[first] & (age_days[first] - ADULT_DAYS >= GAP_YEARS[0] * 365.25)
     junior = can_be_senior & _drawn(rng, len(second), shares.junior_senior * n / 2, can_be_senior)
-    twin = ~junior & _drawn(rng, len(second), shares.twin * n / 2, ~junior)
+    first_names = drawn.first_email.to_numpy(zero_copy_only=False)
+    can_be_twins = ~junior & (first_names[first] != first_names[second])
+    twin = can_be_twins & _drawn(rng, len(second), shares.twin * n / 2, can_be_twins)
     alone = (head == np.arange(n)) & (np.append(head[1:], -1) != np.arange(n))
     later = np.flatnonzero(alone & _drawn(rng, n, shares.namesake * n / 2, alone))
     in_pairs = np.zeros(n, bool)
     in_pairs[np.concatenate([first[junior | twin], second[junior | twin], later])] = True
-    common = pc.is_in(last_email, value_set=_common_family_names()).to_numpy(zero_copy_only=False)
+    common = pc.is_in(drawn.last_email, value_set=_common_family_names())
+    common = common.to_numpy(zero_copy_only=False)
     return Lookalikes(
         twins=Pairs(second[twin], first[twin]),
         juniors=Pairs(second[junior], first[junior]),
@@ -167,16 +186,6 @@ def take_after(
     return is_female, age_days, Names(**fields)
 
 
-COPIED_NAMES = {
-    "twins": ("last", "last_email"),
-    "juniors": ("first", "middle", "last", "first_email", "middle_email", "last_email"),
-    "namesakes": ("first", "last", "first_email", "last_email"),
-}
-"""The names (``Names`` fields) the later of a pair takes from the earlier."""
-PLACE_COLUMNS = ("city", "state", "postal_code", "county", "area_code")
-"""What a namesake takes of the earlier one's address: the town and ZIP, not the street."""
-
-
 def share_places(found: Lookalikes, columns: dict[str, pa.Array]) -> None:
     """Give later namesakes the town and ZIP code of their earlier one, in ``columns``."""
     for name in PLACE_COLUMNS:
@@ -188,9 +197,10 @@ def labels(found: Lookalikes, entity_id: np.ndarray) -> dict[str, pa.Array]:
     block's people; null for people in no pair."""
     relation = np.full(len(entity_id), -1)
     group = np.full(len(entity_id), -1, np.int64)
-    roles = zip(found, ((0, 0), (1, 2), (3, 3)), strict=True)
-    for pairs, (later_relation, earlier_relation) in roles:
-        relation[pairs.later], relation[pairs.earlier] = later_relation, earlier_relation
+    code = {label: number for number, label in enumerate(RELATIONS.to_pylist())}
+    for kind, pairs in found._asdict().items():
+        later, earlier = ROLES[kind]
+        relation[pairs.later], relation[pairs.earlier] = code[later], code[earlier]
         group[pairs.later] = group[pairs.earlier] = entity_id[pairs.earlier]
     return {
         "relation": RELATIONS.take(pa.array(relation, mask=relation < 0)),

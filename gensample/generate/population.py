@@ -124,7 +124,7 @@ def block_people(
     shared_family = rng.random(n) < SHARED_FAMILY_NAME_P
     drawn = names.draw(rng, is_female, cohort, age_days // 365.25, head, shared_family)
     alike = stream(seed, "lookalikes", block)
-    found = lookalikes.choose(alike, shares, head, is_female, age_days, drawn.last_email)
+    found = lookalikes.choose(alike, shares, head, is_female, age_days, drawn)
     is_female, age_days, drawn = lookalikes.take_after(alike, found, is_female, age_days, drawn)
     email, shared_with = emails.addresses(rng, drawn, block, head, entity_id)
     columns = {
