@@ -213,3 +213,16 @@ def test_a_run_with_an_impossible_spec_writes_nothing(tmp_path, caplog):
     assert main(["run", "--dir", str(tmp_path / "run"), "--date", str(DAY)]) == 2
     assert "systems.toml: datasets.crm.columns.tier.choice.weights: expected 3" in caplog.text
     assert not (tmp_path / "run" / "out").exists()
+
+
+def test_the_schema_of_a_run_directory_adds_its_spec_datasets(tmp_path, capsys):
+    write_example(tmp_path / "run")
+    assert main(["schema", "--dir", str(tmp_path / "run")]) == 0
+    text = capsys.readouterr().out
+    crm = text[text.index("## `crm`") : text.index("## `orders`")]
+    assert "Data, in `data/crm.*`. Primary key in a database: `crm_id`, `day`." in crm
+    assert "| `born` | date |" in crm
+    assert "Made by" in crm and "systems.toml" in crm
+    assert "| `crm_id` | text | FK → `crm.crm_id` |" in text[text.index("## `orders`") :]
+    assert main(["schema"]) == 0
+    assert "## `crm`" not in capsys.readouterr().out

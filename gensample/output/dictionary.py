@@ -155,9 +155,10 @@ def _truth_table(name: str, declared: truth.Declaration) -> TableSpec:
     )
 
 
-def render_markdown() -> str:
-    """The dictionary as Markdown: a section per table, a row per column (type, key, meaning)."""
-    sections = [_section(spec) for spec in tables()]
+def render_markdown(manifest: Mapping | None = None) -> str:
+    """The dictionary as Markdown: a section per table, a row per column (type, key, meaning);
+    with the spec datasets a day's ``manifest`` records (see :func:`tables`)."""
+    sections = [_section(spec) for spec in tables(manifest)]
     return "\n\n".join(sections) + "\n"
 
 
