@@ -135,7 +135,8 @@ def test_a_day_labels_them_in_the_truth_and_counts_them_in_the_manifest(run_dir)
 
 
 def test_settings_set_the_shares(run_dir):
-    run_day(run_dir, customers=2000, datasets=["customers"], twin_share=0, namesake_share=0.1)
+    (run_dir / "gensample.toml").write_text("[lookalikes]\ntwin_share = 0\nnamesake_share = 0.1\n")
+    run_day(run_dir, customers=2000, datasets=["customers"])
     day_dir = next((run_dir / "out").iterdir())
     document = json.loads((day_dir / "manifest.json").read_text())
     assert "twin" not in document["lookalikes"]

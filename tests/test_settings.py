@@ -77,7 +77,10 @@ def test_environment_reaches_sections_and_lists(run_dir):
         ("stores = 1000000000000000\n", "expected a whole number from 1 to 1_000_000"),
         ("seed = inf\n", "seed = inf is not allowed: expected a whole number >= 0"),
         ("household_share = -inf\n", "household_share = -inf is not allowed"),
-        ("twin_share = 0.7\n", "twin_share = 0.7 is not allowed: expected a number from 0 to 0.5"),
+        (
+            "[lookalikes]\ntwin_share = 0.7\n",
+            "lookalikes.twin_share = 0.7 is not allowed: expected a number from 0 to 0.5",
+        ),
         ("[publish]\nmultipart_threshold_mib = inf\n", "expected a number from 0.01 to 5120"),
         (
             "[fuzz.fields.email]\nweight = inf\n",

@@ -104,9 +104,8 @@ def people(
 
 def of_settings(settings: Settings, start: int, stop: int, on: dt.date) -> pa.Table:
     """The true people with entity ids ``start <= id < stop`` as ``settings`` make them."""
-    shares = lookalikes.Shares(
-        settings.twin_share, settings.junior_senior_share, settings.namesake_share
-    )
+    chosen = settings.lookalikes
+    shares = lookalikes.Shares(chosen.twin_share, chosen.junior_senior_share, chosen.namesake_share)
     return people(settings.seed, start, stop, settings.household_share, on, shares)
 
 

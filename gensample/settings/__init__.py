@@ -27,6 +27,7 @@ from gensample.settings.engine import (
 from gensample.settings.fuzz import check_fields
 from gensample.settings.layers import ENV_PREFIX, env_layer, merge, read_toml
 from gensample.settings.load import LoadSettings
+from gensample.settings.lookalikes import LookalikeSettings
 from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.retail import RetailSettings, in_run_dir
 from gensample.settings.schema import build, check_layer, optional_section, section, setting
@@ -88,21 +89,6 @@ class Settings:
     )
     household_share: float = setting(
         0.25, "Share (0-1) of people living with others (hard negatives).", minimum=0, maximum=0.9
-    )
-    twin_share: float = setting(
-        0.01, "Share (0-1) of people who are twins (hard negatives).", minimum=0, maximum=0.5
-    )
-    junior_senior_share: float = setting(
-        0.01,
-        "Share (0-1) of people in a father-son pair of one name, Jr and Sr (hard negatives).",
-        minimum=0,
-        maximum=0.5,
-    )
-    namesake_share: float = setting(
-        0.02,
-        "Share (0-1) of people sharing a common name and ZIP code with another (hard negatives).",
-        minimum=0,
-        maximum=0.5,
     )
     format: str = setting("csv", "Output format of data files.", choices=("csv", "parquet"))
     load_type: str = setting(
@@ -180,7 +166,7 @@ class Settings:
     dask_parts: str = setting(
         "",
         "Where Dask workers put part files: '' (the run directory, which every worker must "
-        "see) or s3://bucket/prefix (boto3's credentials; [publish] endpoint_url).",
+        "see) or s3://bucket/prefix ([vault] keys, else boto3's; [publish] endpoint_url).",
         check=check_dask_parts,
         allowed=DASK_PARTS_ALLOWED,
         operational=True,
@@ -188,6 +174,9 @@ class Settings:
     fuzz: FuzzSettings = section(FuzzSettings, "The fuzz map: which corruptions duplicates get.")
     difficulty: DifficultySettings = section(
         DifficultySettings, "How hard duplicates are to match: a preset and manual controls."
+    )
+    lookalikes: LookalikeSettings = section(
+        LookalikeSettings, "How many people look like someone else: twins, Jr and Sr, namesakes."
     )
     coverage: CoverageSettings = section(
         CoverageSettings, "Share of the population each source system sees."
@@ -203,7 +192,8 @@ class Settings:
         "Publishing each day to S3.", operational=True
     )
     vault: VaultSettings | None = optional_section(
-        "AWS keys for publishing, from Vault.", operational=True
+        "AWS keys (publishing, streaming, Dask parts in S3) and database passwords, from Vault.",
+        operational=True,
     )
     load: LoadSettings | None = optional_section(
         "How gensample load reaches its database.", operational=True
