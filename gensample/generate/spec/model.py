@@ -2,7 +2,6 @@
 (references, expressions, fuzzed columns' kinds, cycles). Every error names the file, the path
 inside it and the reason."""
 
-import datetime as dt
 import graphlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,18 +13,13 @@ import pyarrow.parquet as pq
 from gensample.corruptions import CORRUPTIONS, fuzzmap
 from gensample.errors import BadInputError
 from gensample.generate.datasets import REGISTRY
-from gensample.generate.spec import expressions, schema
+from gensample.generate.spec import expressions, reading, schema
 from gensample.generate.spec.columns import (
     PERSON_ATTRIBUTES,
     TEXT_FORMATS,
     faker_for,
     faker_providers,
 )
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
 
 BUILT_IN_PARENTS = tuple(REGISTRY)
 """Built-in datasets a spec dataset may refer to: the reference data, made whole per day, and
@@ -52,46 +46,12 @@ class _Fault(Exception):
 
 def load(path: Path) -> Spec:
     """The checked spec at ``path`` (TOML, or YAML for ``.yaml``/``.yml``)."""
-    raw = _parse(path)
+    raw = reading.parsed(path)
     schema.validate(raw, path.name)
     try:
         return _checked(path, raw)
     except _Fault as fault:
         raise BadInputError(f"{path.name}: {schema.dotted(fault.path)}: {fault}") from None
-
-
-def _parse(path: Path) -> object:
-    """The file's content as plain data."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        if path.suffix in (".yaml", ".yml"):
-            return _plain(_yaml(text, path))
-        return _plain(tomllib.loads(text))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise BadInputError(f"{path}: cannot read the spec: {error}") from None
-
-
-def _yaml(text: str, path: Path) -> object:
-    """A YAML spec's content: PyYAML is an optional dependency (``gensample[spec]``)."""
-    try:
-        import yaml
-    except ModuleNotFoundError:
-        raise BadInputError(
-            f"{path}: YAML spec files need PyYAML: pip install 'gensample[spec]', or write TOML"
-        ) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise BadInputError(f"{path}: cannot read the spec: {error}") from None
-
-
-def _plain(value: object) -> object:
-    """``value`` with dates written without quotes as ISO texts, as the schema expects."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def _checked(path: Path, raw: dict) -> Spec:
