@@ -139,7 +139,7 @@ def test_unlabelled_originals_carry_the_person_with_the_suffix_and_some_a_middle
                 initials.append(row["first_name"] == initial)
             suffixed += person["suffix"] != ""
     assert 0.005 < suffixed / unlabelled < 0.04  # some men give a suffix
-    assert 0.1 < sum(initials) / len(initials) < 0.2  # MIDDLE_INITIAL_SHARE 0.15 type one
+    assert 0.1 < sum(initials) / len(initials) < 0.2  # habits.middle_initial 0.15 type one
 
 
 def _seconds(timestamp: str) -> float:

@@ -246,3 +246,15 @@ def test_the_workers_of_a_killed_run_exit_with_it(run_dir):
         run.wait()
     assert len(workers) >= 2
     assert not psutil.wait_procs(workers, timeout=30)[1]  # every one of them has exited
+
+
+def test_built_in_systems_changed_by_a_spec_change_the_dask_day_as_the_local_one(tmp_path, cluster):
+    spec = tmp_path / "tills.toml"
+    spec.write_text("[datasets.pos_customers]\nbuiltin = true\nhabits = {upper_case = 0.0}\n")
+    local, on_dask = local_and_dask(tmp_path, f'spec = ["{spec}"]\n', cluster.scheduler.address)
+    assert on_dask == local  # the parameters went with the tasks
+    plain = run_dir_for(tmp_path, "plain", "")
+    run_day(plain, customers=PEOPLE)
+    changed = "data/pos_customers.csv"
+    assert checksums(plain)[changed] != local[changed]
+    assert checksums(plain)["data/customers.csv"] == local["data/customers.csv"]

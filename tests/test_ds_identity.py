@@ -22,7 +22,7 @@ from gensample.corruptions import CORRUPTIONS
 from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.corruptions.weights import DIFFICULTIES
 from gensample.generate import population
-from gensample.generate.datasets import REGISTRY, BlockInput, formats, identity
+from gensample.generate.datasets import REGISTRY, BlockInput, formats, fuzzing, identity
 from gensample.generate.datasets.contract import Block
 from gensample.generate.plan import make_plan
 from gensample.generate.truth import RECORDS_SCHEMA
@@ -282,12 +282,12 @@ def empty_block(name: str) -> Block:
 def test_a_run_fuzz_map_override_reaches_every_system_but_not_what_its_format_forbids():
     phone_only_reformatted = {"phone": FieldFuzz(2.0, {"reformat_phone": 1.0})}
     chosen = Settings(fuzz=FuzzSettings(fields=phone_only_reformatted))
-    pos = REGISTRY["pos_customers"].SYSTEM.fuzzing.fuzz_map(chosen)
-    loyalty = REGISTRY["loyalty_members"].SYSTEM.fuzzing.fuzz_map(chosen)
+    pos = fuzzing.of_system(chosen, "pos_customers").fuzz_map(chosen)
+    loyalty = fuzzing.of_system(chosen, "loyalty_members").fuzz_map(chosen)
     assert "phone" not in pos  # a ten-digit phone cannot show another format
     assert dict(loyalty["phone"].corruptions) == {"reformat_phone": 1.0}
     assert "change_case" not in loyalty["first_name"].corruptions  # all in capitals
-    assert set(REGISTRY["email_subscribers"].SYSTEM.fuzzing.fuzz_map(chosen)) == {
+    assert set(fuzzing.of_system(chosen, "email_subscribers").fuzz_map(chosen)) == {
         "email",
         "first_name",
     }
@@ -297,8 +297,8 @@ def test_a_run_fuzz_map_override_reaches_every_system_but_not_what_its_format_fo
 def test_self_typed_systems_corrupt_one_field_fewer_but_at_least_one(max_fields):
     chosen = Settings(fuzz=FuzzSettings(max_fields=max_fields))
     most = max_fields + DIFFICULTIES[chosen.difficulty.preset].extra_fields  # preset moves it
-    assert REGISTRY["loyalty_members"].SYSTEM.fuzzing.max_fields(chosen) == max(1, most - 1)
-    assert REGISTRY["pos_customers"].SYSTEM.fuzzing.max_fields(chosen) == most + 1
+    assert fuzzing.of_system(chosen, "loyalty_members").max_fields(chosen) == max(1, most - 1)
+    assert fuzzing.of_system(chosen, "pos_customers").max_fields(chosen) == most + 1
 
 
 @given(st.lists(st.none() | st.text()))

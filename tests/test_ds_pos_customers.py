@@ -44,7 +44,7 @@ def test_an_unlabelled_original_is_the_true_person_as_the_till_writes_them(tills
         assert row["phone"] in (None, re.sub(r"\D", "", person["phone"]))
         assert row["birth_date"] in (None, person["birth_date"])
         assert row["postal_code"] == person["postal_code"]
-    assert 0.02 < sum(initials) / len(initials) < 0.1  # MIDDLE_INITIAL_SHARE 0.05 give one
+    assert 0.02 < sum(initials) / len(initials) < 0.1  # habits.middle_initial 0.05 give one
 
 
 def test_most_tills_write_capitals_and_some_details_are_not_asked(tills):

@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from gensample import reference
+
 
 @dataclass(frozen=True)
 class FieldFuzz:
@@ -171,40 +173,18 @@ DIFFICULTIES = MappingProxyType(
 
 SOURCE_VARIATIONS = MappingProxyType(
     {
-        "customers": {
-            "email:work": 0.12,
-            "phone:landline": 0.10,
-            "address:previous": 0.10,
-            "last_name:maiden": 0.05,
-            "first_name:preferred": 0.08,
-        },
-        "pos_customers": {
-            "phone:landline": 0.30,
-            "address:previous": 0.10,
-            "last_name:maiden": 0.05,
-            "first_name:preferred": 0.15,
-        },
-        "loyalty_members": {
-            "email:work": 0.05,
-            "phone:landline": 0.35,
-            "address:previous": 0.15,
-            "last_name:maiden": 0.05,
-            "first_name:preferred": 0.10,
-        },
-        "email_subscribers": {"email:work": 0.25, "first_name:preferred": 0.15},
-        "incident_reports": {
-            "phone:landline": 0.60,
-            "last_name:maiden": 0.05,
-            "first_name:preferred": 0.15,
-        },
-        "wifi_sessions": {"email:work": 0.15, "phone:landline": 0.10},
+        name: MappingProxyType(system["variations"])
+        for name, system in reference.built_in_systems().items()
+        if "variations" in system
     }
 )
-"""Per source system, the share of its records carrying each of a person's other true values
-(``email:work``, ``phone:landline``, ``address:previous``, ``last_name:maiden``,
-``first_name:preferred``), before the preset's ``variation_share``: a web shop gets the personal
-e-mail, a store's loyalty desk a home phone, an incident form a work phone. A variation a system
-does not list, or whose columns it does not hold, it never carries."""
+"""Per built-in source system, the share of its records carrying each of a person's other true
+values (``email:work``, ``phone:landline``, ``address:previous``, ``last_name:maiden``,
+``first_name:preferred``), before the preset's ``variation_share``, as the shipped
+``systems.toml`` declares them (a run's spec files may change them: ``datasets.systems``): a
+web shop gets the personal e-mail, a store's loyalty desk a home phone, an incident form a work
+phone. A variation a system does not list, or whose columns it does not hold, it never
+carries."""
 VARIATIONS = (
     "email:work",
     "phone:landline",

@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from gensample.errors import BadInputError, RunError
+from gensample.generate.datasets import systems
 from gensample.generate.datasets.contract import Block
 from gensample.generate.plan import Plan
 from gensample.output.placement import PartFiles, part_path
@@ -41,7 +42,6 @@ from gensample.output.workers import (
 )
 from gensample.settings import Settings
 from gensample.settings.engine import local_cluster_size
-from gensample.settings.publish import PublishSettings
 from gensample.version import __version__
 
 log = logging.getLogger(__name__)
@@ -149,12 +149,15 @@ def _run_blocks(
     destination.parts_dir.mkdir(exist_ok=True)
     run = (settings, plan.date, batch, destination.placement.paths, destination.parts_dir)
     prefix = f"gensample-{plan.date}-{batch}-{tokenize(*run)}"
-    shared = _shared_parts(settings, prefix)
+    shared = SharedParts.of_run(settings, prefix)
     _check_workers(client, None if shared else destination.parts_dir)
     submitted: list = []
 
+    parameters = systems.effective(settings)  # read here: a worker may not see the spec files
+
     def submit(slot: int, block: Block) -> Any:
-        future = client.submit(_write_block_task, *run, shared, block, slot, key=f"{prefix}-{slot}")
+        arguments = (*run, shared, parameters, block, slot)
+        future = client.submit(_write_block_task, *arguments, key=f"{prefix}-{slot}")
         submitted.append(future)
         return future
 
@@ -190,26 +193,6 @@ def _abandon(distributed: Any, client: Any, submitted: list, shared: SharedParts
             log.warning("parts of the failed batch stay in S3: %s", error)
 
 
-def _shared_parts(settings: Settings, batch_prefix: str) -> SharedParts | None:
-    """Where the batch's parts go through S3 (``dask_parts``), with the ``[publish]`` store and
-    the ``[vault]`` keys, if any; or None: the run directory."""
-    if not settings.dask_parts:
-        return None
-    credentials = None
-    if settings.vault is not None:
-        from gensample.credentials.vault import read_aws_credentials  # hvac: only when asked for
-
-        credentials = read_aws_credentials(settings.vault, os.environ)
-    store = settings.publish or PublishSettings()
-    return SharedParts.at(
-        settings.dask_parts,
-        batch_prefix,
-        endpoint_url=store.endpoint_url,
-        region=store.region,
-        credentials=credentials,
-    )
-
-
 def _write_block_task(
     settings: Settings,
     date: dt.date,
@@ -217,12 +200,15 @@ def _write_block_task(
     paths: Mapping[str, Path],
     parts_dir: Path,
     shared: SharedParts | None,
+    parameters: dict[str, dict],
     block: Block,
     slot: int,
 ) -> BlockOutput:
     """On a Dask worker: generate one block and write its rows of the files ``paths`` (CSV)
     and of the Parquet files as part files in ``parts_dir``, or upload them to ``shared``
-    (the paths it gives for Parquet parts are where this process downloads them)."""
+    (the paths it gives for Parquet parts are where this process downloads them). The built-in
+    systems' ``parameters`` come with the task: the worker may not see the spec files."""
+    systems.install(settings, parameters)
     if shared is None:
         return _write_parts(settings, date, batch, paths, parts_dir, block, slot)
     with tempfile.TemporaryDirectory(prefix="gensample-parts-") as scratch:

@@ -14,6 +14,7 @@ to the workers with the tasks; their repr shows no secret), else boto3's usual o
 names an S3-compatible store, ``[publish] region`` its region.
 """
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ from typing import Any
 from gensample.credentials.aws import AwsCredentials
 from gensample.errors import RunError
 from gensample.output.encoding import part_output
+from gensample.settings import Settings
 from gensample.settings.engine import S3_URL
+from gensample.settings.publish import PublishSettings
 
 INSTALL = "pip install 'gensample[s3]'"
 
@@ -37,6 +40,26 @@ class SharedParts:
     endpoint_url: str = ""
     region: str = ""
     credentials: AwsCredentials | None = None
+
+    @classmethod
+    def of_run(cls, settings: Settings, batch_prefix: str) -> "SharedParts | None":
+        """Where the batch named ``batch_prefix`` puts its parts (``dask_parts``), with the
+        ``[publish]`` store and the ``[vault]`` keys, if any; None: the run directory."""
+        if not settings.dask_parts:
+            return None
+        credentials = None
+        if settings.vault is not None:
+            from gensample.credentials.vault import read_aws_credentials  # hvac: when asked
+
+            credentials = read_aws_credentials(settings.vault, os.environ)
+        store = settings.publish or PublishSettings()
+        return cls.at(
+            settings.dask_parts,
+            batch_prefix,
+            endpoint_url=store.endpoint_url,
+            region=store.region,
+            credentials=credentials,
+        )
 
     @classmethod
     def at(cls, url: str, batch_prefix: str, **store: Any) -> "SharedParts":

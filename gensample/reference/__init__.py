@@ -14,6 +14,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -276,3 +281,11 @@ def name_spellings(part: str) -> pa.Table:
     without their accent or apostrophe: name, written form, and the share who write it so."""
     table = read_table("name_spellings.csv")
     return table.filter(pc.equal(table["part"], part)).select(["name", "written", "share"])
+
+
+@functools.cache
+def built_in_systems() -> dict[str, dict]:
+    """The built-in source systems' parameters as ``systems.toml`` (a spec file) declares them,
+    by dataset name."""
+    with (DATA / "systems.toml").open("rb") as file:
+        return tomllib.load(file)["datasets"]

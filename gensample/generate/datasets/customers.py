@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
 from gensample.generate import duplicates, population, truth, variants
-from gensample.generate.datasets import formats, fuzzing
+from gensample.generate.datasets import formats, fuzzing, systems
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     HISTORY_DAYS,
@@ -130,10 +130,6 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     )
 
 
-MIDDLE_INITIAL_SHARE = 0.15
-"""Share of people who type their middle initial after their first name ("John A")."""
-
-
 def entered(block: BlockInput) -> pa.Table:
     """The block's people as they type themselves into the web shop: a suffix after the family
     name, some a middle initial after the first name."""
@@ -145,7 +141,7 @@ def entered(block: BlockInput) -> pa.Table:
         NAME,
         people["first_name"].combine_chunks(),
         np.arange(people.num_rows),
-        MIDDLE_INITIAL_SHARE,
+        systems.habit(block.settings, NAME, "middle_initial"),
         initial=True,
     )
     columns = people.select(PERSON_COLUMNS)

@@ -47,17 +47,7 @@ STATUSES = Pool(
 )
 UNSUBSCRIBED, BOUNCED = 1, 3
 """Positions of ``unsubscribed`` and ``bounced`` in ``STATUSES``."""
-SYSTEM = identity.System(
-    NAME,
-    ("email", "first_name"),
-    identity.Fuzzing(
-        fields={"email": 2.0, "first_name": 1.0},
-        forbidden={"email": ("leave_blank",)},
-        extra_fields=-1,
-    ),
-    formats.as_given,
-    unrecorded={"first_name": 0.35},
-)
+SYSTEM = identity.System(NAME, ("email", "first_name"), formats.as_given)
 
 
 rows = identity.rows_counter(NAME)

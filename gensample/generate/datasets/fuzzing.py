@@ -3,7 +3,6 @@ captures, which corruptions it makes more or less often, how often it hurries.""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 import numpy as np
 import pyarrow as pa
@@ -11,32 +10,10 @@ import pyarrow.compute as pc
 
 from gensample.corruptions import dates, fuzzmap
 from gensample.corruptions.fuzzmap import FieldFuzz
-from gensample.corruptions.weights import DIFFICULTIES, SOURCE_VARIATIONS, Difficulty
+from gensample.corruptions.weights import DIFFICULTIES, Difficulty
 from gensample.generate import names
+from gensample.generate.datasets import systems
 from gensample.settings import Settings
-
-STAFF_TYPED = MappingProxyType(
-    {
-        "make_typo": 3.0,
-        "transpose_letters": 2.0,
-        "drop_letter": 2.0,
-        "double_letter": 2.0,
-        "misspell_phonetically": 3.0,
-        "make_ocr_error": 2.0,
-        "remove_diacritics": 3.0,
-        "split_word": 2.0,
-        "merge_words": 2.0,
-        "mistype_digit": 2.0,
-        "transpose_digits": 2.0,
-        "use_january_first": 2.0,
-        "type_into_wrong_field": 2.0,
-    }
-)
-"""Corruption multipliers of systems where staff type what a customer says or wrote: more
-slipped keys and digits, names spelt as heard, handwriting misread, accents dropped."""
-
-STAFF_HURRY = 2.0
-"""How much more often staff type a record in a hurry (several errors) than the run's share."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +61,20 @@ class Fuzzing:
         return run_exact_share(settings) if self.exact_copies else 0.0
 
 
+def of_system(settings: Settings, name: str) -> Fuzzing:
+    """How built-in system ``name`` errs in the run of ``settings`` (its ``systems`` entry)."""
+    chosen = systems.parameters(settings, name)
+    fuzz = chosen.get("fuzz", {})
+    return Fuzzing(
+        fields={field: entry["weight"] for field, entry in fuzz.items()},
+        corruptions=chosen.get("corruptions", {}),
+        forbidden={field: tuple(entry.get("forbidden", ())) for field, entry in fuzz.items()},
+        extra_fields=chosen.get("extra_fields", 0),
+        exact_copies=chosen.get("exact_copies", True),
+        hurry=chosen.get("hurry", 1.0),
+    )
+
+
 def preset(settings: Settings) -> Difficulty:
     """The run's difficulty preset."""
     return DIFFICULTIES[settings.difficulty.preset]
@@ -123,7 +114,8 @@ def run_variation_shares(settings: Settings, system: str) -> dict[str, float]:
     """Share of ``system``'s records carrying each other true value: the system's default times
     the preset's ``variation_share``, replaced per variation by ``source_variations``."""
     scale = preset(settings).variation_share
-    defaults = {name: share * scale for name, share in SOURCE_VARIATIONS[system].items()}
+    shares = systems.parameters(settings, system).get("variations", {})
+    defaults = {name: share * scale for name, share in shares.items()}
     return {**defaults, **(settings.difficulty.source_variations or {}).get(system, {})}
 
 

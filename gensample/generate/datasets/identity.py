@@ -12,7 +12,7 @@ record still shows, so every difference from the true person is named.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from gensample.corruptions import fuzzmap
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
 from gensample.generate import duplicates, population, truth, variants
-from gensample.generate.datasets import fuzzing
+from gensample.generate.datasets import fuzzing, systems
 from gensample.generate.datasets.common import (
     share_of,
     shuffled_ids,
@@ -29,13 +29,7 @@ from gensample.generate.datasets.common import (
 )
 from gensample.generate.datasets.contract import BlockInput
 from gensample.generate.datasets.formats import replace
-from gensample.generate.datasets.fuzzing import (  # the systems take them from here
-    STAFF_HURRY,  # noqa: F401
-    STAFF_TYPED,  # noqa: F401
-    Fuzzing,
-    run_original_share,
-    run_variation_shares,
-)
+from gensample.generate.datasets.fuzzing import run_original_share, run_variation_shares
 from gensample.generate.datasets.registration import earliest_days
 from gensample.generate.seeding import stream
 from gensample.settings import Settings
@@ -51,15 +45,13 @@ where ``person`` is each row's position among the block's people (for per-person
 
 @dataclass(frozen=True)
 class System:
-    """One identity-bearing source system: what it captures of a person and how it errs."""
+    """One identity-bearing source system: what it captures of a person and how it writes it
+    (how it errs and what it leaves out are its parameters: ``systems``)."""
 
     name: str
     columns: tuple[str, ...]
     """Person columns it captures (``population.SCHEMA`` names)."""
-    fuzzing: Fuzzing
     render: Render
-    unrecorded: Mapping[str, float] = field(default_factory=dict)
-    """Column -> share of people whose value the system never holds (null on all their records)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +120,8 @@ def records(block: BlockInput, system: System) -> Records:
         settings.max_duplicates_per_entity,
     )
     source = np.concatenate([np.arange(covered), np.repeat(np.arange(covered), copies)])
-    held = _unrecorded(draw("unrecorded"), block.people.select(system.columns).take(chosen), system)
+    held = block.people.select(system.columns).take(chosen)
+    held = _unrecorded(draw("unrecorded"), held, systems.parameters(settings, system.name))
     carried, variations = variants.carry(
         held.take(source),
         block.other_values.take(chosen[source]),
@@ -174,9 +167,10 @@ def streams(block: BlockInput, name: str) -> Callable[[str], np.random.Generator
     return lambda purpose: stream(block.settings.seed, name, purpose, block.block.entity_start)
 
 
-def _unrecorded(rng: np.random.Generator, held: pa.Table, system: System) -> pa.Table:
-    """Blank the columns the system never holds for a share of its people."""
-    for column, share in system.unrecorded.items():
+def _unrecorded(rng: np.random.Generator, held: pa.Table, chosen: Mapping) -> pa.Table:
+    """Blank the columns the system never holds for a share of its people (its ``chosen``
+    parameters' ``unrecorded``: column -> share of people, null on all their records)."""
+    for column, share in chosen.get("unrecorded", {}).items():
         blank = pa.array(rng.random(held.num_rows) < share)
         values = pc.if_else(blank, pa.scalar(None, held.schema.field(column).type), held[column])
         held = replace(held, column, values)
@@ -202,12 +196,13 @@ def _corrupt(
 
     Returns the written rows and the corruptions each shows.
     """
-    settings, fuzzing = block.settings, system.fuzzing
-    fuzz_map, most = fuzzing.fuzz_map(settings), fuzzing.max_fields(settings)
-    hurried = fuzzing.hurried_share(settings, system.name)
+    settings = block.settings
+    errs = fuzzing.of_system(settings, system.name)
+    fuzz_map, most = errs.fuzz_map(settings), errs.max_fields(settings)
+    hurried = errs.hurried_share(settings, system.name)
     n = carried.num_rows
     clean = round(firsts * (1 - run_original_share(settings)))
-    exact = round((n - firsts) * fuzzing.exact_share(settings))
+    exact = round((n - firsts) * errs.exact_share(settings))
     rows = np.sort(
         np.concatenate(
             [rng.permutation(firsts)[clean:], firsts + rng.permutation(n - firsts)[exact:]]

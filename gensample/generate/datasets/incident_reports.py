@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import formats, identity, stores
+from gensample.generate.datasets import formats, identity, stores, systems
 from gensample.generate.datasets.common import DAY_SECONDS, TIMESTAMP, during_hours, event_window
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.reference import Pool
@@ -100,18 +100,13 @@ WRITE_UP_MOST_DAYS = 4
 """A report is written up after an exponential delay (mean in days), cut at a few days."""
 
 
-MIDDLE_SHARE = 0.6
-"""Share of people who give staff writing a report their middle name (as they give it)."""
-
-
 def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Table:
     """Each person's name (often with the middle name) and phone written in that person's
     habit."""
     name_habit = formats.person_habit(block, NAME, "name_habit", NAME_HABITS)[person]
     capitals = pa.array(name_habit == CAPITALS)
-    first = formats.with_middle(
-        block, NAME, columns["first_name"], person, MIDDLE_SHARE, initial=False
-    )
+    middle = systems.habit(block.settings, NAME, "middle_name")  # given to staff, as given
+    first = formats.with_middle(block, NAME, columns["first_name"], person, middle, initial=False)
     first = pc.if_else(capitals, pc.utf8_upper(first), first)
     first = pc.if_else(pa.array(name_habit == FAMILY_ONLY), pa.scalar(None, pa.string()), first)
     last = pc.if_else(capitals, pc.utf8_upper(columns["last_name"]), columns["last_name"])
@@ -131,20 +126,7 @@ def phones_separated(phones: pa.Array, separator: str) -> pa.Array:
     )
 
 
-SYSTEM = identity.System(
-    NAME,
-    ("first_name", "last_name", "phone"),
-    identity.Fuzzing(
-        fields={"first_name": 1.0, "last_name": 1.0, "name": 2.0, "phone": 1.0},
-        corruptions=identity.STAFF_TYPED,
-        hurry=identity.STAFF_HURRY,
-        forbidden={"name": ("type_into_wrong_field",)},  # 'First Last' reads the same joined
-        extra_fields=1,
-        exact_copies=False,
-    ),
-    written,
-    unrecorded={"phone": 0.6},
-)
+SYSTEM = identity.System(NAME, ("first_name", "last_name", "phone"), written)
 
 
 rows = identity.rows_counter(NAME)

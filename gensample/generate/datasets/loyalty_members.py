@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import identity, registration
+from gensample.generate.datasets import identity, registration, systems
 from gensample.generate.datasets.common import DAY_SECONDS, MONEY, money, share_of
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.settings import DATASET_PARENTS
@@ -72,8 +72,6 @@ POINTS_PER_100_DOLLARS = np.array([100, 125, 150, 200])
 YEARLY_SPEND_MEDIAN_CENTS = 30_000
 YEARLY_SPEND_SIGMA = 1.0
 """A member's spend per year: log-normal around 300 dollars, some spending far more."""
-LINKED_SHARE = 0.4
-"""Share of members who gave their web shop account."""
 CARD_PREFIX = 7045
 """The program's card number prefix (four digits)."""
 CARD_MULTIPLIER, CARD_OFFSET = 48_271_017, 31_415_926_535
@@ -88,26 +86,7 @@ def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Tabl
     return pa.Table.from_arrays(upper, names=columns.column_names)
 
 
-SYSTEM = identity.System(
-    NAME,
-    PERSON_COLUMNS,
-    identity.Fuzzing(
-        fields={
-            "first_name": 1.0,
-            "last_name": 1.0,
-            "name": 0.5,
-            "email": 1.5,
-            "phone": 1.0,
-            "address_line1": 1.0,
-            "city": 1.0,
-            "postal_code": 1.0,
-        },
-        corruptions={"change_case": 0.0},
-        extra_fields=-1,
-    ),
-    written,
-    unrecorded={"email": 0.15, "phone": 0.2},
-)
+SYSTEM = identity.System(NAME, PERSON_COLUMNS, written)
 
 
 rows = identity.rows_counter(NAME)
@@ -174,5 +153,6 @@ def linked_customers(
     plan = block.block
     used = registration.used_rows(rng, customers.truth, plan.entity_start, plan.entities)
     linked = np.zeros(len(person), dtype=bool)
-    linked[rng.permutation(len(person))[: share_of(len(person), LINKED_SHARE)]] = True
+    share = systems.habit(block.settings, NAME, "linked_account")
+    linked[rng.permutation(len(person))[: share_of(len(person), share)]] = True
     return pa.array(customers.data["customer_id"].to_numpy()[used[person]], mask=~linked)

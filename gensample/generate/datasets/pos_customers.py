@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import formats, identity, registration, stores
+from gensample.generate.datasets import formats, identity, registration, stores, systems
 from gensample.generate.datasets.common import TIMESTAMP, during_hours
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.settings import DATASET_PARENTS
@@ -42,22 +42,16 @@ DESCRIPTIONS = {
     "registered_at": "When the customer was registered at the till: in opening hours, within "
     "five years before the day.",
 }
-UPPER_CASE_SHARE = 0.7
-"""Share of people registered at tills that write names in capitals (the rest keep the case)."""
-
-
-MIDDLE_INITIAL_SHARE = 0.05
-"""Share of people who give the cashier a middle initial ('SMITH, JOHN A'): few are asked."""
 
 
 def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Table:
-    """Names in capitals on most tills, a few with a middle initial, the phone as its ten
-    digits."""
-    first = formats.with_middle(
-        block, NAME, columns["first_name"], person, MIDDLE_INITIAL_SHARE, initial=True
-    )
+    """Names in capitals on most tills (``habits.upper_case``), a few with a middle initial
+    (``habits.middle_initial``: few are asked), the phone as its ten digits."""
+    initials = systems.habit(block.settings, NAME, "middle_initial")
+    first = formats.with_middle(block, NAME, columns["first_name"], person, initials, initial=True)
     columns = formats.replace(columns, "first_name", first)
-    shares = (UPPER_CASE_SHARE, 1 - UPPER_CASE_SHARE)
+    upper = systems.habit(block.settings, NAME, "upper_case")
+    shares = (upper, 1 - upper)
     upper = pa.array(formats.person_habit(block, NAME, "case", shares)[person] == 0)
     for column in ("first_name", "last_name"):
         values = pc.if_else(upper, pc.utf8_upper(columns[column]), columns[column])
@@ -66,25 +60,7 @@ def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Tabl
 
 
 SYSTEM = identity.System(
-    NAME,
-    ("first_name", "last_name", "birth_date", "phone", "postal_code"),
-    identity.Fuzzing(
-        fields={
-            "first_name": 1.0,
-            "last_name": 1.0,
-            "name": 1.0,
-            "birth_date": 1.0,
-            "phone": 1.5,
-            "postal_code": 1.5,
-        },
-        corruptions=identity.STAFF_TYPED,
-        hurry=identity.STAFF_HURRY,
-        forbidden={"phone": ("reformat_phone", "drop_letter", "double_letter")},
-        extra_fields=1,
-        exact_copies=False,
-    ),
-    written,
-    unrecorded={"birth_date": 0.4, "phone": 0.1},
+    NAME, ("first_name", "last_name", "birth_date", "phone", "postal_code"), written
 )
 
 

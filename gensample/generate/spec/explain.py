@@ -5,8 +5,13 @@ from gensample.settings import Settings
 
 
 def explain(spec: Spec, settings: Settings) -> str:
-    """One paragraph per dataset of ``spec``: rows expected, key, parents, duplicates, fuzz."""
-    lines = [f"spec {spec.file}: {len(spec.datasets)} datasets"]
+    """One paragraph per dataset of ``spec``: rows expected, key, parents, duplicates, fuzz; a
+    line per built-in system it sets parameters of."""
+    systems = f", parameters of {len(spec.systems)} built-in systems" if spec.systems else ""
+    lines = [f"spec {spec.file}: {len(spec.datasets)} datasets{systems}"]
+    for name, entry in spec.systems.items():
+        given = [key for key in entry if key not in ("builtin", "description")]
+        lines.append(f"  built-in system {name}: {', '.join(given) or 'nothing'} from this file")
     for name, table in spec.tables.items():
         lines.append(f"  table {name}: {table.num_rows} rows from the user's file")
     for name, dataset in spec.datasets.items():

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 from gensample.corruptions import CORRUPTIONS, fuzzmap
 from gensample.errors import BadInputError
 from gensample.generate.datasets import REGISTRY
-from gensample.generate.spec import expressions, reading, schema
+from gensample.generate.spec import builtin, expressions, reading, schema
 from gensample.generate.spec.columns import (
     PERSON_ATTRIBUTES,
     TEXT_FORMATS,
@@ -34,6 +34,9 @@ class Spec:
     tables: dict[str, pa.Table]
     datasets: dict[str, dict]
     built_ins: tuple[str, ...]
+    """The built-in datasets its datasets refer to."""
+    systems: dict[str, dict]
+    """Its parameters of built-in systems (entries with ``builtin = true``)."""
 
 
 class _Fault(Exception):
@@ -59,7 +62,11 @@ def _checked(path: Path, raw: dict) -> Spec:
     tables = {
         name: _table(path.parent, name, table) for name, table in raw.get("tables", {}).items()
     }
-    datasets = raw["datasets"]
+    systems = {name: d for name, d in raw["datasets"].items() if d.get("builtin") is True}
+    for name, entry in systems.items():
+        if found := builtin.problem(name, entry):
+            raise _Fault(("datasets", name, *found[0]), found[1])
+    datasets = {name: d for name, d in raw["datasets"].items() if name not in systems}
     columns = {name: table.column_names for name, table in tables.items()}
     columns |= {name: REGISTRY[name].SCHEMA.names for name in BUILT_IN_PARENTS}
     for name, dataset in datasets.items():
@@ -72,7 +79,7 @@ def _checked(path: Path, raw: dict) -> Spec:
     built_ins = tuple(
         n for n in BUILT_IN_PARENTS if any(n in parents(d) for d in datasets.values())
     )
-    return Spec(path.name, tables, {name: datasets[name] for name in order}, built_ins)
+    return Spec(path.name, tables, {name: datasets[name] for name in order}, built_ins, systems)
 
 
 def _table(base: Path, name: str, table: dict) -> pa.Table:

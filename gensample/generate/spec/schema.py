@@ -106,6 +106,36 @@ DATASET = _object(
     },
     ("id", "columns"),
 )
+_MULTIPLIER = {"type": "number", "minimum": 0, "maximum": 100}
+_SHARES = {"type": "object", "additionalProperties": _SHARE}
+BUILT_IN = _object(
+    {
+        "builtin": {"const": True},
+        "description": {"type": "string"},
+        "fuzz": {
+            "type": "object",
+            "additionalProperties": _object(
+                {"weight": _MULTIPLIER, "forbidden": {"type": "array", "items": _NAME}},
+                ("weight",),
+            ),
+        },
+        "corruptions": {"type": "object", "additionalProperties": _MULTIPLIER},
+        "extra_fields": {"type": "integer", "minimum": -5, "maximum": 5},
+        "exact_copies": {"type": "boolean"},
+        "hurry": {"type": "number", "minimum": 0, "maximum": 10},
+        "unrecorded": _SHARES,
+        "variations": _SHARES,
+        "habits": _SHARES,
+    },
+    ("builtin",),
+)
+"""A built-in system's parameters (docs/spec.md#the-built-in-systems): fuzz weights and
+corruptions as multipliers of the run's fuzz map."""
+DATASET_OR_BUILT_IN = {
+    "if": {"properties": {"builtin": {"const": True}}, "required": ["builtin"]},
+    "then": BUILT_IN,
+    "else": DATASET,
+}
 TABLE = _object({"file": {"type": "string", "minLength": 1}, "key": _NAME}, ("file", "key"))
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -118,7 +148,7 @@ SCHEMA = {
             "datasets": {
                 "type": "object",
                 "propertyNames": _NAME,
-                "additionalProperties": DATASET,
+                "additionalProperties": DATASET_OR_BUILT_IN,
                 "minProperties": 1,
             },
         },

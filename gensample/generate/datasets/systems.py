@@ -1,0 +1,66 @@
+"""The built-in source systems' parameters: the shipped ``reference/data/systems.toml``, a spec
+file, with what a run's spec files declare for them over it (entries with ``builtin = true``;
+``generate.spec`` checks them).
+
+Each value a run's spec gives replaces the shipped one; within ``fuzz``, ``corruptions``,
+``unrecorded``, ``variations`` and ``habits``, entry by entry. The spec files are read once per
+process and read again when one changes.
+"""
+
+import functools
+from pathlib import Path
+
+from gensample import reference
+from gensample.generate.spec import reading
+from gensample.settings import Settings
+
+BY_ENTRY = ("fuzz", "corruptions", "unrecorded", "variations", "habits")
+"""Parameters a run's spec replaces entry by entry (any other is replaced whole)."""
+
+
+_INSTALLED: dict[tuple[str, ...], dict[str, dict]] = {}
+"""Parameters given to this process for the spec files it may not see, by their paths."""
+
+
+def effective(settings: Settings) -> dict[str, dict]:
+    """Every built-in system's parameters in the run of ``settings`` (not to be changed)."""
+    if settings.spec in _INSTALLED:
+        return _INSTALLED[settings.spec]
+    return _effective(tuple((path, Path(path).stat().st_mtime_ns) for path in settings.spec))
+
+
+def install(settings: Settings, parameters: dict[str, dict]) -> None:
+    """Take ``parameters`` (what :func:`effective` gave where the spec files are) as those of
+    runs with ``settings``' spec files, in a process that may not see them (a Dask worker on
+    another machine)."""
+    _INSTALLED[settings.spec] = parameters
+
+
+def parameters(settings: Settings, name: str) -> dict:
+    """Built-in system ``name``'s parameters in the run of ``settings`` (not to be changed)."""
+    return effective(settings)[name]
+
+
+def habit(settings: Settings, name: str, habit: str) -> float:
+    """The share of one of system ``name``'s ``habits`` (capitals at the till...)."""
+    return parameters(settings, name)["habits"][habit]
+
+
+@functools.lru_cache(maxsize=8)
+def _effective(files: tuple[tuple[str, int], ...]) -> dict[str, dict]:
+    """Every built-in system's parameters with the entries of the spec ``files`` (paths and
+    modification times) over the shipped ones."""
+    systems = dict(reference.built_in_systems())
+    for path, _ in files:
+        for name, entry in reading.parsed(Path(path)).get("datasets", {}).items():
+            if entry.get("builtin") is True:
+                systems[name] = _over(systems[name], entry)
+    return systems
+
+
+def _over(shipped: dict, entry: dict) -> dict:
+    """``shipped`` parameters with ``entry``'s over them."""
+    merged = dict(shipped)
+    for key, value in entry.items():
+        merged[key] = {**shipped.get(key, {}), **value} if key in BY_ENTRY else value
+    return merged
