@@ -86,13 +86,22 @@ def test_signalling_only_the_parent_leaves_no_process_and_a_free_directory(
 def test_a_worker_killed_from_outside_fails_the_run_with_a_message(directory):
     process = start_run(directory, "--workers", "2")
     wait_for_blocks(directory)
-    worker = next(pid for pid in _children(process.pid))
-    os.kill(worker, signal.SIGKILL)  # as the OOM killer would
+    os.kill(_first_child(process.pid), signal.SIGKILL)  # as the OOM killer would
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 1
     assert "a worker process died" in stderr and "Traceback" not in stderr
     assert_session_gone(process.pid)
     assert not (directory / "out" / DAY.isoformat()).exists()
+
+
+def _first_child(pid: int, timeout: float = 30) -> int:
+    """A process ``pid`` started (waited for: the workers start once the reference data is
+    made, later on a loaded machine)."""
+    deadline = time.monotonic() + timeout
+    while not (children := _children(pid)):
+        assert time.monotonic() < deadline, "the run never started a worker"
+        time.sleep(0.01)
+    return children[0]
 
 
 def _children(pid: int) -> list[int]:
@@ -127,6 +136,22 @@ def test_a_stop_during_the_commit_waits_and_says_the_day_is_committed(
     assert DAY.isoformat() in state  # the bookkeeping finished before the stop was raised
     with signals.deferred():  # the stop is over: a later run in this process is not stopped
         pass
+
+
+def test_a_stop_after_the_commit_says_the_day_is_committed():
+    with pytest.raises(signals.Interrupted) as stop, signals.stop_on_signals():
+        with signals.deferred(commit=True):
+            pass  # the day is committed
+        os.kill(os.getpid(), signal.SIGHUP)  # as the command prints its timings
+        time.sleep(5)  # interrupted at once
+    assert stop.value.committed
+    assert "after the day was committed: the day is complete" in str(stop.value)
+    with pytest.raises(signals.Interrupted) as stop, signals.stop_on_signals():
+        with signals.deferred():  # a block that commits nothing (a stream's file)
+            pass
+        os.kill(os.getpid(), signal.SIGHUP)
+        time.sleep(5)
+    assert not stop.value.committed
 
 
 def test_a_second_signal_does_not_cut_the_clean_up_short():

@@ -9,6 +9,7 @@ from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.settings import FuzzSettings, Settings, load
 from gensample.settings.difficulty import DifficultySettings
 from gensample.settings.load import LoadSettings
+from gensample.settings.lookalikes import LookalikeSettings
 from gensample.settings.publish import PublishSettings, VaultSettings
 from gensample.settings.retail import RetailSettings
 from gensample.settings.sources import CoverageSettings, SourceDupeRateSettings
@@ -146,6 +147,7 @@ def test_settings_names_are_dotted_leaves():
     sections = [
         ("fuzz", FuzzSettings),
         ("difficulty", DifficultySettings),
+        ("lookalikes", LookalikeSettings),
         ("coverage", CoverageSettings),
         ("source_dupe_rates", SourceDupeRateSettings),
         ("retail", RetailSettings),

@@ -70,7 +70,7 @@ def run(arguments: argparse.Namespace) -> int:
     if loaded.publish and loaded.publish.s3_bucket:
         try:
             publish(loaded, summary.day_dir, dry_run=False)
-        except (GensampleError, Interrupted) as error:
+        except (GensampleError, Interrupted):
             log.error(
                 "the day is complete in %s but not (fully) published; to resume: "
                 "gensample publish --dir %s --date %s",
@@ -78,7 +78,5 @@ def run(arguments: argparse.Namespace) -> int:
                 arguments.dir,
                 summary.plan.date,
             )
-            if isinstance(error, Interrupted):
-                raise Interrupted(error.signum, committed=True) from None
-            raise
+            raise  # a stop says the day is committed: it ran after the commit
     return 0

@@ -82,7 +82,7 @@ def run(
         current.check_fits(date, batch)
         try:
             rows = _write_staging(directory, settings, plan, batch, extras, drop, stopwatch)
-            with signals.deferred(), stopwatch.stage("bookkeeping"):  # a stop waits till the end
+            with signals.deferred(commit=True), stopwatch.stage("bookkeeping"):  # stops wait
                 day_dir = directory.commit_day(plan.date)
                 crash_point("committed")
                 batch = _after_commit(directory, settings, plan, batch, drop, current, now, day_dir)

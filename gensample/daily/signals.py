@@ -40,6 +40,8 @@ class _Stopper:
     def __init__(self) -> None:
         self.received: int | None = None
         self.deferring = 0
+        self.committed = False
+        """Whether a commit block ran to its end: a later stop leaves the day complete."""
 
     def handle(self, signum: int, frame: object) -> None:
         if self.received is not None:
@@ -47,7 +49,7 @@ class _Stopper:
             return
         self.received = signum
         if not self.deferring:
-            raise Interrupted(signum)
+            raise Interrupted(signum, self.committed)
 
 
 _stopper = _Stopper()
@@ -69,13 +71,15 @@ def stop_on_signals() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def deferred(committed: bool = True) -> Iterator[None]:
-    """Hold a stop signal until the block ends, then raise it as :class:`Interrupted` with
-    ``committed`` (the block is the commit: once it has run, the day is committed)."""
+def deferred(commit: bool = False) -> Iterator[None]:
+    """Hold a stop signal until the block ends, then raise it as :class:`Interrupted`. A
+    ``commit`` block commits the day: once it has run to its end, every stop, then or later in
+    the command, says the day is committed."""
     _stopper.deferring += 1
     try:
         yield
+        _stopper.committed = _stopper.committed or commit
     finally:
         _stopper.deferring -= 1
     if _stopper.received is not None and not _stopper.deferring:
-        raise Interrupted(_stopper.received, committed)
+        raise Interrupted(_stopper.received, _stopper.committed)
