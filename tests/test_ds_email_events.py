@@ -14,8 +14,6 @@ from dataset_checks import (
     seconds,
 )
 
-from gensample.generate.datasets import email_events
-
 EMAIL = ("customers", "email_subscribers", "email_events")
 FOLLOWS = {  # event type -> the types the event before it (in its group) may have
     "open": {"send"},
@@ -125,7 +123,7 @@ def test_about_the_configured_events_per_subscriber():
     per_subscriber = (
         result["email_events"].data.num_rows / result["email_subscribers"].data.num_rows
     )
-    assert abs(per_subscriber - email_events.EVENTS_PER_SUBSCRIBER["full"].mean) < 0.5
+    assert abs(per_subscriber - 6.0) < 0.5  # counts.events_per_subscriber_full.mean
 
 
 def test_over_a_whole_life_every_status_has_its_event():

@@ -102,9 +102,16 @@ def test_members_emails_are_never_mistyped_and_more_give_a_home_phone(changed):
     assert landline[0] / landline[1] == pytest.approx(0.6 / 0.35, rel=0.15)  # of those who have one
 
 
+def test_an_event_dataset_takes_its_counts_from_the_spec(changed):
+    tills, before = (corpus["clickstream"] for corpus in changed)
+    hits = [pc.value_counts(c["session_id"]).field("counts") for c in (tills, before)]
+    assert pc.max(hits[1]).as_py() > 1
+    assert pc.max(hits[0]).as_py() == 1  # a page per visit
+
+
 def test_the_other_systems_are_as_shipped(changed):
     tills, before = changed
-    for name in ("customers", "email_subscribers", "incident_reports"):
+    for name in ("customers", "email_subscribers", "incident_reports", "mobile_events"):
         assert tills[name].equals(before[name]), name
 
 
@@ -113,12 +120,14 @@ def test_the_other_systems_are_as_shipped(changed):
     [
         (
             "[datasets.crm]\nbuiltin = true\n",
-            "datasets.crm.builtin: no built-in system crm: expected one of ['customers',",
+            "datasets.crm.builtin: no built-in system crm: expected one of ['clickstream', "
+            "'customers',",
         ),
         (
             "[datasets.email_subscribers]\nbuiltin = true\nhurry = 2.0\n",
             "datasets.email_subscribers.hurry: email_subscribers has no parameter hurry: "
-            "expected one of ['builtin', 'extra_fields', 'fuzz', 'unrecorded', 'variations']",
+            "expected one of ['builtin', 'columns', 'extra_fields', 'fuzz', 'unrecorded', "
+            "'variations']",
         ),
         (
             "[datasets.pos_customers]\nbuiltin = true\nhabits = {capitals = 0.5}\n",
@@ -138,6 +147,17 @@ def test_the_other_systems_are_as_shipped(changed):
         (
             "[datasets.pos_customers]\nbuiltin = true\nhabits = {upper_case = 1.5}\n",
             "datasets.pos_customers.habits.upper_case: 1.5 is greater than the maximum of 1",
+        ),
+        (
+            '[datasets.email_subscribers]\nbuiltin = true\ncolumns = ["email"]\n',
+            "datasets.email_subscribers.columns: email_subscribers's columns are its code's: "
+            "expected ['email', 'first_name']",
+        ),
+        (
+            "[datasets.mobile_events]\nbuiltin = true\n"
+            "counts.events_per_session = {least = 5, mean = 2.0, most = 40}\n",
+            "datasets.mobile_events.counts.events_per_session: expected least <= mean and "
+            "least <= most",
         ),
     ],
 )

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate import truth
-from gensample.generate.datasets import products
+from gensample.generate.datasets import products, systems
 from gensample.generate.datasets.common import (
     TIMESTAMP,
     count_stream,
@@ -28,7 +28,7 @@ from gensample.generate.datasets.common import (
     timestamps,
 )
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
-from gensample.generate.datasets.draws import CappedGeometric, random_ids
+from gensample.generate.datasets.draws import random_ids
 from gensample.generate.datasets.sessions import login_positions, login_windows, place_sessions
 from gensample.generate.datasets.texts import hex_text, random_bytes
 from gensample.generate.seeding import stream
@@ -75,9 +75,6 @@ DESCRIPTIONS = {
     "device_type": "desktop, mobile or tablet: the device of the visitor's browser.",
 }
 
-SESSIONS_PER_RECORD = CappedGeometric(0, 0.8, 12)
-HITS_PER_SESSION = CappedGeometric(1, 3.0, 40)
-ANONYMOUS_SHARE = 0.3
 """Share of all sessions from visitors who never log in."""
 SESSIONS_PER_ANONYMOUS_VISITOR = 1.5
 LOGGED_IN_AT_START = 0.6
@@ -162,10 +159,11 @@ def session_sizes(
     """Sessions of each customer record, and hits of each session: the records' sessions in
     record order, then the anonymous ones."""
     rng = count_stream(settings, NAME, entity_start)
-    per_record = SESSIONS_PER_RECORD.draw(rng, records)
+    per_record = systems.counts(settings, NAME, "sessions_per_record").draw(rng, records)
     logged = int(per_record.sum())
-    anonymous = share_added(logged, ANONYMOUS_SHARE)
-    return per_record, HITS_PER_SESSION.draw(rng, logged + anonymous)
+    anonymous = share_added(logged, systems.habit(settings, NAME, "anonymous"))
+    hits = systems.counts(settings, NAME, "hits_per_session")
+    return per_record, hits.draw(rng, logged + anonymous)
 
 
 def generate(block: BlockInput, parents: Parents) -> Generated:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate import truth
-from gensample.generate.datasets import email_subscribers
+from gensample.generate.datasets import email_subscribers, systems
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     TIMESTAMP,
@@ -31,7 +31,7 @@ from gensample.generate.datasets.common import (
     timestamps,
 )
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
-from gensample.generate.datasets.draws import CappedGeometric, by_odds, random_ids
+from gensample.generate.datasets.draws import by_odds, random_ids
 from gensample.generate.datasets.sessions import place_sessions
 from gensample.generate.seeding import stream
 from gensample.settings import DATASET_PARENTS, Settings
@@ -67,7 +67,6 @@ DESCRIPTIONS = {
 }
 EVENT_TYPES = pa.array(["send", "open", "click", "bounce", "unsubscribe"])
 SEND, OPEN, CLICK, BOUNCE, UNSUBSCRIBE = range(5)
-EVENTS_PER_SUBSCRIBER = {"full": CappedGeometric(0, 6.0, 40), "daily": CappedGeometric(0, 0.4, 3)}
 """Events of a subscriber record, by ``trans_type`` (five years of mail, or one day's)."""
 GROUP_SIZES = np.array([0.55, 0.33, 0.12])
 """Odds that a send is left unopened, opened, or opened and clicked."""
@@ -104,7 +103,8 @@ def events_per_subscriber(settings: Settings, entity_start: int, subscribers: in
     """How many events each subscriber record has: with ``trans_type = "full"`` (the window
     holds its whole life) at least the send and the bounce or unsubscribe its status says."""
     rng = count_stream(settings, NAME, entity_start)
-    events = EVENTS_PER_SUBSCRIBER[settings.trans_type].draw(rng, subscribers)
+    per_subscriber = f"events_per_subscriber_{settings.trans_type}"
+    events = systems.counts(settings, NAME, per_subscriber).draw(rng, subscribers)
     if settings.trans_type != "full":
         return events
     status = email_subscribers.statuses(settings, entity_start, subscribers)

@@ -8,7 +8,7 @@ are the same address imported twice.
 import numpy as np
 import pyarrow as pa
 
-from gensample.generate.datasets import formats, identity, registration
+from gensample.generate.datasets import formats, identity, registration, systems
 from gensample.generate.datasets.common import TIMESTAMP, times_between
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.seeding import stream
@@ -47,7 +47,7 @@ STATUSES = Pool(
 )
 UNSUBSCRIBED, BOUNCED = 1, 3
 """Positions of ``unsubscribed`` and ``bounced`` in ``STATUSES``."""
-SYSTEM = identity.System(NAME, ("email", "first_name"), formats.as_given)
+SYSTEM = identity.System(NAME, systems.columns(NAME), formats.as_given)
 
 
 rows = identity.rows_counter(NAME)

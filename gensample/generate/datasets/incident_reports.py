@@ -126,7 +126,7 @@ def phones_separated(phones: pa.Array, separator: str) -> pa.Array:
     )
 
 
-SYSTEM = identity.System(NAME, ("first_name", "last_name", "phone"), written)
+SYSTEM = identity.System(NAME, systems.columns(NAME), written)
 
 
 rows = identity.rows_counter(NAME)

@@ -19,16 +19,7 @@ NAME = "loyalty_members"
 REFERENCE = False
 IDENTITY = True
 PARENTS = DATASET_PARENTS[NAME]
-PERSON_COLUMNS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "address_line1",
-    "city",
-    "state",
-    "postal_code",
-)
+PERSON_COLUMNS = systems.columns(NAME)
 SCHEMA = pa.schema(
     [
         ("member_id", pa.int64()),

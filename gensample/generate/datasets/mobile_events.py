@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate import truth
-from gensample.generate.datasets import registration
+from gensample.generate.datasets import registration, systems
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     TIMESTAMP,
@@ -27,7 +27,7 @@ from gensample.generate.datasets.common import (
     timestamps,
 )
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
-from gensample.generate.datasets.draws import CappedGeometric, by_odds, random_ids
+from gensample.generate.datasets.draws import by_odds, random_ids
 from gensample.generate.datasets.sessions import login_positions, login_windows, place_sessions
 from gensample.generate.datasets.texts import hex_text, random_bytes
 from gensample.generate.seeding import stream
@@ -91,8 +91,6 @@ EVENT_TYPES = pa.array(
 APP_OPEN, LOGIN, LOGOUT, VIEW_PRODUCT, VIEW_CART, PURCHASE = 0, 1, 2, 3, 7, 8
 BROWSING = np.array([0.42, 0.2, 0.15, 0.12, 0.06, 0.05])
 """Odds of the event types from view_product on, between a session's first and last event."""
-SESSIONS_PER_USER = CappedGeometric(1, 2.5, 30)
-EVENTS_PER_SESSION = CappedGeometric(1, 4.0, 40)
 GUEST_SHARE = 0.15
 """Share of sessions that never log in."""
 LOGGED_IN_AT_START = 0.7
@@ -127,8 +125,9 @@ def app_sizes(settings: Settings, entity_start: int, entities: int) -> tuple[np.
     """Sessions of each app user of the block, and events of each session."""
     rng = count_stream(settings, NAME, entity_start)
     users = share_of(entities, settings.coverage.mobile_app)
-    sessions = SESSIONS_PER_USER.draw(rng, users)
-    return sessions, EVENTS_PER_SESSION.draw(rng, int(sessions.sum()))
+    sessions = systems.counts(settings, NAME, "sessions_per_user").draw(rng, users)
+    events = systems.counts(settings, NAME, "events_per_session")
+    return sessions, events.draw(rng, int(sessions.sum()))
 
 
 class Users(NamedTuple):

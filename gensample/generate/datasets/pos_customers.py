@@ -59,9 +59,7 @@ def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Tabl
     return formats.replace(columns, "phone", formats.digits(columns["phone"]))
 
 
-SYSTEM = identity.System(
-    NAME, ("first_name", "last_name", "birth_date", "phone", "postal_code"), written
-)
+SYSTEM = identity.System(NAME, systems.columns(NAME), written)
 
 
 rows = identity.rows_counter(NAME)

@@ -1,9 +1,9 @@
 """``pos_transactions``: till baskets of the stores, one row per basket line.
 
 Identified baskets belong to till customers (``pos_customers``), 1 to
-``max_trans_per_customer`` each; anonymous baskets, without a customer, make up
-``ANONYMOUS_SHARE`` of all. A basket has 1 to ``MOST_LINES`` lines, each a product at its shelf
-price; amounts are whole cents, so every total is exact.
+``max_trans_per_customer`` each; anonymous baskets, without a customer, add their
+``habits.anonymous`` share (reference/data/systems.toml). A basket has 1 to ``MOST_LINES``
+lines, each a product at its shelf price; amounts are whole cents, so every total is exact.
 """
 
 from typing import NamedTuple
@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import offers, shelf, stock, stores, substitutes, visits
+from gensample.generate.datasets import offers, shelf, stock, stores, substitutes, systems, visits
 from gensample.generate.datasets import products as products_
 from gensample.generate.datasets import shoppers as shoppers_
 from gensample.generate.datasets.common import (
@@ -62,14 +62,10 @@ FOREIGN_KEYS = {
     "sku": ("products", "sku"),
     "promotion_id": ("promotions", "promotion_id"),
 }
-ANONYMOUS_SHARE = 0.4
-"""Share of all baskets rung up without a till customer."""
 BASKETS_P = 0.5
 """Geometric parameter of baskets per till customer: each further basket half as likely."""
 MOST_LINES, LINES_P = 8, 0.45
 MOST_QUANTITY, QUANTITY_P = 6, 0.7
-HOME_STORE_SHARE = 0.85
-"""Share of a till customer's baskets rung up at their home store (the rest anywhere)."""
 PAYMENT_METHODS = choices(
     {"credit_card": 0.38, "debit_card": 0.32, "cash": 0.2, "mobile_wallet": 0.08, "gift_card": 0.02}
 )
@@ -115,7 +111,7 @@ def basket_plan(
         rng, shoppers
     )
     identified = int(per_shopper.sum())
-    anonymous = share_added(identified, ANONYMOUS_SHARE)
+    anonymous = share_added(identified, systems.habit(settings, NAME, "anonymous"))
     return per_shopper, truncated_geometric(MOST_LINES, LINES_P).draw(rng, identified + anonymous)
 
 
@@ -202,7 +198,7 @@ def baskets(
     first, last = event_window(block.settings, block.date)
     registered = customers["registered_at"].cast(pa.int64()).to_numpy()[known]
     earliest = np.where(identified, np.maximum(registered, first), first)
-    at_home = identified & (rng.random(n) < HOME_STORE_SHARE)
+    at_home = identified & (rng.random(n) < systems.habit(block.settings, NAME, "home_store"))
     store_table = parents["stores"].data
     anywhere = store_traffic(store_table, stores.weights(block.settings)).draw(rng, n)
     home = store_rows(store_table, customers["home_store_id"].to_numpy()[known])

@@ -1,6 +1,7 @@
 """``safety_inspections``: health and safety inspections of the stores.
 
-Their number grows with the population (``INSPECTION_SHARE`` per person of a block). Inspectors
+Their number grows with the population (``habits.inspected`` per person of a block, in
+reference/data/systems.toml). Inspectors
 are staff, a roster fixed by the seed and drawn from the name lists, never from the people.
 Every inspection is drawn alone, so numbering them in order of drawing reveals nothing.
 """
@@ -12,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
+from gensample.generate.datasets import systems
 from gensample.generate.datasets.common import (
     TIMESTAMP,
     event_window,
@@ -44,8 +46,6 @@ SCHEMA = pa.schema(
 )
 PRIMARY_KEY = ("inspection_id",)
 FOREIGN_KEYS = {"store_id": ("stores", "store_id")}
-INSPECTION_SHARE = 0.002
-"""Inspections per person of a block, so that they scale linearly with the customers."""
 ROSTER_SIZE = 40
 """Inspectors on the staff: the same names in every block and on every day of a seed."""
 VIOLATION_POINTS = 7
@@ -83,8 +83,8 @@ DESCRIPTIONS = {
 
 
 def rows(settings: Settings, entity_start: int, entities: int, parent_rows: dict) -> int:
-    """Inspections of the block: ``INSPECTION_SHARE`` of its people."""
-    return share_of(entities, INSPECTION_SHARE)
+    """Inspections of the block: ``habits.inspected`` of its people."""
+    return share_of(entities, systems.habit(settings, NAME, "inspected"))
 
 
 def generate(block: BlockInput, parents: Parents) -> Generated:

@@ -3,18 +3,19 @@ file, with what a run's spec files declare for them over it (entries with ``buil
 ``generate.spec`` checks them).
 
 Each value a run's spec gives replaces the shipped one; within ``fuzz``, ``corruptions``,
-``unrecorded``, ``variations`` and ``habits``, entry by entry. The spec files are read once per
-process and read again when one changes.
+``unrecorded``, ``variations``, ``habits`` and ``counts``, entry by entry. The spec files are
+read once per process and read again when one changes.
 """
 
 import functools
 from pathlib import Path
 
 from gensample import reference
-from gensample.generate.spec import reading
+from gensample.generate.datasets.draws import CappedGeometric
+from gensample.generate.spec import builtin, reading
 from gensample.settings import Settings
 
-BY_ENTRY = ("fuzz", "corruptions", "unrecorded", "variations", "habits")
+BY_ENTRY = ("fuzz", "corruptions", "unrecorded", "variations", "habits", "counts")
 """Parameters a run's spec replaces entry by entry (any other is replaced whole)."""
 
 
@@ -41,9 +42,20 @@ def parameters(settings: Settings, name: str) -> dict:
     return effective(settings)[name]
 
 
+def columns(name: str) -> tuple[str, ...]:
+    """The person attributes built-in system ``name`` holds (fixed: its code writes them)."""
+    return tuple(reference.built_in_systems()[name]["columns"])
+
+
 def habit(settings: Settings, name: str, habit: str) -> float:
     """The share of one of system ``name``'s ``habits`` (capitals at the till...)."""
     return parameters(settings, name)["habits"][habit]
+
+
+def counts(settings: Settings, name: str, count: str) -> CappedGeometric:
+    """One of system ``name``'s ``counts`` (sessions per user...)."""
+    chosen = parameters(settings, name)["counts"][count]
+    return CappedGeometric(chosen["least"], chosen["mean"], chosen["most"])
 
 
 @functools.lru_cache(maxsize=8)
@@ -52,10 +64,18 @@ def _effective(files: tuple[tuple[str, int], ...]) -> dict[str, dict]:
     modification times) over the shipped ones."""
     systems = dict(reference.built_in_systems())
     for path, _ in files:
-        for name, entry in reading.parsed(Path(path)).get("datasets", {}).items():
-            if entry.get("builtin") is True:
-                systems[name] = _over(systems[name], entry)
+        for name, entry in _entries(Path(path)):
+            builtin.check(Path(path).name, name, entry)  # read before the spec's other checks
+            systems[name] = _over(systems[name], entry)
     return systems
+
+
+def _entries(path: Path) -> list[tuple[str, dict]]:
+    """The spec file's entries with ``builtin = true``."""
+    datasets = reading.parsed(path)
+    datasets = datasets.get("datasets", {}) if isinstance(datasets, dict) else {}
+    items = datasets.items() if isinstance(datasets, dict) else ()
+    return [(n, e) for n, e in items if isinstance(e, dict) and e.get("builtin") is True]
 
 
 def _over(shipped: dict, entry: dict) -> dict:

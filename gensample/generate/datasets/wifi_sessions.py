@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
 from gensample.generate import truth, variants
-from gensample.generate.datasets import identity, stores
+from gensample.generate.datasets import identity, stores, systems
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     TIMESTAMP,
@@ -30,7 +30,7 @@ from gensample.generate.datasets.common import (
     timestamps,
 )
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
-from gensample.generate.datasets.draws import CappedGeometric, random_ids
+from gensample.generate.datasets.draws import random_ids
 from gensample.generate.datasets.fuzzing import run_original_share, run_variation_shares
 from gensample.generate.datasets.sessions import place_sessions
 from gensample.generate.datasets.texts import hex_text, random_bytes
@@ -66,13 +66,9 @@ DESCRIPTIONS = {
     "disconnected_at": "When it disconnected: after connecting, before the user's next "
     "connection, inside the event window.",
 }
-SESSIONS_PER_USER = CappedGeometric(1, 3.0, 30)
 LOGIN_TYPES = pa.array(["email", "phone"])
 KINDS = pa.array(["duplicate", "original"])
 """Truth kinds, by whether a connection is its user's first."""
-EMAIL_LOGIN_SHARE = 0.6
-HOME_STORE_SHARE = 0.85
-"""Share of a user's connections at their home store; the others are at any store."""
 RANDOM_MAC_SHARE = 0.35
 """Share of users whose phone shows a new random MAC address at each connection."""
 MISTYPED_SHARE = 0.2
@@ -94,7 +90,8 @@ def rows(
 def connections_per_user(settings: Settings, entity_start: int, entities: int) -> np.ndarray:
     """How many connections each wifi user of the block makes."""
     rng = count_stream(settings, NAME, entity_start)
-    return SESSIONS_PER_USER.draw(rng, share_of(entities, settings.coverage.store_wifi))
+    sessions = systems.counts(settings, NAME, "sessions_per_user")
+    return sessions.draw(rng, share_of(entities, settings.coverage.store_wifi))
 
 
 def generate(block: BlockInput, parents: Parents) -> Generated:
@@ -106,7 +103,9 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     users = block.people.take(pa.array(np.sort(chosen)))
     user = np.repeat(np.arange(len(per_user)), per_user)
     first = np.cumsum(per_user) - per_user
-    by_email = draw("login_type").random(len(per_user)) < EMAIL_LOGIN_SHARE
+    by_email = draw("login_type").random(len(per_user)) < systems.habit(
+        settings, NAME, "email_login"
+    )
     others = block.other_values.take(pa.array(np.sort(chosen)))
     login, variations = chosen_logins(draw("variants"), settings, users, others, by_email)
     login, corruptions = portal_logins(draw("typos"), settings, login, by_email, user, first)
@@ -116,7 +115,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     data = pa.table(
         {
             "session_id": ids.in_order,
-            "store_id": stores_visited(draw("stores"), parents, users, user)[order],
+            "store_id": stores_visited(draw("stores"), settings, parents, users, user)[order],
             "mac_address": mac_addresses(draw("devices"), user, len(per_user)).take(order),
             "login_type": LOGIN_TYPES.take(pa.array((~by_email[user[order]]).astype(np.int64))),
             "portal_login": login.take(order),
@@ -229,14 +228,20 @@ def connection_times(
 
 
 def stores_visited(
-    rng: np.random.Generator, parents: Parents, users: pa.Table, user: np.ndarray
+    rng: np.random.Generator,
+    settings: Settings,
+    parents: Parents,
+    users: pa.Table,
+    user: np.ndarray,
 ) -> np.ndarray:
-    """The store of each connection: its user's home store (one in their state), or any."""
+    """The store of each connection: its user's home store (one in their state) for the
+    ``home_store`` habit's share, else any."""
     catalog = parents["stores"].data
     home = stores.near(rng, catalog, users["state"])
     store_ids = catalog["store_id"].to_numpy()
     elsewhere = store_ids[rng.integers(0, len(store_ids), len(user))]
-    return np.where(rng.random(len(user)) < HOME_STORE_SHARE, home[user], elsewhere)
+    at_home = rng.random(len(user)) < systems.habit(settings, NAME, "home_store")
+    return np.where(at_home, home[user], elsewhere)
 
 
 def mac_addresses(rng: np.random.Generator, user: np.ndarray, users: int) -> pa.Array:

@@ -64,8 +64,7 @@ def _checked(path: Path, raw: dict) -> Spec:
     }
     systems = {name: d for name, d in raw["datasets"].items() if d.get("builtin") is True}
     for name, entry in systems.items():
-        if found := builtin.problem(name, entry):
-            raise _Fault(("datasets", name, *found[0]), found[1])
+        builtin.check(path.name, name, entry)
     datasets = {name: d for name, d in raw["datasets"].items() if name not in systems}
     columns = {name: table.column_names for name, table in tables.items()}
     columns |= {name: REGISTRY[name].SCHEMA.names for name in BUILT_IN_PARENTS}

@@ -112,6 +112,7 @@ BUILT_IN = _object(
     {
         "builtin": {"const": True},
         "description": {"type": "string"},
+        "columns": {"type": "array", "items": _NAME},
         "fuzz": {
             "type": "object",
             "additionalProperties": _object(
@@ -126,6 +127,17 @@ BUILT_IN = _object(
         "unrecorded": _SHARES,
         "variations": _SHARES,
         "habits": _SHARES,
+        "counts": {
+            "type": "object",
+            "additionalProperties": _object(
+                {
+                    "least": {"type": "integer", "minimum": 0},
+                    "mean": {"type": "number", "minimum": 0},
+                    "most": {"type": "integer", "minimum": 1, "maximum": 10_000},
+                },
+                ("least", "mean", "most"),
+            ),
+        },
     },
     ("builtin",),
 )
@@ -158,13 +170,14 @@ SCHEMA = {
 """The JSON Schema every spec file must satisfy."""
 
 
-def validate(raw: object, file: str) -> None:
-    """Refuse ``raw`` (a parsed spec file) unless it satisfies :data:`SCHEMA`: one error naming
-    the file, the path inside it and the reason."""
-    validator = jsonschema.Draft202012Validator(SCHEMA)
+def validate(raw: object, file: str, against: dict = SCHEMA, at: tuple = ()) -> None:
+    """Refuse ``raw`` (a parsed spec file, or its part at path ``at``) unless it satisfies
+    ``against`` (by default :data:`SCHEMA`): one error naming the file, the path inside it and
+    the reason."""
+    validator = jsonschema.Draft202012Validator(against)
     error = jsonschema.exceptions.best_match(validator.iter_errors(raw))
     if error is not None:
-        raise BadInputError(f"{file}: {dotted(error.absolute_path)}: {_reason(error)}")
+        raise BadInputError(f"{file}: {dotted((*at, *error.absolute_path))}: {_reason(error)}")
 
 
 def dotted(path) -> str:
