@@ -17,8 +17,6 @@ from gensample.settings import Settings
 
 BY_ENTRY = ("fuzz", "corruptions", "unrecorded", "variations", "habits", "counts")
 """Parameters a run's spec replaces entry by entry (any other is replaced whole)."""
-
-
 _INSTALLED: dict[tuple[str, ...], dict[str, dict]] = {}
 """Parameters given to this process for the spec files it may not see, by their paths."""
 
@@ -47,9 +45,9 @@ def columns(name: str) -> tuple[str, ...]:
     return tuple(reference.built_in_systems()[name]["columns"])
 
 
-def habit(settings: Settings, name: str, habit: str) -> float:
-    """The share of one of system ``name``'s ``habits`` (capitals at the till...)."""
-    return parameters(settings, name)["habits"][habit]
+def habit(settings: Settings, name: str, which: str) -> float:
+    """The share of system ``name``'s habit ``which`` (capitals at the till...)."""
+    return parameters(settings, name)["habits"][which]
 
 
 def counts(settings: Settings, name: str, count: str) -> CappedGeometric:
