@@ -67,7 +67,8 @@ def test_a_file_that_grew_after_its_last_advance_is_left_to_its_reader(tmp_path)
         path.write_bytes(b"a,b\n")
     with GrowingFiles(paths) as growing:
         growing.advance({"done.csv": 4, "grown.csv": 4})
-        paths["grown.csv"].write_bytes(b"a,b\n1,2\n")
+        with paths["grown.csv"].open("ab") as file:  # grows on (never shrinks) meanwhile
+            file.write(b"1,2\n")
         assert growing.hexdigests() == {"done.csv": hashlib.sha256(b"a,b\n").hexdigest()}
 
 
@@ -75,5 +76,22 @@ def test_a_file_it_cannot_read_is_named(tmp_path):
     path = tmp_path / "gone.csv"
     with GrowingFiles({"gone.csv": path}) as growing:
         growing.advance({"gone.csv": 10})
-        with pytest.raises(RunError, match="gone.csv"):
+        with pytest.raises(RunError, match=r"gone\.csv"):
             growing.hexdigests()
+
+
+def test_files_growing_together_each_get_their_own_sha256(tmp_path, window):
+    rng = np.random.default_rng(3)
+    paths = {f"{index}.csv": tmp_path / f"{index}.csv" for index in range(5)}
+    for path in paths.values():
+        path.write_bytes(b"")
+    with GrowingFiles(paths) as growing:
+        for _ in range(30):  # each block appends to every file, some nothing
+            for path in paths.values():
+                with path.open("ab") as file:
+                    file.write(rng.bytes(int(rng.integers(0, 3 * PAGE))))
+            growing.advance({name: path.stat().st_size for name, path in paths.items()})
+        expected = {
+            name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in paths.items()
+        }
+        assert growing.hexdigests() == expected

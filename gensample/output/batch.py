@@ -93,8 +93,10 @@ def _write_blocks(
             blocks.close()  # on an error, wait for the workers before the staging area goes
             for file in parquet.values():
                 file.close()
-        for name, end in placement.ends().items():
+        ends = placement.ends()
+        for name, end in ends.items():
             check_csv_end(placement.paths[name], end)
+        digests.advance(ends)  # rows placed after the last block's output came, if any
         with stopwatch.stage("sha256"):  # what the hashing thread has left to do
             sha256 = digests.hexdigests()
     if destination.parts_dir.exists():

@@ -12,6 +12,7 @@ from disk).
 import hashlib
 import mmap
 import os
+import threading
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -49,16 +50,20 @@ def hash_range(digest: "hashlib._Hash", descriptor: int, start: int, stop: int) 
 
 
 class GrowingFiles:
-    """SHA-256 of files that only grow at their end, hashed in a thread of this process as
-    they grow (``hashlib`` releases the GIL): :meth:`advance` after each block, then
-    :meth:`hexdigests`. A context manager: leaving it stops the thread."""
+    """SHA-256 of files that only grow at their end, hashed in threads of this process as they
+    grow (``hashlib`` releases the GIL): :meth:`advance` after each block, then
+    :meth:`hexdigests`. Each file is hashed by one thread at a time, in order; different files
+    in parallel (what is left after the last block, too). A context manager: leaving it stops
+    the threads."""
 
     def __init__(self, paths: Mapping[str, Path]) -> None:
         """Files by name, hashed from their first byte."""
         self._paths = dict(paths)
         self._digests = {name: hashlib.sha256() for name in self._paths}
         self._hashed = dict.fromkeys(self._paths, 0)
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sha256")
+        self._ends = dict.fromkeys(self._paths, 0)
+        self._locks = {name: threading.Lock() for name in self._paths}
+        self._threads = ThreadPoolExecutor(os.cpu_count(), thread_name_prefix="sha256")
         self._pending: list[Future] = []
         self._failed = False
 
@@ -66,12 +71,14 @@ class GrowingFiles:
         return self
 
     def __exit__(self, *exception: object) -> None:
-        self._thread.shutdown(wait=True, cancel_futures=True)
+        self._threads.shutdown(wait=True, cancel_futures=True)
 
     def advance(self, ends: Mapping[str, int]) -> None:
-        """Hash each file up to ``ends[name]`` in the background: bytes that will not change.
-        Calls are served in order, one at a time."""
-        self._pending.append(self._thread.submit(self._hash_to, dict(ends)))
+        """Hash each file up to ``ends[name]`` in the background: bytes that will not change."""
+        for name, end in ends.items():
+            if end > self._ends[name]:
+                self._ends[name] = end
+                self._pending.append(self._threads.submit(self._catch_up, name))
 
     def hexdigests(self) -> dict[str, str]:
         """Once every :meth:`advance` is done: the hex SHA-256 of each file hashed up to its
@@ -85,21 +92,20 @@ class GrowingFiles:
             if self._paths[name].stat().st_size == self._hashed[name]
         }
 
-    def _hash_to(self, ends: Mapping[str, int]) -> None:
-        for name, end in ends.items():
-            if end > self._hashed[name] and not self._failed:  # after a failure, the run fails
-                self._hash_file(name, end)
-
-    def _hash_file(self, name: str, end: int) -> None:
-        """Hash file ``name`` on from where it was left, up to ``end``."""
-        path = self._paths[name]
-        try:
-            descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    def _catch_up(self, name: str) -> None:
+        """Hash file ``name`` on from where it was left, up to its latest end (nothing when an
+        earlier call got there first)."""
+        with self._locks[name]:
+            start, end, path = self._hashed[name], self._ends[name], self._paths[name]
+            if end <= start or self._failed:  # after a failure, the run fails anyway
+                return
             try:
-                hash_range(self._digests[name], descriptor, self._hashed[name], end)
-            finally:
-                os.close(descriptor)
-        except OSError as error:
-            self._failed = True
-            raise RunError(f"cannot read {path}: {error.strerror or error}") from error
-        self._hashed[name] = end
+                descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+                try:
+                    hash_range(self._digests[name], descriptor, start, end)
+                finally:
+                    os.close(descriptor)
+            except OSError as error:
+                self._failed = True
+                raise RunError(f"cannot read {path}: {error.strerror or error}") from error
+            self._hashed[name] = end
