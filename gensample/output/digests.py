@@ -19,8 +19,11 @@ from pathlib import Path
 
 from gensample.errors import RunError
 
-HASH_WINDOW = 64 << 20
-"""Bytes of a file mapped at a time to hash it (a multiple of every page size)."""
+HASH_WINDOW = 4 << 20
+"""Bytes of a file mapped at a time to hash it (a multiple of every page size). Mapped pages
+count in the run process's resident memory, and it hashes while the workers hold their peak:
+4 MB per hashing thread. Windows of 1, 4, 16 and 64 MB hashed a cached 300 MB file in the same
+0.20 CPU s."""
 
 
 def sha256(path: Path) -> str:
