@@ -97,7 +97,7 @@ def _write_blocks(
         for name, end in ends.items():
             check_csv_end(placement.paths[name], end)
         digests.advance(ends)  # rows placed after the last block's output came, if any
-        with stopwatch.stage("sha256"):  # what the hashing thread has left to do
+        with stopwatch.stage("sha256"):  # what the hashing threads have left to do
             sha256 = digests.hexdigests()
     if destination.parts_dir.exists():
         destination.parts_dir.rmdir()
