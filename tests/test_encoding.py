@@ -1,9 +1,5 @@
-"""Day files: a CSV file's header written once, Parquet parts joined in order, SHA-256."""
+"""Day files: a CSV file's header written once, Parquet parts joined in order."""
 
-import hashlib
-import mmap
-
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -11,7 +7,7 @@ from sample_tables import SCHEMA, expected_csv, sample_table, split
 
 from gensample.errors import RunError
 from gensample.output import encoding
-from gensample.output.encoding import ParquetDayFile, check_csv_end, sha256, start_csv, write_part
+from gensample.output.encoding import ParquetDayFile, check_csv_end, start_csv, write_part
 
 SIZES = [[7], [3, 5, 8], [4, 0, 9], [0], [1, 1, 1, 1]]
 
@@ -61,16 +57,6 @@ def test_parquet_parts_join_into_the_whole_table(tmp_path, sizes):
 def test_parquet_parts_are_deleted_once_joined(tmp_path):
     parts = join_parquet(tmp_path, tmp_path / "customers.parquet", split([2, 3]))
     assert not any(part.exists() for part in parts)
-
-
-@pytest.mark.parametrize("window", [encoding.HASH_WINDOW, mmap.ALLOCATIONGRANULARITY])
-@pytest.mark.parametrize("size", [0, 1, 1000, 5 * 2**20 + 7])  # 0: a file mmap refuses
-def test_sha256_is_hashlibs(tmp_path, monkeypatch, size, window):
-    monkeypatch.setattr(encoding, "HASH_WINDOW", window)  # the second: one page per window
-    data = np.random.default_rng(size).bytes(size)
-    path = tmp_path / "file.bin"
-    path.write_bytes(data)
-    assert sha256(path) == hashlib.sha256(data).hexdigest()
 
 
 def blocked(tmp_path, name: str):

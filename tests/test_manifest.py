@@ -137,3 +137,12 @@ def test_reading_a_broken_manifest_raises_naming_the_file(day_dir, content):
     with pytest.raises(RunError) as raised:
         manifest.read(day_dir)
     assert str(path) in str(raised.value)
+
+
+def test_describe_files_takes_known_checksums_and_hashes_the_others(day_dir):
+    rows = {"customers.csv": 2, "truth/records.csv": 2}
+    known = {"customers.csv": "0" * 64}  # not the file's: taken as given, not hashed again
+    described = manifest.describe_files(day_dir, rows, known)
+    assert described["customers.csv"]["sha256"] == "0" * 64
+    truth = hashlib.sha256(FILES["truth/records.csv"]).hexdigest()
+    assert described["truth/records.csv"]["sha256"] == truth

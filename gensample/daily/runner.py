@@ -188,7 +188,8 @@ def _write_staging(
     tracer_sha256 = sha256(drop.path) if drop else None
     entry = manifest.batch_entry(plan, batch, counts, tracer_sha256, written.lookalikes)
     with stopwatch.stage("manifest"):
-        document = manifest.build(settings, [*earlier, entry], {**earlier_rows, **rows}, staging)
+        batches, every_row = [*earlier, entry], {**earlier_rows, **rows}
+        document = manifest.build(settings, batches, every_row, staging, written.sha256)
         write_json(staging / manifest.MANIFEST_FILE, document)
     crash_point("manifest-written")
     return rows

@@ -12,6 +12,7 @@ from gensample.generate.plan import Plan
 from gensample.output.atomic import refuse_symlink, sync_tree
 from gensample.output.dask_engine import dask_engine
 from gensample.output.day_files import output_files, reference_block
+from gensample.output.digests import GrowingFiles
 from gensample.output.encoding import ParquetDayFile, check_csv_end, start_csv
 from gensample.output.placement import Placement
 from gensample.output.timings import Stopwatch
@@ -31,10 +32,12 @@ ENGINES = {"local": local_engine, "dask": dask_engine}
 
 @dataclass(frozen=True)
 class Written:
-    """What a batch wrote: rows per file, and people of its entities per look-alike relation."""
+    """What a batch wrote: rows per file, people of its entities per look-alike relation, and
+    the hex SHA-256 of its CSV files (hashed as they grew, their earlier batches' rows too)."""
 
     rows: dict[str, int]
     lookalikes: dict[str, int]
+    sha256: dict[str, str]
 
 
 def write_batch(
@@ -75,30 +78,49 @@ def _write_blocks(
     progress = Progress(len(plan.blocks) + (extras is not None) + (reference is not None))
     blocks = run_blocks(settings, plan, batch, destination, first_slot=int(reference is not None))
     last_slot = len(plan.blocks) + (reference is not None)
-    try:
-        for parts in itertools.chain(
-            _written_alone(reference, 0, settings, plan, batch, destination),
-            blocks,
-            _written_alone(extras, last_slot, settings, plan, batch, destination),
-        ):
-            stopwatch.add(parts.seconds)
-            if parts.paths:  # Parquet rows come as part files, joined in block order
-                with stopwatch.stage("join Parquet parts"):
-                    for name, path in parts.paths.items():
-                        parquet[name].append(path)
-            for name, count in parts.rows.items():
-                rows[name] += count
-            lookalikes.update(parts.lookalikes)
-            progress.advance()
-    finally:
-        blocks.close()  # on an error, wait for the workers before the staging area goes
-        for file in parquet.values():
-            file.close()
-    for name, end in destination.placement.ends().items():
-        check_csv_end(destination.placement.paths[name], end)
+    placement = destination.placement
+    with GrowingFiles(placement.paths) as digests:
+        try:
+            for parts in itertools.chain(
+                _written_alone(reference, 0, settings, plan, batch, destination),
+                blocks,
+                _written_alone(extras, last_slot, settings, plan, batch, destination),
+            ):
+                _take(parts, parquet, rows, lookalikes, stopwatch)
+                digests.advance(placement.ends())  # the bytes of the blocks so far
+                progress.advance()
+        finally:
+            blocks.close()  # on an error, wait for the workers before the staging area goes
+            for file in parquet.values():
+                file.close()
+        ends = placement.ends()
+        for name, end in ends.items():
+            check_csv_end(placement.paths[name], end)
+        digests.advance(ends)  # rows placed after the last block's output came, if any
+        with stopwatch.stage("sha256"):  # what the hashing threads have left to do
+            sha256 = digests.hexdigests()
     if destination.parts_dir.exists():
         destination.parts_dir.rmdir()
-    return Written(rows, dict(sorted(lookalikes.items())))
+    return Written(rows, dict(sorted(lookalikes.items())), sha256)
+
+
+def _take(
+    parts: BlockOutput,
+    parquet: dict[str, ParquetDayFile],
+    rows: dict[str, int],
+    lookalikes: collections.Counter,
+    stopwatch: Stopwatch,
+) -> None:
+    """Take in what a block wrote: join its Parquet parts (in block order), count its rows,
+    people and seconds."""
+    stopwatch.add(parts.seconds)
+    if parts.paths:
+        with stopwatch.stage("join Parquet parts"):
+            for name, path in parts.paths.items():
+                parquet[name].append(path)
+    for name, count in parts.rows.items():
+        rows[name] += count
+    lookalikes.update(parts.lookalikes)
 
 
 def open_day(

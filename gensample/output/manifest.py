@@ -41,9 +41,16 @@ class BatchIds(Protocol):
     ids: Mapping[str, tuple[int, int]]
 
 
-def build(settings: Settings, batches: list[dict], rows: dict[str, int], day_dir: Path) -> dict:
-    """The manifest of the files under ``day_dir`` (paths relative to it, with their rows)."""
-    return {**heading(settings, batches), "files": describe_files(day_dir, rows)}
+def build(
+    settings: Settings,
+    batches: list[dict],
+    rows: dict[str, int],
+    day_dir: Path,
+    known: Mapping[str, str] | None = None,
+) -> dict:
+    """The manifest of the files under ``day_dir`` (paths relative to it, with their rows);
+    ``known``: hex SHA-256 of files already hashed, by path."""
+    return {**heading(settings, batches), "files": describe_files(day_dir, rows, known)}
 
 
 def heading(settings: Settings, batches: list[dict]) -> dict:
@@ -109,14 +116,23 @@ def _summed(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
     return dict(sorted(total.items()))
 
 
-def describe_files(day_dir: Path, rows: dict[str, int]) -> dict[str, dict]:
-    """Checksum, size and rows of each file; hashed in threads (hashlib releases the GIL)."""
-    names = sorted(rows)
+def describe_files(
+    day_dir: Path, rows: dict[str, int], known: Mapping[str, str] | None = None
+) -> dict[str, dict]:
+    """Checksum, size and rows of each file; its checksum from ``known`` (by path), else
+    hashed in threads (hashlib releases the GIL)."""
+    names, known = sorted(rows), known or {}
+    unknown = [name for name in names if name not in known]
     with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-        digests = pool.map(sha256, [day_dir / name for name in names])
+        hashed = pool.map(sha256, [day_dir / name for name in unknown])
+        digests = {**known, **dict(zip(unknown, hashed, strict=True))}
     return {
-        name: {"sha256": digest, "bytes": (day_dir / name).stat().st_size, "rows": rows[name]}
-        for name, digest in zip(names, digests, strict=True)
+        name: {
+            "sha256": digests[name],
+            "bytes": (day_dir / name).stat().st_size,
+            "rows": rows[name],
+        }
+        for name in names
     }
 
 
