@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from gensample.output.encoding import sha256
 from gensample.output.manifest import MANIFEST_FILE
 from gensample.output.table_files import (
     TableFileError,
+    copy_rows,
     read,
     read_batches,
     read_column,
@@ -192,27 +192,24 @@ def _link_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) 
         for name, source in linked.items()
     }
     if not truth_of_customers_only:
-        rows = write_csv(staging / RECORDS_FILE, RECORDS_SCHEMA, _customer_truth(day_dir))
+        rows = _customer_truth(day_dir, staging / RECORDS_FILE)
         files[RECORDS_FILE] = {"rows": rows, "sha256": sha256(staging / RECORDS_FILE)}
     write_json(staging / INDEX_FILE, _index(date, files, day_dir))
     return True
 
 
-def _customer_truth(day_dir: Path) -> Iterator[pa.RecordBatch]:
-    """The day's truth rows of customer records, batch by batch: the truth of every dataset
-    is several times the customers' part, and grows with the day's customers."""
-    path = day_dir / day_files.RECORDS_FILE
-    for batch in read_batches(path, RECORDS_SCHEMA, BEFORE_SIMILARITY):
-        customers = batch.filter(pc.equal(batch["dataset"], NAME))
-        if customers.num_rows:
-            yield customers
+def _customer_truth(day_dir: Path, path: Path) -> int:
+    """Write the day's truth rows of customer records as ``path``; return their number (the
+    truth of every dataset is several times the customers' part)."""
+    source = day_dir / day_files.RECORDS_FILE
+    return copy_rows(source, path, RECORDS_SCHEMA, NAME, BEFORE_SIMILARITY)
 
 
 def _write_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) -> None:
     """Write the archive files of a day into ``staging``: customers, truth, people, history,
     index."""
     customers = (batch for path in sources for batch in read_batches(path, SCHEMA))
-    truth = write_csv(staging / RECORDS_FILE, RECORDS_SCHEMA, _customer_truth(day_dir))
+    truth = _customer_truth(day_dir, staging / RECORDS_FILE)
     entity_id = read_column(staging / RECORDS_FILE, "entity_id").cast(pa.int64())
     people = (
         batch.filter(pc.is_in(batch["entity_id"], entity_id))

@@ -5,18 +5,24 @@ string, as the writers wrote them. Every problem is a :class:`TableFileError` na
 """
 
 import contextlib
+import io
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import BinaryIO
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from gensample.errors import RunError
 from gensample.output.atomic import atomic_output
-from gensample.output.encoding import CSV_OPTIONS
+from gensample.output.encoding import CSV_OPTIONS, ROWS_CSV_OPTIONS
 
 NO_FILL: Mapping[str, str] = MappingProxyType({})
+LINES_WINDOW = 64 << 20
+"""Bytes of a CSV file read at a time when its lines are copied as they are."""
 
 
 class TableFileError(RunError):
@@ -34,6 +40,77 @@ def write_csv(path: Path, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) 
             writer.write_batch(batch)
             rows += batch.num_rows
     return rows
+
+
+def copy_rows(
+    source: Path, target: Path, schema: pa.Schema, first: str, fill: Mapping[str, str] = NO_FILL
+) -> int:
+    """Write the rows of the CSV file ``source`` (in ``schema``, ``fill`` as in read_batches)
+    whose first column is the text ``first`` atomically as the CSV file ``target``, with a
+    header; return their number.
+
+    When ``source`` has ``schema``'s header, its lines are copied as they are (the bytes
+    parsing and writing them again would give, without the cost); else they are parsed.
+    """
+    with _reading(source), open(source, "rb") as lines:
+        if lines.readline() == _header(schema):
+            with atomic_output(target) as handle:
+                handle.write(_header(schema))
+                return _copy_lines_starting(lines, _csv_text(first) + b",", handle)
+    kept = (batch.filter(pc.equal(batch[0], first)) for batch in read_batches(source, schema, fill))
+    return write_csv(target, schema, kept)
+
+
+def _copy_lines_starting(lines: BinaryIO, prefix: bytes, target: BinaryIO) -> int:
+    """Copy the lines of ``lines`` (from where it stands) that start with ``prefix`` to
+    ``target``, a run of them at a time; return their number. Lines are told apart by their
+    line breaks: no value may hold one (a truth file's never do)."""
+    copied = 0
+    for text in _whole_lines(lines):
+        data = np.frombuffer(text, np.uint8)
+        ends = np.flatnonzero(data == ord("\n")) + 1
+        starts = np.concatenate([[0], ends[:-1]])
+        kept = _starts_with(data, starts, np.frombuffer(prefix, np.uint8))
+        copied += int(kept.sum())
+        edges = np.flatnonzero(np.diff(kept, prepend=False, append=False))
+        for first, stop in zip(edges[::2], edges[1::2], strict=True):
+            target.write(text[starts[first] : ends[stop - 1]])
+    return copied
+
+
+def _whole_lines(lines: BinaryIO) -> Iterator[memoryview]:
+    """The rest of ``lines`` in windows of whole lines, each ending with its line break."""
+    rest = b""
+    while window := lines.read(LINES_WINDOW):
+        text = rest + window
+        end = text.rfind(b"\n") + 1
+        rest = text[end:]
+        if end:
+            yield memoryview(text)[:end]
+    if rest:  # a last line without its break, as the writer would end it
+        yield memoryview(rest + b"\n")
+
+
+def _starts_with(data: np.ndarray, starts: np.ndarray, prefix: np.ndarray) -> np.ndarray:
+    """Which of the lines of ``data`` starting at ``starts`` (ascending) begin with ``prefix``;
+    those starting too near the end to hold it cannot."""
+    fits = np.searchsorted(starts, len(data) - len(prefix), side="right")
+    heads = data[starts[:fits, None] + np.arange(len(prefix))]
+    return np.concatenate([(heads == prefix).all(axis=1), np.zeros(len(starts) - fits, bool)])
+
+
+def _header(schema: pa.Schema) -> bytes:
+    """The header line the CSV writer writes for ``schema``."""
+    buffer = io.BytesIO()
+    pacsv.write_csv(schema.empty_table(), buffer, write_options=CSV_OPTIONS)
+    return buffer.getvalue()
+
+
+def _csv_text(value: str) -> bytes:
+    """``value`` as the CSV writer writes a text field."""
+    buffer = io.BytesIO()
+    pacsv.write_csv(pa.table({"value": [value]}), buffer, write_options=ROWS_CSV_OPTIONS)
+    return buffer.getvalue().rstrip(b"\n")
 
 
 def read(path: Path, schema: pa.Schema, fill: Mapping[str, str] = NO_FILL) -> pa.Table:

@@ -1,0 +1,82 @@
+"""Whole tables in files: copying the rows of one kind from a CSV file."""
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pytest
+
+from gensample.output import table_files
+from gensample.output.encoding import CSV_OPTIONS
+from gensample.output.table_files import TableFileError, copy_rows, read
+
+SCHEMA = pa.schema(
+    [("dataset", pa.string()), ("id", pa.int64()), ("note", pa.string()), ("score", pa.float64())]
+)
+KINDS = ["customers", "pos_customers", "customers", "customers", "loyalty", "customers", "x"]
+
+
+def rows(kinds: list[str]) -> pa.Table:
+    """Rows of ``kinds`` in SCHEMA: blanks, empty texts, quotes, commas and fractions."""
+    n = len(kinds)
+    return pa.table(
+        {
+            "dataset": kinds,
+            "id": list(range(n)),
+            "note": [[None, "", 'say "hi", then', "plain"][i % 4] for i in range(n)],
+            "score": [None if i % 3 == 0 else i / 7 for i in range(n)],
+        },
+        SCHEMA,
+    )
+
+
+def written(path: Path, table: pa.Table) -> Path:
+    pacsv.write_csv(table, path, write_options=CSV_OPTIONS)
+    return path
+
+
+@pytest.mark.parametrize("window", [1 << 20, 7, 40, 1])
+def test_the_copy_is_the_rows_of_the_kind_as_the_writer_writes_them(tmp_path, monkeypatch, window):
+    """Byte for byte what writing the filtered rows gives, runs cut by windows included."""
+    table = rows(KINDS * 5)
+    source = written(tmp_path / "all.csv", table)
+    expected = written(
+        tmp_path / "expected.csv", table.filter(pc.equal(table["dataset"], "customers"))
+    )
+    monkeypatch.setattr(table_files, "LINES_WINDOW", window)
+    count = copy_rows(source, tmp_path / "copy.csv", SCHEMA, "customers")
+    assert count == KINDS.count("customers") * 5
+    assert (tmp_path / "copy.csv").read_bytes() == expected.read_bytes()
+
+
+def test_a_kind_found_nowhere_gives_the_header_alone(tmp_path):
+    source = written(tmp_path / "all.csv", rows(KINDS))
+    assert copy_rows(source, tmp_path / "copy.csv", SCHEMA, "custom") == 0
+    assert read(tmp_path / "copy.csv", SCHEMA).num_rows == 0
+
+
+def test_a_last_line_without_its_line_break_is_copied_with_one(tmp_path):
+    source = written(tmp_path / "all.csv", rows(["x", "customers"]))
+    source.write_bytes(source.read_bytes().rstrip(b"\n"))
+    assert copy_rows(source, tmp_path / "copy.csv", SCHEMA, "customers") == 1
+    header = b'"dataset","id","note","score"\n'
+    assert (
+        tmp_path / "copy.csv"
+    ).read_bytes() == header + b'"customers",1,"",0.14285714285714285\n'
+
+
+def test_a_file_of_an_earlier_version_is_parsed_with_its_missing_columns_filled(tmp_path):
+    """Without ``score`` (an earlier version's file), the header differs: rows are parsed."""
+    table = rows(KINDS)
+    source = written(tmp_path / "old.csv", table.drop_columns(["score"]))
+    count = copy_rows(source, tmp_path / "copy.csv", SCHEMA, "customers", {"score": None})
+    copied = read(tmp_path / "copy.csv", SCHEMA)
+    assert count == copied.num_rows == KINDS.count("customers")
+    assert copied["score"].null_count == count
+    assert copied["id"].to_pylist() == [0, 2, 3, 5]
+
+
+def test_a_missing_file_is_named(tmp_path):
+    with pytest.raises(TableFileError, match=r"absent\.csv: missing"):
+        copy_rows(tmp_path / "absent.csv", tmp_path / "copy.csv", SCHEMA, "customers")
