@@ -4,6 +4,7 @@ Character-level errors edit one flat ``uint32`` array of code points with row bo
 cost is linear in the text and one long value never widens a matrix for the whole column.
 """
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,23 +112,48 @@ def substitute_one(
     random among the rules that match it; values no rule matches are kept."""
     if not len(values) or not rules:
         return values
-    matches = np.stack(
-        [
-            pc.match_substring_regex(values, pattern)
-            .fill_null(False)
-            .to_numpy(zero_copy_only=False)
-            for pattern, _ in rules
-        ],
-        axis=1,
-    )
+    matches = np.stack([_matches(values, pattern) for pattern, _ in rules], axis=1)
     keys = np.where(matches, rng.random(matches.shape), -1.0)
     chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), -1)
-    result = values
-    for index in np.unique(chosen[chosen >= 0]):
-        pattern, replacement = rules[index]
-        replaced = pc.replace_substring_regex(values, pattern, replacement, max_replacements=1)
-        result = pc.if_else(pa.array(chosen == index), replaced, result)
-    return result
+    rows = [np.flatnonzero(chosen == index) for index in range(len(rules))]
+    replaced = [
+        _replace_first(values.take(pa.array(taken)), *rule)
+        for rule, taken in zip(rules, rows, strict=True)
+        if len(taken)
+    ]
+    return put(values, np.concatenate(rows), replaced)
+
+
+def put(values: pa.Array, rows: np.ndarray, pieces: list[pa.Array]) -> pa.Array:
+    """``values`` with ``rows`` (distinct) replaced by the values of ``pieces``, one after the
+    other: one take, however many pieces."""
+    if not len(rows):
+        return values
+    source = np.arange(len(values))
+    source[rows] = len(values) + np.arange(len(rows))
+    return pa.concat_arrays([values, *pieces]).take(pa.array(source))
+
+
+def _is_literal(pattern: str) -> bool:
+    """Whether a regular expression matches only its own text (no special characters)."""
+    return re.escape(pattern) == pattern
+
+
+def _matches(values: pa.Array, pattern: str) -> np.ndarray:
+    """Which values hold a match of ``pattern`` (a plain search when it is literal text)."""
+    if _is_literal(pattern):
+        found = pc.match_substring(values, pattern)
+    else:
+        found = pc.match_substring_regex(values, pattern)
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _replace_first(values: pa.Array, pattern: str, replacement: str) -> pa.Array:
+    """``values`` with the first match of ``pattern`` replaced (plainly when both are literal
+    text: a literal replacement has no group references)."""
+    if _is_literal(pattern) and "\\" not in replacement:
+        return pc.replace_substring(values, pattern, replacement, max_replacements=1)
+    return pc.replace_substring_regex(values, pattern, replacement, max_replacements=1)
 
 
 def insert_points(text: CodePoints, positions: np.ndarray, points: np.ndarray) -> CodePoints:

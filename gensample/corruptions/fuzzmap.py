@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import CORRUPTIONS
+from gensample.corruptions.arrays import put
 from gensample.corruptions.weights import (
     DEFAULT_FUZZ_MAP,
     Difficulty,
@@ -188,12 +189,10 @@ def _corrupt_field(
             corrupted_rows.append(selected)
             corrupted_values.append(after)
     if corrupted_rows:
-        source = np.arange(table.num_rows)
         taken = np.concatenate(corrupted_rows)
-        source[taken] = table.num_rows + np.arange(len(taken))
         for position, column in enumerate(columns):
-            pieces = [current[position], *(values[position] for values in corrupted_values)]
-            merged = pa.concat_arrays(pieces).take(pa.array(source))
+            pieces = [values[position] for values in corrupted_values]
+            merged = put(current[position], taken, pieces)
             table = table.set_column(table.column_names.index(column), column, merged)
     return table, applied
 

@@ -1,0 +1,47 @@
+"""Array helpers of the corruptions: replacing rows, and one substitution rule per value."""
+
+import re
+
+import numpy as np
+import pyarrow as pa
+
+from gensample.corruptions.arrays import put, substitute_one
+from gensample.corruptions.spelling import OCR_CONFUSIONS, SOUNDS_ALIKE
+
+NAMES = pa.array(["Philip", "Sophia", "Luke", None, "Ann", "Morris", "Clara", "", "Wren", "Lee"])
+
+
+def test_put_replaces_the_rows_by_the_pieces_in_turn():
+    values = pa.array(["a", None, "c", "d", "e"])
+    pieces = [pa.array(["X", None]), pa.array(["Y"])]
+    assert put(values, np.array([3, 0, 1]), pieces).to_pylist() == [None, "Y", "c", "X", "e"]
+
+
+def test_put_of_no_rows_keeps_the_values():
+    values = pa.array([1, 2])
+    assert put(values, np.zeros(0, np.int64), []).equals(values)
+
+
+def test_each_value_gets_one_matching_rule_applied_once(rng):
+    rules = (("ph", "f"), (r"([aeiou])k", r"\1ck"), ("r", "rr"))
+    spelt = substitute_one(pa.array(NAMES.to_pylist()), rules, rng).to_pylist()
+    for before, after in zip(NAMES.to_pylist(), spelt, strict=True):
+        once = {re.sub(pattern, by, before, count=1) for pattern, by in rules} if before else set()
+        if once - {before}:  # some rule matches
+            assert after in once - {before}
+        else:
+            assert after == before
+
+
+def test_literal_rules_give_what_the_same_rules_as_regular_expressions_give():
+    """Literal patterns take a plain search and replace: same values, same draws."""
+    words = pa.array(
+        ["morning", "Clive", "Owen 01", "lily", "Sam", None, "wavy", *NAMES.to_pylist()]
+    )
+    for rules in (OCR_CONFUSIONS, SOUNDS_ALIKE):
+        as_regex = tuple((f"(?:{pattern})", by) for pattern, by in rules)
+        lower = pa.array([w.lower() if w else w for w in words.to_pylist()])
+        for values in (words, lower):
+            plain = substitute_one(values, rules, np.random.default_rng(7))
+            regex = substitute_one(values, as_regex, np.random.default_rng(7))
+            assert plain.equals(regex)
