@@ -35,7 +35,11 @@ def timed_run(
     command = [sys.executable, "-m", "gensample"]
     with tempfile.TemporaryDirectory(prefix="gensample-against-") as run_dir:
         subprocess.run(
-            [*command, "init", run_dir], env=environment, check=True, capture_output=True
+            [*command, "init", run_dir],
+            env=environment,
+            cwd=checkout,
+            check=True,
+            capture_output=True,
         )
         if datasets:  # the built-in defaults but for the datasets
             Path(run_dir, "gensample.toml").write_text(f"datasets = {datasets}\n", encoding="utf-8")
@@ -52,6 +56,7 @@ def timed_run(
                 str(workers),
             ],
             env=environment,
+            cwd=checkout,  # python -m puts the working directory before PYTHONPATH
             check=True,
             capture_output=True,
         )
