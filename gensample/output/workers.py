@@ -73,9 +73,15 @@ def write_block(
         if name not in placement.paths:  # a Parquet file
             paths[name] = part_path(destination.parts_dir, name, slot)
             write_part(table, paths[name])
-    for name, lines in _csv_lines(tables, list(placement.paths), result.history is None, date):
+    for name in placement.paths:
+        if name == HISTORY_FILE and result.history is None:
+            continue  # written with the entities
         with placement.turn(slot, name) as file:
-            file.write(lines)
+            if name == ENTITIES_FILE and result.history is None:
+                with placement.turn(slot, HISTORY_FILE) as history:
+                    _write_new_people(tables[name], tables[HISTORY_FILE], file, history, date)
+            elif name in tables:
+                write_csv_rows(tables[name], file)
     rows = {name: table.num_rows for name, table in tables.items()}
     seconds = {**result.seconds, "write": time.perf_counter() - started}
     return BlockOutput(paths, rows, seconds, relations(result.entities))
@@ -85,28 +91,6 @@ def relations(people: pa.Table) -> dict[str, int]:
     """How many of ``people`` have each look-alike relation."""
     counts = pc.value_counts(people["relation"].drop_null()).to_pylist()
     return {entry["values"]: entry["counts"] for entry in counts}
-
-
-def _csv_lines(
-    tables: dict[str, pa.Table], names: list[str], new_people: bool, date: dt.date
-) -> Iterator[tuple[str, memoryview]]:
-    """The block's CSV lines of each file of ``names`` (none for a file it has no rows of),
-    encoded a file at a time as they are asked for: before the file's turn is awaited, so
-    that workers encode at the same time and take turns only to copy bytes. The lines of new
-    people (``new_people``) come with their history lines."""
-    for name in names:
-        if name == HISTORY_FILE and new_people:
-            continue  # encoded with the entities
-        if name == ENTITIES_FILE and new_people:
-            people, history = io.BytesIO(), io.BytesIO()
-            _write_new_people(tables[name], tables[HISTORY_FILE], people, history, date)
-            yield name, people.getbuffer()
-            yield HISTORY_FILE, history.getbuffer()
-        else:
-            encoded = io.BytesIO()
-            if name in tables:
-                write_csv_rows(tables[name], encoded)
-            yield name, encoded.getbuffer()
 
 
 def _write_new_people(
