@@ -33,7 +33,7 @@ def pairs(people: pd.DataFrame, relation: str, earlier: str | None = None) -> pd
     members = members[members["entity_id"] != members["lookalike_group"]]
     first = people.loc[members["lookalike_group"]]
     assert (first["relation"] == (earlier or relation)).all()
-    return members.join(first.set_index(members.index), rsuffix="_first")
+    return members.join(first.add_suffix("_first").set_index(members.index))
 
 
 def years(later: pd.Series, earlier: pd.Series) -> pd.Series:
