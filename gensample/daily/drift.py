@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.corruptions import fuzzmap
+from gensample.corruptions import arrays, fuzzmap
 from gensample.daily.current_state import CurrentState, Existing
 from gensample.daily.reinjection import Picked
 from gensample.generate import emails, names, population, truth, variants
@@ -170,7 +170,7 @@ def new_versions(
     changing = names.of_people(pa.table(new).take(pa.array(taking)))
     email = emails.changed_addresses(rng, changing, date)
     phone = _fresh(lambda rows: _phones(rng, old, rows), new["phone"])
-    new["email"] = names.put_rows(new["email"], taking, email)
+    new["email"] = arrays.put(new["email"], taking, [email])
     new["phone"] = pc.if_else(pa.array(sets["phone"]), phone, new["phone"])
     return population.relabelled(old, pa.table(new, schema=truth.ENTITIES_SCHEMA))
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
+from gensample.corruptions import arrays
 from gensample.generate import names
 from gensample.generate.names import ADULT_DAYS, Names
 
@@ -47,7 +48,8 @@ ROLES = {
     "namesakes": ("namesake", "namesake"),
 }
 """Each kind of pair's ``relation`` labels: of its later person, of its earlier one."""
-RELATIONS = pa.array(["twin", "junior", "senior", "namesake"])
+RELATIONS = pa.array(list(dict.fromkeys(label for pair in ROLES.values() for label in pair)))
+"""Every ``relation`` label, once: twin, junior, senior, namesake."""
 COPIED_NAMES = {
     "twins": ("last", "last_email"),
     "juniors": ("first", "middle", "last", "first_email", "middle_email", "last_email"),
@@ -182,7 +184,7 @@ def take_after(
         _suffixes(rng, len(juniors.later), SENIOR_SUFFIX_SHARES),
     )
     rows = np.concatenate([twins.later, juniors.later, juniors.earlier])
-    fields["suffix"] = names.put_rows(fields["suffix"], rows, pa.concat_arrays(suffixes))
+    fields["suffix"] = arrays.put(fields["suffix"], rows, list(suffixes))
     return is_female, age_days, Names(**fields)
 
 
@@ -210,7 +212,7 @@ def labels(found: Lookalikes, entity_id: np.ndarray) -> dict[str, pa.Array]:
 
 def _copied(values: pa.Array, pairs: Pairs) -> pa.Array:
     """``values`` with each later person's replaced by the earlier one's."""
-    return names.put_rows(values, pairs.later, values.take(pa.array(pairs.earlier)))
+    return arrays.put(values, pairs.later, [values.take(pa.array(pairs.earlier))])
 
 
 def _suffixes(rng: np.random.Generator, n: int, shares: dict[str, float]) -> pa.Array:

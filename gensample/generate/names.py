@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
+from gensample.corruptions.arrays import put
 
 RARE_SHARE = 1 - reference.family_name_coverage()
 HYPHENATED, DOUBLE = 0.015, 0.006
@@ -130,7 +131,7 @@ def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
     last, last_email = written(rng, pool, index), pool.email.take(index)
     rare = np.flatnonzero(rng.random(n) < RARE_SHARE)
     made = _rare_names(rng, len(rare))
-    last, last_email = put_rows(last, rare, made), put_rows(last_email, rare, pc.utf8_lower(made))
+    last, last_email = put(last, rare, [made]), put(last_email, rare, [pc.utf8_lower(made)])
     kind = rng.random(n)
     compound = np.flatnonzero(kind < HYPHENATED + DOUBLE)
     second = census.sample(rng, len(compound))
@@ -139,14 +140,7 @@ def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
     joined_email = pc.binary_join_element_wise(
         last_email.take(compound), pool.email.take(second), ""
     )
-    return put_rows(last, compound, joined), put_rows(last_email, compound, joined_email)
-
-
-def put_rows(values: pa.Array, rows: np.ndarray, new: pa.Array) -> pa.Array:
-    """``values`` with those at ``rows`` replaced by ``new``."""
-    source = np.arange(len(values))
-    source[rows] = len(values) + np.arange(len(rows))
-    return pa.concat_arrays([values, new]).take(pa.array(source))
+    return put(last, compound, [joined]), put(last_email, compound, [joined_email])
 
 
 def _given_index(rng: np.random.Generator, is_female: np.ndarray, cohort: np.ndarray) -> np.ndarray:

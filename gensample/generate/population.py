@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
+from gensample.corruptions import arrays
 from gensample.generate import emails, lookalikes, names
 from gensample.generate.seeding import BLOCK_SIZE, stream
 from gensample.settings import Settings
@@ -265,8 +266,8 @@ def state_phones(
     states, counts = np.unique(former, return_counts=True)
     pools = [reference.area_codes()[name] for name in states]
     drawn = [pool.values.take(pool.draw(rng, k)) for pool, k in zip(pools, counts, strict=True)]
-    codes = names.put_rows(area_code, moved, pa.concat_arrays([pa.array([], pa.string()), *drawn]))
-    phone_state = names.put_rows(pa.nulls(n, pa.string()), moved, pa.array(former, pa.string()))
+    codes = arrays.put(area_code, moved, drawn)
+    phone_state = arrays.put(pa.nulls(n, pa.string()), moved, [pa.array(former, pa.string())])
     phone, shared = _phones(rng, codes, head)
     return phone, pc.if_else(pa.array(shared), phone_state.take(pa.array(head)), phone_state)
 

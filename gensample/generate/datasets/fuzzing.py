@@ -8,10 +8,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.corruptions import dates, fuzzmap
+from gensample.corruptions import arrays, dates, fuzzmap
 from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.corruptions.weights import DIFFICULTIES, Difficulty
-from gensample.generate import names
 from gensample.generate.datasets import systems
 from gensample.settings import Settings
 
@@ -141,7 +140,7 @@ def validated(
         return written, pc.if_else(pa.array(flagged), marked, labels)
     retyped = dates.mistype_day(birth_date.take(pa.array(refused)), rng)
     column = written.schema.get_field_index("birth_date")
-    birth = names.put_rows(written["birth_date"].combine_chunks(), refused, retyped)
+    birth = arrays.put(written["birth_date"].combine_chunks(), refused, [retyped])
     relabelled = pc.replace_substring_regex(labels, "birth_date:[a-z_]+", "birth_date:mistype_day")
     return written.set_column(column, "birth_date", birth), pc.if_else(
         pa.array(flagged), relabelled, labels

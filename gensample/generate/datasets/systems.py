@@ -62,18 +62,10 @@ def _effective(files: tuple[tuple[str, int], ...]) -> dict[str, dict]:
     modification times) over the shipped ones."""
     systems = dict(reference.built_in_systems())
     for path, _ in files:
-        for name, entry in _entries(Path(path)):
+        for name, entry in builtin.entries(reading.parsed(Path(path))).items():
             builtin.check(Path(path).name, name, entry)  # read before the spec's other checks
             systems[name] = _over(systems[name], entry)
     return systems
-
-
-def _entries(path: Path) -> list[tuple[str, dict]]:
-    """The spec file's entries with ``builtin = true``."""
-    datasets = reading.parsed(path)
-    datasets = datasets.get("datasets", {}) if isinstance(datasets, dict) else {}
-    items = datasets.items() if isinstance(datasets, dict) else ()
-    return [(n, e) for n, e in items if isinstance(e, dict) and e.get("builtin") is True]
 
 
 def _over(shipped: dict, entry: dict) -> dict:

@@ -14,6 +14,14 @@ BY_NAME = ("fuzz", "unrecorded", "variations", "habits", "counts")
 columns)."""
 
 
+def entries(raw: object) -> dict[str, dict]:
+    """The entries with ``builtin = true`` of a parsed spec file (whatever else it holds)."""
+    datasets = raw.get("datasets") if isinstance(raw, dict) else None
+    if not isinstance(datasets, dict):
+        return {}
+    return {n: e for n, e in datasets.items() if isinstance(e, dict) and e.get("builtin") is True}
+
+
 def check(file: str, name: str, entry: object) -> None:
     """Refuse the entry ``name`` of spec ``file`` unless it fits the built-in system it names:
     the file, the path inside it and the reason."""

@@ -62,7 +62,7 @@ def _checked(path: Path, raw: dict) -> Spec:
     tables = {
         name: _table(path.parent, name, table) for name, table in raw.get("tables", {}).items()
     }
-    systems = {name: d for name, d in raw["datasets"].items() if d.get("builtin") is True}
+    systems = builtin.entries(raw)
     for name, entry in systems.items():
         builtin.check(path.name, name, entry)
     datasets = {name: d for name, d in raw["datasets"].items() if name not in systems}
