@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from gensample.cli import main
 from gensample.daily import state
 from gensample.errors import RunError
 from gensample.generate.seeding import BLOCK_SIZE
-from gensample.output.dask_engine import _check_workers
+from gensample.output.dask_engine import _check_workers, _local_cluster
 
 distributed = pytest.importorskip("distributed")
 
@@ -110,11 +111,25 @@ def test_a_worker_killed_during_a_run_changes_no_byte(tmp_path, cluster):
 
 
 def test_local_n_starts_a_cluster_for_the_run_and_stops_it(tmp_path):
+    resource_tracker.ensure_running()  # multiprocessing's, which lives as long as this process
     before = {child.pid for child in psutil.Process().children(recursive=True)}
     local, on_dask = local_and_dask(tmp_path, "", "local:2")
     assert on_dask == local
     left = [c for c in psutil.Process().children(recursive=True) if c.pid not in before]
     assert not psutil.wait_procs(left, timeout=30)[1]  # every process started has ended
+
+
+def worker_allocators() -> tuple[str, str]:
+    """Arrow's allocator and glibc's trim threshold in this (worker) process."""
+    import pyarrow as pa
+
+    return pa.default_memory_pool().backend_name, os.environ.get("MALLOC_TRIM_THRESHOLD_", "")
+
+
+def test_the_workers_of_a_cluster_started_for_a_run_share_one_heap_that_keeps_freed_memory():
+    with _local_cluster(distributed, 1) as local, distributed.Client(local) as client:
+        allocators = list(client.run(worker_allocators).values())
+    assert allocators == [("system", str(128 << 20))]
 
 
 def test_a_worker_that_cannot_see_the_run_directory_is_refused(tmp_path, cluster):

@@ -25,7 +25,7 @@ from gensample.daily import (
     state,
     tracer_drops,
 )
-from gensample.daily.allocator import keep_freed_memory
+from gensample.daily.allocator import keep_freed_memory, share_one_heap
 from gensample.daily.extra_rows import Extras
 from gensample.daily.faults import crash_point
 from gensample.daily.rundir import RunDirectory
@@ -69,6 +69,7 @@ def run(
     after tomorrow or before the last committed day only with ``allow_date``."""
     log.info("seed %d", settings.seed)
     keep_freed_memory()
+    share_one_heap()
     now = now or dt.datetime.now()
     directory, stopwatch = RunDirectory(run_dir), Stopwatch()
     with directory.lock():
