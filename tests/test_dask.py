@@ -22,7 +22,7 @@ from gensample.cli import main
 from gensample.daily import state
 from gensample.errors import RunError
 from gensample.generate.seeding import BLOCK_SIZE
-from gensample.output.dask_engine import _check_workers, _local_cluster
+from gensample.output.dask_engine import WORKER_ALLOCATORS, _check_workers, _local_cluster
 
 distributed = pytest.importorskip("distributed")
 
@@ -126,7 +126,11 @@ def worker_allocators() -> tuple[str, str]:
     return pa.default_memory_pool().backend_name, os.environ.get("MALLOC_TRIM_THRESHOLD_", "")
 
 
-def test_the_workers_of_a_cluster_started_for_a_run_share_one_heap_that_keeps_freed_memory():
+def test_the_workers_of_a_cluster_started_for_a_run_share_one_heap_that_keeps_freed_memory(
+    monkeypatch,
+):
+    for name in WORKER_ALLOCATORS:  # Dask's nannies prefer os.environ, where clusters started
+        monkeypatch.delenv(name, raising=False)  # before in this process left Dask's values
     with _local_cluster(distributed, 1) as local, distributed.Client(local) as client:
         allocators = list(client.run(worker_allocators).values())
     assert allocators == [("system", str(128 << 20))]

@@ -191,10 +191,10 @@ def test_a_block_failing_in_a_worker_fails_the_run_and_stops_the_others(run_dir,
     start_state_at(run_dir, BLOCK_SIZE - 700)
     generate = workers.generate_block
 
-    def first_block_fails(settings, date, block):  # the workers inherit it: they are forked
+    def first_block_fails(settings, date, block, **options):  # the workers inherit it (forked)
         if block.entity_start == BLOCK_SIZE - 700:
             raise RunError("generation failed (simulated)")
-        return generate(settings, date, block)
+        return generate(settings, date, block, **options)
 
     monkeypatch.setattr(workers, "generate_block", first_block_fails)
     with pytest.raises(RunError, match="simulated"):

@@ -2,15 +2,20 @@
 
 import datetime as dt
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from gensample.generate import population, truth
 from gensample.generate.datasets import REGISTRY, BlockInput, Generated
-from gensample.generate.datasets.contract import Block
+from gensample.generate.datasets.contract import CUSTOMERS, Block
 from gensample.settings import Settings
+
+Finished = Callable[[str, Generated], Generated]
+"""Given a dataset of a block that no dataset after it reads, as soon as it is made: what it
+returns takes the dataset's place in the block's result (e.g. its truth alone, once its rows are
+written)."""
 
 
 @dataclass(frozen=True)
@@ -40,11 +45,17 @@ def reference_tables(settings: Settings, date: dt.date) -> dict[str, Generated]:
 
 
 def generate_block(
-    settings: Settings, date: dt.date, block: Block, only: Collection[str] | None = None
+    settings: Settings,
+    date: dt.date,
+    block: Block,
+    only: Collection[str] | None = None,
+    finished: Finished | None = None,
 ) -> BlockResult:
     """Generate the people of ``block`` and every enabled dataset (or those of them ``only``
-    names, their parents among them), parents first."""
+    names, their parents among them), parents first; each dataset no later one reads goes
+    through ``finished`` as soon as it is made (so that a writer may free its rows)."""
     enabled = settings.datasets if only is None else only
+    read_later = _read_later(enabled) if finished else set(enabled)
     seconds = {}
     started = time.perf_counter()
     people = population.of_settings(settings, block.entity_start, block.entity_stop, date)
@@ -56,5 +67,16 @@ def generate_block(
             started = time.perf_counter()
             generated[name] = module.generate(block_input, generated)
             seconds[name] = time.perf_counter() - started
+            if name not in read_later:
+                generated[name] = finished(name, generated[name])
     datasets = {name: generated[name] for name in block.rows if name in enabled}
     return BlockResult(people, datasets, seconds)
+
+
+def _read_later(enabled: Collection[str]) -> set[str]:
+    """The datasets read by a dataset generated after them: the parents of the ``enabled``
+    ones, and the customer master (the hub every block dataset may read)."""
+    read = {CUSTOMERS}
+    for name in enabled:
+        read.update(REGISTRY[name].PARENTS)
+    return read

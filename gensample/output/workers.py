@@ -26,10 +26,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.errors import RunError
-from gensample.generate.datasets.contract import Block
+from gensample.generate.datasets.contract import Block, Generated
 from gensample.generate.pipeline import BlockResult, generate_block
 from gensample.generate.plan import Plan
-from gensample.output.day_files import ENTITIES_FILE, HISTORY_FILE, block_tables
+from gensample.output.day_files import ENTITIES_FILE, HISTORY_FILE, block_tables, data_file
 from gensample.output.encoding import write_csv_rows, write_part
 from gensample.output.lifetime import die_with_parent
 from gensample.output.placement import PartFiles, Placement, part_path
@@ -63,28 +63,70 @@ def write_block(
     batch: int,
     destination: Destination,
     slot: int,
+    early: "WrittenEarly | None" = None,
 ) -> BlockOutput:
-    """Write a block's rows of every output file of ``date``: Parquet rows as part files named
-    by ``slot``, then CSV rows into the day files in ``slot``'s turns."""
+    """Write a block's rows of every output file of ``date`` (but the files ``early`` wrote):
+    Parquet rows as part files named by ``slot``, then CSV rows into the day files in
+    ``slot``'s turns."""
     started = time.perf_counter()
-    tables = block_tables(result, settings, date, batch)
-    placement, paths = destination.placement, {}
+    early = early or WrittenEarly(settings, batch, destination, slot)
+    tables = {
+        name: table
+        for name, table in block_tables(result, settings, date, batch).items()
+        if name not in early.rows
+    }
+    placement, paths = destination.placement, dict(early.paths)
     for name, table in tables.items():
         if name not in placement.paths:  # a Parquet file
-            paths[name] = part_path(destination.parts_dir, name, slot)
-            write_part(table, paths[name])
+            paths |= write_file(name, table, destination, slot)
     for name in placement.paths:
-        if name == HISTORY_FILE and result.history is None:
-            continue  # written with the entities
+        if name in early.rows or (name == HISTORY_FILE and result.history is None):
+            continue  # written already, or with the entities
         with placement.turn(slot, name) as file:
             if name == ENTITIES_FILE and result.history is None:
                 with placement.turn(slot, HISTORY_FILE) as history:
                     _write_new_people(tables[name], tables[HISTORY_FILE], file, history, date)
             elif name in tables:
                 write_csv_rows(tables[name], file)
-    rows = {name: table.num_rows for name, table in tables.items()}
-    seconds = {**result.seconds, "write": time.perf_counter() - started}
-    return BlockOutput(paths, rows, seconds, relations(result.entities))
+    rows = {name: table.num_rows for name, table in tables.items()} | early.rows
+    write = early.seconds + time.perf_counter() - started
+    return BlockOutput(paths, rows, {**result.seconds, "write": write}, relations(result.entities))
+
+
+def write_file(name: str, table: pa.Table, destination: Destination, slot: int) -> dict[str, Path]:
+    """Write ``slot``'s rows of file ``name``: CSV rows into the day file in the slot's turn,
+    Parquet rows as a part file (returned by name)."""
+    if name in destination.placement.paths:
+        with destination.placement.turn(slot, name) as file:
+            write_csv_rows(table, file)
+        return {}
+    path = part_path(destination.parts_dir, name, slot)
+    write_part(table, path)
+    return {name: path}
+
+
+@dataclass
+class WrittenEarly:
+    """The files of a block written as soon as their dataset was made (no dataset after it
+    reads it), so that the block's worker holds their rows only that long: their rows, part
+    files and writing seconds."""
+
+    settings: Settings
+    batch: int
+    destination: Destination
+    slot: int
+    rows: dict[str, int] = field(default_factory=dict)
+    paths: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def write(self, dataset: str, generated: Generated) -> Generated:
+        """Write ``dataset``'s rows of the block now; what stays in the block: its truth."""
+        started = time.perf_counter()
+        name = data_file(dataset, self.settings, self.batch)
+        self.paths |= write_file(name, generated.data, self.destination, self.slot)
+        self.rows[name] = generated.data.num_rows
+        self.seconds += time.perf_counter() - started
+        return Generated(generated.data.schema.empty_table(), generated.truth)
 
 
 def relations(people: pa.Table) -> dict[str, int]:
@@ -144,9 +186,11 @@ def generate_and_write_block(
     destination: Destination,
     slot: int,
 ) -> BlockOutput:
-    """Generate one block and write it as ``slot``."""
-    result = generate_block(settings, date, block)
-    return write_block(result, settings, date, batch, destination, slot)
+    """Generate one block and write it as ``slot``: each dataset no later one reads as soon as
+    it is made, the rest once all are."""
+    early = WrittenEarly(settings, batch, destination, slot)
+    result = generate_block(settings, date, block, finished=early.write)
+    return write_block(result, settings, date, batch, destination, slot, early)
 
 
 RunBlocks = Callable[[Settings, Plan, int, Destination, int], Iterator[BlockOutput]]
