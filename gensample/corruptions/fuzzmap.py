@@ -67,22 +67,8 @@ def fuzz(
     Returns the corrupted table and, per row, the corruptions that changed a value
     (``"first_name:use_nickname;email:make_typo"``; empty for untouched rows).
     """
-    fields = [
-        f
-        for f in fuzz_map
-        if set(FIELD_COLUMNS.get(f, (f,))) <= set(table.column_names) and fuzz_map[f].weight > 0
-    ]
-    weights = [fuzz_map[f].weight for f in fields]
-    chosen = choose_fields(rng, len(rows), weights, max_fields, hurried_share)
-    labels: list[str] = []  # "field:corruption" of every corruption of every field, in order
-    codes = np.full((table.num_rows, len(fields)), -1, np.int32)  # per row and field: a label
-    for position, field in enumerate(fields):
-        field_rows = rows[chosen[:, position]]
-        table, applied = _corrupt_field(table, field, field_rows, fuzz_map[field], rng)
-        codes[:, position] = np.where(applied >= 0, applied + len(labels), -1)
-        labels += [f"{field}:{name}" for name in fuzz_map[field].corruptions]
-    starts = np.cumsum([0, *(len(fuzz_map[field].corruptions) for field in fields)])
-    return table, _joined_labels(codes, labels, starts)
+    table, found = _fuzz_rows(table, rows, fuzz_map, max_fields, rng, hurried_share)
+    return table, put(_no_labels(table.num_rows), rows, [found])
 
 
 def fuzz_until_changed(
@@ -95,41 +81,67 @@ def fuzz_until_changed(
 ) -> tuple[pa.Table, pa.Array]:
     """``fuzz``, with the rows a corruption left unchanged (a nickname-less name, a day above
     12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times."""
-    labels = pa.repeat(pa.scalar(""), table.num_rows)
+    labelled, labels = [], []
     for _ in range(1 + RETRIES):
         if not len(rows):
             break
-        table, found = fuzz(table, rows, fuzz_map, max_fields, rng, hurried_share)
-        labels = pc.if_else(pc.equal(found, ""), labels, found)
-        rows = rows[pc.equal(found.take(pa.array(rows)), "").to_numpy(zero_copy_only=False)]
-    return table, labels
+        table, found = _fuzz_rows(table, rows, fuzz_map, max_fields, rng, hurried_share)
+        unchanged = pc.equal(found, "").to_numpy(zero_copy_only=False)
+        labelled.append(rows[~unchanged])
+        labels.append(found.filter(pa.array(~unchanged)))
+        rows = rows[unchanged]
+    if not labelled:
+        return table, _no_labels(table.num_rows)
+    return table, put(_no_labels(table.num_rows), np.concatenate(labelled), labels)
 
 
-def _joined_labels(codes: np.ndarray, labels: list[str], starts: np.ndarray) -> pa.Array:
-    """Per row, the labels its codes name (-1: none) joined by ';', in field order; each
-    combination that occurs is joined once. Field ``i``'s labels start at ``starts[i]``."""
-    touched = np.flatnonzero((codes >= 0).any(axis=1))
-    local = np.where(codes[touched] >= 0, codes[touched] - starts[:-1] + 1, 0)
-    _, first, which = np.unique(
-        _row_keys(local, np.diff(starts) + 1),
-        axis=0,
-        return_index=True,
-        return_inverse=True,
+def _no_labels(n: int) -> pa.Array:
+    """``n`` empty labels."""
+    return pa.repeat(pa.scalar(""), n)
+
+
+def _fuzz_rows(
+    table: pa.Table,
+    rows: np.ndarray,
+    fuzz_map: Mapping[str, FieldFuzz],
+    max_fields: int,
+    rng: np.random.Generator,
+    hurried_share: float,
+) -> tuple[pa.Table, pa.Array]:
+    """``fuzz``, with the labels of ``rows`` only. The fields are corrupted in a copy of the
+    rows, put back into ``table`` once per column."""
+    fields = [
+        f
+        for f in fuzz_map
+        if set(FIELD_COLUMNS.get(f, (f,))) <= set(table.column_names) and fuzz_map[f].weight > 0
+    ]
+    weights = [fuzz_map[f].weight for f in fields]
+    chosen = choose_fields(rng, len(rows), weights, max_fields, hurried_share)
+    touched = [f for position, f in enumerate(fields) if chosen[:, position].any()]
+    columns = list(dict.fromkeys(c for f in touched for c in FIELD_COLUMNS.get(f, (f,))))
+    copied = table.select(columns).take(pa.array(rows))
+    labels: list[str] = []  # "field:corruption" of every corruption of every field, in order
+    codes = np.full((len(rows), len(fields)), -1, np.int32)  # per row and field: a label
+    for position, field in enumerate(fields):
+        field_rows = np.flatnonzero(chosen[:, position])
+        if len(field_rows):
+            copied, applied = _corrupt_field(copied, field, field_rows, fuzz_map[field], rng)
+            codes[:, position] = np.where(applied >= 0, applied + len(labels), -1)
+        labels += [f"{field}:{name}" for name in fuzz_map[field].corruptions]
+    for column in columns:
+        merged = put(table[column].combine_chunks(), rows, [copied[column].combine_chunks()])
+        table = table.set_column(table.column_names.index(column), column, merged)
+    return table, _joined_labels(codes, labels)
+
+
+def _joined_labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
+    """Per row, the labels its codes name (-1: none) joined by ';', in column order."""
+    named = codes >= 0
+    offsets = np.concatenate([[0], np.cumsum(np.count_nonzero(named, axis=1))])
+    per_row = pa.ListArray.from_arrays(
+        pa.array(offsets, pa.int32()), pa.array(labels, pa.string()).take(pa.array(codes[named]))
     )
-    texts = ["", *(";".join(labels[c] for c in codes[touched[i]] if c >= 0) for i in first)]
-    index = np.zeros(len(codes), np.int64)
-    index[touched] = which.ravel() + 1
-    return pa.array(texts, pa.string()).take(pa.array(index))
-
-
-def _row_keys(digits: np.ndarray, bases: np.ndarray) -> np.ndarray:
-    """One number per row of ``digits`` (column ``i`` below ``bases[i]``) when they fit in 63
-    bits, else the rows themselves: equal keys exactly for equal rows, and numbers sort
-    fastest."""
-    if np.prod(bases.astype(float)) >= 2**63:
-        return digits
-    places = np.cumprod(np.r_[1, bases])[:-1].astype(np.int64)
-    return digits.astype(np.int64) @ places
+    return pc.binary_join(per_row, ";")
 
 
 def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
