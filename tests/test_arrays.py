@@ -33,6 +33,11 @@ def test_each_value_gets_one_matching_rule_applied_once(rng):
             assert after == before
 
 
+def test_a_missing_value_stays_missing_under_a_rule_matching_empty_text(rng):
+    values = pa.array(["ab", None, ""])
+    assert substitute_one(values, (("x?", "y"),), rng).to_pylist() == ["yab", None, "y"]
+
+
 def test_literal_rules_give_what_the_same_rules_as_regular_expressions_give():
     """Literal patterns take a plain search and replace: same values, same draws."""
     words = pa.array(

@@ -112,16 +112,19 @@ def substitute_one(
     random among the rules that match it; values no rule matches are kept."""
     if not len(values) or not rules:
         return values
-    matches = np.stack([_matches(values, pattern) for pattern, _ in rules], axis=1)
+    text = values.fill_null("")  # a missing value stays missing whatever rule it gets
+    matches = np.stack([_matches(text, pattern) for pattern, _ in rules], axis=1)
     keys = np.where(matches, rng.random(matches.shape), -1.0)
-    chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), -1)
-    rows = [np.flatnonzero(chosen == index) for index in range(len(rules))]
+    chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), len(rules))
+    order = np.argsort(chosen, kind="stable")
+    ends = np.cumsum(np.bincount(chosen, minlength=len(rules) + 1))
+    groups = np.split(order, ends[:-1])  # the rows of each rule, then the rows none matches
     replaced = [
-        _replace_first(values.take(pa.array(taken)), *rule)
-        for rule, taken in zip(rules, rows, strict=True)
-        if len(taken)
+        _replace_first(values.take(pa.array(rows)), *rule)
+        for rule, rows in zip(rules, groups[:-1], strict=True)
+        if len(rows)
     ]
-    return put(values, np.concatenate(rows), replaced)
+    return put(values, order[: ends[-2]], replaced)
 
 
 def put(values: pa.Array, rows: np.ndarray, pieces: list[pa.Array]) -> pa.Array:
@@ -139,13 +142,14 @@ def _is_literal(pattern: str) -> bool:
     return re.escape(pattern) == pattern
 
 
-def _matches(values: pa.Array, pattern: str) -> np.ndarray:
-    """Which values hold a match of ``pattern`` (a plain search when it is literal text)."""
+def _matches(text: pa.Array, pattern: str) -> np.ndarray:
+    """Which values of ``text`` (no nulls) hold a match of ``pattern`` (a plain search when it
+    is literal text)."""
     if _is_literal(pattern):
-        found = pc.match_substring(values, pattern)
+        found = pc.match_substring(text, pattern)
     else:
-        found = pc.match_substring_regex(values, pattern)
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
+        found = pc.match_substring_regex(text, pattern)
+    return found.to_numpy(zero_copy_only=False)
 
 
 def _replace_first(values: pa.Array, pattern: str, replacement: str) -> pa.Array:
