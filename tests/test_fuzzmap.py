@@ -248,6 +248,13 @@ def test_join_labels_skips_missing_labels(labels, expected):
     assert fuzzmap.join_labels(labels, 2).to_pylist() == expected
 
 
+def test_join_labels_tidies_stray_separators_of_chunked_labels():
+    stripped = pa.chunked_array([[";a:x", ""], ["b:y;;c:z;", None]])  # labels with parts cut out
+    more = pa.array(["", "", "d:w", None])
+    joined = fuzzmap.join_labels([stripped, more], 4).to_pylist()
+    assert joined == ["a:x", "", "b:y;c:z;d:w", ""]
+
+
 @pytest.mark.parametrize("fields", [3, 40])
 def test_labels_are_joined_per_row_in_field_order(rng, fields):
     labels = [f"field{f}:corruption{c}" for f in range(fields) for c in range(3)]

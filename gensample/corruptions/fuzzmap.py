@@ -146,11 +146,21 @@ def _joined_labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
 
 def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
     """Join per-field labels row by row with ';', leaving out missing ones."""
-    if not labels:
-        return pa.array([""] * n, pa.string())
+    labels = [_one_array(label) for label in labels]
+    held = np.zeros(n, bool)  # rows with a label: the others join to ""
+    for label in labels:
+        held |= pc.binary_length(label).fill_null(0).to_numpy(zero_copy_only=False) > 0
+    rows = np.flatnonzero(held)
     # null_handling="skip" drops rows that are null in every input (pyarrow 26), so fill instead
-    joined = pc.binary_join_element_wise(*[label.fill_null("") for label in labels], ";")
-    return pc.utf8_trim(pc.replace_substring_regex(joined, ";{2,}", ";"), ";")
+    taken = [label.take(pa.array(rows)).fill_null("") for label in labels]
+    joined = pc.binary_join_element_wise(*taken, ";") if labels else pa.array([], pa.string())
+    tidy = pc.utf8_trim(pc.replace_substring_regex(joined, ";{2,}", ";"), ";")
+    return put(_no_labels(n), rows, [tidy])
+
+
+def _one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``values`` as one array."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def choose_fields(
