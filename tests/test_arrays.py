@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pyarrow as pa
 
-from gensample.corruptions.arrays import put, substitute_one
+from gensample.corruptions.arrays import by_group, put, substitute_one
 from gensample.corruptions.spelling import OCR_CONFUSIONS, SOUNDS_ALIKE
 
 NAMES = pa.array(["Philip", "Sophia", "Luke", None, "Ann", "Morris", "Clara", "", "Wren", "Lee"])
@@ -20,6 +20,11 @@ def test_put_replaces_the_rows_by_the_pieces_in_turn():
 def test_put_of_no_rows_keeps_the_values():
     values = pa.array([1, 2])
     assert put(values, np.zeros(0, np.int64), []).equals(values)
+
+
+def test_by_group_orders_positions_by_group_keeping_their_order():
+    order, bounds = by_group(np.array([2, 0, 2, 1, 0]), 4)
+    assert order.tolist() == [1, 4, 3, 0, 2] and bounds.tolist() == [0, 2, 3, 5, 5]
 
 
 def test_each_value_gets_one_matching_rule_applied_once(rng):

@@ -116,15 +116,22 @@ def substitute_one(
     matches = np.stack([_matches(text, pattern) for pattern, _ in rules], axis=1)
     keys = np.where(matches, rng.random(matches.shape), -1.0)
     chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), len(rules))
-    order = np.argsort(chosen, kind="stable")
-    ends = np.cumsum(np.bincount(chosen, minlength=len(rules) + 1))
-    groups = np.split(order, ends[:-1])  # the rows of each rule, then the rows none matches
+    order, bounds = by_group(chosen, len(rules) + 1)  # the last group: rows no rule matches
+    matched = order[: bounds[-2]]
+    taken = values.take(pa.array(matched))
     replaced = [
-        _replace_first(values.take(pa.array(rows)), *rule)
-        for rule, rows in zip(rules, groups[:-1], strict=True)
-        if len(rows)
+        _replace_first(taken.slice(start, end - start), *rule)
+        for rule, start, end in zip(rules, bounds[:-2], bounds[1:-1], strict=True)
+        if end > start
     ]
-    return put(values, order[: ends[-2]], replaced)
+    return put(values, matched, replaced)
+
+
+def by_group(group: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of ``group`` (each below ``groups``) ordered by group, keeping their order
+    within a group, and the bounds of the groups: ``g`` is ``order[bounds[g]:bounds[g + 1]]``."""
+    order = np.argsort(group, kind="stable")
+    return order, np.concatenate([[0], np.cumsum(np.bincount(group, minlength=groups))])
 
 
 def put(values: pa.Array, rows: np.ndarray, pieces: list[pa.Array]) -> pa.Array:

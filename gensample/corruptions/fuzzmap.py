@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import CORRUPTIONS
-from gensample.corruptions.arrays import put
+from gensample.corruptions.arrays import by_group, put
 from gensample.corruptions.weights import (
     DEFAULT_FUZZ_MAP,
     Difficulty,
@@ -195,27 +195,27 @@ def _corrupt_field(
     Returns the table and, per row, the index of the corruption that changed it (-1: none).
     """
     columns = FIELD_COLUMNS.get(field, (field,))
-    names = list(entry.corruptions)
-    weights = np.array([entry.corruptions[name] for name in names])
-    which = rng.choice(len(names), len(rows), p=weights / weights.sum()) if weights.sum() else []
-    current = [table[column].combine_chunks() for column in columns]
+    weights = np.array(list(entry.corruptions.values()))
     applied = np.full(table.num_rows, -1, np.int32)
-    corrupted_rows, corrupted_values = [], []
-    for index, name in enumerate(names):
-        selected = rows[which == index]
-        if len(selected):
-            before = [values.take(pa.array(selected)) for values in current]
-            after = CORRUPTIONS[name].function(*before, rng)
+    if not weights.sum():
+        return table, applied
+    which = rng.choice(len(weights), len(rows), p=weights / weights.sum())
+    order, bounds = by_group(which, len(weights))
+    taken = rows[order]  # the rows of each corruption in turn
+    current = [table[column].combine_chunks() for column in columns]
+    before = [values.take(pa.array(taken)) for values in current]
+    corrupted = []
+    for index, name in enumerate(entry.corruptions):
+        start, end = bounds[index], bounds[index + 1]
+        if end > start:
+            part = [values.slice(start, end - start) for values in before]
+            after = CORRUPTIONS[name].function(*part, rng)
             after = after if isinstance(after, tuple) else (after,)
-            applied[selected[_changed(before, after)]] = index
-            corrupted_rows.append(selected)
-            corrupted_values.append(after)
-    if corrupted_rows:
-        taken = np.concatenate(corrupted_rows)
-        for position, column in enumerate(columns):
-            pieces = [values[position] for values in corrupted_values]
-            merged = put(current[position], taken, pieces)
-            table = table.set_column(table.column_names.index(column), column, merged)
+            applied[taken[start:end][_changed(part, after)]] = index
+            corrupted.append(after)
+    for position, column in enumerate(columns):
+        merged = put(current[position], taken, [after[position] for after in corrupted])
+        table = table.set_column(table.column_names.index(column), column, merged)
     return table, applied
 
 
