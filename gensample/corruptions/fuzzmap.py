@@ -110,10 +110,9 @@ def _fuzz_rows(
 ) -> tuple[pa.Table, pa.Array]:
     """``fuzz``, with the labels of ``rows`` only. The fields are corrupted in a copy of the
     rows, put back into ``table`` once per column."""
+    held = set(table.column_names)
     fields = [
-        f
-        for f in fuzz_map
-        if set(FIELD_COLUMNS.get(f, (f,))) <= set(table.column_names) and fuzz_map[f].weight > 0
+        f for f in fuzz_map if set(FIELD_COLUMNS.get(f, (f,))) <= held and fuzz_map[f].weight > 0
     ]
     weights = [fuzz_map[f].weight for f in fields]
     chosen = choose_fields(rng, len(rows), weights, max_fields, hurried_share)
@@ -223,6 +222,8 @@ def _changed(before: list[pa.Array], after: tuple[pa.Array, ...]) -> np.ndarray:
     """Which rows differ in any column between ``before`` and ``after`` (nulls included)."""
     changed = np.zeros(len(before[0]), dtype=bool)
     for old, new in zip(before, after, strict=True):
-        differs = pc.fill_null(pc.not_equal(old, new), pc.xor(pc.is_valid(old), pc.is_valid(new)))
+        differs = pc.not_equal(old, new)
+        if differs.null_count:  # a value turned missing or back
+            differs = pc.fill_null(differs, pc.xor(pc.is_valid(old), pc.is_valid(new)))
         changed |= differs.to_numpy(zero_copy_only=False)
     return changed
