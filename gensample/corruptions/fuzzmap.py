@@ -80,16 +80,21 @@ def fuzz_until_changed(
     hurried_share: float = HURRIED_SHARE,
 ) -> tuple[pa.Table, pa.Array]:
     """``fuzz``, with the rows a corruption left unchanged (a nickname-less name, a day above
-    12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times."""
+    12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times. The tries
+    corrupt a copy of the rows, put back into ``table`` once."""
+    columns = [c for field in _fields(table, fuzz_map) for c in FIELD_COLUMNS.get(field, (field,))]
+    copied = table.select(list(dict.fromkeys(columns))).take(pa.array(rows))
+    pending = np.arange(len(rows))  # the rows of the copy still unchanged
     labelled, labels = [], []
     for _ in range(1 + RETRIES):
-        if not len(rows):
+        if not len(pending):
             break
-        table, found = _fuzz_rows(table, rows, fuzz_map, max_fields, rng, hurried_share)
+        copied, found = _fuzz_rows(copied, pending, fuzz_map, max_fields, rng, hurried_share)
         unchanged = pc.equal(found, "").to_numpy(zero_copy_only=False)
-        labelled.append(rows[~unchanged])
+        labelled.append(rows[pending[~unchanged]])
         labels.append(found.filter(pa.array(~unchanged)))
-        rows = rows[unchanged]
+        pending = pending[unchanged]
+    table = _put_rows(table, rows, copied)
     if not labelled:
         return table, _no_labels(table.num_rows)
     return table, put(_no_labels(table.num_rows), np.concatenate(labelled), labels)
@@ -98,6 +103,14 @@ def fuzz_until_changed(
 def _no_labels(n: int) -> pa.Array:
     """``n`` empty labels."""
     return pa.repeat(pa.scalar(""), n)
+
+
+def _fields(table: pa.Table, fuzz_map: Mapping[str, FieldFuzz]) -> list[str]:
+    """The fields of the fuzz map with a weight whose columns ``table`` holds, in map order."""
+    held = set(table.column_names)
+    return [
+        f for f in fuzz_map if set(FIELD_COLUMNS.get(f, (f,))) <= held and fuzz_map[f].weight > 0
+    ]
 
 
 def _fuzz_rows(
@@ -110,10 +123,7 @@ def _fuzz_rows(
 ) -> tuple[pa.Table, pa.Array]:
     """``fuzz``, with the labels of ``rows`` only. The fields are corrupted in a copy of the
     rows, put back into ``table`` once per column."""
-    held = set(table.column_names)
-    fields = [
-        f for f in fuzz_map if set(FIELD_COLUMNS.get(f, (f,))) <= held and fuzz_map[f].weight > 0
-    ]
+    fields = _fields(table, fuzz_map)
     weights = [fuzz_map[f].weight for f in fields]
     chosen = choose_fields(rng, len(rows), weights, max_fields, hurried_share)
     touched = [f for position, f in enumerate(fields) if chosen[:, position].any()]
@@ -127,10 +137,15 @@ def _fuzz_rows(
             copied, applied = _corrupt_field(copied, field, field_rows, fuzz_map[field], rng)
             codes[:, position] = np.where(applied >= 0, applied + len(labels), -1)
         labels += [f"{field}:{name}" for name in fuzz_map[field].corruptions]
-    for column in columns:
+    return _put_rows(table, rows, copied), _joined_labels(codes, labels)
+
+
+def _put_rows(table: pa.Table, rows: np.ndarray, copied: pa.Table) -> pa.Table:
+    """``table`` with the columns of ``copied`` holding its values at ``rows``."""
+    for column in copied.column_names:
         merged = put(table[column].combine_chunks(), rows, [copied[column].combine_chunks()])
         table = table.set_column(table.column_names.index(column), column, merged)
-    return table, _joined_labels(codes, labels)
+    return table
 
 
 def _joined_labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
