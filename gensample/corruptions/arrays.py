@@ -113,7 +113,8 @@ def substitute_one(
     if not len(values) or not rules:
         return values
     text = values.fill_null("")  # a missing value stays missing whatever rule it gets
-    matches = np.stack([_matches(text, pattern) for pattern, _ in rules], axis=1)
+    found = pa.concat_arrays([_matches(text, pattern) for pattern, _ in rules])  # rule by rule
+    matches = found.to_numpy(zero_copy_only=False).reshape(len(rules), len(values)).T
     keys = np.where(matches, rng.random(matches.shape), -1.0)
     chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), len(rules))
     order, bounds = by_group(chosen, len(rules) + 1)  # the last group: rows no rule matches
@@ -149,14 +150,12 @@ def _is_literal(pattern: str) -> bool:
     return re.escape(pattern) == pattern
 
 
-def _matches(text: pa.Array, pattern: str) -> np.ndarray:
-    """Which values of ``text`` (no nulls) hold a match of ``pattern`` (a plain search when it
-    is literal text)."""
+def _matches(text: pa.Array, pattern: str) -> pa.Array:
+    """Which values of ``text`` hold a match of ``pattern`` (a plain search when it is literal
+    text)."""
     if _is_literal(pattern):
-        found = pc.match_substring(text, pattern)
-    else:
-        found = pc.match_substring_regex(text, pattern)
-    return found.to_numpy(zero_copy_only=False)
+        return pc.match_substring(text, pattern)
+    return pc.match_substring_regex(text, pattern)
 
 
 def _replace_first(values: pa.Array, pattern: str, replacement: str) -> pa.Array:
