@@ -38,6 +38,12 @@ def test_each_value_gets_one_matching_rule_applied_once(rng):
             assert after == before
 
 
+def test_rules_sharing_a_pattern_are_each_chosen(rng):
+    rules = (("a", "1"), ("b", "2"), ("a", "3"))
+    spelt = substitute_one(pa.array(["ab"] * 300 + ["b"] * 5 + ["a"] * 300), rules, rng)
+    assert set(spelt.to_pylist()) == {"1b", "a2", "3b", "2", "1", "3"}
+
+
 def test_a_missing_value_stays_missing_under_a_rule_matching_empty_text(rng):
     values = pa.array(["ab", None, ""])
     assert substitute_one(values, (("x?", "y"),), rng).to_pylist() == ["yab", None, "y"]

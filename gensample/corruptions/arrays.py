@@ -113,8 +113,10 @@ def substitute_one(
     if not len(values) or not rules:
         return values
     text = values.fill_null("")  # a missing value stays missing whatever rule it gets
-    found = pa.concat_arrays([_matches(text, pattern) for pattern, _ in rules])  # rule by rule
-    matches = found.to_numpy(zero_copy_only=False).reshape(len(rules), len(values)).T
+    patterns = list(dict.fromkeys(pattern for pattern, _ in rules))  # each searched once
+    found = pa.concat_arrays([_matches(text, pattern) for pattern in patterns])
+    by_pattern = found.to_numpy(zero_copy_only=False).reshape(len(patterns), len(values))
+    matches = by_pattern[[patterns.index(pattern) for pattern, _ in rules]].T
     keys = np.where(matches, rng.random(matches.shape), -1.0)
     chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), len(rules))
     order, bounds = by_group(chosen, len(rules) + 1)  # the last group: rows no rule matches
