@@ -144,6 +144,18 @@ def test_fuzz_until_changed_retries_rows_a_corruption_left_alone(table, rows):
     assert [bool(label) for label in labels] == [bool(columns) for columns in changed]
 
 
+def test_fuzz_until_changed_is_fuzz_tried_again_on_the_rows_left_unchanged(table, rows):
+    expected, labels, pending, rng = table, [""] * N, rows, np.random.default_rng(8)
+    for _ in range(1 + fuzzmap.RETRIES):
+        expected, found = fuzz(expected, pending, DEFAULT_FUZZ_MAP, 2, rng)
+        labels = [new or old for old, new in zip(labels, found.to_pylist(), strict=True)]
+        pending = np.array([row for row in pending if not labels[row]], np.int64)
+    fuzzed, retried = fuzzmap.fuzz_until_changed(
+        table, rows, DEFAULT_FUZZ_MAP, 2, np.random.default_rng(8)
+    )
+    assert fuzzed.equals(expected) and retried.to_pylist() == labels
+
+
 def test_fuzz_is_reproducible_with_the_same_seed(table, rows):
     first = fuzz(table, rows, DEFAULT_FUZZ_MAP, 2, np.random.default_rng(9))
     again = fuzz(table, rows, DEFAULT_FUZZ_MAP, 2, np.random.default_rng(9))

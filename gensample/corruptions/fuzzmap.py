@@ -67,8 +67,8 @@ def fuzz(
     Returns the corrupted table and, per row, the corruptions that changed a value
     (``"first_name:use_nickname;email:make_typo"``; empty for untouched rows).
     """
-    table, found = _fuzz_rows(table, rows, fuzz_map, max_fields, rng, hurried_share)
-    return table, put(_no_labels(table.num_rows), rows, [found])
+    fuzzed, found = _fuzzed_copy(table, rows, fuzz_map, max_fields, rng, hurried_share)
+    return _put_rows(table, rows, fuzzed), put(_no_labels(table.num_rows), rows, [found])
 
 
 def fuzz_until_changed(
@@ -80,24 +80,25 @@ def fuzz_until_changed(
     hurried_share: float = HURRIED_SHARE,
 ) -> tuple[pa.Table, pa.Array]:
     """``fuzz``, with the rows a corruption left unchanged (a nickname-less name, a day above
-    12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times. The tries
-    corrupt a copy of the rows, put back into ``table`` once."""
-    columns = [c for field in _fields(table, fuzz_map) for c in FIELD_COLUMNS.get(field, (field,))]
-    copied = table.select(list(dict.fromkeys(columns))).take(pa.array(rows))
-    pending = np.arange(len(rows))  # the rows of the copy still unchanged
-    labelled, labels = [], []
+    12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times. A row left
+    unchanged still holds its values, so each try reads ``table``, and the rows each try
+    changed are put back once."""
+    changed, fuzzed, labels = [], [], []
     for _ in range(1 + RETRIES):
-        if not len(pending):
+        if not len(rows):
             break
-        copied, found = _fuzz_rows(copied, pending, fuzz_map, max_fields, rng, hurried_share)
+        copy, found = _fuzzed_copy(table, rows, fuzz_map, max_fields, rng, hurried_share)
         unchanged = pc.equal(found, "").to_numpy(zero_copy_only=False)
-        labelled.append(rows[pending[~unchanged]])
+        changed.append(rows[~unchanged])
+        fuzzed.append(copy.filter(pa.array(~unchanged)))
         labels.append(found.filter(pa.array(~unchanged)))
-        pending = pending[unchanged]
-    table = _put_rows(table, rows, copied)
-    if not labelled:
+        rows = rows[unchanged]
+    if not changed:
         return table, _no_labels(table.num_rows)
-    return table, put(_no_labels(table.num_rows), np.concatenate(labelled), labels)
+    changed_rows = np.concatenate(changed)
+    return _put_rows(table, changed_rows, pa.concat_tables(fuzzed)), put(
+        _no_labels(table.num_rows), changed_rows, labels
+    )
 
 
 def _no_labels(n: int) -> pa.Array:
@@ -105,15 +106,7 @@ def _no_labels(n: int) -> pa.Array:
     return pa.repeat(pa.scalar(""), n)
 
 
-def _fields(table: pa.Table, fuzz_map: Mapping[str, FieldFuzz]) -> list[str]:
-    """The fields of the fuzz map with a weight whose columns ``table`` holds, in map order."""
-    held = set(table.column_names)
-    return [
-        f for f in fuzz_map if set(FIELD_COLUMNS.get(f, (f,))) <= held and fuzz_map[f].weight > 0
-    ]
-
-
-def _fuzz_rows(
+def _fuzzed_copy(
     table: pa.Table,
     rows: np.ndarray,
     fuzz_map: Mapping[str, FieldFuzz],
@@ -121,23 +114,25 @@ def _fuzz_rows(
     rng: np.random.Generator,
     hurried_share: float,
 ) -> tuple[pa.Table, pa.Array]:
-    """``fuzz``, with the labels of ``rows`` only. The fields are corrupted in a copy of the
-    rows, put back into ``table`` once per column."""
-    fields = _fields(table, fuzz_map)
-    weights = [fuzz_map[f].weight for f in fields]
-    chosen = choose_fields(rng, len(rows), weights, max_fields, hurried_share)
-    touched = [f for position, f in enumerate(fields) if chosen[:, position].any()]
-    columns = list(dict.fromkeys(c for f in touched for c in FIELD_COLUMNS.get(f, (f,))))
-    copied = table.select(columns).take(pa.array(rows))
+    """``rows`` of the columns of ``table`` the fuzz map corrupts, corrupted, and their labels."""
+    held = set(table.column_names)
+    fields = [
+        f for f in fuzz_map if set(FIELD_COLUMNS.get(f, (f,))) <= held and fuzz_map[f].weight > 0
+    ]
+    columns = dict.fromkeys(c for f in fields for c in FIELD_COLUMNS.get(f, (f,)))
+    copy = table.select(list(columns)).take(pa.array(rows))
+    chosen = choose_fields(
+        rng, len(rows), [fuzz_map[f].weight for f in fields], max_fields, hurried_share
+    )
     labels: list[str] = []  # "field:corruption" of every corruption of every field, in order
     codes = np.full((len(rows), len(fields)), -1, np.int32)  # per row and field: a label
     for position, field in enumerate(fields):
         field_rows = np.flatnonzero(chosen[:, position])
         if len(field_rows):
-            copied, applied = _corrupt_field(copied, field, field_rows, fuzz_map[field], rng)
+            copy, applied = _corrupt_field(copy, field, field_rows, fuzz_map[field], rng)
             codes[:, position] = np.where(applied >= 0, applied + len(labels), -1)
         labels += [f"{field}:{name}" for name in fuzz_map[field].corruptions]
-    return _put_rows(table, rows, copied), _joined_labels(codes, labels)
+    return copy, _joined_labels(codes, labels)
 
 
 def _put_rows(table: pa.Table, rows: np.ndarray, copied: pa.Table) -> pa.Table:
