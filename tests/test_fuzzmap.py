@@ -172,6 +172,12 @@ def test_fields_missing_from_the_table_or_weighted_zero_are_left_alone(table, ro
     assert not any(re.search("(email|phone):", label) for label in labels.to_pylist())
 
 
+def test_a_field_whose_corruptions_all_weigh_zero_is_left_alone(table, rows, rng):
+    fuzz_map = {"first_name": FieldFuzz(1.0, {"make_typo": 0.0, "use_nickname": 0.0})}
+    fuzzed, labels = fuzz(table, rows, fuzz_map, 1, rng)
+    assert fuzzed.equals(table) and set(labels.to_pylist()) == {""}
+
+
 def test_effective_applies_overrides_over_the_defaults():
     override = FieldFuzz(9.0, {"make_typo": 1.0})
     merged = fuzzmap.effective({"city": override})

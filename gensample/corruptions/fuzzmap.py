@@ -87,18 +87,17 @@ def fuzz_until_changed(
     for _ in range(1 + RETRIES):
         if not len(rows):
             break
-        copy, found = _fuzzed_copy(table, rows, fuzz_map, max_fields, rng, hurried_share)
+        tried, found = _fuzzed_copy(table, rows, fuzz_map, max_fields, rng, hurried_share)
         unchanged = pc.equal(found, "").to_numpy(zero_copy_only=False)
         changed.append(rows[~unchanged])
-        fuzzed.append(copy.filter(pa.array(~unchanged)))
+        fuzzed.append(tried.filter(pa.array(~unchanged)))
         labels.append(found.filter(pa.array(~unchanged)))
         rows = rows[unchanged]
     if not changed:
         return table, _no_labels(table.num_rows)
     changed_rows = np.concatenate(changed)
-    return _put_rows(table, changed_rows, pa.concat_tables(fuzzed)), put(
-        _no_labels(table.num_rows), changed_rows, labels
-    )
+    labelled = put(_no_labels(table.num_rows), changed_rows, labels)
+    return _put_rows(table, changed_rows, pa.concat_tables(fuzzed)), labelled
 
 
 def _no_labels(n: int) -> pa.Array:
@@ -155,6 +154,8 @@ def _joined_labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
 
 def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
     """Join per-field labels row by row with ';', leaving out missing ones."""
+    if not labels:
+        return _no_labels(n)
     labels = [_one_array(label) for label in labels]
     held = np.zeros(n, bool)  # rows with a label: the others join to ""
     for label in labels:
@@ -162,7 +163,7 @@ def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
     rows = np.flatnonzero(held)
     # null_handling="skip" drops rows that are null in every input (pyarrow 26), so fill instead
     taken = [label.take(pa.array(rows)).fill_null("") for label in labels]
-    joined = pc.binary_join_element_wise(*taken, ";") if labels else pa.array([], pa.string())
+    joined = pc.binary_join_element_wise(*taken, ";")
     tidy = pc.utf8_trim(pc.replace_substring_regex(joined, ";{2,}", ";"), ";")
     return put(_no_labels(n), rows, [tidy])
 
