@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pyarrow as pa
 
-from gensample.corruptions.arrays import put, substitute_one
+from gensample.corruptions.arrays import by_group, put, substitute_one
 from gensample.corruptions.spelling import OCR_CONFUSIONS, SOUNDS_ALIKE
 
 NAMES = pa.array(["Philip", "Sophia", "Luke", None, "Ann", "Morris", "Clara", "", "Wren", "Lee"])
@@ -22,6 +22,11 @@ def test_put_of_no_rows_keeps_the_values():
     assert put(values, np.zeros(0, np.int64), []).equals(values)
 
 
+def test_by_group_orders_positions_by_group_keeping_their_order():
+    order, bounds = by_group(np.array([2, 0, 2, 1, 0]), 4)
+    assert order.tolist() == [1, 4, 3, 0, 2] and bounds.tolist() == [0, 2, 3, 5, 5]
+
+
 def test_each_value_gets_one_matching_rule_applied_once(rng):
     rules = (("ph", "f"), (r"([aeiou])k", r"\1ck"), ("r", "rr"))
     spelt = substitute_one(pa.array(NAMES.to_pylist()), rules, rng).to_pylist()
@@ -31,6 +36,17 @@ def test_each_value_gets_one_matching_rule_applied_once(rng):
             assert after in once - {before}
         else:
             assert after == before
+
+
+def test_rules_sharing_a_pattern_are_each_chosen(rng):
+    rules = (("a", "1"), ("b", "2"), ("a", "3"))
+    spelt = substitute_one(pa.array(["ab"] * 300 + ["b"] * 5 + ["a"] * 300), rules, rng)
+    assert set(spelt.to_pylist()) == {"1b", "a2", "3b", "2", "1", "3"}
+
+
+def test_a_missing_value_stays_missing_under_a_rule_matching_empty_text(rng):
+    values = pa.array(["ab", None, ""])
+    assert substitute_one(values, (("x?", "y"),), rng).to_pylist() == ["yab", None, "y"]
 
 
 def test_literal_rules_give_what_the_same_rules_as_regular_expressions_give():

@@ -144,6 +144,18 @@ def test_fuzz_until_changed_retries_rows_a_corruption_left_alone(table, rows):
     assert [bool(label) for label in labels] == [bool(columns) for columns in changed]
 
 
+def test_fuzz_until_changed_is_fuzz_tried_again_on_the_rows_left_unchanged(table, rows):
+    expected, labels, pending, rng = table, [""] * N, rows, np.random.default_rng(8)
+    for _ in range(1 + fuzzmap.RETRIES):
+        expected, found = fuzz(expected, pending, DEFAULT_FUZZ_MAP, 2, rng)
+        labels = [new or old for old, new in zip(labels, found.to_pylist(), strict=True)]
+        pending = np.array([row for row in pending if not labels[row]], np.int64)
+    fuzzed, retried = fuzzmap.fuzz_until_changed(
+        table, rows, DEFAULT_FUZZ_MAP, 2, np.random.default_rng(8)
+    )
+    assert fuzzed.equals(expected) and retried.to_pylist() == labels
+
+
 def test_fuzz_is_reproducible_with_the_same_seed(table, rows):
     first = fuzz(table, rows, DEFAULT_FUZZ_MAP, 2, np.random.default_rng(9))
     again = fuzz(table, rows, DEFAULT_FUZZ_MAP, 2, np.random.default_rng(9))
@@ -158,6 +170,12 @@ def test_fields_missing_from_the_table_or_weighted_zero_are_left_alone(table, ro
     fuzzed, labels = fuzz(narrow, rows, fuzz_map, 3, np.random.default_rng(4))
     assert fuzzed["phone"].equals(narrow["phone"])
     assert not any(re.search("(email|phone):", label) for label in labels.to_pylist())
+
+
+def test_a_field_whose_corruptions_all_weigh_zero_is_left_alone(table, rows, rng):
+    fuzz_map = {"first_name": FieldFuzz(1.0, {"make_typo": 0.0, "use_nickname": 0.0})}
+    fuzzed, labels = fuzz(table, rows, fuzz_map, 1, rng)
+    assert fuzzed.equals(table) and set(labels.to_pylist()) == {""}
 
 
 def test_effective_applies_overrides_over_the_defaults():
@@ -248,12 +266,24 @@ def test_join_labels_skips_missing_labels(labels, expected):
     assert fuzzmap.join_labels(labels, 2).to_pylist() == expected
 
 
-@pytest.mark.parametrize("fields", [3, 40])  # 40 fields: too many for one 63-bit key per row
+def test_join_labels_tidies_stray_separators_of_chunked_labels():
+    stripped = pa.chunked_array([[";a:x", ""], ["b:y;;c:z;", None]])  # labels with parts cut out
+    more = pa.array(["", "", "d:w", None])
+    joined = fuzzmap.join_labels([stripped, more], 4).to_pylist()
+    assert joined == ["a:x", "", "b:y;c:z;d:w", ""]
+
+
+@pytest.mark.parametrize("fields", [3, 40])
 def test_labels_are_joined_per_row_in_field_order(rng, fields):
     labels = [f"field{f}:corruption{c}" for f in range(fields) for c in range(3)]
-    starts = np.arange(0, len(labels) + 1, 3)  # field f's labels: 3 f, 3 f + 1, 3 f + 2
-    own = starts[:-1] + rng.integers(0, 3, (500, fields))
+    own = np.arange(0, len(labels), 3) + rng.integers(0, 3, (500, fields))  # 3 f, 3 f + 1...
     codes = np.where(rng.random((500, fields)) < 0.1, own, -1)
-    joined = fuzzmap._joined_labels(codes, labels, starts).to_pylist()
+    joined = fuzzmap._joined_labels(codes, labels).to_pylist()
     assert joined == [";".join(labels[c] for c in row if c >= 0) for row in codes]
     assert "" in joined and any(";" in text for text in joined)
+
+
+@pytest.mark.parametrize("fuzzing", [fuzz, fuzzmap.fuzz_until_changed])
+def test_fuzzing_no_rows_leaves_the_table_alone(fuzzing, table, rng):
+    fuzzed, labels = fuzzing(table, np.array([], np.int64), DEFAULT_FUZZ_MAP, 3, rng)
+    assert fuzzed.equals(table) and labels.to_pylist() == [""] * N

@@ -54,6 +54,7 @@ def test_diacritics_are_removed_and_added(rng):
     values = pa.array(["José Peña", "Zoë", "Ann", "", None, "北京"])
     removed = spelling.remove_diacritics(values, rng).to_pylist()
     assert removed == ["Jose Pena", "Zoe", "Ann", "", None, "北京"]
+    assert spelling.remove_diacritics(pa.array(["Ann", None]), rng).to_pylist() == ["Ann", None]
     added = spelling.add_diacritic(pa.array(["Jose", "Pena", "Ann", "xyz"]), rng).to_pylist()
     plain = [unicodedata.normalize("NFD", a).encode("ascii", "ignore").decode() for a in added]
     assert plain == ["Jose", "Pena", "Ann", "xyz"]

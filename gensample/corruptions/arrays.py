@@ -112,16 +112,29 @@ def substitute_one(
     random among the rules that match it; values no rule matches are kept."""
     if not len(values) or not rules:
         return values
-    matches = np.stack([_matches(values, pattern) for pattern, _ in rules], axis=1)
+    text = values.fill_null("")  # a missing value stays missing whatever rule it gets
+    patterns = list(dict.fromkeys(pattern for pattern, _ in rules))  # each searched once
+    found = pa.concat_arrays([_matches(text, pattern) for pattern in patterns])
+    by_pattern = found.to_numpy(zero_copy_only=False).reshape(len(patterns), len(values))
+    matches = by_pattern[[patterns.index(pattern) for pattern, _ in rules]].T
     keys = np.where(matches, rng.random(matches.shape), -1.0)
-    chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), -1)
-    rows = [np.flatnonzero(chosen == index) for index in range(len(rules))]
+    chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), len(rules))
+    order, bounds = by_group(chosen, len(rules) + 1)  # the last group: rows no rule matches
+    matched = order[: bounds[-2]]
+    taken = values.take(pa.array(matched))
     replaced = [
-        _replace_first(values.take(pa.array(taken)), *rule)
-        for rule, taken in zip(rules, rows, strict=True)
-        if len(taken)
+        _replace_first(taken.slice(start, end - start), *rule)
+        for rule, start, end in zip(rules, bounds[:-2], bounds[1:-1], strict=True)
+        if end > start
     ]
-    return put(values, np.concatenate(rows), replaced)
+    return put(values, matched, replaced)
+
+
+def by_group(group: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of ``group`` (each below ``groups``) ordered by group, keeping their order
+    within a group, and the bounds of the groups: ``g`` is ``order[bounds[g]:bounds[g + 1]]``."""
+    order = np.argsort(group, kind="stable")
+    return order, np.concatenate([[0], np.cumsum(np.bincount(group, minlength=groups))])
 
 
 def put(values: pa.Array, rows: np.ndarray, pieces: list[pa.Array]) -> pa.Array:
@@ -139,13 +152,12 @@ def _is_literal(pattern: str) -> bool:
     return re.escape(pattern) == pattern
 
 
-def _matches(values: pa.Array, pattern: str) -> np.ndarray:
-    """Which values hold a match of ``pattern`` (a plain search when it is literal text)."""
+def _matches(text: pa.Array, pattern: str) -> pa.Array:
+    """Which values of ``text`` hold a match of ``pattern`` (a plain search when it is literal
+    text)."""
     if _is_literal(pattern):
-        found = pc.match_substring(values, pattern)
-    else:
-        found = pc.match_substring_regex(values, pattern)
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
+        return pc.match_substring(text, pattern)
+    return pc.match_substring_regex(text, pattern)
 
 
 def _replace_first(values: pa.Array, pattern: str, replacement: str) -> pa.Array:

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import CORRUPTIONS
-from gensample.corruptions.arrays import put
+from gensample.corruptions.arrays import by_group, put
 from gensample.corruptions.weights import (
     DEFAULT_FUZZ_MAP,
     Difficulty,
@@ -67,22 +67,8 @@ def fuzz(
     Returns the corrupted table and, per row, the corruptions that changed a value
     (``"first_name:use_nickname;email:make_typo"``; empty for untouched rows).
     """
-    fields = [
-        f
-        for f in fuzz_map
-        if set(FIELD_COLUMNS.get(f, (f,))) <= set(table.column_names) and fuzz_map[f].weight > 0
-    ]
-    weights = [fuzz_map[f].weight for f in fields]
-    chosen = choose_fields(rng, len(rows), weights, max_fields, hurried_share)
-    labels: list[str] = []  # "field:corruption" of every corruption of every field, in order
-    codes = np.full((table.num_rows, len(fields)), -1, np.int32)  # per row and field: a label
-    for position, field in enumerate(fields):
-        field_rows = rows[chosen[:, position]]
-        table, applied = _corrupt_field(table, field, field_rows, fuzz_map[field], rng)
-        codes[:, position] = np.where(applied >= 0, applied + len(labels), -1)
-        labels += [f"{field}:{name}" for name in fuzz_map[field].corruptions]
-    starts = np.cumsum([0, *(len(fuzz_map[field].corruptions) for field in fields)])
-    return table, _joined_labels(codes, labels, starts)
+    fuzzed, found = _fuzzed_copy(table, rows, fuzz_map, max_fields, rng, hurried_share)
+    return _put_rows(table, rows, fuzzed), put(_no_labels(table.num_rows), rows, [found])
 
 
 def fuzz_until_changed(
@@ -94,51 +80,97 @@ def fuzz_until_changed(
     hurried_share: float = HURRIED_SHARE,
 ) -> tuple[pa.Table, pa.Array]:
     """``fuzz``, with the rows a corruption left unchanged (a nickname-less name, a day above
-    12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times."""
-    labels = pa.repeat(pa.scalar(""), table.num_rows)
+    12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times. A row left
+    unchanged still holds its values, so each try reads ``table``, and the rows each try
+    changed are put back once."""
+    changed, fuzzed, labels = [], [], []
     for _ in range(1 + RETRIES):
         if not len(rows):
             break
-        table, found = fuzz(table, rows, fuzz_map, max_fields, rng, hurried_share)
-        labels = pc.if_else(pc.equal(found, ""), labels, found)
-        rows = rows[pc.equal(found.take(pa.array(rows)), "").to_numpy(zero_copy_only=False)]
-    return table, labels
+        tried, found = _fuzzed_copy(table, rows, fuzz_map, max_fields, rng, hurried_share)
+        unchanged = pc.equal(found, "").to_numpy(zero_copy_only=False)
+        changed.append(rows[~unchanged])
+        fuzzed.append(tried.filter(pa.array(~unchanged)))
+        labels.append(found.filter(pa.array(~unchanged)))
+        rows = rows[unchanged]
+    if not changed:
+        return table, _no_labels(table.num_rows)
+    changed_rows = np.concatenate(changed)
+    labelled = put(_no_labels(table.num_rows), changed_rows, labels)
+    return _put_rows(table, changed_rows, pa.concat_tables(fuzzed)), labelled
 
 
-def _joined_labels(codes: np.ndarray, labels: list[str], starts: np.ndarray) -> pa.Array:
-    """Per row, the labels its codes name (-1: none) joined by ';', in field order; each
-    combination that occurs is joined once. Field ``i``'s labels start at ``starts[i]``."""
-    touched = np.flatnonzero((codes >= 0).any(axis=1))
-    local = np.where(codes[touched] >= 0, codes[touched] - starts[:-1] + 1, 0)
-    _, first, which = np.unique(
-        _row_keys(local, np.diff(starts) + 1),
-        axis=0,
-        return_index=True,
-        return_inverse=True,
+def _no_labels(n: int) -> pa.Array:
+    """``n`` empty labels."""
+    return pa.repeat(pa.scalar(""), n)
+
+
+def _fuzzed_copy(
+    table: pa.Table,
+    rows: np.ndarray,
+    fuzz_map: Mapping[str, FieldFuzz],
+    max_fields: int,
+    rng: np.random.Generator,
+    hurried_share: float,
+) -> tuple[pa.Table, pa.Array]:
+    """``rows`` of the columns of ``table`` the fuzz map corrupts, corrupted, and their labels."""
+    held = set(table.column_names)
+    fields = [
+        f for f in fuzz_map if set(FIELD_COLUMNS.get(f, (f,))) <= held and fuzz_map[f].weight > 0
+    ]
+    columns = dict.fromkeys(c for f in fields for c in FIELD_COLUMNS.get(f, (f,)))
+    copy = table.select(list(columns)).take(pa.array(rows))
+    chosen = choose_fields(
+        rng, len(rows), [fuzz_map[f].weight for f in fields], max_fields, hurried_share
     )
-    texts = ["", *(";".join(labels[c] for c in codes[touched[i]] if c >= 0) for i in first)]
-    index = np.zeros(len(codes), np.int64)
-    index[touched] = which.ravel() + 1
-    return pa.array(texts, pa.string()).take(pa.array(index))
+    labels: list[str] = []  # "field:corruption" of every corruption of every field, in order
+    codes = np.full((len(rows), len(fields)), -1, np.int32)  # per row and field: a label
+    for position, field in enumerate(fields):
+        field_rows = np.flatnonzero(chosen[:, position])
+        if len(field_rows):
+            copy, applied = _corrupt_field(copy, field, field_rows, fuzz_map[field], rng)
+            codes[:, position] = np.where(applied >= 0, applied + len(labels), -1)
+        labels += [f"{field}:{name}" for name in fuzz_map[field].corruptions]
+    return copy, _joined_labels(codes, labels)
 
 
-def _row_keys(digits: np.ndarray, bases: np.ndarray) -> np.ndarray:
-    """One number per row of ``digits`` (column ``i`` below ``bases[i]``) when they fit in 63
-    bits, else the rows themselves: equal keys exactly for equal rows, and numbers sort
-    fastest."""
-    if np.prod(bases.astype(float)) >= 2**63:
-        return digits
-    places = np.cumprod(np.r_[1, bases])[:-1].astype(np.int64)
-    return digits.astype(np.int64) @ places
+def _put_rows(table: pa.Table, rows: np.ndarray, copied: pa.Table) -> pa.Table:
+    """``table`` with the columns of ``copied`` holding its values at ``rows``."""
+    for column in copied.column_names:
+        merged = put(table[column].combine_chunks(), rows, [copied[column].combine_chunks()])
+        table = table.set_column(table.column_names.index(column), column, merged)
+    return table
+
+
+def _joined_labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
+    """Per row, the labels its codes name (-1: none) joined by ';', in column order."""
+    named = codes >= 0
+    offsets = np.concatenate([[0], np.cumsum(np.count_nonzero(named, axis=1))])
+    per_row = pa.ListArray.from_arrays(
+        pa.array(offsets, pa.int32()), pa.array(labels, pa.string()).take(pa.array(codes[named]))
+    )
+    return pc.binary_join(per_row, ";")
 
 
 def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
     """Join per-field labels row by row with ';', leaving out missing ones."""
     if not labels:
-        return pa.array([""] * n, pa.string())
+        return _no_labels(n)
+    labels = [_one_array(label) for label in labels]
+    held = np.zeros(n, bool)  # rows with a label: the others join to ""
+    for label in labels:
+        held |= pc.binary_length(label).fill_null(0).to_numpy(zero_copy_only=False) > 0
+    rows = np.flatnonzero(held)
     # null_handling="skip" drops rows that are null in every input (pyarrow 26), so fill instead
-    joined = pc.binary_join_element_wise(*[label.fill_null("") for label in labels], ";")
-    return pc.utf8_trim(pc.replace_substring_regex(joined, ";{2,}", ";"), ";")
+    taken = [label.take(pa.array(rows)).fill_null("") for label in labels]
+    joined = pc.binary_join_element_wise(*taken, ";")
+    tidy = pc.utf8_trim(pc.replace_substring_regex(joined, ";{2,}", ";"), ";")
+    return put(_no_labels(n), rows, [tidy])
+
+
+def _one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``values`` as one array."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def choose_fields(
@@ -173,27 +205,27 @@ def _corrupt_field(
     Returns the table and, per row, the index of the corruption that changed it (-1: none).
     """
     columns = FIELD_COLUMNS.get(field, (field,))
-    names = list(entry.corruptions)
-    weights = np.array([entry.corruptions[name] for name in names])
-    which = rng.choice(len(names), len(rows), p=weights / weights.sum()) if weights.sum() else []
-    current = [table[column].combine_chunks() for column in columns]
+    weights = np.array(list(entry.corruptions.values()))
     applied = np.full(table.num_rows, -1, np.int32)
-    corrupted_rows, corrupted_values = [], []
-    for index, name in enumerate(names):
-        selected = rows[which == index]
-        if len(selected):
-            before = [values.take(pa.array(selected)) for values in current]
-            after = CORRUPTIONS[name].function(*before, rng)
+    if not weights.sum():
+        return table, applied
+    which = rng.choice(len(weights), len(rows), p=weights / weights.sum())
+    order, bounds = by_group(which, len(weights))
+    taken = rows[order]  # the rows of each corruption in turn
+    current = [table[column].combine_chunks() for column in columns]
+    before = [values.take(pa.array(taken)) for values in current]
+    corrupted = []
+    for index, name in enumerate(entry.corruptions):
+        start, end = bounds[index], bounds[index + 1]
+        if end > start:
+            part = [values.slice(start, end - start) for values in before]
+            after = CORRUPTIONS[name].function(*part, rng)
             after = after if isinstance(after, tuple) else (after,)
-            applied[selected[_changed(before, after)]] = index
-            corrupted_rows.append(selected)
-            corrupted_values.append(after)
-    if corrupted_rows:
-        taken = np.concatenate(corrupted_rows)
-        for position, column in enumerate(columns):
-            pieces = [values[position] for values in corrupted_values]
-            merged = put(current[position], taken, pieces)
-            table = table.set_column(table.column_names.index(column), column, merged)
+            applied[taken[start:end][_changed(part, after)]] = index
+            corrupted.append(after)
+    for position, column in enumerate(columns):
+        merged = put(current[position], taken, [after[position] for after in corrupted])
+        table = table.set_column(table.column_names.index(column), column, merged)
     return table, applied
 
 
@@ -201,6 +233,8 @@ def _changed(before: list[pa.Array], after: tuple[pa.Array, ...]) -> np.ndarray:
     """Which rows differ in any column between ``before`` and ``after`` (nulls included)."""
     changed = np.zeros(len(before[0]), dtype=bool)
     for old, new in zip(before, after, strict=True):
-        differs = pc.fill_null(pc.not_equal(old, new), pc.xor(pc.is_valid(old), pc.is_valid(new)))
+        differs = pc.not_equal(old, new)
+        if differs.null_count:  # a value turned missing or back
+            differs = pc.fill_null(differs, pc.xor(pc.is_valid(old), pc.is_valid(new)))
         changed |= differs.to_numpy(zero_copy_only=False)
     return changed

@@ -9,6 +9,7 @@ from gensample.corruptions.arrays import (
     from_code_points,
     match_case,
     pick_one_per_row,
+    put,
     substitute_one,
     to_code_points,
 )
@@ -55,9 +56,15 @@ def misspell_phonetically(values: pa.Array, rng: np.random.Generator) -> pa.Arra
 
 def remove_diacritics(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Type the letters without their accents: 'José Peña' -> 'Jose Pena'."""
-    decomposed = pc.utf8_normalize(values, "NFD")
+    ascii_only = pc.string_is_ascii(values).fill_null(True).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(~ascii_only)  # an accent needs a letter outside ASCII
+    if not len(rows):
+        return values
+    accented = values.take(pa.array(rows))
+    decomposed = pc.utf8_normalize(accented, "NFD")
     stripped = pc.replace_substring_regex(decomposed, r"\p{Mn}", "")
-    return pc.if_else(pc.equal(stripped, decomposed), values, pc.utf8_normalize(stripped, "NFC"))
+    plain = pc.if_else(pc.equal(stripped, decomposed), accented, pc.utf8_normalize(stripped, "NFC"))
+    return put(values, rows, [plain])
 
 
 def add_diacritic(values: pa.Array, rng: np.random.Generator) -> pa.Array:
