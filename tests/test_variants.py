@@ -75,6 +75,8 @@ def test_carry_replaces_values_by_share_and_labels_what_changed(people):
         assert np.array_equal(marked, changed), variation  # only this variation sets them
         wanted = shares[variation]  # fewer where the person has no such value
         assert 0.3 * wanted < marked.mean() < 1.2 * wanted, variation
+    in_order = [";".join(v for v in variants.COLUMNS if v in label.split(";")) for label in labels]
+    assert labels == in_order and any(";" in label for label in labels)
     none, labels = variants.carry(copies, others, {}, np.random.default_rng(1))
     assert none.equals(copies) and set(labels.to_pylist()) == {""}
 
@@ -89,6 +91,12 @@ def test_carry_leaves_a_value_the_system_does_not_hold_blank(people):
     )
     assert carried["email"].null_count == N
     assert set(labels.to_pylist()) == {"phone:landline"}
+
+
+def test_differs_counts_a_value_against_a_missing_one_as_a_difference():
+    left = pa.array(["a", "b", None, None, "c"])
+    right = pa.array(["a", "x", "y", None, None])
+    assert variants.differs(left, right).tolist() == [False, True, True, False, True]
 
 
 def test_the_settings_know_every_variation():

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.corruptions.fuzzmap import join_labels
+from gensample.corruptions.arrays import put
 from gensample.corruptions.names import use_nickname
 from gensample.generate.seeding import stream
 
@@ -27,6 +27,13 @@ COLUMNS = {
     "first_name:preferred": ("first_name",),
 }
 """Each variation and the person columns it replaces."""
+LABEL_SETS = pa.array(
+    [
+        ";".join(v for i, v in enumerate(COLUMNS) if code >> i & 1)
+        for code in range(2 ** len(COLUMNS))
+    ]
+)
+"""The labels of each set of variations, by the set as bits (bit i: the i-th of ``COLUMNS``)."""
 EMPLOYER_ENDINGS = ("corp", "group", "inc", "co", "works", "partners")
 
 
@@ -52,29 +59,32 @@ def carry(
     """Give each copy some of its person's other values (each variation with its share in
     ``shares``, none if absent) where the copy holds a value; returns the copies and, per row,
     the variations that changed a value."""
-    labels = []
-    for variation, columns in COLUMNS.items():
+    changed = np.zeros(copies.num_rows, np.int64)  # bit i: the i-th variation changed a value
+    for bit, (variation, columns) in enumerate(COLUMNS.items()):
         present = [c for c in columns if c in copies.column_names]
-        chosen = pa.array(rng.random(copies.num_rows) < shares.get(variation, 0.0))
+        chosen = rng.random(copies.num_rows) < shares.get(variation, 0.0)
         if not present:
             continue
-        held = pc.and_(
-            pc.is_valid(others[f"{variation}/{present[0]}"].combine_chunks()),
-            pc.is_valid(copies[present[0]].combine_chunks()),
-        )
-        use = pc.and_(chosen, held)
-        changed = pa.repeat(pa.scalar(False), copies.num_rows)
+        held = _valid(others[f"{variation}/{present[0]}"]) & _valid(copies[present[0]])
+        rows = np.flatnonzero(chosen & held)
         for column in present:
             old = copies[column].combine_chunks()
-            new = pc.if_else(use, others[f"{variation}/{column}"].combine_chunks(), old)
-            changed = pc.or_(changed, _differs(new, old))
-            copies = copies.set_column(copies.column_names.index(column), column, new)
-        labels.append(pc.if_else(changed, variation, ""))
-    return copies, join_labels(labels, copies.num_rows)
+            new = others[f"{variation}/{column}"].combine_chunks().take(pa.array(rows))
+            changed[rows[differs(new, old.take(pa.array(rows)))]] |= 1 << bit
+            copies = copies.set_column(
+                copies.column_names.index(column), column, put(old, rows, [new])
+            )
+    return copies, LABEL_SETS.take(pa.array(changed))
 
 
-def _differs(new, old) -> pa.Array:
-    return pc.fill_null(pc.not_equal(new, old), pc.xor(pc.is_valid(new), pc.is_valid(old)))
+def _valid(values: pa.ChunkedArray) -> np.ndarray:
+    return values.combine_chunks().is_valid().to_numpy(zero_copy_only=False)
+
+
+def differs(left: pa.Array, right: pa.Array) -> np.ndarray:
+    """Which rows differ between two columns, a value against a null included."""
+    unequal = pc.fill_null(pc.not_equal(left, right), pc.xor(pc.is_valid(left), pc.is_valid(right)))
+    return unequal.to_numpy(zero_copy_only=False)
 
 
 def _pick(pool: pa.Array, n: int, rng: np.random.Generator) -> pa.Array:

@@ -255,14 +255,8 @@ def _shown_fields(copies: pa.Table, originals: pa.Table, fields: list[str]) -> n
     shown = np.zeros((copies.num_rows, len(fields)), dtype=bool)
     for position, name in enumerate(fields):
         for column in FIELD_COLUMNS.get(name, (name,)):
-            shown[:, position] |= differs(copies[column], originals[column])
+            shown[:, position] |= variants.differs(copies[column], originals[column])
     return shown
-
-
-def differs(left: pa.Array, right: pa.Array) -> np.ndarray:
-    """Which rows differ between two columns, a value against a null included."""
-    unequal = pc.fill_null(pc.not_equal(left, right), pc.xor(pc.is_valid(left), pc.is_valid(right)))
-    return unequal.to_numpy(zero_copy_only=False)
 
 
 def _truth(
