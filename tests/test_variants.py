@@ -1,5 +1,7 @@
 """A person's other true values, and duplicates that carry them, labelled."""
 
+import re
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -33,6 +35,8 @@ def test_each_person_gets_plausible_other_values(people, others):
         work = other["email:work/email"]
         assert work.split("@")[0].startswith(person["first_name"][0].lower()), work
         assert work.split("@")[1] != person["email"].split("@")[1]
+        assert re.fullmatch(r"[a-z]+\.com", work.split("@")[1]), work
+        assert re.fullmatch(r"\(\d{3}\) [2-9]\d{2}-\d{4}", other["phone:landline/phone"])
         assert other["phone:landline/phone"][:5] == person["phone"][:5]
         assert other["phone:landline/phone"] != person["phone"]
         maiden = other["last_name:maiden/last_name"]

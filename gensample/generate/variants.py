@@ -7,6 +7,7 @@ Drawn per block of people from the block's own stream, so each is a pure functio
 and the person's block.
 """
 
+import functools
 from collections.abc import Mapping
 
 import numpy as np
@@ -94,8 +95,7 @@ def _pick(pool: pa.Array, n: int, rng: np.random.Generator) -> pa.Array:
 def _work_email(people: pa.Table, rng: np.random.Generator) -> pa.Array:
     """'ann.lee@oakgroup.com': the name at an employer's domain."""
     n = people.num_rows
-    employer = pc.utf8_lower(_pick(reference.street_names().values.cast(pa.string()), n, rng))
-    employer = pc.replace_substring_regex(employer, "[^a-z]", "")
+    employer = _pick(_employers(), n, rng)
     ending = _pick(pa.array(EMPLOYER_ENDINGS), n, rng)
     first = pc.utf8_slice_codeunits(pc.utf8_lower(people["first_name"]), 0, 1)
     last = pc.replace_substring_regex(pc.utf8_lower(people["last_name"]), "[^a-z]", "")
@@ -105,12 +105,24 @@ def _work_email(people: pa.Table, rng: np.random.Generator) -> pa.Array:
 def _landline(phones: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Another number in the mobile's area code: '(503) 555-0142' -> '(503) 284-7719'."""
     n = len(phones)
-    exchange = pa.array(rng.integers(200, 1000, n).astype(str))
-    # four digits with their leading zeros: the last four of 10000..19999
-    line = pc.utf8_slice_codeunits(pa.array((10_000 + rng.integers(0, 10_000, n)).astype(str)), 1)
+    exchange = _numbers(3).take(pa.array(rng.integers(200, 1000, n)))
+    line = _numbers(4).take(pa.array(rng.integers(0, 10_000, n)))
     area = pc.utf8_slice_codeunits(phones, 0, 5)
     landline = pc.binary_join_element_wise(area, " ", exchange, "-", line, "")
     return pc.if_else(pc.match_substring_regex(phones, r"^\(\d{3}\)"), landline, None)
+
+
+@functools.cache
+def _employers() -> pa.Array:
+    """Employers of work e-mail domains: the street names, lower case, letters only."""
+    streets = pc.utf8_lower(reference.street_names().values.cast(pa.string()))
+    return pc.replace_substring_regex(streets, "[^a-z]", "")
+
+
+@functools.cache
+def _numbers(width: int) -> pa.Array:
+    """Every number of ``width`` digits as text, with its leading zeros ('000' to '999')."""
+    return pa.array([f"{number:0{width}d}" for number in range(10**width)])
 
 
 def _maiden_name(people: pa.Table, rng: np.random.Generator) -> pa.Array:
