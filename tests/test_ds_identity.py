@@ -301,12 +301,6 @@ def test_self_typed_systems_corrupt_one_field_fewer_but_at_least_one(max_fields)
     assert fuzzing.of_system(chosen, "pos_customers").max_fields(chosen) == most + 1
 
 
-@given(st.lists(st.none() | st.text()))
-def test_digits_keeps_only_the_digits_and_the_nulls(values):
-    expected = [None if v is None else "".join(c for c in v if c in "0123456789") for v in values]
-    assert formats.digits(pa.array(values, pa.string())).to_pylist() == expected
-
-
 @given(st.lists(st.tuples(st.none() | st.text(), st.none() | st.text())))
 def test_join_present_joins_what_is_there(pairs):
     left = pa.array([a for a, _ in pairs], pa.string())

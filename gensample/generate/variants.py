@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from gensample import reference
 from gensample.corruptions.arrays import put
 from gensample.corruptions.names import use_nickname
+from gensample.generate import characters
 from gensample.generate.seeding import stream
 
 ADDRESS = ("address_line1", "address_line2", "city", "state", "postal_code")
@@ -98,7 +99,7 @@ def _work_email(people: pa.Table, rng: np.random.Generator) -> pa.Array:
     employer = _pick(_employers(), n, rng)
     ending = _pick(pa.array(EMPLOYER_ENDINGS), n, rng)
     first = pc.utf8_slice_codeunits(pc.utf8_lower(people["first_name"]), 0, 1)
-    last = pc.replace_substring_regex(pc.utf8_lower(people["last_name"]), "[^a-z]", "")
+    last = characters.kept(pc.utf8_lower(people["last_name"]), "a", "z")
     return pc.binary_join_element_wise(first, last, "@", employer, ending, ".com", "")
 
 

@@ -1,5 +1,5 @@
 """How identity-bearing systems write a person: per-person habits (capitals, surname only,
-phone style, a middle name after the first), names joined from parts, phones as digits only."""
+phone style, a middle name after the first), names joined from parts."""
 
 import functools
 
@@ -61,25 +61,3 @@ def with_middle(
 def replace(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
     """``table`` with ``column`` replaced by ``values``."""
     return table.set_column(table.column_names.index(column), column, values)
-
-
-def digits(phones: pa.Array) -> pa.Array:
-    """Only the digits of each phone number (every other byte dropped; nulls kept)."""
-    phones = phones.combine_chunks() if isinstance(phones, pa.ChunkedArray) else phones
-    if phones.offset:  # a slice: copied, so the validity bits start at the first row
-        phones = pa.concat_arrays([phones])
-    validity, offsets, data = phones.buffers()
-    offsets = np.frombuffer(offsets, np.int32)[: len(phones) + 1]
-    text = (
-        np.frombuffer(data, np.uint8)[offsets[0] : offsets[-1]] if data else np.zeros(0, np.uint8)
-    )
-    offsets = offsets - offsets[0]
-    is_digit = (text >= ord("0")) & (text <= ord("9"))
-    kept_before = np.concatenate([[0], np.cumsum(is_digit)]).astype(np.int32)
-    return pa.StringArray.from_buffers(
-        len(phones),
-        pa.py_buffer(kept_before[offsets]),
-        pa.py_buffer(text[is_digit].tobytes()),
-        validity,
-        phones.null_count,
-    )

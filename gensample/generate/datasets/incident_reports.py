@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.generate import characters
 from gensample.generate.datasets import formats, identity, stores, systems
 from gensample.generate.datasets.common import DAY_SECONDS, TIMESTAMP, during_hours, event_window
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
@@ -122,7 +123,7 @@ def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Tabl
 def phones_separated(phones: pa.Array, separator: str) -> pa.Array:
     """Ten-digit numbers as 'NPA<sep>NXX<sep>XXXX' (other digit counts as digits alone)."""
     return pc.replace_substring_regex(
-        formats.digits(phones), r"^(\d{3})(\d{3})(\d{4})$", rf"\1{separator}\2{separator}\3"
+        characters.digits(phones), r"^(\d{3})(\d{3})(\d{4})$", rf"\1{separator}\2{separator}\3"
     )
 
 
