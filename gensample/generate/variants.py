@@ -56,22 +56,26 @@ def other_values(seed: int, people: pa.Table) -> pa.Table:
 
 
 def carry(
-    copies: pa.Table, others: pa.Table, shares: Mapping[str, float], rng: np.random.Generator
+    copies: pa.Table,
+    others: pa.Table,
+    person: np.ndarray,
+    shares: Mapping[str, float],
+    rng: np.random.Generator,
 ) -> tuple[pa.Table, pa.Array]:
-    """Give each copy some of its person's other values (each variation with its share in
-    ``shares``, none if absent) where the copy holds a value; returns the copies and, per row,
-    the variations that changed a value."""
+    """Give each copy some of its person's other values (``others``' row ``person``; each
+    variation with its share in ``shares``, none if absent) where the copy holds a value;
+    returns the copies and, per row, the variations that changed a value."""
     changed = np.zeros(copies.num_rows, np.int64)  # bit i: the i-th variation changed a value
     for bit, (variation, columns) in enumerate(COLUMNS.items()):
         present = [c for c in columns if c in copies.column_names]
         chosen = rng.random(copies.num_rows) < shares.get(variation, 0.0)
         if not present:
             continue
-        held = _valid(others[f"{variation}/{present[0]}"]) & _valid(copies[present[0]])
+        held = _valid(others[f"{variation}/{present[0]}"])[person] & _valid(copies[present[0]])
         rows = np.flatnonzero(chosen & held)
         for column in present:
             old = copies[column].combine_chunks()
-            new = others[f"{variation}/{column}"].combine_chunks().take(pa.array(rows))
+            new = others[f"{variation}/{column}"].take(pa.array(person[rows])).combine_chunks()
             changed[rows[differs(new, old.take(pa.array(rows)))]] |= 1 << bit
             copies = copies.set_column(
                 copies.column_names.index(column), column, put(old, rows, [new])

@@ -96,7 +96,8 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     source = np.concatenate([np.arange(plan.entities), np.repeat(np.arange(plan.entities), copies)])
     carried, variations = variants.carry(
         people.take(pa.array(source)),
-        block.other_values.take(pa.array(source)),
+        block.other_values,
+        source,
         fuzzing.run_variation_shares(settings, NAME),
         stream(settings.seed, NAME, "variants", plan.entity_start),
     )

@@ -124,7 +124,8 @@ def records(block: BlockInput, system: System) -> Records:
     held = _unrecorded(draw("unrecorded"), held, systems.parameters(settings, system.name))
     carried, variations = variants.carry(
         held.take(source),
-        block.other_values.take(chosen[source]),
+        block.other_values,
+        chosen[source],
         run_variation_shares(settings, system.name),
         draw("variants"),
     )
