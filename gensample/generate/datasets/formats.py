@@ -12,25 +12,24 @@ from gensample.generate.seeding import stream
 
 
 def person_habit(
-    block: BlockInput, name: str, purpose: str, shares: tuple[float, ...]
+    block: BlockInput, name: str, purpose: str, shares: tuple[float, ...], person: np.ndarray
 ) -> np.ndarray:
-    """One habit per person of the block (an index into ``shares``), from the system's stream:
-    how a person's records are written is the same on all of them."""
+    """The habit (an index into ``shares``) of each ``person`` (positions among the block's
+    people), from the system's stream: how a person's records are written is the same on all
+    of them."""
     plan = block.block
-    return _habits(block.settings.seed, name, purpose, plan.entity_start, plan.entities, shares)
+    draws = _draws(block.settings.seed, name, purpose, plan.entity_start, plan.entities)[person]
+    cumulative = np.cumsum(shares) / np.sum(shares)
+    return np.minimum(np.searchsorted(cumulative, draws, side="right"), len(shares) - 1)
 
 
 @functools.lru_cache(maxsize=16)
-def _habits(
-    seed: int, name: str, purpose: str, entity_start: int, entities: int, shares: tuple[float, ...]
-) -> np.ndarray:
-    """The habits of a block's people (drawn once: a system writes a block's records in a few
-    passes)."""
-    cumulative = np.cumsum(shares) / np.sum(shares)
+def _draws(seed: int, name: str, purpose: str, entity_start: int, entities: int) -> np.ndarray:
+    """One number in [0, 1) per person of a block, whose habit it decides (drawn once: a system
+    writes a block's records in a few passes, most of them of a few of its people)."""
     draws = stream(seed, name, purpose, entity_start).random(entities)
-    habits = np.minimum(np.searchsorted(cumulative, draws, side="right"), len(shares) - 1)
-    habits.flags.writeable = False
-    return habits
+    draws.flags.writeable = False
+    return draws
 
 
 def join_present(left: pa.Array, right: pa.Array, separator: str) -> pa.Array:
@@ -50,7 +49,7 @@ def with_middle(
     """``first`` names followed by the middle name of the ``share`` of people who give it to
     system ``name`` (a habit of the person): as the person gives it (in full or as an initial,
     population's ``middle_name``), or only its ``initial`` ("John A")."""
-    gives = pa.array(person_habit(block, name, "middle", (1 - share, share))[person] == 1)
+    gives = pa.array(person_habit(block, name, "middle", (1 - share, share), person) == 1)
     middle = block.people["middle_name"].take(pa.array(person))
     if initial:
         middle = pc.utf8_slice_codeunits(middle, 0, 1)

@@ -53,7 +53,7 @@ def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Tabl
     columns = formats.replace(columns, "first_name", first)
     upper = systems.habit(block.settings, NAME, "upper_case")
     shares = (upper, 1 - upper)
-    upper = pa.array(formats.person_habit(block, NAME, "case", shares)[person] == 0)
+    upper = pa.array(formats.person_habit(block, NAME, "case", shares, person) == 0)
     for column in ("first_name", "last_name"):
         values = pc.if_else(upper, pc.utf8_upper(columns[column]), columns[column])
         columns = formats.replace(columns, column, values)
