@@ -22,12 +22,9 @@ from gensample.corruptions import fuzzmap
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
 from gensample.generate import duplicates, population, truth, variants
 from gensample.generate.datasets import fuzzing, systems
-from gensample.generate.datasets.common import (
-    share_of,
-    shuffled_ids,
-    times_between,
-)
+from gensample.generate.datasets.common import share_of, times_between
 from gensample.generate.datasets.contract import BlockInput
+from gensample.generate.datasets.draws import random_ids
 from gensample.generate.datasets.formats import replace
 from gensample.generate.datasets.fuzzing import run_original_share, run_variation_shares
 from gensample.generate.datasets.registration import earliest_days
@@ -140,10 +137,9 @@ def records(block: BlockInput, system: System) -> Records:
             draw("validity"),
         )
     start, count = block.id_range(system.name)
-    ids = shuffled_ids(draw("ids"), start, count)
-    order = np.argsort(ids)
-    record_id = ids[order]
-    original = (ids[source] - start)[order]
+    ids = random_ids(draw("ids"), start, count)
+    order, record_id = ids.order, ids.in_order
+    original = (ids.of_row[source] - start)[order]
     person = chosen[source][order]
     entity_id = block.people["entity_id"].to_numpy()[person]
     columns = columns.take(order)
