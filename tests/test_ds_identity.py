@@ -301,12 +301,6 @@ def test_self_typed_systems_corrupt_one_field_fewer_but_at_least_one(max_fields)
     assert fuzzing.of_system(chosen, "pos_customers").max_fields(chosen) == most + 1
 
 
-@given(st.lists(st.none() | st.text()))
-def test_digits_keeps_only_the_digits_and_the_nulls(values):
-    expected = [None if v is None else "".join(c for c in v if c in "0123456789") for v in values]
-    assert formats.digits(pa.array(values, pa.string())).to_pylist() == expected
-
-
 @given(st.lists(st.tuples(st.none() | st.text(), st.none() | st.text())))
 def test_join_present_joins_what_is_there(pairs):
     left = pa.array([a for a, _ in pairs], pa.string())
@@ -333,3 +327,18 @@ def test_linking_customers_to_till_customers_is_no_easier_than_deduplicating_cus
     # measured at 4,000 people, medium (bench/bench_linking.py): within 0.70-0.72, across
     # 0.64-0.66; across was 0.89-0.90 while first records were clean copies of the person
     assert 0.4 < across < within + 0.05, (across, within)
+
+
+def test_a_persons_habit_is_the_same_whichever_of_the_people_are_asked_about(few_people):
+    chosen = Settings(customers=len(few_people))
+    block = BlockInput(chosen, DAY, make_plan(chosen, DAY).blocks[0], few_people)
+    shares = (0.5, 0.3, 0.2)
+    everyone = formats.person_habit(
+        block, "incident_reports", "phone_habit", shares, np.arange(300)
+    )
+    some = np.array([299, 4, 4, 17])
+    habits = formats.person_habit(block, "incident_reports", "phone_habit", shares, some)
+    assert np.array_equal(habits, everyone[some])
+    assert set(everyone) == {0, 1, 2} and abs(np.mean(everyone == 0) - 0.5) < 0.1
+    other = formats.person_habit(block, "incident_reports", "name_habit", shares, np.arange(300))
+    assert not np.array_equal(other, everyone)  # each habit its own stream

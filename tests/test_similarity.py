@@ -6,6 +6,10 @@ import jellyfish
 import pyarrow as pa
 import pytest
 from conftest import DAY, read_csv, run_day
+from hypothesis import given
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
 
 from gensample.generate import similarity
 
@@ -40,6 +44,25 @@ def test_an_exact_copy_is_equal_everywhere_and_easy():
         "birth_date_match": True,
         "difficulty": "easy",
     }
+
+
+@given(st.lists(st.text(), min_size=1))
+def test_equal_names_and_addresses_score_as_the_scorers_score_them(texts):
+    """Equal texts are not scored, but given what the scorers give them."""
+    table = pa.table({"first_name": texts, "address_line1": texts})
+    rows = similarity.similarities(table, table).to_pylist()
+    for row, name, address in zip(
+        rows,
+        similarity._name(table).to_pylist(),
+        similarity._address(table).to_pylist(),
+        strict=True,
+    ):
+        assert row["name_similarity"] == (
+            None if name is None else JaroWinkler.normalized_similarity(name, name)
+        )
+        assert row["address_similarity"] == (
+            None if address is None else fuzz.token_set_ratio(address, address) / 100
+        )
 
 
 def test_each_column_compares_what_it_says():

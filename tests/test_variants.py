@@ -1,5 +1,7 @@
 """A person's other true values, and duplicates that carry them, labelled."""
 
+import re
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -33,6 +35,8 @@ def test_each_person_gets_plausible_other_values(people, others):
         work = other["email:work/email"]
         assert work.split("@")[0].startswith(person["first_name"][0].lower()), work
         assert work.split("@")[1] != person["email"].split("@")[1]
+        assert re.fullmatch(r"[a-z]+\.com", work.split("@")[1]), work
+        assert re.fullmatch(r"\(\d{3}\) [2-9]\d{2}-\d{4}", other["phone:landline/phone"])
         assert other["phone:landline/phone"][:5] == person["phone"][:5]
         assert other["phone:landline/phone"] != person["phone"]
         maiden = other["last_name:maiden/last_name"]
@@ -58,7 +62,7 @@ def test_carry_replaces_values_by_share_and_labels_what_changed(people):
     copies = people.select(["first_name", "last_name", "email", "phone", *variants.ADDRESS])
     others = variants.other_values(9, people)
     shares = {variation: 2 * share for variation, share in SOURCE_VARIATIONS["customers"].items()}
-    carried, labels = variants.carry(copies, others, shares, np.random.default_rng(1))
+    carried, labels = variants.carry(copies, others, np.arange(N), shares, np.random.default_rng(1))
     labels = labels.to_pylist()
     for variation, columns in variants.COLUMNS.items():
         marked = np.array([variation in label for label in labels])
@@ -75,7 +79,9 @@ def test_carry_replaces_values_by_share_and_labels_what_changed(people):
         assert np.array_equal(marked, changed), variation  # only this variation sets them
         wanted = shares[variation]  # fewer where the person has no such value
         assert 0.3 * wanted < marked.mean() < 1.2 * wanted, variation
-    none, labels = variants.carry(copies, others, {}, np.random.default_rng(1))
+    in_order = [";".join(v for v in variants.COLUMNS if v in label.split(";")) for label in labels]
+    assert labels == in_order and any(";" in label for label in labels)
+    none, labels = variants.carry(copies, others, np.arange(N), {}, np.random.default_rng(1))
     assert none.equals(copies) and set(labels.to_pylist()) == {""}
 
 
@@ -85,10 +91,28 @@ def test_carry_leaves_a_value_the_system_does_not_hold_blank(people):
     copies = copies.set_column(0, "email", blank)
     every = dict.fromkeys(VARIATIONS, 1.0)
     carried, labels = variants.carry(
-        copies, variants.other_values(9, people), every, np.random.default_rng(1)
+        copies, variants.other_values(9, people), np.arange(N), every, np.random.default_rng(1)
     )
     assert carried["email"].null_count == N
     assert set(labels.to_pylist()) == {"phone:landline"}
+
+
+def test_each_copy_carries_the_other_values_of_its_own_person(people):
+    person = np.array([7, 3, 7, 0])
+    copies = people.select(["email", "last_name"]).take(person)
+    others = variants.other_values(9, people)
+    carried, labels = variants.carry(
+        copies, others, person, {"email:work": 1.0}, np.random.default_rng(1)
+    )
+    assert carried["email"].to_pylist() == others["email:work/email"].take(person).to_pylist()
+    assert carried["last_name"].equals(copies["last_name"])
+    assert labels.to_pylist() == ["email:work"] * len(person)
+
+
+def test_differs_counts_a_value_against_a_missing_one_as_a_difference():
+    left = pa.array(["a", "b", None, None, "c"])
+    right = pa.array(["a", "x", "y", None, None])
+    assert variants.differs(left, right).tolist() == [False, True, True, False, True]
 
 
 def test_the_settings_know_every_variation():

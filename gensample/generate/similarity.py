@@ -12,6 +12,8 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from gensample.generate import characters
+
 SCHEMA = pa.schema(
     [
         ("name_similarity", pa.float64()),
@@ -48,11 +50,12 @@ ADDRESS_COLUMNS = ("address_line1", "address_line2", "city", "state", "postal_co
 def similarities(copies: pa.Table, originals: pa.Table) -> pa.Table:
     """The similarity of each row of ``copies`` to the same row of ``originals`` (person
     columns a system holds; a column it lacks gives empty values)."""
-    name = _compared(_name(copies), _name(originals), JaroWinkler.normalized_similarity)
-    address = _compared(_address(copies), _address(originals), fuzz.token_set_ratio)
+    copy_name, original_name = _name(copies), _name(originals)
+    name = _compared(copy_name, original_name, JaroWinkler.normalized_similarity, 1.0)
+    address = _compared(_address(copies), _address(originals), fuzz.token_set_ratio, 100.0)
     identifiers = {
         "email_match": _same(copies, originals, "email", pc.utf8_lower),
-        "phone_match": _same(copies, originals, "phone", _digits),
+        "phone_match": _same(copies, originals, "phone", characters.digits),
         "birth_date_match": _same(copies, originals, "birth_date", lambda values: values),
     }
     columns = {
@@ -61,7 +64,7 @@ def similarities(copies: pa.Table, originals: pa.Table) -> pa.Table:
         "phonetic_match": _same(copies, originals, "last_name", _metaphone),
         **identifiers,
     }
-    unnamed = pc.and_(pc.is_null(_name(copies)), pc.is_null(_name(originals)))
+    unnamed = pc.and_(pc.is_null(copy_name), pc.is_null(original_name))
     columns["difficulty"] = bucket(name, list(identifiers.values()), unnamed)
     return pa.table(columns, schema=SCHEMA)
 
@@ -82,13 +85,17 @@ def bucket(name: pa.Array, identifiers: list[pa.Array], unnamed: pa.Array) -> pa
     return pa.array(np.where(easy, "easy", np.where(hard, "hard", "medium")))
 
 
-def _compared(left: pa.Array, right: pa.Array, scorer) -> pa.Array:
-    """``scorer`` of each pair of strings (null where either is)."""
-    scores = process.cpdist(
-        left.fill_null("").to_pylist(), right.fill_null("").to_pylist(), scorer=scorer, workers=1
+def _compared(left: pa.Array, right: pa.Array, scorer, same: float) -> pa.Array:
+    """``scorer`` of each pair of strings (null where either is); ``same`` is its score of
+    equal strings, given them without scoring (most duplicates keep their name and address)."""
+    scores = np.full(len(left), same)
+    differ = pc.not_equal(left, right).fill_null(False).to_numpy(zero_copy_only=False)
+    rows = pa.array(np.flatnonzero(differ))
+    scores[differ] = process.cpdist(
+        left.take(rows).to_pylist(), right.take(rows).to_pylist(), scorer=scorer, workers=1
     )
     missing = pc.or_(pc.is_null(left), pc.is_null(right)).to_numpy(zero_copy_only=False)
-    return pa.array(np.asarray(scores, np.float64), mask=missing)
+    return pa.array(scores, mask=missing)
 
 
 def _text(table: pa.Table, columns: tuple[str, ...]) -> pa.Array:
@@ -114,17 +121,14 @@ def _address(table: pa.Table) -> pa.Array:
 
 def _same(copies: pa.Table, originals: pa.Table, column: str, normal) -> pa.Array:
     """Whether ``column`` reads the same in both once made ``normal`` (null where either is
-    missing or the column is not held)."""
+    missing or the column is not held); both sides are made normal at once."""
     if column not in copies.column_names or column not in originals.column_names:
         return pa.nulls(copies.num_rows, pa.bool_())
-    left, right = (
-        normal(t[column].combine_chunks().cast(pa.string())) for t in (copies, originals)
+    both = pa.concat_arrays(
+        [t[column].combine_chunks().cast(pa.string()) for t in (copies, originals)]
     )
-    return pc.equal(left, right)
-
-
-def _digits(values: pa.Array) -> pa.Array:
-    return pc.replace_substring_regex(values, r"\D", "")
+    normalised = normal(both)
+    return pc.equal(normalised[: copies.num_rows], normalised[copies.num_rows :])
 
 
 def _metaphone(values: pa.Array) -> pa.Array:

@@ -7,6 +7,7 @@ Drawn per block of people from the block's own stream, so each is a pure functio
 and the person's block.
 """
 
+import functools
 from collections.abc import Mapping
 
 import numpy as np
@@ -14,8 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.corruptions.fuzzmap import join_labels
+from gensample.corruptions.arrays import put
 from gensample.corruptions.names import use_nickname
+from gensample.generate import characters
 from gensample.generate.seeding import stream
 
 ADDRESS = ("address_line1", "address_line2", "city", "state", "postal_code")
@@ -27,6 +29,13 @@ COLUMNS = {
     "first_name:preferred": ("first_name",),
 }
 """Each variation and the person columns it replaces."""
+LABEL_SETS = pa.array(
+    [
+        ";".join(v for i, v in enumerate(COLUMNS) if code >> i & 1)
+        for code in range(2 ** len(COLUMNS))
+    ]
+)
+"""The labels of each set of variations, by the set as bits (bit i: the i-th of ``COLUMNS``)."""
 EMPLOYER_ENDINGS = ("corp", "group", "inc", "co", "works", "partners")
 
 
@@ -47,34 +56,41 @@ def other_values(seed: int, people: pa.Table) -> pa.Table:
 
 
 def carry(
-    copies: pa.Table, others: pa.Table, shares: Mapping[str, float], rng: np.random.Generator
+    copies: pa.Table,
+    others: pa.Table,
+    person: np.ndarray,
+    shares: Mapping[str, float],
+    rng: np.random.Generator,
 ) -> tuple[pa.Table, pa.Array]:
-    """Give each copy some of its person's other values (each variation with its share in
-    ``shares``, none if absent) where the copy holds a value; returns the copies and, per row,
-    the variations that changed a value."""
-    labels = []
-    for variation, columns in COLUMNS.items():
+    """Give each copy some of its person's other values (``others``' row ``person``; each
+    variation with its share in ``shares``, none if absent) where the copy holds a value;
+    returns the copies and, per row, the variations that changed a value."""
+    changed = np.zeros(copies.num_rows, np.int64)  # bit i: the i-th variation changed a value
+    for bit, (variation, columns) in enumerate(COLUMNS.items()):
         present = [c for c in columns if c in copies.column_names]
-        chosen = pa.array(rng.random(copies.num_rows) < shares.get(variation, 0.0))
+        chosen = rng.random(copies.num_rows) < shares.get(variation, 0.0)
         if not present:
             continue
-        held = pc.and_(
-            pc.is_valid(others[f"{variation}/{present[0]}"].combine_chunks()),
-            pc.is_valid(copies[present[0]].combine_chunks()),
-        )
-        use = pc.and_(chosen, held)
-        changed = pa.repeat(pa.scalar(False), copies.num_rows)
+        held = _valid(others[f"{variation}/{present[0]}"])[person] & _valid(copies[present[0]])
+        rows = np.flatnonzero(chosen & held)
         for column in present:
             old = copies[column].combine_chunks()
-            new = pc.if_else(use, others[f"{variation}/{column}"].combine_chunks(), old)
-            changed = pc.or_(changed, _differs(new, old))
-            copies = copies.set_column(copies.column_names.index(column), column, new)
-        labels.append(pc.if_else(changed, variation, ""))
-    return copies, join_labels(labels, copies.num_rows)
+            new = others[f"{variation}/{column}"].take(pa.array(person[rows])).combine_chunks()
+            changed[rows[differs(new, old.take(pa.array(rows)))]] |= 1 << bit
+            copies = copies.set_column(
+                copies.column_names.index(column), column, put(old, rows, [new])
+            )
+    return copies, LABEL_SETS.take(pa.array(changed))
 
 
-def _differs(new, old) -> pa.Array:
-    return pc.fill_null(pc.not_equal(new, old), pc.xor(pc.is_valid(new), pc.is_valid(old)))
+def _valid(values: pa.ChunkedArray) -> np.ndarray:
+    return values.combine_chunks().is_valid().to_numpy(zero_copy_only=False)
+
+
+def differs(left: pa.Array, right: pa.Array) -> np.ndarray:
+    """Which rows differ between two columns, a value against a null included."""
+    unequal = pc.fill_null(pc.not_equal(left, right), pc.xor(pc.is_valid(left), pc.is_valid(right)))
+    return unequal.to_numpy(zero_copy_only=False)
 
 
 def _pick(pool: pa.Array, n: int, rng: np.random.Generator) -> pa.Array:
@@ -84,23 +100,34 @@ def _pick(pool: pa.Array, n: int, rng: np.random.Generator) -> pa.Array:
 def _work_email(people: pa.Table, rng: np.random.Generator) -> pa.Array:
     """'ann.lee@oakgroup.com': the name at an employer's domain."""
     n = people.num_rows
-    employer = pc.utf8_lower(_pick(reference.street_names().values.cast(pa.string()), n, rng))
-    employer = pc.replace_substring_regex(employer, "[^a-z]", "")
+    employer = _pick(_employers(), n, rng)
     ending = _pick(pa.array(EMPLOYER_ENDINGS), n, rng)
     first = pc.utf8_slice_codeunits(pc.utf8_lower(people["first_name"]), 0, 1)
-    last = pc.replace_substring_regex(pc.utf8_lower(people["last_name"]), "[^a-z]", "")
+    last = characters.kept(pc.utf8_lower(people["last_name"]), "a", "z")
     return pc.binary_join_element_wise(first, last, "@", employer, ending, ".com", "")
 
 
 def _landline(phones: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Another number in the mobile's area code: '(503) 555-0142' -> '(503) 284-7719'."""
     n = len(phones)
-    exchange = pa.array(rng.integers(200, 1000, n).astype(str))
-    # four digits with their leading zeros: the last four of 10000..19999
-    line = pc.utf8_slice_codeunits(pa.array((10_000 + rng.integers(0, 10_000, n)).astype(str)), 1)
+    exchange = _numbers(3).take(pa.array(rng.integers(200, 1000, n)))
+    line = _numbers(4).take(pa.array(rng.integers(0, 10_000, n)))
     area = pc.utf8_slice_codeunits(phones, 0, 5)
     landline = pc.binary_join_element_wise(area, " ", exchange, "-", line, "")
     return pc.if_else(pc.match_substring_regex(phones, r"^\(\d{3}\)"), landline, None)
+
+
+@functools.cache
+def _employers() -> pa.Array:
+    """Employers of work e-mail domains: the street names, lower case, letters only."""
+    streets = pc.utf8_lower(reference.street_names().values.cast(pa.string()))
+    return pc.replace_substring_regex(streets, "[^a-z]", "")
+
+
+@functools.cache
+def _numbers(width: int) -> pa.Array:
+    """Every number of ``width`` digits as text, with its leading zeros ('000' to '999')."""
+    return pa.array([f"{number:0{width}d}" for number in range(10**width)])
 
 
 def _maiden_name(people: pa.Table, rng: np.random.Generator) -> pa.Array:

@@ -96,7 +96,8 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     source = np.concatenate([np.arange(plan.entities), np.repeat(np.arange(plan.entities), copies)])
     carried, variations = variants.carry(
         people.take(pa.array(source)),
-        block.other_values.take(pa.array(source)),
+        block.other_values,
+        source,
         fuzzing.run_variation_shares(settings, NAME),
         stream(settings.seed, NAME, "variants", plan.entity_start),
     )
@@ -180,7 +181,11 @@ def assemble(
     values each record carries (by default none); ``earlier`` the person columns of the
     record each row copies when that is from an earlier day (``truth.record_rows``).
     """
-    status, created, updated = account_columns(rng, rows.num_rows, date, opened)
+    accounts = account_columns(rng, rows.num_rows, date, opened)
+    order = _in_order(record_id)
+    taken = pa.array(order)
+    rows, record_id, entity_id = rows.take(taken), record_id[order], entity_id[order]
+    status, created, updated = (column.take(taken) for column in accounts)
     data = (
         rows.add_column(0, "customer_id", pa.array(record_id))
         .append_column("account_status", status)
@@ -188,11 +193,12 @@ def assemble(
         .append_column("updated_at", updated)
         .append_column("operation", repeat(INSERT, rows.num_rows))
     )
+    kind, duplicate_of, corruptions = (c.take(taken) for c in (kind, duplicate_of, corruptions))
+    variations, earlier = (None if v is None else v.take(taken) for v in (variations, earlier))
     records = truth.record_rows(
         NAME, record_id, entity_id, kind, duplicate_of, corruptions, rows, variations, earlier
     )
-    order = pa.array(_in_order(record_id))
-    return Generated(data.take(order).cast(SCHEMA), records.take(order))
+    return Generated(data.cast(SCHEMA), records)
 
 
 def _in_order(record_id: np.ndarray) -> np.ndarray:

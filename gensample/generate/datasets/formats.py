@@ -1,5 +1,5 @@
 """How identity-bearing systems write a person: per-person habits (capitals, surname only,
-phone style, a middle name after the first), names joined from parts, phones as digits only."""
+phone style, a middle name after the first), names joined from parts."""
 
 import functools
 
@@ -12,25 +12,24 @@ from gensample.generate.seeding import stream
 
 
 def person_habit(
-    block: BlockInput, name: str, purpose: str, shares: tuple[float, ...]
+    block: BlockInput, name: str, purpose: str, shares: tuple[float, ...], person: np.ndarray
 ) -> np.ndarray:
-    """One habit per person of the block (an index into ``shares``), from the system's stream:
-    how a person's records are written is the same on all of them."""
+    """The habit (an index into ``shares``) of each ``person`` (positions among the block's
+    people), from the system's stream: how a person's records are written is the same on all
+    of them."""
     plan = block.block
-    return _habits(block.settings.seed, name, purpose, plan.entity_start, plan.entities, shares)
+    draws = _draws(block.settings.seed, name, purpose, plan.entity_start, plan.entities)[person]
+    cumulative = np.cumsum(shares) / np.sum(shares)
+    return np.minimum(np.searchsorted(cumulative, draws, side="right"), len(shares) - 1)
 
 
 @functools.lru_cache(maxsize=16)
-def _habits(
-    seed: int, name: str, purpose: str, entity_start: int, entities: int, shares: tuple[float, ...]
-) -> np.ndarray:
-    """The habits of a block's people (drawn once: a system writes a block's records in a few
-    passes)."""
-    cumulative = np.cumsum(shares) / np.sum(shares)
+def _draws(seed: int, name: str, purpose: str, entity_start: int, entities: int) -> np.ndarray:
+    """One number in [0, 1) per person of a block, whose habit it decides (drawn once: a system
+    writes a block's records in a few passes, most of them of a few of its people)."""
     draws = stream(seed, name, purpose, entity_start).random(entities)
-    habits = np.minimum(np.searchsorted(cumulative, draws, side="right"), len(shares) - 1)
-    habits.flags.writeable = False
-    return habits
+    draws.flags.writeable = False
+    return draws
 
 
 def join_present(left: pa.Array, right: pa.Array, separator: str) -> pa.Array:
@@ -50,7 +49,7 @@ def with_middle(
     """``first`` names followed by the middle name of the ``share`` of people who give it to
     system ``name`` (a habit of the person): as the person gives it (in full or as an initial,
     population's ``middle_name``), or only its ``initial`` ("John A")."""
-    gives = pa.array(person_habit(block, name, "middle", (1 - share, share))[person] == 1)
+    gives = pa.array(person_habit(block, name, "middle", (1 - share, share), person) == 1)
     middle = block.people["middle_name"].take(pa.array(person))
     if initial:
         middle = pc.utf8_slice_codeunits(middle, 0, 1)
@@ -61,25 +60,3 @@ def with_middle(
 def replace(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
     """``table`` with ``column`` replaced by ``values``."""
     return table.set_column(table.column_names.index(column), column, values)
-
-
-def digits(phones: pa.Array) -> pa.Array:
-    """Only the digits of each phone number (every other byte dropped; nulls kept)."""
-    phones = phones.combine_chunks() if isinstance(phones, pa.ChunkedArray) else phones
-    if phones.offset:  # a slice: copied, so the validity bits start at the first row
-        phones = pa.concat_arrays([phones])
-    validity, offsets, data = phones.buffers()
-    offsets = np.frombuffer(offsets, np.int32)[: len(phones) + 1]
-    text = (
-        np.frombuffer(data, np.uint8)[offsets[0] : offsets[-1]] if data else np.zeros(0, np.uint8)
-    )
-    offsets = offsets - offsets[0]
-    is_digit = (text >= ord("0")) & (text <= ord("9"))
-    kept_before = np.concatenate([[0], np.cumsum(is_digit)]).astype(np.int32)
-    return pa.StringArray.from_buffers(
-        len(phones),
-        pa.py_buffer(kept_before[offsets]),
-        pa.py_buffer(text[is_digit].tobytes()),
-        validity,
-        phones.null_count,
-    )

@@ -22,12 +22,9 @@ from gensample.corruptions import fuzzmap
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
 from gensample.generate import duplicates, population, truth, variants
 from gensample.generate.datasets import fuzzing, systems
-from gensample.generate.datasets.common import (
-    share_of,
-    shuffled_ids,
-    times_between,
-)
+from gensample.generate.datasets.common import share_of, times_between
 from gensample.generate.datasets.contract import BlockInput
+from gensample.generate.datasets.draws import random_ids
 from gensample.generate.datasets.formats import replace
 from gensample.generate.datasets.fuzzing import run_original_share, run_variation_shares
 from gensample.generate.datasets.registration import earliest_days
@@ -124,7 +121,8 @@ def records(block: BlockInput, system: System) -> Records:
     held = _unrecorded(draw("unrecorded"), held, systems.parameters(settings, system.name))
     carried, variations = variants.carry(
         held.take(source),
-        block.other_values.take(chosen[source]),
+        block.other_values,
+        chosen[source],
         run_variation_shares(settings, system.name),
         draw("variants"),
     )
@@ -139,10 +137,9 @@ def records(block: BlockInput, system: System) -> Records:
             draw("validity"),
         )
     start, count = block.id_range(system.name)
-    ids = shuffled_ids(draw("ids"), start, count)
-    order = np.argsort(ids)
-    record_id = ids[order]
-    original = (ids[source] - start)[order]
+    ids = random_ids(draw("ids"), start, count)
+    order, record_id = ids.order, ids.in_order
+    original = (ids.of_row[source] - start)[order]
     person = chosen[source][order]
     entity_id = block.people["entity_id"].to_numpy()[person]
     columns = columns.take(order)
@@ -255,14 +252,8 @@ def _shown_fields(copies: pa.Table, originals: pa.Table, fields: list[str]) -> n
     shown = np.zeros((copies.num_rows, len(fields)), dtype=bool)
     for position, name in enumerate(fields):
         for column in FIELD_COLUMNS.get(name, (name,)):
-            shown[:, position] |= differs(copies[column], originals[column])
+            shown[:, position] |= variants.differs(copies[column], originals[column])
     return shown
-
-
-def differs(left: pa.Array, right: pa.Array) -> np.ndarray:
-    """Which rows differ between two columns, a value against a null included."""
-    unequal = pc.fill_null(pc.not_equal(left, right), pc.xor(pc.is_valid(left), pc.is_valid(right)))
-    return unequal.to_numpy(zero_copy_only=False)
 
 
 def _truth(

@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.generate import characters
 from gensample.generate.datasets import formats, identity, stores, systems
 from gensample.generate.datasets.common import DAY_SECONDS, TIMESTAMP, during_hours, event_window
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
@@ -103,14 +104,14 @@ WRITE_UP_MOST_DAYS = 4
 def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Table:
     """Each person's name (often with the middle name) and phone written in that person's
     habit."""
-    name_habit = formats.person_habit(block, NAME, "name_habit", NAME_HABITS)[person]
+    name_habit = formats.person_habit(block, NAME, "name_habit", NAME_HABITS, person)
     capitals = pa.array(name_habit == CAPITALS)
     middle = systems.habit(block.settings, NAME, "middle_name")  # given to staff, as given
     first = formats.with_middle(block, NAME, columns["first_name"], person, middle, initial=False)
     first = pc.if_else(capitals, pc.utf8_upper(first), first)
     first = pc.if_else(pa.array(name_habit == FAMILY_ONLY), pa.scalar(None, pa.string()), first)
     last = pc.if_else(capitals, pc.utf8_upper(columns["last_name"]), columns["last_name"])
-    phone_habit = formats.person_habit(block, NAME, "phone_habit", PHONE_HABITS)[person]
+    phone_habit = formats.person_habit(block, NAME, "phone_habit", PHONE_HABITS, person)
     phone = pc.choose(
         pa.array(phone_habit),
         columns["phone"],
@@ -122,7 +123,7 @@ def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Tabl
 def phones_separated(phones: pa.Array, separator: str) -> pa.Array:
     """Ten-digit numbers as 'NPA<sep>NXX<sep>XXXX' (other digit counts as digits alone)."""
     return pc.replace_substring_regex(
-        formats.digits(phones), r"^(\d{3})(\d{3})(\d{4})$", rf"\1{separator}\2{separator}\3"
+        characters.digits(phones), r"^(\d{3})(\d{3})(\d{4})$", rf"\1{separator}\2{separator}\3"
     )
 
 

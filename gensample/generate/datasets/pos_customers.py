@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.generate import characters
 from gensample.generate.datasets import formats, identity, registration, stores, systems
 from gensample.generate.datasets.common import TIMESTAMP, during_hours
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
@@ -52,11 +53,11 @@ def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Tabl
     columns = formats.replace(columns, "first_name", first)
     upper = systems.habit(block.settings, NAME, "upper_case")
     shares = (upper, 1 - upper)
-    upper = pa.array(formats.person_habit(block, NAME, "case", shares)[person] == 0)
+    upper = pa.array(formats.person_habit(block, NAME, "case", shares, person) == 0)
     for column in ("first_name", "last_name"):
         values = pc.if_else(upper, pc.utf8_upper(columns[column]), columns[column])
         columns = formats.replace(columns, column, values)
-    return formats.replace(columns, "phone", formats.digits(columns["phone"]))
+    return formats.replace(columns, "phone", characters.digits(columns["phone"]))
 
 
 SYSTEM = identity.System(NAME, systems.columns(NAME), written)

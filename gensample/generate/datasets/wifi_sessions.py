@@ -150,7 +150,8 @@ def chosen_logins(
     logins = logins_by_type(
         pc.if_else(pa.array(by_email), users["email"], users["phone"]), by_email
     )
-    carried, variations = variants.carry(logins, others, run_variation_shares(settings, NAME), rng)
+    shares = run_variation_shares(settings, NAME)
+    carried, variations = variants.carry(logins, others, np.arange(len(by_email)), shares, rng)
     return pc.coalesce(carried["email"], carried["phone"]), variations
 
 

@@ -1,0 +1,34 @@
+"""Characters of string columns kept or dropped byte by byte, on the column's buffers (a regular
+expression over every value costs several times more)."""
+
+import numpy as np
+import pyarrow as pa
+
+
+def digits(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Only the digits of each value ('(503) 555-0142' -> '5035550142'; nulls kept)."""
+    return kept(values, "0", "9")
+
+
+def kept(values: pa.Array | pa.ChunkedArray, first: str, last: str) -> pa.Array:
+    """Only the characters of each value from the ASCII character ``first`` to ``last``
+    (``kept(names, "a", "z")`` drops all but small letters; nulls kept). A character beyond
+    ASCII is always dropped: each of its bytes is above ASCII."""
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if values.offset:  # a slice: copied, so the validity bits start at the first row
+        values = pa.concat_arrays([values])
+    validity, offsets, data = values.buffers()
+    offsets = np.frombuffer(offsets, np.int32)[: len(values) + 1]
+    text = (
+        np.frombuffer(data, np.uint8)[offsets[0] : offsets[-1]] if data else np.zeros(0, np.uint8)
+    )
+    offsets = offsets - offsets[0]
+    keep = (text >= ord(first)) & (text <= ord(last))
+    kept_before = np.concatenate([[0], np.cumsum(keep)]).astype(np.int32)
+    return pa.StringArray.from_buffers(
+        len(values),
+        pa.py_buffer(kept_before[offsets]),
+        pa.py_buffer(text[keep].tobytes()),
+        validity,
+        values.null_count,
+    )
