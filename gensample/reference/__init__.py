@@ -20,6 +20,39 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 DATA = Path(__file__).resolve().parent / "data"
+GUIDE_BUCKETS_PER_VALUE, GUIDE_MAX_BUCKETS = 16, 1 << 17
+"""Buckets of a ``Sorted``'s guide: enough that few hold a value, few enough to stay in cache."""
+
+
+@dataclass(frozen=True)
+class Sorted:
+    """Ascending values, searched for many keys at once several times faster than by
+    ``np.searchsorted`` (a binary search per key): equal buckets span the values, and a key
+    whose bucket holds none takes the answer stored at the bucket (a guide table, as Chen and
+    Asau's 1974 cutpoints); only the other keys are searched."""
+
+    values: np.ndarray
+
+    def right(self, keys: np.ndarray) -> np.ndarray:
+        """``np.searchsorted(values, keys, side="right")``: how many values are at most each
+        key."""
+        edges, counts = self._guide
+        span = edges[-1] - edges[0]
+        scale = (len(edges) - 1) / span if span > 0 else 0.0
+        bucket = np.clip(((keys - edges[0]) * scale).astype(np.int64), 0, len(edges) - 2)
+        found = counts[bucket].astype(np.int64)
+        inside = (edges[bucket] <= keys) & (keys < edges[bucket + 1])
+        unsure = np.flatnonzero(~inside | (counts[bucket + 1] != found))
+        found[unsure] = np.searchsorted(self.values, keys[unsure], side="right")
+        return found
+
+    @functools.cached_property
+    def _guide(self) -> tuple[np.ndarray, np.ndarray]:
+        """The buckets' edges, from the first value to the last, and how many values are at
+        most each edge."""
+        buckets = min(GUIDE_BUCKETS_PER_VALUE * len(self.values), GUIDE_MAX_BUCKETS)
+        edges = np.linspace(self.values[0], self.values[-1], buckets + 1)
+        return edges, np.searchsorted(self.values, edges, side="right").astype(np.int32)
 
 
 @dataclass(frozen=True)
@@ -38,7 +71,11 @@ class Pool:
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Indices of ``size`` values drawn by probability (inverse of the cumulative weights)."""
-        return np.searchsorted(self.cumulative, rng.random(size), side="right")
+        return self._sorted_cumulative.right(rng.random(size))
+
+    @functools.cached_property
+    def _sorted_cumulative(self) -> Sorted:
+        return Sorted(self.cumulative)
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Indices of ``size`` values drawn by probability (Walker's alias method)."""
