@@ -203,23 +203,40 @@ def _rare_names(rng: np.random.Generator, n: int) -> pa.Array:
     """``n`` rare family names, each the head of one rarer census name and the tail of another,
     drawn again until every four letters where they meet are ones census names have."""
     heads, tails = _rare_parts()
-    ends = pc.utf8_lower(pc.utf8_slice_codeunits(heads, -3))
-    starts = pc.utf8_slice_codeunits(tails, 0, 3)
     head, tail = rng.integers(0, len(heads), n), rng.integers(0, len(tails), n)
     redraw = np.arange(n)
     while len(redraw):
-        meeting = [ends.take(pa.array(head[redraw])), starts.take(pa.array(tail[redraw]))]
-        redraw = redraw[~_attested(pc.binary_join_element_wise(*meeting, ""))]
+        redraw = redraw[~_attested(_meeting(head[redraw], tail[redraw]))]
         head[redraw] = rng.integers(0, len(heads), len(redraw))
         tail[redraw] = rng.integers(0, len(tails), len(redraw))
     return pc.binary_join_element_wise(heads.take(pa.array(head)), tails.take(pa.array(tail)), "")
 
 
-def _attested(meeting: pa.Array) -> np.ndarray:
-    """Whether every run of four letters in each of ``meeting`` is one census names have."""
-    letters = _letters(meeting, 6)
-    ok = np.ones(len(meeting), bool)
-    for start in range(3):
+def _meeting(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
+    """``_letters`` of where each ``_rare_parts`` head meets its tail: the head's last three
+    letters (fewer in a short head), then the tail's first three."""
+    ends, end_length, starts = _meeting_parts()
+    letters = np.zeros((len(head), 6), np.int64)
+    letters[:, :3] = ends[head]
+    after_end = end_length[head][:, None] + np.arange(3)
+    np.put_along_axis(letters, after_end, starts[tail], axis=1)
+    return letters
+
+
+@functools.cache
+def _meeting_parts() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_letters`` of the last three letters of each rare-name head (with how many it has) and
+    of the first three of each tail."""
+    heads, tails = _rare_parts()
+    ends = pc.utf8_slice_codeunits(heads, -3)
+    length = pc.utf8_length(ends).to_numpy().astype(np.int64)
+    return _letters(ends, 3), length, _letters(pc.utf8_slice_codeunits(tails, 0, 3), 3)
+
+
+def _attested(letters: np.ndarray) -> np.ndarray:
+    """Whether every run of four letters in each row of ``_letters`` is one census names have."""
+    ok = np.ones(len(letters), bool)
+    for start in range(letters.shape[1] - 3):
         run, whole = _runs(letters, start)
         ok &= ~whole | _census_runs()[run]
     return ok
