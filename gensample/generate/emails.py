@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.generate.names import Names
+from gensample.generate.names import Names, in_row_order
 from gensample.reference import Pool
 
 FORMS = (  # (form, share) of the local parts people choose
@@ -94,9 +94,7 @@ def local_letters(rng: np.random.Generator, names: Names) -> pa.Array:
         selected = pa.array(np.flatnonzero(form == index))
         pieces.append(_fill(text, {key: parts[key].take(selected) for key in _keys(text)}))
         rows.append(selected.to_numpy())
-    order = np.empty(n, dtype=np.int64)
-    order[np.concatenate(rows)] = np.arange(n)
-    return pa.concat_arrays(pieces).take(pa.array(order))
+    return in_row_order(pieces, rows)
 
 
 def _letters_at_domain(letters: pa.Array, domain: np.ndarray, domains: int) -> np.ndarray:

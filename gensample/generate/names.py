@@ -123,6 +123,14 @@ def written(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> pa.
     return pool.both.take(pa.array(index + customary * len(pool.plain)))
 
 
+def in_row_order(pieces: list[pa.Array], rows: list[np.ndarray]) -> pa.Array:
+    """The values of ``pieces`` in the order of their rows: piece ``i`` holds rows ``rows[i]``,
+    and the pieces together hold every row once."""
+    order = np.empty(sum(len(at) for at in rows), np.int64)
+    order[np.concatenate(rows)] = np.arange(len(order))
+    return pa.concat_arrays(pieces).take(pa.array(order))
+
+
 def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
     """``n`` family names by census frequency with the rare tail and compound names, written
     and spelled for e-mail."""

@@ -200,18 +200,15 @@ def addresses(rng: np.random.Generator, head: np.ndarray) -> dict[str, pa.Array]
 def streets(rng: np.random.Generator, head: np.ndarray) -> pa.Array:
     """Street names with a type they take ('Oak Drive', '5th Avenue', never '5th Highway')."""
     n = len(head)
-    ordinal = pa.array((rng.random(n) < reference.ordinal_street_share())[head])
-    drawn = []
-    for numbered in (False, True):
+    ordinal = (rng.random(n) < reference.ordinal_street_share())[head]
+    rows, drawn = [np.flatnonzero(~ordinal), np.flatnonzero(ordinal)], []
+    for numbered in (False, True):  # both drawn for everyone (the draws stay in step)
         name, kind = reference.streets(numbered), reference.street_types(numbered)
-        drawn.append(
-            pc.binary_join_element_wise(
-                name.values.take(name.draw(rng, n)[head]),
-                kind.values.take(kind.draw(rng, n)[head]),
-                " ",
-            )
-        )
-    return pc.if_else(ordinal, drawn[1], drawn[0])
+        name_index, kind_index = name.draw(rng, n)[head], kind.draw(rng, n)[head]
+        at = rows[numbered]
+        words = [name.values.take(name_index[at]), kind.values.take(kind_index[at])]
+        drawn.append(pc.binary_join_element_wise(*words, " "))
+    return names.in_row_order(drawn, rows)
 
 
 @functools.cache
