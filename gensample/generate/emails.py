@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.generate.names import Names, in_row_order
+from gensample.generate.names import Names, in_row_order, of_heads
 from gensample.reference import Pool
 
 FORMS = (  # (form, share) of the local parts people choose
@@ -73,7 +73,7 @@ def addresses(
         pa.array(code > 0), pc.binary_join_element_wise(letters, separator, number, ""), letters
     )
     own = pc.binary_join_element_wise(local, domain, "@")
-    email = pc.if_else(pa.array(shared), own.take(head), own)
+    email = of_heads(own, head, shared)
     return email, pa.array(entity_id[head], mask=~shared)
 
 

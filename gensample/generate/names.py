@@ -79,9 +79,7 @@ def draw(
     first_index = _given_index(rng, is_female, cohort)
     middle_index = _given_index(rng, is_female, cohort)
     last, last_email = family_names(rng, len(cohort))
-    last, last_email = (
-        pc.if_else(pa.array(shared_family), v.take(head), v) for v in (last, last_email)
-    )
+    last, last_email = (of_heads(v, head, shared_family) for v in (last, last_email))
     middle, middle_email = _middle_names(rng, middle_index)
     return Names(
         first=written(rng, pool, first_index),
@@ -121,6 +119,11 @@ def written(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> pa.
     """The names at ``index`` as their bearers write them: the customary way by its share."""
     customary = rng.random(len(index)) < pool.share[index]
     return pool.both.take(pa.array(index + customary * len(pool.plain)))
+
+
+def of_heads(values: pa.Array, head: np.ndarray, shared: np.ndarray) -> pa.Array:
+    """``values`` with their household ``head``'s value (a row's position) in ``shared`` rows."""
+    return values.take(pa.array(np.where(shared, head, np.arange(len(head)))))
 
 
 def in_row_order(pieces: list[pa.Array], rows: list[np.ndarray]) -> pa.Array:

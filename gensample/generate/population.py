@@ -243,7 +243,7 @@ def _phones(
     line = rng.integers(0, 10_000, n)
     shared = rng.random(n) < SHARED_PHONE_P
     exchange, line = np.where(shared, exchange[head], exchange), np.where(shared, line[head], line)
-    area_code = pc.if_else(pa.array(shared), area_code.take(pa.array(head)), area_code)
+    area_code = names.of_heads(area_code, head, shared)
     line_digits = _four_digits().take(pa.array(line))
     exchange_digits = _numbers().take(pa.array(exchange))
     phone = pc.binary_join_element_wise("(", area_code, ") ", exchange_digits, "-", line_digits, "")
@@ -266,7 +266,7 @@ def state_phones(
     codes = arrays.put(area_code, moved, drawn)
     phone_state = arrays.put(pa.nulls(n, pa.string()), moved, [pa.array(former, pa.string())])
     phone, shared = _phones(rng, codes, head)
-    return phone, pc.if_else(pa.array(shared), phone_state.take(pa.array(head)), phone_state)
+    return phone, names.of_heads(phone_state, head, shared)
 
 
 def former_states(rng: np.random.Generator, current: np.ndarray) -> np.ndarray:
