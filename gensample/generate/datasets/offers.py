@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from gensample.generate.datasets.draws import by_odds
 from gensample.generate.datasets.shelf import Shelf, on_sale
-from gensample.reference import deals
+from gensample.reference import Sorted, deals
 
 FILTERS = "oil filters"
 """The category a lube_with_filter promotion wants in the basket."""
@@ -103,7 +103,7 @@ def _promoted_kits(
     start = promotions["starts_on"].cast(pa.int32()).to_numpy().astype(np.int64)
     end = promotions["ends_on"].cast(pa.int32()).to_numpy().astype(np.int64)
     promoted = promotions["bundle_id"].to_numpy() - 1
-    active = np.searchsorted(start, day, side="right") - 1  # the latest started
+    active = Sorted(start).right(day) - 1  # the latest started
     running = (active >= 0) & (day <= end[np.maximum(active, 0)])
     target = promoted[np.maximum(active, 0)]
     same = running & (kit >= 0) & (kit_recipe[np.maximum(kit, 0)] == kit_recipe[target])
