@@ -36,23 +36,25 @@ class Sorted:
     def right(self, keys: np.ndarray) -> np.ndarray:
         """``np.searchsorted(values, keys, side="right")``: how many values are at most each
         key."""
-        edges, counts = self._guide
-        span = edges[-1] - edges[0]
-        scale = (len(edges) - 1) / span if span > 0 else 0.0
-        bucket = np.clip(((keys - edges[0]) * scale).astype(np.int64), 0, len(edges) - 2)
+        low, width, counts = self._guide
+        scale = 1 / width if width > 0 else 0.0
+        bucket = np.clip(((keys - low) * scale).astype(np.int64), 0, len(counts) - 2)
         found = counts[bucket].astype(np.int64)
-        inside = (edges[bucket] <= keys) & (keys < edges[bucket + 1])
+        # the edges as _guide computed them (not read from memory: this table stays small)
+        inside = (low + bucket * width <= keys) & (keys < low + (bucket + 1) * width)
         unsure = np.flatnonzero(~inside | (counts[bucket + 1] != found))
         found[unsure] = np.searchsorted(self.values, keys[unsure], side="right")
         return found
 
     @functools.cached_property
-    def _guide(self) -> tuple[np.ndarray, np.ndarray]:
-        """The buckets' edges, from the first value to the last, and how many values are at
-        most each edge."""
+    def _guide(self) -> tuple[float, float, np.ndarray]:
+        """Where the buckets start and their width, and how many values are at most each edge
+        (``low + i * width``)."""
         buckets = min(GUIDE_BUCKETS_PER_VALUE * len(self.values), GUIDE_MAX_BUCKETS)
-        edges = np.linspace(self.values[0], self.values[-1], buckets + 1)
-        return edges, np.searchsorted(self.values, edges, side="right").astype(np.int32)
+        low = float(self.values[0])
+        width = (float(self.values[-1]) - low) / buckets
+        edges = low + np.arange(buckets + 1) * width
+        return low, width, np.searchsorted(self.values, edges, side="right").astype(np.int32)
 
 
 @dataclass(frozen=True)
