@@ -117,8 +117,13 @@ def of_people(people: pa.Table) -> Names:
 
 def written(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> pa.Array:
     """The names at ``index`` as their bearers write them: the customary way by its share."""
+    return pool.both.take(pa.array(_spelling(rng, pool, index)))
+
+
+def _spelling(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> np.ndarray:
+    """Where in ``pool.both`` the names at ``index`` are as their bearers write them."""
     customary = rng.random(len(index)) < pool.share[index]
-    return pool.both.take(pa.array(index + customary * len(pool.plain)))
+    return index + customary * len(pool.plain)
 
 
 def of_heads(values: pa.Array, head: np.ndarray, shared: np.ndarray) -> pa.Array:
@@ -167,14 +172,23 @@ def _given_index(rng: np.random.Generator, is_female: np.ndarray, cohort: np.nda
 
 def _middle_names(rng: np.random.Generator, index: np.ndarray) -> tuple[pa.Array, pa.Array]:
     """Middle names as given (in full, as an initial, or none) and their e-mail initial."""
-    pool = _given_names()
-    full = written(rng, pool, index)
+    spelling = _spelling(rng, _given_names(), index)
     form = np.searchsorted(MIDDLE_FORMS, rng.random(len(index)), side="right")
-    initial = pc.utf8_slice_codeunits(full, 0, 1)
-    middle = pc.if_else(pa.array(form == 0), full, initial)
-    none = pa.array(form == 2)
-    email = pc.if_else(none, "", pc.utf8_slice_codeunits(pool.email.take(index), 0, 1))
-    return pc.if_else(none, pa.scalar(None, pa.string()), middle), email
+    full_then_initials, email_initials = _middle_forms()
+    middle = spelling + (form == 1) * (len(full_then_initials) // 2)
+    none = form == 2
+    email = np.where(none, len(email_initials) - 1, index)  # the last initial: ''
+    return full_then_initials.take(pa.array(middle, mask=none)), email_initials.take(email)
+
+
+@functools.cache
+def _middle_forms() -> tuple[pa.Array, pa.Array]:
+    """The given names written in full then as their initials (as ``Spellings.both``), and
+    their e-mail initials followed by ''."""
+    pool = _given_names()
+    full_then_initials = pa.concat_arrays([pool.both, pc.utf8_slice_codeunits(pool.both, 0, 1)])
+    email_initials = pc.utf8_slice_codeunits(pool.email, 0, 1)
+    return full_then_initials, pa.concat_arrays([email_initials, pa.array([""])])
 
 
 def _suffixes(rng: np.random.Generator, is_female: np.ndarray, age: np.ndarray) -> pa.Array:
