@@ -95,28 +95,6 @@ def test_pool_draw_follows_the_probabilities(rng):
     np.testing.assert_allclose(counts / 40_000, pool.probabilities, atol=0.01)
 
 
-@pytest.mark.parametrize(
-    "values",
-    [
-        np.cumsum(np.arange(1, 3000.0) ** -1.1),  # a long tail: many values in few buckets
-        np.array([0.0, 0.0, 0.25, 0.25, 0.25, 1.0]),  # ties
-        np.array([2.0]),
-        np.full(5, 3.0),
-    ],
-)
-def test_sorted_search_equals_numpy_searchsorted(rng, values):
-    low, high = values[0], values[-1]
-    keys = np.concatenate(
-        [
-            low - 1 + rng.random(1_000) * (high - low + 2),  # some below and above the values
-            values,  # exactly on them
-            np.nextafter(values, -np.inf),
-        ]
-    )
-    found = reference.Sorted(values).right(keys)
-    np.testing.assert_array_equal(found, np.searchsorted(values, keys, side="right"))
-
-
 def test_pool_sample_follows_the_probabilities(rng):
     pool = reference.place_weights()
     drawn = pool.sample(rng, 200_000)

@@ -17,7 +17,8 @@ import pyarrow.compute as pc
 
 from gensample.generate.datasets.draws import by_odds
 from gensample.generate.datasets.shelf import Shelf, on_sale
-from gensample.reference import Sorted, deals
+from gensample.reference import deals
+from gensample.reference.search import Sorted
 
 FILTERS = "oil filters"
 """The category a lube_with_filter promotion wants in the basket."""

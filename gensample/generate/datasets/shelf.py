@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate.datasets.shoppers import draw_rows, lookups
-from gensample.reference import Sorted, retail
+from gensample.reference import retail
+from gensample.reference.search import Sorted
 
 MONTHS = 12
 FOREVER = 1 << 40

@@ -11,7 +11,8 @@ import numpy as np
 
 from gensample.generate.datasets.common import DAY_SECONDS
 from gensample.generate.datasets.draws import Lookup, shares
-from gensample.reference import Sorted, retail
+from gensample.reference import retail
+from gensample.reference.search import Sorted
 
 EPOCH = dt.date(1970, 1, 1)
 THURSDAY = 3
