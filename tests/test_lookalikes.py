@@ -4,6 +4,7 @@ labelled in the truth and counted in the manifest."""
 import datetime as dt
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import read_csv, run_day
@@ -141,3 +142,10 @@ def test_settings_set_the_shares(run_dir):
     document = json.loads((day_dir / "manifest.json").read_text())
     assert "twin" not in document["lookalikes"]
     assert document["lookalikes"]["namesake"] / 2000 == pytest.approx(0.1, rel=0.3)
+
+
+def test_a_later_person_takes_the_value_the_earlier_one_has_by_then():
+    twins = lookalikes.Pairs(later=np.array([1]), earlier=np.array([0]))
+    namesakes = lookalikes.Pairs(later=np.array([3, 2]), earlier=np.array([1, 3]))
+    # 3 takes 1's value, which 1 took from 0; 2 takes 3's before the namesakes took theirs
+    assert lookalikes._sources(5, [twins, namesakes]).tolist() == [0, 0, 3, 0, 4]

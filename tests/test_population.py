@@ -397,3 +397,17 @@ def test_changes_keep_the_email_and_phone_labels_true(block):
     new = population.relabelled(old, pa.table(columns, schema=SCHEMA))
     assert new["shared_email_with"].to_pylist() == [None, None, 7, None]
     assert new["phone_state"].to_pylist() == ["OH", None, None, None]
+
+
+def test_pieces_of_rows_come_back_in_row_order():
+    pieces = [pa.array(["b", "d"]), pa.array(["a", "e", "c"]), pa.array([], pa.string())]
+    rows = [np.array([1, 3]), np.array([0, 4, 2]), np.array([], np.int64)]
+    assert names.in_row_order(pieces, rows).to_pylist() == ["a", "b", "c", "d", "e"]
+
+
+def test_shared_rows_take_their_household_heads_value():
+    values = pa.array(["a", None, "c", "d"])
+    head = np.array([0, 0, 2, 2])
+    shared = np.array([False, True, False, True])
+    assert names.of_heads(values, head, shared).to_pylist() == ["a", "a", "c", "c"]
+    assert names.of_heads(values, head, ~shared).to_pylist() == ["a", None, "c", "d"]

@@ -95,6 +95,15 @@ def test_pool_draw_follows_the_probabilities(rng):
     np.testing.assert_allclose(counts / 40_000, pool.probabilities, atol=0.01)
 
 
+def test_pool_sample_follows_the_probabilities(rng):
+    pool = reference.place_weights()
+    drawn = pool.sample(rng, 200_000)
+    state = reference.populated_places()["state"].to_numpy(zero_copy_only=False)
+    shares = {s: np.mean(state[drawn] == s) for s in ("CA", "TX", "WY")}
+    expected = {s: pool.probabilities[state == s].sum() for s in shares}
+    assert shares == pytest.approx(expected, abs=0.003)
+
+
 def test_every_place_has_a_zip_a_state_and_an_area_code():
     places = reference.places().to_pylist()
     assert len(places) > 20_000

@@ -62,3 +62,11 @@ def test_promotions_run_every_month_in_dated_windows(tables):
             assert products[row["sku"]]["introduced_on"] <= dt.date(promotions.FIRST_YEAR, 1, 1)
     starts = [row["starts_on"] for row in rows]
     assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize("module", [bundles, promotions])
+def test_kits_and_promotions_are_made_once_a_catalog_whatever_the_day(tables, module):
+    other_day = reference_tables(Settings(), DAY + dt.timedelta(days=40))[module.NAME].data
+    assert other_day is tables[module.NAME]  # made once, not again every block or day
+    other_catalog = module.of_run(Settings(products=Settings().products // 2))
+    assert not other_catalog.equals(tables[module.NAME])

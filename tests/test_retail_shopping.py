@@ -298,3 +298,18 @@ def test_discounts_follow_the_promotion_terms(day, any_lines):
         else:
             share = line["discount"] / (line["quantity"] * line["unit_price"])
             assert abs(float(share) * 100 - promotion["percent_off"]) < 1
+
+
+@pytest.mark.parametrize("columns", [3, 300])
+def test_lookup_rows_draw_by_their_weights_from_a_small_table(rng, columns):
+    weights = rng.random((4, columns)) ** 3
+    weights[2] = 0  # no weight: every column alike
+    table = shoppers.lookups(weights)
+    assert table.itemsize <= 2  # small enough to stay in cache
+    row = np.repeat(np.arange(4), 100_000)
+    drawn = shoppers.draw_rows(rng, table, row)
+    assert drawn.dtype == np.int64
+    for r in range(4):
+        counts = np.bincount(drawn[row == r], minlength=columns) / 100_000
+        expected = weights[r] / weights[r].sum() if weights[r].sum() else 1 / columns
+        np.testing.assert_allclose(counts, expected, atol=0.01)

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.generate.names import Names
+from gensample.generate.names import Names, in_row_order, of_heads
 from gensample.reference import Pool
 
 FORMS = (  # (form, share) of the local parts people choose
@@ -66,14 +66,14 @@ def addresses(
     separator = SEPARATORS.values.take(SEPARATORS.draw(rng, n))
     shared = (rng.random(n) < SHARED_EMAIL_SHARE) & (head != np.arange(n))
     dotless = pc.replace_substring(letters, ".", "")
-    key = pc.dictionary_encode(pc.binary_join_element_wise(dotless, domain, "@")).indices
-    code = first_numbers(dotless, domain_index) + cantor(block, ranks(key.to_numpy(), ~shared))
+    key = _letters_at_domain(dotless, domain_index, len(domains.values))
+    code = first_numbers(dotless, domain_index) + cantor(block, ranks(key, ~shared))
     number = pc.cast(pa.array(code), pa.string())
     local = pc.if_else(
         pa.array(code > 0), pc.binary_join_element_wise(letters, separator, number, ""), letters
     )
     own = pc.binary_join_element_wise(local, domain, "@")
-    email = pc.if_else(pa.array(shared), own.take(head), own)
+    email = of_heads(own, head, shared)
     return email, pa.array(entity_id[head], mask=~shared)
 
 
@@ -94,9 +94,14 @@ def local_letters(rng: np.random.Generator, names: Names) -> pa.Array:
         selected = pa.array(np.flatnonzero(form == index))
         pieces.append(_fill(text, {key: parts[key].take(selected) for key in _keys(text)}))
         rows.append(selected.to_numpy())
-    order = np.empty(n, dtype=np.int64)
-    order[np.concatenate(rows)] = np.arange(n)
-    return pa.concat_arrays(pieces).take(pa.array(order))
+    return in_row_order(pieces, rows)
+
+
+def _letters_at_domain(letters: pa.Array, domain: np.ndarray, domains: int) -> np.ndarray:
+    """A number for each pair of letters and domain (its index among ``domains``), the same
+    for the same pair."""
+    code = pc.dictionary_encode(letters).indices.to_numpy().astype(np.int64)
+    return code * domains + domain
 
 
 def _keys(form: str) -> set[str]:
@@ -179,8 +184,8 @@ def changed_addresses(rng: np.random.Generator, names: Names, day: dt.date) -> p
     domain_index = domains.draw(rng, n)
     separator = SEPARATORS.values.take(SEPARATORS.draw(rng, n))
     dotless = pc.replace_substring(letters, ".", "")
-    key = pc.dictionary_encode(pc.binary_join_element_wise(dotless, domain_index.astype(str), "@"))
-    rank = ranks(key.indices.to_numpy(), np.ones(n, bool))
+    key = _letters_at_domain(dotless, domain_index, len(domains.values))
+    rank = ranks(key, np.ones(n, bool))
     code = day_codes(_hashes(dotless, domain_index), day) + CODES * rank
     number = pc.binary_join_element_wise("0", pc.cast(pa.array(code), pa.string()), "")
     local = pc.binary_join_element_wise(letters, separator, number, "")

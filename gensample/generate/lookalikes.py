@@ -175,9 +175,9 @@ def take_after(
     age_days[juniors.later] = senior_age - gap
     is_female[juniors.later] = False
     fields = drawn._asdict()
-    for kind, pairs in found._asdict().items():
-        for field in COPIED_NAMES[kind]:
-            fields[field] = _copied(fields[field], pairs)
+    for field in dict.fromkeys(field for copied in COPIED_NAMES.values() for field in copied):
+        kinds = [pairs for kind, pairs in found._asdict().items() if field in COPIED_NAMES[kind]]
+        fields[field] = fields[field].take(pa.array(_sources(len(is_female), kinds)))
     suffixes = (
         pa.nulls(len(twins.later), pa.string()),
         _suffixes(rng, len(juniors.later), JUNIOR_SUFFIX_SHARES),
@@ -190,8 +190,9 @@ def take_after(
 
 def share_places(found: Lookalikes, columns: dict[str, pa.Array]) -> None:
     """Give later namesakes the town and ZIP code of their earlier one, in ``columns``."""
+    source = pa.array(_sources(len(columns[PLACE_COLUMNS[0]]), [found.namesakes]))
     for name in PLACE_COLUMNS:
-        columns[name] = _copied(columns[name], found.namesakes)
+        columns[name] = columns[name].take(source)
 
 
 def labels(found: Lookalikes, entity_id: np.ndarray) -> dict[str, pa.Array]:
@@ -210,9 +211,13 @@ def labels(found: Lookalikes, entity_id: np.ndarray) -> dict[str, pa.Array]:
     }
 
 
-def _copied(values: pa.Array, pairs: Pairs) -> pa.Array:
-    """``values`` with each later person's replaced by the earlier one's."""
-    return arrays.put(values, pairs.later, [values.take(pa.array(pairs.earlier))])
+def _sources(n: int, kinds: list[Pairs]) -> np.ndarray:
+    """The row each of ``n`` people's value comes from once the later person of each pair took
+    the earlier one's, pairs of one kind after those of the kind before."""
+    source = np.arange(n)
+    for pairs in kinds:
+        source[pairs.later] = source[pairs.earlier]
+    return source
 
 
 def _suffixes(rng: np.random.Generator, n: int, shares: dict[str, float]) -> pa.Array:

@@ -4,9 +4,7 @@
   gender given in their birth cohort (``reference.given_names_by_year``).
 - Family names: the 2000 census surnames by their count. The ``1 - family_name_coverage()``
   (10.25 %) of people whose surname has fewer than 100 bearers, which the table leaves out, get a
-  rare name joined from the head of one rarer census name and the tail of another ("Ko" +
-  "rnfeld"), where they meet only in runs of four letters census names have (no "Rhucsi"): tens
-  of millions of combinations, so they are shared as seldom as real rare names.
+  rare name made of two rarer census names' parts (``rare_names``).
 - Spellings (``name_spellings.csv``): O'Brien, D'Angelo for the census' OBRIEN, DANGELO (90 %
   of bearers); José, García, Zoë for 35 % of the bearers of a name with a customary accent.
 - Compound family names: ``HYPHENATED`` (Smith-Jones) and ``DOUBLE`` (García López).
@@ -24,8 +22,9 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.corruptions.arrays import put
+from gensample.generate import rare_names
+from gensample.generate.rare_names import RARE_SHARE
 
-RARE_SHARE = 1 - reference.family_name_coverage()
 HYPHENATED, DOUBLE = 0.015, 0.006
 """Shares of people with a hyphenated family name, and with two family names (no hyphen)."""
 MIDDLE_FORMS = np.cumsum([0.45, 0.30])
@@ -37,8 +36,6 @@ SENIOR_AGE = 40
 ADULT_DAYS = 6575
 """Days from a birth to the 18th birthday or, at most, one day after it (18 years hold at most
 five 29 Februaries)."""
-RARE_SOURCE_COUNT = 1_000
-"""Census names held by fewer people than this lend their heads and tails to rare names."""
 
 
 class Spellings(NamedTuple):
@@ -79,9 +76,7 @@ def draw(
     first_index = _given_index(rng, is_female, cohort)
     middle_index = _given_index(rng, is_female, cohort)
     last, last_email = family_names(rng, len(cohort))
-    last, last_email = (
-        pc.if_else(pa.array(shared_family), v.take(head), v) for v in (last, last_email)
-    )
+    last, last_email = (of_heads(v, head, shared_family) for v in (last, last_email))
     middle, middle_email = _middle_names(rng, middle_index)
     return Names(
         first=written(rng, pool, first_index),
@@ -119,8 +114,26 @@ def of_people(people: pa.Table) -> Names:
 
 def written(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> pa.Array:
     """The names at ``index`` as their bearers write them: the customary way by its share."""
+    return pool.both.take(pa.array(_spelling(rng, pool, index)))
+
+
+def _spelling(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> np.ndarray:
+    """Where in ``pool.both`` the names at ``index`` are as their bearers write them."""
     customary = rng.random(len(index)) < pool.share[index]
-    return pool.both.take(pa.array(index + customary * len(pool.plain)))
+    return index + customary * len(pool.plain)
+
+
+def of_heads(values: pa.Array, head: np.ndarray, shared: np.ndarray) -> pa.Array:
+    """``values`` with their household ``head``'s value (a row's position) in ``shared`` rows."""
+    return values.take(pa.array(np.where(shared, head, np.arange(len(head)))))
+
+
+def in_row_order(pieces: list[pa.Array], rows: list[np.ndarray]) -> pa.Array:
+    """The values of ``pieces`` in the order of their rows: piece ``i`` holds rows ``rows[i]``,
+    and the pieces together hold every row once."""
+    order = np.empty(sum(len(at) for at in rows), np.int64)
+    order[np.concatenate(rows)] = np.arange(len(order))
+    return pa.concat_arrays(pieces).take(pa.array(order))
 
 
 def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
@@ -130,7 +143,7 @@ def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
     index = census.sample(rng, n)
     last, last_email = written(rng, pool, index), pool.email.take(index)
     rare = np.flatnonzero(rng.random(n) < RARE_SHARE)
-    made = _rare_names(rng, len(rare))
+    made = rare_names.draw(rng, len(rare))
     last, last_email = put(last, rare, [made]), put(last_email, rare, [pc.utf8_lower(made)])
     kind = rng.random(n)
     compound = np.flatnonzero(kind < HYPHENATED + DOUBLE)
@@ -156,14 +169,23 @@ def _given_index(rng: np.random.Generator, is_female: np.ndarray, cohort: np.nda
 
 def _middle_names(rng: np.random.Generator, index: np.ndarray) -> tuple[pa.Array, pa.Array]:
     """Middle names as given (in full, as an initial, or none) and their e-mail initial."""
-    pool = _given_names()
-    full = written(rng, pool, index)
+    spelling = _spelling(rng, _given_names(), index)
     form = np.searchsorted(MIDDLE_FORMS, rng.random(len(index)), side="right")
-    initial = pc.utf8_slice_codeunits(full, 0, 1)
-    middle = pc.if_else(pa.array(form == 0), full, initial)
-    none = pa.array(form == 2)
-    email = pc.if_else(none, "", pc.utf8_slice_codeunits(pool.email.take(index), 0, 1))
-    return pc.if_else(none, pa.scalar(None, pa.string()), middle), email
+    full_then_initials, email_initials = _middle_forms()
+    middle = spelling + (form == 1) * (len(full_then_initials) // 2)
+    none = form == 2
+    email = np.where(none, len(email_initials) - 1, index)  # the last initial: ''
+    return full_then_initials.take(pa.array(middle, mask=none)), email_initials.take(email)
+
+
+@functools.cache
+def _middle_forms() -> tuple[pa.Array, pa.Array]:
+    """The given names written in full then as their initials (as ``Spellings.both``), and
+    their e-mail initials followed by ''."""
+    pool = _given_names()
+    full_then_initials = pa.concat_arrays([pool.both, pc.utf8_slice_codeunits(pool.both, 0, 1)])
+    email_initials = pc.utf8_slice_codeunits(pool.email, 0, 1)
+    return full_then_initials, pa.concat_arrays([email_initials, pa.array([""])])
 
 
 def _suffixes(rng: np.random.Generator, is_female: np.ndarray, age: np.ndarray) -> pa.Array:
@@ -197,76 +219,3 @@ def _spellings(plain: pa.Array, part: str) -> Spellings:
         table["share"].chunk(0).take(found).fill_null(0.0).to_numpy(zero_copy_only=False),
         email_spelling(plain),
     )
-
-
-def _rare_names(rng: np.random.Generator, n: int) -> pa.Array:
-    """``n`` rare family names, each the head of one rarer census name and the tail of another,
-    drawn again until every four letters where they meet are ones census names have."""
-    heads, tails = _rare_parts()
-    ends = pc.utf8_lower(pc.utf8_slice_codeunits(heads, -3))
-    starts = pc.utf8_slice_codeunits(tails, 0, 3)
-    head, tail = rng.integers(0, len(heads), n), rng.integers(0, len(tails), n)
-    redraw = np.arange(n)
-    while len(redraw):
-        meeting = [ends.take(pa.array(head[redraw])), starts.take(pa.array(tail[redraw]))]
-        redraw = redraw[~_attested(pc.binary_join_element_wise(*meeting, ""))]
-        head[redraw] = rng.integers(0, len(heads), len(redraw))
-        tail[redraw] = rng.integers(0, len(tails), len(redraw))
-    return pc.binary_join_element_wise(heads.take(pa.array(head)), tails.take(pa.array(tail)), "")
-
-
-def _attested(meeting: pa.Array) -> np.ndarray:
-    """Whether every run of four letters in each of ``meeting`` is one census names have."""
-    letters = _letters(meeting, 6)
-    ok = np.ones(len(meeting), bool)
-    for start in range(3):
-        run, whole = _runs(letters, start)
-        ok &= ~whole | _census_runs()[run]
-    return ok
-
-
-ATTESTED_COUNT = 3
-"""A run of four letters is one census names have when at least this many of them hold it."""
-
-
-@functools.cache
-def _census_runs() -> np.ndarray:
-    """For every run of four letters (``_runs``' codes), whether ``ATTESTED_COUNT`` or more
-    census names hold it."""
-    lower = reference.family_names_census().values
-    width = pc.max(pc.utf8_length(lower)).as_py()
-    letters = _letters(lower, width)
-    held = [run[whole] for run, whole in (_runs(letters, s) for s in range(width - 3))]
-    return np.bincount(np.concatenate(held), minlength=27**4) >= ATTESTED_COUNT
-
-
-def _letters(values: pa.Array, width: int) -> np.ndarray:
-    """The first ``width`` letters of each value, case ignored, as 1 to 26 (0: anything else,
-    or past the end), one row a value."""
-    ascii_only = pc.replace_substring_regex(pc.utf8_lower(values), "[^a-z]", " ")
-    padded = pc.utf8_rpad(pc.utf8_slice_codeunits(ascii_only, 0, width), width)
-    raw = np.frombuffer(padded.buffers()[2], np.uint8, len(values) * width)
-    codes = np.where((raw >= ord("a")) & (raw <= ord("z")), raw - (ord("a") - 1), 0)
-    return codes.reshape(len(values), width).astype(np.int64)
-
-
-def _runs(letters: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
-    """The run of four letters from ``start`` of each row as a number below 27**4, and whether
-    it is four letters."""
-    window = letters[:, start : start + 4]
-    return window @ (27 ** np.arange(3, -1, -1)), (window > 0).all(axis=1)
-
-
-@functools.cache
-def _rare_parts() -> tuple[pa.Array, pa.Array]:
-    """Heads (up to the first vowels) and tails (the rest, from a consonant) of the rarer
-    census names, each distinct, to join into rare names."""
-    census = reference.family_names_census()
-    count = census.probabilities * reference.CENSUS_2000_SURNAME_PEOPLE * (1 - RARE_SHARE)
-    rarer = census.values.filter(pa.array(count < RARE_SOURCE_COUNT))
-    parts = pc.extract_regex(
-        rarer, r"^(?P<head>[A-Z][^aeiouy]*[aeiouy]+)(?P<tail>[^aeiouy][a-z]{2,})$"
-    )
-    parts = parts.filter(parts.is_valid())
-    heads, tails = (pc.unique(parts.field(name)).sort() for name in ("head", "tail"))
-    return heads, tails

@@ -200,18 +200,15 @@ def addresses(rng: np.random.Generator, head: np.ndarray) -> dict[str, pa.Array]
 def streets(rng: np.random.Generator, head: np.ndarray) -> pa.Array:
     """Street names with a type they take ('Oak Drive', '5th Avenue', never '5th Highway')."""
     n = len(head)
-    ordinal = pa.array((rng.random(n) < reference.ordinal_street_share())[head])
-    drawn = []
-    for numbered in (False, True):
+    ordinal = (rng.random(n) < reference.ordinal_street_share())[head]
+    rows, drawn = [np.flatnonzero(~ordinal), np.flatnonzero(ordinal)], []
+    for numbered in (False, True):  # both drawn for everyone (the draws stay in step)
         name, kind = reference.streets(numbered), reference.street_types(numbered)
-        drawn.append(
-            pc.binary_join_element_wise(
-                name.values.take(name.draw(rng, n)[head]),
-                kind.values.take(kind.draw(rng, n)[head]),
-                " ",
-            )
-        )
-    return pc.if_else(ordinal, drawn[1], drawn[0])
+        name_index, kind_index = name.draw(rng, n)[head], kind.draw(rng, n)[head]
+        at = rows[numbered]
+        words = [name.values.take(name_index[at]), kind.values.take(kind_index[at])]
+        drawn.append(pc.binary_join_element_wise(*words, " "))
+    return names.in_row_order(drawn, rows)
 
 
 @functools.cache
@@ -246,7 +243,7 @@ def _phones(
     line = rng.integers(0, 10_000, n)
     shared = rng.random(n) < SHARED_PHONE_P
     exchange, line = np.where(shared, exchange[head], exchange), np.where(shared, line[head], line)
-    area_code = pc.if_else(pa.array(shared), area_code.take(pa.array(head)), area_code)
+    area_code = names.of_heads(area_code, head, shared)
     line_digits = _four_digits().take(pa.array(line))
     exchange_digits = _numbers().take(pa.array(exchange))
     phone = pc.binary_join_element_wise("(", area_code, ") ", exchange_digits, "-", line_digits, "")
@@ -269,7 +266,7 @@ def state_phones(
     codes = arrays.put(area_code, moved, drawn)
     phone_state = arrays.put(pa.nulls(n, pa.string()), moved, [pa.array(former, pa.string())])
     phone, shared = _phones(rng, codes, head)
-    return phone, pc.if_else(pa.array(shared), phone_state.take(pa.array(head)), phone_state)
+    return phone, names.of_heads(phone_state, head, shared)
 
 
 def former_states(rng: np.random.Generator, current: np.ndarray) -> np.ndarray:

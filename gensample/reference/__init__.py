@@ -19,6 +19,8 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from gensample.reference.search import Sorted
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -38,7 +40,11 @@ class Pool:
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Indices of ``size`` values drawn by probability (inverse of the cumulative weights)."""
-        return np.searchsorted(self.cumulative, rng.random(size), side="right")
+        return self._sorted_cumulative.right(rng.random(size))
+
+    @functools.cached_property
+    def _sorted_cumulative(self) -> Sorted:
+        return Sorted(self.cumulative)
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Indices of ``size`` values drawn by probability (Walker's alias method)."""

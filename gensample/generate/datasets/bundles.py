@@ -13,8 +13,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.generate.datasets import products as products_
 from gensample.generate.datasets.common import MONEY, money
 from gensample.generate.datasets.contract import Parents
+from gensample.generate.datasets.stock import per_catalog
 from gensample.generate.seeding import stream
 from gensample.reference import catalog, deals
 from gensample.settings import DATASET_PARENTS, Settings
@@ -51,7 +53,14 @@ DESCRIPTIONS = {
 
 def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
     """The run's kits (the contract of reference datasets)."""
-    products = parents["products"].data
+    return of_run(settings)
+
+
+@per_catalog
+def of_run(settings: Settings) -> pa.Table:
+    """The kits of the run's catalog (``products.of_run``), made once a process: the same
+    every day and every block."""
+    products = products_.of_run(settings)
     own = {b.name for b in catalog.load(settings.retail.data_dir).brands if b.own}
     rows: list[dict] = []
     for r, recipe in enumerate(deals.load(settings.retail.data_dir).recipes):

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from gensample.generate.datasets.draws import by_odds
 from gensample.generate.datasets.shelf import Shelf, on_sale
 from gensample.reference import deals
+from gensample.reference.search import Sorted
 
 FILTERS = "oil filters"
 """The category a lube_with_filter promotion wants in the basket."""
@@ -103,7 +104,7 @@ def _promoted_kits(
     start = promotions["starts_on"].cast(pa.int32()).to_numpy().astype(np.int64)
     end = promotions["ends_on"].cast(pa.int32()).to_numpy().astype(np.int64)
     promoted = promotions["bundle_id"].to_numpy() - 1
-    active = np.searchsorted(start, day, side="right") - 1  # the latest started
+    active = Sorted(start).right(day) - 1  # the latest started
     running = (active >= 0) & (day <= end[np.maximum(active, 0)])
     target = promoted[np.maximum(active, 0)]
     same = running & (kit >= 0) & (kit_recipe[np.maximum(kit, 0)] == kit_recipe[target])
@@ -164,17 +165,19 @@ def _promoted(rng: np.random.Generator, drawn: Shelf, tables: Tables, lines: Lin
     first, last = int(lines.day.min()), int(lines.day.max())
     running, talked = _calendar(drawn, product, start, end, after, first, last)
     category = drawn.category[lines.product]
-    free = lines.bundle < 0
     inside = running[lines.day - first, category]
-    word = talked[lines.day - first, category]
-    promo = np.where(inside >= 0, inside, word)
+    promo = np.where(inside >= 0, inside, talked[lines.day - first, category])
+    draw = rng.random(len(promo))
+    row = np.flatnonzero((lines.bundle < 0) & (promo >= 0))  # lines a promotion may switch
     lift = np.array([[k.lift, k.after_lift] for k in kind])
     share = drawn.share[product]
     chance = np.clip((share / np.maximum(1 - share, 1e-9))[:, None] * (lift - 1), 0, 1)
-    phase = (inside < 0).astype(np.int64)
-    switch = free & (promo >= 0) & (rng.random(len(promo)) < chance[promo, phase])
-    switch &= on_sale(drawn, product[promo], lines.day)
-    lines = lines._replace(product=np.where(switch, product[promo], lines.product))
+    promo, phase = promo[row], (inside[row] < 0).astype(np.int64)
+    switched = draw[row] < chance[promo, phase]
+    switched &= on_sale(drawn, product[promo], lines.day[row])
+    switch = np.zeros(len(draw), bool)
+    switch[row] = switched
+    lines = lines._replace(product=_put(lines.product, row[switched], product[promo[switched]]))
     return _discounts(tables, lines, promotions, kind, product, inside, switch)
 
 
@@ -211,34 +214,35 @@ def _discounts(
     """The promotion and discount of lines of a product promoted that day: percent off,
     units free for a buy_x_get_y (a switched line takes the deal's quantity), percent off a
     lubricant in a basket holding an oil filter."""
-    cents = np.round(tables.products["price"].cast(pa.float64()).to_numpy() * 100)
-    cents = cents.astype(np.int64)[lines.product]
-    deal = (inside >= 0) & (lines.bundle < 0) & (lines.product == product[inside])
     p = np.maximum(inside, 0)
+    row = np.flatnonzero((inside >= 0) & (lines.bundle < 0) & (lines.product == product[p]))
+    p = p[row]  # only these few lines (a promoted product, that day) may get a discount
+    cents = np.round(tables.products["price"].cast(pa.float64()).to_numpy() * 100)
+    cents = cents.astype(np.int64)[lines.product[row]]
     code = np.array([deals.KINDS.index(k.name) for k in kind])[p]
     percent = np.array([k.percent_off for k in kind])[p]
     group = np.array([max(k.buy + k.free, 1) for k in kind])[p]
     free = np.array([k.free for k in kind])[p]
-    percent_off, buy_x_get_y, lube_with_filter = (
+    percent_off, buying, lube_with_filter = (
         code == deals.KINDS.index(name)
         for name in ("percent_off", "buy_x_get_y", "lube_with_filter")
     )
-    buying = deal & buy_x_get_y
-    quantity = np.where(buying & switch, np.maximum(lines.quantity, group), lines.quantity)
+    bought = lines.quantity[row]
+    quantity = np.where(buying & switch[row], np.maximum(bought, group), bought)
     by_percent = np.round(quantity * cents * percent / 100).astype(np.int64)
     by_free = quantity // group * free * cents
-    with_filter = _baskets_with(tables, lines, FILTERS)[lines.basket]
+    with_filter = _baskets_with(tables, lines, FILTERS)[lines.basket[row]]
     discount = np.select(
         [percent_off, buying, lube_with_filter & with_filter],
         [by_percent, by_free, by_percent],
         0,
     )
-    applied = deal & (discount > 0)
+    applied = discount > 0
     promotion_id = promotions["promotion_id"].to_numpy()[p]
     return lines._replace(
-        quantity=quantity,
-        promotion=np.where(applied, promotion_id, lines.promotion),
-        discount=np.where(applied, discount, lines.discount),
+        quantity=_put(lines.quantity, row, quantity),
+        promotion=_put(lines.promotion, row[applied], promotion_id[applied]),
+        discount=_put(lines.discount, row[applied], discount[applied]),
     )
 
 

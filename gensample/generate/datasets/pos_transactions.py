@@ -13,7 +13,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate.datasets import offers, shelf, stock, stores, substitutes, systems, visits
-from gensample.generate.datasets import products as products_
 from gensample.generate.datasets import shoppers as shoppers_
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
@@ -236,11 +235,12 @@ def basket_lines(
     (``line_basket``: each line's basket): by month, the store's climate, the shopper's
     archetype and the basket's first line, then kits and promotions; a product out of stock
     at the store that day is replaced by a substitute (``substitutes``)."""
-    products, curves = parents["products"].data, shoppers_.curves(settings)
+    products = parents["products"].data
     starts = np.cumsum(np.bincount(line_basket)) - np.bincount(line_basket)
     first_line = starts[line_basket]
     day = basket.purchased_at[line_basket] // DAY_SECONDS
-    drawn = shelf.shelf(curves, products, products_.weights(settings))
+    found = stock.model(settings)  # its shelf: the run's products, made ready once
+    drawn = found.drawn
     product = shelf.choose(
         rng,
         drawn,
@@ -270,4 +270,4 @@ def basket_lines(
     )
     lines = offers.apply(rng, drawn, tables, lines)
     store = store_rows(parents["stores"].data, basket.store_id)[line_basket]
-    return substitutes.replace_missing(rng, stock.model(settings), store, lines)
+    return substitutes.replace_missing(rng, found, store, lines)

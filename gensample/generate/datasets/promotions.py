@@ -13,8 +13,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.generate.datasets import bundles as bundles_
+from gensample.generate.datasets import products as products_
 from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
+from gensample.generate.datasets.stock import per_catalog
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.reference import deals
@@ -61,7 +64,14 @@ DESCRIPTIONS = {
 
 def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
     """The run's promotions (the contract of reference datasets)."""
-    products, bundles = parents["products"].data, parents["bundles"].data
+    return of_run(settings)
+
+
+@per_catalog
+def of_run(settings: Settings) -> pa.Table:
+    """The promotions of the run's catalog and kits, made once a process: the same every day
+    and every block."""
+    products, bundles = products_.of_run(settings), bundles_.of_run(settings)
     parts = [
         _of_kind(settings.seed, k, kind, products, bundles)
         for k, kind in enumerate(deals.load(settings.retail.data_dir).kinds)

@@ -9,6 +9,7 @@ else a Zipf long tail over each category's products (in SKU order) with the cate
 times (price / the category's median price) ** -``price_elasticity``.
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ import pyarrow.compute as pc
 
 from gensample.generate.datasets.shoppers import draw_rows, lookups
 from gensample.reference import retail
+from gensample.reference.search import Sorted
 
 MONTHS = 12
 FOREVER = 1 << 40
@@ -58,6 +60,11 @@ class Shelf:
     """Each product's (category, tier) group: category x tiers + tier."""
     share: np.ndarray
     """Each product's share of its category's sales."""
+
+    @functools.cached_property
+    def sorted_cumulative(self) -> Sorted:
+        """``cumulative``, for searching."""
+        return Sorted(self.cumulative)
 
 
 def shelf(curves: retail.Retail, products: pa.Table, weights: np.ndarray | None = None) -> Shelf:
@@ -210,7 +217,7 @@ def in_groups(rng: np.random.Generator, drawn: Shelf, group: np.ndarray) -> np.n
     start, stop = drawn.group_start[group], drawn.group_start[group + 1]
     low, high = drawn.cumulative[start], drawn.cumulative[stop]
     target = low + rng.random(len(group)) * (high - low)
-    position = np.searchsorted(drawn.cumulative, target, side="right") - 1
+    position = drawn.sorted_cumulative.right(target) - 1
     return drawn.order[np.clip(position, start, stop - 1)]
 
 

@@ -64,17 +64,20 @@ def matched(rng: np.random.Generator, counts: np.ndarray, factor: np.ndarray) ->
 
 def draw_rows(rng: np.random.Generator, table: np.ndarray, row: np.ndarray) -> np.ndarray:
     """One column index per entry of ``row``, drawn from that row of a ``lookups`` table."""
-    return table[row, rng.integers(0, LOOKUP_SIZE, len(row), dtype=np.uint16)]
+    column = rng.integers(0, LOOKUP_SIZE, len(row), dtype=np.uint16)
+    return table.ravel()[row * LOOKUP_SIZE + column].astype(np.int64)
 
 
 def lookups(weights: np.ndarray) -> np.ndarray:
     """Each row of 2-D ``weights`` as its columns at ``LOOKUP_SIZE`` evenly spaced quantiles
     (as ``draws.Lookup``, exact to 1/``LOOKUP_SIZE`` of probability): a uniformly drawn entry
-    is a draw by the weights (uniform when a row's are all 0)."""
+    is a draw by the weights (uniform when a row's are all 0). In the smallest integer type
+    that holds the columns, so that the table stays in cache as lines draw from it."""
     cumulative = cumulative_rows(weights)
     quantile = (np.arange(LOOKUP_SIZE) + 0.5) / LOOKUP_SIZE
     found = np.stack([np.searchsorted(row, quantile, side="right") for row in cumulative])
-    return np.minimum(found, cumulative.shape[1] - 1)
+    columns = cumulative.shape[1]
+    return np.minimum(found, columns - 1).astype(np.min_scalar_type(columns - 1))
 
 
 def cumulative_rows(weights: np.ndarray) -> np.ndarray:

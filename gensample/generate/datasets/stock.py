@@ -96,7 +96,8 @@ class Stock:
     drawn: shelf_.Shelf
 
 
-class Cycle(NamedTuple):
+@dataclass(frozen=True)
+class Cycle:
     """Where pairs of (store, product) stand on their days."""
 
     day_in_cycle: np.ndarray
@@ -104,9 +105,18 @@ class Cycle(NamedTuple):
     """Stock right after a delivery (``S``)."""
     demand: np.ndarray
     """Demand of the current cycle (``D``)."""
-    previous: np.ndarray
-    """Demand of the cycle before, which the day's delivery (on its first day) makes up."""
     cycle_days: np.ndarray
+    pair: np.ndarray
+    number: np.ndarray
+    expected: np.ndarray
+    spread: np.ndarray
+    """Each pair's hash, cycle number, expected sales a cycle and their spread."""
+
+    @functools.cached_property
+    def previous(self) -> np.ndarray:
+        """Demand of the cycle before, which the day's delivery (on its first day) makes up
+        (drawn only when asked: whether a product is in stock needs none)."""
+        return _demand(self.pair, self.number - 1, self.expected, self.spread)
 
 
 @per_catalog
@@ -142,8 +152,11 @@ def cycles(stock: Stock, store: np.ndarray, product: np.ndarray, day: np.ndarray
         day_in_cycle=shifted % cycle_days,
         level=np.maximum(np.ceil(stock.cover[product] * expected), 1).astype(np.int64),
         demand=_demand(pair, number, expected, spread),
-        previous=_demand(pair, number - 1, expected, spread),
         cycle_days=cycle_days,
+        pair=pair,
+        number=number,
+        expected=expected,
+        spread=spread,
     )
 
 

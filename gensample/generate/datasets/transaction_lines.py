@@ -8,7 +8,6 @@ ships from a warehouse, so no line is lost to a store's stockout. The order's ``
 ``subtotal`` are its lines' quantities and line totals, in whole cents.
 """
 
-import datetime as dt
 from typing import NamedTuple
 
 import numpy as np
@@ -146,7 +145,7 @@ def _draw(
     per_order = shoppers.matched(rng, per_order, curves.archetype_lines[archetype])
     order = np.repeat(np.arange(len(owner)), per_order)
     first_line = (np.cumsum(per_order) - per_order)[order]
-    drawn, tables, cents = catalog(settings, block.date)
+    drawn, tables, cents = catalog(settings)
     day = ordered_at[order] // DAY_SECONDS
     month = shelf.months(ordered_at)[order]
     product = shelf.choose(rng, drawn, month, climate[order], archetype[order], first_line, day)
@@ -162,19 +161,15 @@ def _draw(
 
 
 @stock.per_catalog
-def catalog(settings: Settings, date: dt.date) -> tuple[shelf.Shelf, offers.Tables, np.ndarray]:
+def catalog(settings: Settings) -> tuple[shelf.Shelf, offers.Tables, np.ndarray]:
     """The run's products ready to draw from, its kits and promotions, and each product's
     price in cents: the same tables whether or not those datasets are written."""
-    empty = RECORDS_SCHEMA.empty_table()
-    made = {"products": Generated(products_.of_run(settings), empty)}
-    made["bundles"] = Generated(bundles.table(settings, made, date), empty)
-    made["promotions"] = Generated(promotions.table(settings, made, date), empty)
-    products = made["products"].data
+    products = products_.of_run(settings)
     drawn = shelf.shelf(shoppers.curves(settings), products, products_.weights(settings))
     tables = offers.Tables(
         products,
-        made["bundles"].data,
-        made["promotions"].data,
+        bundles.of_run(settings),
+        promotions.of_run(settings),
         deals.load(settings.retail.data_dir),
     )
     price = products["price"].cast(pa.float64()).to_numpy()

@@ -12,6 +12,7 @@ import numpy as np
 from gensample.generate.datasets.common import DAY_SECONDS
 from gensample.generate.datasets.draws import Lookup, shares
 from gensample.reference import retail
+from gensample.reference.search import Sorted
 
 EPOCH = dt.date(1970, 1, 1)
 THURSDAY = 3
@@ -37,19 +38,19 @@ def moments(
         return earliest.copy()
     low = int(first_day.min())
     cumulative = _cumulative_days(curves, channel, low, int(last_day.max()))
-    before, through = cumulative[first_day - low], cumulative[last_day - low + 1]
+    before, through = cumulative.values[first_day - low], cumulative.values[last_day - low + 1]
     target = before + rng.random(len(earliest)) * (through - before)
-    day = np.clip(low + np.searchsorted(cumulative, target, side="right") - 1, first_day, last_day)
+    day = np.clip(low + cumulative.right(target) - 1, first_day, last_day)
     hour = _hours(curves, channel, hours).draw(rng, len(earliest))
     second = day * DAY_SECONDS + hour * 3600 + rng.integers(0, 3600, len(earliest))
     return np.clip(second, earliest, last)
 
 
 @functools.lru_cache(maxsize=16)
-def _cumulative_days(curves: retail.Retail, channel: str, first: int, last: int) -> np.ndarray:
+def _cumulative_days(curves: retail.Retail, channel: str, first: int, last: int) -> Sorted:
     """Running sum of the weights of days ``first..last`` (day numbers), starting at 0."""
     weights = day_weights(curves, channel, first, last)
-    return np.concatenate([[0.0], np.cumsum(weights)])
+    return Sorted(np.concatenate([[0.0], np.cumsum(weights)]))
 
 
 def day_weights(curves: retail.Retail, channel: str, first: int, last: int) -> np.ndarray:

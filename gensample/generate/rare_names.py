@@ -1,0 +1,109 @@
+"""Rare family names: the ``RARE_SHARE`` (10.25 %) of people whose surname has fewer than 100
+bearers, which the census table leaves out, get a name joined from the head of one rarer census
+name and the tail of another ("Ko" + "rnfeld"), where they meet only in runs of four letters
+census names have (no "Rhucsi"): tens of millions of combinations, so they are shared as seldom
+as real rare names.
+"""
+
+import functools
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gensample import reference
+
+RARE_SHARE = 1 - reference.family_name_coverage()
+"""Share of people whose family name the census table leaves out."""
+RARE_SOURCE_COUNT = 1_000
+"""Census names held by fewer people than this lend their heads and tails to rare names."""
+
+
+def draw(rng: np.random.Generator, n: int) -> pa.Array:
+    """``n`` rare family names, each the head of one rarer census name and the tail of another,
+    drawn again until every four letters where they meet are ones census names have."""
+    heads, tails = _rare_parts()
+    head, tail = rng.integers(0, len(heads), n), rng.integers(0, len(tails), n)
+    redraw = np.arange(n)
+    while len(redraw):
+        redraw = redraw[~_attested(_meeting(head[redraw], tail[redraw]))]
+        head[redraw] = rng.integers(0, len(heads), len(redraw))
+        tail[redraw] = rng.integers(0, len(tails), len(redraw))
+    return pc.binary_join_element_wise(heads.take(pa.array(head)), tails.take(pa.array(tail)), "")
+
+
+def _meeting(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
+    """``_letters`` of where each ``_rare_parts`` head meets its tail: the head's last three
+    letters (fewer in a short head), then the tail's first three."""
+    ends, end_length, starts = _meeting_parts()
+    letters = np.zeros((len(head), 6), np.int64)
+    letters[:, :3] = ends[head]
+    after_end = end_length[head][:, None] + np.arange(3)
+    np.put_along_axis(letters, after_end, starts[tail], axis=1)
+    return letters
+
+
+@functools.cache
+def _meeting_parts() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_letters`` of the last three letters of each rare-name head (with how many it has) and
+    of the first three of each tail."""
+    heads, tails = _rare_parts()
+    ends = pc.utf8_slice_codeunits(heads, -3)
+    length = pc.utf8_length(ends).to_numpy().astype(np.int64)
+    return _letters(ends, 3), length, _letters(pc.utf8_slice_codeunits(tails, 0, 3), 3)
+
+
+def _attested(letters: np.ndarray) -> np.ndarray:
+    """Whether every run of four letters in each row of ``_letters`` is one census names have."""
+    ok = np.ones(len(letters), bool)
+    for start in range(letters.shape[1] - 3):
+        run, whole = _runs(letters, start)
+        ok &= ~whole | _census_runs()[run]
+    return ok
+
+
+ATTESTED_COUNT = 3
+"""A run of four letters is one census names have when at least this many of them hold it."""
+
+
+@functools.cache
+def _census_runs() -> np.ndarray:
+    """For every run of four letters (``_runs``' codes), whether ``ATTESTED_COUNT`` or more
+    census names hold it."""
+    lower = reference.family_names_census().values
+    width = pc.max(pc.utf8_length(lower)).as_py()
+    letters = _letters(lower, width)
+    held = [run[whole] for run, whole in (_runs(letters, s) for s in range(width - 3))]
+    return np.bincount(np.concatenate(held), minlength=27**4) >= ATTESTED_COUNT
+
+
+def _letters(values: pa.Array, width: int) -> np.ndarray:
+    """The first ``width`` letters of each value, case ignored, as 1 to 26 (0: anything else,
+    or past the end), one row a value."""
+    ascii_only = pc.replace_substring_regex(pc.utf8_lower(values), "[^a-z]", " ")
+    padded = pc.utf8_rpad(pc.utf8_slice_codeunits(ascii_only, 0, width), width)
+    raw = np.frombuffer(padded.buffers()[2], np.uint8, len(values) * width)
+    codes = np.where((raw >= ord("a")) & (raw <= ord("z")), raw - (ord("a") - 1), 0)
+    return codes.reshape(len(values), width).astype(np.int64)
+
+
+def _runs(letters: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
+    """The run of four letters from ``start`` of each row as a number below 27**4, and whether
+    it is four letters."""
+    window = letters[:, start : start + 4]
+    return window @ (27 ** np.arange(3, -1, -1)), (window > 0).all(axis=1)
+
+
+@functools.cache
+def _rare_parts() -> tuple[pa.Array, pa.Array]:
+    """Heads (up to the first vowels) and tails (the rest, from a consonant) of the rarer
+    census names, each distinct, to join into rare names."""
+    census = reference.family_names_census()
+    count = census.probabilities * reference.CENSUS_2000_SURNAME_PEOPLE * (1 - RARE_SHARE)
+    rarer = census.values.filter(pa.array(count < RARE_SOURCE_COUNT))
+    parts = pc.extract_regex(
+        rarer, r"^(?P<head>[A-Z][^aeiouy]*[aeiouy]+)(?P<tail>[^aeiouy][a-z]{2,})$"
+    )
+    parts = parts.filter(parts.is_valid())
+    heads, tails = (pc.unique(parts.field(name)).sort() for name in ("head", "tail"))
+    return heads, tails
