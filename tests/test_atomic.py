@@ -4,11 +4,13 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from gensample.errors import BadInputError, RunError
+from gensample.output import atomic
 from gensample.output.atomic import (
     atomic_output,
     recover_directories,
@@ -238,3 +240,27 @@ def test_sync_tree_syncs_every_file_and_directory_root_last(tmp_path, monkeypatc
     assert sorted(names) == [".", "data", "data/a.csv", "data/b.csv", "truth", "truth/t.csv"]
     assert names[-1] == "."
     assert names.index("data") > max(names.index("data/a.csv"), names.index("data/b.csv"))
+
+
+def dirty_kib() -> int:
+    """The system's memory waiting to be written to disks (/proc/meminfo), in KiB."""
+    line = next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("Dirty:"))
+    return int(line.split()[1])
+
+
+@pytest.mark.skipif(atomic._sync_file_range is None, reason="Linux's sync_file_range")
+def test_writeback_started_writes_the_bytes_to_disk_without_an_fsync(tmp_path):
+    path, size = tmp_path / "day.csv", 64 << 20
+    before = dirty_kib()
+    path.write_bytes(os.urandom(size))
+    if dirty_kib() - before < size >> 11:  # half the file, in KiB
+        pytest.skip("this file system keeps no dirty pages (tmpfs?) or another writer flushed")
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        atomic.start_writeback(descriptor, 0, size)
+    finally:
+        os.close(descriptor)
+    deadline = time.monotonic() + 30  # the kernel's own writeback waits 30 s (dirty_expire)
+    while dirty_kib() - before > size >> 12 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert dirty_kib() - before <= size >> 12  # a quarter of the file at most still dirty

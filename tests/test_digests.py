@@ -1,6 +1,7 @@
 """SHA-256 of day files: whole, or hashed while they grow at their end."""
 
 import hashlib
+import itertools
 import mmap
 
 import numpy as np
@@ -95,3 +96,19 @@ def test_files_growing_together_each_get_their_own_sha256(tmp_path, window):
             name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in paths.items()
         }
         assert growing.hexdigests() == expected
+
+
+def test_every_byte_hashed_is_handed_to_the_disk(tmp_path, monkeypatch):
+    handed = []
+    monkeypatch.setattr(digests, "start_writeback", lambda _, *bytes_: handed.append(bytes_))
+    data, path = random_bytes(14), tmp_path / "file.csv"
+    path.write_bytes(data[:3])
+    with GrowingFiles({"file.csv": path}) as growing:
+        for start, end in itertools.pairwise((3, 5, 9, 9, 14)):
+            with path.open("ab") as file:  # it grows at its end only, as day files do
+                file.write(data[start:end])
+            growing.advance({"file.csv": end})
+        assert growing.hexdigests() == {"file.csv": hashlib.sha256(data).hexdigest()}
+    assert sorted(handed)[0][0] == 0
+    assert sorted(handed)[-1][1] == 14
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(sorted(handed)))  # no gap

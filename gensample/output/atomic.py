@@ -3,6 +3,7 @@ killed run left behind. Paths the run creates or reads are never followed throug
 link (the job may run as root, and some of its folders are drop folders for people)."""
 
 import contextlib
+import ctypes
 import errno
 import json
 import logging
@@ -102,10 +103,36 @@ def sync_directory(path: Path) -> None:
     _sync(path, os.O_DIRECTORY)
 
 
+def start_writeback(descriptor: int, start: int, stop: int) -> None:
+    """Have the kernel start writing bytes ``start`` to ``stop`` of an open file to the disk,
+    without waiting for it, so that the file's fsync later finds them written (Linux's
+    ``sync_file_range``; elsewhere nothing). What fails is left for that fsync to report."""
+    if _sync_file_range is not None:
+        _sync_file_range(descriptor, start, stop - start, SYNC_FILE_RANGE_WRITE)
+
+
+def _c_function(name: str, *argtypes: Any) -> Any:
+    """The C library's function ``name`` taking ``argtypes``, or None where it has none."""
+    try:
+        function = getattr(ctypes.CDLL(None), name)
+    except (OSError, AttributeError, TypeError):  # TypeError: no C library to open by None
+        return None
+    function.argtypes = argtypes
+    return function
+
+
+SYNC_FILE_RANGE_WRITE = 2
+"""``sync_file_range``'s flag to start writing a range's dirty pages (Linux's ``fs.h``)."""
+_sync_file_range = _c_function(
+    "sync_file_range", ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint
+)
+
+
 def sync_tree(root: Path) -> None:
     """Make every file and directory under ``root`` durable: one fsync each, files first, then
     directories deepest first, ``root`` last. (Syncing files in threads measured no faster:
-    0.65-0.77 s for the 2.4 GB of a million customers either way.)"""
+    0.65-0.77 s for the 2.4 GB of a million customers either way; what makes it fast is the
+    day files' writeback started as the blocks land, see ``digests``.)"""
     folders, files = [], []
     for folder, _, names in os.walk(root, onerror=_raise):  # never into symbolic links
         folders.append(Path(folder))

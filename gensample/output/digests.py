@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from gensample.errors import RunError
+from gensample.output.atomic import start_writeback
 
 HASH_WINDOW = 4 << 20
 """Bytes of a file mapped at a time to hash it (a multiple of every page size). Mapped pages
@@ -106,6 +107,7 @@ class GrowingFiles:
                 descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
                 try:
                     hash_range(self._digests[name], descriptor, start, end)
+                    start_writeback(descriptor, start, end)
                 finally:
                     os.close(descriptor)
             except OSError as error:
