@@ -6,9 +6,8 @@ import sys
 
 import pytest
 
-FREED = """
-import ctypes, sys
-from gensample.daily.allocator import keep_freed_memory
+MALLINFO = """
+import ctypes
 
 class Mallinfo2(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in (
@@ -17,12 +16,22 @@ class Mallinfo2(ctypes.Structure):
 
 mallinfo2 = ctypes.CDLL(None).mallinfo2
 mallinfo2.restype = Mallinfo2
+"""
+"""The start of a script reading glibc's heap statistics (``mallinfo2()``)."""
+
+FREED = (
+    MALLINFO
+    + """
+import sys
+from gensample.daily.allocator import keep_freed_memory
+
 if sys.argv[1] == "keep":
     keep_freed_memory()
 buffers = [bytes(size << 20) for size in (1, 8, 2, 4, 3, 6, 1, 5, 2, 8)]  # a block's 40 MB
 del buffers
 print(mallinfo2().fordblks >> 20)
 """
+)
 
 
 def freed_mib_kept(mode: str) -> int:
@@ -41,18 +50,12 @@ def test_freed_buffers_stay_for_reuse_instead_of_going_back_to_the_kernel():
     assert freed_mib_kept("keep") >= 35
 
 
-ONE_HEAP = """
-import ctypes, multiprocessing, sys
+ONE_HEAP = (
+    MALLINFO
+    + """
+import multiprocessing, sys
 import pyarrow as pa
 from gensample.daily.allocator import share_one_heap
-
-class Mallinfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in (
-        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-        "fordblks", "keepcost")]
-
-mallinfo2 = ctypes.CDLL(None).mallinfo2
-mallinfo2.restype = Mallinfo2
 
 def in_use():
     info = mallinfo2()
@@ -72,6 +75,7 @@ arrow_on_the_heap(queue)
 print(queue.get(), queue.get())
 child.join()
 """
+)
 
 
 @pytest.mark.skipif(
