@@ -55,7 +55,7 @@ def generate_block(
     names, their parents among them), parents first; each dataset no later one reads goes
     through ``finished`` as soon as it is made (so that a writer may free its rows)."""
     enabled = settings.datasets if only is None else only
-    read_later = _read_later(enabled) if finished else set(enabled)
+    read_later = _read_later(enabled)
     seconds = {}
     started = time.perf_counter()
     people = population.of_settings(settings, block.entity_start, block.entity_stop, date)
@@ -67,7 +67,7 @@ def generate_block(
             started = time.perf_counter()
             generated[name] = module.generate(block_input, generated)
             seconds[name] = time.perf_counter() - started
-            if name not in read_later:
+            if finished and name not in read_later:
                 generated[name] = finished(name, generated[name])
     datasets = {name: generated[name] for name in block.rows if name in enabled}
     return BlockResult(people, datasets, seconds)
