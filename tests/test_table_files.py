@@ -7,7 +7,6 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pytest
 
-from gensample.output import table_files
 from gensample.output.encoding import CSV_OPTIONS
 from gensample.output.table_files import TableFileError, copy_rows, read
 
@@ -36,18 +35,27 @@ def written(path: Path, table: pa.Table) -> Path:
     return path
 
 
-@pytest.mark.parametrize("window", [1 << 20, 7, 40, 1])
-def test_the_copy_is_the_rows_of_the_kind_as_the_writer_writes_them(tmp_path, monkeypatch, window):
-    """Byte for byte what writing the filtered rows gives, runs cut by windows included."""
-    table = rows(KINDS * 5)
+@pytest.mark.parametrize(
+    "kinds",
+    [KINDS * 5, ["customers"] * 4, ["x", "customers"], ["customers", "x", "x"], ["x", "loyalty"]],
+)
+def test_the_copy_is_the_rows_of_the_kind_as_the_writer_writes_them(tmp_path, kinds):
+    """Byte for byte what writing the filtered rows gives: runs at the start, in the middle and
+    at the end of the file, and none."""
+    table = rows(kinds)
     source = written(tmp_path / "all.csv", table)
     expected = written(
         tmp_path / "expected.csv", table.filter(pc.equal(table["dataset"], "customers"))
     )
-    monkeypatch.setattr(table_files, "LINES_WINDOW", window)
     count = copy_rows(source, tmp_path / "copy.csv", SCHEMA, "customers")
-    assert count == KINDS.count("customers") * 5
+    assert count == kinds.count("customers")
     assert (tmp_path / "copy.csv").read_bytes() == expected.read_bytes()
+
+
+def test_a_header_alone_gives_a_header_alone(tmp_path):
+    source = written(tmp_path / "all.csv", rows([]))
+    assert copy_rows(source, tmp_path / "copy.csv", SCHEMA, "customers") == 0
+    assert (tmp_path / "copy.csv").read_bytes() == source.read_bytes()
 
 
 def test_a_kind_found_nowhere_gives_the_header_alone(tmp_path):

@@ -6,12 +6,14 @@ string, as the writers wrote them. Every problem is a :class:`TableFileError` na
 
 import contextlib
 import io
+import mmap
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -21,8 +23,6 @@ from gensample.output.atomic import atomic_output
 from gensample.output.encoding import CSV_OPTIONS, ROWS_CSV_OPTIONS
 
 NO_FILL: Mapping[str, str] = MappingProxyType({})
-LINES_WINDOW = 64 << 20
-"""Bytes of a CSV file read at a time when its lines are copied as they are."""
 
 
 class TableFileError(RunError):
@@ -66,24 +66,30 @@ def _copy_lines_starting(lines: BinaryIO, prefix: bytes, target: BinaryIO) -> in
     ``target``, a run of them at a time; return their number. Lines are told apart by their
     line breaks: no value may hold one (a truth file's never do).
 
-    Each run (lines one after another that all start with ``prefix``) is found by two searches
-    in C, for its first line and for the first line after it, so a file of long runs, as a
-    day's truth is (dataset by dataset, block by block), is copied at the speed of memory."""
+    The file is mapped, not read: each run (lines one after another that all start with
+    ``prefix``) is found by two searches in C, for its first line and for the first line
+    after it, and written from the mapping, so a file of long runs, as a day's truth is
+    (dataset by dataset, block by block), is copied at the speed of memory."""
     other_line = re.compile(b"\n(?!" + re.escape(prefix) + b")")
     copied = 0
-    for text, end in _whole_lines(lines):
-        for run in _runs(text, end, prefix, other_line):
-            target.write(memoryview(text)[run.start : run.stop])
-            copied += text.count(b"\n", run.start, run.stop)
+    with mmap.mmap(lines.fileno(), 0, access=mmap.ACCESS_READ) as text:
+        for run in _runs(text, lines.tell(), prefix, other_line):
+            with memoryview(text)[run.start : run.stop] as lines_of_run:
+                target.write(lines_of_run)
+                copied += _line_breaks(lines_of_run)
+            if run.stop == len(text) and text[-1:] != b"\n":
+                target.write(b"\n")  # a last line without its break, as the writer ends it
+                copied += 1
     return copied
 
 
-def _runs(text: bytes, end: int, prefix: bytes, other_line: re.Pattern) -> Iterator[range]:
-    """The runs of lines starting with ``prefix`` in ``text[:end]`` (whole lines), as ranges of
-    bytes; ``other_line`` finds a line break before a line that does not start so."""
-    position = 0
+def _runs(text: mmap.mmap, position: int, prefix: bytes, other_line: re.Pattern) -> Iterator[range]:
+    """The runs of lines starting with ``prefix`` in ``text`` from ``position`` (where a line
+    starts), as ranges of bytes; ``other_line`` finds a line break before a line that does not
+    start so."""
+    end = len(text)
     while position < end:
-        if not text.startswith(prefix, position):
+        if text[position : position + len(prefix)] != prefix:
             position = text.find(b"\n" + prefix, position, end) + 1  # 0: no more runs
             if not position:
                 return
@@ -93,18 +99,9 @@ def _runs(text: bytes, end: int, prefix: bytes, other_line: re.Pattern) -> Itera
         position = stop
 
 
-def _whole_lines(lines: BinaryIO) -> Iterator[tuple[bytes, int]]:
-    """The rest of ``lines`` in windows of whole lines: each a text and where its last line
-    break ends it."""
-    rest = b""
-    while window := lines.read(LINES_WINDOW):
-        text = rest + window
-        end = text.rfind(b"\n") + 1
-        rest = text[end:]
-        if end:
-            yield text, end
-    if rest:  # a last line without its break, as the writer would end it
-        yield rest + b"\n", len(rest) + 1
+def _line_breaks(text: memoryview) -> int:
+    """How many line breaks ``text`` holds."""
+    return int(np.count_nonzero(np.frombuffer(text, np.uint8) == ord("\n")))
 
 
 def _header(schema: pa.Schema) -> bytes:
