@@ -1,6 +1,7 @@
 """Atomic writes and directory swaps: a reader sees the old version or the whole new one."""
 
 import json
+import mmap
 import os
 import subprocess
 import sys
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from page_cache import cached_pages
 
 from gensample.errors import BadInputError, RunError
 from gensample.output import atomic
@@ -264,3 +266,21 @@ def test_writeback_started_writes_the_bytes_to_disk_without_an_fsync(tmp_path):
     while dirty_kib() - before > size >> 12 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert dirty_kib() - before <= size >> 12  # a quarter of the file at most still dirty
+
+
+@pytest.mark.skipif(atomic._sync_file_range is None, reason="Linux's sync_file_range")
+def test_drop_written_puts_the_range_on_disk_and_out_of_the_page_cache(tmp_path):
+    mib, pages_per_mib = 1 << 20, (1 << 20) // mmap.PAGESIZE
+    path = tmp_path / "day.csv"
+    data = os.urandom(8 * mib)
+    path.write_bytes(data)  # dirty, in the page cache
+    assert cached_pages(path).all()
+    descriptor = os.open(path, os.O_RDONLY)
+    try:  # whole MiB: the cache may hold a file in pieces (folios) of up to 2 MiB
+        atomic.drop_written(descriptor, 2 * mib, 6 * mib)
+    finally:
+        os.close(descriptor)
+    cached = cached_pages(path)
+    assert not cached[2 * pages_per_mib : 6 * pages_per_mib].any()  # dirty, so once written
+    assert cached[: 2 * pages_per_mib].all() and cached[6 * pages_per_mib :].all()
+    assert path.read_bytes() == data

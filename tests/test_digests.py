@@ -6,12 +6,14 @@ import mmap
 
 import numpy as np
 import pytest
+from page_cache import cached_pages
 
 from gensample.errors import RunError
-from gensample.output import digests
+from gensample.output import atomic, digests
 from gensample.output.digests import GrowingFiles, sha256
 
 PAGE = mmap.ALLOCATIONGRANULARITY
+MIB = 1 << 20
 
 
 @pytest.fixture(params=[digests.HASH_WINDOW, PAGE])  # the second: one page per window
@@ -112,3 +114,43 @@ def test_every_byte_hashed_is_handed_to_the_disk(tmp_path, monkeypatch):
     assert sorted(handed)[0][0] == 0
     assert sorted(handed)[-1][1] == 14
     assert all(a[1] == b[0] for a, b in itertools.pairwise(sorted(handed)))  # no gap
+
+
+def grow_together(paths: dict, growing: GrowingFiles, pieces: int, size: int) -> None:
+    """Append ``pieces`` pieces of ``size`` random bytes to every file, advancing after each
+    and waiting for the hashing (as when blocks land slower than they are hashed)."""
+    for piece in range(pieces):
+        for path in paths.values():
+            with path.open("ab") as file:
+                file.write(random_bytes(size + piece)[:size])
+        growing.advance({name: path.stat().st_size for name, path in paths.items()})
+        growing.hexdigests()
+
+
+@pytest.mark.skipif(atomic._sync_file_range is None, reason="Linux's sync_file_range")
+def test_past_the_budget_what_is_hashed_leaves_the_page_cache_but_files_read_again(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(digests, "CACHED_SHARE", 0)  # a day bigger than the memory
+    paths = {name: tmp_path / name for name in ("data.csv", "truth.csv")}
+    for path in paths.values():
+        path.write_bytes(b"")
+    with GrowingFiles(paths, read_again={"truth.csv"}) as growing:
+        grow_together(paths, growing, pieces=4, size=MIB)  # whole MiB: see test_atomic
+        digests_of = growing.hexdigests()
+    data_cached = cached_pages(paths["data.csv"])  # before reading the files back below
+    assert not data_cached[: 3 * MIB // mmap.PAGESIZE].any()  # all but the last piece
+    assert cached_pages(paths["truth.csv"]).all()
+    assert digests_of == {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in paths.items()}
+
+
+def test_within_the_budget_nothing_is_dropped_from_the_page_cache(tmp_path, monkeypatch):
+    dropped = []
+    monkeypatch.setattr(digests, "drop_written", lambda *range_: dropped.append(range_))
+    monkeypatch.setattr(digests, "cache_budget", lambda: 8 * 64 * PAGE)
+    paths = {"data.csv": tmp_path / "data.csv"}
+    paths["data.csv"].write_bytes(b"")
+    with GrowingFiles(paths) as growing:
+        grow_together(paths, growing, pieces=8, size=64 * PAGE)
+        growing.hexdigests()
+    assert dropped == []

@@ -111,6 +111,16 @@ def start_writeback(descriptor: int, start: int, stop: int) -> None:
         _sync_file_range(descriptor, start, stop - start, SYNC_FILE_RANGE_WRITE)
 
 
+def drop_written(descriptor: int, start: int, stop: int) -> None:
+    """Wait until bytes ``start`` to ``stop`` of an open file are on the disk, then drop them
+    from the page cache (Linux; elsewhere nothing): bytes nobody reads soon, that would
+    otherwise push out what others cache. What fails is left for the file's fsync to report."""
+    if _sync_file_range is not None:
+        flags = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER
+        _sync_file_range(descriptor, start, stop - start, flags)
+        os.posix_fadvise(descriptor, start, stop - start, os.POSIX_FADV_DONTNEED)
+
+
 def _c_function(name: str, *argtypes: Any) -> Any:
     """The C library's function ``name`` taking ``argtypes``, or None where it has none."""
     try:
@@ -121,8 +131,9 @@ def _c_function(name: str, *argtypes: Any) -> Any:
     return function
 
 
-SYNC_FILE_RANGE_WRITE = 2
-"""``sync_file_range``'s flag to start writing a range's dirty pages (Linux's ``fs.h``)."""
+SYNC_FILE_RANGE_WAIT_BEFORE, SYNC_FILE_RANGE_WRITE, SYNC_FILE_RANGE_WAIT_AFTER = 1, 2, 4
+"""``sync_file_range``'s flags (Linux's ``fs.h``): wait for a range's writeback under way,
+start writing its dirty pages, wait for that writeback."""
 _sync_file_range = _c_function(
     "sync_file_range", ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint
 )

@@ -11,7 +11,7 @@ from gensample.generate.pipeline import BlockResult
 from gensample.generate.plan import Plan
 from gensample.output.atomic import refuse_symlink, sync_tree
 from gensample.output.dask_engine import dask_engine
-from gensample.output.day_files import output_files, reference_block
+from gensample.output.day_files import RECORDS_FILE, output_files, reference_block
 from gensample.output.digests import GrowingFiles
 from gensample.output.encoding import ParquetDayFile, check_csv_end, start_csv
 from gensample.output.placement import Placement
@@ -79,7 +79,7 @@ def _write_blocks(
     blocks = run_blocks(settings, plan, batch, destination, first_slot=int(reference is not None))
     last_slot = len(plan.blocks) + (reference is not None)
     placement = destination.placement
-    with GrowingFiles(placement.paths) as digests:
+    with GrowingFiles(placement.paths, read_again={RECORDS_FILE}) as digests:  # by the archive
         try:
             for parts in itertools.chain(
                 _written_alone(reference, 0, settings, plan, batch, destination),

@@ -1,0 +1,42 @@
+"""Which pages of a file the page cache holds (Linux's ``mincore``, through ctypes)."""
+
+import ctypes
+import mmap
+import os
+from pathlib import Path
+
+import numpy as np
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mmap.restype = ctypes.c_void_p
+_libc.mmap.argtypes = [
+    ctypes.c_void_p,
+    ctypes.c_size_t,
+    ctypes.c_int,
+    ctypes.c_int,
+    ctypes.c_int,
+    ctypes.c_long,
+]
+_libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+_libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
+
+
+def cached_pages(path: Path) -> np.ndarray:
+    """For each page of the file ``path``, whether the page cache holds it (mapping the file
+    reads nothing into the cache)."""
+    size = path.stat().st_size
+    pages = -(-size // mmap.PAGESIZE)
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        address = _libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, descriptor, 0)
+        if address in (None, ctypes.c_void_p(-1).value):
+            raise OSError(ctypes.get_errno(), f"cannot map {path}")
+        try:
+            resident = ctypes.create_string_buffer(pages)
+            if _libc.mincore(address, size, resident):
+                raise OSError(ctypes.get_errno(), f"mincore failed on {path}")
+            return np.frombuffer(resident.raw, np.uint8) & 1 == 1
+        finally:
+            _libc.munmap(address, size)
+    finally:
+        os.close(descriptor)
