@@ -128,10 +128,7 @@ def grow_together(paths: dict, growing: GrowingFiles, pieces: int, size: int) ->
 
 
 @pytest.mark.skipif(atomic._sync_file_range is None, reason="Linux's sync_file_range")
-def test_past_the_budget_what_is_hashed_leaves_the_page_cache_but_files_read_again(
-    tmp_path, monkeypatch
-):
-    monkeypatch.setattr(digests, "CACHED_SHARE", 0)  # a day bigger than the memory
+def test_what_is_hashed_leaves_the_page_cache_but_in_files_read_again(tmp_path):
     paths = {name: tmp_path / name for name in ("data.csv", "truth.csv")}
     for path in paths.values():
         path.write_bytes(b"")
@@ -142,15 +139,3 @@ def test_past_the_budget_what_is_hashed_leaves_the_page_cache_but_files_read_aga
     assert not data_cached[: 3 * MIB // mmap.PAGESIZE].any()  # all but the last piece
     assert cached_pages(paths["truth.csv"]).all()
     assert digests_of == {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in paths.items()}
-
-
-def test_within_the_budget_nothing_is_dropped_from_the_page_cache(tmp_path, monkeypatch):
-    dropped = []
-    monkeypatch.setattr(digests, "drop_written", lambda *range_: dropped.append(range_))
-    monkeypatch.setattr(digests, "cache_budget", lambda: 8 * 64 * PAGE)
-    paths = {"data.csv": tmp_path / "data.csv"}
-    paths["data.csv"].write_bytes(b"")
-    with GrowingFiles(paths) as growing:
-        grow_together(paths, growing, pieces=8, size=64 * PAGE)
-        growing.hexdigests()
-    assert dropped == []

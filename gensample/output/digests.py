@@ -10,7 +10,6 @@ from disk).
 """
 
 import hashlib
-import math
 import mmap
 import os
 import threading
@@ -26,12 +25,6 @@ HASH_WINDOW = 4 << 20
 count in the run process's resident memory, and it hashes while the workers hold their peak:
 4 MB per hashing thread. Windows of 1, 4, 16 and 64 MB hashed a cached 300 MB file in the same
 0.20 CPU s."""
-CACHED_SHARE = 0.5
-"""Share of the memory free when a batch starts that its day files may hold in the page cache.
-Past it, each file's bytes are dropped from the cache once they are on the disk: a day bigger
-than the memory would fill it, and the kernel would reclaim cache while the workers write (10M
-customers, 27 GB on a 24 GB machine: 48 s of system CPU time instead of 14), pushing out what
-other programs cache too."""
 
 
 def sha256(path: Path) -> str:
@@ -60,33 +53,21 @@ def hash_range(digest: "hashlib._Hash", descriptor: int, start: int, stop: int) 
         offset += length
 
 
-def cache_budget() -> float:
-    """Bytes of day files that may stay in the page cache: ``CACHED_SHARE`` of the free memory
-    (no limit where ``/proc/meminfo`` does not tell)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemFree:"):
-                    return int(line.split()[1]) * 1024 * CACHED_SHARE
-    except OSError:
-        pass
-    return math.inf
-
-
 class GrowingFiles:
     """SHA-256 of files that only grow at their end, hashed in threads of this process as they
     grow (``hashlib`` releases the GIL): :meth:`advance` after each block, then
     :meth:`hexdigests`. Each file is hashed by one thread at a time, in order; different files
-    in parallel (what is left after the last block, too). Once the files hold more than
-    :func:`cache_budget`, what is hashed is dropped from the page cache when it is on the disk
-    (but in files the run reads again). A context manager: leaving it stops the threads."""
+    in parallel (what is left after the last block, too). What is hashed is dropped from the
+    page cache once it is on the disk, but in files the run reads again: a day may be bigger
+    than the memory, and a cache it filled would have the kernel reclaim it while the workers
+    write (10M customers, 27 GB on a 24 GB machine: 48 s of system CPU time instead of 13), and
+    push out what other programs cache. A context manager: leaving it stops the threads."""
 
     def __init__(self, paths: Mapping[str, Path], read_again: Collection[str] = ()) -> None:
         """Files by name, hashed from their first byte; ``read_again`` names those the run
         reads after the batch, which stay cached."""
         self._paths = dict(paths)
         self._read_again = set(read_again)
-        self._budget = cache_budget()
         self._dropped = dict.fromkeys(self._paths, 0)
         self._digests = {name: hashlib.sha256() for name in self._paths}
         self._hashed = dict.fromkeys(self._paths, 0)
@@ -142,9 +123,8 @@ class GrowingFiles:
             self._hashed[name] = end
 
     def _drop_before(self, name: str, descriptor: int, start: int) -> None:
-        """Past the budget, drop file ``name``'s bytes before ``start`` from the page cache
-        (their writeback, started when they were hashed, is likely over by now)."""
-        over_budget = sum(self._hashed.values()) > self._budget
-        if over_budget and name not in self._read_again and start > self._dropped[name]:
+        """Drop file ``name``'s bytes before ``start`` from the page cache, unless it is read
+        again (their writeback, started when they were hashed, is likely over by now)."""
+        if name not in self._read_again and start > self._dropped[name]:
             drop_written(descriptor, self._dropped[name], start)
             self._dropped[name] = start
