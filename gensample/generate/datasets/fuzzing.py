@@ -133,17 +133,18 @@ def validated(
     refused = np.flatnonzero(~dates.accepted(written["birth_date"], captured))
     if not len(refused):
         return written, labels
-    flagged = np.zeros(written.num_rows, bool)
-    flagged[refused] = True
+    labels_of_refused = labels.take(pa.array(refused))
     if settings.validity.invalid_dates:
-        marked = pc.binary_join_element_wise(labels, INVALID_DATE, ";")
-        return written, pc.if_else(pa.array(flagged), marked, labels)
+        marked = pc.binary_join_element_wise(labels_of_refused, INVALID_DATE, ";")
+        return written, arrays.put(labels, refused, [marked])
     retyped = dates.mistype_day(birth_date.take(pa.array(refused)), rng)
     column = written.schema.get_field_index("birth_date")
     birth = arrays.put(written["birth_date"].combine_chunks(), refused, [retyped])
-    relabelled = pc.replace_substring_regex(labels, "birth_date:[a-z_]+", "birth_date:mistype_day")
-    return written.set_column(column, "birth_date", birth), pc.if_else(
-        pa.array(flagged), relabelled, labels
+    relabelled = pc.replace_substring_regex(
+        labels_of_refused, "birth_date:[a-z_]+", "birth_date:mistype_day"
+    )
+    return written.set_column(column, "birth_date", birth), arrays.put(
+        labels, refused, [relabelled]
     )
 
 
