@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from gensample import corruptions, reference
 from gensample.corruptions import CORRUPTIONS, keyboard
+from gensample.corruptions import names as names_module
 
 KINDS = {"text", "date", "name_pair"}
 SINGLE = sorted(name for name, c in CORRUPTIONS.items() if "name_pair" not in c.applies_to)
@@ -169,6 +170,38 @@ def test_use_nickname_picks_a_known_nickname_in_the_same_case(values, seed):
             assert after == before
         else:
             assert after.lower() in nicknames and after == _case_like(after, before)
+
+
+def test_the_nickname_lists_hold_the_nickname_table_in_order():
+    names, starts, flat = reference.nickname_lists()
+    flat = flat.to_pylist()
+    as_dict = {
+        name: tuple(flat[start:end])
+        for name, start, end in zip(names.to_pylist(), starts[:-1], starts[1:], strict=True)
+    }
+    assert as_dict == reference.nicknames()
+
+
+def test_the_nicknames_of_names_are_the_tables_but_the_name_itself(monkeypatch):
+    table = {"robert": ("bob", "robert", "rob"), "nancy": ("nan",)}
+    starts = np.cumsum([0, *(len(nicks) for nicks in table.values())])
+    flat = pa.array([nick for nicks in table.values() for nick in nicks])
+    monkeypatch.setattr(reference, "nickname_lists", lambda: (pa.array(list(table)), starts, flat))
+    names = ["Robert", " robert ", "ROBERT", None, "", "Zzyzx", "nancy", "NanCy"]
+    owner, nicknames = names_module._nicknames_of(pa.array(names, pa.string()))
+    got = [[] for _ in names]
+    for index, nickname in zip(owner, nicknames.to_pylist(), strict=True):
+        got[index].append(nickname)
+    assert got == [
+        ["bob", "rob"],
+        ["bob", "robert", "rob"],  # ' robert ' is not 'robert'
+        ["bob", "rob"],
+        [],
+        [],
+        [],
+        ["nan"],
+        ["nan"],
+    ]
 
 
 def test_use_nickname_follows_the_case_of_the_name():

@@ -8,26 +8,30 @@ from gensample import reference
 from gensample.corruptions.arrays import match_case, random_below
 
 
-def _nicknames_of(names: list[str | None]) -> list[tuple[str, ...]]:
-    """Known nicknames (lower case) of each name, ignoring case; none for nulls and unknowns."""
-    table = reference.nicknames()
-    return [
-        tuple(nick for nick in table.get(name.strip().lower(), ()) if nick != name.lower())
-        if name
-        else ()
-        for name in names
-    ]
+def _nicknames_of(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Known nicknames (lower case) of each of ``names``, ignoring case, but the name itself;
+    none for nulls and unknowns: the nicknames, name after name, and the name (its index in
+    ``names``) each belongs to."""
+    known, starts, flat = reference.nickname_lists()
+    lower = pc.utf8_lower(names)
+    found = pc.index_in(pc.utf8_trim_whitespace(lower), value_set=known)
+    found = found.fill_null(-1).to_numpy(zero_copy_only=False)
+    listed = np.where(found >= 0, np.diff(starts)[np.maximum(found, 0)], 0)
+    owner = np.repeat(np.arange(len(names)), listed)
+    position = starts[found[owner]] + np.arange(len(owner)) - (np.cumsum(listed) - listed)[owner]
+    nicknames = flat.take(pa.array(position))
+    other = pc.not_equal(nicknames, lower.take(pa.array(owner))).to_numpy(zero_copy_only=False)
+    return owner[other], nicknames.filter(pa.array(other))
 
 
 def use_nickname(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Go by one of the name's known nicknames, in the name's case: 'Robert' -> 'Bob'."""
     distinct = pc.unique(values)
-    options = _nicknames_of(distinct.to_pylist())
-    counts = np.array([len(nicks) for nicks in options], dtype=np.int64)
+    owner, nicknames = _nicknames_of(distinct)
+    counts = np.bincount(owner, minlength=len(distinct))
     firsts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    owners = distinct.take(pa.array(np.repeat(np.arange(len(distinct)), counts)))
-    nicknames = pa.array([nick for nicks in options for nick in nicks], type=values.type)
-    nicknames = match_case(nicknames, owners)
+    owners = distinct.take(pa.array(owner))
+    nicknames = match_case(nicknames.cast(values.type), owners)
     row = pc.index_in(values, value_set=distinct).fill_null(0).to_numpy(zero_copy_only=False)
     row_counts = counts[row]
     chosen = firsts[row] + random_below(row_counts, rng)

@@ -154,6 +154,16 @@ def nicknames() -> dict[str, tuple[str, ...]]:
     return {name: tuple(nicks) for name, nicks in table_by_name.items()}
 
 
+@functools.cache
+def nickname_lists() -> tuple[pa.Array, np.ndarray, pa.Array]:
+    """:func:`nicknames` as arrays: the names; where each name's nicknames start, and after
+    the last name where they end; the nicknames, name after name."""
+    table = nicknames()
+    starts = np.cumsum([0, *(len(nicks) for nicks in table.values())])
+    flat = [nick for nicks in table.values() for nick in nicks]
+    return pa.array(list(table), pa.string()), starts, pa.array(flat, pa.string())
+
+
 # People the 2000 census counted with a reported surname (the base of the file's prop100k):
 # the listed names (100 or more bearers each) cover 89.75 % of them, rarer names the rest.
 CENSUS_2000_SURNAME_PEOPLE = 269_762_087
