@@ -149,3 +149,15 @@ def test_exact_agreement_with_a_clean_original_follows_the_labels(day):
             assert record["email_match"] == "true", record
         elif "email:" not in carried:
             assert record["email_match"] == "false", record
+
+
+def test_texts_are_joined_with_single_spaces_whatever_is_missing():
+    table = pa.table(
+        {
+            "address_line1": ["12  Oak   St", None, "", None, " 9 Elm "],
+            "address_line2": [None, None, None, None, "Apt\t2"],
+            "city": ["Portland", None, "Salem", "", None],
+        }
+    )
+    texts = similarity._text(table, ("address_line1", "address_line2", "city"))
+    assert texts.to_pylist() == ["12 oak st portland", None, "salem", None, "9 elm apt\t2"]
