@@ -1,5 +1,6 @@
 """Whole tables in files: copying the rows of one kind from a CSV file."""
 
+import mmap
 from pathlib import Path
 
 import pyarrow as pa
@@ -7,6 +8,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pytest
 
+from gensample.output import table_files
 from gensample.output.encoding import CSV_OPTIONS
 from gensample.output.table_files import TableFileError, copy_rows, read
 
@@ -88,3 +90,20 @@ def test_a_file_of_an_earlier_version_is_parsed_with_its_missing_columns_filled(
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(TableFileError, match=r"absent\.csv: missing"):
         copy_rows(tmp_path / "absent.csv", tmp_path / "copy.csv", SCHEMA, "customers")
+
+
+def resident_file_kib() -> int:
+    """This process's resident memory that maps files (/proc/self/status), in KiB."""
+    line = next(x for x in Path("/proc/self/status").read_text().splitlines() if "RssFile" in x)
+    return int(line.split()[1])
+
+
+def test_released_pages_leave_the_resident_memory(tmp_path):
+    path = tmp_path / "truth.csv"
+    path.write_bytes(b"x" * (64 << 20))
+    with open(path, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as text:
+        assert text.find(b"y") == -1  # every page read, so mapped
+        mapped = resident_file_kib()
+        assert table_files.release(text, 0, len(text) - 100) == (64 << 20) - mmap.PAGESIZE
+        assert mapped - resident_file_kib() > 48 << 10  # at least 48 of the 64 MiB
+        assert text[-1:] == b"x"  # the mapping still reads

@@ -71,7 +71,7 @@ def _copy_lines_starting(lines: BinaryIO, prefix: bytes, target: BinaryIO) -> in
     after it, and written from the mapping, so a file of long runs, as a day's truth is
     (dataset by dataset, block by block), is copied at the speed of memory."""
     other_line = re.compile(b"\n(?!" + re.escape(prefix) + b")")
-    copied = 0
+    copied, released = 0, 0
     with mmap.mmap(lines.fileno(), 0, access=mmap.ACCESS_READ) as text:
         for run in _runs(text, lines.tell(), prefix, other_line):
             with memoryview(text)[run.start : run.stop] as lines_of_run:
@@ -80,6 +80,7 @@ def _copy_lines_starting(lines: BinaryIO, prefix: bytes, target: BinaryIO) -> in
             if run.stop == len(text) and text[-1:] != b"\n":
                 target.write(b"\n")  # a last line without its break, as the writer ends it
                 copied += 1
+            released = release(text, released, run.stop)
     return copied
 
 
@@ -97,6 +98,18 @@ def _runs(text: mmap.mmap, position: int, prefix: bytes, other_line: re.Pattern)
         stop = after_run.end() if after_run else end
         yield range(position, stop)
         position = stop
+
+
+def release(text: mmap.mmap, start: int, stop: int) -> int:
+    """Unmap the whole pages of ``text`` from ``start`` (where a page starts) to ``stop`` from
+    this process, which has read them: they stay in the page cache, but a mapped page counts in
+    the process's resident memory (a day's truth is 2.4 GB at 10M customers). Returns where
+    the pages released end."""
+    stop -= stop % mmap.PAGESIZE
+    if stop <= start:
+        return start
+    text.madvise(mmap.MADV_DONTNEED, start, stop - start)
+    return stop
 
 
 def _line_breaks(text: memoryview) -> int:
