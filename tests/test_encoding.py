@@ -1,5 +1,7 @@
 """Day files: a CSV file's header written once, Parquet parts joined in order."""
 
+from decimal import Decimal
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -101,3 +103,18 @@ def test_rows_after_an_empty_first_chunk_are_written_as_lines(tmp_path):
     with path.open("wb") as file:
         encoding.write_csv_rows(table, file)
     assert path.read_bytes() == b'"x"\n"y"\n'
+
+
+def test_money_is_written_as_pyarrow_writes_its_decimals(tmp_path):
+    values = ["0.00", "-0.05", "12.30", "-9999999999.99", "9999999999.99", None, "7.00"]
+    table = pa.table(
+        {
+            "money": pa.array([v and Decimal(v) for v in values], pa.decimal128(12, 2)),
+            "wide": pa.array([v and Decimal(v) for v in values], pa.decimal128(38, 2)),
+        }
+    )
+    path = tmp_path / "rows.csv"
+    with path.open("wb") as file:
+        encoding.write_csv_rows(table, file)
+    lines = [f"{v},{v}" if v else "," for v in values]
+    assert path.read_text() == "\n".join(lines) + "\n"
