@@ -33,12 +33,10 @@ def write_csv_rows(table: pa.Table, file: BinaryIO) -> None:
     # pyarrow 26 writes buffer bytes, not lines, after an empty first chunk with these options
     batches = [batch for batch in table.to_batches() if batch.num_rows]
     table = pa.Table.from_batches(batches, table.schema)
-    pacsv.write_csv(
-        table.cast(_narrow_decimals(table.schema)), file, write_options=ROWS_CSV_OPTIONS
-    )
+    pacsv.write_csv(table.cast(narrow_decimals(table.schema)), file, write_options=ROWS_CSV_OPTIONS)
 
 
-def _narrow_decimals(schema: pa.Schema) -> pa.Schema:
+def narrow_decimals(schema: pa.Schema) -> pa.Schema:
     """``schema`` with each 128-bit decimal that fits in 64 bits (18 digits) as a 64-bit one:
     the same text, written in about 15 % less time, the cast included (the retail datasets'
     money columns)."""
