@@ -1,5 +1,6 @@
 """Atomic writes and directory swaps: a reader sees the old version or the whole new one."""
 
+import errno
 import json
 import mmap
 import os
@@ -284,3 +285,18 @@ def test_drop_written_puts_the_range_on_disk_and_out_of_the_page_cache(tmp_path)
     assert not cached[2 * pages_per_mib : 6 * pages_per_mib].any()  # dirty, so once written
     assert cached[: 2 * pages_per_mib].all() and cached[6 * pages_per_mib :].all()
     assert path.read_bytes() == data
+
+
+def test_drop_written_where_the_file_system_refuses_the_advice_loses_nothing(tmp_path, monkeypatch):
+    def refuse(*_):
+        raise OSError(errno.EINVAL, "no advice taken here")
+
+    monkeypatch.setattr(os, "posix_fadvise", refuse)
+    path = tmp_path / "day.csv"
+    path.write_bytes(b"a,b\n" * 1000)
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        atomic.drop_written(descriptor, 0, 4000)
+    finally:
+        os.close(descriptor)
+    assert path.read_bytes() == b"a,b\n" * 1000

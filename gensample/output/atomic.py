@@ -114,11 +114,13 @@ def start_writeback(descriptor: int, start: int, stop: int) -> None:
 def drop_written(descriptor: int, start: int, stop: int) -> None:
     """Wait until bytes ``start`` to ``stop`` of an open file are on the disk, then drop them
     from the page cache (Linux; elsewhere nothing): bytes nobody reads soon, that would
-    otherwise push out what others cache. What fails is left for the file's fsync to report."""
+    otherwise push out what others cache. What fails is left for the file's fsync to report
+    (a file system that takes no advice on caching loses nothing but the speed)."""
     if _sync_file_range is not None:
         flags = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER
         _sync_file_range(descriptor, start, stop - start, flags)
-        os.posix_fadvise(descriptor, start, stop - start, os.POSIX_FADV_DONTNEED)
+        with contextlib.suppress(OSError):
+            os.posix_fadvise(descriptor, start, stop - start, os.POSIX_FADV_DONTNEED)
 
 
 def _c_function(name: str, *argtypes: Any) -> Any:
