@@ -207,7 +207,7 @@ def _corrupt_field(
     columns = FIELD_COLUMNS.get(field, (field,))
     weights = np.array(list(entry.corruptions.values()))
     applied = np.full(table.num_rows, -1, np.int32)
-    if not weights.sum():
+    if not weights.sum() or not len(rows):
         return table, applied
     which = rng.choice(len(weights), len(rows), p=weights / weights.sum())
     order, bounds = by_group(which, len(weights))
@@ -220,11 +220,12 @@ def _corrupt_field(
         if end > start:
             part = [values.slice(start, end - start) for values in before]
             after = CORRUPTIONS[name].function(*part, rng)
-            after = after if isinstance(after, tuple) else (after,)
-            applied[taken[start:end][_changed(part, after)]] = index
-            corrupted.append(after)
+            corrupted.append(after if isinstance(after, tuple) else (after,))
+    after = [pa.concat_arrays(list(pieces)) for pieces in zip(*corrupted, strict=True)]
+    changed = _changed(before, after)  # once for all the field's corruptions
+    applied[taken[changed]] = which[order][changed]
     for position, column in enumerate(columns):
-        merged = put(current[position], taken, [after[position] for after in corrupted])
+        merged = put(current[position], taken, [after[position]])
         table = table.set_column(table.column_names.index(column), column, merged)
     return table, applied
 
