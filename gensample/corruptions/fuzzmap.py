@@ -219,8 +219,8 @@ def _corrupt_field(
         start, end = bounds[index], bounds[index + 1]
         if end > start:
             part = [values.slice(start, end - start) for values in before]
-            after = CORRUPTIONS[name].function(*part, rng)
-            corrupted.append(after if isinstance(after, tuple) else (after,))
+            result = CORRUPTIONS[name].function(*part, rng)
+            corrupted.append(result if isinstance(result, tuple) else (result,))
     after = [pa.concat_arrays(list(pieces)) for pieces in zip(*corrupted, strict=True)]
     changed = _changed(before, after)  # once for all the field's corruptions
     applied[taken[changed]] = which[order][changed]
