@@ -1,11 +1,16 @@
-"""Which pages of a file the page cache holds (Linux's ``mincore``, through ctypes)."""
+"""Which pages of a file the page cache holds (Linux's ``mincore``, through ctypes), and a mark
+for the tests that need a file system that writes its pages to a disk."""
 
 import ctypes
 import mmap
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+from gensample.output import atomic
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mmap.restype = ctypes.c_void_p
@@ -40,3 +45,27 @@ def cached_pages(path: Path) -> np.ndarray:
             _libc.munmap(address, size)
     finally:
         os.close(descriptor)
+
+
+def file_system_type(path: Path) -> str:
+    """The type of the file system ``path`` lies on ('ext4', 'tmpfs'...), from the mount table;
+    '' where there is none to read."""
+    try:
+        mounts = [line.split() for line in Path("/proc/self/mounts").read_text().splitlines()]
+    except OSError:
+        return ""
+    path = str(path.resolve())
+    on = [
+        (point, kind)
+        for _, point, kind, *_ in mounts
+        if (path + "/").startswith(point.rstrip("/") + "/")
+    ]
+    return max(on, key=lambda mount: len(mount[0]), default=("", ""))[1]
+
+
+writes_to_disk = pytest.mark.skipif(
+    atomic._sync_file_range is None
+    or file_system_type(Path(tempfile.gettempdir())) in {"tmpfs", "ramfs", ""},
+    reason="needs Linux's sync_file_range and a temporary folder on a disk (not tmpfs)",
+)
+"""For the tests of writeback and of dropping written pages from the page cache."""

@@ -6,11 +6,10 @@ import mmap
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from page_cache import cached_pages
+from page_cache import cached_pages, writes_to_disk
 
 from gensample.errors import BadInputError, RunError
 from gensample.output import atomic
@@ -245,31 +244,33 @@ def test_sync_tree_syncs_every_file_and_directory_root_last(tmp_path, monkeypatc
     assert names.index("data") > max(names.index("data/a.csv"), names.index("data/b.csv"))
 
 
-def dirty_kib() -> int:
-    """The system's memory waiting to be written to disks (/proc/meminfo), in KiB."""
-    line = next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("Dirty:"))
-    return int(line.split()[1])
-
-
-@pytest.mark.skipif(atomic._sync_file_range is None, reason="Linux's sync_file_range")
-def test_writeback_started_writes_the_bytes_to_disk_without_an_fsync(tmp_path):
-    path, size = tmp_path / "day.csv", 64 << 20
-    before = dirty_kib()
-    path.write_bytes(os.urandom(size))
-    if dirty_kib() - before < size >> 11:  # half the file, in KiB
-        pytest.skip("this file system keeps no dirty pages (tmpfs?) or another writer flushed")
+def clean_share(path: Path, started: bool) -> float:
+    """Share of the freshly written file ``path`` whose pages are clean once the writeback
+    under way ends (with the writeback ``started`` first, or not): only clean pages leave the
+    page cache when advised to."""
     descriptor = os.open(path, os.O_RDONLY)
     try:
-        atomic.start_writeback(descriptor, 0, size)
+        if started:
+            atomic.start_writeback(descriptor, 0, path.stat().st_size)
+        wait_for_writeback_under_way = atomic.SYNC_FILE_RANGE_WAIT_BEFORE
+        atomic._sync_file_range(descriptor, 0, path.stat().st_size, wait_for_writeback_under_way)
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)  # drops the clean pages
     finally:
         os.close(descriptor)
-    deadline = time.monotonic() + 30  # the kernel's own writeback waits 30 s (dirty_expire)
-    while dirty_kib() - before > size >> 12 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert dirty_kib() - before <= size >> 12  # a quarter of the file at most still dirty
+    return 1 - cached_pages(path).mean()
 
 
-@pytest.mark.skipif(atomic._sync_file_range is None, reason="Linux's sync_file_range")
+@writes_to_disk
+def test_writeback_started_writes_the_bytes_to_disk_without_an_fsync(tmp_path):
+    data = os.urandom(16 << 20)
+    (tmp_path / "left.csv").write_bytes(data)
+    (tmp_path / "started.csv").write_bytes(data)
+    assert clean_share(tmp_path / "left.csv", started=False) < 0.5  # still dirty: kept
+    assert clean_share(tmp_path / "started.csv", started=True) > 0.9
+    assert (tmp_path / "started.csv").read_bytes() == data
+
+
+@writes_to_disk
 def test_drop_written_puts_the_range_on_disk_and_out_of_the_page_cache(tmp_path):
     mib, pages_per_mib = 1 << 20, (1 << 20) // mmap.PAGESIZE
     path = tmp_path / "day.csv"

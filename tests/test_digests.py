@@ -6,10 +6,10 @@ import mmap
 
 import numpy as np
 import pytest
-from page_cache import cached_pages
+from page_cache import cached_pages, writes_to_disk
 
 from gensample.errors import RunError
-from gensample.output import atomic, digests
+from gensample.output import digests
 from gensample.output.digests import GrowingFiles, sha256
 
 PAGE = mmap.ALLOCATIONGRANULARITY
@@ -127,7 +127,7 @@ def grow_together(paths: dict, growing: GrowingFiles, pieces: int, size: int) ->
         growing.hexdigests()
 
 
-@pytest.mark.skipif(atomic._sync_file_range is None, reason="Linux's sync_file_range")
+@writes_to_disk
 def test_what_is_hashed_leaves_the_page_cache_but_in_files_read_again(tmp_path):
     paths = {name: tmp_path / name for name in ("data.csv", "truth.csv")}
     for path in paths.values():
