@@ -15,17 +15,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.corruptions import CORRUPTIONS
-from gensample.corruptions.arrays import by_group, put
+from gensample.corruptions.arrays import put
+from gensample.corruptions.layered import FIELD_COLUMNS, corrupt_layer, in_layers, pick_corruptions
 from gensample.corruptions.weights import (
     DEFAULT_FUZZ_MAP,
     Difficulty,
     FieldFuzz,
     weighed,
 )
-
-FIELD_COLUMNS = MappingProxyType({"name": ("first_name", "last_name")})
-"""Fields that span several columns; every other field is the column of the same name."""
 
 FIELD_KINDS = MappingProxyType({"name": "name_pair", "birth_date": "date"})
 """The kind of value a field holds (what corruptions apply to it); the others are text."""
@@ -123,14 +120,17 @@ def _fuzzed_copy(
     chosen = choose_fields(
         rng, len(rows), [fuzz_map[f].weight for f in fields], max_fields, hurried_share
     )
-    labels: list[str] = []  # "field:corruption" of every corruption of every field, in order
+    picks = [
+        pick_corruptions(field, np.flatnonzero(chosen[:, position]), fuzz_map[field], rng)
+        for position, field in enumerate(fields)
+    ]
+    labels = [f"{f}:{name}" for f in fields for name in fuzz_map[f].corruptions]
+    first_label = np.cumsum([0] + [len(fuzz_map[f].corruptions) for f in fields])
     codes = np.full((len(rows), len(fields)), -1, np.int32)  # per row and field: a label
-    for position, field in enumerate(fields):
-        field_rows = np.flatnonzero(chosen[:, position])
-        if len(field_rows):
-            copy, applied = _corrupt_field(copy, field, field_rows, fuzz_map[field], rng)
-            codes[:, position] = np.where(applied >= 0, applied + len(labels), -1)
-        labels += [f"{field}:{name}" for name in fuzz_map[field].corruptions]
+    for layer in in_layers(fields):
+        copy, applied = corrupt_layer(copy, [picks[p] for p in layer], fuzz_map, rng)
+        for position, corruption in zip(layer, applied, strict=True):
+            codes[:, position] = np.where(corruption >= 0, corruption + first_label[position], -1)
     return copy, _joined_labels(codes, labels)
 
 
@@ -195,47 +195,3 @@ def choose_fields(
         keys = rng.standard_exponential((n, len(weights))) / weights
     largest_kept = np.sort(keys, axis=1)[np.arange(n), count - 1]
     return keys <= largest_kept[:, None]
-
-
-def _corrupt_field(
-    table: pa.Table, field: str, rows: np.ndarray, entry: FieldFuzz, rng: np.random.Generator
-) -> tuple[pa.Table, np.ndarray]:
-    """Give each of ``rows`` one of the field's corruptions; each column is rebuilt once.
-
-    Returns the table and, per row, the index of the corruption that changed it (-1: none).
-    """
-    columns = FIELD_COLUMNS.get(field, (field,))
-    weights = np.array(list(entry.corruptions.values()))
-    applied = np.full(table.num_rows, -1, np.int32)
-    if not weights.sum() or not len(rows):
-        return table, applied
-    which = rng.choice(len(weights), len(rows), p=weights / weights.sum())
-    order, bounds = by_group(which, len(weights))
-    taken = rows[order]  # the rows of each corruption in turn
-    current = [table[column].combine_chunks() for column in columns]
-    before = [values.take(pa.array(taken)) for values in current]
-    corrupted = []
-    for index, name in enumerate(entry.corruptions):
-        start, end = bounds[index], bounds[index + 1]
-        if end > start:
-            part = [values.slice(start, end - start) for values in before]
-            result = CORRUPTIONS[name].function(*part, rng)
-            corrupted.append(result if isinstance(result, tuple) else (result,))
-    after = [pa.concat_arrays(list(pieces)) for pieces in zip(*corrupted, strict=True)]
-    changed = _changed(before, after)  # once for all the field's corruptions
-    applied[taken[changed]] = which[order][changed]
-    for position, column in enumerate(columns):
-        merged = put(current[position], taken, [after[position]])
-        table = table.set_column(table.column_names.index(column), column, merged)
-    return table, applied
-
-
-def _changed(before: list[pa.Array], after: tuple[pa.Array, ...]) -> np.ndarray:
-    """Which rows differ in any column between ``before`` and ``after`` (nulls included)."""
-    changed = np.zeros(len(before[0]), dtype=bool)
-    for old, new in zip(before, after, strict=True):
-        differs = pc.not_equal(old, new)
-        if differs.null_count:  # a value turned missing or back
-            differs = pc.fill_null(differs, pc.xor(pc.is_valid(old), pc.is_valid(new)))
-        changed |= differs.to_numpy(zero_copy_only=False)
-    return changed
