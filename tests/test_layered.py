@@ -46,8 +46,8 @@ def test_each_corruption_is_called_once_for_all_the_fields_of_a_layer(monkeypatc
     assert len(calls) == 1 and 200 < calls[0] < 400  # both fields' rows, ~half of 600
     assert typed >= calls[0] * 0.9  # a typo nearly always changes a value
     for column in ("city", "email"):
-        kept = [a == b for a, b in zip(fuzzed[column].to_pylist(), table[column].to_pylist())]
-        assert not any(kept)  # each row of each field got one of its corruptions
+        pairs = zip(fuzzed[column].to_pylist(), table[column].to_pylist(), strict=True)
+        assert not any(a == b for a, b in pairs)  # each row got one of its field's corruptions
 
 
 def test_rows_of_different_types_get_separate_calls_of_one_corruption(rng):

@@ -20,13 +20,24 @@ def people() -> pa.Table:
 
 @pytest.fixture(scope="module")
 def others(people) -> list[dict]:
-    return variants.other_values(9, people).to_pylist()
+    return variants.OtherValues(9, people).table().to_pylist()
 
 
 def test_other_values_are_a_pure_function_of_the_seed_and_the_people(people):
-    again = variants.other_values(9, people)
-    assert again.equals(variants.other_values(9, people))
-    assert not again.equals(variants.other_values(10, people))
+    again = variants.OtherValues(9, people).table()
+    assert again.equals(variants.OtherValues(9, people).table())
+    assert not again.equals(variants.OtherValues(10, people).table())
+
+
+def test_the_values_of_some_people_are_theirs_among_everyone_s(people):
+    others = variants.OtherValues(9, people)
+    everyone = others.table()
+    some = np.random.default_rng(4).integers(0, N, 300)  # any order, some twice
+    for variation, columns in variants.COLUMNS.items():
+        for column in columns:
+            made = others.values(variation, column, some)
+            assert made.equals(everyone[f"{variation}/{column}"].take(some).combine_chunks())
+    assert others.values("email:work", "email", some[:0]).to_pylist() == []
 
 
 def test_each_person_gets_plausible_other_values(people, others):
@@ -60,7 +71,7 @@ def test_a_preferred_name_is_the_full_middle_name_or_a_nickname(people, others):
 
 def test_carry_replaces_values_by_share_and_labels_what_changed(people):
     copies = people.select(["first_name", "last_name", "email", "phone", *variants.ADDRESS])
-    others = variants.other_values(9, people)
+    others = variants.OtherValues(9, people)
     shares = {variation: 2 * share for variation, share in SOURCE_VARIATIONS["customers"].items()}
     carried, labels = variants.carry(copies, others, np.arange(N), shares, np.random.default_rng(1))
     labels = labels.to_pylist()
@@ -91,7 +102,7 @@ def test_carry_leaves_a_value_the_system_does_not_hold_blank(people):
     copies = copies.set_column(0, "email", blank)
     every = dict.fromkeys(VARIATIONS, 1.0)
     carried, labels = variants.carry(
-        copies, variants.other_values(9, people), np.arange(N), every, np.random.default_rng(1)
+        copies, variants.OtherValues(9, people), np.arange(N), every, np.random.default_rng(1)
     )
     assert carried["email"].null_count == N
     assert set(labels.to_pylist()) == {"phone:landline"}
@@ -100,11 +111,12 @@ def test_carry_leaves_a_value_the_system_does_not_hold_blank(people):
 def test_each_copy_carries_the_other_values_of_its_own_person(people):
     person = np.array([7, 3, 7, 0])
     copies = people.select(["email", "last_name"]).take(person)
-    others = variants.other_values(9, people)
+    others = variants.OtherValues(9, people)
     carried, labels = variants.carry(
         copies, others, person, {"email:work": 1.0}, np.random.default_rng(1)
     )
-    assert carried["email"].to_pylist() == others["email:work/email"].take(person).to_pylist()
+    work = others.table()["email:work/email"]
+    assert carried["email"].to_pylist() == work.take(person).to_pylist()
     assert carried["last_name"].equals(copies["last_name"])
     assert labels.to_pylist() == ["email:work"] * len(person)
 

@@ -64,8 +64,13 @@ def from_code_points(text: CodePoints, like: pa.Array) -> pa.Array:
 
 def random_below(counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One random integer in ``[0, count)`` per element (0 where the count is 0)."""
-    drawn = (rng.random(len(counts)) * counts).astype(np.int64)
-    return np.minimum(drawn, np.maximum(counts - 1, 0))
+    return below(rng.random(len(counts)), counts)
+
+
+def below(fractions: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The integer at ``fractions`` (0 to 1) of ``[0, count)`` per element (0 where the count
+    is 0)."""
+    return np.minimum((fractions * counts).astype(np.int64), np.maximum(counts - 1, 0))
 
 
 def pick_one_per_row(

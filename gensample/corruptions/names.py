@@ -5,7 +5,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.corruptions.arrays import match_case, random_below
+from gensample.corruptions.arrays import below, match_case
 
 
 def _nicknames_of(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -26,6 +26,12 @@ def _nicknames_of(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
 
 def use_nickname(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Go by one of the name's known nicknames, in the name's case: 'Robert' -> 'Bob'."""
+    return nickname_at(values, rng.random(len(values)))
+
+
+def nickname_at(values: pa.Array, fractions: np.ndarray) -> pa.Array:
+    """Each name's nickname at ``fractions`` (0 to 1, one per name) of its list of known
+    nicknames, in the name's case; the name itself where it has none."""
     distinct = pc.unique(values)
     owner, nicknames = _nicknames_of(distinct)
     counts = np.bincount(owner, minlength=len(distinct))
@@ -34,7 +40,7 @@ def use_nickname(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     nicknames = match_case(nicknames.cast(values.type), owners)
     row = pc.index_in(values, value_set=distinct).fill_null(0).to_numpy(zero_copy_only=False)
     row_counts = counts[row]
-    chosen = firsts[row] + random_below(row_counts, rng)
+    chosen = firsts[row] + below(fractions, row_counts)
     if not len(nicknames):
         return values
     chosen = np.minimum(chosen, len(nicknames) - 1)

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.corruptions.arrays import put
-from gensample.corruptions.names import use_nickname
+from gensample.corruptions.names import nickname_at
 from gensample.generate import characters
 from gensample.generate.seeding import stream
 
@@ -37,33 +37,73 @@ LABEL_SETS = pa.array(
 )
 """The labels of each set of variations, by the set as bits (bit i: the i-th of ``COLUMNS``)."""
 EMPLOYER_ENDINGS = ("corp", "group", "inc", "co", "works", "partners")
+_READS = {
+    "email:work": ["first_name", "last_name"],
+    "phone:landline": ["phone"],
+    "last_name:maiden": ["gender"],
+    "first_name:preferred": ["first_name", "middle_name"],
+}
+"""The person columns each variation (but the previous address) is made from."""
 
 
-def other_values(seed: int, people: pa.Table) -> pa.Table:
-    """Per person, the value of every variation's columns (null where the person has none),
-    named ``<variation>/<column>``."""
-    rng = stream(seed, "variants", int(people["entity_id"][0].as_py()) if people.num_rows else 0)
-    n = people.num_rows
-    previous = (np.arange(n) + 1 + rng.integers(0, max(n - 1, 1), n)) % max(n, 1)
-    values = {
-        "email:work/email": _work_email(people, rng),
-        "phone:landline/phone": _landline(people["phone"].combine_chunks(), rng),
-        **{f"address:previous/{c}": people[c].take(pa.array(previous)) for c in ADDRESS},
-        "last_name:maiden/last_name": _maiden_name(people, rng),
-        "first_name:preferred/first_name": _preferred_name(people, rng),
-    }
-    return pa.table(values)
+class OtherValues:
+    """The other true values of a block's people: drawn for every person when made (a pure
+    function of the seed and the people), written out only for the people asked for (few
+    records carry them)."""
+
+    def __init__(self, seed: int, people: pa.Table) -> None:
+        first = int(people["entity_id"][0].as_py()) if people.num_rows else 0
+        rng = stream(seed, "variants", first)
+        n = people.num_rows
+        self.people = people
+        self._previous = (np.arange(n) + 1 + rng.integers(0, max(n - 1, 1), n)) % max(n, 1)
+        self._employer = rng.integers(0, len(_employers()), n)
+        self._ending = rng.integers(0, len(EMPLOYER_ENDINGS), n)
+        self._exchange = rng.integers(200, 1000, n)
+        self._line = rng.integers(0, 10_000, n)
+        self._maiden = reference.family_names().draw(rng, n)
+        self._nickname = rng.random(n)
+
+    def values(self, variation: str, column: str, persons: np.ndarray) -> pa.Array:
+        """The value of ``variation``'s ``column`` (one of ``COLUMNS[variation]``) of each of
+        ``persons`` (rows of the people), null where the person has none."""
+        made = self._made(variation, column, persons)
+        return made.combine_chunks() if isinstance(made, pa.ChunkedArray) else made
+
+    def _made(self, variation: str, column: str, persons: np.ndarray) -> pa.Array | pa.ChunkedArray:
+        if variation == "address:previous":
+            return self.people[column].take(pa.array(self._previous[persons]))
+        reads = [c for c in _READS[variation] if c in self.people.column_names]
+        people = self.people.select(reads).take(pa.array(persons))
+        if variation == "email:work":
+            return _work_email(people, self._employer[persons], self._ending[persons])
+        if variation == "phone:landline":
+            return _landline(people["phone"], self._exchange[persons], self._line[persons])
+        if variation == "last_name:maiden":
+            return _maiden_name(people, self._maiden[persons])
+        return _preferred_name(people, self._nickname[persons])
+
+    def table(self) -> pa.Table:
+        """Every person's value of every variation's columns, named ``<variation>/<column>``."""
+        everyone = np.arange(self.people.num_rows)
+        return pa.table(
+            {
+                f"{variation}/{column}": self.values(variation, column, everyone)
+                for variation, columns in COLUMNS.items()
+                for column in columns
+            }
+        )
 
 
 def carry(
     copies: pa.Table,
-    others: pa.Table,
+    others: OtherValues,
     person: np.ndarray,
     shares: Mapping[str, float],
     rng: np.random.Generator,
 ) -> tuple[pa.Table, pa.Array]:
-    """Give each copy some of its person's other values (``others``' row ``person``; each
-    variation with its share in ``shares``, none if absent) where the copy holds a value;
+    """Give each copy some of its person's other values (of ``others``' person ``person``;
+    each variation with its share in ``shares``, none if absent) where the copy holds a value;
     returns the copies and, per row, the variations that changed a value."""
     changed = np.zeros(copies.num_rows, np.int64)  # bit i: the i-th variation changed a value
     for bit, (variation, columns) in enumerate(COLUMNS.items()):
@@ -71,20 +111,22 @@ def carry(
         chosen = rng.random(copies.num_rows) < shares.get(variation, 0.0)
         if not present:
             continue
-        held = _valid(others[f"{variation}/{present[0]}"])[person] & _valid(copies[present[0]])
-        rows = np.flatnonzero(chosen & held)
+        candidates = np.flatnonzero(chosen)
+        new = {c: others.values(variation, c, person[candidates]) for c in present}
+        held = _valid(new[present[0]]) & _valid(copies[present[0]])[candidates]
+        rows = candidates[held]
         for column in present:
             old = copies[column].combine_chunks()
-            new = others[f"{variation}/{column}"].take(pa.array(person[rows])).combine_chunks()
-            changed[rows[differs(new, old.take(pa.array(rows)))]] |= 1 << bit
+            values = new[column].filter(pa.array(held))
+            changed[rows[differs(values, old.take(pa.array(rows)))]] |= 1 << bit
             copies = copies.set_column(
-                copies.column_names.index(column), column, put(old, rows, [new])
+                copies.column_names.index(column), column, put(old, rows, [values])
             )
     return copies, LABEL_SETS.take(pa.array(changed))
 
 
-def _valid(values: pa.ChunkedArray) -> np.ndarray:
-    return values.combine_chunks().is_valid().to_numpy(zero_copy_only=False)
+def _valid(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return values.is_valid().to_numpy(zero_copy_only=False)
 
 
 def differs(left: pa.Array, right: pa.Array) -> np.ndarray:
@@ -93,27 +135,21 @@ def differs(left: pa.Array, right: pa.Array) -> np.ndarray:
     return unequal.to_numpy(zero_copy_only=False)
 
 
-def _pick(pool: pa.Array, n: int, rng: np.random.Generator) -> pa.Array:
-    return pool.take(pa.array(rng.integers(0, len(pool), n)))
-
-
-def _work_email(people: pa.Table, rng: np.random.Generator) -> pa.Array:
+def _work_email(people: pa.Table, employer: np.ndarray, ending: np.ndarray) -> pa.Array:
     """'ann.lee@oakgroup.com': the name at an employer's domain."""
-    n = people.num_rows
-    employer = _pick(_employers(), n, rng)
-    ending = _pick(pa.array(EMPLOYER_ENDINGS), n, rng)
     first = pc.utf8_slice_codeunits(pc.utf8_lower(people["first_name"]), 0, 1)
     last = characters.kept(pc.utf8_lower(people["last_name"]), "a", "z")
-    return pc.binary_join_element_wise(first, last, "@", employer, ending, ".com", "")
+    employers = _employers().take(pa.array(employer))
+    endings = pa.array(EMPLOYER_ENDINGS).take(pa.array(ending))
+    return pc.binary_join_element_wise(first, last, "@", employers, endings, ".com", "")
 
 
-def _landline(phones: pa.Array, rng: np.random.Generator) -> pa.Array:
+def _landline(phones: pa.ChunkedArray, exchange: np.ndarray, line: np.ndarray) -> pa.Array:
     """Another number in the mobile's area code: '(503) 555-0142' -> '(503) 284-7719'."""
-    n = len(phones)
-    exchange = _numbers(3).take(pa.array(rng.integers(200, 1000, n)))
-    line = _numbers(4).take(pa.array(rng.integers(0, 10_000, n)))
+    exchange_digits = _numbers(3).take(pa.array(exchange))
+    line_digits = _numbers(4).take(pa.array(line))
     area = pc.utf8_slice_codeunits(phones, 0, 5)
-    landline = pc.binary_join_element_wise(area, " ", exchange, "-", line, "")
+    landline = pc.binary_join_element_wise(area, " ", exchange_digits, "-", line_digits, "")
     return pc.if_else(pc.match_substring_regex(phones, r"^\(\d{3}\)"), landline, None)
 
 
@@ -130,22 +166,23 @@ def _numbers(width: int) -> pa.Array:
     return pa.array([f"{number:0{width}d}" for number in range(10**width)])
 
 
-def _maiden_name(people: pa.Table, rng: np.random.Generator) -> pa.Array:
-    """A family name before marriage, for women (null for men)."""
-    names = reference.family_names()
-    drawn = names.values.cast(pa.string()).take(pa.array(names.draw(rng, people.num_rows)))
-    return pc.if_else(pc.equal(people["gender"], "F"), drawn, None)
+def _maiden_name(people: pa.Table, drawn: np.ndarray) -> pa.Array:
+    """A family name before marriage (``drawn``: its index among the family names), for women
+    (null for men)."""
+    names = reference.family_names().values.cast(pa.string()).take(pa.array(drawn))
+    return pc.if_else(pc.equal(people["gender"], "F"), names, None)
 
 
-def _preferred_name(people: pa.Table, rng: np.random.Generator) -> pa.Array:
-    """The name a person goes by: the middle name when it is a full one, else a nickname."""
+def _preferred_name(people: pa.Table, nickname: np.ndarray) -> pa.Array:
+    """The name a person goes by: the middle name when it is a full one, else the nickname at
+    ``nickname`` (0 to 1) of the first name's list."""
     middle = (
         people["middle_name"].combine_chunks() if "middle_name" in people.column_names else None
     )
     first = people["first_name"].combine_chunks()
-    nickname = use_nickname(first, rng)
-    nickname = pc.if_else(pc.equal(nickname, first), None, nickname)
+    chosen = nickname_at(first, nickname)
+    chosen = pc.if_else(pc.equal(chosen, first), None, chosen)
     if middle is None:
-        return nickname
+        return chosen
     full = pc.greater(pc.utf8_length(pc.replace_substring(middle, ".", "")), 1).fill_null(False)
-    return pc.if_else(full, middle, nickname)
+    return pc.if_else(full, middle, chosen)

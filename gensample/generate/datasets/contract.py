@@ -54,10 +54,9 @@ class BlockInput:
     """What ``shared`` made for the block, by name."""
 
     @cached_property
-    def other_values(self) -> pa.Table:
-        """The people's other true values (``variants.other_values``), made once for every
-        system of the block."""
-        return variants.other_values(self.settings.seed, self.people)
+    def other_values(self) -> variants.OtherValues:
+        """The people's other true values, drawn once for every system of the block."""
+        return variants.OtherValues(self.settings.seed, self.people)
 
     def shared(self, name: str, make: Callable[[], Any]) -> Any:
         """``make()``, made once for the block: several datasets that derive the same rows

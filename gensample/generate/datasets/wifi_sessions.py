@@ -106,8 +106,9 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     by_email = draw("login_type").random(len(per_user)) < systems.habit(
         settings, NAME, "email_login"
     )
-    others = block.other_values.take(pa.array(np.sort(chosen)))
-    login, variations = chosen_logins(draw("variants"), settings, users, others, by_email)
+    login, variations = chosen_logins(
+        draw("variants"), settings, users, (block.other_values, np.sort(chosen)), by_email
+    )
     login, corruptions = portal_logins(draw("typos"), settings, login, by_email, user, first)
     connected, disconnected = connection_times(draw("times"), block, user, len(per_user))
     ids = random_ids(draw("ids"), *block.id_range(NAME))
@@ -142,16 +143,17 @@ def chosen_logins(
     rng: np.random.Generator,
     settings: Settings,
     users: pa.Table,
-    others: pa.Table,
+    others: tuple[variants.OtherValues, np.ndarray],
     by_email: np.ndarray,
 ) -> tuple[pa.Array, pa.Array]:
     """The e-mail address or phone number each user logs in with: their own, or another true
-    one of theirs (a work e-mail, a landline: the system's variation shares), and which."""
+    one of theirs (a work e-mail, a landline: the system's variation shares), and which;
+    ``others`` holds the block's other values and each user's row among its people."""
     logins = logins_by_type(
         pc.if_else(pa.array(by_email), users["email"], users["phone"]), by_email
     )
     shares = run_variation_shares(settings, NAME)
-    carried, variations = variants.carry(logins, others, np.arange(len(by_email)), shares, rng)
+    carried, variations = variants.carry(logins, *others, shares, rng)
     return pc.coalesce(carried["email"], carried["phone"]), variations
 
 
