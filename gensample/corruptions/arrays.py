@@ -117,11 +117,13 @@ def substitute_one(
     random among the rules that match it; values no rule matches are kept."""
     if not len(values) or not rules:
         return values
-    text = values.fill_null("")  # a missing value stays missing whatever rule it gets
+    # a missing value stays missing whatever rule it gets; each distinct value searched once
+    encoded = values.fill_null("").dictionary_encode()
+    distinct, index = encoded.dictionary, encoded.indices.to_numpy()
     patterns = list(dict.fromkeys(pattern for pattern, _ in rules))  # each searched once
-    found = pa.concat_arrays([_matches(text, pattern) for pattern in patterns])
-    by_pattern = found.to_numpy(zero_copy_only=False).reshape(len(patterns), len(values))
-    matches = by_pattern[[patterns.index(pattern) for pattern, _ in rules]].T
+    found = pa.concat_arrays([_matches(distinct, pattern) for pattern in patterns])
+    by_pattern = found.to_numpy(zero_copy_only=False).reshape(len(patterns), len(distinct))
+    matches = by_pattern[[patterns.index(pattern) for pattern, _ in rules]][:, index].T
     keys = np.where(matches, rng.random(matches.shape), -1.0)
     chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), len(rules))
     order, bounds = by_group(chosen, len(rules) + 1)  # the last group: rows no rule matches
