@@ -55,11 +55,8 @@ def _meeting_parts() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _attested(letters: np.ndarray) -> np.ndarray:
     """Whether every run of four letters in each row of ``_letters`` is one census names have."""
-    ok = np.ones(len(letters), bool)
-    for start in range(letters.shape[1] - 3):
-        run, whole = _runs(letters, start)
-        ok &= ~whole | _census_runs()[run]
-    return ok
+    run, whole = _runs(letters)
+    return (~whole | _census_runs()[run]).all(axis=1)
 
 
 ATTESTED_COUNT = 3
@@ -72,9 +69,8 @@ def _census_runs() -> np.ndarray:
     census names hold it."""
     lower = reference.family_names_census().values
     width = pc.max(pc.utf8_length(lower)).as_py()
-    letters = _letters(lower, width)
-    held = [run[whole] for run, whole in (_runs(letters, s) for s in range(width - 3))]
-    return np.bincount(np.concatenate(held), minlength=27**4) >= ATTESTED_COUNT
+    run, whole = _runs(_letters(lower, width))
+    return np.bincount(run[whole], minlength=27**4) >= ATTESTED_COUNT
 
 
 def _letters(values: pa.Array, width: int) -> np.ndarray:
@@ -87,11 +83,14 @@ def _letters(values: pa.Array, width: int) -> np.ndarray:
     return codes.reshape(len(values), width).astype(np.int64)
 
 
-def _runs(letters: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
-    """The run of four letters from ``start`` of each row as a number below 27**4, and whether
-    it is four letters."""
-    window = letters[:, start : start + 4]
-    return window @ (27 ** np.arange(3, -1, -1)), (window > 0).all(axis=1)
+def _runs(letters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each run of four letters of each row (one column per start) as a number below 27**4,
+    and whether it is four letters."""
+    width = letters.shape[1] - 3
+    windows = [letters[:, start : start + width] for start in range(4)]
+    run = ((windows[0] * 27 + windows[1]) * 27 + windows[2]) * 27 + windows[3]
+    whole = (windows[0] > 0) & (windows[1] > 0) & (windows[2] > 0) & (windows[3] > 0)
+    return run, whole
 
 
 @functools.cache

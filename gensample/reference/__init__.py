@@ -207,9 +207,15 @@ def family_name_coverage() -> float:
 
 
 @functools.cache
+def _given_names_table() -> pa.Table:
+    """The SSA baby names table, read once for both genders."""
+    return read_table("given_names_by_year.csv.gz")
+
+
+@functools.cache
 def given_names_by_year(gender: str) -> NamesByYear:
     """SSA baby names of ``gender`` ('F' or 'M') given to 50+ babies a year, 1910-2017."""
-    table = read_table("given_names_by_year.csv.gz")
+    table = _given_names_table()
     table = table.filter(pc.equal(table["gender"], gender))
     encoded = pc.dictionary_encode(table["name"]).combine_chunks()  # hashing: no string sort
     names, name_index = encoded.dictionary, encoded.indices.to_numpy()
