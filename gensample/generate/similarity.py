@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from gensample.corruptions.arrays import put
 from gensample.generate import characters
 
 SCHEMA = pa.schema(
@@ -105,9 +106,14 @@ def _text(table: pa.Table, columns: tuple[str, ...]) -> pa.Array:
     ]
     if not present:
         return pa.nulls(table.num_rows, pa.string())
-    # null_handling="skip" drops rows null in every input (pyarrow 26), so fill instead
-    joined = pc.binary_join_element_wise(*(column.fill_null("") for column in present), " ")
-    joined = pc.utf8_trim_whitespace(pc.replace_substring_regex(joined, " {2,}", " "))
+    # null_handling="skip" drops rows null in every input (pyarrow 26): a last empty text
+    # keeps them (its separator is trimmed)
+    joined = pc.binary_join_element_wise(*present, "", " ", null_handling="skip")
+    spaced = np.flatnonzero(pc.match_substring(joined, "  ").to_numpy(zero_copy_only=False))
+    if len(spaced):  # a run of spaces reads as one (a stray space, an empty value)
+        single = pc.replace_substring_regex(joined.take(pa.array(spaced)), " {2,}", " ")
+        joined = put(joined, spaced, [single])
+    joined = pc.utf8_trim_whitespace(joined)
     return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), pc.utf8_lower(joined))
 
 
