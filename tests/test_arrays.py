@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from gensample.corruptions.arrays import by_group, put, substitute_one
 from gensample.corruptions.spelling import OCR_CONFUSIONS, SOUNDS_ALIKE
@@ -15,6 +16,14 @@ def test_put_replaces_the_rows_by_the_pieces_in_turn():
     values = pa.array(["a", None, "c", "d", "e"])
     pieces = [pa.array(["X", None]), pa.array(["Y"])]
     assert put(values, np.array([3, 0, 1]), pieces).to_pylist() == [None, "Y", "c", "X", "e"]
+
+
+@pytest.mark.parametrize("rows", [[0, 1, 2], [2, 0, 1], [1, 0, 2]])
+def test_put_of_every_row_gives_the_pieces_in_row_order(rows):
+    values, pieces = pa.array(["a", "b", "c"]), [pa.array(["X", None]), pa.array(["Y"])]
+    expected = dict(zip(rows, ["X", None, "Y"], strict=True))
+    assert put(values, np.array(rows), pieces).to_pylist() == [expected[i] for i in range(3)]
+    assert put(values, np.arange(3), [pa.array(["P", "Q", "R"])]).to_pylist() == ["P", "Q", "R"]
 
 
 def test_put_of_no_rows_keeps_the_values():

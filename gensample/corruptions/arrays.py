@@ -150,6 +150,8 @@ def put(values: pa.Array, rows: np.ndarray, pieces: list[pa.Array]) -> pa.Array:
     if not len(rows):
         return values
     source = np.arange(len(values))
+    if len(rows) == len(values) and np.array_equal(rows, source):  # every row, in order
+        return pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]
     source[rows] = len(values) + np.arange(len(rows))
     return pa.concat_arrays([values, *pieces]).take(pa.array(source))
 
