@@ -206,17 +206,23 @@ def family_name_coverage() -> float:
     )
 
 
-@functools.cache
-def _given_names_table() -> pa.Table:
-    """The SSA baby names table, read once for both genders."""
-    return read_table("given_names_by_year.csv.gz")
-
-
-@functools.cache
 def given_names_by_year(gender: str) -> NamesByYear:
     """SSA baby names of ``gender`` ('F' or 'M') given to 50+ babies a year, 1910-2017."""
-    table = _given_names_table()
-    table = table.filter(pc.equal(table["gender"], gender))
+    return _given_names_by_year()[gender]
+
+
+@functools.cache
+def _given_names_by_year() -> dict[str, NamesByYear]:
+    """``given_names_by_year`` of both genders, from one reading of the table."""
+    table = read_table("given_names_by_year.csv.gz")
+    return {
+        gender: _names_by_year(table.filter(pc.equal(table["gender"], gender)))
+        for gender in ("F", "M")
+    }
+
+
+def _names_by_year(table: pa.Table) -> NamesByYear:
+    """The names of one gender's rows of the SSA table, ready to draw by birth year."""
     encoded = pc.dictionary_encode(table["name"]).combine_chunks()  # hashing: no string sort
     names, name_index = encoded.dictionary, encoded.indices.to_numpy()
     year = table["year"].to_numpy()
