@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from gensample.corruptions.arrays import by_group, put, substitute_one
+from gensample.corruptions.arrays import by_group, differs, put, substitute_one
 from gensample.corruptions.spelling import OCR_CONFUSIONS, SOUNDS_ALIKE
 
 NAMES = pa.array(["Philip", "Sophia", "Luke", None, "Ann", "Morris", "Clara", "", "Wren", "Lee"])
@@ -24,6 +24,12 @@ def test_put_of_every_row_gives_the_pieces_in_row_order(rows):
     expected = dict(zip(rows, ["X", None, "Y"], strict=True))
     assert put(values, np.array(rows), pieces).to_pylist() == [expected[i] for i in range(3)]
     assert put(values, np.arange(3), [pa.array(["P", "Q", "R"])]).to_pylist() == ["P", "Q", "R"]
+
+
+def test_differs_counts_a_value_against_a_missing_one_as_a_difference():
+    left = pa.array(["a", "b", None, None, "c"])
+    right = pa.array(["a", "x", "y", None, None])
+    assert differs(left, right).tolist() == [False, True, True, False, True]
 
 
 def test_put_of_no_rows_keeps_the_values():

@@ -121,12 +121,6 @@ def test_each_copy_carries_the_other_values_of_its_own_person(people):
     assert labels.to_pylist() == ["email:work"] * len(person)
 
 
-def test_differs_counts_a_value_against_a_missing_one_as_a_difference():
-    left = pa.array(["a", "b", None, None, "c"])
-    right = pa.array(["a", "x", "y", None, None])
-    assert variants.differs(left, right).tolist() == [False, True, True, False, True]
-
-
 def test_the_settings_know_every_variation():
     assert tuple(variants.COLUMNS) == VARIATIONS
     assert all(set(shares) <= set(VARIATIONS) for shares in SOURCE_VARIATIONS.values())

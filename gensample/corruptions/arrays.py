@@ -137,6 +137,14 @@ def substitute_one(
     return put(values, matched, replaced)
 
 
+def differs(left: pa.Array | pa.ChunkedArray, right: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Which rows differ between two columns, a value against a null included."""
+    unequal = pc.not_equal(left, right)
+    if unequal.null_count:  # a value turned missing or back
+        unequal = pc.fill_null(unequal, pc.xor(pc.is_valid(left), pc.is_valid(right)))
+    return unequal.to_numpy(zero_copy_only=False)
+
+
 def by_group(group: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
     """The positions of ``group`` (each below ``groups``) ordered by group, keeping their order
     within a group, and the bounds of the groups: ``g`` is ``order[bounds[g]:bounds[g + 1]]``."""

@@ -13,10 +13,9 @@ from types import MappingProxyType
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from gensample.corruptions import CORRUPTIONS
-from gensample.corruptions.arrays import by_group, put
+from gensample.corruptions.arrays import by_group, differs, put
 from gensample.corruptions.weights import FieldFuzz
 
 FIELD_COLUMNS = MappingProxyType({"name": ("first_name", "last_name")})
@@ -93,14 +92,14 @@ def corrupt_layer(
         ]
         result = CORRUPTIONS[name].function(*inputs, rng)
         result = result if isinstance(result, tuple) else (result,)
-        differs, offset = _changed(inputs, result), 0
+        shown, offset = _changed(inputs, result), 0
         for p, start, end in runs:
             pieces[p][start] = [values.slice(offset, end - start) for values in result]
-            changed[p][start:end] = differs[offset : offset + end - start]
+            changed[p][start:end] = shown[offset : offset + end - start]
             offset += end - start
     applied = []
-    for chosen, runs, changes in zip(picks, pieces, changed, strict=True):
-        in_order = [runs[start] for start in sorted(runs)]
+    for chosen, placed, changes in zip(picks, pieces, changed, strict=True):
+        in_order = [placed[start] for start in sorted(placed)]
         for position, column in enumerate(chosen.columns):
             merged = put(current[column], chosen.rows, [run[position] for run in in_order])
             table = table.set_column(table.column_names.index(column), column, merged)
@@ -128,8 +127,5 @@ def _changed(before: list[pa.Array], after: tuple[pa.Array, ...]) -> np.ndarray:
     """Which rows differ in any column between ``before`` and ``after`` (nulls included)."""
     changed = np.zeros(len(before[0]), dtype=bool)
     for old, new in zip(before, after, strict=True):
-        differs = pc.not_equal(old, new)
-        if differs.null_count:  # a value turned missing or back
-            differs = pc.fill_null(differs, pc.xor(pc.is_valid(old), pc.is_valid(new)))
-        changed |= differs.to_numpy(zero_copy_only=False)
+        changed |= differs(old, new)
     return changed

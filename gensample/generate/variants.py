@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.corruptions.arrays import put
+from gensample.corruptions.arrays import differs, put
 from gensample.corruptions.names import nickname_at
 from gensample.generate import characters
 from gensample.generate.seeding import stream
@@ -127,12 +127,6 @@ def carry(
 
 def _valid(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return values.is_valid().to_numpy(zero_copy_only=False)
-
-
-def differs(left: pa.Array, right: pa.Array) -> np.ndarray:
-    """Which rows differ between two columns, a value against a null included."""
-    unequal = pc.fill_null(pc.not_equal(left, right), pc.xor(pc.is_valid(left), pc.is_valid(right)))
-    return unequal.to_numpy(zero_copy_only=False)
 
 
 def _work_email(people: pa.Table, employer: np.ndarray, ending: np.ndarray) -> pa.Array:

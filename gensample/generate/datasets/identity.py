@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
+from gensample.corruptions.arrays import differs
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
 from gensample.generate import duplicates, population, truth, variants
 from gensample.generate.datasets import fuzzing, systems
@@ -252,7 +253,7 @@ def _shown_fields(copies: pa.Table, originals: pa.Table, fields: list[str]) -> n
     shown = np.zeros((copies.num_rows, len(fields)), dtype=bool)
     for position, name in enumerate(fields):
         for column in FIELD_COLUMNS.get(name, (name,)):
-            shown[:, position] |= variants.differs(copies[column], originals[column])
+            shown[:, position] |= differs(copies[column], originals[column])
     return shown
 
 

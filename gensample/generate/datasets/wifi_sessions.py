@@ -107,7 +107,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         settings, NAME, "email_login"
     )
     login, variations = chosen_logins(
-        draw("variants"), settings, users, (block.other_values, np.sort(chosen)), by_email
+        draw("variants"), settings, users, block.other_values, np.sort(chosen), by_email
     )
     login, corruptions = portal_logins(draw("typos"), settings, login, by_email, user, first)
     connected, disconnected = connection_times(draw("times"), block, user, len(per_user))
@@ -143,17 +143,19 @@ def chosen_logins(
     rng: np.random.Generator,
     settings: Settings,
     users: pa.Table,
-    others: tuple[variants.OtherValues, np.ndarray],
+    others: variants.OtherValues,
+    person: np.ndarray,
     by_email: np.ndarray,
 ) -> tuple[pa.Array, pa.Array]:
     """The e-mail address or phone number each user logs in with: their own, or another true
     one of theirs (a work e-mail, a landline: the system's variation shares), and which;
-    ``others`` holds the block's other values and each user's row among its people."""
+    ``person`` is each user's row among the block's people, whose other values ``others``
+    holds."""
     logins = logins_by_type(
         pc.if_else(pa.array(by_email), users["email"], users["phone"]), by_email
     )
     shares = run_variation_shares(settings, NAME)
-    carried, variations = variants.carry(logins, *others, shares, rng)
+    carried, variations = variants.carry(logins, others, person, shares, rng)
     return pc.coalesce(carried["email"], carried["phone"]), variations
 
 
