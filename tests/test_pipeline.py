@@ -1,11 +1,14 @@
 """A block's datasets handed on as soon as no later dataset reads them, so that a worker may
 write them and free their rows before the block is done."""
 
+import copy
+import datetime as dt
+
 import pytest
 from conftest import DAY
 
 from gensample.generate.datasets import REGISTRY, Generated
-from gensample.generate.pipeline import generate_block
+from gensample.generate.pipeline import generate_block, reference_tables
 from gensample.generate.plan import make_plan
 from gensample.settings import DATASETS, Settings
 
@@ -88,3 +91,16 @@ def test_without_a_taker_every_dataset_stays_in_the_result():
     settings = Settings(customers=2000)
     result = generate_block(settings, DAY, make_plan(settings, DAY).blocks[0])
     assert all(result.datasets[name].data.num_rows for name in NEVER_READ - {"incident_reports"})
+
+
+def test_reference_tables_are_made_again_for_other_settings_or_another_day():
+    few, more = Settings(stores=5), Settings(stores=7)
+    first = reference_tables(few, DAY)
+    first.pop("stores")  # a caller's copy: what it does with it changes no later call
+    assert reference_tables(copy.deepcopy(few), DAY)["stores"].data.num_rows == 5
+    assert reference_tables(more, DAY)["stores"].data.num_rows == 7
+    assert reference_tables(few, DAY)["stores"].data.num_rows == 5
+    later = DAY + dt.timedelta(days=1)
+    assert reference_tables(few, later)["inventory"].data != reference_tables(few, DAY)[
+        "inventory"
+    ].data
