@@ -1,5 +1,7 @@
 """Errors of reading and hearing: OCR confusions, phonetic misspellings, diacritics."""
 
+import unicodedata
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -62,9 +64,21 @@ def remove_diacritics(values: pa.Array, rng: np.random.Generator) -> pa.Array:
         return values
     accented = values.take(pa.array(rows))
     decomposed = pc.utf8_normalize(accented, "NFD")
-    stripped = pc.replace_substring_regex(decomposed, r"\p{Mn}", "")
+    stripped = _without_marks(decomposed)
     plain = pc.if_else(pc.equal(stripped, decomposed), accented, pc.utf8_normalize(stripped, "NFC"))
     return put(values, rows, [plain])
+
+
+def _without_marks(values: pa.Array) -> pa.Array:
+    """``values`` without their nonspacing marks (Unicode category Mn: the accents NFD splits
+    from their letters), found among the distinct code points (a regular expression of the
+    category costs 0.4 ms to compile, on every call)."""
+    text = to_code_points(values)
+    distinct = np.unique(text.points)
+    marks = distinct[[unicodedata.category(chr(point)) == "Mn" for point in distinct]]
+    kept = ~np.isin(text.points, marks)
+    starts = np.concatenate([[0], np.cumsum(kept)])[text.starts]
+    return from_code_points(CodePoints(text.points[kept], starts), values)
 
 
 def add_diacritic(values: pa.Array, rng: np.random.Generator) -> pa.Array:
