@@ -411,3 +411,8 @@ def test_shared_rows_take_their_household_heads_value():
     shared = np.array([False, True, False, True])
     assert names.of_heads(values, head, shared).to_pylist() == ["a", "a", "c", "c"]
     assert names.of_heads(values, head, ~shared).to_pylist() == ["a", None, "c", "d"]
+
+
+def test_census_family_names_are_ascii_as_rare_names_read_their_letters():
+    # rare_names reads the letters of census names (and of their heads and tails) as bytes
+    assert pc.all(pc.string_is_ascii(reference.family_names_census().values)).as_py()

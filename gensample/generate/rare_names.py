@@ -74,13 +74,15 @@ def _census_runs() -> np.ndarray:
 
 
 def _letters(values: pa.Array, width: int) -> np.ndarray:
-    """The first ``width`` letters of each value, case ignored, as 1 to 26 (0: anything else,
-    or past the end), one row a value."""
-    ascii_only = pc.replace_substring_regex(pc.utf8_lower(values), "[^a-z]", " ")
-    padded = pc.utf8_rpad(pc.utf8_slice_codeunits(ascii_only, 0, width), width)
-    raw = np.frombuffer(padded.buffers()[2], np.uint8, len(values) * width)
-    codes = np.where((raw >= ord("a")) & (raw <= ord("z")), raw - (ord("a") - 1), 0)
-    return codes.reshape(len(values), width).astype(np.int64)
+    """The first ``width`` letters of each value (ASCII text: census names and their parts),
+    case ignored, as 1 to 26 (0: anything else, or past the end), one row a value."""
+    offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset :][: len(values) + 1]
+    text = np.frombuffer(values.buffers()[2] or b"", np.uint8)[: offsets[-1]]
+    text = np.append(text, np.uint8(0))  # read in place of every position past a value's end
+    at = offsets[:-1, None] + np.arange(width, dtype=np.int32)
+    lower = text[np.where(at < offsets[1:, None], at, len(text) - 1)] | ord(" ")
+    is_letter = (lower >= ord("a")) & (lower <= ord("z"))
+    return np.where(is_letter, lower.astype(np.int32) - (ord("a") - 1), 0)
 
 
 def _runs(letters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
