@@ -199,3 +199,21 @@ def test_appending_with_archival_lists_each_person_once(run_dir):
     entities = read_csv(day_dir(run_dir) / "truth" / "entities.csv")["entity_id"].to_pylist()
     assert len(entities) == len(set(entities))
     assert {r["entity_id"] for r in records(run_dir)} <= set(entities)
+
+
+def test_the_archive_copies_the_truth_of_customers_from_where_the_run_wrote_it(
+    run_dir, monkeypatch
+):
+    """Two blocks in two workers, and an extra block of re-injected records: the archived truth
+    is exactly the day's truth lines of customers, copied, never searched for."""
+    run_day(run_dir, DAY - dt.timedelta(days=1), customers=300)
+    monkeypatch.setattr(archiving, "copy_rows", None)  # searching the truth file would fail
+    datasets = ["stores", "customers", "pos_customers"]
+    run_day(run_dir, customers=60_000, workers=2, datasets=datasets, archival=True)
+    lines = (day_dir(run_dir) / "truth" / "records.csv").read_bytes().splitlines(keepends=True)
+    of_customers = [line for line in lines[1:] if line.startswith(b'"customers",')]
+    assert {line.split(b",")[0] for line in lines[1:]} == {b'"customers"', b'"pos_customers"'}
+    archived = run_dir / "archive" / DAY.isoformat()
+    assert (archived / "records.csv").read_bytes() == b"".join([lines[0], *of_customers])
+    index = json.loads((archived / "archive.json").read_text())
+    assert index["files"]["records.csv"]["rows"] == len(of_customers) > 60_000

@@ -2,6 +2,7 @@
 whatever order the slots run in and whichever process runs them."""
 
 import multiprocessing
+import os
 import threading
 
 import pytest
@@ -9,7 +10,7 @@ from sample_tables import SCHEMA, expected_csv, split
 
 from gensample.errors import RunError
 from gensample.output.encoding import start_csv, write_csv_rows
-from gensample.output.placement import PartFiles, Placement, part_path
+from gensample.output.placement import PartFiles, Placement, copy_range, part_path
 
 NAME = "data/customers.csv"
 
@@ -143,3 +144,27 @@ def test_a_missing_part_is_named(tmp_path):
     placement = placement_of(tmp_path, NAME)
     with pytest.raises(RunError, match=r"cannot read .*data--customers\.csv\.0\.part"):
         placement.append(0, NAME, part_path(tmp_path, NAME, 0))
+
+
+@pytest.mark.parametrize("in_kernel", [True, False])
+def test_a_range_of_bytes_is_copied_where_the_target_stands(tmp_path, monkeypatch, in_kernel):
+    if not in_kernel:  # as on a system without copy_file_range
+        monkeypatch.delattr(os, "copy_file_range")
+    source, target = tmp_path / "source", tmp_path / "target"
+    source.write_bytes(bytes(range(256)) * 40_000)  # beyond one chunk of the fallback
+    with open(source, "rb") as reading, open(target, "wb") as writing:
+        writing.write(b"head")
+        copy_range(reading, writing, 1_000, 9_001_000)
+        writing.write(b"tail")
+    assert target.read_bytes() == b"head" + source.read_bytes()[1_000:9_001_000] + b"tail"
+
+
+def test_a_range_beyond_the_end_of_its_file_is_an_error(tmp_path):
+    source = tmp_path / "source"
+    source.write_bytes(b"0123456789")
+    with (
+        open(source, "rb") as reading,
+        open(tmp_path / "target", "wb") as writing,
+        pytest.raises(OSError, match="ended after 10 of the 20 bytes"),
+    ):
+        copy_range(reading, writing, 5, 20)

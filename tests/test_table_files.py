@@ -107,3 +107,40 @@ def test_released_pages_leave_the_resident_memory(tmp_path):
         assert table_files.release(text, 0, len(text) - 100) == (64 << 20) - mmap.PAGESIZE
         assert mapped - resident_file_kib() > 48 << 10  # at least 48 of the 64 MiB
         assert text[-1:] == b"x"  # the mapping still reads
+
+
+def runs_of_kind(source: Path, kind: str) -> list[table_files.Lines]:
+    """Where the runs of lines of ``kind`` lie in ``source`` (as a writer would report them)."""
+    lines = source.read_bytes().splitlines(keepends=True)
+    runs, offset = [], len(lines[0])
+    for line in lines[1:]:
+        if line.startswith(f'"{kind}",'.encode()):
+            if runs and runs[-1].stop == offset:
+                runs[-1] = table_files.Lines(runs[-1].start, offset + len(line), runs[-1].count + 1)
+            else:
+                runs.append(table_files.Lines(offset, offset + len(line), 1))
+        offset += len(line)
+    return runs
+
+
+@pytest.mark.parametrize("kinds", [KINDS * 5, ["customers"] * 4, ["x", "loyalty"], []])
+def test_lines_copied_from_where_they_lie_are_the_rows_of_the_kind(tmp_path, kinds):
+    table = rows(kinds)
+    source = written(tmp_path / "all.csv", table)
+    expected = written(
+        tmp_path / "expected.csv", table.filter(pc.equal(table["dataset"], "customers"))
+    )
+    runs = runs_of_kind(source, "customers")
+    count = table_files.copy_lines(source, tmp_path / "copy.csv", SCHEMA, "customers", runs)
+    assert count == kinds.count("customers")
+    assert (tmp_path / "copy.csv").read_bytes() == expected.read_bytes()
+
+
+@pytest.mark.parametrize("shift", [(1, 0), (0, -1), (0, 1)])
+def test_lines_that_are_not_where_they_were_said_to_be_are_refused(tmp_path, shift):
+    source = written(tmp_path / "all.csv", rows(KINDS))
+    run = runs_of_kind(source, "customers")[0]
+    moved = table_files.Lines(run.start + shift[0], run.stop + shift[1], run.count)
+    with pytest.raises(TableFileError, match=r"all\.csv: bytes \d+ to \d+ are not lines"):
+        table_files.copy_lines(source, tmp_path / "copy.csv", SCHEMA, "customers", [moved])
+    assert not (tmp_path / "copy.csv").exists()

@@ -35,7 +35,9 @@ from gensample.output.atomic import recover_directories, swap_directory, sync_di
 from gensample.output.encoding import sha256
 from gensample.output.manifest import MANIFEST_FILE
 from gensample.output.table_files import (
+    Lines,
     TableFileError,
+    copy_lines,
     copy_rows,
     read,
     read_batches,
@@ -84,14 +86,17 @@ class ArchivedDay:
     history: pa.Table = field(default_factory=HISTORY_SCHEMA.empty_table)
 
 
-def store(archive_dir: Path, date: dt.date, day_dir: Path) -> Path:
+def store(
+    archive_dir: Path, date: dt.date, day_dir: Path, customer_truth: list[Lines] | None = None
+) -> Path:
     """Keep the day's customers, their truth, people and history in ``archive/<date>/``,
-    replacing it whole."""
+    replacing it whole; the truth rows of its customers copied from ``customer_truth`` (where
+    they lie in the day's truth file, when the run that wrote them says), else found there."""
     recover_directories(archive_dir)
     staging = archive_dir / f".{date.isoformat()}.staging"
     try:
         sources = _customer_files(day_dir)
-        if not _link_day(staging, date, sources, day_dir):
+        if not _link_day(staging, date, sources, day_dir, customer_truth):
             _write_day(staging, date, sources, day_dir)
         sync_directory(staging)  # its files are synced: written atomically, or the day's own
         return swap_directory(staging, archive_dir / date.isoformat())
@@ -161,7 +166,9 @@ def _customer_files(day_dir: Path) -> list[Path]:
     return sorted(found, key=lambda path: (int(DATA_FILE.fullmatch(path.name)[1] or 1), path.name))
 
 
-def _link_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) -> bool:
+def _link_day(
+    staging: Path, date: dt.date, sources: list[Path], day_dir: Path, lines: list[Lines] | None
+) -> bool:
     """Archive the day's own files as hard links when they are already what the archive keeps:
     one customers CSV, and the people and history (every person of a day has a customer
     record). The truth is linked too when it is of customers only, else filtered. Committed
@@ -192,16 +199,19 @@ def _link_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) 
         for name, source in linked.items()
     }
     if not truth_of_customers_only:
-        rows = _customer_truth(day_dir, staging / RECORDS_FILE)
+        rows = _customer_truth(day_dir, staging / RECORDS_FILE, lines)
         files[RECORDS_FILE] = {"rows": rows, "sha256": sha256(staging / RECORDS_FILE)}
     write_json(staging / INDEX_FILE, _index(date, files, day_dir))
     return True
 
 
-def _customer_truth(day_dir: Path, path: Path) -> int:
-    """Write the day's truth rows of customer records as ``path``; return their number (the
-    truth of every dataset is several times the customers' part)."""
+def _customer_truth(day_dir: Path, path: Path, lines: list[Lines] | None = None) -> int:
+    """Write the day's truth rows of customer records as ``path``, from their ``lines`` in the
+    day's truth file when known, else found there; return their number (the truth of every
+    dataset is several times the customers' part)."""
     source = day_dir / day_files.RECORDS_FILE
+    if lines is not None:
+        return copy_lines(source, path, RECORDS_SCHEMA, NAME, lines)
     return copy_rows(source, path, RECORDS_SCHEMA, NAME, BEFORE_SIMILARITY)
 
 

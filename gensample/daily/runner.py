@@ -33,8 +33,9 @@ from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.generate.plan import Plan, make_plan
 from gensample.output import dictionary, manifest
 from gensample.output.atomic import write_json
-from gensample.output.batch import write_batch
+from gensample.output.batch import Written, write_batch
 from gensample.output.encoding import sha256
+from gensample.output.table_files import Lines
 from gensample.output.timings import Stopwatch
 from gensample.settings import Settings
 
@@ -82,14 +83,16 @@ def run(
         batch = _batch(plan, drop, extras)
         current.check_fits(date, batch)
         try:
-            rows = _write_staging(directory, settings, plan, batch, extras, drop, stopwatch)
+            written = _write_staging(directory, settings, plan, batch, extras, drop, stopwatch)
             with signals.deferred(commit=True), stopwatch.stage("bookkeeping"):  # stops wait
                 day_dir = directory.commit_day(plan.date)
                 crash_point("committed")
-                batch = _after_commit(directory, settings, plan, batch, drop, current, now, day_dir)
+                batch = _after_commit(
+                    directory, settings, plan, batch, drop, current, now, day_dir, written
+                )
         finally:  # after a failure or a stop before the commit
             shutil.rmtree(directory.staging(plan.date), ignore_errors=True)
-    return RunSummary(day_dir, plan, batch, rows, stopwatch)
+    return RunSummary(day_dir, plan, batch, written.rows, stopwatch)
 
 
 def _extras(
@@ -138,15 +141,17 @@ def _after_commit(
     current: state.State,
     now: dt.datetime,
     day_dir: Path,
+    written: Written,
 ) -> state.Batch:
-    """Consume the tracer, save the state and archive the day; the day itself is committed."""
+    """Consume the tracer, save the state and archive the day (its first batch's truth rows of
+    customers copied from where the batch ``written`` says); the day itself is committed."""
     try:
         batch = dataclasses.replace(batch, tracer=_consume(directory, drop, now))
         crash_point("tracer-consumed")
         current.record(plan.date, batch, settings.load_type, _history(settings, plan, now))
         state.save(directory.state_path, current)
         crash_point("state-saved")
-        _archive(directory, settings, day_dir, current)
+        _archive(directory, settings, day_dir, current, written.customer_truth)
         crash_point("archived")
         current_state.update(directory, settings)
     except GensampleError as error:
@@ -177,8 +182,10 @@ def _write_staging(
     extras: Extras | None,
     drop: tracer_drops.TracerDrop | None,
     stopwatch: Stopwatch,
-) -> dict[str, int]:
-    """Write the batch into a staging copy of the day, manifest last; return its rows."""
+) -> Written:
+    """Write the batch into a staging copy of the day, manifest last; return its rows (the
+    day's, earlier batches' included) and where its truth rows of customers lie (when it is the
+    day's first batch, else not known)."""
     staging = directory.staging(plan.date)
     earlier, earlier_rows = _start_staging(directory, settings, plan.date, staging)
     result = extras.result if extras else None
@@ -193,7 +200,8 @@ def _write_staging(
         document = manifest.build(settings, batches, every_row, staging, written.sha256)
         write_json(staging / manifest.MANIFEST_FILE, document)
     crash_point("manifest-written")
-    return rows
+    customer_truth = written.customer_truth if not earlier else None
+    return dataclasses.replace(written, rows=rows, customer_truth=customer_truth)
 
 
 def _start_staging(
@@ -245,12 +253,16 @@ def _history(settings: Settings, plan: Plan, now: dt.datetime) -> dict:
 
 
 def _archive(
-    directory: RunDirectory, settings: Settings, day_dir: Path, current: state.State
+    directory: RunDirectory,
+    settings: Settings,
+    day_dir: Path,
+    current: state.State,
+    customer_truth: list[Lines] | None,
 ) -> None:
     """Keep the day's customers and their truth for re-injection, note it in the state, and
     drop what is too old."""
     date = dt.date.fromisoformat(day_dir.name)
-    archiving.store(directory.archive, date, day_dir)
+    archiving.store(directory.archive, date, day_dir, customer_truth)
     current.archived[day_dir.name] = sha256(day_dir / manifest.MANIFEST_FILE)
     for day in archiving.prune(directory.archive, date, settings.archive_retention_days):
         current.archived.pop(day.isoformat(), None)

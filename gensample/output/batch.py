@@ -15,6 +15,7 @@ from gensample.output.day_files import RECORDS_FILE, output_files, reference_blo
 from gensample.output.digests import GrowingFiles
 from gensample.output.encoding import ParquetDayFile, check_csv_end, start_csv
 from gensample.output.placement import Placement
+from gensample.output.table_files import Lines
 from gensample.output.timings import Stopwatch
 from gensample.output.workers import (
     BlockOutput,
@@ -32,12 +33,14 @@ ENGINES = {"local": local_engine, "dask": dask_engine}
 
 @dataclass(frozen=True)
 class Written:
-    """What a batch wrote: rows per file, people of its entities per look-alike relation, and
-    the hex SHA-256 of its CSV files (hashed as they grew, their earlier batches' rows too)."""
+    """What a batch wrote: rows per file, people of its entities per look-alike relation, the
+    hex SHA-256 of its CSV files (hashed as they grew, their earlier batches' rows too), and
+    where its truth rows of customer records lie in the truth file (None: not known)."""
 
     rows: dict[str, int]
     lookalikes: dict[str, int]
     sha256: dict[str, str]
+    customer_truth: list[Lines] | None
 
 
 def write_batch(
@@ -74,6 +77,7 @@ def _write_blocks(
     destination, parquet = open_day(settings, batch, staging)
     rows = dict.fromkeys(output_files(settings, batch), 0)
     lookalikes = collections.Counter()
+    customer_truth: list[Lines] | None = []
     reference = reference_block(settings, plan, batch)
     progress = Progress(len(plan.blocks) + (extras is not None) + (reference is not None))
     blocks = run_blocks(settings, plan, batch, destination, first_slot=int(reference is not None))
@@ -87,6 +91,7 @@ def _write_blocks(
                 _written_alone(extras, last_slot, settings, plan, batch, destination),
             ):
                 _take(parts, parquet, rows, lookalikes, stopwatch)
+                customer_truth = _joined(customer_truth, parts.customer_truth)
                 digests.advance(placement.ends())  # the bytes of the blocks so far
                 progress.advance()
         finally:
@@ -101,7 +106,7 @@ def _write_blocks(
             sha256 = digests.hexdigests()
     if destination.parts_dir.exists():
         destination.parts_dir.rmdir()
-    return Written(rows, dict(sorted(lookalikes.items())), sha256)
+    return Written(rows, dict(sorted(lookalikes.items())), sha256, customer_truth)
 
 
 def _take(
@@ -121,6 +126,11 @@ def _take(
     for name, count in parts.rows.items():
         rows[name] += count
     lookalikes.update(parts.lookalikes)
+
+
+def _joined(lines: list[Lines] | None, more: list[Lines] | None) -> list[Lines] | None:
+    """The lines of the blocks so far and of one more (None when either is not known)."""
+    return None if lines is None or more is None else lines + more
 
 
 def open_day(

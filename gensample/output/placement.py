@@ -16,7 +16,6 @@ another machine (a Dask worker), it writes its rows of each file as a part file 
 import contextlib
 import multiprocessing
 import os
-import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -69,7 +68,7 @@ class Placement:
         except OSError as error:
             raise RunError(f"cannot read {part}: {error.strerror or error}") from error
         with open(descriptor, "rb") as source, self.turn(slot, name) as file:
-            _copy(source, file)
+            copy_range(source, file, 0, os.fstat(descriptor).st_size)
         part.unlink()
 
     def abandon(self) -> None:
@@ -84,22 +83,25 @@ class Placement:
             return dict(zip(self.paths, self._ends, strict=True))
 
 
-def _copy(source: BinaryIO, target: BinaryIO) -> None:
-    """Copy the whole of ``source`` to ``target`` where it stands, leaving it after the copy;
-    in the kernel where it can (no trip through this process; a reflink on filesystems that
-    share blocks, a server-side copy on NFS 4.2)."""
-    if not hasattr(os, "copy_file_range"):  # not Linux
-        shutil.copyfileobj(source, target, COPY_CHUNK)
-        return
-    start, size, done = target.tell(), os.fstat(source.fileno()).st_size, 0
-    while done < size:
-        copied = os.copy_file_range(
-            source.fileno(), target.fileno(), size - done, done, start + done
-        )
+def copy_range(source: BinaryIO, target: BinaryIO, start: int, stop: int) -> None:
+    """Copy bytes ``start`` to ``stop`` of ``source`` to ``target`` where it stands, leaving it
+    after the copy; in the kernel where it can (no trip through this process; a reflink on
+    filesystems that share blocks, a server-side copy on NFS 4.2)."""
+    at, done = target.tell(), start
+    while done < stop:
+        copied = _copy_some(source.fileno(), target.fileno(), done, stop, at + done - start)
         if not copied:
-            raise OSError(f"its part file ended after {done} of its {size} bytes")
+            raise OSError(f"it ended after {done} of the {stop} bytes to copy")
         done += copied
-    target.seek(start + size)
+    target.seek(at + stop - start)
+
+
+def _copy_some(source: int, target: int, start: int, stop: int, at: int) -> int:
+    """Copy bytes from ``start`` (up to ``stop``) of file ``source`` to position ``at`` of file
+    ``target``; return how many (0: ``source`` ends at ``start``)."""
+    if hasattr(os, "copy_file_range"):  # Linux
+        return os.copy_file_range(source, target, stop - start, start, at)
+    return os.pwrite(target, os.pread(source, min(COPY_CHUNK, stop - start), start), at)
 
 
 def part_path(parts_dir: Path, name: str, slot: int) -> Path:

@@ -7,11 +7,12 @@ string, as the writers wrote them. Every problem is a :class:`TableFileError` na
 import contextlib
 import io
 import mmap
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -21,6 +22,7 @@ import pyarrow.csv as pacsv
 from gensample.errors import RunError
 from gensample.output.atomic import atomic_output
 from gensample.output.encoding import CSV_OPTIONS, ROWS_CSV_OPTIONS
+from gensample.output.placement import copy_range
 
 NO_FILL: Mapping[str, str] = MappingProxyType({})
 
@@ -59,6 +61,44 @@ def copy_rows(
                 return _copy_lines_starting(lines, _csv_text(first) + b",", handle)
     kept = (batch.filter(pc.equal(batch[0], first)) for batch in read_batches(source, schema, fill))
     return write_csv(target, schema, kept)
+
+
+class Lines(NamedTuple):
+    """Whole lines of a file: its bytes ``start`` to ``stop``, ``count`` lines."""
+
+    start: int
+    stop: int
+    count: int
+
+
+def copy_lines(
+    source: Path, target: Path, schema: pa.Schema, first: str, lines: Iterable[Lines]
+) -> int:
+    """Write ``lines`` of the CSV file ``source`` (in ``schema``, which wrote them), each run
+    of lines starting with the text ``first`` (checked: a run's first field and its last line
+    break), atomically as the CSV file ``target``, after a header; return their number.
+
+    The bytes are copied in the kernel: nothing is read into this process, nor parsed (as
+    ``copy_rows`` must, to find the lines)."""
+    prefix, copied = _csv_text(first) + b",", 0
+    with _reading(source), open(source, "rb") as data, atomic_output(target) as handle:
+        handle.write(_header(schema))
+        handle.flush()  # the copies write below the handle's buffer
+        for run in lines:
+            if run.count:
+                _check_run(source, data.fileno(), run, prefix)
+                copy_range(data, handle, run.start, run.stop)
+                copied += run.count
+    return copied
+
+
+def _check_run(path: Path, descriptor: int, run: Lines, prefix: bytes) -> None:
+    """Fail unless the bytes of ``run`` start with ``prefix`` and end a line."""
+    starts = os.pread(descriptor, len(prefix), run.start) == prefix
+    if not starts or os.pread(descriptor, 1, run.stop - 1) != b"\n":
+        raise TableFileError(
+            f"{path}: bytes {run.start} to {run.stop} are not lines starting {prefix!r}"
+        )
 
 
 def _copy_lines_starting(lines: BinaryIO, prefix: bytes, target: BinaryIO) -> int:

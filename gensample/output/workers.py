@@ -26,13 +26,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.errors import RunError
-from gensample.generate.datasets.contract import Block, Generated
+from gensample.generate.datasets.contract import CUSTOMERS, Block, Generated
 from gensample.generate.pipeline import BlockResult, generate_block
 from gensample.generate.plan import Plan
-from gensample.output.day_files import ENTITIES_FILE, HISTORY_FILE, block_tables, data_file
+from gensample.output.day_files import (
+    ENTITIES_FILE,
+    HISTORY_FILE,
+    RECORDS_FILE,
+    block_tables,
+    data_file,
+)
 from gensample.output.encoding import write_csv_rows, write_part
 from gensample.output.lifetime import die_with_parent
 from gensample.output.placement import PartFiles, Placement, part_path
+from gensample.output.table_files import Lines
 from gensample.settings import Settings
 
 
@@ -54,6 +61,9 @@ class BlockOutput:
     rows: dict[str, int]
     seconds: dict[str, float]
     lookalikes: dict[str, int] = field(default_factory=dict)
+    customer_truth: list[Lines] | None = field(default_factory=list)
+    """Where its truth rows of customer records lie in the day's truth file (for the archive
+    to copy them without reading the file); None when it cannot say."""
 
 
 def write_block(
@@ -76,6 +86,7 @@ def write_block(
         if name not in early.rows
     }
     placement, paths = destination.placement, dict(early.paths)
+    customer_truth: list[Lines] | None = []
     for name, table in tables.items():
         if name not in placement.paths:  # a Parquet file
             paths |= write_file(name, table, destination, slot)
@@ -86,11 +97,31 @@ def write_block(
             if name == ENTITIES_FILE and result.history is None:
                 with placement.turn(slot, HISTORY_FILE) as history:
                     _write_new_people(tables[name], tables[HISTORY_FILE], file, history, date)
+            elif name == RECORDS_FILE and name in tables:
+                customer_truth = _write_truth(tables[name], file, placement)
             elif name in tables:
                 write_csv_rows(tables[name], file)
     rows = {name: table.num_rows for name, table in tables.items()} | early.rows
     write = early.seconds + time.perf_counter() - started
-    return BlockOutput(paths, rows, {**result.seconds, "write": write}, relations(result.entities))
+    seconds = {**result.seconds, "write": write}
+    return BlockOutput(paths, rows, seconds, relations(result.entities), customer_truth)
+
+
+def _write_truth(
+    records: pa.Table, file: BinaryIO, placement: Placement | PartFiles
+) -> list[Lines] | None:
+    """Write a block's truth rows, those of customer records first on their own; return where
+    they lie in the day file (None when they are not the first rows, or go to a part file)."""
+    customer = pc.equal(records["dataset"], CUSTOMERS).to_numpy(zero_copy_only=False)
+    count = int(customer.sum())
+    if isinstance(placement, PartFiles) or not customer[:count].all():
+        write_csv_rows(records, file)
+        return None
+    start = file.tell()
+    write_csv_rows(records.slice(0, count), file)
+    stop = file.tell()
+    write_csv_rows(records.slice(count), file)
+    return [Lines(start, stop, count)]
 
 
 def write_file(name: str, table: pa.Table, destination: Destination, slot: int) -> dict[str, Path]:
