@@ -176,7 +176,8 @@ def _draw(seed: int, purpose: str) -> np.random.Generator:
 def skus(seed: int, count: int) -> np.ndarray:
     """The SKU numbers of ``count`` products (read-only): a prefix of one shuffle of all of
     them, made once (15 ms) for the catalog, its makeup and the shop's pages."""
-    numbers = _draw(seed, "sku").permutation(10**SKU_DIGITS)[:count].copy()  # settings cap count
+    shuffled = _draw(seed, "sku").permutation(10**SKU_DIGITS)  # settings cap count
+    numbers = shuffled[:count].copy()  # not a view: that would keep the whole shuffle
     numbers.setflags(write=False)
     return numbers
 
