@@ -43,6 +43,7 @@ DESCRIPTIONS = {
     "holds a name (a wifi login), easy when every identifier compared is equal, hard when none "
     "is; empty for originals.",
 }
+DIFFICULTIES = pa.array(["easy", "medium", "hard"])
 EASY_NAME, HARD_NAME = 0.95, 0.8
 """Name similarity at or above which a pair can be easy, and below which it is hard."""
 ADDRESS_COLUMNS = ("address_line1", "address_line2", "city", "state", "postal_code")
@@ -83,7 +84,7 @@ def bucket(name: pa.Array, identifiers: list[pa.Array], unnamed: pa.Array) -> pa
         alone, (agreeing >= 1) & (agreeing == compared), (similar >= EASY_NAME) & (agreeing >= 2)
     )
     hard = (agreeing == 0) | (~alone & (similar < HARD_NAME))
-    return pa.array(np.where(easy, "easy", np.where(hard, "hard", "medium")))
+    return DIFFICULTIES.take(pa.array(np.where(easy, 0, np.where(hard, 2, 1))))
 
 
 def _compared(left: pa.Array, right: pa.Array, scorer, same: float) -> pa.Array:
@@ -127,14 +128,15 @@ def _address(table: pa.Table) -> pa.Array:
 
 def _same(copies: pa.Table, originals: pa.Table, column: str, normal) -> pa.Array:
     """Whether ``column`` reads the same in both once made ``normal`` (null where either is
-    missing or the column is not held); both sides are made normal at once."""
+    missing or the column is not held). Equal texts are the same whatever ``normal`` does: only
+    the pairs that differ are made normal, both sides at once."""
     if column not in copies.column_names or column not in originals.column_names:
         return pa.nulls(copies.num_rows, pa.bool_())
-    both = pa.concat_arrays(
-        [t[column].combine_chunks().cast(pa.string()) for t in (copies, originals)]
-    )
-    normalised = normal(both)
-    return pc.equal(normalised[: copies.num_rows], normalised[copies.num_rows :])
+    copy, original = (t[column].combine_chunks().cast(pa.string()) for t in (copies, originals))
+    same = pc.equal(copy, original)
+    rows = np.flatnonzero(pc.invert(same).fill_null(False).to_numpy(zero_copy_only=False))
+    both = normal(pa.concat_arrays([copy.take(rows), original.take(rows)]))
+    return put(same, rows, [pc.equal(both[: len(rows)], both[len(rows) :])])
 
 
 def _metaphone(values: pa.Array) -> pa.Array:
