@@ -171,7 +171,7 @@ def _link_day(
 ) -> bool:
     """Archive the day's own files as hard links when they are already what the archive keeps:
     one customers CSV, and the people and history (every person of a day has a customer
-    record). The truth is linked too when it is of customers only, else filtered. Committed
+    record). The truth is linked too when it is of customers only, else copied. Committed
     files never change (a re-run swaps in new ones), so a link costs nothing and stays valid.
     False when it cannot."""
     if not (day_dir / MANIFEST_FILE).exists() or [path.name for path in sources] != [
