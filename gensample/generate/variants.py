@@ -83,17 +83,6 @@ class OtherValues:
             return _maiden_name(people, self._maiden[persons])
         return _preferred_name(people, self._nickname[persons])
 
-    def table(self) -> pa.Table:
-        """Every person's value of every variation's columns, named ``<variation>/<column>``."""
-        everyone = np.arange(self.people.num_rows)
-        return pa.table(
-            {
-                f"{variation}/{column}": self.values(variation, column, everyone)
-                for variation, columns in COLUMNS.items()
-                for column in columns
-            }
-        )
-
 
 def carry(
     copies: pa.Table,
