@@ -93,8 +93,12 @@ def _compared(left: pa.Array, right: pa.Array, scorer, same: float) -> pa.Array:
     scores = np.full(len(left), same)
     differ = pc.not_equal(left, right).fill_null(False).to_numpy(zero_copy_only=False)
     rows = pa.array(np.flatnonzero(differ))
-    scores[differ] = process.cpdist(
-        left.take(rows).to_pylist(), right.take(rows).to_pylist(), scorer=scorer, workers=1
+    scores[differ] = process.cpdist(  # in double precision, as the scorer gives one pair
+        left.take(rows).to_pylist(),
+        right.take(rows).to_pylist(),
+        scorer=scorer,
+        workers=1,
+        dtype=np.float64,
     )
     missing = pc.or_(pc.is_null(left), pc.is_null(right)).to_numpy(zero_copy_only=False)
     return pa.array(scores, mask=missing)
