@@ -67,13 +67,29 @@ def checksums(run_dir: Path) -> dict[str, str]:
 
 
 def local_and_dask(tmp_path: Path, toml: str, scheduler: str) -> tuple[dict, dict]:
-    """The day's checksums from a local run and from a Dask run."""
+    """The day's checksums from a local run and from a Dask run (the first differing line of
+    each file they write differently is printed: a failing test shows it)."""
     local = run_dir_for(tmp_path, "local", toml)
     run_day(local, customers=PEOPLE)  # one process: no fork beside the client's threads
     on_dask = run_dir_for(tmp_path, "dask", toml)
     summary = run_day(on_dask, customers=PEOPLE, engine="dask", scheduler=scheduler)
     assert "place parts" in summary.stopwatch.seconds  # the blocks did run on Dask
+    print_differences(local / "out" / DAY.isoformat(), on_dask / "out" / DAY.isoformat())
     return checksums(local), checksums(on_dask)
+
+
+def print_differences(day: Path, other: Path) -> None:
+    """Print each file of ``day`` (but its manifest) that ``other`` holds differently: its
+    first differing line in both, and how many lines differ (line 0: one file is longer)."""
+    for path in sorted(p for p in day.rglob("*") if p.is_file() and p.name != "manifest.json"):
+        theirs = other / path.relative_to(day)
+        mine, their = path.read_bytes(), theirs.read_bytes() if theirs.exists() else b""
+        if mine != their:
+            lines = list(zip(mine.splitlines(), their.splitlines(), strict=False))  # lengths too
+            differing = [n for n, (a, b) in enumerate(lines, 1) if a != b]
+            first = differing[0] if differing else 0
+            line = lines[first - 1] if first else (mine[-80:], their[-80:])
+            print(path.relative_to(day), f"line {first}, {len(differing)} lines differ:", *line)
 
 
 @pytest.mark.parametrize("toml", ['format = "csv"\n', 'format = "parquet"\n'])
