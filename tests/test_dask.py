@@ -85,7 +85,7 @@ def print_differences(day: Path, other: Path) -> None:
         theirs = other / path.relative_to(day)
         mine, their = path.read_bytes(), theirs.read_bytes() if theirs.exists() else b""
         if mine != their:
-            lines = list(zip(mine.splitlines(), their.splitlines(), strict=False))  # lengths too
+            lines = list(zip(mine.splitlines(), their.splitlines(), strict=False))  # any lengths
             differing = [n for n, (a, b) in enumerate(lines, 1) if a != b]
             first = differing[0] if differing else 0
             line = lines[first - 1] if first else (mine[-80:], their[-80:])
