@@ -22,7 +22,8 @@ from gensample.cli import main
 from gensample.daily import state
 from gensample.errors import RunError
 from gensample.generate.seeding import BLOCK_SIZE
-from gensample.output.dask_engine import WORKER_ALLOCATORS, _check_workers, _local_cluster
+from gensample.output.dask_engine import WORKER_ALLOCATORS, _local_cluster
+from gensample.output.dask_workers import check_workers
 
 distributed = pytest.importorskip("distributed")
 
@@ -154,7 +155,28 @@ def test_the_workers_of_a_cluster_started_for_a_run_share_one_heap_that_keeps_fr
 
 def test_a_worker_that_cannot_see_the_run_directory_is_refused(tmp_path, cluster):
     with pytest.raises(RunError, match=r"cannot see .*missing.*shared filesystem"):
-        _check_workers(cluster, tmp_path / "missing")
+        check_workers(cluster, tmp_path / "missing")
+
+
+def make_other_stores() -> None:
+    """On a worker: make the run's stores from the next seed, as a worker installed with other
+    data would."""
+    from gensample.generate.datasets import stores
+
+    stores.of_run = lambda settings: stores.catalog(settings.seed + 1, settings.stores)
+
+
+def test_a_worker_that_makes_other_reference_tables_fails_the_run(tmp_path):
+    run_dir = run_dir_for(tmp_path, "dask", "")
+    with (  # a cluster of its own: what its worker caches of other stores goes with it
+        distributed.LocalCluster(n_workers=1, processes=True, dashboard_address=":0") as other,
+        distributed.Client(other) as client,
+    ):
+        client.run(make_other_stores)
+        with pytest.raises(RunError, match=r"made other reference tables .*\(.*stores\)"):
+            run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=other.scheduler.address)
+    assert not (run_dir / "out" / DAY.isoformat()).exists()  # the day was not committed
+    assert state.load(run_dir / "state.json").next_entity_id == BLOCK_SIZE - PEOPLE // 2
 
 
 S3_ENVIRON = {

@@ -24,13 +24,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pyarrow as pa
-
 from gensample.errors import BadInputError, RunError
 from gensample.generate.datasets import systems
 from gensample.generate.datasets.contract import Block
 from gensample.generate.plan import Plan
+from gensample.output.dask_workers import check_reference, check_workers, reference_digests
 from gensample.output.placement import PartFiles, part_path
 from gensample.output.shared_parts import SharedParts
 from gensample.output.workers import (
@@ -42,7 +40,6 @@ from gensample.output.workers import (
 )
 from gensample.settings import Settings
 from gensample.settings.engine import local_cluster_size
-from gensample.version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -155,13 +152,14 @@ def _run_blocks(
     run = (settings, plan.date, batch, destination.placement.paths, destination.parts_dir)
     prefix = f"gensample-{plan.date}-{batch}-{tokenize(*run)}"
     shared = SharedParts.of_run(settings, prefix)
-    _check_workers(client, None if shared else destination.parts_dir)
+    check_workers(client, None if shared else destination.parts_dir)
     submitted: list = []
 
     parameters = systems.effective(settings)  # read here: a worker may not see the spec files
+    reference = reference_digests(settings, plan.date)  # what the workers must make too
 
     def submit(slot: int, block: Block) -> Any:
-        arguments = (*run, shared, parameters, block, slot)
+        arguments = (*run, shared, parameters, reference, block, slot)
         future = client.submit(_write_block_task, *arguments, key=f"{prefix}-{slot}")
         submitted.append(future)
         return future
@@ -206,14 +204,17 @@ def _write_block_task(
     parts_dir: Path,
     shared: SharedParts | None,
     parameters: dict[str, dict],
+    reference: Mapping[str, str],
     block: Block,
     slot: int,
 ) -> BlockOutput:
     """On a Dask worker: generate one block and write its rows of the files ``paths`` (CSV)
     and of the Parquet files as part files in ``parts_dir``, or upload them to ``shared``
     (the paths it gives for Parquet parts are where this process downloads them). The built-in
-    systems' ``parameters`` come with the task: the worker may not see the spec files."""
+    systems' ``parameters`` come with the task: the worker may not see the spec files; so do
+    the ``reference`` tables' digests, which the tables the worker makes must match."""
     systems.install(settings, parameters)
+    check_reference(settings, date, reference)
     if shared is None:
         return _write_parts(settings, date, batch, paths, parts_dir, block, slot)
     with tempfile.TemporaryDirectory(prefix="gensample-parts-") as scratch:
@@ -253,35 +254,3 @@ def _place(
         destination.placement.append(slot, name, part_path(destination.parts_dir, name, slot))
     seconds = {**parts.seconds, "place parts": time.perf_counter() - started}
     return dataclasses.replace(parts, seconds=seconds)
-
-
-def _check_workers(client: Any, parts_dir: Path | None) -> None:
-    """Fail unless every worker sees ``parts_dir`` (None: parts go through S3) and runs the
-    same versions as this process (other versions could write other bytes)."""
-    expected = _worker_view(str(parts_dir or ""))
-    for address, view in client.run(_worker_view, str(parts_dir or "")).items():
-        if parts_dir and not view["sees the run directory"]:
-            raise RunError(
-                f"Dask worker {address} cannot see {parts_dir}: every worker must see the run "
-                "directory at the same path (a shared filesystem), or set dask_parts to "
-                "s3://bucket/prefix"
-            )
-        if view != expected:
-            raise RunError(
-                f"Dask worker {address} runs {_versions(view)}, this process "
-                f"{_versions(expected)}: install the same versions on every worker"
-            )
-
-
-def _worker_view(parts_dir: str) -> dict[str, Any]:
-    """What decides a worker's bytes: the versions it runs, and whether it sees ``parts_dir``."""
-    return {
-        "gensample": __version__,
-        "numpy": np.__version__,
-        "pyarrow": pa.__version__,
-        "sees the run directory": os.path.isdir(parts_dir),
-    }
-
-
-def _versions(view: Mapping[str, Any]) -> str:
-    return ", ".join(f"{name} {view[name]}" for name in ("gensample", "numpy", "pyarrow"))

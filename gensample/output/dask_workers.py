@@ -1,0 +1,86 @@
+"""What a Dask worker must share with this process to write the same bytes as a local run:
+the versions of gensample, numpy and pyarrow it runs, the run directory it writes into, and the
+reference tables (stores, products, the day's supply chain) that it makes for itself from the
+packaged data and every block reads.
+
+Versions and the run directory are checked once as a batch starts; the reference tables by each
+task, against their digests made here (a worker installed with other data, or on a platform
+where a draw comes out otherwise, would give every block other stores or products).
+"""
+
+import datetime as dt
+import functools
+import hashlib
+import io
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from gensample.errors import RunError
+from gensample.generate.pipeline import reference_tables
+from gensample.output.encoding import write_csv_rows
+from gensample.settings import Settings
+from gensample.version import __version__
+
+
+def check_workers(client: Any, parts_dir: Path | None) -> None:
+    """Fail unless every worker sees ``parts_dir`` (None: parts go through S3) and runs the
+    same versions as this process (other versions could write other bytes)."""
+    expected = _worker_view(str(parts_dir or ""))
+    for address, view in client.run(_worker_view, str(parts_dir or "")).items():
+        if parts_dir and not view["sees the run directory"]:
+            raise RunError(
+                f"Dask worker {address} cannot see {parts_dir}: every worker must see the run "
+                "directory at the same path (a shared filesystem), or set dask_parts to "
+                "s3://bucket/prefix"
+            )
+        if view != expected:
+            raise RunError(
+                f"Dask worker {address} runs {_versions(view)}, this process "
+                f"{_versions(expected)}: install the same versions on every worker"
+            )
+
+
+def _worker_view(parts_dir: str) -> dict[str, Any]:
+    """What decides a worker's bytes: the versions it runs, and whether it sees ``parts_dir``."""
+    return {
+        "gensample": __version__,
+        "numpy": np.__version__,
+        "pyarrow": pa.__version__,
+        "sees the run directory": os.path.isdir(parts_dir),
+    }
+
+
+def _versions(view: Mapping[str, Any]) -> str:
+    return ", ".join(f"{name} {view[name]}" for name in ("gensample", "numpy", "pyarrow"))
+
+
+@functools.lru_cache(maxsize=2)
+def reference_digests(settings: Settings, date: dt.date) -> dict[str, str]:
+    """The SHA-256 of each reference table of ``date``'s run as CSV rows (the values written:
+    no bytes hidden under a missing value count), made once per process (not to be changed)."""
+    digests = {}
+    for name, generated in reference_tables(settings, date).items():
+        rows = io.BytesIO()
+        write_csv_rows(generated.data, rows)
+        digests[name] = hashlib.sha256(rows.getbuffer()).hexdigest()
+    return digests
+
+
+def check_reference(settings: Settings, date: dt.date, expected: Mapping[str, str]) -> None:
+    """On a worker: fail unless the reference tables it makes are the run process's
+    (``expected``: their :func:`reference_digests` there)."""
+    made = reference_digests(settings, date)
+    differing = sorted(n for n in made.keys() | expected.keys() if made.get(n) != expected.get(n))
+    if differing:
+        from distributed import get_worker  # on a worker, distributed is installed
+
+        raise RunError(
+            f"Dask worker {get_worker().address} made other reference tables than the run "
+            f"process ({', '.join(differing)}): its packaged data or libraries differ; install "
+            "gensample on every worker as on the machine that runs the job"
+        )
