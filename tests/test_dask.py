@@ -173,7 +173,7 @@ def test_a_worker_that_makes_other_reference_tables_fails_the_run(tmp_path):
         distributed.Client(other) as client,
     ):
         client.run(make_other_stores)
-        with pytest.raises(RunError, match=r"made other reference tables .*\(.*stores\)"):
+        with pytest.raises(RunError, match=r"made other reference tables .*\(stores\)"):
             run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=other.scheduler.address)
     assert not (run_dir / "out" / DAY.isoformat()).exists()  # the day was not committed
     assert state.load(run_dir / "state.json").next_entity_id == BLOCK_SIZE - PEOPLE // 2

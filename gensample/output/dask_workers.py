@@ -1,7 +1,7 @@
 """What a Dask worker must share with this process to write the same bytes as a local run:
 the versions of gensample, numpy and pyarrow it runs, the run directory it writes into, and the
-reference tables (stores, products, the day's supply chain) that it makes for itself from the
-packaged data and every block reads.
+reference tables (stores, products...) that it makes for itself from the packaged data and
+blocks read.
 
 Versions and the run directory are checked once as a batch starts; the reference tables by each
 task, against their digests made here (a worker installed with other data, or on a platform
@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from gensample.errors import RunError
+from gensample.generate.datasets import REGISTRY
 from gensample.generate.pipeline import reference_tables
 from gensample.output.encoding import write_csv_rows
 from gensample.settings import Settings
@@ -61,14 +62,24 @@ def _versions(view: Mapping[str, Any]) -> str:
 
 @functools.lru_cache(maxsize=2)
 def reference_digests(settings: Settings, date: dt.date) -> dict[str, str]:
-    """The SHA-256 of each reference table of ``date``'s run as CSV rows (the values written:
-    no bytes hidden under a missing value count), made once per process (not to be changed)."""
+    """The SHA-256 of each reference table of ``date``'s run that blocks read, as CSV rows (the
+    values written: no bytes hidden under a missing value count), made once per process (not
+    to be changed). The others (the supply chain) only the run process writes."""
+    read = {parent for name in settings.datasets for parent in _block_parents(name)}
     digests = {}
     for name, generated in reference_tables(settings, date).items():
-        rows = io.BytesIO()
-        write_csv_rows(generated.data, rows)
-        digests[name] = hashlib.sha256(rows.getbuffer()).hexdigest()
+        if name in read:
+            rows = io.BytesIO()
+            write_csv_rows(generated.data, rows)
+            digests[name] = hashlib.sha256(rows.getbuffer()).hexdigest()
     return digests
+
+
+def _block_parents(name: str) -> tuple[str, ...]:
+    """The datasets that dataset ``name`` reads, when blocks make it (none for a reference
+    dataset, which the run process makes)."""
+    module = REGISTRY[name]
+    return () if module.REFERENCE else module.PARENTS
 
 
 def check_reference(settings: Settings, date: dt.date, expected: Mapping[str, str]) -> None:
