@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import psutil
 import pytest
-from conftest import DAY, run_day
+from conftest import DAY, read_csv, run_day
 from publishing_servers import FakeVault, FaultyS3, moto_s3
 
 from gensample.cli import main
@@ -155,7 +155,26 @@ def test_the_workers_of_a_cluster_started_for_a_run_share_one_heap_that_keeps_fr
 
 def test_a_worker_that_cannot_see_the_run_directory_is_refused(tmp_path, cluster):
     with pytest.raises(RunError, match=r"cannot see .*missing.*shared filesystem"):
-        check_workers(cluster, tmp_path / "missing")
+        check_workers(cluster, tmp_path / "missing", {})
+
+
+def test_a_worker_that_cannot_see_a_file_the_settings_name_is_refused(tmp_path, cluster):
+    files = {"retail.stores_file": str(tmp_path / "stores.csv")}
+    with pytest.raises(RunError, match=r"cannot see retail.stores_file = .*stores.csv: every"):
+        check_workers(cluster, None, files)
+
+
+def test_a_day_of_the_users_stores_and_products_on_dask_is_the_local_day(tmp_path, cluster):
+    (tmp_path / "stores.csv").write_text("store_id,state,weight\n7,TX,1\n9,MN,3\n")
+    (tmp_path / "products.csv").write_text("sku,category,price\nW-1,widgets,10.00\n")
+    toml = (
+        f'[retail]\nstores_file = "{tmp_path / "stores.csv"}"\n'
+        f'products_file = "{tmp_path / "products.csv"}"\n'
+    )
+    local, on_dask = local_and_dask(tmp_path, toml, cluster.scheduler.address)
+    assert on_dask == local
+    till = read_csv(tmp_path / "dask" / "out" / DAY.isoformat() / "data" / "pos_customers.csv")
+    assert set(till["home_store_id"].to_pylist()) == {"7", "9"}  # the user's stores
 
 
 def make_other_stores() -> None:

@@ -28,7 +28,12 @@ from gensample.errors import BadInputError, RunError
 from gensample.generate.datasets import systems
 from gensample.generate.datasets.contract import Block
 from gensample.generate.plan import Plan
-from gensample.output.dask_workers import check_reference, check_workers, reference_digests
+from gensample.output.dask_workers import (
+    check_reference,
+    check_workers,
+    reference_digests,
+    user_files,
+)
 from gensample.output.placement import PartFiles, part_path
 from gensample.output.shared_parts import SharedParts
 from gensample.output.workers import (
@@ -152,7 +157,7 @@ def _run_blocks(
     run = (settings, plan.date, batch, destination.placement.paths, destination.parts_dir)
     prefix = f"gensample-{plan.date}-{batch}-{tokenize(*run)}"
     shared = SharedParts.of_run(settings, prefix)
-    check_workers(client, None if shared else destination.parts_dir)
+    check_workers(client, None if shared else destination.parts_dir, user_files(settings))
     submitted: list = []
 
     parameters = systems.effective(settings)  # read here: a worker may not see the spec files

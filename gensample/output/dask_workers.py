@@ -1,11 +1,11 @@
 """What a Dask worker must share with this process to write the same bytes as a local run:
-the versions of gensample, numpy and pyarrow it runs, the run directory it writes into, and the
-reference tables (stores, products...) that it makes for itself from the packaged data and
-blocks read.
+the versions of gensample, numpy and pyarrow it runs, the run directory it writes into, the
+user's files its blocks read (``[retail]``), and the reference tables (stores, products...) that
+it makes for itself from the packaged data or those files and blocks read.
 
-Versions and the run directory are checked once as a batch starts; the reference tables by each
-task, against their digests made here (a worker installed with other data, or on a platform
-where a draw comes out otherwise, would give every block other stores or products).
+Versions, the run directory and the files are checked once as a batch starts; the reference
+tables by each task, against their digests made here (a worker installed with other data, or on
+a platform where a draw comes out otherwise, would give every block other stores or products).
 """
 
 import datetime as dt
@@ -25,19 +25,26 @@ from gensample.generate.datasets import REGISTRY
 from gensample.generate.pipeline import reference_tables
 from gensample.output.encoding import write_csv_rows
 from gensample.settings import Settings
+from gensample.settings.retail import PATHS as RETAIL_PATHS
 from gensample.version import __version__
 
 
-def check_workers(client: Any, parts_dir: Path | None) -> None:
-    """Fail unless every worker sees ``parts_dir`` (None: parts go through S3) and runs the
-    same versions as this process (other versions could write other bytes)."""
-    expected = _worker_view(str(parts_dir or ""))
-    for address, view in client.run(_worker_view, str(parts_dir or "")).items():
+def check_workers(client: Any, parts_dir: Path | None, files: Mapping[str, str]) -> None:
+    """Fail unless every worker sees ``parts_dir`` (None: parts go through S3) and the user's
+    ``files`` its blocks read (by setting: :func:`user_files`), and runs the same versions as
+    this process (other versions could write other bytes)."""
+    expected = _worker_view(str(parts_dir or ""), files)
+    for address, view in client.run(_worker_view, str(parts_dir or ""), files).items():
         if parts_dir and not view["sees the run directory"]:
             raise RunError(
                 f"Dask worker {address} cannot see {parts_dir}: every worker must see the run "
                 "directory at the same path (a shared filesystem), or set dask_parts to "
                 "s3://bucket/prefix"
+            )
+        if view["unseen files"]:
+            raise RunError(
+                f"Dask worker {address} cannot see {'; '.join(view['unseen files'])}: every "
+                "worker must see the files the settings name at the same path"
             )
         if view != expected:
             raise RunError(
@@ -46,13 +53,23 @@ def check_workers(client: Any, parts_dir: Path | None) -> None:
             )
 
 
-def _worker_view(parts_dir: str) -> dict[str, Any]:
-    """What decides a worker's bytes: the versions it runs, and whether it sees ``parts_dir``."""
+def user_files(settings: Settings) -> dict[str, str]:
+    """The user's files and folders that a run's blocks read, by setting (``retail.*``)."""
+    named = {f"retail.{key}": getattr(settings.retail, key) for key in RETAIL_PATHS}
+    return {setting: path for setting, path in named.items() if path}
+
+
+def _worker_view(parts_dir: str, files: Mapping[str, str]) -> dict[str, Any]:
+    """What decides a worker's bytes: the versions it runs, whether it sees ``parts_dir``, and
+    which of the user's ``files`` it does not see."""
     return {
         "gensample": __version__,
         "numpy": np.__version__,
         "pyarrow": pa.__version__,
         "sees the run directory": os.path.isdir(parts_dir),
+        "unseen files": [
+            f"{key} = {path}" for key, path in files.items() if not Path(path).exists()
+        ],
     }
 
 
