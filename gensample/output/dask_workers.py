@@ -82,7 +82,8 @@ def reference_digests(settings: Settings, date: dt.date) -> dict[str, str]:
     """The SHA-256 of each reference table of ``date``'s run that blocks read, as CSV rows (the
     values written: no bytes hidden under a missing value count), made once per process (not
     to be changed). The others (the supply chain) only the run process writes."""
-    read = {parent for name in settings.datasets for parent in _block_parents(name)}
+    blocks_make = [REGISTRY[name] for name in settings.datasets if not REGISTRY[name].REFERENCE]
+    read = {parent for module in blocks_make for parent in module.PARENTS}
     digests = {}
     for name, generated in reference_tables(settings, date).items():
         if name in read:
@@ -90,13 +91,6 @@ def reference_digests(settings: Settings, date: dt.date) -> dict[str, str]:
             write_csv_rows(generated.data, rows)
             digests[name] = hashlib.sha256(rows.getbuffer()).hexdigest()
     return digests
-
-
-def _block_parents(name: str) -> tuple[str, ...]:
-    """The datasets that dataset ``name`` reads, when blocks make it (none for a reference
-    dataset, which the run process makes)."""
-    module = REGISTRY[name]
-    return () if module.REFERENCE else module.PARENTS
 
 
 def check_reference(settings: Settings, date: dt.date, expected: Mapping[str, str]) -> None:
