@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from gensample.corruptions.arrays import by_group, differs, put, substitute_one
+from gensample.corruptions.arrays import by_group, differs, put, substitute_one, substitute_suffix
 from gensample.corruptions.spelling import OCR_CONFUSIONS, SOUNDS_ALIKE
 
 NAMES = pa.array(["Philip", "Sophia", "Luke", None, "Ann", "Morris", "Clara", "", "Wren", "Lee"])
@@ -76,3 +76,19 @@ def test_literal_rules_give_what_the_same_rules_as_regular_expressions_give():
             plain = substitute_one(values, rules, np.random.default_rng(7))
             regex = substitute_one(values, as_regex, np.random.default_rng(7))
             assert plain.equals(regex)
+
+
+def test_suffix_rules_give_what_the_same_rules_as_anchored_expressions_give():
+    """An ending searched for in any ASCII case: the values and the draws of a ``(?i)``
+    regular expression anchored at the end."""
+    rules = (("@gmail.com", "@gmial.com"), ("@gmail.com", "@gmail.co"), (".com", ".con"))
+    rules += ((".net", ".nte"), ("@Aol.COM", "@aol.cm"))
+    as_regex = tuple((f"(?i){re.escape(suffix)}$", by) for suffix, by in rules)
+    values = pa.array(
+        ["ann@gmail.com", "Bo@GMAIL.COM", "cy@x.Com", "é@aol.com", "d@gmail.com.au", None, ""]
+        + ["e@comcast.NET", "gmail.com", "f@aol.comx", ".com"] * 20
+    )
+    by_suffix = substitute_suffix(values, rules, np.random.default_rng(3))
+    by_regex = substitute_one(values, as_regex, np.random.default_rng(3))
+    assert by_suffix.equals(by_regex)
+    assert by_suffix.to_pylist()[3] in {"é@aol.cm", "é@aol.con"}

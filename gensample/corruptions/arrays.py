@@ -5,6 +5,8 @@ cost is linear in the text and one long value never widens a matrix for the whol
 """
 
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,13 +126,41 @@ def substitute_one(
     found = pa.concat_arrays([_matches(distinct, pattern) for pattern in patterns])
     by_pattern = found.to_numpy(zero_copy_only=False).reshape(len(patterns), len(distinct))
     matches = by_pattern[[patterns.index(pattern) for pattern, _ in rules]][:, index].T
+    return _substitute(values, matches, rules, _replace_first, rng)
+
+
+def substitute_suffix(
+    values: pa.Array, rules: tuple[tuple[str, str], ...], rng: np.random.Generator
+) -> pa.Array:
+    """Replace the ending of each value by one ``(suffix, replacement)`` rule, chosen at random
+    among the rules whose suffix ends it (ignoring the case of ASCII letters); values no rule
+    matches are kept. What ``substitute_one`` does with ``(?i)`` patterns anchored at the end,
+    with a search for each distinct suffix instead of a regular expression for each rule."""
+    if not len(values) or not rules:
+        return values
+    lower = pc.ascii_lower(values.fill_null(""))
+    suffixes = list(dict.fromkeys(suffix.lower() for suffix, _ in rules))
+    ends = [pc.ends_with(lower, suffix).to_numpy(zero_copy_only=False) for suffix in suffixes]
+    matches = np.stack([ends[suffixes.index(suffix.lower())] for suffix, _ in rules], axis=1)
+    return _substitute(values, matches, rules, _replace_suffix, rng)
+
+
+def _substitute(
+    values: pa.Array,
+    matches: np.ndarray,
+    rules: tuple[tuple[str, str], ...],
+    replace: Callable[[pa.Array, str, str], pa.Array],
+    rng: np.random.Generator,
+) -> pa.Array:
+    """``values`` with ``replace(value, *rule)`` for one rule per value, drawn among those
+    ``matches`` (a boolean matrix: value, rule) says match it."""
     keys = np.where(matches, rng.random(matches.shape), -1.0)
     chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), len(rules))
     order, bounds = by_group(chosen, len(rules) + 1)  # the last group: rows no rule matches
     matched = order[: bounds[-2]]
     taken = values.take(pa.array(matched))
     replaced = [
-        _replace_first(taken.slice(start, end - start), *rule)
+        replace(taken.slice(start, end - start), *rule)
         for rule, start, end in zip(rules, bounds[:-2], bounds[1:-1], strict=True)
         if end > start
     ]
@@ -183,6 +213,12 @@ def _replace_first(values: pa.Array, pattern: str, replacement: str) -> pa.Array
     if _is_literal(pattern) and "\\" not in replacement:
         return pc.replace_substring(values, pattern, replacement, max_replacements=1)
     return pc.replace_substring_regex(values, pattern, replacement, max_replacements=1)
+
+
+def _replace_suffix(values: pa.Array, suffix: str, replacement: str) -> pa.Array:
+    """``values``, each ending with ``suffix`` (in any case of its ASCII letters, so as many
+    characters), with that ending replaced."""
+    return pc.utf8_replace_slice(values, -len(suffix), sys.maxsize, replacement)
 
 
 def insert_points(text: CodePoints, positions: np.ndarray, points: np.ndarray) -> CodePoints:
