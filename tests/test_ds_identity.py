@@ -3,6 +3,7 @@ contract for all four (each system's own format is tested in its own file)."""
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 import reference_matcher
 from conftest import DAY
@@ -22,7 +23,14 @@ from gensample.corruptions import CORRUPTIONS
 from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.corruptions.weights import DIFFICULTIES
 from gensample.generate import population
-from gensample.generate.datasets import REGISTRY, BlockInput, formats, fuzzing, identity
+from gensample.generate.datasets import (
+    IDENTITY_SYSTEMS,
+    REGISTRY,
+    BlockInput,
+    formats,
+    fuzzing,
+    identity,
+)
 from gensample.generate.datasets.contract import Block
 from gensample.generate.plan import make_plan
 from gensample.generate.truth import RECORDS_SCHEMA
@@ -342,3 +350,20 @@ def test_a_persons_habit_is_the_same_whichever_of_the_people_are_asked_about(few
     assert set(everyone) == {0, 1, 2} and abs(np.mean(everyone == 0) - 0.5) < 0.1
     other = formats.person_habit(block, "incident_reports", "name_habit", shares, np.arange(300))
     assert not np.array_equal(other, everyone)  # each habit its own stream
+
+
+def test_each_systems_records_made_with_the_others_are_the_ones_it_makes_alone(few_people):
+    """The block's identity systems fuzz their records in joint passes; each system's records
+    (values, corruptions, truth) are what it makes alone, so enabling another changes none."""
+    chosen = Settings(customers=len(few_people), dupe_rate=20.0)
+    block = make_plan(chosen, DAY).blocks[0]
+    systems = dict(IDENTITY_SYSTEMS)
+    assert sorted(systems) == sorted(SYSTEMS)
+    together = BlockInput(chosen, DAY, block, few_people, systems)
+    for system in systems.values():
+        alone = identity.records(BlockInput(chosen, DAY, block, few_people), system)
+        joint = identity.records(together, system)
+        assert joint.columns.equals(alone.columns) and joint.truth.equals(alone.truth)
+        assert np.array_equal(joint.record_id, alone.record_id)
+        assert pc.sum(pc.not_equal(joint.truth["corruptions"], "")).as_py() > 0
+    assert list(together.made) == ["identity records"]  # made once for all four

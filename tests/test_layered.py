@@ -3,9 +3,11 @@ column with an earlier one corrupting what the earlier one left."""
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gensample.corruptions import CORRUPTIONS, Corruption, fuzzmap, layered
 from gensample.corruptions.fuzzmap import FieldFuzz, fuzz
+from gensample.generate import population
 
 
 def test_a_field_sharing_a_column_with_an_earlier_one_comes_in_a_later_layer():
@@ -64,3 +66,63 @@ def test_rows_of_different_types_get_separate_calls_of_one_corruption(rng):
     assert fuzzed["city"].null_count == fuzzed["birth_date"].null_count == 4
     assert set(labels.to_pylist()) == {"city:leave_blank;birth_date:leave_blank"}
     assert fuzzmap.FIELD_COLUMNS is layered.FIELD_COLUMNS
+
+
+def passes(table: pa.Table) -> list[fuzzmap.Request]:
+    """Three passes as three source systems make them: their own rows, columns, maps (one
+    with its corruptions in the reverse order) and generators."""
+    default = dict(fuzzmap.DEFAULT_FUZZ_MAP)
+    reversed_map = {
+        field: FieldFuzz(entry.weight, dict(reversed(entry.corruptions.items())))
+        for field, entry in default.items()
+    }
+    no_email = table.drop_columns(["email", "birth_date"])
+    return [
+        fuzzmap.Request(table, np.arange(0, 400, 2), default, 3, np.random.default_rng(1)),
+        fuzzmap.Request(no_email, np.arange(300), default, 2, np.random.default_rng(2), 0.5),
+        fuzzmap.Request(table, np.arange(100, 400), reversed_map, 4, np.random.default_rng(3)),
+    ]
+
+
+def test_passes_made_together_come_out_as_each_would_alone():
+    table = population.people(9, 0, 400, 0.25).drop_columns(["entity_id", "household_id"])
+    together = fuzzmap.fuzz_together(passes(table))
+    for request, (fuzzed, labels) in zip(passes(table), together, strict=True):
+        alone = fuzz(
+            *(getattr(request, f) for f in ("table", "rows", "fuzz_map")),
+            request.max_fields,
+            request.rng,
+            request.hurried_share,
+        )
+        assert fuzzed.equals(alone[0]) and labels.equals(alone[1])
+        assert pc.sum(pc.not_equal(labels, "")).as_py() > len(request.rows) * 0.8
+
+
+def test_passes_made_together_call_each_corruption_fewer_times(monkeypatch):
+    """Two systems' passes over many rows (a field gets rows of each of its corruptions, so
+    both call them in the same order): about one call where each made one."""
+    table = population.people(9, 0, 2000, 0.25).drop_columns(["entity_id", "household_id"])
+    calls = []
+    for name, corruption in list(CORRUPTIONS.items()):
+        counted = Corruption(
+            lambda *a, f=corruption.function: calls.append(1) or f(*a), corruption.applies_to
+        )
+        monkeypatch.setitem(CORRUPTIONS, name, counted)
+    default, rows = dict(fuzzmap.DEFAULT_FUZZ_MAP), np.arange(2000)
+    two = [fuzzmap.Request(table, rows, default, 3, np.random.default_rng(s)) for s in (1, 2)]
+    fuzzmap.fuzz_together(two)
+    together = len(calls)
+    calls.clear()
+    for request in two:
+        fuzzmap.fuzz_together([request])
+    assert together < len(calls) * 0.6, (together, len(calls))
+
+
+def test_calls_made_together_keep_each_layers_order_in_as_few_calls_as_it_allows():
+    a, b, c, d = (("a", ()), ("b", ()), ("c", ()), ("d", ()))
+    layers = [[a, b, c], [b, c], [c, a], [d]]
+    order = layered._call_order(layers)
+    for position, keys in enumerate(layers):
+        assert [key for key, callers in order if position in callers] == keys
+    # a and c come in both orders, so one of them is called twice; every other once
+    assert sorted(key[0] for key, _ in order) in (list("aabcd"), list("abccd"))

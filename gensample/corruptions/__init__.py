@@ -4,7 +4,9 @@ Single-column corruptions are ``fn(values, rng) -> values`` on Arrow arrays and 
 the length and the nulls; the ``name_pair`` ones (``swap_given_and_family_name``,
 ``type_into_wrong_field``) take and return a pair of columns. Each changes a value whenever its
 error can apply to it. ``CORRUPTIONS`` says which kinds of field ("text", "date", "name_pair")
-each one applies to; the fuzz map chooses among them.
+each one applies to; the fuzz map chooses among them. A corruption draws one value per row it
+is given, or draws for some of its rows through ``row_draws.for_rows``: one call may hold the
+rows of several systems, each drawing from its own generator (see ``layered``).
 """
 
 from collections.abc import Callable

@@ -8,15 +8,23 @@ the map per field (``[fuzz.fields.<field>]``). Only corruptions that really chan
 recorded, as ``field:corruption`` labels joined by ``;``.
 """
 
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions.arrays import put
-from gensample.corruptions.layered import FIELD_COLUMNS, corrupt_layer, in_layers, pick_corruptions
+from gensample.corruptions.layered import (
+    FIELD_COLUMNS,
+    Layer,
+    corrupt_layers,
+    in_layers,
+    pick_corruptions,
+)
 from gensample.corruptions.weights import (
     DEFAULT_FUZZ_MAP,
     Difficulty,
@@ -51,6 +59,18 @@ def as_data(fuzz_map: Mapping[str, FieldFuzz]) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Request:
+    """A fuzz pass: ``rows`` of ``table`` through ``fuzz_map``, drawing from ``rng``."""
+
+    table: pa.Table
+    rows: np.ndarray
+    fuzz_map: Mapping[str, FieldFuzz]
+    max_fields: int
+    rng: np.random.Generator
+    hurried_share: float = HURRIED_SHARE
+
+
 def fuzz(
     table: pa.Table,
     rows: np.ndarray,
@@ -64,8 +84,41 @@ def fuzz(
     Returns the corrupted table and, per row, the corruptions that changed a value
     (``"first_name:use_nickname;email:make_typo"``; empty for untouched rows).
     """
-    fuzzed, found = _fuzzed_copy(table, rows, fuzz_map, max_fields, rng, hurried_share)
-    return _put_rows(table, rows, fuzzed), put(_no_labels(table.num_rows), rows, [found])
+    return fuzz_together([Request(table, rows, fuzz_map, max_fields, rng, hurried_share)])[0]
+
+
+def fuzz_together(requests: list[Request]) -> list[tuple[pa.Table, pa.Array]]:
+    """``fuzz`` of each request, the passes made together (one call per corruption for all),
+    each coming out as it would alone."""
+    results = []
+    for request, (fuzzed, found) in zip(requests, _fuzzed_copies(requests), strict=True):
+        table, rows = request.table, request.rows
+        labels = put(_no_labels(table.num_rows), rows, [found])
+        results.append((_put_rows(table, rows, fuzzed), labels))
+    return results
+
+
+def run_together(steps: Mapping[str, Generator[Request, Any, Any]]) -> dict[str, Any]:
+    """Run ``steps`` in turn, each a generator that yields the fuzz passes it needs and is sent
+    each one's ``fuzz`` result; every round's passes are made together. Returns what each step
+    returned, by name."""
+    done: dict[str, Any] = {}
+    waiting: dict[str, Request] = {}
+
+    def advance(name: str, answer: Any) -> None:
+        try:
+            waiting[name] = steps[name].send(answer)
+        except StopIteration as stopped:
+            done[name] = stopped.value
+
+    for name in steps:
+        advance(name, None)
+    while waiting:
+        names, requests = list(waiting), list(waiting.values())
+        waiting.clear()
+        for name, answer in zip(names, fuzz_together(requests), strict=True):
+            advance(name, answer)
+    return done
 
 
 def fuzz_until_changed(
@@ -84,7 +137,8 @@ def fuzz_until_changed(
     for _ in range(1 + RETRIES):
         if not len(rows):
             break
-        tried, found = _fuzzed_copy(table, rows, fuzz_map, max_fields, rng, hurried_share)
+        request = Request(table, rows, fuzz_map, max_fields, rng, hurried_share)
+        [(tried, found)] = _fuzzed_copies([request])
         unchanged = pc.equal(found, "").to_numpy(zero_copy_only=False)
         changed.append(rows[~unchanged])
         fuzzed.append(tried.filter(pa.array(~unchanged)))
@@ -102,36 +156,62 @@ def _no_labels(n: int) -> pa.Array:
     return pa.repeat(pa.scalar(""), n)
 
 
-def _fuzzed_copy(
-    table: pa.Table,
-    rows: np.ndarray,
-    fuzz_map: Mapping[str, FieldFuzz],
-    max_fields: int,
-    rng: np.random.Generator,
-    hurried_share: float,
-) -> tuple[pa.Table, pa.Array]:
-    """``rows`` of the columns of ``table`` the fuzz map corrupts, corrupted, and their labels."""
-    held = set(table.column_names)
-    fields = [
-        f for f in fuzz_map if set(FIELD_COLUMNS.get(f, (f,))) <= held and fuzz_map[f].weight > 0
-    ]
-    columns = dict.fromkeys(c for f in fields for c in FIELD_COLUMNS.get(f, (f,)))
-    copy = table.select(list(columns)).take(pa.array(rows))
-    chosen = choose_fields(
-        rng, len(rows), [fuzz_map[f].weight for f in fields], max_fields, hurried_share
-    )
-    picks = [
-        pick_corruptions(field, np.flatnonzero(chosen[:, position]), fuzz_map[field], rng)
-        for position, field in enumerate(fields)
-    ]
-    labels = [f"{f}:{name}" for f in fields for name in fuzz_map[f].corruptions]
-    first_label = np.cumsum([0] + [len(fuzz_map[f].corruptions) for f in fields])
-    codes = np.full((len(rows), len(fields)), -1, np.int32)  # per row and field: a label
-    for layer in in_layers(fields):
-        copy, applied = corrupt_layer(copy, [picks[p] for p in layer], fuzz_map, rng)
-        for position, corruption in zip(layer, applied, strict=True):
-            codes[:, position] = np.where(corruption >= 0, corruption + first_label[position], -1)
-    return copy, _joined_labels(codes, labels)
+class _Pass:
+    """A request's pass: its copy of the rows, the fields it corrupts and their picks."""
+
+    def __init__(self, request: Request) -> None:
+        fuzz_map, table = request.fuzz_map, request.table
+        held = set(table.column_names)
+        self.fields = [
+            f
+            for f in fuzz_map
+            if set(FIELD_COLUMNS.get(f, (f,))) <= held and fuzz_map[f].weight > 0
+        ]
+        columns = dict.fromkeys(c for f in self.fields for c in FIELD_COLUMNS.get(f, (f,)))
+        self.copy = table.select(list(columns)).take(pa.array(request.rows))
+        weights = [fuzz_map[f].weight for f in self.fields]
+        rng, n = request.rng, len(request.rows)
+        chosen = choose_fields(rng, n, weights, request.max_fields, request.hurried_share)
+        self.picks = [
+            pick_corruptions(field, np.flatnonzero(chosen[:, position]), fuzz_map[field], rng)
+            for position, field in enumerate(self.fields)
+        ]
+        self.layers = in_layers(self.fields)
+        self.codes = np.full((n, len(self.fields)), -1, np.int32)  # per row and field: a label
+        self.request = request
+
+    def layer(self, depth: int) -> Layer:
+        """The pass's layer ``depth``."""
+        picks = [self.picks[p] for p in self.layers[depth]]
+        return Layer(self.copy, picks, self.request.fuzz_map, self.request.rng)
+
+    def corrupted(self, depth: int, copy: pa.Table, applied: list[np.ndarray]) -> None:
+        """Keep what layer ``depth`` made: the copy, and the label of each change."""
+        fuzz_map = self.request.fuzz_map
+        first_label = np.cumsum([0] + [len(fuzz_map[f].corruptions) for f in self.fields])
+        self.copy = copy
+        for position, corruption in zip(self.layers[depth], applied, strict=True):
+            self.codes[:, position] = np.where(
+                corruption >= 0, corruption + first_label[position], -1
+            )
+
+    def labels(self) -> pa.Array:
+        """Per row, the labels of the corruptions that changed it."""
+        fuzz_map = self.request.fuzz_map
+        labels = [f"{f}:{name}" for f in self.fields for name in fuzz_map[f].corruptions]
+        return _joined_labels(self.codes, labels)
+
+
+def _fuzzed_copies(requests: list[Request]) -> list[tuple[pa.Table, pa.Array]]:
+    """Per request, its rows of the columns of its table the fuzz map corrupts, corrupted, and
+    their labels: the layers of all the passes at one depth corrupted together."""
+    passes = [_Pass(request) for request in requests]
+    for depth in range(max((len(each.layers) for each in passes), default=0)):
+        deep = [each for each in passes if depth < len(each.layers)]
+        made = corrupt_layers([each.layer(depth) for each in deep])
+        for each, (copy, applied) in zip(deep, made, strict=True):
+            each.corrupted(depth, copy, applied)
+    return [(each.copy, each.labels()) for each in passes]
 
 
 def _put_rows(table: pa.Table, rows: np.ndarray, copied: pa.Table) -> pa.Table:

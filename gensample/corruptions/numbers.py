@@ -10,6 +10,7 @@ from gensample.corruptions.arrays import (
     swap_at,
     to_code_points,
 )
+from gensample.corruptions.row_draws import for_rows
 
 ZERO, NINE = ord("0"), ord("9")
 
@@ -24,7 +25,8 @@ def mistype_digit(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     positions = pick_one_per_row(_is_digit(text.points), text.starts, rng)
     hit = positions[positions >= 0]
     points = text.points.copy()
-    shift = rng.integers(1, 10, len(hit)).astype(np.uint32)  # any digit but the same one
+    shift = for_rows(rng, positions >= 0).integers(1, 10, len(hit))  # any digit but this one
+    shift = shift.astype(np.uint32)
     points[hit] = ZERO + (points[hit] - ZERO + shift) % 10
     return from_code_points(CodePoints(points, text.starts), values)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from gensample.generate import population, truth
-from gensample.generate.datasets import REGISTRY, BlockInput, Generated
+from gensample.generate.datasets import IDENTITY_SYSTEMS, REGISTRY, BlockInput, Generated
 from gensample.generate.datasets.contract import CUSTOMERS, Block
 from gensample.settings import Settings
 
@@ -72,7 +72,8 @@ def generate_block(
     started = time.perf_counter()
     people = population.of_settings(settings, block.entity_start, block.entity_stop, date)
     seconds["population"] = time.perf_counter() - started
-    block_input = BlockInput(settings, date, block, people)
+    systems = {name: IDENTITY_SYSTEMS[name] for name in enabled if name in IDENTITY_SYSTEMS}
+    block_input = BlockInput(settings, date, block, people, systems)
     generated = reference_tables(settings, date)
     for name, module in REGISTRY.items():
         if name in enabled and not module.REFERENCE:

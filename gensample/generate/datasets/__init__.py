@@ -32,6 +32,7 @@ from gensample.generate.datasets import (
     distributors,
     email_events,
     email_subscribers,
+    identity,
     incident_reports,
     inventory,
     loyalty_members,
@@ -78,4 +79,11 @@ REGISTRY = {
 }
 """Dataset name -> module, in generation order (parents before children)."""
 
-__all__ = ["REGISTRY", "BlockInput", "Generated", "Parents"]
+IDENTITY_SYSTEMS = {
+    name: module.SYSTEM
+    for name, module in REGISTRY.items()
+    if isinstance(getattr(module, "SYSTEM", None), identity.System)
+}
+"""The source systems whose records ``identity.records`` makes, by dataset name."""
+
+__all__ = ["IDENTITY_SYSTEMS", "REGISTRY", "BlockInput", "Generated", "Parents"]

@@ -50,6 +50,9 @@ class BlockInput:
     date: dt.date
     block: Block
     people: pa.Table
+    systems: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The identity systems (``identity.System``) the block generates, by name: their records
+    are made together (see ``identity.records``)."""
     made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """What ``shared`` made for the block, by name."""
 

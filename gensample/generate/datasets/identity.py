@@ -11,7 +11,7 @@ but an exact share). Its truth labels name the variations and the corruptions th
 record still shows, so every difference from the true person is named.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +35,9 @@ from gensample.settings import Settings
 CANDIDATES = (1, 4)
 """How many corrupted versions of a copy are tried at once: one, then (for the copies that
 still read like their original) several more."""
+
+Fuzzed = tuple[pa.Table, pa.Array]
+"""What a fuzz pass gives: the table with its rows corrupted, and their labels."""
 
 Render = Callable[[BlockInput, pa.Table, np.ndarray], pa.Table]
 """How a system writes person columns: ``(block, columns, person) -> columns`` of the same names,
@@ -105,7 +108,23 @@ def rows_counter(name: str) -> Callable[[Settings, int, int, Mapping[str, int]],
 
 def records(block: BlockInput, system: System) -> Records:
     """The system's records of the block: covered people, duplicates, variations, corruptions
-    and truth."""
+    and truth. Those of every identity system the block generates (``block.systems``) are made
+    together, once, their fuzz passes joined: each system's as it would make them alone."""
+    if system.name not in block.systems:
+        return records_together(block, [system])[system.name]
+    everyone = list(block.systems.values())
+    made = block.shared("identity records", lambda: records_together(block, everyone))
+    return made[system.name]
+
+
+def records_together(block: BlockInput, systems: list[System]) -> dict[str, Records]:
+    """The records of ``systems`` in the block, by system name, their fuzz passes made
+    together."""
+    return fuzzmap.run_together({system.name: _records(block, system) for system in systems})
+
+
+def _records(block: BlockInput, system: System) -> Generator[fuzzmap.Request, Fuzzed, Records]:
+    """``records`` of one system, as steps that yield each fuzz pass they need."""
     settings, entities = block.settings, block.block.entities
     draw = streams(block, system.name)
     covered = covered_count(settings, system.name, entities)
@@ -127,7 +146,9 @@ def records(block: BlockInput, system: System) -> Records:
         run_variation_shares(settings, system.name),
         draw("variants"),
     )
-    columns, labels = _corrupt(draw("fuzz"), block, system, carried, chosen[source], covered)
+    columns, labels = yield from _corrupt(
+        draw("fuzz"), block, system, carried, chosen[source], covered
+    )
     if "birth_date" in system.columns:
         columns, labels = fuzzing.validated(
             columns,
@@ -182,8 +203,8 @@ def _corrupt(
     carried: pa.Table,
     person: np.ndarray,
     firsts: int,
-) -> tuple[pa.Table, pa.Array]:
-    """Every record as the system writes it, a share corrupted.
+) -> Generator[fuzzmap.Request, Fuzzed, tuple[pa.Table, pa.Array]]:
+    """Every record as the system writes it, a share corrupted (yielding each fuzz pass).
 
     ``carried`` holds each record's true values (with the variations it carries), of the
     block's people ``person``; its first ``firsts`` rows are people's first records. The
@@ -213,9 +234,10 @@ def _corrupt(
         if not len(rows):
             break
         tried = np.repeat(rows, candidates)
-        fuzzed, changes = fuzzmap.fuzz(
+        request = fuzzmap.Request(
             carried.take(tried), np.arange(len(tried)), fuzz_map, most, rng, hurried
         )
+        fuzzed, changes = yield request
         shown = system.render(block, fuzzed, person[tried])
         visible = _visible_labels(changes, fuzz_map, shown, written[0].take(tried))
         changed = pc.not_equal(visible, "").to_numpy(zero_copy_only=False)
