@@ -360,10 +360,14 @@ def test_each_systems_records_made_with_the_others_are_the_ones_it_makes_alone(f
     systems = dict(IDENTITY_SYSTEMS)
     assert sorted(systems) == sorted(SYSTEMS)
     together = BlockInput(chosen, DAY, block, few_people, systems)
+    alone_block = BlockInput(chosen, DAY, block, few_people)
     for system in systems.values():
-        alone = identity.records(BlockInput(chosen, DAY, block, few_people), system)
+        alone = identity.records(alone_block, system)
         joint = identity.records(together, system)
         assert joint.columns.equals(alone.columns) and joint.truth.equals(alone.truth)
         assert np.array_equal(joint.record_id, alone.record_id)
         assert pc.sum(pc.not_equal(joint.truth["corruptions"], "")).as_py() > 0
     assert list(together.made) == ["identity records"]  # made once for all four
+    assert together.made["identity records"] == {}  # each handed over, then no longer held
+    again = identity.records(together, systems["loyalty_members"])  # asked twice: made alone
+    assert again.truth.equals(identity.records(alone_block, systems["loyalty_members"]).truth)

@@ -109,12 +109,12 @@ def rows_counter(name: str) -> Callable[[Settings, int, int, Mapping[str, int]],
 def records(block: BlockInput, system: System) -> Records:
     """The system's records of the block: covered people, duplicates, variations, corruptions
     and truth. Those of every identity system the block generates (``block.systems``) are made
-    together, once, their fuzz passes joined: each system's as it would make them alone."""
-    if system.name not in block.systems:
-        return records_together(block, [system])[system.name]
+    together, once, their fuzz passes joined: each system's as it would make them alone (and
+    made again, alone, if asked for twice or for a system the block does not list)."""
     everyone = list(block.systems.values())
     made = block.shared("identity records", lambda: records_together(block, everyone))
-    return made[system.name]
+    # each system's taken once, so the block holds it no longer than its dataset does
+    return made.pop(system.name, None) or records_together(block, [system])[system.name]
 
 
 def records_together(block: BlockInput, systems: list[System]) -> dict[str, Records]:
