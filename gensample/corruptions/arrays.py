@@ -152,8 +152,8 @@ def _substitute(
     replace: Callable[[pa.Array, str, str], pa.Array],
     rng: np.random.Generator,
 ) -> pa.Array:
-    """``values`` with ``replace(value, *rule)`` for one rule per value, drawn among those
-    ``matches`` (a boolean matrix: value, rule) says match it."""
+    """``values`` with one rule applied to each, by ``replace(values, *rule)``, drawn among the
+    rules ``matches`` (boolean, value by rule) marks for it; values no rule matches are kept."""
     keys = np.where(matches, rng.random(matches.shape), -1.0)
     chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), len(rules))
     order, bounds = by_group(chosen, len(rules) + 1)  # the last group: rows no rule matches

@@ -59,6 +59,11 @@ def as_data(fuzz_map: Mapping[str, FieldFuzz]) -> dict:
     }
 
 
+Fuzzed = tuple[pa.Table, pa.Array]
+"""What a fuzz pass gives: the table with its rows corrupted, and per row the labels of the
+corruptions that changed it."""
+
+
 @dataclass(frozen=True)
 class Request:
     """A fuzz pass: ``rows`` of ``table`` through ``fuzz_map``, drawing from ``rng``."""
@@ -78,7 +83,7 @@ def fuzz(
     max_fields: int,
     rng: np.random.Generator,
     hurried_share: float = HURRIED_SHARE,
-) -> tuple[pa.Table, pa.Array]:
+) -> Fuzzed:
     """Corrupt ``rows`` of ``table`` through the fuzz map.
 
     Returns the corrupted table and, per row, the corruptions that changed a value
@@ -87,7 +92,7 @@ def fuzz(
     return fuzz_together([Request(table, rows, fuzz_map, max_fields, rng, hurried_share)])[0]
 
 
-def fuzz_together(requests: list[Request]) -> list[tuple[pa.Table, pa.Array]]:
+def fuzz_together(requests: list[Request]) -> list[Fuzzed]:
     """``fuzz`` of each request, the passes made together (one call per corruption for all),
     each coming out as it would alone."""
     results = []
@@ -98,7 +103,7 @@ def fuzz_together(requests: list[Request]) -> list[tuple[pa.Table, pa.Array]]:
     return results
 
 
-def run_together(steps: Mapping[str, Generator[Request, Any, Any]]) -> dict[str, Any]:
+def run_together(steps: Mapping[str, Generator[Request, Fuzzed, Any]]) -> dict[str, Any]:
     """Run ``steps`` in turn, each a generator that yields the fuzz passes it needs and is sent
     each one's ``fuzz`` result; every round's passes are made together. Returns what each step
     returned, by name."""
@@ -202,7 +207,7 @@ class _Pass:
         return _joined_labels(self.codes, labels)
 
 
-def _fuzzed_copies(requests: list[Request]) -> list[tuple[pa.Table, pa.Array]]:
+def _fuzzed_copies(requests: list[Request]) -> list[Fuzzed]:
     """Per request, its rows of the columns of its table the fuzz map corrupts, corrupted, and
     their labels: the layers of all the passes at one depth corrupted together."""
     passes = [_Pass(request) for request in requests]

@@ -7,7 +7,7 @@ made of each system's own draws for its rows, so that every system gets the valu
 its generator in the state, that a call of its own would have.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -34,7 +34,7 @@ class RowDraws:
         counts = np.diff(seen[np.cumsum([0, *self._counts])])
         return RowDraws(self._generators, counts)
 
-    def _drawn(self, size: int | tuple[int, ...], draw) -> np.ndarray:
+    def _drawn(self, size: int | tuple[int, ...], draw: Callable) -> np.ndarray:
         """Each generator's ``draw(rng, shape)`` for its rows, joined along the rows."""
         shape = (size,) if isinstance(size, int | np.integer) else tuple(size)
         if shape[0] != sum(self._counts):

@@ -36,9 +36,6 @@ CANDIDATES = (1, 4)
 """How many corrupted versions of a copy are tried at once: one, then (for the copies that
 still read like their original) several more."""
 
-Fuzzed = tuple[pa.Table, pa.Array]
-"""What a fuzz pass gives: the table with its rows corrupted, and their labels."""
-
 Render = Callable[[BlockInput, pa.Table, np.ndarray], pa.Table]
 """How a system writes person columns: ``(block, columns, person) -> columns`` of the same names,
 where ``person`` is each row's position among the block's people (for per-person habits)."""
@@ -123,7 +120,9 @@ def records_together(block: BlockInput, systems: list[System]) -> dict[str, Reco
     return fuzzmap.run_together({system.name: _records(block, system) for system in systems})
 
 
-def _records(block: BlockInput, system: System) -> Generator[fuzzmap.Request, Fuzzed, Records]:
+def _records(
+    block: BlockInput, system: System
+) -> Generator[fuzzmap.Request, fuzzmap.Fuzzed, Records]:
     """``records`` of one system, as steps that yield each fuzz pass they need."""
     settings, entities = block.settings, block.block.entities
     draw = streams(block, system.name)
@@ -203,7 +202,7 @@ def _corrupt(
     carried: pa.Table,
     person: np.ndarray,
     firsts: int,
-) -> Generator[fuzzmap.Request, Fuzzed, tuple[pa.Table, pa.Array]]:
+) -> Generator[fuzzmap.Request, fuzzmap.Fuzzed, tuple[pa.Table, pa.Array]]:
     """Every record as the system writes it, a share corrupted (yielding each fuzz pass).
 
     ``carried`` holds each record's true values (with the variations it carries), of the
