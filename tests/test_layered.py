@@ -126,3 +126,21 @@ def test_calls_made_together_keep_each_layers_order_in_as_few_calls_as_it_allows
         assert [key for key, callers in order if position in callers] == keys
     # a and c come in both orders, so one of them is called twice; every other once
     assert sorted(key[0] for key, _ in order) in (list("aabcd"), list("abccd"))
+
+
+def test_steps_run_together_get_each_pass_as_alone_however_many_they_ask_for():
+    table = population.people(9, 0, 300, 0.25).drop_columns(["entity_id", "household_id"])
+    default = dict(fuzzmap.DEFAULT_FUZZ_MAP)
+
+    def step(seed: int, passes: int):
+        rng, labels = np.random.default_rng(seed), []
+        for rows in (np.arange(0, 300, 3), np.arange(150))[:passes]:
+            _, found = yield fuzzmap.Request(table, rows, default, 2, rng)
+            labels.append(found.to_pylist())
+        return labels
+
+    together = fuzzmap.run_together({"two": step(1, 2), "one": step(2, 1), "none": step(3, 0)})
+    alone = {"two": step(1, 2), "one": step(2, 1), "none": step(3, 0)}
+    for name, steps in alone.items():
+        assert together[name] == fuzzmap.run_together({name: steps})[name]
+    assert len(together["two"]) == 2 and len(together["one"]) == 1 and together["none"] == []
