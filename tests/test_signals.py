@@ -70,7 +70,7 @@ def test_signalling_only_the_parent_leaves_no_process_and_a_free_directory(
     _, stderr = process.communicate(timeout=30)
     assert_session_gone(process.pid)
     if signum in STOPPING:
-        assert process.returncode == 1
+        assert process.returncode == 1, stderr  # what the run said, should it ever end otherwise
         assert f"stopped by {signal.Signals(signum).name}: the day was not committed" in stderr
         assert not [p for p in (directory / "out").iterdir() if p.name.startswith(".")]
     else:
