@@ -2,12 +2,14 @@
 write them and free their rows before the block is done."""
 
 import copy
+import dataclasses
 import datetime as dt
+import time
 
 import pytest
 from conftest import DAY
 
-from gensample.generate.datasets import REGISTRY, Generated
+from gensample.generate.datasets import IDENTITY_SYSTEMS, REGISTRY, Generated
 from gensample.generate.pipeline import generate_block, reference_tables
 from gensample.generate.plan import make_plan
 from gensample.settings import DATASETS, Settings
@@ -103,3 +105,21 @@ def test_reference_tables_are_made_again_for_other_settings_or_another_day():
     days = (DAY, DAY + dt.timedelta(days=1))
     stock = [reference_tables(few, day)["inventory"].data for day in days]
     assert stock[0] != stock[1]
+
+
+def test_each_identity_system_is_timed_for_its_own_records_made_with_the_others(monkeypatch):
+    """The four systems' records are made together, when the first of them asks; each system's
+    seconds still count its own share (its rows and steps), not the first one's."""
+    settings = Settings(customers=6000, datasets=DATASETS)
+    loyalty = IDENTITY_SYSTEMS["loyalty_members"]
+    calls = []
+
+    def slowly(block, columns, person):  # the loyalty system's own steps made slow
+        calls.append(time.sleep(0.1))
+        return loyalty.render(block, columns, person)
+
+    monkeypatch.setitem(IDENTITY_SYSTEMS, loyalty.name, dataclasses.replace(loyalty, render=slowly))
+    seconds = generate_block(settings, DAY, make_plan(settings, DAY).blocks[0]).seconds
+    assert len(calls) >= 2 and seconds["loyalty_members"] >= 0.1 * len(calls)
+    assert seconds["pos_customers"] < 0.1 * len(calls)  # it asked first, but spent no sleep
+    assert all(seconds[name] > 0 for name in ("email_subscribers", "incident_reports"))

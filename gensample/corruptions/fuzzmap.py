@@ -8,6 +8,7 @@ the map per field (``[fuzz.fields.<field>]``). Only corruptions that really chan
 recorded, as ``field:corruption`` labels joined by ``;``.
 """
 
+import time
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -103,25 +104,35 @@ def fuzz_together(requests: list[Request]) -> list[Fuzzed]:
     return results
 
 
-def run_together(steps: Mapping[str, Generator[Request, Fuzzed, Any]]) -> dict[str, Any]:
+def run_together(
+    steps: Mapping[str, Generator[Request, Fuzzed, Any]], seconds: dict[str, float] | None = None
+) -> dict[str, Any]:
     """Run ``steps`` in turn, each a generator that yields the fuzz passes it needs and is sent
     each one's ``fuzz`` result; every round's passes are made together. Returns what each step
-    returned, by name."""
+    returned, by name; adds to ``seconds``, when given, the time spent for each (its own work,
+    and its rows' share of each round)."""
+    seconds = {} if seconds is None else seconds
     done: dict[str, Any] = {}
     waiting: dict[str, Request] = {}
 
     def advance(name: str, answer: Any) -> None:
+        started = time.perf_counter()
         try:
             waiting[name] = steps[name].send(answer)
         except StopIteration as stopped:
             done[name] = stopped.value
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
 
     for name in steps:
         advance(name, None)
     while waiting:
         names, requests = list(waiting), list(waiting.values())
         waiting.clear()
-        for name, answer in zip(names, fuzz_together(requests), strict=True):
+        started = time.perf_counter()
+        answers = fuzz_together(requests)
+        spent, rows = time.perf_counter() - started, sum(len(r.rows) for r in requests)
+        for name, request, answer in zip(names, requests, answers, strict=True):
+            seconds[name] += spent * len(request.rows) / max(rows, 1)
             advance(name, answer)
     return done
 

@@ -55,6 +55,8 @@ class BlockInput:
     are made together (see ``identity.records``)."""
     made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """What ``shared`` made for the block, by name."""
+    charged: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    """Seconds spent for each dataset by a computation it shares with others (see ``charge``)."""
 
     @cached_property
     def other_values(self) -> variants.OtherValues:
@@ -67,6 +69,13 @@ class BlockInput:
         if name not in self.made:
             self.made[name] = make()
         return self.made[name]
+
+    def charge(self, seconds: Mapping[str, float]) -> None:
+        """Count ``seconds`` (by dataset) as spent generating those datasets: a computation
+        made once for several of them (their identity records) says what it spent for each,
+        so that the pipeline's seconds per dataset are each one's own."""
+        for name, spent in seconds.items():
+            self.charged[name] = self.charged.get(name, 0.0) + spent
 
     def id_range(self, dataset: str) -> tuple[int, int]:
         """The first record id of ``dataset`` in this block and how many rows it must have."""

@@ -116,8 +116,12 @@ def records(block: BlockInput, system: System) -> Records:
 
 def records_together(block: BlockInput, systems: list[System]) -> dict[str, Records]:
     """The records of ``systems`` in the block, by system name, their fuzz passes made
-    together."""
-    return fuzzmap.run_together({system.name: _records(block, system) for system in systems})
+    together; the seconds spent for each charged to it (``BlockInput.charge``)."""
+    seconds: dict[str, float] = {}
+    steps = {system.name: _records(block, system) for system in systems}
+    made = fuzzmap.run_together(steps, seconds)
+    block.charge(seconds)
+    return made
 
 
 def _records(
