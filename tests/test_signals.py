@@ -40,6 +40,19 @@ def wait_for_blocks(run_dir: Path, timeout: float = 30) -> None:
     time.sleep(0.3)
 
 
+def signal_masks(pid: int) -> list[str]:
+    """The signal masks of each thread of process ``pid`` (pending, blocked, ignored, caught)."""
+    lines = []
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = [line for line in text.splitlines() if line.startswith(("Name", "Sig", "Shd"))]
+        lines.append(" ".join(fields))
+    return lines
+
+
 def assert_session_gone(session: int, within: float = 5) -> None:
     """Every process of the session (the run and its workers) has exited within seconds."""
     deadline = time.monotonic() + within
@@ -67,10 +80,11 @@ def test_signalling_only_the_parent_leaves_no_process_and_a_free_directory(
     process = start_run(directory, "--workers", workers)
     wait_for_blocks(directory)
     process.send_signal(signum)
+    masks = signal_masks(process.pid)
     _, stderr = process.communicate(timeout=30)
     assert_session_gone(process.pid)
     if signum in STOPPING:
-        assert process.returncode == 1, stderr  # what the run said, should it ever end otherwise
+        assert process.returncode == 1, (stderr, masks)  # what the run said, and its masks
         assert f"stopped by {signal.Signals(signum).name}: the day was not committed" in stderr
         assert not [p for p in (directory / "out").iterdir() if p.name.startswith(".")]
     else:
