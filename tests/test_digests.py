@@ -3,6 +3,9 @@
 import hashlib
 import itertools
 import mmap
+import signal
+import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -140,3 +143,26 @@ def test_what_is_hashed_leaves_the_page_cache_but_in_files_read_again(tmp_path):
     assert not data_cached[: 6 * MIB // mmap.PAGESIZE].any()  # all but the last piece
     assert cached_pages(paths["truth.csv"]).all()
     assert digests_of == {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in paths.items()}
+
+
+def test_the_hashing_threads_leave_stop_signals_to_the_main_thread(tmp_path):
+    """A stop signal the kernel handed to a hashing thread could wait there unseen: they
+    block the stop signals, so only the main thread, which stops the run, takes them."""
+    path = tmp_path / "file.csv"
+    path.write_bytes(b"id\n1\n")
+    blocked = {}
+
+    def masks_of_hashing_threads():
+        for thread in threading.enumerate():
+            if thread.name.startswith("sha256"):
+                status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
+                mask = next(line for line in status.splitlines() if line.startswith("SigBlk"))
+                blocked[thread.name] = int(mask.split()[1], 16)
+
+    with GrowingFiles({"file.csv": path}) as growing:
+        growing.advance({"file.csv": 5})
+        growing.hexdigests()
+        masks_of_hashing_threads()
+    stops = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
+    assert blocked and all(mask & (1 << (s - 1)) for mask in blocked.values() for s in stops)
+    assert not signal.pthread_sigmask(signal.SIG_BLOCK, []) & set(stops)  # the main thread's

@@ -23,10 +23,18 @@ STOPPING = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 FATAL = (signal.SIGKILL, signal.SIGQUIT)
 
 
-def start_run(run_dir: Path, *flags: str) -> subprocess.Popen:
-    """A real ``gensample run`` of a large day, in a process session of its own."""
+def start_run(run_dir: Path, *flags: str, blocked: tuple[int, ...] = ()) -> subprocess.Popen:
+    """A real ``gensample run`` of a large day, in a process session of its own, started with
+    the signals ``blocked`` blocked (as a parent may leave them: the mask survives ``exec``)."""
     command = [sys.executable, "-m", "gensample", "run", "--dir", str(run_dir)]
     command += ["--date", DAY.isoformat(), "--customers", "400000", *flags]
+    if blocked:
+        block_then_exec = (
+            "import os, signal, sys; "
+            f"signal.pthread_sigmask(signal.SIG_BLOCK, {[int(s) for s in blocked]}); "
+            "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+        )
+        command = [sys.executable, "-c", block_then_exec, *command[1:]]
     return subprocess.Popen(command, start_new_session=True, stderr=subprocess.PIPE, text=True)
 
 
@@ -95,6 +103,16 @@ def test_signalling_only_the_parent_leaves_no_process_and_a_free_directory(
     )
     assert next_run.returncode == 0, next_run.stderr
     assert_complete(directory)
+
+
+def test_a_stop_signal_its_parent_left_blocked_still_stops_the_run(directory):
+    process = start_run(directory, "--workers", "1", blocked=(signal.SIGTERM,))
+    wait_for_blocks(directory)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 1, stderr
+    assert "stopped by SIGTERM: the day was not committed" in stderr
+    assert not (directory / "out" / DAY.isoformat()).exists()
 
 
 def test_a_worker_killed_from_outside_fails_the_run_with_a_message(directory):

@@ -15,9 +15,9 @@ import logging
 import signal
 from collections.abc import Iterator
 
-log = logging.getLogger(__name__)
+from gensample.output.lifetime import STOP_SIGNALS
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+log = logging.getLogger(__name__)
 
 
 class Interrupted(BaseException):
@@ -58,13 +58,17 @@ _stopper = _Stopper()
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[None]:
     """Raise :class:`Interrupted` at the first SIGINT, SIGTERM or SIGHUP; ignore the later
-    ones (the clean-up they would cut short is what the first one started)."""
+    ones (the clean-up they would cut short is what the first one started). A stop signal the
+    starting process left blocked (inherited across ``exec``) is unblocked meanwhile: blocked in
+    every thread, it would wait, unseen, until the run had committed and exited."""
     global _stopper
     _stopper = _Stopper()
     earlier = {signum: signal.signal(signum, _stopper.handle) for signum in STOP_SIGNALS}
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     try:
         yield
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for signum, handler in earlier.items():
             signal.signal(signum, handler)
         _stopper = _Stopper()  # a stop belongs to its command: later runs start clean

@@ -15,6 +15,16 @@ import time
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""The signals that stop a run cleanly (``daily.signals``)."""
+
+
+def leave_stop_signals_to_the_main_thread() -> None:
+    """In a helper thread of the run process (hashing the files): block the stop signals, so
+    that the kernel hands them to the main thread, where the handler that stops the run runs,
+    and never to a thread that would only pass them on."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
 
 def die_with_parent(parent: int) -> None:
     """In a worker process: be killed as soon as ``parent`` dies, however it died.
