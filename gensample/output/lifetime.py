@@ -1,8 +1,9 @@
-"""Worker processes die with their parent, however it died.
+"""Worker processes die with their parent, however it died; stop signals reach the main thread.
 
 SIGKILL (the OOM killer, ``kill -9``) cannot be caught, so a run cannot stop its workers when it
 is killed: each worker asks the kernel to kill it when its parent dies, so it never keeps
-writing, or holds memory, after the run is gone.
+writing, or holds memory, after the run is gone. The stop signals (``STOP_SIGNALS``) are the
+run's main thread's to handle (``daily.signals``): its helper threads block them.
 """
 
 import ctypes
