@@ -15,6 +15,8 @@ import logging
 import signal
 from collections.abc import Iterator
 
+import pyarrow as pa
+
 from gensample.output.lifetime import STOP_SIGNALS
 
 log = logging.getLogger(__name__)
@@ -60,14 +62,19 @@ def stop_on_signals() -> Iterator[None]:
     """Raise :class:`Interrupted` at the first SIGINT, SIGTERM or SIGHUP; ignore the later
     ones (the clean-up they would cut short is what the first one started). A stop signal the
     starting process left blocked (inherited across ``exec``) is unblocked meanwhile: blocked in
-    every thread, it would wait, unseen, until the run had committed and exited."""
+    every thread, it would wait, unseen, until the run had committed and exited. Arrow's own
+    SIGINT and SIGTERM handlers, which it sets around a CSV read in the main thread to cancel
+    it and then sends the signal on, are turned off meanwhile: the stop is this handler's alone
+    (a run in one process, signalled as it read its name tables, once committed and exited 0)."""
     global _stopper
     _stopper = _Stopper()
     earlier = {signum: signal.signal(signum, _stopper.handle) for signum in STOP_SIGNALS}
     mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    pa.enable_signal_handlers(False)
     try:
         yield
     finally:
+        pa.enable_signal_handlers(True)  # Arrow's default
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for signum, handler in earlier.items():
             signal.signal(signum, handler)
