@@ -89,7 +89,9 @@ def test_passes_made_together_come_out_as_each_would_alone():
     together = fuzzmap.fuzz_together(passes(table))
     for request, (fuzzed, labels) in zip(passes(table), together, strict=True):
         alone = fuzz(
-            *(getattr(request, f) for f in ("table", "rows", "fuzz_map")),
+            request.table,
+            request.rows,
+            request.fuzz_map,
             request.max_fields,
             request.rng,
             request.hurried_share,

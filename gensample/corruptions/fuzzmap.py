@@ -193,6 +193,9 @@ class _Pass:
             for position, field in enumerate(self.fields)
         ]
         self.layers = in_layers(self.fields)
+        self.names = [f"{f}:{name}" for f in self.fields for name in fuzz_map[f].corruptions]
+        self.first_name = np.cumsum([0] + [len(fuzz_map[f].corruptions) for f in self.fields])
+        """Of each field, the position in ``names`` of its first corruption's label."""
         self.codes = np.full((n, len(self.fields)), -1, np.int32)  # per row and field: a label
         self.request = request
 
@@ -203,19 +206,14 @@ class _Pass:
 
     def corrupted(self, depth: int, copy: pa.Table, applied: list[np.ndarray]) -> None:
         """Keep what layer ``depth`` made: the copy, and the label of each change."""
-        fuzz_map = self.request.fuzz_map
-        first_label = np.cumsum([0] + [len(fuzz_map[f].corruptions) for f in self.fields])
         self.copy = copy
         for position, corruption in zip(self.layers[depth], applied, strict=True):
-            self.codes[:, position] = np.where(
-                corruption >= 0, corruption + first_label[position], -1
-            )
+            first = self.first_name[position]
+            self.codes[:, position] = np.where(corruption >= 0, corruption + first, -1)
 
     def labels(self) -> pa.Array:
         """Per row, the labels of the corruptions that changed it."""
-        fuzz_map = self.request.fuzz_map
-        labels = [f"{f}:{name}" for f in self.fields for name in fuzz_map[f].corruptions]
-        return _joined_labels(self.codes, labels)
+        return _joined_labels(self.codes, self.names)
 
 
 def _fuzzed_copies(requests: list[Request]) -> list[Fuzzed]:
