@@ -108,10 +108,12 @@ def records(block: BlockInput, system: System) -> Records:
     and truth. Those of every identity system the block generates (``block.systems``) are made
     together, once, their fuzz passes joined: each system's as it would make them alone (and
     made again, alone, if asked for twice or for a system the block does not list)."""
-    everyone = list(block.systems.values())
-    made = block.shared("identity records", lambda: records_together(block, everyone))
-    # each system's taken once, so the block holds it no longer than its dataset does
-    return made.pop(system.name, None) or records_together(block, [system])[system.name]
+    if system.name in block.systems:
+        everyone = list(block.systems.values())
+        made = block.shared("identity records", lambda: records_together(block, everyone))
+        if system.name in made:  # taken once: the block holds it no longer than its dataset
+            return made.pop(system.name)
+    return records_together(block, [system])[system.name]
 
 
 def records_together(block: BlockInput, systems: list[System]) -> dict[str, Records]:
