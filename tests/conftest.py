@@ -3,8 +3,10 @@
 import contextlib
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -123,3 +125,14 @@ def without(name: str) -> tuple[str, ...]:
         if dropped & set(REGISTRY[other].PARENTS):
             dropped.add(other)
     return tuple(n for n in DATASETS if n not in dropped)
+
+
+def blocks_stop_signals(thread: threading.Thread) -> bool:
+    """Whether a running thread of this process blocks SIGINT, SIGTERM and SIGHUP (read from
+    its kernel task's status: the signal mask is the thread's own)."""
+    status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
+    blocked = next(line for line in status.splitlines() if line.startswith("SigBlk:"))
+    mask = int(blocked.split()[1], 16)
+    return all(
+        mask >> (signum - 1) & 1 for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    )

@@ -3,12 +3,11 @@
 import hashlib
 import itertools
 import mmap
-import signal
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import blocks_stop_signals
 from page_cache import cached_pages, writes_to_disk
 
 from gensample.errors import RunError
@@ -150,19 +149,9 @@ def test_the_hashing_threads_leave_stop_signals_to_the_main_thread(tmp_path):
     block the stop signals, so only the main thread, which stops the run, takes them."""
     path = tmp_path / "file.csv"
     path.write_bytes(b"id\n1\n")
-    blocked = {}
-
-    def masks_of_hashing_threads():
-        for thread in threading.enumerate():
-            if thread.name.startswith("sha256"):
-                status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
-                mask = next(line for line in status.splitlines() if line.startswith("SigBlk"))
-                blocked[thread.name] = int(mask.split()[1], 16)
-
     with GrowingFiles({"file.csv": path}) as growing:
         growing.advance({"file.csv": 5})
         growing.hexdigests()
-        masks_of_hashing_threads()
-    stops = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
-    assert blocked and all(mask & (1 << (s - 1)) for mask in blocked.values() for s in stops)
-    assert not signal.pthread_sigmask(signal.SIG_BLOCK, []) & set(stops)  # the main thread's
+        hashing = [thread for thread in threading.enumerate() if thread.name.startswith("sha256")]
+        assert hashing and all(blocks_stop_signals(thread) for thread in hashing)
+    assert not blocks_stop_signals(threading.main_thread())

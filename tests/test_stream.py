@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -18,7 +19,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from conftest import DAY, gensample_command, lock_held_elsewhere, read_csv, run_day
+from conftest import (
+    DAY,
+    blocks_stop_signals,
+    gensample_command,
+    lock_held_elsewhere,
+    read_csv,
+    run_day,
+)
 
 from gensample.errors import BadInputError
 from gensample.settings import Settings
@@ -549,3 +557,34 @@ def test_a_second_stream_in_the_same_directory_is_exit_1(run_dir):
     with lock_held_elsewhere(run_dir / "stream"):
         result = gensample_command("stream", "--dir", str(run_dir), "--duration", "1")
     assert result.returncode == 1 and "holds" in result.stderr
+
+
+def test_the_stream_helper_threads_leave_stop_signals_to_the_main_thread(run_dir, monkeypatch):
+    """A stop the kernel handed to a helper thread would wait there unseen while the main thread
+    waits for a micro-batch: the control server, the uploads and the generation ahead block the
+    stop signals."""
+    pytest.importorskip("boto3")
+    from gensample.settings.publish import PublishSettings
+    from gensample.stream.supply import Supply
+    from gensample.stream.uploads import Uploader
+
+    s3_environment(monkeypatch, run_dir)
+    publish = PublishSettings(s3_bucket="live", endpoint_url="http://127.0.0.1:9")
+    settings, metrics = Settings(publish=publish), Metrics()
+    server = control.serve(("127.0.0.1", 0), control.Controller(Pacer(1.0), metrics, 1.0, False))
+    uploader, supply = Uploader(settings, run_dir, metrics, {}), Supply(settings, [], run_dir)
+    supply.ahead(1)
+    try:
+        helpers = [thread for thread in threading.enumerate() if thread.name.startswith("stream")]
+        assert {thread.name.split("_")[0] for thread in helpers} == {
+            "stream-control",
+            "stream-uploads",
+            "stream-generate",
+        }
+        assert all(blocks_stop_signals(thread) for thread in helpers)
+        assert not blocks_stop_signals(threading.main_thread())
+    finally:
+        supply.close()
+        uploader.stop()
+        server.shutdown()
+        server.server_close()

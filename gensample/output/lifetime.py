@@ -3,7 +3,8 @@
 SIGKILL (the OOM killer, ``kill -9``) cannot be caught, so a run cannot stop its workers when it
 is killed: each worker asks the kernel to kill it when its parent dies, so it never keeps
 writing, or holds memory, after the run is gone. The stop signals (``STOP_SIGNALS``) are the
-run's main thread's to handle (``daily.signals``): its helper threads block them.
+run's main thread's to handle (``daily.signals``): its helper threads block them, so that the
+kernel wakes the main thread with a stop even when it is waiting for a helper.
 """
 
 import ctypes
@@ -13,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -21,10 +23,23 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def leave_stop_signals_to_the_main_thread() -> None:
-    """In a helper thread of the run process (hashing the files): block the stop signals, so
+    """In a helper thread (hashing the files, streaming): block the stop signals, so
     that the kernel hands them to the main thread, where the handler that stops the run runs,
     and never to a thread that would only pass them on."""
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+
+def start_helper_thread(target: Callable[[], object], name: str) -> threading.Thread:
+    """Start a daemon thread called ``name`` running ``target`` with the stop signals blocked
+    (the threads it starts inherit that)."""
+
+    def helper() -> None:
+        leave_stop_signals_to_the_main_thread()
+        target()
+
+    thread = threading.Thread(target=helper, name=name, daemon=True)
+    thread.start()
+    return thread
 
 
 def die_with_parent(parent: int) -> None:

@@ -11,6 +11,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from gensample.errors import BadInputError
+from gensample.output.lifetime import start_helper_thread
 from gensample.stream.metrics import Metrics
 from gensample.stream.pacer import UNLIMITED, Pacer, clock_factor
 
@@ -96,7 +97,7 @@ def serve(address: tuple[str, int], controller: Controller) -> ThreadingHTTPServ
     handler = type("Handler", (_Handler,), {"controller": controller})
     server = ThreadingHTTPServer(address, handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, name="stream-control", daemon=True).start()
+    start_helper_thread(server.serve_forever, "stream-control")  # request threads inherit its mask
     log.info("stream control on http://%s:%d/", *server.server_address[:2])
     return server
 

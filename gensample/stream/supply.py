@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from gensample.daily.signals import deferred
+from gensample.output.lifetime import leave_stop_signals_to_the_main_thread
 from gensample.settings import Settings
 from gensample.stream import microbatch, progress
 
@@ -25,7 +26,9 @@ class Supply:
     def __init__(self, settings: Settings, sent: list[str], root: Path) -> None:
         self._settings, self._sent, self._state = settings, sent, root / STATE_FILE
         self._progress = progress.load(self._state)
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="stream-generate")
+        self._executor = ThreadPoolExecutor(
+            1, "stream-generate", initializer=leave_stop_signals_to_the_main_thread
+        )
         self._next: Future | None = None
         self.per_person = 5.0
         """Events per person of the latest micro-batch: how many people a second of events is."""

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from gensample.credentials.vault import read_aws_credentials
 from gensample.errors import GensampleError
+from gensample.output.lifetime import start_helper_thread
 from gensample.publish import s3
 from gensample.publish.items import Item, digest
 from gensample.settings import Settings
@@ -47,8 +48,7 @@ class Uploader:
         self._sent = _read_ledger(root / LEDGER)
         for path in self._unsent():
             self.closed(path)
-        self._thread = threading.Thread(target=self._work, name="stream-uploads", daemon=True)
-        self._thread.start()
+        self._thread = start_helper_thread(self._work, "stream-uploads")
 
     def closed(self, path: Path) -> None:
         """Queue a closed file (truth only when the settings publish truth)."""
