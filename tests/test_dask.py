@@ -1,7 +1,9 @@
 """The Dask engine: a day generated on a real cluster of worker processes is byte-for-byte the
 day a local run writes, a worker killed during the run included; no worker outlives the test."""
 
+import contextlib
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -22,6 +24,7 @@ from gensample.cli import main
 from gensample.daily import state
 from gensample.errors import RunError
 from gensample.generate.seeding import BLOCK_SIZE
+from gensample.output import dask_engine
 from gensample.output.dask_engine import WORKER_ALLOCATORS, _local_cluster
 from gensample.output.dask_workers import check_workers
 
@@ -125,6 +128,74 @@ def test_a_worker_killed_during_a_run_changes_no_byte(tmp_path, cluster):
         cluster.unregister_worker_plugin("kill-once")
     assert marker.exists()  # a worker was killed running a block
     assert on_dask == local
+
+
+class KillScheduler(distributed.WorkerPlugin):
+    """Kill the scheduler (process ``pid``) as a worker starts a block's task."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def transition(self, key, start, finish, **kwargs) -> None:
+        if finish == "executing" and str(key).startswith("gensample-"):
+            os.kill(self.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def own_processes(*commands: list[str]) -> Iterator[list[psutil.Popen]]:
+    """Processes started from ``commands`` (Python modules with their arguments), killed at the
+    end; they can import the tests' modules (a worker, this one's plugins)."""
+    environ = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    started = []
+    try:
+        for command in commands:
+            command = [sys.executable, "-m", *command]
+            started.append(psutil.Popen(command, env=environ, stderr=subprocess.DEVNULL))
+        yield started
+    finally:
+        for process in started:
+            with contextlib.suppress(psutil.NoSuchProcess):  # killed by the test
+                process.kill()
+            process.wait()
+
+
+@pytest.mark.parametrize("lost", ["checking the workers", "running a block"])
+def test_a_lost_scheduler_fails_the_run_saying_so_and_commits_nothing(tmp_path, monkeypatch, lost):
+    scheduler_file = tmp_path / "scheduler.json"
+    scheduler = ["distributed.cli.dask_scheduler", "--port", "0", "--no-dashboard"]
+    with own_processes([*scheduler, "--scheduler-file", str(scheduler_file)]) as [process]:
+        while not scheduler_file.exists():
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        worker = ["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny"]
+        with own_processes([*worker, "--no-dashboard"]):
+            with distributed.Client(address) as client:
+                client.wait_for_workers(1, timeout=60)
+                if lost == "running a block":
+                    client.register_plugin(KillScheduler(process.pid), name="kill-scheduler")
+            if lost == "checking the workers":
+                monkeypatch.setattr(dask_engine, "check_workers", killing(process, check_workers))
+            run_dir = run_dir_for(tmp_path, "dask", "")
+            monkeypatch.setattr(dask_engine, "CONNECT_TIMEOUT", "2s")  # to try to reconnect
+            with pytest.raises(RunError) as raised:
+                run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+    assert str(raised.value) == (
+        f"lost the connection to the Dask scheduler {address} while generating {DAY}: "
+        "the scheduler stopped, or its machine or the network failed"
+    )
+    assert not (run_dir / "out" / DAY.isoformat()).exists()  # the day was not committed
+    assert state.load(run_dir / "state.json").next_entity_id == BLOCK_SIZE - PEOPLE // 2
+
+
+def killing(process: psutil.Popen, function):
+    """``function``, called once ``process`` is killed."""
+
+    def killed_first(*arguments):
+        process.kill()
+        process.wait()
+        return function(*arguments)
+
+    return killed_first
 
 
 def test_local_n_starts_a_cluster_for_the_run_and_stops_it(tmp_path):

@@ -12,6 +12,7 @@ appear whole or not at all, so the block of a lost worker runs again elsewhere a
 same parts: the day is byte-identical to a local run's.
 """
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
@@ -157,9 +158,7 @@ def _run_blocks(
     run = (settings, plan.date, batch, destination.placement.paths, destination.parts_dir)
     prefix = f"gensample-{plan.date}-{batch}-{tokenize(*run)}"
     shared = SharedParts.of_run(settings, prefix)
-    check_workers(client, None if shared else destination.parts_dir, user_files(settings))
     submitted: list = []
-
     parameters = systems.effective(settings)  # read here: a worker may not see the spec files
     reference = reference_digests(settings, plan.date)  # what the workers must make too
 
@@ -169,10 +168,11 @@ def _run_blocks(
         submitted.append(future)
         return future
 
-    futures = (submit(slot, block) for slot, block in enumerate(plan.blocks, start=first_slot))
-    window = 2 * max(1, sum(client.nthreads().values()))  # two blocks per worker thread ahead
     finished = False
     try:
+        check_workers(client, None if shared else destination.parts_dir, user_files(settings))
+        futures = (submit(slot, block) for slot, block in enumerate(plan.blocks, start=first_slot))
+        window = 2 * max(1, sum(client.nthreads().values()))  # two blocks per worker thread ahead
         for slot, parts in enumerate(in_order(futures, window), start=first_slot):
             yield _place(parts, destination, slot, shared)
         finished = True
@@ -180,6 +180,13 @@ def _run_blocks(
         raise RunError(
             f"a block of {plan.date} was lost with every Dask worker that ran it ({error}): "
             "killed from outside, perhaps by the out-of-memory killer"
+        ) from None
+    except (OSError, concurrent.futures.CancelledError):
+        if client.status == "running":  # the error of a task, not of the cluster
+            raise
+        raise RunError(
+            f"lost the connection to the Dask scheduler {client.scheduler.address} while "
+            f"generating {plan.date}: the scheduler stopped, or its machine or the network failed"
         ) from None
     finally:
         if not finished:
@@ -189,11 +196,14 @@ def _run_blocks(
 def _abandon(distributed: Any, client: Any, submitted: list, shared: SharedParts | None) -> None:
     """After a failed batch: cancel its tasks and delete the parts it left in S3, once the
     running ones have ended (for at most ``ABANDON_SECONDS``; they are at most two per worker
-    thread). A failure to delete is logged: the run's own error is the one to report."""
-    if shared is not None:
-        with contextlib.suppress(TimeoutError):
-            distributed.wait(submitted, timeout=ABANDON_SECONDS)
-    client.cancel(submitted)
+    thread). A failure to delete is logged: the run's own error is the one to report. With
+    the scheduler lost (the client reconnecting), its tasks are cancelled already and cannot be
+    waited for."""
+    if client.status == "running":  # else reconnecting, or closed
+        if shared is not None:
+            with contextlib.suppress(TimeoutError):
+                distributed.wait(submitted, timeout=ABANDON_SECONDS)
+        client.cancel(submitted)
     if shared is not None:
         try:
             shared.remove_all()
