@@ -141,15 +141,25 @@ class KillScheduler(distributed.WorkerPlugin):
             os.kill(self.pid, signal.SIGKILL)
 
 
+DYING_WITH_PARENT = (
+    "import os, runpy, sys\n"
+    "from gensample.output.lifetime import die_with_parent\n"
+    "die_with_parent(os.getppid())\n"
+    "sys.argv = sys.argv[1:]\n"
+    "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n"
+)
+"""Run the module named by the first argument, with the rest, killed when its parent dies."""
+
+
 @contextlib.contextmanager
 def own_processes(*commands: list[str]) -> Iterator[list[psutil.Popen]]:
     """Processes started from ``commands`` (Python modules with their arguments), killed at the
-    end; they can import the tests' modules (a worker, this one's plugins)."""
+    end or with this process; they can import the tests' modules (a worker, their plugins)."""
     environ = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
     started = []
     try:
         for command in commands:
-            command = [sys.executable, "-m", *command]
+            command = [sys.executable, "-c", DYING_WITH_PARENT, *command]
             started.append(psutil.Popen(command, env=environ, stderr=subprocess.DEVNULL))
         yield started
     finally:
