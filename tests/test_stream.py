@@ -405,6 +405,20 @@ def test_bad_stream_arguments_are_exit_2(run_dir, arguments):
     assert not (run_dir / "stream").exists()
 
 
+def test_a_control_address_it_cannot_listen_at_is_exit_2_naming_it(run_dir):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = gensample_command("stream", "--dir", str(run_dir), "--control", str(port))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines()[-1].endswith(
+        f"--control 127.0.0.1:{port} is not allowed: cannot listen there (Address already in "
+        "use); expected a free port at an address of this machine"
+    )
+    assert not (run_dir / "stream" / "data").exists()  # nothing sent
+
+
 def test_kafka_round_trip_through_the_mock_cluster(run_dir):
     kafka = pytest.importorskip("confluent_kafka")
     from confluent_kafka.admin import AdminClient

@@ -93,9 +93,17 @@ def parse_address(text: str) -> tuple[str, int]:
 
 
 def serve(address: tuple[str, int], controller: Controller) -> ThreadingHTTPServer:
-    """Answer control requests in a background thread; call ``shutdown()`` to stop."""
+    """Answer control requests in a background thread; call ``shutdown()`` to stop. An
+    address this machine cannot listen at (a port in use, another machine's host) is bad
+    input."""
     handler = type("Handler", (_Handler,), {"controller": controller})
-    server = ThreadingHTTPServer(address, handler)
+    try:
+        server = ThreadingHTTPServer(address, handler)
+    except OSError as error:  # socket.gaierror for a host that does not resolve
+        raise BadInputError(
+            f"--control {address[0]}:{address[1]} is not allowed: cannot listen there "
+            f"({error.strerror or error}); expected a free port at an address of this machine"
+        ) from None
     server.daemon_threads = True
     start_helper_thread(server.serve_forever, "stream-control")  # request threads inherit its mask
     log.info("stream control on http://%s:%d/", *server.server_address[:2])
