@@ -76,6 +76,16 @@ def test_an_existing_folder_is_kept_unless_replaced(day, tmp_path, caplog):
     assert (tmp_path / "corpus" / "README.md").exists()
 
 
+def test_a_file_or_an_unwritable_place_is_refused_naming_it(day, tmp_path, caplog):
+    (tmp_path / "corpus").write_text("mine")
+    assert export(day, tmp_path / "corpus") == 2
+    assert f"{tmp_path / 'corpus'} is a file, not a folder" in caplog.text
+    assert (tmp_path / "corpus").read_text() == "mine"
+    assert export(day, tmp_path / "corpus" / "inside") == 1  # its parent is that file
+    assert f"cannot export to {tmp_path / 'corpus' / 'inside'}: Not a directory" in caplog.text
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["corpus"]  # no staging left
+
+
 def test_a_changed_file_is_not_exported(day, tmp_path, caplog):
     copy = tmp_path / "run"
     shutil.copytree(day, copy)

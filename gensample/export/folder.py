@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from gensample.api import Corpus, read_day
-from gensample.errors import BadInputError
+from gensample.errors import BadInputError, RunError
 from gensample.export.card import render_card
 from gensample.output.atomic import swap_directory, sync_tree, write_text
 
@@ -43,6 +43,8 @@ def export_day(
     if license not in LICENSES:
         raise BadInputError(f"--license {license!r} is not allowed: expected one of {LICENSES}")
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise BadInputError(f"{folder} is a file, not a folder: export into a new folder")
     if folder.exists() and any(folder.iterdir()) and not replace:
         raise BadInputError(f"{folder} is not empty: export into a new folder, or --replace it")
     corpus = read_day(run_dir, date)
@@ -55,6 +57,8 @@ def export_day(
         if folder.exists() and not any(folder.iterdir()):
             folder.rmdir()
         swap_directory(staging, folder)
+    except OSError as error:  # the folder's parent missing or not writable, a full disk
+        raise RunError(f"cannot export to {folder}: {error.strerror or error}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return ExportReport(folder, {table: corpus[table].num_rows for table in files})
