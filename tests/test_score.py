@@ -420,6 +420,16 @@ def test_report_embeds_its_plots(day, capsys):
     assert "best threshold" in page and "<script" not in page
 
 
+def test_a_report_it_cannot_write_is_exit_1_naming_it(day, tmp_path, caplog):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "taken").write_text("mine")
+    report = folder / "taken" / "report.html"  # under a file
+    assert _score(day, "record_id,cluster_id\n0,x\n", "--report", str(report)) == 1
+    assert f"cannot write {report}" in caplog.text
+    assert [path.name for path in folder.iterdir()] == ["taken"]
+
+
 def test_report_without_matplotlib_says_how_to_install_it(day, caplog, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert _score(day, "record_id,cluster_id\n0,x\n", "--report", str(day / "r.html")) == 2

@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 from gensample.errors import BadInputError
+from gensample.output.atomic import write_text
 from gensample.score.scores import Scores
 from gensample.score.table import describe
 
@@ -38,7 +39,7 @@ def write_report(scores: Scores, path: Path) -> None:
         "</style></head><body>\n<h1>gensample score</h1>\n"
         f"<pre>{html.escape(describe(scores))}</pre>\n{images}\n</body></html>\n"
     )
-    Path(path).write_text(page, encoding="utf-8")
+    write_text(Path(path), page)  # whole or not at all; a place it cannot be is a RunError
 
 
 def _png(pyplot, figure) -> tuple[str, str]:
