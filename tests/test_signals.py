@@ -20,6 +20,7 @@ from gensample.cli import main
 from gensample.daily import runner, signals
 
 STOPPING = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+NOT_COMMITTED = "the day was not committed and is left as it was"
 FATAL = (signal.SIGKILL, signal.SIGQUIT)
 
 
@@ -93,7 +94,9 @@ def test_signalling_only_the_parent_leaves_no_process_and_a_free_directory(
     assert_session_gone(process.pid)
     if signum in STOPPING:
         assert process.returncode == 1, (stderr, masks)  # what the run said, and its masks
-        assert f"stopped by {signal.Signals(signum).name}: the day was not committed" in stderr
+        name = signal.Signals(signum).name
+        assert stderr.splitlines()[-1].endswith(f"stopped by {name}: {NOT_COMMITTED}"), stderr
+        assert "Exception ignored" not in stderr  # a stop Python could not raise is raised again
         assert not [p for p in (directory / "out").iterdir() if p.name.startswith(".")]
     else:
         assert process.returncode == -signum
@@ -196,6 +199,31 @@ def test_a_second_signal_does_not_cut_the_clean_up_short():
             cleaned = True
     assert stop.value.signum == signal.SIGTERM and not stop.value.committed and cleaned
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # handlers restored
+
+
+def test_a_stop_raised_where_python_ignores_exceptions_still_stops():
+    """As ``os.fork`` starts a worker, Python runs callbacks in the parent (logging's lock is
+    released there) where an exception is only reported, not raised: a stop signal handled
+    there is raised again once they have run."""
+    code = (
+        "import os, signal, time\n"
+        "from gensample.daily import signals\n"
+        "def signalled():\n"
+        "    signal.raise_signal(signal.SIGTERM)\n"
+        "    for _ in range(1000):  # the handler runs here, at a jump back\n"
+        "        pass\n"
+        "os.register_at_fork(after_in_parent=signalled)\n"
+        "try:\n"
+        "    with signals.stop_on_signals():\n"
+        "        if os.fork() == 0:\n"
+        "            os._exit(0)\n"
+        "        time.sleep(10)\n"
+        "except signals.Interrupted as stop:\n"
+        "    print(stop)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout == f"stopped by SIGTERM: {NOT_COMMITTED}\n"
+    assert result.stderr == ""  # nor the report of an ignored exception
 
 
 def test_a_worker_dies_with_its_parent():

@@ -13,13 +13,19 @@ themselves (``output.lifetime``).
 import contextlib
 import logging
 import signal
+import sys
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pyarrow as pa
 
 from gensample.output.lifetime import STOP_SIGNALS
 
 log = logging.getLogger(__name__)
+
+RAISE_AGAIN_SECONDS = 0.01
+"""How soon a stop that could not be raised is sent to the main thread again."""
 
 
 class Interrupted(BaseException):
@@ -39,19 +45,37 @@ class Interrupted(BaseException):
 class _Stopper:
     """The process's stop state: whether a signal arrived, and whether raising waits."""
 
-    def __init__(self) -> None:
+    def __init__(self, report: Any = sys.unraisablehook) -> None:
+        self.report = report
+        """How exceptions Python cannot raise were reported before (to stderr, by default)."""
         self.received: int | None = None
         self.deferring = 0
         self.committed = False
         """Whether a commit block ran to its end: a later stop leaves the day complete."""
+        self.swallowed = False
+        """Whether the stop was raised where Python ignores exceptions: it is raised again."""
 
     def handle(self, signum: int, frame: object) -> None:
-        if self.received is not None:
+        if self.received is not None and not self.swallowed:
             log.warning("%s ignored: already stopping", signal.Signals(signum).name)
             return
-        self.received = signum
+        self.received, self.swallowed = self.received or signum, False
         if not self.deferring:
-            raise Interrupted(signum, self.committed)
+            raise Interrupted(self.received, self.committed)
+
+    def unraisable(self, unraisable: Any) -> None:
+        """``sys.unraisablehook`` meanwhile: a stop raised where Python only reports exceptions
+        (Python code that ``os.fork``, a finalizer or a weak reference runs: the handler runs
+        in whatever Python code the main thread runs) is sent to the main thread again, from
+        another thread, shortly after, so that it is raised once that code has returned (sent
+        again if not); other exceptions are reported as before."""
+        if not isinstance(unraisable.exc_value, Interrupted):
+            return self.report(unraisable)
+        self.swallowed = True
+        main = threading.main_thread().ident
+        again = threading.Timer(RAISE_AGAIN_SECONDS, signal.pthread_kill, (main, self.received))
+        again.daemon = True
+        again.start()
 
 
 _stopper = _Stopper()
@@ -65,15 +89,20 @@ def stop_on_signals() -> Iterator[None]:
     every thread, it would wait, unseen, until the run had committed and exited. Arrow's own
     SIGINT and SIGTERM handlers, which it sets around a CSV read in the main thread to cancel
     it and then sends the signal on, are turned off meanwhile: the stop is this handler's alone
-    (a run in one process, signalled as it read its name tables, once committed and exited 0)."""
+    (a run in one process, signalled as it read its name tables, once committed and exited 0).
+    A stop raised where Python cannot raise it (in code run at ``os.fork``, in a finalizer) is
+    sent to the main thread again (:meth:`_Stopper.unraisable`): a run signalled as it started
+    its workers once went on to commit the day before it stopped."""
     global _stopper
-    _stopper = _Stopper()
+    _stopper = _Stopper(report=sys.unraisablehook)
     earlier = {signum: signal.signal(signum, _stopper.handle) for signum in STOP_SIGNALS}
     mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     pa.enable_signal_handlers(False)
+    sys.unraisablehook = _stopper.unraisable
     try:
         yield
     finally:
+        sys.unraisablehook = _stopper.report
         pa.enable_signal_handlers(True)  # Arrow's default
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for signum, handler in earlier.items():
