@@ -181,8 +181,9 @@ def _run_blocks(
             f"a block of {plan.date} was lost with every Dask worker that ran it ({error}): "
             "killed from outside, perhaps by the out-of-memory killer"
         ) from None
-    except (OSError, concurrent.futures.CancelledError):
-        if client.status == "running":  # the error of a task, not of the cluster
+    except (OSError, concurrent.futures.CancelledError) as error:
+        closed = isinstance(error, distributed.comm.CommClosedError)  # before the client knows
+        if not closed and client.status == "running":  # the error of a task, not of the cluster
             raise
         raise RunError(
             f"lost the connection to the Dask scheduler {client.scheduler.address} while "
