@@ -115,7 +115,8 @@ def test_each_identity_system_is_timed_for_its_own_records_made_with_the_others(
     calls = []
 
     def slowly(block, columns, person):  # the loyalty system's own steps made slow
-        calls.append(time.sleep(0.1))
+        time.sleep(0.1)
+        calls.append(person)
         return loyalty.render(block, columns, person)
 
     monkeypatch.setitem(IDENTITY_SYSTEMS, loyalty.name, dataclasses.replace(loyalty, render=slowly))
