@@ -112,11 +112,31 @@ def _client(distributed: Any, settings: Settings) -> Iterator[Any]:
     and closed at the end (its worker processes exit with this process, however it ends)."""
     size = local_cluster_size(settings.scheduler, settings.workers, os.cpu_count() or 1)
     if size is None:
-        with _remote_client(distributed, settings.scheduler) as client:
+        with _closing(_remote_client(distributed, settings.scheduler)) as client:
             yield client
     else:
-        with _local_cluster(distributed, size) as cluster, distributed.Client(cluster) as client:
+        with (
+            _local_cluster(distributed, size) as cluster,
+            _closing(distributed.Client(cluster)) as client,
+        ):
             yield client
+
+
+@contextlib.contextmanager
+def _closing(client: Any) -> Iterator[Any]:
+    """``client``, closed at the end; after a failed batch, an error closing it (Dask's, with
+    the scheduler lost) is logged, not raised over the batch's own."""
+    failed = True
+    try:
+        yield client
+        failed = False
+    finally:
+        try:
+            client.close()
+        except Exception as error:
+            if not failed:
+                raise
+            log.debug("closing the Dask client after the batch failed: %s", error)
 
 
 def _remote_client(distributed: Any, address: str) -> Any:
