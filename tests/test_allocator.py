@@ -23,7 +23,7 @@ FREED = (
     MALLINFO
     + """
 import sys
-from gensample.daily.allocator import keep_freed_memory
+from gensample.output.allocator import keep_freed_memory
 
 if sys.argv[1] == "keep":
     keep_freed_memory()
@@ -55,7 +55,7 @@ ONE_HEAP = (
     + """
 import multiprocessing, sys
 import pyarrow as pa
-from gensample.daily.allocator import share_one_heap
+from gensample.output.allocator import share_one_heap
 
 def in_use():
     info = mallinfo2()

@@ -25,7 +25,7 @@ from gensample.daily import state
 from gensample.errors import RunError
 from gensample.generate.seeding import BLOCK_SIZE
 from gensample.output import dask_engine
-from gensample.output.dask_engine import WORKER_ALLOCATORS, _local_cluster
+from gensample.output.dask_engine import _local_cluster
 from gensample.output.dask_workers import check_workers
 
 distributed = pytest.importorskip("distributed")
@@ -217,21 +217,51 @@ def test_local_n_starts_a_cluster_for_the_run_and_stops_it(tmp_path):
     assert not psutil.wait_procs(left, timeout=30)[1]  # every process started has ended
 
 
-def worker_allocators() -> tuple[str, str]:
-    """Arrow's allocator and glibc's trim threshold in this (worker) process."""
+def disposition(signum: int) -> str:
+    """What this process does at signal ``signum``: ``SIG_IGN``, ``SIG_DFL`` or ``handler``."""
+    handler = signal.getsignal(signum)
+    return handler.name if isinstance(handler, signal.Handlers) else "handler"
+
+
+def worker_setup() -> dict[str, Any]:
+    """In a worker: its signal handlers, Arrow's threads and allocator, and the MiB of free
+    memory glibc holds after freeing 40 MB of buffers (a block's: kept for the next one)."""
+    import ctypes
+
     import pyarrow as pa
 
-    return pa.default_memory_pool().backend_name, os.environ.get("MALLOC_TRIM_THRESHOLD_", "")
+    class Mallinfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks")]
+        _fields_ += [(name, ctypes.c_size_t) for name in ("hblkhd", "usmblks", "fsmblks")]
+        _fields_ += [(name, ctypes.c_size_t) for name in ("uordblks", "fordblks", "keepcost")]
+
+    mallinfo2 = ctypes.CDLL(None).mallinfo2
+    mallinfo2.restype = Mallinfo2
+    buffers = [bytes(size << 20) for size in (1, 8, 2, 4, 3, 6, 1, 5, 2, 8)]
+    del buffers
+    return {
+        "SIGINT": disposition(signal.SIGINT),
+        "SIGTERM": disposition(signal.SIGTERM),
+        "Arrow threads": pa.cpu_count(),
+        "Arrow allocator": pa.default_memory_pool().backend_name,
+        "freed MiB kept": mallinfo2().fordblks >> 20 >= 35,
+    }
 
 
-def test_the_workers_of_a_cluster_started_for_a_run_share_one_heap_that_keeps_freed_memory(
-    monkeypatch,
-):
-    for name in WORKER_ALLOCATORS:  # Dask's nannies prefer os.environ, where clusters started
-        monkeypatch.delenv(name, raising=False)  # before in this process left Dask's values
+def test_the_workers_of_a_cluster_started_for_a_run_are_set_up_as_local_workers():
+    expected = {
+        "SIGINT": "SIG_IGN",  # stop signals are the run's: it stops the cluster
+        "SIGTERM": "SIG_DFL",
+        "Arrow threads": 1,
+        "Arrow allocator": "system",  # one heap with numpy, which keeps freed memory
+        "freed MiB kept": True,
+    }
     with _local_cluster(distributed, 1) as local, distributed.Client(local) as client:
-        allocators = list(client.run(worker_allocators).values())
-    assert allocators == [("system", str(128 << 20))]
+        [forked] = client.run(worker_setup).values()  # a copy of this process
+        client.restart()  # as the nanny starts a crashed worker again: a new process
+        [started_anew] = client.run(worker_setup).values()
+    assert forked == expected
+    assert started_anew == expected
 
 
 def test_a_worker_that_cannot_see_the_run_directory_is_refused(tmp_path, cluster):

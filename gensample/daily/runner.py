@@ -25,13 +25,13 @@ from gensample.daily import (
     state,
     tracer_drops,
 )
-from gensample.daily.allocator import keep_freed_memory, share_one_heap
 from gensample.daily.extra_rows import Extras
 from gensample.daily.faults import crash_point
 from gensample.daily.rundir import RunDirectory
 from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.generate.plan import Plan, make_plan
 from gensample.output import dictionary, manifest
+from gensample.output.allocator import keep_freed_memory, share_one_heap
 from gensample.output.atomic import write_json
 from gensample.output.batch import Written, write_batch
 from gensample.output.encoding import sha256

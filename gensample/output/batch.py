@@ -55,10 +55,15 @@ def write_batch(
     into ``staging``, and sync every file and directory there; return what it wrote.
 
     They take their turns (slots) in that order: the reference block first, when there is one.
-    The engine starts first: nothing is written if it cannot.
+    The engine starts once the reference block is made (the workers of a cluster started here
+    are copies of this process, which then need not make it again), and before anything is
+    written: nothing is written if it cannot start.
     """
+    reference = reference_block(settings, plan, batch)
     with ENGINES[settings.engine](settings) as run_blocks:
-        written = _write_blocks(run_blocks, settings, plan, extras, batch, staging, stopwatch)
+        written = _write_blocks(
+            run_blocks, settings, plan, reference, extras, batch, staging, stopwatch
+        )
     with stopwatch.stage("sync"):  # before the manifest commits them: once per file, at the end
         sync_tree(staging)
     return written
@@ -68,17 +73,18 @@ def _write_blocks(
     run_blocks: RunBlocks,
     settings: Settings,
     plan: Plan,
+    reference: BlockResult | None,
     extras: BlockResult | None,
     batch: int,
     staging: Path,
     stopwatch: Stopwatch,
 ) -> Written:
-    """Write every block of the batch with ``run_blocks``; return what they wrote."""
+    """Write the reference block, every block of the batch with ``run_blocks``, then the
+    extra block; return what they wrote."""
     destination, parquet = open_day(settings, batch, staging)
     rows = dict.fromkeys(output_files(settings, batch), 0)
     lookalikes = collections.Counter()
     customer_truth: list[Lines] | None = []
-    reference = reference_block(settings, plan, batch)
     progress = Progress(len(plan.blocks) + (extras is not None) + (reference is not None))
     blocks = run_blocks(settings, plan, batch, destination, first_slot=int(reference is not None))
     last_slot = len(plan.blocks) + (reference is not None)

@@ -23,10 +23,21 @@ import pyarrow as pa
 from gensample.errors import RunError
 from gensample.generate.datasets import REGISTRY
 from gensample.generate.pipeline import reference_tables
+from gensample.output.allocator import keep_freed_memory, share_one_heap
 from gensample.output.encoding import write_csv_rows
+from gensample.output.workers import become_worker
 from gensample.settings import Settings
 from gensample.settings.retail import PATHS as RETAIL_PATHS
 from gensample.version import __version__
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask's preload hook, run in each worker process of a cluster this process starts for a
+    run (``local:N``), forked from the run or, after a crash, started anew by its nanny: a
+    worker of the run as the local engine's are, its allocators set as the run's."""
+    become_worker(os.getppid())  # the nannies run in the run's process
+    keep_freed_memory()
+    share_one_heap()
 
 
 def check_workers(client: Any, parts_dir: Path | None, files: Mapping[str, str]) -> None:

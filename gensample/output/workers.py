@@ -286,11 +286,18 @@ _worker_destination: Destination | None = None
 with each task)."""
 
 
+def become_worker(parent: int) -> None:
+    """In a worker process of the run ``parent``: die with it (never write, nor hold memory,
+    after the run is gone), leave stop signals to it, and keep to one core (the processes are
+    the parallelism: Arrow's threads would only compete)."""
+    die_with_parent(parent)
+    pa.set_cpu_count(1)
+
+
 def _init_worker(destination: Destination, parent: int) -> None:
     global _worker_destination
-    die_with_parent(parent)  # never write, nor hold memory, after the run is gone
+    become_worker(parent)
     _worker_destination = destination
-    pa.set_cpu_count(1)  # the processes are the parallelism; Arrow threads would only compete
 
 
 def _write_in_worker(
