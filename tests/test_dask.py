@@ -29,6 +29,7 @@ from gensample.output.dask_engine import _local_cluster
 from gensample.output.dask_workers import check_workers
 
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 
 PEOPLE = 1000
 """Customers of a test day: its entity ids straddle a block edge, so two blocks run as tasks
@@ -262,6 +263,23 @@ def test_the_workers_of_a_cluster_started_for_a_run_are_set_up_as_local_workers(
         [started_anew] = client.run(worker_setup).values()
     assert forked == expected
     assert started_anew == expected
+
+
+def preloaded(dask_worker) -> bool:
+    """On a worker: whether the user's preload below ran there."""
+    return getattr(dask_worker, "user_preload_ran", False)
+
+
+def test_a_cluster_started_for_a_run_keeps_the_users_own_worker_preloads(tmp_path):
+    preload = tmp_path / "user_preload.py"
+    preload.write_text("def dask_setup(worker):\n    worker.user_preload_ran = True\n")
+    with (
+        dask.config.set({"distributed.worker.preload": [str(preload)]}),
+        _local_cluster(distributed, 1) as local,
+        distributed.Client(local) as client,
+    ):
+        assert list(client.run(preloaded).values()) == [True]
+        assert list(client.run(disposition, signal.SIGINT).values()) == ["SIG_IGN"]  # ours too
 
 
 def test_a_worker_that_cannot_see_the_run_directory_is_refused(tmp_path, cluster):

@@ -155,13 +155,14 @@ def _local_cluster(distributed: Any, size: int) -> Any:
     import dask
 
     start = {START_METHOD: multiprocessing.get_start_method()}  # 'fork' on Linux
+    user_preloads = dask.config.get("distributed.worker.preload")  # which this list replaces
     with dask.config.set(start):  # read by the nannies as they start their first workers
         return distributed.LocalCluster(
             n_workers=size,
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",  # a free port: never a clash with another run's cluster
-            preload=[WORKER_SETUP],
+            preload=[*user_preloads, WORKER_SETUP],
         )
 
 
