@@ -225,8 +225,8 @@ def disposition(signum: int) -> str:
 
 
 def worker_setup() -> dict[str, Any]:
-    """In a worker: its signal handlers, Arrow's threads and allocator, and the MiB of free
-    memory glibc holds after freeing 40 MB of buffers (a block's: kept for the next one)."""
+    """In a worker: its signal handlers, Arrow's threads and allocator, and whether glibc keeps
+    the memory of 40 MB of freed buffers (a block's) for the next block."""
     import ctypes
 
     import pyarrow as pa
@@ -245,7 +245,7 @@ def worker_setup() -> dict[str, Any]:
         "SIGTERM": disposition(signal.SIGTERM),
         "Arrow threads": pa.cpu_count(),
         "Arrow allocator": pa.default_memory_pool().backend_name,
-        "freed MiB kept": mallinfo2().fordblks >> 20 >= 35,
+        "freed memory kept": mallinfo2().fordblks >> 20 >= 35,
     }
 
 
@@ -255,7 +255,7 @@ def test_the_workers_of_a_cluster_started_for_a_run_are_set_up_as_local_workers(
         "SIGTERM": "SIG_DFL",
         "Arrow threads": 1,
         "Arrow allocator": "system",  # one heap with numpy, which keeps freed memory
-        "freed MiB kept": True,
+        "freed memory kept": True,
     }
     with _local_cluster(distributed, 1) as local, distributed.Client(local) as client:
         [forked] = client.run(worker_setup).values()  # a copy of this process
