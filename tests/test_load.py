@@ -43,8 +43,10 @@ TABLE_FILES = {
 @pytest.fixture(scope="module")
 def two_days(tmp_path_factory) -> Path:
     """Two days: a Parquet day of two batches, then a CSV day of two batches whose drift
-    updates records of the first (same customer_id, another day)."""
+    updates records of the first (same customer_id, another day). Ten stores: their stock
+    (about 1,750 rows a store) would be most of the rows loaded."""
     directory = tmp_path_factory.mktemp("load")
+    (directory / "gensample.toml").write_text("stores = 10\n")
     run_day(directory, customers=300, format="parquet")
     run_day(directory, customers=200, format="parquet", load_type="append")
     drift = {"customers": 300, "drift_share": 0.2, "closure_share": 0.1}
