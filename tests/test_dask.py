@@ -4,6 +4,7 @@ day a local run writes, a worker killed during the run included; no worker outli
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -280,6 +281,18 @@ def test_a_cluster_started_for_a_run_keeps_the_users_own_worker_preloads(tmp_pat
     ):
         assert list(client.run(preloaded).values()) == [True]
         assert list(client.run(disposition, signal.SIGINT).values()) == ["SIG_IGN"]  # ours too
+
+
+def test_a_cluster_stopped_over_a_running_block_logs_no_cancelled_task(capfd, monkeypatch):
+    to_stderr = logging.StreamHandler(sys.__stderr__)  # as a run logs: the workers inherit it
+    monkeypatch.setattr(logging.getLogger("distributed"), "handlers", [to_stderr])
+    with _local_cluster(distributed, 1) as local, distributed.Client(local) as client:
+        running = client.submit(time.sleep, 2)
+        while not client.processing()[next(iter(client.nthreads()))]:
+            time.sleep(0.05)
+        capfd.readouterr()
+    assert running.status != "finished"
+    assert "CancelledError" not in capfd.readouterr().err  # the run stops: its blocks with it
 
 
 def test_a_worker_that_cannot_see_the_run_directory_is_refused(tmp_path, cluster):

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,10 +35,13 @@ from gensample.version import __version__
 def dask_setup(worker: Any) -> None:
     """Dask's preload hook, run in each worker process of a cluster this process starts for a
     run (``local:N``), forked from the run or, after a crash, started anew by its nanny: a
-    worker of the run as the local engine's are, its allocators set as the run's."""
+    worker of the run as the local engine's are, its allocators set as the run's. When the
+    run stops or fails, the blocks the worker is running stop with it: that is no news, so
+    Dask's warning for each of them (an instruction "ended with CancelledError") is left out."""
     become_worker(os.getppid())  # the nannies run in the run's process
     keep_freed_memory()
     share_one_heap()
+    logging.getLogger("distributed.worker.state_machine").setLevel(logging.ERROR)
 
 
 def check_workers(client: Any, parts_dir: Path | None, files: Mapping[str, str]) -> None:
