@@ -219,6 +219,21 @@ def test_local_n_starts_a_cluster_for_the_run_and_stops_it(tmp_path):
     assert not psutil.wait_procs(left, timeout=30)[1]  # every process started has ended
 
 
+MALLINFO2_FIELDS = (
+    "arena",
+    "ordblks",
+    "smblks",
+    "hblks",
+    "hblkhd",
+    "usmblks",
+    "fsmblks",
+    "uordblks",
+    "fordblks",
+    "keepcost",
+)
+"""The fields of glibc's ``struct mallinfo2``, in order."""
+
+
 def disposition(signum: int) -> str:
     """What this process does at signal ``signum``: ``SIG_IGN``, ``SIG_DFL`` or ``handler``."""
     handler = signal.getsignal(signum)
@@ -233,9 +248,7 @@ def worker_setup() -> dict[str, Any]:
     import pyarrow as pa
 
     class Mallinfo2(ctypes.Structure):
-        _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks")]
-        _fields_ += [(name, ctypes.c_size_t) for name in ("hblkhd", "usmblks", "fsmblks")]
-        _fields_ += [(name, ctypes.c_size_t) for name in ("uordblks", "fordblks", "keepcost")]
+        _fields_ = [(name, ctypes.c_size_t) for name in MALLINFO2_FIELDS]
 
     mallinfo2 = ctypes.CDLL(None).mallinfo2
     mallinfo2.restype = Mallinfo2
