@@ -219,21 +219,6 @@ def test_local_n_starts_a_cluster_for_the_run_and_stops_it(tmp_path):
     assert not psutil.wait_procs(left, timeout=30)[1]  # every process started has ended
 
 
-MALLINFO2_FIELDS = (
-    "arena",
-    "ordblks",
-    "smblks",
-    "hblks",
-    "hblkhd",
-    "usmblks",
-    "fsmblks",
-    "uordblks",
-    "fordblks",
-    "keepcost",
-)
-"""The fields of glibc's ``struct mallinfo2``, in order."""
-
-
 def disposition(signum: int) -> str:
     """What this process does at signal ``signum``: ``SIG_IGN``, ``SIG_DFL`` or ``handler``."""
     handler = signal.getsignal(signum)
@@ -243,23 +228,15 @@ def disposition(signum: int) -> str:
 def worker_setup() -> dict[str, Any]:
     """In a worker: its signal handlers, Arrow's threads and allocator, and whether glibc keeps
     the memory of 40 MB of freed buffers (a block's) for the next block."""
-    import ctypes
-
     import pyarrow as pa
+    from heap import freed_mib_kept
 
-    class Mallinfo2(ctypes.Structure):
-        _fields_ = [(name, ctypes.c_size_t) for name in MALLINFO2_FIELDS]
-
-    mallinfo2 = ctypes.CDLL(None).mallinfo2
-    mallinfo2.restype = Mallinfo2
-    buffers = [bytes(size << 20) for size in (1, 8, 2, 4, 3, 6, 1, 5, 2, 8)]
-    del buffers
     return {
         "SIGINT": disposition(signal.SIGINT),
         "SIGTERM": disposition(signal.SIGTERM),
         "Arrow threads": pa.cpu_count(),
         "Arrow allocator": pa.default_memory_pool().backend_name,
-        "freed memory kept": mallinfo2().fordblks >> 20 >= 35,
+        "freed memory kept": freed_mib_kept() >= 35,
     }
 
 
