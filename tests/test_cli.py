@@ -76,6 +76,16 @@ def test_bad_settings_exit_2_and_write_nothing(run_dir, caplog):
     assert sorted(p.name for p in run_dir.iterdir()) == ["gensample.toml"]
 
 
+def test_a_scheduler_for_the_local_engine_is_refused_before_anything_is_written(run_dir, caplog):
+    (run_dir / "gensample.toml").write_text("customers = 10\n")  # engine: local, by default
+    scheduler = ["--scheduler", "tcp://10.0.0.5:8786"]
+    assert main(["run", "--dir", str(run_dir), *scheduler]) == 2
+    assert "--scheduler: a scheduler is used only with engine = 'dask', not 'local'" in caplog.text
+    assert "add --engine dask" in caplog.text
+    assert sorted(p.name for p in run_dir.iterdir()) == ["gensample.toml"]
+    assert main(["run", "--dir", str(run_dir), *scheduler, "--engine", "local"]) == 2
+
+
 def test_a_held_lock_exits_1(run_dir, caplog):
     assert main(["init", str(run_dir)]) == 0
     with lock_held_elsewhere(run_dir) as holder:

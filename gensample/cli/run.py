@@ -10,7 +10,7 @@ from gensample.cli.publish import publish
 from gensample.corruptions.weights import DIFFICULTIES
 from gensample.daily import runner
 from gensample.daily.signals import Interrupted
-from gensample.errors import GensampleError
+from gensample.errors import BadInputError, GensampleError
 from gensample.settings.engine import ENGINES
 
 log = logging.getLogger("gensample")
@@ -63,6 +63,11 @@ def run(arguments: argparse.Namespace) -> int:
     flags = {name: getattr(arguments, name) for name in FLAGS}
     flags["difficulty"] = {"preset": arguments.difficulty} if arguments.difficulty else None
     loaded = load_settings(arguments.dir, flags)
+    if arguments.scheduler is not None and loaded.engine != "dask":
+        raise BadInputError(
+            f"--scheduler: a scheduler is used only with engine = 'dask', not {loaded.engine!r}: "
+            'add --engine dask (or set engine = "dask" in gensample.toml)'
+        )
     date = arguments.date or dt.date.today()
     summary = runner.run(arguments.dir, loaded, date, allow_date=arguments.allow_date)
     if arguments.timings or loaded.show_timer:
