@@ -7,8 +7,9 @@ import datetime as dt
 import time
 
 import pytest
-from conftest import DAY
+from conftest import DAY, without
 
+from gensample.corruptions import fuzzmap
 from gensample.generate.datasets import IDENTITY_SYSTEMS, REGISTRY, Generated
 from gensample.generate.pipeline import generate_block, reference_tables
 from gensample.generate.plan import make_plan
@@ -108,8 +109,8 @@ def test_reference_tables_are_made_again_for_other_settings_or_another_day():
 
 
 def test_each_identity_system_is_timed_for_its_own_records_made_with_the_others(monkeypatch):
-    """The four systems' records are made together, when the first of them asks; each system's
-    seconds still count its own share (its rows and steps), not the first one's."""
+    """The four systems' records are made together with the customer master's, when it asks;
+    each dataset's seconds still count its own share (its rows and steps), not the first's."""
     settings = Settings(customers=6000, datasets=DATASETS)
     loyalty = IDENTITY_SYSTEMS["loyalty_members"]
     calls = []
@@ -122,5 +123,22 @@ def test_each_identity_system_is_timed_for_its_own_records_made_with_the_others(
     monkeypatch.setitem(IDENTITY_SYSTEMS, loyalty.name, dataclasses.replace(loyalty, render=slowly))
     seconds = generate_block(settings, DAY, make_plan(settings, DAY).blocks[0]).seconds
     assert len(calls) >= 2 and seconds["loyalty_members"] >= 0.1 * len(calls)
-    assert seconds["pos_customers"] < 0.1 * len(calls)  # it asked first, but spent no sleep
+    assert seconds["customers"] < 0.1 * len(calls)  # it asked first, but spent no sleep
+    assert seconds["pos_customers"] < 0.1 * len(calls)
     assert all(seconds[name] > 0 for name in ("email_subscribers", "incident_reports"))
+
+
+def test_the_customer_master_makes_its_fuzz_passes_with_the_identity_systems(monkeypatch):
+    """One call of the fuzz engine for the first passes of the customer master and of the four
+    systems (each as it would be alone: see test_datasets_together), not one for the master."""
+    passes = []
+    made = fuzzmap._fuzzed_copies
+
+    def counted(requests):
+        passes.append(len(requests))
+        return made(requests)
+
+    monkeypatch.setattr(fuzzmap, "_fuzzed_copies", counted)
+    settings = Settings(customers=2000, datasets=without("wifi_sessions"))
+    generate_block(settings, DAY, make_plan(settings, DAY).blocks[0])
+    assert passes[0] == 1 + len(IDENTITY_SYSTEMS)

@@ -144,17 +144,33 @@ def fuzz_until_changed(
     max_fields: int,
     rng: np.random.Generator,
     hurried_share: float = HURRIED_SHARE,
-) -> tuple[pa.Table, pa.Array]:
+) -> Fuzzed:
     """``fuzz``, with the rows a corruption left unchanged (a nickname-less name, a day above
-    12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times. A row left
-    unchanged still holds its values, so each try reads ``table``, and the rows each try
-    changed are put back once."""
+    12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times (see
+    ``until_changed``, which makes its passes together with other steps')."""
+    step = until_changed(table, rows, fuzz_map, max_fields, rng, hurried_share)
+    return run_together({"alone": step})["alone"]
+
+
+def until_changed(
+    table: pa.Table,
+    rows: np.ndarray,
+    fuzz_map: Mapping[str, FieldFuzz],
+    max_fields: int,
+    rng: np.random.Generator,
+    hurried_share: float = HURRIED_SHARE,
+) -> Generator[Request, Fuzzed, Fuzzed]:
+    """``fuzz_until_changed`` as a step of ``run_together``: each try is a pass over copies of
+    the rows still unchanged. A row left unchanged still holds its values, so each try reads
+    ``table``, and the rows each try changed are put back once."""
+    columns = _columns(_fuzzed_fields(fuzz_map, table.column_names))
     changed, fuzzed, labels = [], [], []
     for _ in range(1 + RETRIES):
         if not len(rows):
             break
-        request = Request(table, rows, fuzz_map, max_fields, rng, hurried_share)
-        [(tried, found)] = _fuzzed_copies([request])
+        copies = table.select(columns).take(pa.array(rows))
+        request = Request(copies, np.arange(len(rows)), fuzz_map, max_fields, rng, hurried_share)
+        tried, found = yield request
         unchanged = pc.equal(found, "").to_numpy(zero_copy_only=False)
         changed.append(rows[~unchanged])
         fuzzed.append(tried.filter(pa.array(~unchanged)))
@@ -177,14 +193,8 @@ class _Pass:
 
     def __init__(self, request: Request) -> None:
         fuzz_map, table = request.fuzz_map, request.table
-        held = set(table.column_names)
-        self.fields = [
-            f
-            for f in fuzz_map
-            if set(FIELD_COLUMNS.get(f, (f,))) <= held and fuzz_map[f].weight > 0
-        ]
-        columns = dict.fromkeys(c for f in self.fields for c in FIELD_COLUMNS.get(f, (f,)))
-        self.copy = table.select(list(columns)).take(pa.array(request.rows))
+        self.fields = _fuzzed_fields(fuzz_map, table.column_names)
+        self.copy = _rows(table.select(_columns(self.fields)), request.rows)
         weights = [fuzz_map[f].weight for f in self.fields]
         rng, n = request.rng, len(request.rows)
         chosen = choose_fields(rng, n, weights, request.max_fields, request.hurried_share)
@@ -226,6 +236,28 @@ def _fuzzed_copies(requests: list[Request]) -> list[Fuzzed]:
         for each, (copy, applied) in zip(deep, made, strict=True):
             each.corrupted(depth, copy, applied)
     return [(each.copy, each.labels()) for each in passes]
+
+
+def _fuzzed_fields(fuzz_map: Mapping[str, FieldFuzz], held: list[str]) -> list[str]:
+    """The fields of ``fuzz_map`` a pass corrupts in a table of columns ``held``: those with a
+    weight whose every column it holds."""
+    return [
+        field
+        for field, entry in fuzz_map.items()
+        if set(FIELD_COLUMNS.get(field, (field,))) <= set(held) and entry.weight > 0
+    ]
+
+
+def _columns(fields: list[str]) -> list[str]:
+    """The columns ``fields`` span, in their order."""
+    return list(dict.fromkeys(c for f in fields for c in FIELD_COLUMNS.get(f, (f,))))
+
+
+def _rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """``rows`` of ``table``: the table itself when they are all its rows, in order."""
+    if len(rows) == table.num_rows and np.array_equal(rows, np.arange(table.num_rows)):
+        return table
+    return table.take(pa.array(rows))
 
 
 def _put_rows(table: pa.Table, rows: np.ndarray, copied: pa.Table) -> pa.Table:

@@ -5,6 +5,7 @@ inserted that day and ``U`` for a new version of an earlier day's record (see ``
 """
 
 import datetime as dt
+from collections.abc import Generator
 
 import numpy as np
 import pyarrow as pa
@@ -12,7 +13,7 @@ import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
 from gensample.generate import duplicates, population, truth, variants
-from gensample.generate.datasets import formats, fuzzing, systems
+from gensample.generate.datasets import formats, fuzzing, identity, systems
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
     HISTORY_DAYS,
@@ -80,9 +81,15 @@ INSERT, UPDATE = "I", "U"
 def generate(block: BlockInput, parents: Parents) -> Generated:
     """Customer records of one block: one original per person, then duplicates, shuffled; every
     record may carry the person's other true values and errors (``identity`` describes how).
+    Their fuzz passes are made with the identity systems' (``identity.with_systems``).
 
     Its rows are counted by the plan (originals and the block's duplicate budget).
     """
+    return identity.with_systems(block, NAME, lambda: _records(block))
+
+
+def _records(block: BlockInput) -> Generator[fuzzmap.Request, fuzzmap.Fuzzed, Generated]:
+    """``generate``, as a step that yields each fuzz pass it needs."""
     settings, plan = block.settings, block.block
     rng = stream(settings.seed, NAME, plan.entity_start)
     copies = duplicates.copies_per_entity(
@@ -101,7 +108,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         fuzzing.run_variation_shares(settings, NAME),
         stream(settings.seed, NAME, "variants", plan.entity_start),
     )
-    written, corruptions = fuzz_records(carried, plan.entities, settings, rng)
+    written, corruptions = yield from fuzz_records(carried, plan.entities, settings, rng)
     entity_id = block.people["entity_id"].to_numpy()
     originals = plan.entities
     record_id = plan.record_start + rng.permutation(plan.records)
@@ -211,10 +218,10 @@ def _in_order(record_id: np.ndarray) -> np.ndarray:
 
 def fuzz_records(
     records: pa.Table, firsts: int, settings: Settings, rng: np.random.Generator
-) -> tuple[pa.Table, pa.Array]:
+) -> Generator[fuzzmap.Request, fuzzmap.Fuzzed, fuzzmap.Fuzzed]:
     """Corrupt the records through the fuzz map: the ``original_share`` of the first ``firsts``
     (people's first accounts) and all the others (duplicates) but an exact share; every
-    corrupted record shows a change."""
+    corrupted record shows a change (yielding each fuzz pass)."""
     clean = round(firsts * (1 - fuzzing.run_original_share(settings)))
     exact = round((records.num_rows - firsts) * fuzzing.run_exact_share(settings))
     fuzzed = np.concatenate(
@@ -223,7 +230,7 @@ def fuzz_records(
             firsts + rng.permutation(records.num_rows - firsts)[exact:],
         ]
     )
-    return fuzzmap.fuzz_until_changed(
+    return fuzzmap.until_changed(
         records,
         np.sort(fuzzed),
         fuzzing.run_fuzz_map(settings),

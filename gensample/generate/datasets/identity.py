@@ -13,6 +13,7 @@ record still shows, so every difference from the true person is named.
 
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -109,18 +110,45 @@ def records(block: BlockInput, system: System) -> Records:
     together, once, their fuzz passes joined: each system's as it would make them alone (and
     made again, alone, if asked for twice or for a system the block does not list)."""
     if system.name in block.systems:
-        everyone = list(block.systems.values())
-        made = block.shared("identity records", lambda: records_together(block, everyone))
+        made = _made_together(block)
         if system.name in made:  # taken once: the block holds it no longer than its dataset
             return made.pop(system.name)
     return records_together(block, [system])[system.name]
 
 
-def records_together(block: BlockInput, systems: list[System]) -> dict[str, Records]:
+Step = Callable[[], Generator[fuzzmap.Request, fuzzmap.Fuzzed, Any]]
+"""Makes a generator of the fuzz passes a dataset needs, which returns the dataset's rows."""
+
+
+def with_systems(block: BlockInput, name: str, step: Step) -> Any:
+    """What ``step()`` returns for dataset ``name`` (the customer master, generated before the
+    identity systems), its fuzz passes made together with the systems' (each as it would be
+    alone); made alone when the block has made the systems' records already."""
+    made = _made_together(block, {name: step})
+    if name in made:
+        return made.pop(name)
+    return _run(block, {name: step()})[name]
+
+
+def _made_together(block: BlockInput, first: Mapping[str, Step] | None = None) -> dict[str, Any]:
+    """The block's identity records (with what the ``first`` steps make), made once."""
+    everyone = list(block.systems.values())
+    return block.shared("identity records", lambda: records_together(block, everyone, first))
+
+
+def records_together(
+    block: BlockInput, systems: list[System], first: Mapping[str, Step] | None = None
+) -> dict[str, Any]:
     """The records of ``systems`` in the block, by system name, their fuzz passes made
-    together; the seconds spent for each charged to it (``BlockInput.charge``)."""
+    together, and with those of the ``first`` steps (their results under their names)."""
+    steps = {name: step() for name, step in (first or {}).items()}
+    return _run(block, steps | {system.name: _records(block, system) for system in systems})
+
+
+def _run(block: BlockInput, steps: Mapping[str, Generator]) -> dict[str, Any]:
+    """Run ``steps`` together (``fuzzmap.run_together``), charging each its seconds
+    (``BlockInput.charge``)."""
     seconds: dict[str, float] = {}
-    steps = {system.name: _records(block, system) for system in systems}
     made = fuzzmap.run_together(steps, seconds)
     block.charge(seconds)
     return made
