@@ -10,7 +10,7 @@ recorded, as ``field:corruption`` labels joined by ``;``.
 
 import time
 from collections.abc import Generator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -148,29 +148,22 @@ def fuzz_until_changed(
     """``fuzz``, with the rows a corruption left unchanged (a nickname-less name, a day above
     12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times (see
     ``until_changed``, which makes its passes together with other steps')."""
-    step = until_changed(table, rows, fuzz_map, max_fields, rng, hurried_share)
+    step = until_changed(Request(table, rows, fuzz_map, max_fields, rng, hurried_share))
     return run_together({"alone": step})["alone"]
 
 
-def until_changed(
-    table: pa.Table,
-    rows: np.ndarray,
-    fuzz_map: Mapping[str, FieldFuzz],
-    max_fields: int,
-    rng: np.random.Generator,
-    hurried_share: float = HURRIED_SHARE,
-) -> Generator[Request, Fuzzed, Fuzzed]:
-    """``fuzz_until_changed`` as a step of ``run_together``: each try is a pass over copies of
-    the rows still unchanged. A row left unchanged still holds its values, so each try reads
-    ``table``, and the rows each try changed are put back once."""
+def until_changed(request: Request) -> Generator[Request, Fuzzed, Fuzzed]:
+    """``fuzz_until_changed`` of ``request`` as a step of ``run_together``: each try is a pass
+    over copies of the rows still unchanged. A row left unchanged still holds its values, so
+    each try reads the request's table, and the rows each try changed are put back once."""
+    table, rows, fuzz_map = request.table, request.rows, request.fuzz_map
     columns = _columns(_fuzzed_fields(fuzz_map, table.column_names))
     changed, fuzzed, labels = [], [], []
     for _ in range(1 + RETRIES):
         if not len(rows):
             break
         copies = table.select(columns).take(pa.array(rows))
-        request = Request(copies, np.arange(len(rows)), fuzz_map, max_fields, rng, hurried_share)
-        tried, found = yield request
+        tried, found = yield replace(request, table=copies, rows=np.arange(len(rows)))
         unchanged = pc.equal(found, "").to_numpy(zero_copy_only=False)
         changed.append(rows[~unchanged])
         fuzzed.append(tried.filter(pa.array(~unchanged)))

@@ -231,12 +231,14 @@ def fuzz_records(
         ]
     )
     return fuzzmap.until_changed(
-        records,
-        np.sort(fuzzed),
-        fuzzing.run_fuzz_map(settings),
-        fuzzing.run_max_fields(settings),
-        rng,
-        fuzzing.run_hurried_share(settings, NAME),
+        fuzzmap.Request(
+            records,
+            np.sort(fuzzed),
+            fuzzing.run_fuzz_map(settings),
+            fuzzing.run_max_fields(settings),
+            rng,
+            fuzzing.run_hurried_share(settings, NAME),
+        )
     )
 
 
