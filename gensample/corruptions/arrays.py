@@ -187,11 +187,16 @@ def put(values: pa.Array, rows: np.ndarray, pieces: list[pa.Array]) -> pa.Array:
     other: one take, however many pieces."""
     if not len(rows):
         return values
-    source = np.arange(len(values))
-    if len(rows) == len(values) and np.array_equal(rows, source):  # every row, in order
+    if every_row(rows, len(values)):
         return pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]
+    source = np.arange(len(values))
     source[rows] = len(values) + np.arange(len(rows))
     return pa.concat_arrays([values, *pieces]).take(pa.array(source))
+
+
+def every_row(rows: np.ndarray, n: int) -> bool:
+    """Whether ``rows`` are all the ``n`` rows of a table, in order."""
+    return len(rows) == n and np.array_equal(rows, np.arange(n))
 
 
 def _is_literal(pattern: str) -> bool:

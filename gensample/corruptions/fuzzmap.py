@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.corruptions.arrays import put
+from gensample.corruptions.arrays import every_row, put
 from gensample.corruptions.layered import (
     FIELD_COLUMNS,
     Layer,
@@ -248,7 +248,7 @@ def _columns(fields: list[str]) -> list[str]:
 
 def _rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
     """``rows`` of ``table``: the table itself when they are all its rows, in order."""
-    if len(rows) == table.num_rows and np.array_equal(rows, np.arange(table.num_rows)):
+    if every_row(rows, table.num_rows):
         return table
     return table.take(pa.array(rows))
 

@@ -222,18 +222,14 @@ def fuzz_records(
     """Corrupt the records through the fuzz map: the ``original_share`` of the first ``firsts``
     (people's first accounts) and all the others (duplicates) but an exact share; every
     corrupted record shows a change (yielding each fuzz pass)."""
-    clean = round(firsts * (1 - fuzzing.run_original_share(settings)))
-    exact = round((records.num_rows - firsts) * fuzzing.run_exact_share(settings))
-    fuzzed = np.concatenate(
-        [
-            rng.permutation(firsts)[clean:],
-            firsts + rng.permutation(records.num_rows - firsts)[exact:],
-        ]
+    share = fuzzing.run_original_share(settings)
+    rows = fuzzing.fuzzed_rows(
+        rng, firsts, records.num_rows, share, fuzzing.run_exact_share(settings)
     )
     return fuzzmap.until_changed(
         fuzzmap.Request(
             records,
-            np.sort(fuzzed),
+            rows,
             fuzzing.run_fuzz_map(settings),
             fuzzing.run_max_fields(settings),
             rng,

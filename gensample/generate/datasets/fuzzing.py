@@ -109,6 +109,18 @@ def run_original_share(settings: Settings) -> float:
     return preset(settings).original_share if chosen is None else chosen
 
 
+def fuzzed_rows(
+    rng: np.random.Generator, firsts: int, n: int, original_share: float, exact_share: float
+) -> np.ndarray:
+    """Which of ``n`` records go through the fuzz map, in order: ``original_share`` of the first
+    ``firsts`` (people's first records) and all the others (duplicates) but ``exact_share`` of
+    them, drawn at random."""
+    clean = round(firsts * (1 - original_share))
+    exact = round((n - firsts) * exact_share)
+    chosen = [rng.permutation(firsts)[clean:], firsts + rng.permutation(n - firsts)[exact:]]
+    return np.sort(np.concatenate(chosen))
+
+
 def run_variation_shares(settings: Settings, system: str) -> dict[str, float]:
     """Share of ``system``'s records carrying each other true value: the system's default times
     the preset's ``variation_share``, replaced per variation by ``source_variations``."""

@@ -20,26 +20,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
-from gensample.corruptions.arrays import differs
-from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
 from gensample.generate import duplicates, population, truth, variants
-from gensample.generate.datasets import fuzzing, systems
+from gensample.generate.datasets import fuzzing, systems, written_errors
 from gensample.generate.datasets.common import share_of, times_between
 from gensample.generate.datasets.contract import BlockInput
 from gensample.generate.datasets.draws import random_ids
 from gensample.generate.datasets.formats import replace
-from gensample.generate.datasets.fuzzing import run_original_share, run_variation_shares
+from gensample.generate.datasets.fuzzing import run_variation_shares
 from gensample.generate.datasets.registration import earliest_days
+from gensample.generate.datasets.written_errors import Render
 from gensample.generate.seeding import stream
 from gensample.settings import Settings
-
-CANDIDATES = (1, 4)
-"""How many corrupted versions of a copy are tried at once: one, then (for the copies that
-still read like their original) several more."""
-
-Render = Callable[[BlockInput, pa.Table, np.ndarray], pa.Table]
-"""How a system writes person columns: ``(block, columns, person) -> columns`` of the same names,
-where ``person`` is each row's position among the block's people (for per-person habits)."""
 
 
 @dataclass(frozen=True)
@@ -179,8 +170,8 @@ def _records(
         run_variation_shares(settings, system.name),
         draw("variants"),
     )
-    columns, labels = yield from _corrupt(
-        draw("fuzz"), block, system, carried, chosen[source], covered
+    columns, labels = yield from written_errors.corrupted(
+        draw("fuzz"), block, system.name, system.render, carried, chosen[source], covered
     )
     if "birth_date" in system.columns:
         columns, labels = fuzzing.validated(
@@ -227,89 +218,6 @@ def _unrecorded(rng: np.random.Generator, held: pa.Table, chosen: Mapping) -> pa
         values = pc.if_else(blank, pa.scalar(None, held.schema.field(column).type), held[column])
         held = replace(held, column, values)
     return held
-
-
-def _corrupt(
-    rng: np.random.Generator,
-    block: BlockInput,
-    system: System,
-    carried: pa.Table,
-    person: np.ndarray,
-    firsts: int,
-) -> Generator[fuzzmap.Request, fuzzmap.Fuzzed, tuple[pa.Table, pa.Array]]:
-    """Every record as the system writes it, a share corrupted (yielding each fuzz pass).
-
-    ``carried`` holds each record's true values (with the variations it carries), of the
-    block's people ``person``; its first ``firsts`` rows are people's first records. The
-    ``original_share`` of those, and all copies but an exact share, go through the system's fuzz
-    map. A record that still reads as before (the field was one the system does not hold for
-    the person, or the change one its format undoes) is corrupted afresh, as several candidates
-    of which the first that shows a change is kept.
-
-    Returns the written rows and the corruptions each shows.
-    """
-    settings = block.settings
-    errs = fuzzing.of_system(settings, system.name)
-    fuzz_map, most = errs.fuzz_map(settings), errs.max_fields(settings)
-    hurried = errs.hurried_share(settings, system.name)
-    n = carried.num_rows
-    clean = round(firsts * (1 - run_original_share(settings)))
-    exact = round((n - firsts) * errs.exact_share(settings))
-    rows = np.sort(
-        np.concatenate(
-            [rng.permutation(firsts)[clean:], firsts + rng.permutation(n - firsts)[exact:]]
-        )
-    )
-    written = [system.render(block, carried, person)]
-    read_from = np.arange(n)
-    labels, label_of = [pa.array([""])], np.zeros(n, np.int64)
-    for candidates in CANDIDATES:
-        if not len(rows):
-            break
-        tried = np.repeat(rows, candidates)
-        request = fuzzmap.Request(
-            carried.take(tried), np.arange(len(tried)), fuzz_map, most, rng, hurried
-        )
-        fuzzed, changes = yield request
-        shown = system.render(block, fuzzed, person[tried])
-        visible = _visible_labels(changes, fuzz_map, shown, written[0].take(tried))
-        changed = pc.not_equal(visible, "").to_numpy(zero_copy_only=False)
-        changed = changed.reshape(len(rows), candidates)
-        kept = pa.array(np.arange(len(rows)) * candidates + changed.argmax(axis=1))
-        read_from[rows] = sum(map(len, written)) + np.arange(len(rows))
-        label_of[rows] = sum(map(len, labels)) + np.arange(len(rows))
-        written.append(shown.take(kept))
-        labels.append(visible.take(kept))
-        rows = rows[~changed.any(axis=1)]
-    return (
-        pa.concat_tables(written).combine_chunks().take(read_from),
-        pa.concat_arrays(labels).take(label_of),
-    )
-
-
-def _visible_labels(
-    labels: pa.Array, fuzz_map: Mapping[str, FieldFuzz], copies: pa.Table, originals: pa.Table
-) -> pa.Array:
-    """The labels of the copies whose field still differs from the original once written by
-    the system (upper-casing undoes a change of case, a digits-only phone a new format)."""
-    shown = _shown_fields(copies, originals, list(fuzz_map))
-    parts = pc.split_pattern(labels, ";")
-    flat, row = pc.list_flatten(parts), pc.list_parent_indices(parts).to_numpy()
-    field = pc.list_element(pc.split_pattern(flat, ":", max_splits=1), 0)
-    position = pc.index_in(field, value_set=pa.array(list(fuzz_map))).fill_null(-1).to_numpy()
-    keep = (position >= 0) & shown[row, position]
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(row[keep], minlength=len(labels)))])
-    kept = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat.filter(pa.array(keep)))
-    return pc.binary_join(kept, ";")
-
-
-def _shown_fields(copies: pa.Table, originals: pa.Table, fields: list[str]) -> np.ndarray:
-    """A boolean (rows, fields) matrix: whether each field reads differently in the copy."""
-    shown = np.zeros((copies.num_rows, len(fields)), dtype=bool)
-    for position, name in enumerate(fields):
-        for column in FIELD_COLUMNS.get(name, (name,)):
-            shown[:, position] |= differs(copies[column], originals[column])
-    return shown
 
 
 def _truth(
