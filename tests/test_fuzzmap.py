@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from gensample.corruptions import CORRUPTIONS, fuzzmap
+from gensample.corruptions import CORRUPTIONS, fuzz_steps, fuzzmap
 from gensample.corruptions.fuzzmap import (
     DEFAULT_FUZZ_MAP,
     FIELD_COLUMNS,
@@ -137,7 +137,9 @@ def test_fuzz_until_changed_retries_rows_a_corruption_left_alone(table, rows):
     # a day above 12 cannot swap with the month: about 30 % of single tries change nothing
     fuzz_map = {"birth_date": FieldFuzz(1.0, {"swap_day_month": 1.0, "mistype_day": 1.0})}
     once = fuzz(table, rows, fuzz_map, 1, np.random.default_rng(5))[1].to_pylist()
-    fuzzed, labels = fuzzmap.fuzz_until_changed(table, rows, fuzz_map, 1, np.random.default_rng(5))
+    fuzzed, labels = fuzz_steps.fuzz_until_changed(
+        table, rows, fuzz_map, 1, np.random.default_rng(5)
+    )
     changed, labels = changed_columns(table, fuzzed), labels.to_pylist()
     assert sum(map(bool, once)) < 0.8 * len(rows)
     assert sum(bool(changed[i]) for i in rows) > 0.95 * len(rows)
@@ -146,11 +148,11 @@ def test_fuzz_until_changed_retries_rows_a_corruption_left_alone(table, rows):
 
 def test_fuzz_until_changed_is_fuzz_tried_again_on_the_rows_left_unchanged(table, rows):
     expected, labels, pending, rng = table, [""] * N, rows, np.random.default_rng(8)
-    for _ in range(1 + fuzzmap.RETRIES):
+    for _ in range(1 + fuzz_steps.RETRIES):
         expected, found = fuzz(expected, pending, DEFAULT_FUZZ_MAP, 2, rng)
         labels = [new or old for old, new in zip(labels, found.to_pylist(), strict=True)]
         pending = np.array([row for row in pending if not labels[row]], np.int64)
-    fuzzed, retried = fuzzmap.fuzz_until_changed(
+    fuzzed, retried = fuzz_steps.fuzz_until_changed(
         table, rows, DEFAULT_FUZZ_MAP, 2, np.random.default_rng(8)
     )
     assert fuzzed.equals(expected) and retried.to_pylist() == labels
@@ -283,7 +285,7 @@ def test_labels_are_joined_per_row_in_field_order(rng, fields):
     assert "" in joined and any(";" in text for text in joined)
 
 
-@pytest.mark.parametrize("fuzzing", [fuzz, fuzzmap.fuzz_until_changed])
+@pytest.mark.parametrize("fuzzing", [fuzz, fuzz_steps.fuzz_until_changed])
 def test_fuzzing_no_rows_leaves_the_table_alone(fuzzing, table, rng):
     fuzzed, labels = fuzzing(table, np.array([], np.int64), DEFAULT_FUZZ_MAP, 3, rng)
     assert fuzzed.equals(table) and labels.to_pylist() == [""] * N

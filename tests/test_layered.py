@@ -5,7 +5,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.corruptions import CORRUPTIONS, Corruption, fuzzmap, layered
+from gensample.corruptions import CORRUPTIONS, Corruption, fuzz_steps, fuzzmap, layered
 from gensample.corruptions.fuzzmap import FieldFuzz, fuzz
 from gensample.generate import population
 
@@ -141,8 +141,8 @@ def test_steps_run_together_get_each_pass_as_alone_however_many_they_ask_for():
             labels.append(found.to_pylist())
         return labels
 
-    together = fuzzmap.run_together({"two": step(1, 2), "one": step(2, 1), "none": step(3, 0)})
+    together = fuzz_steps.run_together({"two": step(1, 2), "one": step(2, 1), "none": step(3, 0)})
     alone = {"two": step(1, 2), "one": step(2, 1), "none": step(3, 0)}
     for name, steps in alone.items():
-        assert together[name] == fuzzmap.run_together({name: steps})[name]
+        assert together[name] == fuzz_steps.run_together({name: steps})[name]
     assert len(together["two"]) == 2 and len(together["one"]) == 1 and together["none"] == []

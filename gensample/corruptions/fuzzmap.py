@@ -8,11 +8,9 @@ the map per field (``[fuzz.fields.<field>]``). Only corruptions that really chan
 recorded, as ``field:corruption`` labels joined by ``;``.
 """
 
-import time
-from collections.abc import Generator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -38,9 +36,6 @@ FIELD_KINDS = MappingProxyType({"name": "name_pair", "birth_date": "date"})
 
 HURRIED_SHARE = 0.2
 """Default share of fuzzed records typed in a hurry: they carry the most errors."""
-
-RETRIES = 4
-"""How many more times a fuzzed row that came out unchanged is corrupted afresh."""
 
 
 def effective(
@@ -99,84 +94,12 @@ def fuzz_together(requests: list[Request]) -> list[Fuzzed]:
     results = []
     for request, (fuzzed, found) in zip(requests, _fuzzed_copies(requests), strict=True):
         table, rows = request.table, request.rows
-        labels = put(_no_labels(table.num_rows), rows, [found])
-        results.append((_put_rows(table, rows, fuzzed), labels))
+        labels = put(no_labels(table.num_rows), rows, [found])
+        results.append((put_rows(table, rows, fuzzed), labels))
     return results
 
 
-def run_together(
-    steps: Mapping[str, Generator[Request, Fuzzed, Any]], seconds: dict[str, float] | None = None
-) -> dict[str, Any]:
-    """Run ``steps`` in turn, each a generator that yields the fuzz passes it needs and is sent
-    each one's ``fuzz`` result; every round's passes are made together. Returns what each step
-    returned, by name; adds to ``seconds``, when given, the time spent for each (its own work,
-    and its rows' share of each round)."""
-    seconds = {} if seconds is None else seconds
-    done: dict[str, Any] = {}
-    waiting: dict[str, Request] = {}
-
-    def advance(name: str, answer: Any) -> None:
-        started = time.perf_counter()
-        try:
-            waiting[name] = steps[name].send(answer)
-        except StopIteration as stopped:
-            done[name] = stopped.value
-        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
-
-    for name in steps:
-        advance(name, None)
-    while waiting:
-        names, requests = list(waiting), list(waiting.values())
-        waiting.clear()
-        started = time.perf_counter()
-        answers = fuzz_together(requests)
-        spent, rows = time.perf_counter() - started, sum(len(r.rows) for r in requests)
-        for name, request, answer in zip(names, requests, answers, strict=True):
-            seconds[name] += spent * len(request.rows) / max(rows, 1)
-            advance(name, answer)
-    return done
-
-
-def fuzz_until_changed(
-    table: pa.Table,
-    rows: np.ndarray,
-    fuzz_map: Mapping[str, FieldFuzz],
-    max_fields: int,
-    rng: np.random.Generator,
-    hurried_share: float = HURRIED_SHARE,
-) -> Fuzzed:
-    """``fuzz``, with the rows a corruption left unchanged (a nickname-less name, a day above
-    12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times (see
-    ``until_changed``, which makes its passes together with other steps')."""
-    step = until_changed(Request(table, rows, fuzz_map, max_fields, rng, hurried_share))
-    return run_together({"alone": step})["alone"]
-
-
-def until_changed(request: Request) -> Generator[Request, Fuzzed, Fuzzed]:
-    """``fuzz_until_changed`` of ``request`` as a step of ``run_together``: each try is a pass
-    over copies of the rows still unchanged. A row left unchanged still holds its values, so
-    each try reads the request's table, and the rows each try changed are put back once."""
-    table, rows, fuzz_map = request.table, request.rows, request.fuzz_map
-    columns = _columns(_fuzzed_fields(fuzz_map, table.column_names))
-    changed, fuzzed, labels = [], [], []
-    for _ in range(1 + RETRIES):
-        if not len(rows):
-            break
-        copies = table.select(columns).take(pa.array(rows))
-        tried, found = yield replace(request, table=copies, rows=np.arange(len(rows)))
-        unchanged = pc.equal(found, "").to_numpy(zero_copy_only=False)
-        changed.append(rows[~unchanged])
-        fuzzed.append(tried.filter(pa.array(~unchanged)))
-        labels.append(found.filter(pa.array(~unchanged)))
-        rows = rows[unchanged]
-    if not changed:
-        return table, _no_labels(table.num_rows)
-    changed_rows = np.concatenate(changed)
-    labelled = put(_no_labels(table.num_rows), changed_rows, labels)
-    return _put_rows(table, changed_rows, pa.concat_tables(fuzzed)), labelled
-
-
-def _no_labels(n: int) -> pa.Array:
+def no_labels(n: int) -> pa.Array:
     """``n`` empty labels."""
     return pa.repeat(pa.scalar(""), n)
 
@@ -246,6 +169,11 @@ def _columns(fields: list[str]) -> list[str]:
     return list(dict.fromkeys(c for f in fields for c in FIELD_COLUMNS.get(f, (f,))))
 
 
+def fuzzed_columns(fuzz_map: Mapping[str, FieldFuzz], held: list[str]) -> list[str]:
+    """The columns a pass of ``fuzz_map`` corrupts in a table of columns ``held``."""
+    return _columns(_fuzzed_fields(fuzz_map, held))
+
+
 def _rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
     """``rows`` of ``table``: the table itself when they are all its rows, in order."""
     if every_row(rows, table.num_rows):
@@ -253,7 +181,7 @@ def _rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
     return table.take(pa.array(rows))
 
 
-def _put_rows(table: pa.Table, rows: np.ndarray, copied: pa.Table) -> pa.Table:
+def put_rows(table: pa.Table, rows: np.ndarray, copied: pa.Table) -> pa.Table:
     """``table`` with the columns of ``copied`` holding its values at ``rows``."""
     for column in copied.column_names:
         merged = put(table[column].combine_chunks(), rows, [copied[column].combine_chunks()])
@@ -274,7 +202,7 @@ def _joined_labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
 def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
     """Join per-field labels row by row with ';', leaving out missing ones."""
     if not labels:
-        return _no_labels(n)
+        return no_labels(n)
     labels = [_one_array(label) for label in labels]
     held = np.zeros(n, bool)  # rows with a label: the others join to ""
     for label in labels:
@@ -284,7 +212,7 @@ def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
     taken = [label.take(pa.array(rows)).fill_null("") for label in labels]
     joined = pc.binary_join_element_wise(*taken, ";")
     tidy = pc.utf8_trim(pc.replace_substring_regex(joined, ";{2,}", ";"), ";")
-    return put(_no_labels(n), rows, [tidy])
+    return put(no_labels(n), rows, [tidy])
 
 
 def _one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from gensample.corruptions import fuzzmap
+from gensample.corruptions import fuzz_steps, fuzzmap
 from gensample.daily import tracer_drops
 from gensample.daily.drift import Changes
 from gensample.daily.reinjection import Picked
@@ -176,7 +176,7 @@ def _archival_part(
     rows = pa.concat_tables([p.customers.select(customers.PERSON_COLUMNS) for p in picks])
     archived = pa.concat_tables([truth.conform_records(p.records) for p in picks])
     rng = stream(settings.seed, "archival", "fuzz", date.toordinal(), record_start)
-    fuzzed, corruptions = fuzzmap.fuzz_until_changed(
+    fuzzed, corruptions = fuzz_steps.fuzz_until_changed(
         rows,
         np.arange(rows.num_rows),
         fuzzing.run_fuzz_map(settings),

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.corruptions import fuzzmap
+from gensample.corruptions import fuzz_steps, fuzzmap
 from gensample.generate import duplicates, population, truth, variants
 from gensample.generate.datasets import formats, fuzzing, identity, systems
 from gensample.generate.datasets.common import (
@@ -226,7 +226,7 @@ def fuzz_records(
     rows = fuzzing.fuzzed_rows(
         rng, firsts, records.num_rows, share, fuzzing.run_exact_share(settings)
     )
-    return fuzzmap.until_changed(
+    return fuzz_steps.until_changed(
         fuzzmap.Request(
             records,
             rows,

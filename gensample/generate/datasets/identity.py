@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.corruptions import fuzzmap
+from gensample.corruptions import fuzz_steps, fuzzmap
 from gensample.generate import duplicates, population, truth, variants
 from gensample.generate.datasets import fuzzing, systems, written_errors
 from gensample.generate.datasets.common import share_of, times_between
@@ -137,10 +137,10 @@ def records_together(
 
 
 def _run(block: BlockInput, steps: Mapping[str, Generator]) -> dict[str, Any]:
-    """Run ``steps`` together (``fuzzmap.run_together``), charging each its seconds
+    """Run ``steps`` together (``fuzz_steps.run_together``), charging each its seconds
     (``BlockInput.charge``)."""
     seconds: dict[str, float] = {}
-    made = fuzzmap.run_together(steps, seconds)
+    made = fuzz_steps.run_together(steps, seconds)
     block.charge(seconds)
     return made
 

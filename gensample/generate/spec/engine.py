@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.corruptions import fuzzmap
+from gensample.corruptions import fuzz_steps
 from gensample.corruptions.weights import FieldFuzz
 from gensample.errors import BadInputError
 from gensample.generate import population, truth
@@ -172,7 +172,7 @@ def with_duplicates(
     if not fuzz_map:
         return table, pa.repeat(pa.scalar(""), table.num_rows), source
     rng = stream(settings.seed, name, "spec", "fuzz", block)
-    fuzzed, labels = fuzzmap.fuzz_until_changed(
+    fuzzed, labels = fuzz_steps.fuzz_until_changed(
         table, rows, fuzz_map, dataset.get("max_fields", 2), rng
     )
     return fuzzed, labels, source
