@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -154,10 +155,13 @@ DYING_WITH_PARENT = (
 
 
 @contextlib.contextmanager
-def own_processes(*commands: list[str]) -> Iterator[list[psutil.Popen]]:
-    """Processes started from ``commands`` (Python modules with their arguments), killed at the
-    end or with this process; they can import the tests' modules (a worker, their plugins)."""
-    environ = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+def own_processes(
+    *commands: list[str], environ: dict[str, str] | None = None
+) -> Iterator[list[psutil.Popen]]:
+    """Processes started from ``commands`` (Python modules with their arguments), with
+    ``environ`` added to this process's environment, killed at the end or with this process;
+    they can import the tests' modules (a worker, their plugins)."""
+    environ = {**os.environ, **(environ or {}), "PYTHONPATH": str(Path(__file__).parent)}
     started = []
     try:
         for command in commands:
@@ -174,11 +178,8 @@ def own_processes(*commands: list[str]) -> Iterator[list[psutil.Popen]]:
 @pytest.mark.parametrize("lost", ["checking the workers", "running a block"])
 def test_a_lost_scheduler_fails_the_run_saying_so_and_commits_nothing(tmp_path, monkeypatch, lost):
     scheduler_file = tmp_path / "scheduler.json"
-    scheduler = ["distributed.cli.dask_scheduler", "--port", "0", "--no-dashboard"]
-    with own_processes([*scheduler, "--scheduler-file", str(scheduler_file)]) as [process]:
-        while not scheduler_file.exists():
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
+    with own_processes(scheduler_command(scheduler_file)) as [process]:
+        address = scheduler_address(scheduler_file)
         worker = ["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny"]
         with own_processes([*worker, "--no-dashboard"]):
             with distributed.Client(address) as client:
@@ -197,6 +198,55 @@ def test_a_lost_scheduler_fails_the_run_saying_so_and_commits_nothing(tmp_path, 
     )
     assert not (run_dir / "out" / DAY.isoformat()).exists()  # the day was not committed
     assert state.load(run_dir / "state.json").next_entity_id == BLOCK_SIZE - PEOPLE // 2
+
+
+def scheduler_command(scheduler_file: Path) -> list[str]:
+    """``dask scheduler`` on a free port, writing its address to ``scheduler_file``."""
+    return [
+        *("distributed.cli.dask_scheduler", "--port", "0", "--no-dashboard"),
+        *("--scheduler-file", str(scheduler_file)),
+    ]
+
+
+def scheduler_address(scheduler_file: Path) -> str:
+    """The address of the scheduler writing ``scheduler_file``, once it has written it."""
+    deadline = time.monotonic() + 60
+    while not scheduler_file.exists():
+        assert time.monotonic() < deadline, "the scheduler never wrote its address"
+        time.sleep(0.1)
+    return json.loads(scheduler_file.read_text())["address"]
+
+
+def documented_worker(address: str) -> tuple[dict[str, str], list[str]]:
+    """The environment and the arguments of the ``dask worker`` command docs/operations.md
+    gives for a cluster that is already running, for ``address`` and two processes."""
+    docs = Path(__file__).parents[1] / "docs" / "operations.md"
+    [line] = [line for line in docs.read_text().splitlines() if " dask worker " in line]
+    words = shlex.split(line.split("#")[0])
+    at = words.index("dask")
+    environ = dict(word.split("=", 1) for word in words[:at])
+    flags = words[at + 3 :]  # after "dask worker ADDRESS"
+    flags[flags.index("--nworkers") + 1] = "2"
+    return environ, ["distributed.cli.dask_worker", address, *flags, "--no-dashboard"]
+
+
+def test_a_day_on_a_cluster_started_as_the_docs_say_is_the_local_day(tmp_path):
+    scheduler_file = tmp_path / "scheduler.json"
+    with own_processes(scheduler_command(scheduler_file)):
+        address = scheduler_address(scheduler_file)
+        environ, worker = documented_worker(address)
+        with own_processes(worker, environ=environ) as [command]:
+            with distributed.Client(address) as client:
+                client.wait_for_workers(2, timeout=60)
+                setups = list(client.run(worker_setup).values())
+            local, on_dask = local_and_dask(tmp_path, "", address)
+            workers = command.children(recursive=True)
+    assert len(setups) == 2
+    for setup in setups:  # what the documented environment is for
+        assert setup["Arrow allocator"] == "system"
+        assert setup["freed memory kept"]
+    assert on_dask == local
+    assert not psutil.wait_procs(workers, timeout=30)[1]  # no worker outlives its command
 
 
 def killing(process: psutil.Popen, function):
