@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import psutil
 import pytest
 from conftest import DAY, read_csv, run_day
 from publishing_servers import FakeVault, FaultyS3, moto_s3
+from tls_files import self_signed
 
 from gensample.cli import main
 from gensample.daily import state
@@ -200,10 +201,11 @@ def test_a_lost_scheduler_fails_the_run_saying_so_and_commits_nothing(tmp_path, 
     assert state.load(run_dir / "state.json").next_entity_id == BLOCK_SIZE - PEOPLE // 2
 
 
-def scheduler_command(scheduler_file: Path) -> list[str]:
-    """``dask scheduler`` on a free port, writing its address to ``scheduler_file``."""
+def scheduler_command(scheduler_file: Path, flags: Sequence[str] = ("--port", "0")) -> list[str]:
+    """``dask scheduler`` with ``flags`` (by default on a free port), writing its address to
+    ``scheduler_file``."""
     return [
-        *("distributed.cli.dask_scheduler", "--port", "0", "--no-dashboard"),
+        *("distributed.cli.dask_scheduler", *flags, "--no-dashboard"),
         *("--scheduler-file", str(scheduler_file)),
     ]
 
@@ -217,16 +219,35 @@ def scheduler_address(scheduler_file: Path) -> str:
     return json.loads(scheduler_file.read_text())["address"]
 
 
+OPERATIONS = Path(__file__).parents[1] / "docs" / "operations.md"
+
+
+def documented_commands(after: str) -> list[tuple[dict[str, str], list[str]]]:
+    """The commands of the first ``sh`` block after the text ``after`` in docs/operations.md,
+    each as its environment (the assignments before it) and its words."""
+    text = OPERATIONS.read_text().split(after, 1)[1]
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    commands = []
+    for words in (shlex.split(line, comments=True) for line in block.splitlines()):
+        at = next(n for n, word in enumerate(words) if "=" not in word)
+        commands.append((dict(word.split("=", 1) for word in words[:at]), words[at:]))
+    return commands
+
+
+def dask_flags(words: list[str], **values: str) -> list[str]:
+    """The flags of a ``dask scheduler`` or ``dask worker ADDRESS`` command, with the flags
+    named in ``values`` (``nworkers="2"``: ``--nworkers 2``) given other values."""
+    flags = words[3:] if words[1] == "worker" else words[2:]
+    for name, value in values.items():
+        flags[flags.index(f"--{name}") + 1] = value
+    return flags
+
+
 def documented_worker(address: str) -> tuple[dict[str, str], list[str]]:
     """The environment and the arguments of the ``dask worker`` command docs/operations.md
     gives for a cluster that is already running, for ``address`` and two processes."""
-    docs = Path(__file__).parents[1] / "docs" / "operations.md"
-    [line] = [line for line in docs.read_text().splitlines() if " dask worker " in line]
-    words = shlex.split(line.split("#")[0])
-    at = words.index("dask")
-    environ = dict(word.split("=", 1) for word in words[:at])
-    flags = words[at + 3 :]  # after "dask worker ADDRESS"
-    flags[flags.index("--nworkers") + 1] = "2"
+    _, (environ, worker), _ = documented_commands("Against an existing cluster")
+    flags = dask_flags(worker, nworkers="2")
     return environ, ["distributed.cli.dask_worker", address, *flags, "--no-dashboard"]
 
 
@@ -247,6 +268,80 @@ def test_a_day_on_a_cluster_started_as_the_docs_say_is_the_local_day(tmp_path):
         assert setup["freed memory kept"]
     assert on_dask == local
     assert not psutil.wait_procs(workers, timeout=30)[1]  # no worker outlives its command
+
+
+@pytest.fixture
+def dask_environment(monkeypatch):
+    """Set Dask's configuration through environment variables, as a user does (read anew);
+    unset again after the test."""
+
+    def setenv(variables: dict[str, Path | str]) -> None:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, str(value))
+        dask.config.refresh()
+
+    yield setenv
+    monkeypatch.undo()
+    dask.config.refresh()
+
+
+TLS_CLIENT = "DASK_DISTRIBUTED__COMM__TLS__"
+"""The prefix of the environment variables of the client's TLS files (docs/operations.md)."""
+
+
+def with_test_files(words: list[str], cert: Path, key: Path) -> list[str]:
+    """``words`` with the docs' PEM files replaced by a test's certificate and its key."""
+    return [
+        str(key) if w.endswith("-key.pem") else str(cert) if w.endswith(".pem") else w
+        for w in words
+    ]
+
+
+def test_a_day_on_a_cluster_that_takes_tls_as_the_docs_say_is_the_local_day(
+    tmp_path, dask_environment
+):
+    cert, key = self_signed(tmp_path)
+    scheduler, worker, (client, run) = documented_commands("### A cluster that takes TLS")
+    scheduler_file = tmp_path / "scheduler.json"
+    flags = with_test_files(dask_flags(scheduler[1], port="0"), cert, key)
+    with own_processes(scheduler_command(scheduler_file, flags)):
+        address = scheduler_address(scheduler_file)
+        flags = with_test_files(dask_flags(worker[1], nworkers="1"), cert, key)
+        with own_processes(["distributed.cli.dask_worker", address, *flags, "--no-dashboard"]):
+            files = with_test_files(list(client.values()), cert, key)
+            dask_environment(dict(zip(client, files, strict=True)))
+            local, on_dask = local_and_dask(tmp_path, "", address)
+    assert run[-4:-1] == ["--engine", "dask", "--scheduler"]  # as local_and_dask runs it
+    assert address.startswith("tls://")
+    assert on_dask == local
+
+
+@pytest.mark.parametrize(
+    "client, named",
+    [
+        ({}, "scheduler tls://127.0.0.1:9 takes TLS: set distributed.comm.tls.ca-file ("),
+        ({"CA_FILE": "ca.pem"}, "set distributed.comm.tls.client.cert (environment variable"),
+        (
+            {"CA_FILE": "ca.pem", "CLIENT__CERT": "missing.pem"},
+            "distributed.comm.tls.client.cert (environment variable {}CLIENT__CERT) = "
+            "'{}/missing.pem': no such readable file; the path of this client's certificate",
+        ),
+        (
+            {"CA_FILE": "ca.pem", "CLIENT__CERT": "ca.pem", "CLIENT__KEY": "missing.pem"},
+            "distributed.comm.tls.client.key (environment variable {}CLIENT__KEY) = ",
+        ),
+    ],
+)
+def test_tls_files_the_client_lacks_are_bad_input_before_anything_is_written(
+    run_dir, caplog, dask_environment, client, named
+):
+    (run_dir / "gensample.toml").write_text("customers = 10\n")
+    (run_dir / "ca.pem").write_text(self_signed(run_dir.parent)[0].read_text())
+    dask_environment({TLS_CLIENT + name: run_dir / path for name, path in client.items()})
+    on_tls = ["--engine", "dask", "--scheduler", "tls://127.0.0.1:9"]  # nobody listens there
+    assert main(["run", "--dir", str(run_dir), *on_tls]) == 2
+    assert named.format(TLS_CLIENT, run_dir) in caplog.text
+    assert not (run_dir / "out").exists() and not (run_dir / "state.json").exists()
 
 
 def killing(process: psutil.Popen, function):

@@ -28,7 +28,7 @@ def command_lines() -> list[tuple[str, list[str]]]:
     """Every ``gensample ...`` command in the shell and cron examples, as its arguments."""
     lines = []
     for where, block in blocks("sh") + blocks("cron"):
-        for line in block.splitlines():
+        for line in block.replace("\\\n", " ").splitlines():  # continued lines joined
             if "[--" in line:  # a synopsis, not an example
                 continue
             line = re.sub(r"\$\{?\w+\}?", "01", line)  # a shell loop's variable: a day

@@ -30,6 +30,7 @@ from gensample.errors import BadInputError, RunError
 from gensample.generate.datasets import systems
 from gensample.generate.datasets.contract import Block
 from gensample.generate.plan import Plan
+from gensample.output.dask_tls import check_client_tls
 from gensample.output.dask_workers import (
     check_reference,
     check_workers,
@@ -142,7 +143,8 @@ def _closing(client: Any) -> Iterator[Any]:
 
 
 def _remote_client(distributed: Any, address: str) -> Any:
-    """A client of the scheduler at ``address``."""
+    """A client of the scheduler at ``address`` (with the TLS files it needs, if it takes TLS)."""
+    check_client_tls(address)
     try:
         return distributed.Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as error:
