@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -342,6 +343,27 @@ def test_tls_files_the_client_lacks_are_bad_input_before_anything_is_written(
     assert main(["run", "--dir", str(run_dir), *on_tls]) == 2
     assert named.format(TLS_CLIENT, run_dir) in caplog.text
     assert not (run_dir / "out").exists() and not (run_dir / "state.json").exists()
+
+
+def test_a_worker_without_gensample_fails_the_run_saying_what_to_install(tmp_path):
+    scheduler_file = tmp_path / "scheduler.json"
+    with own_processes(scheduler_command(scheduler_file)):
+        address = scheduler_address(scheduler_file)
+        preload = ["--preload", str(Path(__file__).parent / "without_gensample.py")]
+        worker = ["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny"]
+        with own_processes([*worker, "--no-dashboard", *preload]):
+            with distributed.Client(address) as client:
+                client.wait_for_workers(1, timeout=60)
+            run_dir = run_dir_for(tmp_path, "dask", "")
+            with pytest.raises(RunError) as raised:
+                run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+    assert re.fullmatch(
+        r"Dask worker tcp://\S+ cannot run gensample \(ModuleNotFoundError\(.No module named "
+        r"'gensample'.\)\): install gensample \S+ on every worker, as on the machine that "
+        r"runs the job",
+        str(raised.value),
+    )
+    assert not (run_dir / "out" / DAY.isoformat()).exists()
 
 
 def killing(process: psutil.Popen, function):

@@ -45,11 +45,17 @@ def dask_setup(worker: Any) -> None:
 
 
 def check_workers(client: Any, parts_dir: Path | None, files: Mapping[str, str]) -> None:
-    """Fail unless every worker sees ``parts_dir`` (None: parts go through S3) and the user's
-    ``files`` its blocks read (by setting: :func:`user_files`), and runs the same versions as
-    this process (other versions could write other bytes)."""
+    """Fail unless every worker runs gensample, sees ``parts_dir`` (None: parts go through S3)
+    and the user's ``files`` its blocks read (by setting: :func:`user_files`), and runs the
+    same versions as this process (other versions could write other bytes)."""
     expected = _worker_view(str(parts_dir or ""), files)
-    for address, view in client.run(_worker_view, str(parts_dir or ""), files).items():
+    views = client.run(_worker_view, str(parts_dir or ""), files, on_error="return")
+    for address, view in views.items():
+        if isinstance(view, BaseException):  # e.g. no gensample to unpickle the check with
+            raise RunError(
+                f"Dask worker {address} cannot run gensample ({view}): install gensample "
+                f"{__version__} on every worker, as on the machine that runs the job"
+            )
         if parts_dir and not view["sees the run directory"]:
             raise RunError(
                 f"Dask worker {address} cannot see {parts_dir}: every worker must see the run "
