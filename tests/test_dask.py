@@ -28,8 +28,8 @@ from gensample.cli import main
 from gensample.daily import state
 from gensample.errors import RunError
 from gensample.generate.seeding import BLOCK_SIZE
-from gensample.output import dask_engine
-from gensample.output.dask_engine import _local_cluster
+from gensample.output import dask_cluster, dask_engine
+from gensample.output.dask_cluster import local_cluster
 from gensample.output.dask_workers import check_workers
 
 distributed = pytest.importorskip("distributed")
@@ -191,7 +191,7 @@ def test_a_lost_scheduler_fails_the_run_saying_so_and_commits_nothing(tmp_path, 
             if lost == "checking the workers":
                 monkeypatch.setattr(dask_engine, "check_workers", killing(process, check_workers))
             run_dir = run_dir_for(tmp_path, "dask", "")
-            monkeypatch.setattr(dask_engine, "CONNECT_TIMEOUT", "2s")  # to try to reconnect
+            monkeypatch.setattr(dask_cluster, "CONNECT_TIMEOUT", "2s")  # to try to reconnect
             with pytest.raises(RunError) as raised:
                 run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
     assert str(raised.value) == (
@@ -345,6 +345,28 @@ def test_tls_files_the_client_lacks_are_bad_input_before_anything_is_written(
     assert not (run_dir / "out").exists() and not (run_dir / "state.json").exists()
 
 
+def test_a_run_that_lost_every_worker_fails_instead_of_waiting_for_ever(tmp_path, monkeypatch):
+    monkeypatch.setattr(dask_cluster, "WORKERS_TIMEOUT", 2)  # for a worker to come back
+    monkeypatch.setattr(dask_engine, "WORKERS_CHECK", 0.2)
+    scheduler_file = tmp_path / "scheduler.json"
+    with own_processes(scheduler_command(scheduler_file)):
+        address = scheduler_address(scheduler_file)
+        worker = ["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny"]
+        with own_processes([*worker, "--no-dashboard"]) as [process]:  # no nanny to restart it
+            with distributed.Client(address) as client:
+                client.wait_for_workers(1, timeout=60)
+                client.register_plugin(KillOnce(str(tmp_path / "killed")), name="kill-once")
+            run_dir = run_dir_for(tmp_path, "dask", "")
+            with pytest.raises(RunError) as raised:
+                run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+            assert process.wait(timeout=10) == -signal.SIGKILL  # killed running a block
+    assert str(raised.value) == (
+        f"every Dask worker left the scheduler {address} while generating {DAY}, and none "
+        "joined within 2 s (killed, or their machines failed)"
+    )
+    assert not (run_dir / "out" / DAY.isoformat()).exists()
+
+
 def test_a_worker_without_gensample_fails_the_run_saying_what_to_install(tmp_path):
     scheduler_file = tmp_path / "scheduler.json"
     with own_processes(scheduler_command(scheduler_file)):
@@ -415,7 +437,7 @@ def test_the_workers_of_a_cluster_started_for_a_run_are_set_up_as_local_workers(
         "Arrow allocator": "system",  # one heap with numpy, which keeps freed memory
         "freed memory kept": True,
     }
-    with _local_cluster(distributed, 1) as local, distributed.Client(local) as client:
+    with local_cluster(distributed, 1) as local, distributed.Client(local) as client:
         [forked] = client.run(worker_setup).values()  # a copy of this process
         client.restart()  # as the nanny starts a crashed worker again: a new process
         [started_anew] = client.run(worker_setup).values()
@@ -433,7 +455,7 @@ def test_a_cluster_started_for_a_run_keeps_the_users_own_worker_preloads(tmp_pat
     preload.write_text("def dask_setup(worker):\n    worker.user_preload_ran = True\n")
     with (
         dask.config.set({"distributed.worker.preload": [str(preload)]}),
-        _local_cluster(distributed, 1) as local,
+        local_cluster(distributed, 1) as local,
         distributed.Client(local) as client,
     ):
         assert list(client.run(preloaded).values()) == [True]
@@ -443,7 +465,7 @@ def test_a_cluster_started_for_a_run_keeps_the_users_own_worker_preloads(tmp_pat
 def test_a_cluster_stopped_over_a_running_block_logs_no_cancelled_task(capfd, monkeypatch):
     to_stderr = logging.StreamHandler(sys.__stderr__)  # as a run logs: the workers inherit it
     monkeypatch.setattr(logging.getLogger("distributed"), "handlers", [to_stderr])
-    with _local_cluster(distributed, 1) as local, distributed.Client(local) as client:
+    with local_cluster(distributed, 1) as local, distributed.Client(local) as client:
         running = client.submit(time.sleep, 2)
         while not client.processing()[next(iter(client.nthreads()))]:
             time.sleep(0.05)

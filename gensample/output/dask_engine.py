@@ -18,19 +18,17 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
-import multiprocessing
-import os
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from gensample.errors import BadInputError, RunError
+from gensample.errors import RunError
 from gensample.generate.datasets import systems
 from gensample.generate.datasets.contract import Block
 from gensample.generate.plan import Plan
-from gensample.output.dask_tls import check_client_tls
+from gensample.output import dask_cluster
 from gensample.output.dask_workers import (
     check_reference,
     check_workers,
@@ -47,125 +45,20 @@ from gensample.output.workers import (
     in_order,
 )
 from gensample.settings import Settings
-from gensample.settings.engine import local_cluster_size
 
 log = logging.getLogger(__name__)
 
-INSTALL = "pip install 'gensample[dask]'"
-CONNECT_TIMEOUT = "30s"
-"""How long to try to reach a scheduler."""
-WORKERS_TIMEOUT = 120
-"""Seconds to wait for a cluster's first worker."""
+WORKERS_CHECK = 5
+"""Seconds between two looks at the cluster's workers while a block's task is awaited."""
 ABANDON_SECONDS = 30
 """Seconds a failed batch waits for its running tasks before deleting their parts in S3."""
-START_METHOD = "distributed.worker.multiprocessing-method"
-"""Dask's setting of how a nanny starts its worker process. A cluster started here starts its
-first workers as the local engine's start: where processes are forked (Linux), as copies of
-this process, which has imported gensample and set its allocators, not as new Python processes
-that import it all again (Dask's default: at 100,000 customers 1.7 s more, 1.6x the local
-engine's time instead of 1.25x). A worker its nanny starts again after a crash is a new
-process."""
-WORKER_SETUP = "gensample.output.dask_workers"
-"""The module whose ``dask_setup`` makes each worker process of a cluster started here a
-worker of this run, as the local engine's are."""
 
 
 @contextlib.contextmanager
 def dask_engine(settings: Settings) -> Iterator[RunBlocks]:
     """Connect to the settings' Dask cluster (for ``local:N``, start it) for one batch."""
-    distributed = _distributed()
-    with _dask_logs_at(logging.WARNING), _client(distributed, settings) as client:
-        try:
-            client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
-        except TimeoutError:
-            raise RunError(
-                f"no Dask worker joined the scheduler {client.scheduler.address} "
-                f"within {WORKERS_TIMEOUT} s"
-            ) from None
+    with dask_cluster.connected(settings) as (distributed, client):
         yield functools.partial(_run_blocks, distributed, client)
-
-
-@contextlib.contextmanager
-def _dask_logs_at(level: int) -> Iterator[None]:
-    """Pass on only Dask's log records of ``level`` and above (its INFO lines would fill a
-    quiet cron job's mail: clusters starting and stopping)."""
-    logger = logging.getLogger("distributed")
-    before = logger.level
-    logger.setLevel(max(level, before))
-    try:
-        yield
-    finally:
-        logger.setLevel(before)
-
-
-def _distributed() -> Any:
-    """The ``distributed`` package, or a BadInputError saying how to install it."""
-    try:
-        import distributed
-    except ImportError:
-        raise BadInputError(
-            f"engine = 'dask' needs Dask's distributed scheduler, which is not installed: {INSTALL}"
-        ) from None
-    return distributed
-
-
-@contextlib.contextmanager
-def _client(distributed: Any, settings: Settings) -> Iterator[Any]:
-    """A client of the scheduler ``settings.scheduler`` names, or of a cluster started here
-    and closed at the end (its worker processes exit with this process, however it ends)."""
-    size = local_cluster_size(settings.scheduler, settings.workers, os.cpu_count() or 1)
-    if size is None:
-        with _closing(_remote_client(distributed, settings.scheduler)) as client:
-            yield client
-    else:
-        with (
-            _local_cluster(distributed, size) as cluster,
-            _closing(distributed.Client(cluster)) as client,
-        ):
-            yield client
-
-
-@contextlib.contextmanager
-def _closing(client: Any) -> Iterator[Any]:
-    """``client``, closed at the end; after a failed batch, an error closing it (Dask's, with
-    the scheduler lost) is logged, not raised over the batch's own."""
-    failed = True
-    try:
-        yield client
-        failed = False
-    finally:
-        try:
-            client.close()
-        except Exception as error:
-            if not failed:
-                raise
-            log.debug("closing the Dask client after the batch failed: %s", error)
-
-
-def _remote_client(distributed: Any, address: str) -> Any:
-    """A client of the scheduler at ``address`` (with the TLS files it needs, if it takes TLS)."""
-    check_client_tls(address)
-    try:
-        return distributed.Client(address, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError) as error:
-        raise RunError(f"cannot reach the Dask scheduler {address}: {error}") from error
-
-
-def _local_cluster(distributed: Any, size: int) -> Any:
-    """A cluster of ``size`` single-threaded worker processes on this machine, started as the
-    local engine's are (``START_METHOD``) and set up as they are (``WORKER_SETUP``)."""
-    import dask
-
-    start = {START_METHOD: multiprocessing.get_start_method()}  # 'fork' on Linux
-    user_preloads = dask.config.get("distributed.worker.preload")  # which this list replaces
-    with dask.config.set(start):  # read by the nannies as they start their first workers
-        return distributed.LocalCluster(
-            n_workers=size,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",  # a free port: never a clash with another run's cluster
-            preload=[*user_preloads, WORKER_SETUP],
-        )
 
 
 def _run_blocks(
@@ -189,11 +82,11 @@ def _run_blocks(
     parameters = systems.effective(settings)  # read here: a worker may not see the spec files
     reference = reference_digests(settings, plan.date)  # what the workers must make too
 
-    def submit(slot: int, block: Block) -> Any:
+    def submit(slot: int, block: Block) -> _Awaited:
         arguments = (*run, shared, parameters, reference, block, slot)
         future = client.submit(_write_block_task, *arguments, key=f"{prefix}-{slot}")
         submitted.append(future)
-        return future
+        return _Awaited(future, client, plan.date)
 
     finished = False
     try:
@@ -219,6 +112,35 @@ def _run_blocks(
     finally:
         if not finished:
             _abandon(distributed, client, submitted, shared)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Awaited:
+    """A block's task, whose result is awaited while the cluster has a worker to run it: with
+    none for ``dask_cluster.WORKERS_TIMEOUT`` seconds (every one lost, none started again),
+    the run fails instead of waiting for ever (Dask keeps the task until a worker comes)."""
+
+    future: Any
+    client: Any
+    date: dt.date
+
+    def result(self) -> BlockOutput:
+        """The task's result, or a RunError once the cluster has been without workers."""
+        alone_since = None
+        while True:
+            try:
+                return self.future.result(timeout=WORKERS_CHECK)
+            except TimeoutError:
+                if self.client.nthreads():
+                    alone_since = None
+                elif alone_since is None:
+                    alone_since = time.monotonic()
+                elif time.monotonic() - alone_since >= dask_cluster.WORKERS_TIMEOUT:
+                    raise RunError(
+                        f"every Dask worker left the scheduler {self.client.scheduler.address} "
+                        f"while generating {self.date}, and none joined within "
+                        f"{dask_cluster.WORKERS_TIMEOUT} s (killed, or their machines failed)"
+                    ) from None
 
 
 def _abandon(distributed: Any, client: Any, submitted: list, shared: SharedParts | None) -> None:
