@@ -179,21 +179,16 @@ def own_processes(
 
 @pytest.mark.parametrize("lost", ["checking the workers", "running a block"])
 def test_a_lost_scheduler_fails_the_run_saying_so_and_commits_nothing(tmp_path, monkeypatch, lost):
-    scheduler_file = tmp_path / "scheduler.json"
-    with own_processes(scheduler_command(scheduler_file)) as [process]:
-        address = scheduler_address(scheduler_file)
-        worker = ["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny"]
-        with own_processes([*worker, "--no-dashboard"]):
+    with scheduler_and_worker(tmp_path) as (address, scheduler, _):
+        if lost == "running a block":
             with distributed.Client(address) as client:
-                client.wait_for_workers(1, timeout=60)
-                if lost == "running a block":
-                    client.register_plugin(KillScheduler(process.pid), name="kill-scheduler")
-            if lost == "checking the workers":
-                monkeypatch.setattr(dask_engine, "check_workers", killing(process, check_workers))
-            run_dir = run_dir_for(tmp_path, "dask", "")
-            monkeypatch.setattr(dask_cluster, "CONNECT_TIMEOUT", "2s")  # to try to reconnect
-            with pytest.raises(RunError) as raised:
-                run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+                client.register_plugin(KillScheduler(scheduler.pid), name="kill-scheduler")
+        if lost == "checking the workers":
+            monkeypatch.setattr(dask_engine, "check_workers", killing(scheduler, check_workers))
+        run_dir = run_dir_for(tmp_path, "dask", "")
+        monkeypatch.setattr(dask_cluster, "CONNECT_TIMEOUT", "2s")  # to try to reconnect
+        with pytest.raises(RunError) as raised:
+            run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
     assert str(raised.value) == (
         f"lost the connection to the Dask scheduler {address} while generating {DAY}: "
         "the scheduler stopped, or its machine or the network failed"
@@ -218,6 +213,23 @@ def scheduler_address(scheduler_file: Path) -> str:
         assert time.monotonic() < deadline, "the scheduler never wrote its address"
         time.sleep(0.1)
     return json.loads(scheduler_file.read_text())["address"]
+
+
+@contextlib.contextmanager
+def scheduler_and_worker(
+    tmp_path: Path, *worker_flags: str
+) -> Iterator[tuple[str, psutil.Popen, psutil.Popen]]:
+    """A scheduler and a worker of one thread with ``worker_flags`` (no nanny: once killed, it
+    stays dead), started as commands: the scheduler's address and the two processes, once the
+    worker has joined."""
+    scheduler_file = tmp_path / "scheduler.json"
+    with own_processes(scheduler_command(scheduler_file)) as [scheduler]:
+        address = scheduler_address(scheduler_file)
+        worker = ["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny"]
+        with own_processes([*worker, "--no-dashboard", *worker_flags]) as [process]:
+            with distributed.Client(address) as client:
+                client.wait_for_workers(1, timeout=60)
+            yield address, scheduler, process
 
 
 OPERATIONS = Path(__file__).parents[1] / "docs" / "operations.md"
@@ -348,18 +360,13 @@ def test_tls_files_the_client_lacks_are_bad_input_before_anything_is_written(
 def test_a_run_that_lost_every_worker_fails_instead_of_waiting_for_ever(tmp_path, monkeypatch):
     monkeypatch.setattr(dask_cluster, "WORKERS_TIMEOUT", 2)  # for a worker to come back
     monkeypatch.setattr(dask_engine, "WORKERS_CHECK", 0.2)
-    scheduler_file = tmp_path / "scheduler.json"
-    with own_processes(scheduler_command(scheduler_file)):
-        address = scheduler_address(scheduler_file)
-        worker = ["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny"]
-        with own_processes([*worker, "--no-dashboard"]) as [process]:  # no nanny to restart it
-            with distributed.Client(address) as client:
-                client.wait_for_workers(1, timeout=60)
-                client.register_plugin(KillOnce(str(tmp_path / "killed")), name="kill-once")
-            run_dir = run_dir_for(tmp_path, "dask", "")
-            with pytest.raises(RunError) as raised:
-                run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
-            assert process.wait(timeout=10) == -signal.SIGKILL  # killed running a block
+    with scheduler_and_worker(tmp_path) as (address, _, worker):
+        with distributed.Client(address) as client:
+            client.register_plugin(KillOnce(str(tmp_path / "killed")), name="kill-once")
+        run_dir = run_dir_for(tmp_path, "dask", "")
+        with pytest.raises(RunError) as raised:
+            run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+        assert worker.wait(timeout=10) == -signal.SIGKILL  # killed running a block
     assert str(raised.value) == (
         f"every Dask worker left the scheduler {address} while generating {DAY}, and none "
         "joined within 2 s (killed, or their machines failed)"
@@ -368,17 +375,11 @@ def test_a_run_that_lost_every_worker_fails_instead_of_waiting_for_ever(tmp_path
 
 
 def test_a_worker_without_gensample_fails_the_run_saying_what_to_install(tmp_path):
-    scheduler_file = tmp_path / "scheduler.json"
-    with own_processes(scheduler_command(scheduler_file)):
-        address = scheduler_address(scheduler_file)
-        preload = ["--preload", str(Path(__file__).parent / "without_gensample.py")]
-        worker = ["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny"]
-        with own_processes([*worker, "--no-dashboard", *preload]):
-            with distributed.Client(address) as client:
-                client.wait_for_workers(1, timeout=60)
-            run_dir = run_dir_for(tmp_path, "dask", "")
-            with pytest.raises(RunError) as raised:
-                run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+    preload = str(Path(__file__).parent / "without_gensample.py")
+    with scheduler_and_worker(tmp_path, "--preload", preload) as (address, _, _):
+        run_dir = run_dir_for(tmp_path, "dask", "")
+        with pytest.raises(RunError) as raised:
+            run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
     assert re.fullmatch(
         r"Dask worker tcp://\S+ cannot run gensample \(ModuleNotFoundError\(.No module named "
         r"'gensample'.\)\): install gensample \S+ on every worker, as on the machine that "

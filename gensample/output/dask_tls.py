@@ -15,10 +15,11 @@ from gensample.errors import BadInputError
 CLIENT_FILES = {
     "ca-file": "the certificate authority that signed the cluster's certificates",
     "client.cert": "this client's certificate (its key too, unless client.key is set)",
-    "client.key": "the private key of the client's certificate (optional)",
+    "client.key": "the private key of the client's certificate",
 }
 """Keys under ``distributed.comm.tls``: what each file holds (PEM)."""
 REQUIRED = ("ca-file", "client.cert")
+"""The keys a client must have (its key may be in its certificate's file)."""
 
 
 def check_client_tls(address: str) -> None:
@@ -31,7 +32,7 @@ def check_client_tls(address: str) -> None:
 
     for key, holds in CLIENT_FILES.items():
         value = dask.config.get(f"distributed.comm.tls.{key}", None)
-        setting = f"distributed.comm.tls.{key} (environment variable {environment_variable(key)})"
+        setting = f"distributed.comm.tls.{key} (environment variable {_environment_variable(key)})"
         if not value and key in REQUIRED:
             raise BadInputError(
                 f"the Dask scheduler {address} takes TLS: set {setting} in Dask's "
@@ -43,7 +44,7 @@ def check_client_tls(address: str) -> None:
             )
 
 
-def environment_variable(key: str) -> str:
+def _environment_variable(key: str) -> str:
     """The environment variable Dask reads ``distributed.comm.tls.key`` from."""
     parts = ["distributed", "comm", "tls", *key.split(".")]
     return "DASK_" + "__".join(part.upper().replace("-", "_") for part in parts)
