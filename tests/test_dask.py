@@ -207,12 +207,13 @@ def scheduler_command(scheduler_file: Path, flags: Sequence[str] = ("--port", "0
 
 
 def scheduler_address(scheduler_file: Path) -> str:
-    """The address of the scheduler writing ``scheduler_file``, once it has written it."""
+    """The address of the scheduler writing ``scheduler_file``, once it has written it whole."""
     deadline = time.monotonic() + 60
-    while not scheduler_file.exists():
+    while True:
+        with contextlib.suppress(FileNotFoundError, json.JSONDecodeError, KeyError):
+            return json.loads(scheduler_file.read_text())["address"]
         assert time.monotonic() < deadline, "the scheduler never wrote its address"
         time.sleep(0.1)
-    return json.loads(scheduler_file.read_text())["address"]
 
 
 @contextlib.contextmanager
