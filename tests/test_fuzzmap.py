@@ -11,6 +11,7 @@ from gensample.corruptions.fuzzmap import (
     DEFAULT_FUZZ_MAP,
     FIELD_COLUMNS,
     FieldFuzz,
+    Request,
     fuzz,
 )
 from gensample.errors import BadInputError
@@ -138,7 +139,7 @@ def test_fuzz_until_changed_retries_rows_a_corruption_left_alone(table, rows):
     fuzz_map = {"birth_date": FieldFuzz(1.0, {"swap_day_month": 1.0, "mistype_day": 1.0})}
     once = fuzz(table, rows, fuzz_map, 1, np.random.default_rng(5))[1].to_pylist()
     fuzzed, labels = fuzz_steps.fuzz_until_changed(
-        table, rows, fuzz_map, 1, np.random.default_rng(5)
+        Request(table, rows, fuzz_map, 1, np.random.default_rng(5))
     )
     changed, labels = changed_columns(table, fuzzed), labels.to_pylist()
     assert sum(map(bool, once)) < 0.8 * len(rows)
@@ -153,7 +154,7 @@ def test_fuzz_until_changed_is_fuzz_tried_again_on_the_rows_left_unchanged(table
         labels = [new or old for old, new in zip(labels, found.to_pylist(), strict=True)]
         pending = np.array([row for row in pending if not labels[row]], np.int64)
     fuzzed, retried = fuzz_steps.fuzz_until_changed(
-        table, rows, DEFAULT_FUZZ_MAP, 2, np.random.default_rng(8)
+        Request(table, rows, DEFAULT_FUZZ_MAP, 2, np.random.default_rng(8))
     )
     assert fuzzed.equals(expected) and retried.to_pylist() == labels
 
@@ -285,7 +286,12 @@ def test_labels_are_joined_per_row_in_field_order(rng, fields):
     assert "" in joined and any(";" in text for text in joined)
 
 
-@pytest.mark.parametrize("fuzzing", [fuzz, fuzz_steps.fuzz_until_changed])
+def fuzz_until_changed(*arguments):
+    """``fuzz_steps.fuzz_until_changed`` called as ``fuzz`` is."""
+    return fuzz_steps.fuzz_until_changed(Request(*arguments))
+
+
+@pytest.mark.parametrize("fuzzing", [fuzz, fuzz_until_changed])
 def test_fuzzing_no_rows_leaves_the_table_alone(fuzzing, table, rng):
     fuzzed, labels = fuzzing(table, np.array([], np.int64), DEFAULT_FUZZ_MAP, 3, rng)
     assert fuzzed.equals(table) and labels.to_pylist() == [""] * N

@@ -13,8 +13,6 @@ import pyarrow.compute as pc
 
 from gensample.corruptions.arrays import put
 from gensample.corruptions.fuzzmap import (
-    HURRIED_SHARE,
-    FieldFuzz,
     Fuzzed,
     Request,
     fuzz_together,
@@ -60,19 +58,11 @@ def run_together(
     return done
 
 
-def fuzz_until_changed(
-    table: pa.Table,
-    rows: np.ndarray,
-    fuzz_map: Mapping[str, FieldFuzz],
-    max_fields: int,
-    rng: np.random.Generator,
-    hurried_share: float = HURRIED_SHARE,
-) -> Fuzzed:
-    """``fuzz``, with the rows a corruption left unchanged (a nickname-less name, a day above
-    12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times (see
-    ``until_changed``, which makes its passes together with other steps')."""
-    step = until_changed(Request(table, rows, fuzz_map, max_fields, rng, hurried_share))
-    return run_together({"alone": step})["alone"]
+def fuzz_until_changed(request: Request) -> Fuzzed:
+    """``fuzz`` of ``request``, with the rows a corruption left unchanged (a nickname-less
+    name, a day above 12 to swap with the month) corrupted afresh, up to ``RETRIES`` more times
+    (see ``until_changed``, which makes its passes together with other steps')."""
+    return run_together({"alone": until_changed(request)})["alone"]
 
 
 def until_changed(request: Request) -> Generator[Request, Fuzzed, Fuzzed]:

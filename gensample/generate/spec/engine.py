@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import fuzz_steps
+from gensample.corruptions.fuzzmap import Request
 from gensample.corruptions.weights import FieldFuzz
 from gensample.errors import BadInputError
 from gensample.generate import population, truth
@@ -172,9 +173,8 @@ def with_duplicates(
     if not fuzz_map:
         return table, pa.repeat(pa.scalar(""), table.num_rows), source
     rng = stream(settings.seed, name, "spec", "fuzz", block)
-    fuzzed, labels = fuzz_steps.fuzz_until_changed(
-        table, rows, fuzz_map, dataset.get("max_fields", 2), rng
-    )
+    request = Request(table, rows, fuzz_map, dataset.get("max_fields", 2), rng)
+    fuzzed, labels = fuzz_steps.fuzz_until_changed(request)
     return fuzzed, labels, source
 
 
