@@ -176,14 +176,7 @@ def _archival_part(
     rows = pa.concat_tables([p.customers.select(customers.PERSON_COLUMNS) for p in picks])
     archived = pa.concat_tables([truth.conform_records(p.records) for p in picks])
     rng = stream(settings.seed, "archival", "fuzz", date.toordinal(), record_start)
-    request = fuzzmap.Request(
-        rows,
-        np.arange(rows.num_rows),
-        fuzzing.run_fuzz_map(settings),
-        fuzzing.run_max_fields(settings),
-        rng,
-        fuzzing.run_hurried_share(settings, customers.NAME),
-    )
+    request = fuzzing.run_request(settings, customers.NAME, rows, np.arange(rows.num_rows), rng)
     fuzzed, corruptions = fuzz_steps.fuzz_until_changed(request)
     return _Part(
         "archival",

@@ -226,16 +226,7 @@ def fuzz_records(
     rows = fuzzing.fuzzed_rows(
         rng, firsts, records.num_rows, share, fuzzing.run_exact_share(settings)
     )
-    return fuzz_steps.until_changed(
-        fuzzmap.Request(
-            records,
-            rows,
-            fuzzing.run_fuzz_map(settings),
-            fuzzing.run_max_fields(settings),
-            rng,
-            fuzzing.run_hurried_share(settings, NAME),
-        )
-    )
+    return fuzz_steps.until_changed(fuzzing.run_request(settings, NAME, records, rows, rng))
 
 
 def account_columns(

@@ -109,6 +109,21 @@ def run_original_share(settings: Settings) -> float:
     return preset(settings).original_share if chosen is None else chosen
 
 
+def run_request(
+    settings: Settings, system: str, table: pa.Table, rows: np.ndarray, rng: np.random.Generator
+) -> fuzzmap.Request:
+    """A fuzz pass over ``rows`` of ``table``, ``system``'s records, as the run's settings and
+    difficulty make it (fuzz map, fields per record, hurried share)."""
+    return fuzzmap.Request(
+        table,
+        rows,
+        run_fuzz_map(settings),
+        run_max_fields(settings),
+        rng,
+        run_hurried_share(settings, system),
+    )
+
+
 def fuzzed_rows(
     rng: np.random.Generator, firsts: int, n: int, original_share: float, exact_share: float
 ) -> np.ndarray:
