@@ -17,6 +17,7 @@ from gensample.output.atomic import (
     atomic_output,
     recover_directories,
     remove_temporaries,
+    remove_tree,
     swap_directory,
     sync_tree,
     write_json,
@@ -202,6 +203,38 @@ def test_recover_removes_a_symlinked_replaced_day_beside_its_successor(tmp_path)
     recover_directories(out)
     assert [path.name for path in out.iterdir()] == ["2026-11-23"]
     assert tree(outside) == {"keep.csv": "kept"}
+
+
+def test_remove_tree_outlasts_a_writer_that_adds_files_as_it_goes(tmp_path, monkeypatch):
+    staging = tmp_path / ".2026-11-01.staging"
+    (staging / ".parts-0").mkdir(parents=True)
+    remove, late_writes = atomic._remove_tree, []
+
+    def with_a_late_writer(path):  # a file appears as the folder is removed, twice
+        remove(path)
+        if len(late_writes) < 2:
+            late = staging / ".parts-0" / "customers.csv.1.part"
+            late.parent.mkdir(parents=True)
+            late.touch()
+            late_writes.append(late)
+
+    monkeypatch.setattr(atomic, "_remove_tree", with_a_late_writer)
+    remove_tree(staging)
+    assert len(late_writes) == 2 and not staging.exists()
+
+
+def test_a_tree_that_stays_is_reported_with_the_reason(tmp_path, monkeypatch):
+    staging = tmp_path / ".2026-11-01.staging"
+    staging.mkdir()
+    monkeypatch.setattr(atomic, "_remove_tree", lambda path: None)
+    monkeypatch.setattr(atomic.shutil, "rmtree", lambda path: throw(OSError(errno.EBUSY, "busy")))
+    with pytest.raises(RunError) as raised:
+        remove_tree(staging)
+    assert str(raised.value) == f"cannot remove {staging}: busy"
+
+
+def throw(error: Exception):
+    raise error
 
 
 def test_remove_temporaries_of_dead_writers_only(tmp_path):

@@ -635,8 +635,8 @@ def test_the_workers_of_a_killed_run_exit_with_it(run_dir):
     command += [DAY.isoformat(), "--engine", "dask", "--scheduler", "local:2"]
     run = psutil.Popen(command, stderr=subprocess.DEVNULL)
     try:
-        parts = run_dir / "out" / f".{DAY.isoformat()}.staging" / ".parts"
-        while not parts.exists():  # made once the cluster is up, before its blocks are sent
+        staging = run_dir / "out" / f".{DAY.isoformat()}.staging"
+        while not list(staging.glob(".parts-*")):  # made once the cluster is up
             assert run.poll() is None
             time.sleep(0.05)
         workers = children(run)
@@ -657,3 +657,55 @@ def test_built_in_systems_changed_by_a_spec_change_the_dask_day_as_the_local_one
     changed = "data/pos_customers.csv"
     assert checksums(plain)[changed] != local[changed]
     assert checksums(plain)["data/customers.csv"] == local["data/customers.csv"]
+
+
+def hold_parts_of_seed(seed: int, go: str, done: str) -> None:
+    """In a worker: a block of a run of ``seed`` writes its parts only once the file ``go``
+    exists, then makes a file in the folder ``done`` (whether the write worked or not)."""
+    write = dask_engine._write_parts
+
+    def held(settings, date, batch, paths, parts_dir, block, slot):
+        if settings.seed != seed:
+            return write(settings, date, batch, paths, parts_dir, block, slot)
+        while not os.path.exists(go):
+            time.sleep(0.05)
+        try:
+            return write(settings, date, batch, paths, parts_dir, block, slot)
+        finally:
+            Path(done, str(slot)).touch()
+
+    dask_engine._write_parts = held
+
+
+def test_the_late_blocks_of_a_failed_run_leave_the_next_run_as_it_would_be(tmp_path, monkeypatch):
+    go, done = tmp_path / "go", tmp_path / "done"
+    done.mkdir()
+    run_dir = run_dir_for(tmp_path, "dask", "seed = 7\n")
+    with scheduler_and_worker(tmp_path, "--nthreads", "4") as (address, _, _):
+        with distributed.Client(address) as client:
+            client.run(hold_parts_of_seed, 7, str(go), str(done))
+        with monkeypatch.context() as failing:  # the run fails, its blocks still running
+            failing.setattr(dask_engine._Awaited, "result", lambda _: throw(RunError("stop")))
+            with pytest.raises(RunError, match="stop"):
+                run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+        (run_dir / "gensample.toml").write_text("seed = 8\n")
+        place = dask_engine._place
+
+        def late_blocks_first(*arguments):  # the failed run's blocks write their parts now
+            go.touch()
+            deadline = time.monotonic() + 60
+            while len(list(done.iterdir())) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            return place(*arguments)
+
+        monkeypatch.setattr(dask_engine, "_place", late_blocks_first)
+        run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+    assert len(list(done.iterdir())) == 2  # both blocks of the failed run wrote, or tried
+    clean = run_dir_for(tmp_path, "clean", "seed = 8\n")
+    run_day(clean, customers=PEOPLE)
+    print_differences(clean / "out" / DAY.isoformat(), run_dir / "out" / DAY.isoformat())
+    assert checksums(run_dir) == checksums(clean)
+
+
+def throw(error: Exception):
+    raise error

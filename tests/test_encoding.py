@@ -39,6 +39,7 @@ def test_a_csv_day_file_that_does_not_end_where_its_rows_did_fails(tmp_path):
 
 def join_parquet(tmp_path, path, tables) -> list:
     """Write each table as a part, join the parts in order into ``path``; return the parts."""
+    (tmp_path / "parts").mkdir()
     parts = [tmp_path / "parts" / f"{number:04d}.part" for number in range(len(tables))]
     for table, part in zip(tables, parts, strict=True):
         write_part(table, part)

@@ -151,6 +151,7 @@ def write_file(day_dir: Path, name: str, file: DayFile) -> Path:
             raise RunError(f"cannot write {path}: {error.strerror or error}") from error
         return path
     parquet = ParquetDayFile(path, file.schema)
+    (day_dir / PARTS_DIR).mkdir(exist_ok=True)
     try:
         for number, piece in enumerate(file.pieces):  # through a part, as a run's blocks go
             part = day_dir / PARTS_DIR / f"{number}.part"
@@ -158,6 +159,5 @@ def write_file(day_dir: Path, name: str, file: DayFile) -> Path:
             parquet.append(part)
     finally:
         parquet.close()
-    if file.pieces:
-        (day_dir / PARTS_DIR).rmdir()
+    (day_dir / PARTS_DIR).rmdir()
     return path

@@ -32,7 +32,7 @@ from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.generate.plan import Plan, make_plan
 from gensample.output import dictionary, manifest
 from gensample.output.allocator import keep_freed_memory, share_one_heap
-from gensample.output.atomic import write_json
+from gensample.output.atomic import remove_tree, write_json
 from gensample.output.batch import Written, write_batch
 from gensample.output.encoding import sha256
 from gensample.output.table_files import Lines
@@ -208,7 +208,7 @@ def _start_staging(
     directory: RunDirectory, settings: Settings, date: dt.date, staging: Path
 ) -> tuple[list[dict], dict[str, int]]:
     """Prepare the staging copy of the day; return the batches and rows it already holds."""
-    shutil.rmtree(staging, ignore_errors=True)
+    remove_tree(staging)
     day_dir = directory.day(date)
     if settings.load_type != "append" or not day_dir.exists():
         return [], {}

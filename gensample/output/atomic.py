@@ -213,6 +213,24 @@ def recover_directories(parent: Path) -> None:
         _remove_tree(staging)
 
 
+def remove_tree(path: Path) -> None:
+    """Remove the directory tree ``path`` (a symbolic link or file there is unlinked) until it
+    is gone: a writer that has not stopped (a block of a failed run, still running on a Dask
+    cluster) may add a file as it is removed, which the next attempt takes."""
+    for _ in range(REMOVE_ATTEMPTS):
+        _remove_tree(path)
+        if not os.path.lexists(path):
+            return
+    try:  # once more, to say why it stays
+        shutil.rmtree(path)
+    except OSError as error:
+        raise RunError(f"cannot remove {path}: {error.strerror or error}") from error
+
+
+REMOVE_ATTEMPTS = 5
+"""Times ``remove_tree`` removes what is left of a tree before it reports why it cannot."""
+
+
 def _remove_tree(path: Path) -> None:
     """Remove the directory tree ``path``; a symbolic link or file there is unlinked."""
     if path.is_symlink() or (os.path.lexists(path) and not path.is_dir()):

@@ -2,14 +2,16 @@
 
 import collections
 import itertools
+import secrets
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from gensample.errors import RunError
 from gensample.generate.pipeline import BlockResult
 from gensample.generate.plan import Plan
-from gensample.output.atomic import refuse_symlink, sync_tree
+from gensample.output.atomic import refuse_symlink, remove_tree, sync_tree
 from gensample.output.dask_engine import dask_engine
 from gensample.output.day_files import RECORDS_FILE, output_files, reference_block
 from gensample.output.digests import GrowingFiles
@@ -27,6 +29,8 @@ from gensample.output.workers import (
 from gensample.settings import Settings
 
 PARTS_DIR = ".parts"
+"""The part files of a batch go into a folder of the staging copy named so, then ``-`` and a
+token of the batch's own."""
 ENGINES = {"local": local_engine, "dask": dask_engine}
 """Engines by the name the ``engine`` setting gives them."""
 
@@ -110,8 +114,9 @@ def _write_blocks(
         digests.advance(ends)  # rows placed after the last block's output came, if any
         with stopwatch.stage("sha256"):  # what the hashing threads have left to do
             sha256 = digests.hexdigests()
-    if destination.parts_dir.exists():
-        destination.parts_dir.rmdir()
+    # each part was deleted once placed; a block Dask ran twice (its first worker thought lost,
+    # yet still running) may have left its part again
+    remove_tree(destination.parts_dir)
     return Written(rows, dict(sorted(lookalikes.items())), sha256, customer_truth)
 
 
@@ -156,7 +161,20 @@ def open_day(
         for name, (schema, file_format) in outputs.items()
         if file_format == "parquet"
     }
-    return Destination(Placement(csv, ends), staging / PARTS_DIR), parquet
+    return Destination(Placement(csv, ends), _parts_dir(staging)), parquet
+
+
+def _parts_dir(staging: Path) -> Path:
+    """A new folder in ``staging`` for the batch's part files, named for this batch alone: the
+    blocks of an earlier run that failed may still be running on a Dask cluster (a task cannot
+    be stopped), and must not write their parts where this batch looks for its own. Their
+    folder is removed with the staging copy they wrote into, so they fail instead."""
+    parts_dir = staging / f"{PARTS_DIR}-{secrets.token_hex(8)}"
+    try:
+        parts_dir.mkdir(parents=True)
+    except OSError as error:
+        raise RunError(f"cannot create {parts_dir}: {error.strerror or error}") from error
+    return parts_dir
 
 
 def _written_alone(

@@ -74,7 +74,6 @@ def _run_blocks(
     appended to the day files by this process."""
     from dask.base import tokenize  # installed with distributed
 
-    destination.parts_dir.mkdir(exist_ok=True)
     run = (settings, plan.date, batch, destination.placement.paths, destination.parts_dir)
     prefix = f"gensample-{plan.date}-{batch}-{tokenize(*run)}"
     shared = SharedParts.of_run(settings, prefix)

@@ -75,11 +75,10 @@ def check_csv_end(path: Path, end: int) -> None:
 
 
 def write_part(table: pa.Table, path: Path) -> None:
-    """Write one block's rows of a Parquet file as a part file (Arrow IPC)."""
-    with part_output(path) as temporary:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with pa.ipc.new_file(str(temporary), table.schema) as writer:
-            writer.write_table(table)
+    """Write one block's rows of a Parquet file as a part file (Arrow IPC), in the existing
+    folder of its path."""
+    with part_output(path) as temporary, pa.ipc.new_file(str(temporary), table.schema) as writer:
+        writer.write_table(table)
 
 
 @contextlib.contextmanager
