@@ -16,7 +16,9 @@ from gensample.settings.engine import local_cluster_size
         "tcp://10.0.0.5:8786",
         "scheduler.internal:8786",
         "tls://[2001:db8::1]:8786",
-        "dask-scheduler",
+        "wss://dask.example:443",
+        "dask-scheduler:1",
+        "tcp://h:65535",
     ],
 )
 def test_allowed_schedulers_load(run_dir, scheduler):
@@ -25,7 +27,12 @@ def test_allowed_schedulers_load(run_dir, scheduler):
 
 
 @pytest.mark.parametrize(
-    "scheduler", ["local:0", "local:1000", "local:two", "tcp://host:8786/path", "a b:1", 8786]
+    "scheduler",
+    [
+        *("local:0", "local:1000", "local:two", "tcp://host:8786/path", "a b:1", 8786),
+        *("garbage", "dask-scheduler", "tcp://host", "tcp://h:0", "tcp://h:65536"),
+        *("http://h:8786", "inproc://h:1"),
+    ],
 )
 def test_a_bad_scheduler_is_refused_naming_the_flag_and_what_is_allowed(run_dir, scheduler):
     with pytest.raises(BadInputError) as raised:

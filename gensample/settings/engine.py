@@ -13,11 +13,17 @@ from gensample.errors import BadInputError
 ENGINES = ("local", "dask")
 LOCAL_CLUSTER = re.compile(r"local:([1-9][0-9]{0,2})")
 """``local:N``: a cluster of N (1 to 999) worker processes on this machine."""
-ADDRESS = re.compile(r"([a-z][a-z0-9+.-]*://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:[0-9]{1,5})?")
-"""A scheduler address: ``[protocol://]host[:port]``, the host a name, IPv4 or [IPv6]."""
+PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
+"""The protocols a Dask scheduler on another machine listens on (tcp when none is given)."""
+ADDRESS = re.compile(
+    rf"(?:(?:{'|'.join(PROTOCOLS)})://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{{1,5}})"
+)
+"""A scheduler address: ``[protocol://]host:port``, the host a name, IPv4 or [IPv6] (Dask's
+client takes no address without a port)."""
 SCHEDULER_ALLOWED = (
     "'' (a cluster here, one process per worker), 'local:N' (N from 1 to 999 processes here) "
-    "or a scheduler address such as 'tcp://10.0.0.5:8786'"
+    "or a scheduler address [protocol://]host:port, such as 'tcp://10.0.0.5:8786' (protocol "
+    f"{', '.join(PROTOCOLS)}; port from 1 to 65535)"
 )
 
 
@@ -31,7 +37,8 @@ def check_scheduler(value: object, where: str) -> str:
 def _is_scheduler(text: str) -> bool:
     if text.startswith("local:"):  # never a host named local: 'local:0' is a mistake
         return LOCAL_CLUSTER.fullmatch(text) is not None
-    return text == "" or ADDRESS.fullmatch(text) is not None
+    address = ADDRESS.fullmatch(text)
+    return text == "" or (address is not None and 1 <= int(address[2]) <= 65_535)
 
 
 def local_cluster_size(scheduler: str, workers: int, cpus: int) -> int | None:
