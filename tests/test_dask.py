@@ -30,7 +30,7 @@ from gensample.errors import RunError
 from gensample.generate.seeding import BLOCK_SIZE
 from gensample.output import dask_cluster, dask_engine
 from gensample.output.dask_cluster import local_cluster
-from gensample.output.dask_workers import check_workers
+from gensample.output.dask_workers import check_sees, check_workers
 
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
@@ -390,6 +390,24 @@ def test_a_worker_without_gensample_fails_the_run_saying_what_to_install(tmp_pat
     assert not (run_dir / "out" / DAY.isoformat()).exists()
 
 
+def test_a_worker_of_other_versions_that_joined_after_the_start_fails_its_block(
+    tmp_path, monkeypatch
+):
+    preload = str(Path(__file__).parent / "other_gensample_version.py")
+    with scheduler_and_worker(tmp_path, "--preload", preload) as (address, _, _):
+        monkeypatch.setattr(dask_engine, "check_workers", lambda *_: None)  # it joined later
+        run_dir = run_dir_for(tmp_path, "dask", "")
+        with pytest.raises(RunError) as raised:
+            run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+    assert re.fullmatch(
+        r"Dask worker tcp://\S+ runs gensample 0\.0\.1, numpy \S+, pyarrow \S+, the run process "
+        r"gensample (?!0\.0\.1)\S+, numpy \S+, pyarrow \S+: install the same versions on every "
+        r"worker \(this one joined after the run started\)",
+        str(raised.value),
+    )
+    assert not (run_dir / "out" / DAY.isoformat()).exists()
+
+
 def killing(process: psutil.Popen, function):
     """``function``, called once ``process`` is killed."""
 
@@ -479,6 +497,15 @@ def test_a_cluster_stopped_over_a_running_block_logs_no_cancelled_task(capfd, mo
 def test_a_worker_that_cannot_see_the_run_directory_is_refused(tmp_path, cluster):
     with pytest.raises(RunError, match=r"cannot see .*missing.*shared filesystem"):
         check_workers(cluster, tmp_path / "missing", {})
+
+
+def test_a_task_on_a_worker_that_cannot_see_the_run_directory_fails_naming_both(tmp_path, cluster):
+    for address in cluster.nthreads():  # as a task of a worker that joined after the check
+        task = cluster.submit(check_sees, tmp_path / "missing", workers=[address], pure=False)
+        error = task.exception(timeout=60)
+        assert isinstance(error, RunError)
+        assert str(error).startswith(f"Dask worker {address} cannot see {tmp_path / 'missing'}:")
+        assert cluster.submit(check_sees, tmp_path, workers=[address], pure=False).result() is None
 
 
 def test_a_worker_that_cannot_see_a_file_the_settings_name_is_refused(tmp_path, cluster):
@@ -659,48 +686,59 @@ def test_built_in_systems_changed_by_a_spec_change_the_dask_day_as_the_local_one
     assert checksums(plain)["data/customers.csv"] == local["data/customers.csv"]
 
 
-def hold_parts_of_seed(seed: int, go: str, done: str) -> None:
-    """In a worker: a block of a run of ``seed`` writes its parts only once the file ``go``
-    exists, then makes a file in the folder ``done`` (whether the write worked or not)."""
+def hold_parts_of_seed(seed: int, marks: str) -> None:
+    """In a worker: a block of a run of ``seed`` marks that it started writing its parts
+    (``started-<slot>`` in the folder ``marks``), writes them only once ``go`` is there, then
+    marks that it is done (``done-<slot>``, whether the write worked or not)."""
     write = dask_engine._write_parts
 
     def held(settings, date, batch, paths, parts_dir, block, slot):
         if settings.seed != seed:
             return write(settings, date, batch, paths, parts_dir, block, slot)
-        while not os.path.exists(go):
-            time.sleep(0.05)
+        Path(marks, f"started-{slot}").touch()
+        wait_for(Path(marks), "go")
         try:
             return write(settings, date, batch, paths, parts_dir, block, slot)
         finally:
-            Path(done, str(slot)).touch()
+            Path(marks, f"done-{slot}").touch()
 
     dask_engine._write_parts = held
 
 
+def wait_for(marks: Path, mark: str, count: int = 1) -> None:
+    """Wait until ``count`` files in the folder ``marks`` are named ``mark`` or start with it."""
+    deadline = time.monotonic() + 60
+    while len(list(marks.glob(f"{mark}*"))) < count:
+        assert time.monotonic() < deadline, f"no {count} {mark} marks within 60 s"
+        time.sleep(0.05)
+
+
 def test_the_late_blocks_of_a_failed_run_leave_the_next_run_as_it_would_be(tmp_path, monkeypatch):
-    go, done = tmp_path / "go", tmp_path / "done"
-    done.mkdir()
+    marks = tmp_path / "marks"
+    marks.mkdir()
     run_dir = run_dir_for(tmp_path, "dask", "seed = 7\n")
     with scheduler_and_worker(tmp_path, "--nthreads", "4") as (address, _, _):
         with distributed.Client(address) as client:
-            client.run(hold_parts_of_seed, 7, str(go), str(done))
-        with monkeypatch.context() as failing:  # the run fails, its blocks still running
-            failing.setattr(dask_engine._Awaited, "result", lambda _: throw(RunError("stop")))
+            client.run(hold_parts_of_seed, 7, str(marks))
+
+        def stop_once_both_blocks_run(_):  # the run fails, its two blocks running
+            wait_for(marks, "started-", 2)
+            raise RunError("stop")
+
+        with monkeypatch.context() as failing:
+            failing.setattr(dask_engine._Awaited, "result", stop_once_both_blocks_run)
             with pytest.raises(RunError, match="stop"):
                 run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
         (run_dir / "gensample.toml").write_text("seed = 8\n")
         place = dask_engine._place
 
         def late_blocks_first(*arguments):  # the failed run's blocks write their parts now
-            go.touch()
-            deadline = time.monotonic() + 60
-            while len(list(done.iterdir())) < 2 and time.monotonic() < deadline:
-                time.sleep(0.05)
+            (marks / "go").touch()
+            wait_for(marks, "done-", 2)
             return place(*arguments)
 
         monkeypatch.setattr(dask_engine, "_place", late_blocks_first)
         run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
-    assert len(list(done.iterdir())) == 2  # both blocks of the failed run wrote, or tried
     clean = run_dir_for(tmp_path, "clean", "seed = 8\n")
     run_day(clean, customers=PEOPLE)
     print_differences(clean / "out" / DAY.isoformat(), run_dir / "out" / DAY.isoformat())

@@ -29,12 +29,7 @@ from gensample.generate.datasets import systems
 from gensample.generate.datasets.contract import Block
 from gensample.generate.plan import Plan
 from gensample.output import dask_cluster
-from gensample.output.dask_workers import (
-    check_reference,
-    check_workers,
-    reference_digests,
-    user_files,
-)
+from gensample.output.dask_workers import Expected, check_sees, check_workers, user_files
 from gensample.output.placement import PartFiles, part_path
 from gensample.output.shared_parts import SharedParts
 from gensample.output.workers import (
@@ -79,10 +74,10 @@ def _run_blocks(
     shared = SharedParts.of_run(settings, prefix)
     submitted: list = []
     parameters = systems.effective(settings)  # read here: a worker may not see the spec files
-    reference = reference_digests(settings, plan.date)  # what the workers must make too
+    expected = Expected.of_run(settings, plan.date)  # what the workers must match
 
     def submit(slot: int, block: Block) -> _Awaited:
-        arguments = (*run, shared, parameters, reference, block, slot)
+        arguments = (*run, shared, parameters, expected, block, slot)
         future = client.submit(_write_block_task, *arguments, key=f"{prefix}-{slot}")
         submitted.append(future)
         return _Awaited(future, client, plan.date)
@@ -168,18 +163,19 @@ def _write_block_task(
     parts_dir: Path,
     shared: SharedParts | None,
     parameters: dict[str, dict],
-    reference: Mapping[str, str],
+    expected: Expected,
     block: Block,
     slot: int,
 ) -> BlockOutput:
     """On a Dask worker: generate one block and write its rows of the files ``paths`` (CSV)
     and of the Parquet files as part files in ``parts_dir``, or upload them to ``shared``
     (the paths it gives for Parquet parts are where this process downloads them). The built-in
-    systems' ``parameters`` come with the task: the worker may not see the spec files; so do
-    the ``reference`` tables' digests, which the tables the worker makes must match."""
+    systems' ``parameters`` come with the task: the worker may not see the spec files; so does
+    what the worker must match (``expected``: versions, reference tables), checked first."""
     systems.install(settings, parameters)
-    check_reference(settings, date, reference)
+    expected.check(settings, date)
     if shared is None:
+        check_sees(parts_dir)
         return _write_parts(settings, date, batch, paths, parts_dir, block, slot)
     with tempfile.TemporaryDirectory(prefix="gensample-parts-") as scratch:
         parts = _write_parts(settings, date, batch, paths, Path(scratch), block, slot)

@@ -3,9 +3,11 @@ the versions of gensample, numpy and pyarrow it runs, the run directory it write
 user's files its blocks read (``[retail]``), and the reference tables (stores, products...) that
 it makes for itself from the packaged data or those files and blocks read.
 
-Versions, the run directory and the files are checked once as a batch starts; the reference
-tables by each task, against their digests made here (a worker installed with other data, or on
-a platform where a draw comes out otherwise, would give every block other stores or products).
+Versions, the run directory and the files are checked once as a batch starts; the versions
+again by each task (a worker may join the cluster later: a cluster that grows, a worker started
+again), and the reference tables, against their digests made here (a worker installed with other
+data, or on a platform where a draw comes out otherwise, would give every block other stores or
+products).
 """
 
 import datetime as dt
@@ -15,6 +17,7 @@ import io
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +60,7 @@ def check_workers(client: Any, parts_dir: Path | None, files: Mapping[str, str])
                 f"{__version__} on every worker, as on the machine that runs the job"
             )
         if parts_dir and not view["sees the run directory"]:
-            raise RunError(
-                f"Dask worker {address} cannot see {parts_dir}: every worker must see the run "
-                "directory at the same path (a shared filesystem), or set dask_parts to "
-                "s3://bucket/prefix"
-            )
+            raise _unseen(address, parts_dir)
         if view["unseen files"]:
             raise RunError(
                 f"Dask worker {address} cannot see {'; '.join(view['unseen files'])}: every "
@@ -74,6 +73,23 @@ def check_workers(client: Any, parts_dir: Path | None, files: Mapping[str, str])
             )
 
 
+def check_sees(parts_dir: Path) -> None:
+    """On a worker, as a task starts: fail unless it sees ``parts_dir`` (it may have joined
+    after the batch's check)."""
+    if not parts_dir.is_dir():
+        from distributed import get_worker  # on a worker, distributed is installed
+
+        raise _unseen(get_worker().address, parts_dir)
+
+
+def _unseen(address: str, parts_dir: Path) -> RunError:
+    return RunError(
+        f"Dask worker {address} cannot see {parts_dir}: every worker must see the run "
+        "directory at the same path (a shared filesystem), or set dask_parts to "
+        "s3://bucket/prefix"
+    )
+
+
 def user_files(settings: Settings) -> dict[str, str]:
     """The user's files and folders that a run's blocks read, by setting (``retail.*``)."""
     named = {f"retail.{key}": getattr(settings.retail, key) for key in RETAIL_PATHS}
@@ -84,9 +100,7 @@ def _worker_view(parts_dir: str, files: Mapping[str, str]) -> dict[str, Any]:
     """What decides a worker's bytes: the versions it runs, whether it sees ``parts_dir``, and
     which of the user's ``files`` it does not see."""
     return {
-        "gensample": __version__,
-        "numpy": np.__version__,
-        "pyarrow": pa.__version__,
+        **versions(),
         "sees the run directory": os.path.isdir(parts_dir),
         "unseen files": [
             f"{key} = {path}" for key, path in files.items() if not Path(path).exists()
@@ -94,8 +108,46 @@ def _worker_view(parts_dir: str, files: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def versions() -> dict[str, str]:
+    """The versions of the libraries that decide this process's bytes."""
+    return {"gensample": __version__, "numpy": np.__version__, "pyarrow": pa.__version__}
+
+
 def _versions(view: Mapping[str, Any]) -> str:
     return ", ".join(f"{name} {view[name]}" for name in ("gensample", "numpy", "pyarrow"))
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a worker must match to write a batch's bytes, as the run process has them: the
+    versions it runs and the :func:`reference_digests` of the tables it makes."""
+
+    versions: dict[str, str]
+    reference: dict[str, str]
+
+    @classmethod
+    def of_run(cls, settings: Settings, date: dt.date) -> "Expected":
+        """What the run of ``settings`` on ``date`` expects, made in the run process."""
+        return cls(versions(), reference_digests(settings, date))
+
+    def check(self, settings: Settings, date: dt.date) -> None:
+        """On a worker, as a task starts: fail unless it matches."""
+        from distributed import get_worker  # on a worker, distributed is installed
+
+        if versions() != self.versions:
+            raise RunError(
+                f"Dask worker {get_worker().address} runs {_versions(versions())}, the run "
+                f"process {_versions(self.versions)}: install the same versions on every "
+                "worker (this one joined after the run started)"
+            )
+        made = reference_digests(settings, date)
+        differing = sorted({name for name, _ in made.items() ^ self.reference.items()})
+        if differing:
+            raise RunError(
+                f"Dask worker {get_worker().address} made other reference tables than the run "
+                f"process ({', '.join(differing)}): its packaged data or libraries differ; "
+                "install gensample on every worker as on the machine that runs the job"
+            )
 
 
 @functools.lru_cache(maxsize=2)
@@ -112,18 +164,3 @@ def reference_digests(settings: Settings, date: dt.date) -> dict[str, str]:
             write_csv_rows(generated.data, rows)
             digests[name] = hashlib.sha256(rows.getbuffer()).hexdigest()
     return digests
-
-
-def check_reference(settings: Settings, date: dt.date, expected: Mapping[str, str]) -> None:
-    """On a worker: fail unless the reference tables it makes are the run process's
-    (``expected``: their :func:`reference_digests` there)."""
-    made = reference_digests(settings, date)
-    differing = sorted(n for n in made.keys() | expected.keys() if made.get(n) != expected.get(n))
-    if differing:
-        from distributed import get_worker  # on a worker, distributed is installed
-
-        raise RunError(
-            f"Dask worker {get_worker().address} made other reference tables than the run "
-            f"process ({', '.join(differing)}): its packaged data or libraries differ; install "
-            "gensample on every worker as on the machine that runs the job"
-        )
