@@ -375,37 +375,37 @@ def test_a_run_that_lost_every_worker_fails_instead_of_waiting_for_ever(tmp_path
     assert not (run_dir / "out" / DAY.isoformat()).exists()
 
 
-def test_a_worker_without_gensample_fails_the_run_saying_what_to_install(tmp_path):
-    preload = str(Path(__file__).parent / "without_gensample.py")
-    with scheduler_and_worker(tmp_path, "--preload", preload) as (address, _, _):
+def failure_on_a_worker_with(tmp_path: Path, preload: str) -> str:
+    """The error of a run whose one worker is preloaded with ``preload`` (a module of tests/);
+    the day was not committed."""
+    flags = ("--preload", str(Path(__file__).parent / preload))
+    with scheduler_and_worker(tmp_path, *flags) as (address, _, _):
         run_dir = run_dir_for(tmp_path, "dask", "")
         with pytest.raises(RunError) as raised:
             run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+    assert not (run_dir / "out" / DAY.isoformat()).exists()
+    return str(raised.value)
+
+
+def test_a_worker_without_gensample_fails_the_run_saying_what_to_install(tmp_path):
     assert re.fullmatch(
         r"Dask worker tcp://\S+ cannot run gensample \(ModuleNotFoundError\(.No module named "
         r"'gensample'.\)\): install gensample \S+ on every worker, as on the machine that "
         r"runs the job",
-        str(raised.value),
+        failure_on_a_worker_with(tmp_path, "without_gensample.py"),
     )
-    assert not (run_dir / "out" / DAY.isoformat()).exists()
 
 
 def test_a_worker_of_other_versions_that_joined_after_the_start_fails_its_block(
     tmp_path, monkeypatch
 ):
-    preload = str(Path(__file__).parent / "other_gensample_version.py")
-    with scheduler_and_worker(tmp_path, "--preload", preload) as (address, _, _):
-        monkeypatch.setattr(dask_engine, "check_workers", lambda *_: None)  # it joined later
-        run_dir = run_dir_for(tmp_path, "dask", "")
-        with pytest.raises(RunError) as raised:
-            run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+    monkeypatch.setattr(dask_engine, "check_workers", lambda *_: None)  # it joined later
     assert re.fullmatch(
         r"Dask worker tcp://\S+ runs gensample 0\.0\.1, numpy \S+, pyarrow \S+, the run process "
         r"gensample (?!0\.0\.1)\S+, numpy \S+, pyarrow \S+: install the same versions on every "
         r"worker \(this one joined after the run started\)",
-        str(raised.value),
+        failure_on_a_worker_with(tmp_path, "other_gensample_version.py"),
     )
-    assert not (run_dir / "out" / DAY.isoformat()).exists()
 
 
 def killing(process: psutil.Popen, function):
