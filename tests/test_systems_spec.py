@@ -4,6 +4,7 @@ with, `gensample init --spec` writes it out, and a run's spec file changes them 
 
 import datetime as dt
 import re
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -176,5 +177,30 @@ def test_a_process_given_the_parameters_needs_no_spec_file(tmp_path):
     assert given["pos_customers"]["habits"] == {"upper_case": 0.0, "middle_initial": 0.05}
     spec.unlink()  # as on a Dask worker that does not see it
     elsewhere = Settings(spec=(str(spec),))
-    systems.install(elsewhere, given)
-    assert systems.parameters(elsewhere, "pos_customers")["unrecorded"]["phone"] == 1.0
+    with systems.given(elsewhere, given):
+        assert systems.parameters(elsewhere, "pos_customers")["unrecorded"]["phone"] == 1.0
+    with pytest.raises(FileNotFoundError):  # given for the task only
+        systems.parameters(elsewhere, "pos_customers")
+
+
+def test_parameters_given_to_threads_at_once_are_each_their_own(tmp_path):
+    spec = tmp_path / "tills.toml"
+    spec.write_text(TILLS)
+    run = Settings(spec=(str(spec),))
+    given = [systems.effective(run)]
+    spec.write_text(TILLS.replace("upper_case = 0.0", "upper_case = 0.5"))  # edited meanwhile
+    given.append(systems.effective(run))
+    assert given[0] != given[1]
+    both_given, seen = threading.Barrier(2), {}
+
+    def block(number: int) -> None:  # a block of one run and one of the other, at once
+        with systems.given(run, given[number]):
+            both_given.wait(timeout=10)
+            seen[number] = systems.parameters(run, "pos_customers")["habits"]["upper_case"]
+
+    threads = [threading.Thread(target=block, args=(number,)) for number in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == {0: 0.0, 1: 0.5}

@@ -172,14 +172,14 @@ def _write_block_task(
     (the paths it gives for Parquet parts are where this process downloads them). The built-in
     systems' ``parameters`` come with the task: the worker may not see the spec files; so does
     what the worker must match (``expected``: versions, reference tables), checked first."""
-    systems.install(settings, parameters)
-    expected.check(settings, date)
-    if shared is None:
-        check_sees(parts_dir)
-        return _write_parts(settings, date, batch, paths, parts_dir, block, slot)
-    with tempfile.TemporaryDirectory(prefix="gensample-parts-") as scratch:
-        parts = _write_parts(settings, date, batch, paths, Path(scratch), block, slot)
-        shared.upload(Path(scratch))
+    with systems.given(settings, parameters):
+        expected.check(settings, date)
+        if shared is None:
+            check_sees(parts_dir)
+            return _write_parts(settings, date, batch, paths, parts_dir, block, slot)
+        with tempfile.TemporaryDirectory(prefix="gensample-parts-") as scratch:
+            parts = _write_parts(settings, date, batch, paths, Path(scratch), block, slot)
+            shared.upload(Path(scratch))
     downloaded = {name: parts_dir / path.name for name, path in parts.paths.items()}
     return dataclasses.replace(parts, paths=downloaded)
 

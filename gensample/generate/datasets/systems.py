@@ -7,7 +7,10 @@ Each value a run's spec gives replaces the shipped one; within ``fuzz``, ``corru
 read once per process and read again when one changes.
 """
 
+import contextlib
+import contextvars
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 
 from gensample import reference
@@ -17,22 +20,30 @@ from gensample.settings import Settings
 
 BY_ENTRY = ("fuzz", "corruptions", "unrecorded", "variations", "habits", "counts")
 """Parameters a run's spec replaces entry by entry (any other is replaced whole)."""
-_INSTALLED: dict[tuple[str, ...], dict[str, dict]] = {}
-"""Parameters given to this process for the spec files it may not see, by their paths."""
+_GIVEN: contextvars.ContextVar[tuple[tuple[str, ...], dict[str, dict]] | None]
+_GIVEN = contextvars.ContextVar("gensample_given_system_parameters", default=None)
+"""The spec files' paths and the parameters given for them to the task this thread runs."""
 
 
 def effective(settings: Settings) -> dict[str, dict]:
     """Every built-in system's parameters in the run of ``settings`` (not to be changed)."""
-    if settings.spec in _INSTALLED:
-        return _INSTALLED[settings.spec]
+    task = _GIVEN.get()
+    if task is not None and task[0] == settings.spec:
+        return task[1]
     return _effective(tuple((path, Path(path).stat().st_mtime_ns) for path in settings.spec))
 
 
-def install(settings: Settings, parameters: dict[str, dict]) -> None:
+@contextlib.contextmanager
+def given(settings: Settings, parameters: dict[str, dict]) -> Iterator[None]:
     """Take ``parameters`` (what :func:`effective` gave where the spec files are) as those of
-    runs with ``settings``' spec files, in a process that may not see them (a Dask worker on
-    another machine)."""
-    _INSTALLED[settings.spec] = parameters
+    runs with ``settings``' spec files, for the calls made in this thread meanwhile: a Dask
+    worker may not see the files, and its threads may run blocks of several runs at once (a
+    run's blocks and those of a failed one before it, whose files held other parameters)."""
+    token = _GIVEN.set((settings.spec, parameters))
+    try:
+        yield
+    finally:
+        _GIVEN.reset(token)
 
 
 def parameters(settings: Settings, name: str) -> dict:
