@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 import psutil
 import pytest
-from conftest import DAY, read_csv, run_day
+from conftest import DAY, gensample_command, read_csv, run_day
 from publishing_servers import FakeVault, FaultyS3, moto_s3
 from tls_files import self_signed
 
@@ -747,3 +747,21 @@ def test_the_late_blocks_of_a_failed_run_leave_the_next_run_as_it_would_be(tmp_p
 
 def throw(error: Exception):
     raise error
+
+
+def test_a_users_stores_file_edited_between_runs_on_the_same_workers(tmp_path, cluster):
+    stores = tmp_path / "stores.csv"
+    stores.write_text("store_id,state,weight\n7,TX,1\n9,MN,3\n")
+    toml = f'[retail]\nstores_file = "{stores}"\n'
+    address = cluster.scheduler.address
+    first = run_dir_for(tmp_path, "first", toml)
+    run_day(first, customers=PEOPLE, engine="dask", scheduler=address)  # the workers keep them
+    stores.write_text("store_id,state,weight\n7,TX,1\n11,OH,2\n")  # the user edits it
+    local, on_dask = run_dir_for(tmp_path, "local", toml), run_dir_for(tmp_path, "dask", toml)
+    run_day(local, customers=PEOPLE)
+    flags = ["--customers", str(PEOPLE), "--engine", "dask", "--scheduler", address]
+    done = gensample_command("run", "--dir", str(on_dask), "--date", DAY.isoformat(), *flags)
+    assert done.returncode == 0, done.stderr  # the workers made the stores as they are now
+    assert checksums(on_dask) == checksums(local)
+    till = read_csv(local / "out" / DAY.isoformat() / "data" / "pos_customers.csv")
+    assert set(till["home_store_id"].to_pylist()) == {"7", "11"}

@@ -1,6 +1,7 @@
 """Users' own products and stores: read from CSV or Parquet, checked, and sold in the ratios of
 their weights."""
 
+import re
 from collections import Counter
 
 import pyarrow as pa
@@ -20,6 +21,10 @@ W-2,widgets,12.50,2,
 W-3,widgets,99.99,7,Big widget
 """
 STORES = "store_id,state,city,weight\n11,TX,Austin,1\n42,MN,Duluth,3\n"
+_HEADER, *_KINDS = (retail.PACKAGED / "promotions.csv").read_text().splitlines()
+_NEVER = [re.sub(",[^,]*", ",0", kind, count=1) for kind in _KINDS]  # per_month 0
+QUIET_PROMOTIONS = "\n".join([_HEADER, *_NEVER, ""])
+"""The packaged promotions, none of them run in any month."""
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +37,7 @@ def run_dir(tmp_path_factory):
     pq.write_table(stores, folder / "stores.parquet")
     curves = folder / "curves"
     curves.mkdir()
-    quiet = (retail.PACKAGED / "promotions.csv").read_text().splitlines()
-    header, rows = quiet[0], [row.split(",") for row in quiet[1:]]
-    lines = [header, *(",".join([r[0], "0", *r[2:]]) for r in rows)]
-    (curves / "promotions.csv").write_text("\n".join(lines) + "\n")
+    (curves / "promotions.csv").write_text(QUIET_PROMOTIONS)
     (folder / "gensample.toml").write_text(
         f'[retail]\nproducts_file = "{folder / "products.csv"}"\n'
         f'stores_file = "{folder / "stores.parquet"}"\ndata_dir = "{curves}"\n'
@@ -62,6 +64,24 @@ def test_the_user_tables_are_the_reference_data(day):
         (42, "Midwest", "standard"),
     ]
     assert stores[0]["store_name"] == "Store 11"
+
+
+def test_files_edited_between_two_days_of_one_process_are_read_again(tmp_path):
+    (tmp_path / "stores.csv").write_text(STORES)
+    curves = tmp_path / "curves"
+    curves.mkdir()
+    (tmp_path / "gensample.toml").write_text(
+        f'[retail]\nstores_file = "{tmp_path / "stores.csv"}"\ndata_dir = "{curves}"\n'
+    )
+    flags = {"customers": 1000, "datasets": list(with_parents({"stores", "pos_transactions"}))}
+    first = day_of(load(tmp_path, environ={}, flags=flags))
+    (tmp_path / "stores.csv").write_text(STORES.replace("42,MN,Duluth", "7,OH,Akron"))
+    (curves / "promotions.csv").write_text(QUIET_PROMOTIONS)  # none a month
+    second = day_of(load(tmp_path, environ={}, flags=flags))  # as a program using the API
+    assert first["stores"]["store_id"].to_pylist() == [11, 42]
+    assert second["stores"]["store_id"].to_pylist() == [11, 7]
+    assert set(second["pos_transactions"]["store_id"].to_pylist()) <= {11, 7}
+    assert first["promotions"].num_rows and not second["promotions"].num_rows
 
 
 def test_sales_follow_the_weights_and_every_key_resolves(day):

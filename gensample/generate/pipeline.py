@@ -10,6 +10,7 @@ import pyarrow as pa
 from gensample.generate import population, truth
 from gensample.generate.datasets import IDENTITY_SYSTEMS, REGISTRY, BlockInput, Generated
 from gensample.generate.datasets.contract import CUSTOMERS, Block
+from gensample.reference import stamps
 from gensample.settings import Settings
 
 Finished = Callable[[str, Generated], Generated]
@@ -39,12 +40,21 @@ def reference_tables(settings: Settings, date: dt.date) -> dict[str, Generated]:
     Every block of a run asks for the same ones: the last made are kept (by equal settings and
     day; a worker gets its own copy of the settings with each block), 11 ms a block saved."""
     global _last_reference
+    settings.retail.refresh()  # the user's files may have changed since the last were made
     if _last_reference is None or _last_reference[:2] != (settings, date):
         _last_reference = (settings, date, _reference_tables(settings, date))
     return dict(_last_reference[2])
 
 
 _last_reference: tuple[Settings, dt.date, dict[str, Generated]] | None = None
+
+
+def _forget_reference() -> None:
+    global _last_reference
+    _last_reference = None
+
+
+stamps.forget_on_change(_forget_reference)
 
 
 def _reference_tables(settings: Settings, date: dt.date) -> dict[str, Generated]:

@@ -30,6 +30,7 @@ from gensample.generate.pipeline import reference_tables
 from gensample.output.allocator import keep_freed_memory, share_one_heap
 from gensample.output.encoding import write_csv_rows
 from gensample.output.workers import become_worker
+from gensample.reference import stamps
 from gensample.settings import Settings
 from gensample.settings.retail import PATHS as RETAIL_PATHS
 from gensample.version import __version__
@@ -150,11 +151,18 @@ class Expected:
             )
 
 
-@functools.lru_cache(maxsize=2)
 def reference_digests(settings: Settings, date: dt.date) -> dict[str, str]:
     """The SHA-256 of each reference table of ``date``'s run that blocks read, as CSV rows (the
-    values written: no bytes hidden under a missing value count), made once per process (not
-    to be changed). The others (the supply chain) only the run process writes."""
+    values written: no bytes hidden under a missing value count), made once per process while
+    the user's files are unchanged (not to be changed). The others (the supply chain) only the
+    run process writes."""
+    settings.retail.refresh()
+    return _reference_digests(settings, date)
+
+
+@stamps.kept_while_unchanged
+@functools.lru_cache(maxsize=2)
+def _reference_digests(settings: Settings, date: dt.date) -> dict[str, str]:
     blocks_make = [REGISTRY[name] for name in settings.datasets if not REGISTRY[name].REFERENCE]
     read = {parent for module in blocks_make for parent in module.PARENTS}
     digests = {}

@@ -20,7 +20,7 @@ import functools
 from dataclasses import dataclass
 
 from gensample.errors import BadInputError
-from gensample.reference import retail
+from gensample.reference import retail, stamps
 
 MODES = ("process", "discrete", "resale")
 YES_NO = ("yes", "no")
@@ -85,6 +85,7 @@ class CatalogData:
         return tuple(b for b in self.brands if not b.own and category in b.categories)
 
 
+@stamps.kept_while_unchanged
 @functools.lru_cache(maxsize=4)
 def load(data_dir: str = "") -> CatalogData:
     """The catalog files: each from ``data_dir`` when it holds it, else the packaged one."""

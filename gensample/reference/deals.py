@@ -13,7 +13,7 @@
 import functools
 from dataclasses import dataclass
 
-from gensample.reference import retail
+from gensample.reference import retail, stamps
 
 KINDS = ("percent_off", "buy_x_get_y", "lube_with_filter", "bundle_price")
 
@@ -61,6 +61,7 @@ class Deals:
     kinds: tuple[Kind, ...]
 
 
+@stamps.kept_while_unchanged
 @functools.lru_cache(maxsize=4)
 def load(data_dir: str = "") -> Deals:
     """The deal files: each from ``data_dir`` when it holds it, else the packaged one."""

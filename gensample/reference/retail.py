@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.errors import BadInputError
+from gensample.reference import stamps
 
 PACKAGED = Path(__file__).resolve().parent / "data" / "retail"
 FILES = (
@@ -103,6 +104,7 @@ class Retail:
         return climates[index.to_numpy()]
 
 
+@stamps.kept_while_unchanged
 @functools.lru_cache(maxsize=4)
 def load(data_dir: str = "") -> Retail:
     """The curves: each file from ``data_dir`` when it holds it, else the packaged one."""

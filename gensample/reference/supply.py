@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gensample.reference import retail
+from gensample.reference import retail, stamps
 
 ANY = "*"
 """The category (supply.csv) or region (distributors.csv) standing for every unlisted one."""
@@ -84,6 +84,7 @@ class Supply:
         return 0
 
 
+@stamps.kept_while_unchanged
 @functools.lru_cache(maxsize=4)
 def load(data_dir: str = "") -> Supply:
     """The supply files: each from ``data_dir`` when it holds it, else the packaged one."""

@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from gensample.errors import BadInputError
+from gensample.reference import stamps
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +62,7 @@ STORES = Spec(
 )
 
 
+@stamps.kept_while_unchanged
 @functools.lru_cache(maxsize=4)
 def read(path: str, spec: Spec) -> pa.Table:
     """The file at ``path`` (``.parquet``, else CSV) as the spec's columns, checked."""

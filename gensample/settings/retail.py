@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gensample.errors import BadInputError
-from gensample.reference import catalog, deals, retail, supply, user_tables
+from gensample.reference import catalog, deals, retail, stamps, supply, user_tables
 from gensample.settings.schema import setting
 
 
@@ -14,6 +14,7 @@ def check_data_dir(value: object, where: str) -> str:
         raise BadInputError(f"{where} = {value!r} is not allowed: expected a folder path")
     if value and not Path(value).is_dir():
         raise BadInputError(f"{where} = {value[:80]!r} is not allowed: expected an existing folder")
+    stamps.refresh((value,))  # read as it is now, in a process that read it before
     try:
         retail.load(value)
         catalog.load(value)
@@ -33,6 +34,7 @@ def _table_checker(spec: user_tables.Spec, what: str):
         if value and not Path(value).is_file():
             raise BadInputError(f"{where} = {value[:80]!r} is not allowed: expected a {what} file")
         if value:
+            stamps.refresh((value,))  # read as it is now, in a process that read it before
             try:
                 user_tables.read(value, spec)
             except BadInputError as error:
@@ -89,3 +91,8 @@ class RetailSettings:
         check=_table_checker(user_tables.STORES, "stores"),
         allowed=USER_FILE,
     )
+
+    def refresh(self) -> None:
+        """Forget what this process keeps of the files these settings name if one changed
+        since (``stamps.refresh``)."""
+        stamps.refresh(tuple(getattr(self, key) for key in PATHS))

@@ -26,7 +26,7 @@ from gensample.generate.datasets.contract import Parents
 from gensample.generate.datasets.product_texts import column_of, pack_table
 from gensample.generate.seeding import stream
 from gensample.reference import catalog as catalog_data
-from gensample.reference import retail, user_tables
+from gensample.reference import retail, stamps, user_tables
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "products"
@@ -123,6 +123,7 @@ def from_user(given: pa.Table) -> pa.Table:
     return pa.table(columns, schema=SCHEMA)
 
 
+@stamps.kept_while_unchanged
 @functools.lru_cache(maxsize=4)
 def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
     """``count`` products, in SKU order."""

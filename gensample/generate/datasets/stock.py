@@ -29,7 +29,7 @@ from gensample.generate.datasets import shelf as shelf_
 from gensample.generate.datasets import stores as stores_
 from gensample.generate.datasets.draws import LOOKUP_SIZE
 from gensample.generate.datasets.shoppers import curves
-from gensample.reference import supply
+from gensample.reference import stamps, supply
 from gensample.settings import Settings
 
 STEP = np.uint64(0x9E3779B97F4A7C15)
@@ -56,6 +56,7 @@ def per_catalog(function: Callable) -> Callable:
         return cached(key, *args)
 
     call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    stamps.forget_on_change(cached.cache_clear)
     return call
 
 

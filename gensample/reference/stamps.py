@@ -1,0 +1,60 @@
+"""What is kept of the user's files (``[retail]``: the curve folder, the stores and products
+files) holds only while they are unchanged.
+
+Loaders and the tables made from those files are kept per process, by path. A process that
+outlives a run (a Dask worker, a program using the API) would keep using what it read after the
+user edited a file: ``refresh`` is told the paths a run uses, and when a file there has changed
+since it last looked (its size or time of change, or a file added to or removed from the
+folder), or the path is new to it, it empties every cache registered with ``kept_while_unchanged``.
+"""
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+Cached = TypeVar("Cached", bound=Callable[..., Any])
+
+_CLEARS: list[Callable[[], None]] = []
+"""How to empty each registered cache."""
+_seen: dict[str, tuple | None] = {}
+"""What ``refresh`` last saw of each path."""
+
+
+def kept_while_unchanged(cached: Cached) -> Cached:
+    """Register ``cached`` (a function with ``cache_clear``, such as an ``lru_cache``): it is
+    emptied whenever ``refresh`` finds a user's file changed."""
+    _CLEARS.append(cached.cache_clear)
+    return cached
+
+
+def forget_on_change(clear: Callable[[], None]) -> None:
+    """Register ``clear``, which empties a cache kept otherwise than by a function."""
+    _CLEARS.append(clear)
+
+
+def refresh(paths: tuple[str, ...]) -> None:
+    """Empty every registered cache if a file among ``paths`` (files or folders; '' none) has
+    changed since the last look, or a path is new to this process."""
+    changed = False
+    for path in filter(None, paths):
+        now = _stamp(Path(path))
+        changed |= path not in _seen or _seen[path] != now
+        _seen[path] = now
+    if changed:
+        for clear in _CLEARS:
+            clear()
+
+
+def _stamp(path: Path) -> tuple | None:
+    """The size and time of change of the file ``path``, or of each file of the folder
+    ``path`` by name; None when there is nothing there."""
+    try:
+        if not path.is_dir():
+            status = path.stat()
+            return (status.st_size, status.st_mtime_ns)
+        with os.scandir(path) as entries:
+            files = [entry for entry in entries if entry.is_file()]
+            return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in files))
+    except OSError:
+        return None
