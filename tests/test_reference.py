@@ -12,6 +12,7 @@ import pytest
 from phonenumbers import geocoder
 
 from gensample import reference
+from gensample.reference import stamps
 
 ROOT = Path(__file__).resolve().parent.parent
 STATES_AND_DC = set(  # the 50 states and DC, written out independently of the extractor
@@ -271,3 +272,27 @@ def test_every_data_file_is_listed_in_sources():
     for path in reference.DATA.iterdir():
         if path.name != "SOURCES.md":
             assert f"`{path.name}`" in sources, path.name
+
+
+def test_a_cache_kept_while_files_are_unchanged_is_emptied_when_one_changes(tmp_path, monkeypatch):
+    folder, file = tmp_path / "curves", tmp_path / "stores.csv"
+    folder.mkdir()
+    file.write_text("store_id\n1\n")
+    monkeypatch.setattr(stamps, "_CLEARS", [])  # this test's cache alone
+    emptied = []
+    stamps.forget_on_change(lambda: emptied.append(True))
+    seen = (str(folder), str(file), "")
+
+    def emptied_by(change) -> bool:
+        emptied.clear()
+        change()
+        stamps.refresh(seen)
+        return bool(emptied)
+
+    assert emptied_by(lambda: None)  # paths new to this process
+    assert not emptied_by(lambda: None)
+    assert emptied_by(lambda: file.write_text("store_id\n1\n2\n"))
+    assert emptied_by(lambda: (folder / "tiers.csv").write_text("tier\n"))  # a file added
+    assert not emptied_by(lambda: (folder / "sub").mkdir())  # folders in it are not read
+    assert emptied_by(lambda: (folder / "tiers.csv").unlink())
+    assert emptied_by(file.unlink)
