@@ -24,7 +24,7 @@ _seen: dict[str, tuple | None] = {}
 def kept_while_unchanged(cached: Cached) -> Cached:
     """Register ``cached`` (a function with ``cache_clear``, such as an ``lru_cache``): it is
     emptied whenever ``refresh`` finds a user's file changed."""
-    _CLEARS.append(cached.cache_clear)
+    forget_on_change(cached.cache_clear)
     return cached
 
 
