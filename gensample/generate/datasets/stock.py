@@ -43,7 +43,7 @@ NORMAL = np.array(
 def per_catalog(function: Callable) -> Callable:
     """``function`` of (settings, ...) cached by the settings the catalog depends on (seed,
     stores, products, retail): the rest may not be hashable (fuzz maps) and changes nothing."""
-    cached = functools.lru_cache(maxsize=4)(function)
+    cached = stamps.kept_while_unchanged(functools.lru_cache(maxsize=4)(function))
 
     @functools.wraps(function)
     def call(settings: Settings, *args: Any) -> Any:
@@ -56,7 +56,6 @@ def per_catalog(function: Callable) -> Callable:
         return cached(key, *args)
 
     call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
-    stamps.forget_on_change(cached.cache_clear)
     return call
 
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import fuzz_steps
-from gensample.corruptions.fuzzmap import Request
+from gensample.corruptions.fuzzmap import Request, no_labels
 from gensample.corruptions.weights import FieldFuzz
 from gensample.errors import BadInputError
 from gensample.generate import population, truth
@@ -171,7 +171,7 @@ def with_duplicates(
     }
     rows = np.arange(originals.num_rows, table.num_rows)
     if not fuzz_map:
-        return table, pa.repeat(pa.scalar(""), table.num_rows), source
+        return table, no_labels(table.num_rows), source
     rng = stream(settings.seed, name, "spec", "fuzz", block)
     request = Request(table, rows, fuzz_map, dataset.get("max_fields", 2), rng)
     fuzzed, labels = fuzz_steps.fuzz_until_changed(request)
