@@ -765,3 +765,54 @@ def test_a_users_stores_file_edited_between_runs_on_the_same_workers(tmp_path, c
     assert checksums(on_dask) == checksums(local)
     till = read_csv(local / "out" / DAY.isoformat() / "data" / "pos_customers.csv")
     assert set(till["home_store_id"].to_pylist()) == {"7", "11"}
+
+
+class MostInFlight(distributed.SchedulerPlugin):
+    """At the scheduler: the most blocks' tasks started and not yet done at once, before and
+    after a mark (``marked``)."""
+
+    UNDONE = ("waiting", "queued", "processing", "no-worker")
+
+    def __init__(self) -> None:
+        self.most = {"before": 0, "after": 0}
+        self.marked = False
+
+    async def start(self, scheduler) -> None:
+        self.scheduler = scheduler
+
+    def transition(self, key, start, finish, *args, **kwargs) -> None:
+        tasks = self.scheduler.tasks.values()
+        undone = sum(t.state in self.UNDONE and str(t.key).startswith("gensample-") for t in tasks)
+        moment = "after" if self.marked else "before"
+        self.most[moment] = max(self.most[moment], undone)
+
+
+def in_flight(dask_scheduler, mark: bool = False) -> dict[str, int]:
+    """On the scheduler: the most blocks in flight so far, before and after the mark (set now
+    with ``mark``)."""
+    plugin = dask_scheduler.plugins["most-in-flight"]
+    plugin.marked = plugin.marked or mark
+    return dict(plugin.most)
+
+
+def test_workers_that_join_a_running_batch_get_blocks_ahead_too(tmp_path, monkeypatch):
+    run_dir = run_dir_for(tmp_path, "dask", 'datasets = ["customers"]\n')
+    with scheduler_and_worker(tmp_path) as (address, _, _), contextlib.ExitStack() as joined:
+        client = joined.enter_context(distributed.Client(address))
+        client.register_plugin(MostInFlight(), name="most-in-flight")
+        place, joining = dask_engine._place, [["--nthreads", "2"]]
+
+        def join_a_worker_first(*arguments):  # as the first block is placed, two threads join
+            if joining:
+                worker = ["distributed.cli.dask_worker", address, *joining.pop()]
+                joined.enter_context(own_processes([*worker, "--no-nanny", "--no-dashboard"]))
+                client.wait_for_workers(2, timeout=60)
+                client.run_on_scheduler(in_flight, mark=True)
+            return place(*arguments)
+
+        monkeypatch.setattr(dask_engine, "_place", join_a_worker_first)
+        summary = run_day(run_dir, customers=5 * BLOCK_SIZE, engine="dask", scheduler=address)
+        most = client.run_on_scheduler(in_flight)
+    assert len(summary.plan.blocks) == 6
+    assert most["before"] == 2  # two blocks ahead for the one thread there was
+    assert most["after"] > 2  # and more once three threads could run them

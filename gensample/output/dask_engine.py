@@ -86,7 +86,7 @@ def _run_blocks(
     try:
         check_workers(client, None if shared else destination.parts_dir, user_files(settings))
         futures = (submit(slot, block) for slot, block in enumerate(plan.blocks, start=first_slot))
-        window = 2 * max(1, sum(client.nthreads().values()))  # two blocks per worker thread ahead
+        window = functools.partial(_window, client)
         for slot, parts in enumerate(in_order(futures, window), start=first_slot):
             yield _place(parts, destination, slot, shared)
         finished = True
@@ -106,6 +106,13 @@ def _run_blocks(
     finally:
         if not finished:
             _abandon(distributed, client, submitted, shared)
+
+
+def _window(client: Any) -> int:
+    """How many blocks to have started ahead of the one awaited: two per thread of the
+    cluster's workers now (asked each time: workers join and leave while a batch runs, as an
+    adaptive cluster scales), and two when it has none."""
+    return 2 * max(1, sum(client.nthreads().values()))
 
 
 @dataclasses.dataclass(frozen=True)

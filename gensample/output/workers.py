@@ -236,13 +236,14 @@ def local_engine(settings: Settings) -> Iterator[RunBlocks]:
     yield run_blocks
 
 
-def in_order(futures: Iterable, window: int) -> Iterator:
-    """The results of ``futures`` (started as they are taken), in order, at most ``window``
-    of them started ahead of the one awaited: bounded memory."""
+def in_order(futures: Iterable, window: Callable[[], int]) -> Iterator:
+    """The results of ``futures`` (started as they are taken), in order, at most ``window()``
+    of them started ahead of the one awaited: bounded memory. ``window`` is asked again before
+    each one is awaited, so a window that follows a cluster's workers grows as they join."""
     pending: deque = deque()
     for future in futures:
         pending.append(future)
-        if len(pending) >= window:
+        while len(pending) >= window():
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
@@ -267,7 +268,7 @@ def run_blocks(
         for slot, block in slots
     )
     try:  # at most two blocks per worker in flight
-        yield from in_order(futures, 2 * workers)
+        yield from in_order(futures, lambda: 2 * workers)
     except BrokenProcessPool:
         destination.placement.abandon()
         raise RunError(
