@@ -108,6 +108,23 @@ def test_signalling_only_the_parent_leaves_no_process_and_a_free_directory(
     assert_complete(directory)
 
 
+@pytest.mark.parametrize("signum", (signal.SIGTERM, signal.SIGINT), ids=("timeout", "ctrl-c"))
+def test_a_stop_sent_to_the_run_and_its_workers_at_once_stops_it_cleanly(directory, signum):
+    """As ``timeout`` (coreutils) stops a command, and Ctrl-C a terminal's: every process of
+    the group is signalled, the run's workers included, the run itself once more by timeout."""
+    process = start_run(directory, "--workers", "2")
+    wait_for_blocks(directory)
+    os.kill(process.pid, signum)
+    os.killpg(process.pid, signum)
+    _, stderr = process.communicate(timeout=30)
+    assert_session_gone(process.pid)
+    assert process.returncode == 1, stderr
+    name = signal.Signals(signum).name
+    assert stderr.splitlines()[-1].endswith(f"stopped by {name}: {NOT_COMMITTED}"), stderr
+    assert "Traceback" not in stderr and "a worker process died" not in stderr
+    assert not list((directory / "out").iterdir())
+
+
 def test_a_stop_signal_its_parent_left_blocked_still_stops_the_run(directory):
     process = start_run(directory, "--workers", "1", blocked=(signal.SIGTERM,))
     wait_for_blocks(directory)
