@@ -24,13 +24,14 @@ from conftest import DAY, gensample_command, read_csv, run_day
 from publishing_servers import FakeVault, FaultyS3, moto_s3
 from tls_files import self_signed
 
+import gensample.settings
 from gensample.cli import main
 from gensample.daily import state
 from gensample.errors import RunError
 from gensample.generate.seeding import BLOCK_SIZE
 from gensample.output import dask_cluster, dask_engine
 from gensample.output.dask_cluster import local_cluster
-from gensample.output.dask_workers import check_sees, check_workers
+from gensample.output.dask_workers import Expected, check_sees, check_workers, versions
 
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
@@ -359,7 +360,7 @@ def test_tls_files_the_client_lacks_are_bad_input_before_anything_is_written(
 
 
 def test_a_run_that_lost_every_worker_fails_instead_of_waiting_for_ever(tmp_path, monkeypatch):
-    monkeypatch.setattr(dask_cluster, "WORKERS_TIMEOUT", 2)  # for a worker to come back
+    monkeypatch.setattr(dask_engine, "WORKERS_TIMEOUT", 2)  # for a worker to come back
     monkeypatch.setattr(dask_engine, "WORKERS_CHECK", 0.2)
     with scheduler_and_worker(tmp_path) as (address, _, worker):
         with distributed.Client(address) as client:
@@ -373,6 +374,28 @@ def test_a_run_that_lost_every_worker_fails_instead_of_waiting_for_ever(tmp_path
         "joined within 2 s (killed, or their machines failed)"
     )
     assert not (run_dir / "out" / DAY.isoformat()).exists()
+
+
+def test_a_run_on_a_cluster_that_never_gets_a_worker_fails_saying_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(dask_engine, "WORKERS_TIMEOUT", 2)
+    monkeypatch.setattr(dask_engine, "WORKERS_CHECK", 0.2)
+    scheduler_file = tmp_path / "scheduler.json"
+    with own_processes(scheduler_command(scheduler_file)):
+        address = scheduler_address(scheduler_file)
+        run_dir = run_dir_for(tmp_path, "dask", "")
+        with pytest.raises(RunError) as raised:
+            run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+    assert str(raised.value) == f"no Dask worker joined the scheduler {address} within 2 s"
+    assert not list((run_dir / "out").iterdir())  # nothing committed, nor left staged
+
+
+def test_a_cluster_that_scales_up_from_no_worker_runs_the_local_day(tmp_path):
+    with distributed.LocalCluster(
+        n_workers=0, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as adaptive:
+        adaptive.adapt(minimum=0, maximum=2, interval="200ms")  # workers once there are tasks
+        local, on_dask = local_and_dask(tmp_path, "", adaptive.scheduler_address)
+    assert on_dask == local
 
 
 def failure_on_a_worker_with(tmp_path: Path, preload: str) -> str:
@@ -512,6 +535,23 @@ def test_a_worker_that_cannot_see_a_file_the_settings_name_is_refused(tmp_path, 
     files = {"retail.stores_file": str(tmp_path / "stores.csv")}
     with pytest.raises(RunError, match=r"cannot see retail.stores_file = .*stores.csv: every"):
         check_workers(cluster, None, files)
+
+
+def test_a_task_on_a_worker_that_cannot_see_a_file_the_settings_name_fails_naming_both(
+    tmp_path, cluster
+):
+    stores = tmp_path / "stores.csv"
+    stores.write_text("store_id,state,weight\n7,TX,1\n")
+    run_dir = run_dir_for(tmp_path, "dask", f'[retail]\nstores_file = "{stores}"\n')
+    loaded = gensample.settings.load(run_dir, environ={}, flags={})
+    stores.unlink()  # as on a worker that joined after the check and does not see it
+    expected = Expected(versions(), {})
+    for address in cluster.nthreads():
+        task = cluster.submit(expected.check, loaded, DAY, workers=[address], pure=False)
+        assert str(task.exception(timeout=60)) == (
+            f"Dask worker {address} cannot see retail.stores_file = {stores}: every worker must "
+            "see the files the settings name at the same path"
+        )
 
 
 def test_a_day_of_the_users_stores_and_products_on_dask_is_the_local_day(tmp_path, cluster):

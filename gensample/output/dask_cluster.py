@@ -1,6 +1,5 @@
 """A batch's Dask cluster: a client of the scheduler the settings name (its TLS files checked
-first), or a cluster of worker processes started on this machine for the batch (``local:N``),
-with a worker to run the blocks."""
+first), or a cluster of worker processes started on this machine for the batch (``local:N``)."""
 
 import contextlib
 import logging
@@ -19,8 +18,6 @@ log = logging.getLogger(__name__)
 INSTALL = "pip install 'gensample[dask]'"
 CONNECT_TIMEOUT = "30s"
 """How long to try to reach a scheduler."""
-WORKERS_TIMEOUT = 120
-"""Seconds to wait for a cluster's first worker, and for one to come back when all are lost."""
 START_METHOD = "distributed.worker.multiprocessing-method"
 """Dask's setting of how a nanny starts its worker process. A cluster started here starts its
 first workers as the local engine's start: where processes are forked (Linux), as copies of
@@ -36,16 +33,10 @@ worker of this run, as the local engine's are."""
 @contextlib.contextmanager
 def connected(settings: Settings) -> Iterator[tuple[Any, Any]]:
     """The ``distributed`` package and a client of the settings' cluster (for ``local:N``,
-    started here), once a worker has joined it; Dask's INFO logs left out meanwhile."""
+    started here); Dask's INFO logs left out meanwhile. The cluster may have no worker yet:
+    one that scales up from none starts workers once it is given tasks."""
     distributed = distributed_package()
     with _dask_logs_at(logging.WARNING), _client(distributed, settings) as client:
-        try:
-            client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
-        except TimeoutError:
-            raise RunError(
-                f"no Dask worker joined the scheduler {client.scheduler.address} "
-                f"within {WORKERS_TIMEOUT} s"
-            ) from None
         yield distributed, client
 
 

@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 
 WORKERS_CHECK = 5
 """Seconds between two looks at the cluster's workers while a block's task is awaited."""
+WORKERS_TIMEOUT = 120
+"""Seconds a batch waits for a worker while the cluster has none: for its first worker (a
+cluster scaling up from none starts one once it is given the blocks), or for one to come back
+when all are lost."""
 ABANDON_SECONDS = 30
 """Seconds a failed batch waits for its running tasks before deleting their parts in S3."""
 
@@ -80,11 +84,12 @@ def _run_blocks(
         arguments = (*run, shared, parameters, expected, block, slot)
         future = client.submit(_write_block_task, *arguments, key=f"{prefix}-{slot}")
         submitted.append(future)
-        return _Awaited(future, client, plan.date)
+        return _Awaited(future, workers)
 
     finished = False
     try:
         check_workers(client, None if shared else destination.parts_dir, user_files(settings))
+        workers = _Workers(client, plan.date)
         futures = (submit(slot, block) for slot, block in enumerate(plan.blocks, start=first_slot))
         window = functools.partial(_window, client)
         for slot, parts in enumerate(in_order(futures, window), start=first_slot):
@@ -115,33 +120,53 @@ def _window(client: Any) -> int:
     return 2 * max(1, sum(client.nthreads().values()))
 
 
-@dataclasses.dataclass(frozen=True)
-class _Awaited:
-    """A block's task, whose result is awaited while the cluster has a worker to run it: with
-    none for ``dask_cluster.WORKERS_TIMEOUT`` seconds (every one lost, none started again),
-    the run fails instead of waiting for ever (Dask keeps the task until a worker comes)."""
+@dataclasses.dataclass
+class _Workers:
+    """The cluster's workers, looked at while a batch's blocks are awaited: the batch fails
+    once the cluster has been without a worker for ``WORKERS_TIMEOUT`` seconds, none having
+    joined yet, or every one lost and none started again (Dask would keep the tasks until a
+    worker comes)."""
 
-    future: Any
     client: Any
     date: dt.date
+    seen: bool = False
+    alone_since: float | None = None
+
+    def __post_init__(self) -> None:
+        self.look()
+
+    def look(self) -> None:
+        """Note whether the cluster has workers now; fail if it has had none for too long."""
+        if self.client.nthreads():
+            self.seen, self.alone_since = True, None
+        elif self.alone_since is None:
+            self.alone_since = time.monotonic()
+        elif time.monotonic() - self.alone_since >= WORKERS_TIMEOUT:
+            raise RunError(self._none_message())
+
+    def _none_message(self) -> str:
+        address = self.client.scheduler.address
+        if not self.seen:
+            return f"no Dask worker joined the scheduler {address} within {WORKERS_TIMEOUT} s"
+        return (
+            f"every Dask worker left the scheduler {address} while generating {self.date}, "
+            f"and none joined within {WORKERS_TIMEOUT} s (killed, or their machines failed)"
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Awaited:
+    """A block's task, whose result is awaited while the cluster has (or gets) a worker."""
+
+    future: Any
+    workers: _Workers
 
     def result(self) -> BlockOutput:
         """The task's result, or a RunError once the cluster has been without workers."""
-        alone_since = None
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):
                 return self.future.result(timeout=WORKERS_CHECK)
-            except TimeoutError:
-                if self.client.nthreads():
-                    alone_since = None
-                elif alone_since is None:
-                    alone_since = time.monotonic()
-                elif time.monotonic() - alone_since >= dask_cluster.WORKERS_TIMEOUT:
-                    raise RunError(
-                        f"every Dask worker left the scheduler {self.client.scheduler.address} "
-                        f"while generating {self.date}, and none joined within "
-                        f"{dask_cluster.WORKERS_TIMEOUT} s (killed, or their machines failed)"
-                    ) from None
+            self.workers.look()
 
 
 def _abandon(distributed: Any, client: Any, submitted: list, shared: SharedParts | None) -> None:

@@ -3,11 +3,11 @@ the versions of gensample, numpy and pyarrow it runs, the run directory it write
 user's files its blocks read (``[retail]``), and the reference tables (stores, products...) that
 it makes for itself from the packaged data or those files and blocks read.
 
-Versions, the run directory and the files are checked once as a batch starts; the versions
-again by each task (a worker may join the cluster later: a cluster that grows, a worker started
-again), and the reference tables, against their digests made here (a worker installed with other
-data, or on a platform where a draw comes out otherwise, would give every block other stores or
-products).
+Versions, the run directory and the files are checked on the workers there are as a batch
+starts, and again by each task (a worker may join the cluster later: a cluster that grows or
+scales up from none, a worker started again), with the reference tables, against their
+digests made here (a worker installed with other data, or on a platform where a draw comes out
+otherwise, would give every block other stores or products).
 """
 
 import datetime as dt
@@ -63,10 +63,7 @@ def check_workers(client: Any, parts_dir: Path | None, files: Mapping[str, str])
         if parts_dir and not view["sees the run directory"]:
             raise _unseen(address, parts_dir)
         if view["unseen files"]:
-            raise RunError(
-                f"Dask worker {address} cannot see {'; '.join(view['unseen files'])}: every "
-                "worker must see the files the settings name at the same path"
-            )
+            raise _files_unseen(address, view["unseen files"])
         if view != expected:
             raise RunError(
                 f"Dask worker {address} runs {_versions(view)}, this process "
@@ -81,6 +78,13 @@ def check_sees(parts_dir: Path) -> None:
         from distributed import get_worker  # on a worker, distributed is installed
 
         raise _unseen(get_worker().address, parts_dir)
+
+
+def _files_unseen(address: str, unseen: list[str]) -> RunError:
+    return RunError(
+        f"Dask worker {address} cannot see {'; '.join(unseen)}: every worker must see the "
+        "files the settings name at the same path"
+    )
 
 
 def _unseen(address: str, parts_dir: Path) -> RunError:
@@ -103,10 +107,13 @@ def _worker_view(parts_dir: str, files: Mapping[str, str]) -> dict[str, Any]:
     return {
         **versions(),
         "sees the run directory": os.path.isdir(parts_dir),
-        "unseen files": [
-            f"{key} = {path}" for key, path in files.items() if not Path(path).exists()
-        ],
+        "unseen files": _unseen_files(files),
     }
+
+
+def _unseen_files(files: Mapping[str, str]) -> list[str]:
+    """Which of the user's ``files`` (by setting) this process does not see."""
+    return [f"{key} = {path}" for key, path in files.items() if not Path(path).exists()]
 
 
 def versions() -> dict[str, str]:
@@ -132,20 +139,24 @@ class Expected:
         return cls(versions(), reference_digests(settings, date))
 
     def check(self, settings: Settings, date: dt.date) -> None:
-        """On a worker, as a task starts: fail unless it matches."""
+        """On a worker, as a task starts: fail unless it matches and sees the user's files
+        (it may have joined after the batch's check)."""
         from distributed import get_worker  # on a worker, distributed is installed
 
+        address = get_worker().address
         if versions() != self.versions:
             raise RunError(
-                f"Dask worker {get_worker().address} runs {_versions(versions())}, the run "
+                f"Dask worker {address} runs {_versions(versions())}, the run "
                 f"process {_versions(self.versions)}: install the same versions on every "
                 "worker (this one joined after the run started)"
             )
+        if unseen := _unseen_files(user_files(settings)):
+            raise _files_unseen(address, unseen)
         made = reference_digests(settings, date)
         differing = sorted({name for name, _ in made.items() ^ self.reference.items()})
         if differing:
             raise RunError(
-                f"Dask worker {get_worker().address} made other reference tables than the run "
+                f"Dask worker {address} made other reference tables than the run "
                 f"process ({', '.join(differing)}): its packaged data or libraries differ; "
                 "install gensample on every worker as on the machine that runs the job"
             )
