@@ -419,6 +419,20 @@ def test_a_worker_without_gensample_fails_the_run_saying_what_to_install(tmp_pat
     )
 
 
+def test_a_worker_without_gensample_that_joined_after_the_start_fails_the_run_at_once(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(dask_engine, "check_workers", lambda *_: None)  # it joined later
+    started = time.monotonic()
+    assert re.fullmatch(
+        r"a Dask worker that joined after the run started cannot run gensample "
+        r"\(ModuleNotFoundError\(.No module named 'gensample\S*'.\)\): install gensample \S+ on "
+        r"every worker, as on the machine that runs the job",
+        failure_on_a_worker_with(tmp_path, "without_gensample.py"),
+    )
+    assert time.monotonic() - started < 60  # not after its worker left and none came back
+
+
 def test_a_worker_of_other_versions_that_joined_after_the_start_fails_its_block(
     tmp_path, monkeypatch
 ):

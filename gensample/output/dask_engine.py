@@ -18,9 +18,10 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
+import pickle
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,13 @@ from gensample.generate.datasets import systems
 from gensample.generate.datasets.contract import Block
 from gensample.generate.plan import Plan
 from gensample.output import dask_cluster
-from gensample.output.dask_workers import Expected, check_sees, check_workers, user_files
+from gensample.output.dask_workers import (
+    Expected,
+    check_sees,
+    check_workers,
+    not_installed,
+    user_files,
+)
 from gensample.output.placement import PartFiles, part_path
 from gensample.output.shared_parts import SharedParts
 from gensample.output.workers import (
@@ -81,8 +88,8 @@ def _run_blocks(
     expected = Expected.of_run(settings, plan.date)  # what the workers must match
 
     def submit(slot: int, block: Block) -> _Awaited:
-        arguments = (*run, shared, parameters, expected, block, slot)
-        future = client.submit(_write_block_task, *arguments, key=f"{prefix}-{slot}")
+        task = _CallWhenLoaded(_write_block_task, (*run, shared, parameters, expected, block, slot))
+        future = client.submit(pickle.loads, pickle.dumps(task), key=f"{prefix}-{slot}")
         submitted.append(future)
         return _Awaited(future, workers)
 
@@ -162,11 +169,32 @@ class _Awaited:
     workers: _Workers
 
     def result(self) -> BlockOutput:
-        """The task's result, or a RunError once the cluster has been without workers."""
+        """The task's result, or a RunError once the cluster has been without workers, or
+        when the worker that ran it could not import gensample."""
         while True:
-            with contextlib.suppress(TimeoutError):
+            try:
                 return self.future.result(timeout=WORKERS_CHECK)
+            except TimeoutError:
+                pass
+            except ImportError as error:  # raised as the task was unpickled on a worker
+                worker = "a Dask worker that joined after the run started"
+                raise not_installed(worker, repr(error)) from None
             self.workers.look()
+
+
+@dataclasses.dataclass(frozen=True)
+class _CallWhenLoaded:
+    """``function(*arguments)``, called as this is unpickled. A block's task is
+    ``pickle.loads`` of it: the worker imports gensample as the task runs, not as the task
+    arrives, so a worker without gensample fails the task, with an ImportError that comes back
+    to the run. (Dask unpickles a task as it arrives: the worker would lose its connection to
+    the scheduler and leave, and the block be tried on worker after worker.)"""
+
+    function: Callable
+    arguments: tuple
+
+    def __reduce__(self) -> tuple[Callable, tuple]:
+        return self.function, self.arguments
 
 
 def _abandon(distributed: Any, client: Any, submitted: list, shared: SharedParts | None) -> None:

@@ -56,10 +56,7 @@ def check_workers(client: Any, parts_dir: Path | None, files: Mapping[str, str])
     views = client.run(_worker_view, str(parts_dir or ""), files, on_error="return")
     for address, view in views.items():
         if isinstance(view, BaseException):  # e.g. no gensample to unpickle the check with
-            raise RunError(
-                f"Dask worker {address} cannot run gensample ({view}): install gensample "
-                f"{__version__} on every worker, as on the machine that runs the job"
-            )
+            raise not_installed(f"Dask worker {address}", str(view))
         if parts_dir and not view["sees the run directory"]:
             raise _unseen(address, parts_dir)
         if view["unseen files"]:
@@ -69,6 +66,14 @@ def check_workers(client: Any, parts_dir: Path | None, files: Mapping[str, str])
                 f"Dask worker {address} runs {_versions(view)}, this process "
                 f"{_versions(expected)}: install the same versions on every worker"
             )
+
+
+def not_installed(worker: str, reason: str) -> RunError:
+    """The error of a run whose ``worker`` could not import gensample, for ``reason``."""
+    return RunError(
+        f"{worker} cannot run gensample ({reason}): install gensample {__version__} on every "
+        "worker, as on the machine that runs the job"
+    )
 
 
 def check_sees(parts_dir: Path) -> None:
