@@ -32,6 +32,7 @@ from gensample.generate.seeding import BLOCK_SIZE
 from gensample.output import dask_cluster, dask_engine
 from gensample.output.dask_cluster import local_cluster
 from gensample.output.dask_workers import Expected, check_sees, check_workers, versions
+from gensample.output.shared_parts import SharedParts
 
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
@@ -870,3 +871,59 @@ def test_workers_that_join_a_running_batch_get_blocks_ahead_too(tmp_path, monkey
     assert len(summary.plan.blocks) == 6
     assert most["before"] == 2  # two blocks ahead for the one thread there was
     assert most["after"] > 2  # and more once three threads could run them
+
+
+def mark_uploads(marks: str) -> None:
+    """In a worker: each upload of a block's parts marks that it is done (``uploaded-<n>`` in
+    the folder ``marks``)."""
+    upload = SharedParts.upload
+
+    def marked(self, folder):
+        upload(self, folder)
+        Path(marks, f"uploaded-{folder.name}").touch()
+
+    SharedParts.upload = marked
+
+
+def test_the_parts_in_s3_of_a_killed_run_are_deleted_by_the_next_run(tmp_path, parts_bucket):
+    proxy, s3 = parts_bucket
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    run_dir = run_dir_for(tmp_path, "dask", "seed = 7\n")
+    with scheduler_and_worker(tmp_path, "--nthreads", "4") as (address, _, _):
+        with distributed.Client(address) as client:
+            client.run(update_environ, S3_ENVIRON)
+            client.run(hold_parts_of_seed, 7, str(marks))
+            client.run(mark_uploads, str(marks))
+        settings = f'dask_parts = "s3://parts/team-a"\n[publish]\nendpoint_url = "{proxy.url}"\n'
+        (run_dir / "gensample.toml").write_text("seed = 7\n" + settings)
+        flags = ["--customers", str(PEOPLE), "--engine", "dask", "--scheduler", address]
+        command = [sys.executable, "-m", "gensample", "run", "--dir", str(run_dir), *flags]
+        killed = psutil.Popen([*command, "--date", DAY.isoformat()], stderr=subprocess.DEVNULL)
+        wait_for(marks, "started-", 2)  # both blocks run
+        killed.kill()
+        killed.wait()
+        (marks / "go").touch()  # the killed run's blocks upload their parts now
+        wait_for(marks, "uploaded-", 2)
+        assert s3.list_objects_v2(Bucket="parts")["KeyCount"] > 0  # which nobody downloads
+        run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+    assert s3.list_objects_v2(Bucket="parts")["KeyCount"] == 0
+    assert (run_dir / "out" / DAY.isoformat() / "manifest.json").exists()
+
+
+def test_parts_of_a_killed_run_that_cannot_be_deleted_are_logged_and_the_run_goes_on(
+    tmp_path, parts_bucket, caplog
+):
+    proxy, _ = parts_bucket
+    run_dir = run_dir_for(tmp_path, "dask", "")
+    folders = [run_dir / "out" / ".2026-11-20.staging" / name for name in (".parts-a", ".parts-b")]
+    for folder in folders:
+        folder.mkdir(parents=True)
+    SharedParts("no-such-bucket", "team-a/gensample-x/", proxy.url).record(folders[0])
+    (folders[1] / "s3-parts.json").write_text("{not json")  # as a full disk may leave it
+    run_day(run_dir, customers=PEOPLE)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert all("stay until the bucket's lifecycle rule" in warning for warning in warnings)
+    assert "dask_parts: cannot list s3://no-such-bucket/team-a/gensample-x/" in warnings[0]
+    assert not folders[0].parent.exists()  # the stale staging copy is gone

@@ -35,6 +35,7 @@ from gensample.output.allocator import keep_freed_memory, share_one_heap
 from gensample.output.atomic import remove_tree, write_json
 from gensample.output.batch import Written, write_batch
 from gensample.output.encoding import sha256
+from gensample.output.shared_parts import remove_recorded
 from gensample.output.table_files import Lines
 from gensample.output.timings import Stopwatch
 from gensample.settings import Settings
@@ -124,6 +125,7 @@ def _recover(
     directory: RunDirectory, settings: Settings, date: dt.date, now: dt.datetime
 ) -> state.State:
     """The state, after repairing what a killed or failed run left behind."""
+    remove_recorded(directory.out, settings)  # before its staging copy goes
     directory.recover()
     current = state.load(directory.state_path)
     recovery.reconcile(directory, current, now)

@@ -96,6 +96,8 @@ def _run_blocks(
     finished = False
     try:
         check_workers(client, None if shared else destination.parts_dir, user_files(settings))
+        if shared is not None:
+            shared.record(destination.parts_dir)  # for the next run, should this one be killed
         workers = _Workers(client, plan.date)
         futures = (submit(slot, block) for slot, block in enumerate(plan.blocks, start=first_slot))
         window = functools.partial(_window, client)

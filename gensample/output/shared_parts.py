@@ -5,8 +5,11 @@ temporary folder of its worker and uploads them under ``prefix/<the batch's task
 this process downloads each block's parts into the day's staging when the block's turn comes
 (each under a temporary name, renamed when whole), and deletes them from the bucket. A block
 that runs twice (its worker lost) uploads the same bytes again, so the day is the same. A batch
-that fails deletes what it left under its prefix; a task still running then may upload its parts
-after that, which the next run of the day (the same prefix) takes and deletes.
+that fails deletes what it left under its prefix (a task still running then may upload its parts
+after that: they stay until the bucket's lifecycle rule). A run killed before it could do so
+leaves a record of its prefix (``RECORD``) in its part folder, in the staging copy of the day,
+and the next run in the directory deletes what is under that prefix
+(:func:`remove_recorded`) before it removes the staging copy.
 
 The keys are the ``[vault]`` section's when there is one (read here, once per batch, and sent
 to the workers with the tasks; their repr shows no secret), else boto3's usual ones
@@ -14,19 +17,26 @@ to the workers with the tasks; their repr shows no secret), else boto3's usual o
 names an S3-compatible store, ``[publish] region`` its region.
 """
 
+import json
+import logging
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from gensample.credentials.aws import AwsCredentials
 from gensample.errors import RunError
+from gensample.output.atomic import write_json
 from gensample.output.encoding import part_output
 from gensample.settings import Settings
 from gensample.settings.engine import S3_URL
 from gensample.settings.publish import PublishSettings
 
 INSTALL = "pip install 'gensample[s3]'"
+RECORD = "s3-parts.json"
+"""The file of a batch's part folder that says where in S3 its parts go (no keys in it)."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,18 +57,13 @@ class SharedParts:
         ``[publish]`` store and the ``[vault]`` keys, if any; None: the run directory."""
         if not settings.dask_parts:
             return None
-        credentials = None
-        if settings.vault is not None:
-            from gensample.credentials.vault import read_aws_credentials  # hvac: when asked
-
-            credentials = read_aws_credentials(settings.vault, os.environ)
         store = settings.publish or PublishSettings()
         return cls.at(
             settings.dask_parts,
             batch_prefix,
             endpoint_url=store.endpoint_url,
             region=store.region,
-            credentials=credentials,
+            credentials=_credentials(settings),
         )
 
     @classmethod
@@ -68,6 +73,11 @@ class SharedParts:
         bucket, prefix = S3_URL.fullmatch(url).groups()
         keys = "/".join(part for part in ((prefix or "").strip("/"), batch_prefix) if part)
         return cls(bucket, keys + "/", **store)
+
+    def record(self, folder: Path) -> None:
+        """Write where the parts go (not the keys) into ``folder``, the batch's part folder."""
+        where = {key: value for key, value in asdict(self).items() if key != "credentials"}
+        write_json(folder / RECORD, where)
 
     def upload(self, folder: Path) -> None:
         """On a worker: upload every part file of ``folder``."""
@@ -139,3 +149,29 @@ class SharedParts:
         except (BotoCoreError, ClientError, S3UploadFailedError) as error:
             where = f"s3://{self.bucket}/{self.prefix}{name}"
             raise RunError(f"dask_parts: cannot {verb} {where}: {error}") from None
+
+
+def remove_recorded(out: Path, settings: Settings) -> None:
+    """Delete the parts in S3 of each batch whose record a killed run left in a staging copy
+    of ``out`` (with the keys ``settings`` give: ``[vault]``, else boto3's). A failure is
+    logged, not raised: the run goes on, and the parts stay until the lifecycle rule."""
+    for record in sorted(out.glob(f".*.staging/*/{RECORD}")):
+        try:
+            where = json.loads(record.read_text())
+            SharedParts(**where, credentials=_credentials(settings)).remove_all()
+        except (OSError, ValueError, TypeError, RunError) as error:
+            log.warning(
+                "the parts in S3 a killed run recorded in %s stay until the bucket's lifecycle "
+                "rule: %s",
+                record,
+                error,
+            )
+
+
+def _credentials(settings: Settings) -> AwsCredentials | None:
+    """The keys ``[vault]`` gives, if the settings have it; None: boto3's chain."""
+    if settings.vault is None:
+        return None
+    from gensample.credentials.vault import read_aws_credentials  # hvac: when asked
+
+    return read_aws_credentials(settings.vault, os.environ)
