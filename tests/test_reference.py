@@ -2,6 +2,7 @@
 
 import csv
 import importlib.util
+import os
 import re
 from pathlib import Path
 
@@ -274,6 +275,14 @@ def test_every_data_file_is_listed_in_sources():
             assert f"`{path.name}`" in sources, path.name
 
 
+def same_size_and_time(path: Path, text: str) -> None:
+    """Write ``text`` (of the file's size) over ``path``, its time of change set back."""
+    before = path.stat()
+    assert len(text.encode()) == before.st_size
+    path.write_text(text)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
 def test_a_cache_kept_while_files_are_unchanged_is_emptied_when_one_changes(tmp_path, monkeypatch):
     folder, file = tmp_path / "curves", tmp_path / "stores.csv"
     folder.mkdir()
@@ -292,7 +301,9 @@ def test_a_cache_kept_while_files_are_unchanged_is_emptied_when_one_changes(tmp_
     assert emptied_by(lambda: None)  # paths new to this process
     assert not emptied_by(lambda: None)
     assert emptied_by(lambda: file.write_text("store_id\n1\n2\n"))
+    assert emptied_by(lambda: same_size_and_time(file, "store_id\n3\n4\n"))  # as cp -p may
     assert emptied_by(lambda: (folder / "tiers.csv").write_text("tier\n"))  # a file added
+    assert emptied_by(lambda: same_size_and_time(folder / "tiers.csv", "tie2\n"))
     assert not emptied_by(lambda: (folder / "sub").mkdir())  # folders in it are not read
     assert emptied_by(lambda: (folder / "tiers.csv").unlink())
     assert emptied_by(file.unlink)

@@ -4,8 +4,9 @@ files) holds only while they are unchanged.
 Loaders and the tables made from those files are kept per process, by path. A process that
 outlives a run (a Dask worker, a program using the API) would keep using what it read after the
 user edited a file: ``refresh`` is told the paths a run uses, and when a file there has changed
-since it last looked (its size or time of change, or a file added to or removed from the
-folder), or the path is new to it, it empties every cache registered with ``kept_while_unchanged``.
+since it last looked (another file in its place, its size, or its times of modification or of
+status change, or a file added to or removed from the folder), or the path is new to it, it
+empties every cache registered with ``kept_while_unchanged``.
 """
 
 import os
@@ -47,14 +48,20 @@ def refresh(paths: tuple[str, ...]) -> None:
 
 
 def _stamp(path: Path) -> tuple | None:
-    """The size and time of change of the file ``path``, or of each file of the folder
-    ``path`` by name; None when there is nothing there."""
+    """What changes with the file ``path``, or with each file of the folder ``path`` by name;
+    None when there is nothing there."""
     try:
         if not path.is_dir():
-            status = path.stat()
-            return (status.st_size, status.st_mtime_ns)
+            return _file_stamp(path.stat())
         with os.scandir(path) as entries:
             files = [entry for entry in entries if entry.is_file()]
-            return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in files))
+            return tuple(sorted((entry.name, *_file_stamp(entry.stat())) for entry in files))
     except OSError:
         return None
+
+
+def _file_stamp(status: os.stat_result) -> tuple[int, ...]:
+    """A file's inode, size, and times of modification and of status change: a file replaced
+    has another inode, and a write sets the status change time, which no tool sets back (``cp
+    -p`` and ``touch -r`` set back the modification time only)."""
+    return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
