@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo
+BENCH_SIZES ?= 100000 1000000
+# customers of bench_run.py's runs; add 10000000 for the 10M goal (about 20 minutes, 50 GB)
 
 .PHONY: run test lint bench bench-days clean
 
@@ -35,7 +37,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check gensample tests
 
 bench: $(VENV)/.test-installed
-	$(BIN)/python bench/bench_run.py
+	$(BIN)/python bench/bench_run.py --sizes $(BENCH_SIZES)
 	$(BIN)/python bench/bench_load.py
 
 bench-days: $(VENV)/.test-installed
