@@ -900,9 +900,11 @@ def test_the_parts_in_s3_of_a_killed_run_are_deleted_by_the_next_run(tmp_path, p
         flags = ["--customers", str(PEOPLE), "--engine", "dask", "--scheduler", address]
         command = [sys.executable, "-m", "gensample", "run", "--dir", str(run_dir), *flags]
         killed = psutil.Popen([*command, "--date", DAY.isoformat()], stderr=subprocess.DEVNULL)
-        wait_for(marks, "started-", 2)  # both blocks run
-        killed.kill()
-        killed.wait()
+        try:
+            wait_for(marks, "started-", 2)  # both blocks run
+        finally:
+            killed.kill()
+            killed.wait()
         (marks / "go").touch()  # the killed run's blocks upload their parts now
         wait_for(marks, "uploaded-", 2)
         assert s3.list_objects_v2(Bucket="parts")["KeyCount"] > 0  # which nobody downloads
