@@ -5,6 +5,7 @@ signalled (as the OOM killer, ``kill`` or systemd do), never the whole group: wo
 go by themselves, and the next run must find the directory free and consistent.
 """
 
+import logging
 import os
 import signal
 import subprocess
@@ -122,6 +123,7 @@ def test_a_stop_sent_to_the_run_and_its_workers_at_once_stops_it_cleanly(directo
     name = signal.Signals(signum).name
     assert stderr.splitlines()[-1].endswith(f"stopped by {name}: {NOT_COMMITTED}"), stderr
     assert "Traceback" not in stderr and "a worker process died" not in stderr
+    assert "ignored" not in stderr  # the same stop twice is one stop
     assert not list((directory / "out").iterdir())
 
 
@@ -206,16 +208,22 @@ def test_a_stop_after_the_commit_says_the_day_is_committed():
     assert not stop.value.committed
 
 
-def test_a_second_signal_does_not_cut_the_clean_up_short():
+def test_a_second_signal_does_not_cut_the_clean_up_short(caplog):
+    caplog.set_level(logging.INFO, logger=signals.__name__)
     with pytest.raises(signals.Interrupted) as stop, signals.stop_on_signals():
         try:
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(5)  # interrupted at once
         finally:
+            os.kill(os.getpid(), signal.SIGTERM)  # the same stop again (as timeout sends it)
             os.kill(os.getpid(), signal.SIGINT)  # ignored: the clean-up goes on
             cleaned = True
     assert stop.value.signum == signal.SIGTERM and not stop.value.committed and cleaned
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # handlers restored
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", "SIGTERM ignored: already stopping"),  # no news: not in a quiet run's output
+        ("WARNING", "SIGINT ignored: already stopping"),
+    ]
 
 
 def test_a_stop_raised_where_python_ignores_exceptions_still_stops():

@@ -57,7 +57,9 @@ class _Stopper:
 
     def handle(self, signum: int, frame: object) -> None:
         if self.received is not None and not self.swallowed:
-            log.warning("%s ignored: already stopping", signal.Signals(signum).name)
+            # the same stop again is no news (timeout signals the run, then its whole group)
+            level = logging.INFO if signum == self.received else logging.WARNING
+            log.log(level, "%s ignored: already stopping", signal.Signals(signum).name)
             return
         self.received, self.swallowed = self.received or signum, False
         if not self.deferring:
