@@ -434,6 +434,15 @@ def test_a_worker_without_gensample_that_joined_after_the_start_fails_the_run_at
     assert time.monotonic() - started < 60  # not after its worker left and none came back
 
 
+def test_a_worker_of_other_versions_is_refused_as_the_run_starts(tmp_path):
+    assert re.fullmatch(
+        r"Dask worker tcp://\S+ runs gensample 0\.0\.1, numpy \S+, pyarrow \S+, the run process "
+        r"gensample (?!0\.0\.1)\S+, numpy \S+, pyarrow \S+: install the same versions on every "
+        r"worker",
+        failure_on_a_worker_with(tmp_path, "other_gensample_version.py"),
+    )
+
+
 def test_a_worker_of_other_versions_that_joined_after_the_start_fails_its_block(
     tmp_path, monkeypatch
 ):

@@ -87,7 +87,7 @@ def _run_blocks(
     parameters = systems.effective(settings)  # read here: a worker may not see the spec files
     expected = Expected.of_run(settings, plan.date)  # what the workers must match
 
-    def submit(slot: int, block: Block) -> _Awaited:
+    def submit(slot: int, block: Block, workers: _Workers) -> _Awaited:
         task = _CallWhenLoaded(_write_block_task, (*run, shared, parameters, expected, block, slot))
         future = client.submit(pickle.loads, pickle.dumps(task), key=f"{prefix}-{slot}")
         submitted.append(future)
@@ -99,7 +99,8 @@ def _run_blocks(
         if shared is not None:
             shared.record(destination.parts_dir)  # for the next run, should this one be killed
         workers = _Workers(client, plan.date)
-        futures = (submit(slot, block) for slot, block in enumerate(plan.blocks, start=first_slot))
+        slots = enumerate(plan.blocks, start=first_slot)
+        futures = (submit(slot, block, workers) for slot, block in slots)
         window = functools.partial(_window, client)
         for slot, parts in enumerate(in_order(futures, window), start=first_slot):
             yield _place(parts, destination, slot, shared)

@@ -62,10 +62,7 @@ def check_workers(client: Any, parts_dir: Path | None, files: Mapping[str, str])
         if view["unseen files"]:
             raise _files_unseen(address, view["unseen files"])
         if view != expected:
-            raise RunError(
-                f"Dask worker {address} runs {_versions(view)}, this process "
-                f"{_versions(expected)}: install the same versions on every worker"
-            )
+            raise _other_versions(address, view, expected)
 
 
 def not_installed(worker: str, reason: str) -> RunError:
@@ -130,6 +127,16 @@ def _versions(view: Mapping[str, Any]) -> str:
     return ", ".join(f"{name} {view[name]}" for name in ("gensample", "numpy", "pyarrow"))
 
 
+def _other_versions(
+    address: str, theirs: Mapping[str, Any], ours: Mapping[str, Any], joined_later: bool = False
+) -> RunError:
+    later = " (this one joined after the run started)" if joined_later else ""
+    return RunError(
+        f"Dask worker {address} runs {_versions(theirs)}, the run process {_versions(ours)}: "
+        f"install the same versions on every worker{later}"
+    )
+
+
 @dataclass(frozen=True)
 class Expected:
     """What a worker must match to write a batch's bytes, as the run process has them: the
@@ -150,11 +157,7 @@ class Expected:
 
         address = get_worker().address
         if versions() != self.versions:
-            raise RunError(
-                f"Dask worker {address} runs {_versions(versions())}, the run "
-                f"process {_versions(self.versions)}: install the same versions on every "
-                "worker (this one joined after the run started)"
-            )
+            raise _other_versions(address, versions(), self.versions, joined_later=True)
         if unseen := _unseen_files(user_files(settings)):
             raise _files_unseen(address, unseen)
         made = reference_digests(settings, date)
