@@ -20,7 +20,7 @@ names an S3-compatible store, ``[publish] region`` its region.
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,12 @@ class SharedParts:
 
     def record(self, folder: Path) -> None:
         """Write where the parts go (not the keys) into ``folder``, the batch's part folder."""
-        where = {key: value for key, value in asdict(self).items() if key != "credentials"}
+        where = {
+            "bucket": self.bucket,
+            "prefix": self.prefix,
+            "endpoint_url": self.endpoint_url,
+            "region": self.region,
+        }
         write_json(folder / RECORD, where)
 
     def upload(self, folder: Path) -> None:
