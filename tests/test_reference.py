@@ -2,7 +2,6 @@
 
 import csv
 import importlib.util
-import os
 import re
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import numpy as np
 import phonenumbers
 import pyarrow as pa
 import pytest
+from file_edits import same_size_and_time
 from phonenumbers import geocoder
 
 from gensample import reference
@@ -273,14 +273,6 @@ def test_every_data_file_is_listed_in_sources():
     for path in reference.DATA.iterdir():
         if path.name != "SOURCES.md":
             assert f"`{path.name}`" in sources, path.name
-
-
-def same_size_and_time(path: Path, text: str) -> None:
-    """Write ``text`` (of the file's size) over ``path``, its time of change set back."""
-    before = path.stat()
-    assert len(text.encode()) == before.st_size
-    path.write_text(text)
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
 def test_a_cache_kept_while_files_are_unchanged_is_emptied_when_one_changes(tmp_path, monkeypatch):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from file_edits import same_size_and_time
 
 import gensample
 from gensample import reference
@@ -181,6 +182,15 @@ def test_a_process_given_the_parameters_needs_no_spec_file(tmp_path):
         assert systems.parameters(elsewhere, "pos_customers")["unrecorded"]["phone"] == 1.0
     with pytest.raises(FileNotFoundError):  # given for the task only
         systems.parameters(elsewhere, "pos_customers")
+
+
+def test_a_spec_file_edited_with_its_size_and_time_kept_is_read_again(tmp_path):
+    spec = tmp_path / "tills.toml"
+    spec.write_text(TILLS)
+    run = Settings(spec=(str(spec),))
+    assert systems.habit(run, "pos_customers", "upper_case") == 0.0
+    same_size_and_time(spec, TILLS.replace("upper_case = 0.0", "upper_case = 0.5"))
+    assert systems.habit(run, "pos_customers", "upper_case") == 0.5
 
 
 def test_parameters_given_to_threads_at_once_are_each_their_own(tmp_path):

@@ -47,12 +47,17 @@ def refresh(paths: tuple[str, ...]) -> None:
             clear()
 
 
+def of_file(path: Path) -> tuple[int, ...]:
+    """What changes with the file ``path`` (see ``_file_stamp``); OSError when it is absent."""
+    return _file_stamp(path.stat())
+
+
 def _stamp(path: Path) -> tuple | None:
     """What changes with the file ``path``, or with each file of the folder ``path`` by name;
     None when there is nothing there."""
     try:
         if not path.is_dir():
-            return _file_stamp(path.stat())
+            return of_file(path)
         with os.scandir(path) as entries:
             files = [entry for entry in entries if entry.is_file()]
             return tuple(sorted((entry.name, *_file_stamp(entry.stat())) for entry in files))

@@ -16,6 +16,7 @@ from pathlib import Path
 from gensample import reference
 from gensample.generate.datasets.draws import CappedGeometric
 from gensample.generate.spec import builtin, reading
+from gensample.reference import stamps
 from gensample.settings import Settings
 
 BY_ENTRY = ("fuzz", "corruptions", "unrecorded", "variations", "habits", "counts")
@@ -30,7 +31,7 @@ def effective(settings: Settings) -> dict[str, dict]:
     task = _GIVEN.get()
     if task is not None and task[0] == settings.spec:
         return task[1]
-    return _effective(tuple((path, Path(path).stat().st_mtime_ns) for path in settings.spec))
+    return _effective(tuple((path, stamps.of_file(Path(path))) for path in settings.spec))
 
 
 @contextlib.contextmanager
@@ -68,9 +69,9 @@ def counts(settings: Settings, name: str, count: str) -> CappedGeometric:
 
 
 @functools.lru_cache(maxsize=8)
-def _effective(files: tuple[tuple[str, int], ...]) -> dict[str, dict]:
+def _effective(files: tuple[tuple[str, tuple[int, ...]], ...]) -> dict[str, dict]:
     """Every built-in system's parameters with the entries of the spec ``files`` (paths and
-    modification times) over the shipped ones."""
+    ``stamps.of_file``, so that an edited file is read again) over the shipped ones."""
     systems = dict(reference.built_in_systems())
     for path, _ in files:
         for name, entry in builtin.entries(reading.parsed(Path(path))).items():
