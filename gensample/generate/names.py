@@ -23,7 +23,6 @@ import pyarrow.compute as pc
 from gensample import reference
 from gensample.corruptions.arrays import put
 from gensample.generate import rare_names
-from gensample.generate.rare_names import RARE_SHARE
 
 HYPHENATED, DOUBLE = 0.015, 0.006
 """Shares of people with a hyphenated family name, and with two family names (no hyphen)."""
@@ -142,7 +141,7 @@ def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
     pool, census = _family_names(), reference.family_names_census()
     index = census.sample(rng, n)
     last, last_email = written(rng, pool, index), pool.email.take(index)
-    rare = np.flatnonzero(rng.random(n) < RARE_SHARE)
+    rare = np.flatnonzero(rng.random(n) < rare_names.rare_share())
     made = rare_names.draw(rng, len(rare))
     last, last_email = put(last, rare, [made]), put(last_email, rare, [pc.utf8_lower(made)])
     kind = rng.random(n)

@@ -1,4 +1,4 @@
-"""Rare family names: the ``RARE_SHARE`` (10.25 %) of people whose surname has fewer than 100
+"""Rare family names: the ``rare_share()`` (10.25 %) of people whose surname has fewer than 100
 bearers, which the census table leaves out, get a name joined from the head of one rarer census
 name and the tail of another ("Ko" + "rnfeld"), where they meet only in runs of four letters
 census names have (no "Rhucsi"): tens of millions of combinations, so they are shared as seldom
@@ -13,10 +13,14 @@ import pyarrow.compute as pc
 
 from gensample import reference
 
-RARE_SHARE = 1 - reference.family_name_coverage()
-"""Share of people whose family name the census table leaves out."""
 RARE_SOURCE_COUNT = 1_000
 """Census names held by fewer people than this lend their heads and tails to rare names."""
+
+
+def rare_share() -> float:
+    """Share of people whose family name the census table leaves out (read when first asked,
+    not as the module is imported: every command imports it)."""
+    return 1 - reference.family_name_coverage()
 
 
 def draw(rng: np.random.Generator, n: int) -> pa.Array:
@@ -100,7 +104,7 @@ def _rare_parts() -> tuple[pa.Array, pa.Array]:
     """Heads (up to the first vowels) and tails (the rest, from a consonant) of the rarer
     census names, each distinct, to join into rare names."""
     census = reference.family_names_census()
-    count = census.probabilities * reference.CENSUS_2000_SURNAME_PEOPLE * (1 - RARE_SHARE)
+    count = census.probabilities * reference.CENSUS_2000_SURNAME_PEOPLE * (1 - rare_share())
     rarer = census.values.filter(pa.array(count < RARE_SOURCE_COUNT))
     parts = pc.extract_regex(
         rarer, r"^(?P<head>[A-Z][^aeiouy]*[aeiouy]+)(?P<tail>[^aeiouy][a-z]{2,})$"

@@ -195,15 +195,21 @@ class NamesByYear:
 @functools.cache
 def family_names_census() -> Pool:
     """Surnames of the 2000 US census held by 100 or more people, by their count."""
-    table = read_table("family_names_census.csv.gz")
+    table = _family_names_table()
     return _pool(table["name"].combine_chunks(), table["count"])
 
 
+@functools.cache
 def family_name_coverage() -> float:
     """Share of the census population whose surname is in ``family_names_census`` (~0.8975)."""
-    return float(read_table("family_names_census.csv.gz")["count"].to_numpy().sum()) / (
-        CENSUS_2000_SURNAME_PEOPLE
-    )
+    counts = _family_names_table()["count"].combine_chunks().to_numpy()
+    return float(counts.sum()) / CENSUS_2000_SURNAME_PEOPLE
+
+
+@functools.cache
+def _family_names_table() -> pa.Table:
+    """The census surnames' table, read once (0.13 s) for both of the above."""
+    return read_table("family_names_census.csv.gz")
 
 
 def given_names_by_year(gender: str) -> NamesByYear:
