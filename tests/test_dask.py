@@ -426,7 +426,7 @@ def test_a_worker_without_gensample_that_joined_after_the_start_fails_the_run_at
     monkeypatch.setattr(dask_engine, "check_workers", lambda *_: None)  # it joined later
     started = time.monotonic()
     assert re.fullmatch(
-        r"a Dask worker that joined after the run started cannot run gensample "
+        r"Dask worker tcp://\S+, which joined after the run started, cannot run gensample "
         r"\(ModuleNotFoundError\(.No module named 'gensample\S*'.\)\): install gensample \S+ on "
         r"every worker, as on the machine that runs the job",
         failure_on_a_worker_with(tmp_path, "without_gensample.py"),

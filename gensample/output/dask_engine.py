@@ -180,9 +180,22 @@ class _Awaited:
             except TimeoutError:
                 pass
             except ImportError as error:  # raised as the task was unpickled on a worker
-                worker = "a Dask worker that joined after the run started"
-                raise not_installed(worker, repr(error)) from None
+                raise not_installed(self._failed_on(), repr(error)) from None
             self.workers.look()
+
+    def _failed_on(self) -> str:
+        """The worker the task failed on, by its address when the scheduler can tell it."""
+
+        def erred_on(dask_scheduler: Any, key: str) -> list[str]:  # sent as it is, by value
+            return sorted(dask_scheduler.tasks[key].erred_on or ())
+
+        try:
+            addresses = self.future.client.run_on_scheduler(erred_on, key=self.future.key)
+        except Exception:  # e.g. the scheduler lost: the error is told without the address
+            addresses = []
+        if not addresses:
+            return "a Dask worker that joined after the run started"
+        return f"Dask worker {addresses[0]}, which joined after the run started,"
 
 
 @dataclasses.dataclass(frozen=True)
