@@ -14,11 +14,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.run-installed: setup.cfg pyproject.toml | $(BIN)/python
+# setup.py builds gensample/output/_csv_rows.c: a change to it is built again by either
+$(VENV)/.run-installed: setup.cfg pyproject.toml setup.py gensample/output/_csv_rows.c | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.test-installed: setup.cfg pyproject.toml | $(BIN)/python
+$(VENV)/.test-installed: setup.cfg pyproject.toml setup.py gensample/output/_csv_rows.c | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
@@ -44,4 +45,4 @@ bench-days: $(VENV)/.test-installed
 	$(BIN)/python bench/bench_days.py
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache .hypothesis build gensample/output/*.so

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from gensample.errors import RunError
+from gensample.output import csv_native
 from gensample.output.atomic import refuse_symlink
 from gensample.output.digests import sha256 as sha256  # where its readers look for it
 
@@ -29,11 +30,16 @@ ROWS_CSV_OPTIONS = pacsv.WriteOptions(
 
 
 def write_csv_rows(table: pa.Table, file: BinaryIO) -> None:
-    """Write ``table``'s rows to ``file`` as CSV lines, without a header."""
+    """Write ``table``'s rows to ``file`` as CSV lines, without a header: by the compiled
+    writer when the package was installed with it (``csv_native``, about twice as fast), else
+    by Arrow's; the same bytes."""
+    table = table.cast(narrow_decimals(table.schema))
+    if csv_native.available():
+        csv_native.write_rows(table, file)
+        return
     # pyarrow 26 writes buffer bytes, not lines, after an empty first chunk with these options
     batches = [batch for batch in table.to_batches() if batch.num_rows]
-    table = pa.Table.from_batches(batches, table.schema)
-    pacsv.write_csv(table.cast(narrow_decimals(table.schema)), file, write_options=ROWS_CSV_OPTIONS)
+    pacsv.write_csv(pa.Table.from_batches(batches, table.schema), file, ROWS_CSV_OPTIONS)
 
 
 def narrow_decimals(schema: pa.Schema) -> pa.Schema:

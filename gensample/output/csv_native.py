@@ -1,0 +1,155 @@
+"""CSV rows written by the compiled ``_csv_rows`` library (``_csv_rows.c``), when the package
+was installed with it built: the bytes Arrow's CSV writer writes (quoting "needed", no header),
+without first turning each integer, time, date and decimal into a string as Arrow does (25-70
+ns a value, most of a block's writing time). Columns of other types (floating point...) are
+turned into text by Arrow and copied as they are.
+
+``available()`` says whether the library is there; ``write_rows`` needs it.
+"""
+
+import ctypes
+import functools
+import importlib.util
+import threading
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+ROWS_AT_ONCE = 16_384
+"""Rows written per call of the library, into a buffer of each thread kept from call to call
+(about their size as CSV at worst, some MB: a new one each time costs as much as the call)."""
+
+INT8, INT16, INT32, INT64, STRING, TEXT, TIMESTAMP_S, DATE32, DECIMAL64, BOOLEAN = range(1, 11)
+"""The kinds of column the library writes (its ``enum Kind``)."""
+
+_WIDEST = {
+    **{INT8: 4, INT16: 6, INT32: 11, INT64: 20},
+    **{TIMESTAMP_S: 19, DATE32: 10, DECIMAL64: 21, BOOLEAN: 5},
+}
+"""The most bytes a value of each fixed kind takes."""
+_SIGNED = {pa.int8(): INT8, pa.int16(): INT16, pa.int32(): INT32, pa.int64(): INT64}
+_FIRST_DAY, _LAST_DAY = -719_162, 2_932_896
+"""0001-01-01 and 9999-12-31, in days since 1970: the years written with four digits."""
+
+
+class _Column(ctypes.Structure):
+    """One column as the library reads it (its ``Column``)."""
+
+    _fields_ = (
+        ("kind", ctypes.c_int32),
+        ("scale", ctypes.c_int32),
+        ("offset", ctypes.c_int64),
+        ("validity", ctypes.c_void_p),
+        ("values", ctypes.c_void_p),
+        ("data", ctypes.c_void_p),
+    )
+
+
+@functools.cache
+def _library() -> ctypes.CDLL | None:
+    """The compiled library, or None when the package was installed without it."""
+    spec = importlib.util.find_spec("gensample.output._csv_rows")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        library = ctypes.CDLL(spec.origin)
+    except OSError:  # built for another machine, say: Arrow's writer writes the same bytes
+        return None
+    library.csv_rows.restype = ctypes.c_int64
+    library.csv_rows.argtypes = (
+        ctypes.POINTER(_Column),
+        ctypes.c_int32,
+        ctypes.c_int64,
+        ctypes.c_char_p,
+    )
+    return library
+
+
+def available() -> bool:
+    """Whether the compiled library is installed."""
+    return _library() is not None
+
+
+def write_rows(table: pa.Table, file: BinaryIO) -> None:
+    """Write ``table``'s rows to ``file`` as Arrow's CSV writer would, without a header."""
+    library = _library()
+    assert library is not None, "write_rows needs the compiled library: see available()"
+    for batch in table.to_batches(max_chunksize=ROWS_AT_ONCE):
+        if not batch.num_rows:
+            continue
+        writable = [_writable(array) for array in batch.columns]
+        columns = (_Column * len(writable))(*(_described(*each) for each in writable))
+        out = _buffer(_bound(writable, batch.num_rows))
+        written = library.csv_rows(columns, len(writable), batch.num_rows, out)
+        file.write(memoryview(out)[:written])
+
+
+def _buffer(size: int) -> ctypes.Array:
+    """A buffer of at least ``size`` bytes, this thread's (the run's workers are processes, a
+    Dask worker's are threads too)."""
+    if len(getattr(_kept, "buffer", b"")) < size:
+        _kept.buffer = ctypes.create_string_buffer(size)
+    return _kept.buffer
+
+
+_kept = threading.local()
+
+
+def _writable(array: pa.Array) -> tuple[pa.Array, int]:
+    """``array`` in a type the library writes, and its kind there: its own type; strings
+    (quoted, as Arrow quotes strings and binary values); or Arrow's text of it (written as it
+    is: floating point numbers, times of other units, years beyond four digits...)."""
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        return _writable(array.dictionary_decode())
+    if kind in _SIGNED:
+        return array, _SIGNED[kind]
+    if pa.types.is_string(kind):
+        return array, STRING
+    if pa.types.is_large_string(kind) or pa.types.is_binary(kind):
+        return array.cast(pa.string()), STRING
+    if pa.types.is_boolean(kind):
+        return array, BOOLEAN
+    if pa.types.is_decimal64(kind) and 0 <= kind.scale <= 6:  # Arrow writes 0.000000005 as 5E-9
+        return array, DECIMAL64
+    if _is_seconds(kind) and _in_four_digit_years(array.view(pa.int64()), 86_400):
+        return array, TIMESTAMP_S
+    if pa.types.is_date32(kind) and _in_four_digit_years(array.view(pa.int32()), 1):
+        return array, DATE32
+    return pc.cast(array, pa.string()), TEXT
+
+
+def _is_seconds(kind: pa.DataType) -> bool:
+    """Whether ``kind`` is of times in seconds without a time zone."""
+    return pa.types.is_timestamp(kind) and kind.unit == "s" and kind.tz is None
+
+
+def _in_four_digit_years(counts: pa.Array, per_day: int) -> bool:
+    """Whether ``counts`` of days, or of seconds (86,400 ``per_day``), since 1970 all lie in
+    years 1 to 9999."""
+    least, most = (value.as_py() for value in pc.min_max(counts).values())
+    return least is None or (_FIRST_DAY * per_day <= least and most < (_LAST_DAY + 1) * per_day)
+
+
+def _described(array: pa.Array, kind: int) -> _Column:
+    """``array``'s buffers as the library reads them."""
+    buffers = array.buffers()
+    validity = buffers[0].address if array.null_count and buffers[0] is not None else None
+    data = buffers[2].address if len(buffers) > 2 and buffers[2] is not None else None
+    scale = array.type.scale if kind == DECIMAL64 else 0
+    return _Column(kind, scale, array.offset, validity, buffers[1].address, data)
+
+
+def _bound(writable: list[tuple[pa.Array, int]], rows: int) -> int:
+    """The most bytes ``rows`` rows of ``writable`` take as CSV (strings all quotes, at
+    worst)."""
+    total = rows * len(writable)  # the separators
+    for array, kind in writable:
+        if kind in (STRING, TEXT):
+            offsets = np.frombuffer(array.buffers()[1], np.int32)
+            total += 2 * int(offsets[array.offset + rows] - offsets[array.offset]) + 2 * rows
+        else:
+            total += _WIDEST[kind] * rows
+    return total
