@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from gensample.errors import BadInputError, RunError
 from gensample.load.model import Database, Target, quoted
 from gensample.output.dictionary import TableSpec
+from gensample.output.encoding import write_csv_rows
 
 DEFAULT_SCHEMA = "gensample"
 TRUTH_SUFFIX = "_truth"
@@ -28,8 +28,6 @@ NO_PSYCOPG = "loading into PostgreSQL needs psycopg: pip install 'gensample[post
 LOCK = zlib.crc32(b"gensample load")
 """Advisory lock held by every load into one database, so two never interleave."""
 CONNECT_SECONDS = 10
-CSV_OPTIONS = pacsv.WriteOptions(include_header=False)
-"""What COPY ... (FORMAT csv) reads: null unquoted and empty, an empty text quoted."""
 
 
 class Postgres(Database):
@@ -133,14 +131,16 @@ class Postgres(Database):
             self.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
 
     def insert(self, spec: TableSpec, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int:
-        """COPY ``batches`` in as CSV; the rows the server took."""
+        """COPY ``batches`` in as CSV, as the day files are written (what COPY ... (FORMAT
+        csv) reads: a null unquoted and empty, an empty text quoted); the rows the server
+        took."""
         columns = quoted(*schema.names)
         sql = f"COPY {self.table(spec.name, spec.truth)} ({columns}) FROM STDIN (FORMAT csv)"
         with self.connection.cursor() as cursor:
             with cursor.copy(sql) as copy:
                 for batch in batches:
                     sink = pa.BufferOutputStream()
-                    pacsv.write_csv(batch, sink, CSV_OPTIONS)
+                    write_csv_rows(pa.Table.from_batches([batch]), sink)
                     copy.write(memoryview(sink.getvalue()))
             return cursor.rowcount
 
