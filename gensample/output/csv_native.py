@@ -73,7 +73,9 @@ def available() -> bool:
 
 
 def write_rows(table: pa.Table, file: BinaryIO) -> None:
-    """Write ``table``'s rows to ``file`` as Arrow's CSV writer would, without a header."""
+    """Write ``table``'s rows to ``file`` as Arrow's CSV writer would, without a header.
+    ``file.write`` gets views of a buffer the next call writes over: it must copy what it keeps
+    (as files and ``io.BytesIO`` do)."""
     library = _library()
     assert library is not None, "write_rows needs the compiled library: see available()"
     for batch in table.to_batches(max_chunksize=ROWS_AT_ONCE):
