@@ -42,7 +42,11 @@ def values_of(kind: pa.DataType) -> st.SearchStrategy:
     """Python values of ``kind``, nulls among them, extremes favoured."""
     if pa.types.is_integer(kind):
         bits = kind.bit_width
+        if pa.types.is_unsigned_integer(kind):
+            return st.integers(0, 2**bits - 1)
         return st.integers(-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+    if pa.types.is_null(kind):
+        return st.none()
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return st.one_of(st.text(), st.sampled_from(['"', '""', ",", "\n", "", 'a "b", c']))
     if pa.types.is_timestamp(kind):
@@ -67,6 +71,9 @@ TYPES = [
     pa.large_string(),
     pa.timestamp("s"),
     pa.timestamp("ms"),  # written as Arrow writes it: its text, copied
+    pa.timestamp("s", tz="UTC"),  # the same
+    pa.uint64(),  # the same
+    pa.null(),  # the same
     pa.date32(),
     pa.decimal64(12, 2),
     pa.decimal64(18, 0),
