@@ -47,6 +47,8 @@ def values_of(kind: pa.DataType) -> st.SearchStrategy:
         return st.integers(-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
     if pa.types.is_null(kind):
         return st.none()
+    if pa.types.is_binary(kind):
+        return st.text().map(str.encode)  # Arrow refuses to write others
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return st.one_of(st.text(), st.sampled_from(['"', '""', ",", "\n", "", 'a "b", c']))
     if pa.types.is_timestamp(kind):
@@ -69,6 +71,7 @@ TYPES = [
     pa.int64(),
     pa.string(),
     pa.large_string(),
+    pa.binary(),
     pa.timestamp("s"),
     pa.timestamp("ms"),  # written as Arrow writes it: its text, copied
     pa.timestamp("s", tz="UTC"),  # the same

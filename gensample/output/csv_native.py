@@ -110,7 +110,9 @@ def _writable(array: pa.Array) -> tuple[pa.Array, int]:
         return array, _SIGNED[kind]
     if pa.types.is_string(kind):
         return array, STRING
-    if pa.types.is_large_string(kind) or pa.types.is_binary(kind):
+    if pa.types.is_binary(kind):  # its bytes as they are, as Arrow writes them
+        return array.view(pa.string()), STRING
+    if pa.types.is_large_string(kind):
         return array.cast(pa.string()), STRING
     if pa.types.is_boolean(kind):
         return array, BOOLEAN
