@@ -26,10 +26,10 @@ from tls_files import self_signed
 
 import gensample.settings
 from gensample.cli import main
-from gensample.daily import state
+from gensample.daily import runner, state
 from gensample.errors import RunError
 from gensample.generate.seeding import BLOCK_SIZE
-from gensample.output import dask_cluster, dask_engine
+from gensample.output import dask_cluster, dask_engine, shared_parts
 from gensample.output.dask_cluster import local_cluster
 from gensample.output.dask_workers import Expected, check_sees, check_workers, versions
 from gensample.output.shared_parts import SharedParts
@@ -882,6 +882,18 @@ def test_workers_that_join_a_running_batch_get_blocks_ahead_too(tmp_path, monkey
     assert most["after"] > 2  # and more once three threads could run them
 
 
+def after(function):
+    """``runner.remove_recorded``, then ``function``."""
+    remove_recorded = runner.remove_recorded
+
+    def removed_then(*arguments):
+        swept = remove_recorded(*arguments)
+        function()
+        return swept
+
+    return removed_then
+
+
 def mark_uploads(marks: str) -> None:
     """In a worker: each upload of a block's parts marks that it is done (``uploaded-<n>`` in
     the folder ``marks``)."""
@@ -894,7 +906,12 @@ def mark_uploads(marks: str) -> None:
     SharedParts.upload = marked
 
 
-def test_the_parts_in_s3_of_a_killed_run_are_deleted_by_the_next_run(tmp_path, parts_bucket):
+@pytest.mark.parametrize("late", [False, True], ids=["before", "during the next run"])
+def test_the_parts_in_s3_of_a_killed_run_are_deleted_by_the_next_run(
+    tmp_path, parts_bucket, monkeypatch, late
+):
+    """The killed run's blocks, still running on the cluster, upload their parts before the next
+    run starts, or once it has deleted what was there (then its last sweep deletes them)."""
     proxy, s3 = parts_bucket
     marks = tmp_path / "marks"
     marks.mkdir()
@@ -914,12 +931,33 @@ def test_the_parts_in_s3_of_a_killed_run_are_deleted_by_the_next_run(tmp_path, p
         finally:
             killed.kill()
             killed.wait()
-        (marks / "go").touch()  # the killed run's blocks upload their parts now
-        wait_for(marks, "uploaded-", 2)
-        assert s3.list_objects_v2(Bucket="parts")["KeyCount"] > 0  # which nobody downloads
+        uploaded = []
+
+        def upload_the_killed_runs_parts() -> None:
+            (marks / "go").touch()  # the killed run's blocks upload their parts now
+            wait_for(marks, "uploaded-", 2)
+            uploaded.append(s3.list_objects_v2(Bucket="parts")["KeyCount"])
+
+        if late:
+            monkeypatch.setattr(runner, "remove_recorded", after(upload_the_killed_runs_parts))
+        else:
+            upload_the_killed_runs_parts()
         run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=address)
+    assert uploaded[0] > 0  # parts nobody downloads
     assert s3.list_objects_v2(Bucket="parts")["KeyCount"] == 0
     assert (run_dir / "out" / DAY.isoformat() / "manifest.json").exists()
+
+
+def test_late_parts_that_cannot_be_deleted_are_logged(parts_bucket, caplog):
+    proxy, _ = parts_bucket
+    shared_parts.remove_late([SharedParts("no-such-bucket", "team-a/gensample-x/", proxy.url)])
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.startswith(
+        "the parts in S3 a killed run uploaded late under s3://no-such-bucket/team-a/gensample-x/"
+        " stay until the bucket's lifecycle rule: dask_parts: cannot list "
+        "s3://no-such-bucket/team-a/gensample-x/: "
+    )
+    assert "NoSuchBucket" in warning
 
 
 def test_parts_of_a_killed_run_that_cannot_be_deleted_are_logged_and_the_run_goes_on(

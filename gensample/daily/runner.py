@@ -35,7 +35,7 @@ from gensample.output.allocator import keep_freed_memory, share_one_heap
 from gensample.output.atomic import remove_tree, write_json
 from gensample.output.batch import Written, write_batch
 from gensample.output.encoding import sha256
-from gensample.output.shared_parts import remove_recorded
+from gensample.output.shared_parts import remove_late, remove_recorded
 from gensample.output.table_files import Lines
 from gensample.output.timings import Stopwatch
 from gensample.settings import Settings
@@ -76,6 +76,7 @@ def run(
     directory, stopwatch = RunDirectory(run_dir), Stopwatch()
     with directory.lock():
         with stopwatch.stage("recover"):
+            swept = remove_recorded(directory.out, settings)  # before their staging copy goes
             current = _recover(directory, settings, date, now)
         state.check_run_date(current, date, now.date(), allow_date)
         plan = make_plan(settings, date, *current.starts_for(date, settings.load_type))
@@ -93,6 +94,7 @@ def run(
                 )
         finally:  # after a failure or a stop before the commit
             shutil.rmtree(directory.staging(plan.date), ignore_errors=True)
+            remove_late(swept)
     return RunSummary(day_dir, plan, batch, written.rows, stopwatch)
 
 
@@ -125,7 +127,6 @@ def _recover(
     directory: RunDirectory, settings: Settings, date: dt.date, now: dt.datetime
 ) -> state.State:
     """The state, after repairing what a killed or failed run left behind."""
-    remove_recorded(directory.out, settings)  # before its staging copy goes
     directory.recover()
     current = state.load(directory.state_path)
     recovery.reconcile(directory, current, now)

@@ -156,21 +156,37 @@ class SharedParts:
             raise RunError(f"dask_parts: cannot {verb} {where}: {error}") from None
 
 
-def remove_recorded(out: Path, settings: Settings) -> None:
+def remove_recorded(out: Path, settings: Settings) -> list[SharedParts]:
     """Delete the parts in S3 of each batch whose record a killed run left in a staging copy
-    of ``out`` (with the keys ``settings`` give: ``[vault]``, else boto3's). A failure is
-    logged, not raised: the run goes on, and the parts stay until the lifecycle rule."""
+    of ``out`` (with the keys ``settings`` give: ``[vault]``, else boto3's); return them, for
+    :func:`remove_late`. A failure is logged, not raised: the run goes on, and the parts stay
+    until the lifecycle rule."""
+    swept = []
     for record in sorted(out.glob(f".*.staging/*/{RECORD}")):
         try:
             where = json.loads(record.read_text())
-            SharedParts(**where, credentials=_credentials(settings)).remove_all()
+            parts = SharedParts(**where, credentials=_credentials(settings))
+            parts.remove_all()
         except (OSError, ValueError, TypeError, RunError) as error:
-            log.warning(
-                "the parts in S3 a killed run recorded in %s stay until the bucket's lifecycle "
-                "rule: %s",
-                record,
-                error,
-            )
+            _left(f"a killed run recorded in {record}", error)
+        else:
+            swept.append(parts)
+    return swept
+
+
+def remove_late(swept: list[SharedParts]) -> None:
+    """Delete again what :func:`remove_recorded` deleted, once the run is over: the killed
+    run's blocks may still have been running on the cluster (Dask does not stop a task whose
+    client is gone), and uploaded their parts since. A failure is logged."""
+    for parts in swept:
+        try:
+            parts.remove_all()
+        except RunError as error:
+            _left(f"a killed run uploaded late under s3://{parts.bucket}/{parts.prefix}", error)
+
+
+def _left(whose: str, error: Exception) -> None:
+    log.warning("the parts in S3 %s stay until the bucket's lifecycle rule: %s", whose, error)
 
 
 def _credentials(settings: Settings) -> AwsCredentials | None:
