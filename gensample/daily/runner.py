@@ -30,7 +30,7 @@ from gensample.daily.faults import crash_point
 from gensample.daily.rundir import RunDirectory
 from gensample.errors import BadInputError, GensampleError, RunError
 from gensample.generate.plan import Plan, make_plan
-from gensample.output import dictionary, manifest
+from gensample.output import csv_native, dictionary, manifest
 from gensample.output.allocator import keep_freed_memory, share_one_heap
 from gensample.output.atomic import remove_tree, write_json
 from gensample.output.batch import Written, write_batch
@@ -70,6 +70,8 @@ def run(
     """Generate one batch of ``date`` into ``run_dir/out/<date>``, all or nothing; a date
     after tomorrow or before the last committed day only with ``allow_date``."""
     log.info("seed %d", settings.seed)
+    if settings.format == "csv":
+        log.info("CSV rows written by %s", csv_native.writer())
     keep_freed_memory()
     share_one_heap()
     now = now or dt.datetime.now()

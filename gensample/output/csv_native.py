@@ -72,6 +72,13 @@ def available() -> bool:
     return _library() is not None
 
 
+def writer() -> str:
+    """Which writer writes the CSV rows, in words for the log."""
+    if available():
+        return "the compiled writer"
+    return "Arrow's writer: gensample was installed without its compiled one (no C compiler?)"
+
+
 def write_rows(table: pa.Table, file: BinaryIO) -> None:
     """Write ``table``'s rows to ``file`` as Arrow's CSV writer would, without a header.
     ``file.write`` gets views of a buffer the next call writes over: it must copy what it keeps
