@@ -4,6 +4,7 @@ import datetime as dt
 import decimal
 import io
 import logging
+import threading
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -155,6 +156,16 @@ def test_a_day_file_is_written_the_same_through_arrow(monkeypatch):
         == through_arrow.getvalue()
         == (b"1,1970-01-01 00:00:00,-0.05\n2,2023-11-14 22:13:20,\n")
     )
+
+
+def test_a_buffer_for_long_texts_is_not_kept(monkeypatch):
+    monkeypatch.setattr(csv_native, "KEPT_BYTES", 10_000)
+    monkeypatch.setattr(csv_native, "_kept", threading.local())  # this test's thread, afresh
+    short, long = (pa.table({"text": ["x" * length] * 10}) for length in (10, 10_000))
+    assert native_bytes(short) == arrow_bytes(short)
+    kept = csv_native._kept.buffer
+    assert native_bytes(long) == arrow_bytes(long)  # in a buffer of about 200 kB
+    assert csv_native._kept.buffer is kept
 
 
 @pytest.mark.parametrize("rows", [0, 1])

@@ -21,6 +21,9 @@ ROWS_AT_ONCE = 16_384
 """Rows written per call of the library, into a buffer of each thread kept from call to call
 (about their size as CSV at worst, some MB: a new one each time costs as much as the call)."""
 
+KEPT_BYTES = 32 << 20
+"""The largest buffer a thread keeps from call to call (a block's rows take a few MB)."""
+
 INT8, INT16, INT32, INT64, STRING, TEXT, TIMESTAMP_S, DATE32, DECIMAL64, BOOLEAN = range(1, 11)
 """The kinds of column the library writes (its ``enum Kind``)."""
 
@@ -96,11 +99,16 @@ def write_rows(table: pa.Table, file: BinaryIO) -> None:
 
 
 def _buffer(size: int) -> ctypes.Array:
-    """A buffer of at least ``size`` bytes, this thread's (the run's workers are processes, a
-    Dask worker's are threads too)."""
-    if len(getattr(_kept, "buffer", b"")) < size:
-        _kept.buffer = ctypes.create_string_buffer(size)
-    return _kept.buffer
+    """A buffer of at least ``size`` bytes: this thread's (the run's workers are processes, a
+    Dask worker's are threads too), made larger as needed up to ``KEPT_BYTES``; a larger one
+    (rows of long texts) is used once and freed."""
+    kept = getattr(_kept, "buffer", None)
+    if kept is not None and len(kept) >= size:
+        return kept
+    buffer = ctypes.create_string_buffer(size)
+    if size <= KEPT_BYTES:
+        _kept.buffer = buffer
+    return buffer
 
 
 _kept = threading.local()
