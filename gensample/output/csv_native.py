@@ -28,8 +28,14 @@ INT8, INT16, INT32, INT64, STRING, TEXT, TIMESTAMP_S, DATE32, DECIMAL64, BOOLEAN
 """The kinds of column the library writes (its ``enum Kind``)."""
 
 _WIDEST = {
-    **{INT8: 4, INT16: 6, INT32: 11, INT64: 20},
-    **{TIMESTAMP_S: 19, DATE32: 10, DECIMAL64: 21, BOOLEAN: 5},
+    INT8: 4,
+    INT16: 6,
+    INT32: 11,
+    INT64: 20,
+    TIMESTAMP_S: 19,
+    DATE32: 10,
+    DECIMAL64: 21,
+    BOOLEAN: 5,
 }
 """The most bytes a value of each fixed kind takes."""
 _SIGNED = {pa.int8(): INT8, pa.int16(): INT16, pa.int32(): INT32, pa.int64(): INT64}

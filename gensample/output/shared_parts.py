@@ -17,6 +17,7 @@ to the workers with the tasks; their repr shows no secret), else boto3's usual o
 names an S3-compatible store, ``[publish] region`` its region.
 """
 
+import functools
 import json
 import logging
 import os
@@ -161,11 +162,11 @@ def remove_recorded(out: Path, settings: Settings) -> list[SharedParts]:
     of ``out`` (with the keys ``settings`` give: ``[vault]``, else boto3's); return them, for
     :func:`remove_late`. A failure is logged, not raised: the run goes on, and the parts stay
     until the lifecycle rule."""
-    swept = []
+    swept, keys = [], functools.cache(functools.partial(_credentials, settings))  # read once
     for record in sorted(out.glob(f".*.staging/*/{RECORD}")):
         try:
             where = json.loads(record.read_text())
-            parts = SharedParts(**where, credentials=_credentials(settings))
+            parts = SharedParts(**where, credentials=keys())
             parts.remove_all()
         except (OSError, ValueError, TypeError, RunError) as error:
             _left(f"a killed run recorded in {record}", error)

@@ -6,7 +6,8 @@ outlives a run (a Dask worker, a program using the API) would keep using what it
 user edited a file: ``refresh`` is told the paths a run uses, and when a file there has changed
 since it last looked (another file in its place, its size, or its times of modification or of
 status change, or a file added to or removed from the folder), or the path is new to it, it
-empties every cache registered with ``kept_while_unchanged``.
+empties every cache registered with ``kept_while_unchanged``. ``of_file`` gives the same
+stamp of one file to callers that key their own cache by it (the spec files' parameters).
 """
 
 import os
