@@ -14,12 +14,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# setup.py builds gensample/output/_csv_rows.c: a change to it is built again by either
-$(VENV)/.run-installed: setup.cfg pyproject.toml setup.py gensample/output/_csv_rows.c | $(BIN)/python
+# setup.py builds the C libraries (gensample/output/_csv_rows.c, gensample/native/_take.c): a
+# change to one is built again by either
+C_SOURCES := gensample/output/_csv_rows.c gensample/native/_take.c
+$(VENV)/.run-installed: setup.cfg pyproject.toml setup.py $(C_SOURCES) | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.test-installed: setup.cfg pyproject.toml setup.py gensample/output/_csv_rows.c | $(BIN)/python
+$(VENV)/.test-installed: setup.cfg pyproject.toml setup.py $(C_SOURCES) | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
@@ -45,4 +47,4 @@ bench-days: $(VENV)/.test-installed
 	$(BIN)/python bench/bench_days.py
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache .hypothesis build gensample/output/*.so
+	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache .hypothesis build gensample/output/*.so gensample/native/*.so

@@ -16,6 +16,7 @@ STAGES = {
     "version": 0,
     "errors": 0,
     "reference": 0,
+    "native": 0,
     "corruptions": 1,
     "settings": 2,
     "credentials": 2,

@@ -13,6 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.native.take import take
+
 _OFFSETS = {pa.string(): np.int32, pa.large_string(): np.int64}
 
 
@@ -158,7 +160,7 @@ def _substitute(
     chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), len(rules))
     order, bounds = by_group(chosen, len(rules) + 1)  # the last group: rows no rule matches
     matched = order[: bounds[-2]]
-    taken = values.take(pa.array(matched))
+    taken = take(values, pa.array(matched))
     replaced = [
         replace(taken.slice(start, end - start), *rule)
         for rule, start, end in zip(rules, bounds[:-2], bounds[1:-1], strict=True)
@@ -191,7 +193,7 @@ def put(values: pa.Array, rows: np.ndarray, pieces: list[pa.Array]) -> pa.Array:
         return pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]
     source = np.arange(len(values))
     source[rows] = len(values) + np.arange(len(rows))
-    return pa.concat_arrays([values, *pieces]).take(pa.array(source))
+    return take(pa.concat_arrays([values, *pieces]), pa.array(source))
 
 
 def every_row(rows: np.ndarray, n: int) -> bool:

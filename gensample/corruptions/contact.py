@@ -6,6 +6,7 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.corruptions.arrays import choose_other, current_index, match_case
+from gensample.native.take import take
 
 
 def _street_pattern() -> str:
@@ -21,7 +22,7 @@ def abbreviate_street(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     street_type = pc.struct_field(parts, "type")
     known = pa.array([name.lower() for name in table], type=values.type)
     found = pc.index_in(pc.utf8_lower(street_type), value_set=known)
-    short = match_case(pa.array(list(table.values()), type=values.type).take(found), street_type)
+    short = match_case(take(pa.array(list(table.values()), type=values.type), found), street_type)
     joined = pc.binary_join_element_wise(
         pc.struct_field(parts, "head"), short, pc.struct_field(parts, "tail"), ""
     )
@@ -35,7 +36,7 @@ def change_email_domain(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     pool = reference.email_domains()
     current = current_index(pc.utf8_lower(domain), pool.values)
     chosen = choose_other(pool.probabilities, current, rng)
-    new_domain = match_case(pool.values.cast(values.type).take(pa.array(chosen)), domain)
+    new_domain = match_case(take(pool.values.cast(values.type), pa.array(chosen)), domain)
     joined = pc.binary_join_element_wise(pc.struct_field(parts, "local"), new_domain, "")
     return pc.coalesce(joined, values)
 

@@ -20,6 +20,7 @@ from gensample.corruptions.fuzzmap import (
     no_labels,
     put_rows,
 )
+from gensample.native.take import take
 
 RETRIES = 4
 """How many more times a fuzzed row that came out unchanged is corrupted afresh."""
@@ -75,7 +76,7 @@ def until_changed(request: Request) -> Generator[Request, Fuzzed, Fuzzed]:
     for _ in range(1 + RETRIES):
         if not len(rows):
             break
-        copies = table.select(columns).take(pa.array(rows))
+        copies = take(table.select(columns), pa.array(rows))
         tried, found = yield replace(request, table=copies, rows=np.arange(len(rows)))
         unchanged = pc.equal(found, "").to_numpy(zero_copy_only=False)
         changed.append(rows[~unchanged])

@@ -20,6 +20,7 @@ from gensample.corruptions import CORRUPTIONS
 from gensample.corruptions.arrays import by_group, differs, put
 from gensample.corruptions.row_draws import RowDraws
 from gensample.corruptions.weights import FieldFuzz
+from gensample.native.take import take
 
 FIELD_COLUMNS = MappingProxyType({"name": ("first_name", "last_name")})
 """Fields that span several columns; every other field is the column of the same name."""
@@ -97,7 +98,7 @@ class _Corrupting:
         table, picks = layer.table, layer.picks
         self.current = {c: table[c].combine_chunks() for chosen in picks for c in chosen.columns}
         self.before = [
-            [self.current[c].take(pa.array(chosen.rows)) for c in chosen.columns]
+            [take(self.current[c], pa.array(chosen.rows)) for c in chosen.columns]
             for chosen in picks
         ]
         self.runs = _by_corruption(picks, self.before, layer.fuzz_map)

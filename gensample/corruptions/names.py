@@ -6,6 +6,7 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.corruptions.arrays import below, match_case
+from gensample.native.take import take
 
 
 def _nicknames_of(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -19,8 +20,8 @@ def _nicknames_of(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
     listed = np.where(found >= 0, np.diff(starts)[np.maximum(found, 0)], 0)
     owner = np.repeat(np.arange(len(names)), listed)
     position = starts[found[owner]] + np.arange(len(owner)) - (np.cumsum(listed) - listed)[owner]
-    nicknames = flat.take(pa.array(position))
-    other = pc.not_equal(nicknames, lower.take(pa.array(owner))).to_numpy(zero_copy_only=False)
+    nicknames = take(flat, pa.array(position))
+    other = pc.not_equal(nicknames, take(lower, pa.array(owner))).to_numpy(zero_copy_only=False)
     return owner[other], nicknames.filter(pa.array(other))
 
 
@@ -36,7 +37,7 @@ def nickname_at(values: pa.Array, fractions: np.ndarray) -> pa.Array:
     owner, nicknames = _nicknames_of(distinct)
     counts = np.bincount(owner, minlength=len(distinct))
     firsts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    owners = distinct.take(pa.array(owner))
+    owners = take(distinct, pa.array(owner))
     nicknames = match_case(nicknames.cast(values.type), owners)
     row = pc.index_in(values, value_set=distinct).fill_null(0).to_numpy(zero_copy_only=False)
     row_counts = counts[row]
@@ -44,7 +45,7 @@ def nickname_at(values: pa.Array, fractions: np.ndarray) -> pa.Array:
     if not len(nicknames):
         return values
     chosen = np.minimum(chosen, len(nicknames) - 1)
-    return pc.if_else(pa.array(row_counts > 0), nicknames.take(pa.array(chosen)), values)
+    return pc.if_else(pa.array(row_counts > 0), take(nicknames, pa.array(chosen)), values)
 
 
 def swap_given_and_family_name(
@@ -63,7 +64,7 @@ _TITLE = r"^(?P<title>(?i:dr|mr|mrs|ms|miss)\.?) (?P<rest>.*\S.*)$"
 
 
 def _pick(options: tuple[str, ...], n: int, rng: np.random.Generator) -> pa.Array:
-    return pa.array(options).take(pa.array(rng.integers(0, len(options), n)))
+    return take(pa.array(options), pa.array(rng.integers(0, len(options), n)))
 
 
 def change_suffix(values: pa.Array, rng: np.random.Generator) -> pa.Array:

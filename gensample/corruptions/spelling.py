@@ -15,6 +15,7 @@ from gensample.corruptions.arrays import (
     substitute_one,
     to_code_points,
 )
+from gensample.native.take import take
 
 OCR_CONFUSIONS = (
     ("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("vv", "w"), ("w", "vv"),
@@ -62,7 +63,7 @@ def remove_diacritics(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     rows = np.flatnonzero(~ascii_only)  # an accent needs a letter outside ASCII
     if not len(rows):
         return values
-    accented = values.take(pa.array(rows))
+    accented = take(values, pa.array(rows))
     decomposed = pc.utf8_normalize(accented, "NFD")
     stripped = _without_marks(decomposed)
     plain = pc.if_else(pc.equal(stripped, decomposed), accented, pc.utf8_normalize(stripped, "NFC"))

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.generate.names import Names, in_row_order, of_heads
+from gensample.native.take import take
 from gensample.reference import Pool
 
 FORMS = (  # (form, share) of the local parts people choose
@@ -62,8 +63,8 @@ def addresses(
     letters = local_letters(rng, names)
     domains = reference.email_domains()
     domain_index = domains.draw(rng, n)
-    domain = domains.values.take(domain_index)
-    separator = SEPARATORS.values.take(SEPARATORS.draw(rng, n))
+    domain = take(domains.values, domain_index)
+    separator = take(SEPARATORS.values, SEPARATORS.draw(rng, n))
     shared = (rng.random(n) < SHARED_EMAIL_SHARE) & (head != np.arange(n))
     dotless = pc.replace_substring(letters, ".", "")
     key = _letters_at_domain(dotless, domain_index, len(domains.values))
@@ -92,7 +93,7 @@ def local_letters(rng: np.random.Generator, names: Names) -> pa.Array:
     pieces, rows = [], []
     for index, (text, _) in enumerate(FORMS):  # each form only on its own rows
         selected = pa.array(np.flatnonzero(form == index))
-        pieces.append(_fill(text, {key: parts[key].take(selected) for key in _keys(text)}))
+        pieces.append(_fill(text, {key: take(parts[key], selected) for key in _keys(text)}))
         rows.append(selected.to_numpy())
     return in_row_order(pieces, rows)
 
@@ -182,14 +183,14 @@ def changed_addresses(rng: np.random.Generator, names: Names, day: dt.date) -> p
     letters = local_letters(rng, names)
     domains = reference.email_domains()
     domain_index = domains.draw(rng, n)
-    separator = SEPARATORS.values.take(SEPARATORS.draw(rng, n))
+    separator = take(SEPARATORS.values, SEPARATORS.draw(rng, n))
     dotless = pc.replace_substring(letters, ".", "")
     key = _letters_at_domain(dotless, domain_index, len(domains.values))
     rank = ranks(key, np.ones(n, bool))
     code = day_codes(_hashes(dotless, domain_index), day) + CODES * rank
     number = pc.binary_join_element_wise("0", pc.cast(pa.array(code), pa.string()), "")
     local = pc.binary_join_element_wise(letters, separator, number, "")
-    return pc.binary_join_element_wise(local, domains.values.take(domain_index), "@")
+    return pc.binary_join_element_wise(local, take(domains.values, domain_index), "@")
 
 
 CODES = 1_000_000

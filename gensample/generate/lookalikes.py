@@ -29,6 +29,7 @@ from gensample import reference
 from gensample.corruptions import arrays
 from gensample.generate import names
 from gensample.generate.names import ADULT_DAYS, Names
+from gensample.native.take import take
 
 COMMON_FAMILY_NAMES = 1_000
 """Namesakes bear one of this many most frequent census family names (45 % of the covered
@@ -177,7 +178,7 @@ def take_after(
     fields = drawn._asdict()
     for field in dict.fromkeys(field for copied in COPIED_NAMES.values() for field in copied):
         kinds = [pairs for kind, pairs in found._asdict().items() if field in COPIED_NAMES[kind]]
-        fields[field] = fields[field].take(pa.array(_sources(len(is_female), kinds)))
+        fields[field] = take(fields[field], pa.array(_sources(len(is_female), kinds)))
     suffixes = (
         pa.nulls(len(twins.later), pa.string()),
         _suffixes(rng, len(juniors.later), JUNIOR_SUFFIX_SHARES),
@@ -192,7 +193,7 @@ def share_places(found: Lookalikes, columns: dict[str, pa.Array]) -> None:
     """Give later namesakes the town and ZIP code of their earlier one, in ``columns``."""
     source = pa.array(_sources(len(columns[PLACE_COLUMNS[0]]), [found.namesakes]))
     for name in PLACE_COLUMNS:
-        columns[name] = columns[name].take(source)
+        columns[name] = take(columns[name], source)
 
 
 def labels(found: Lookalikes, entity_id: np.ndarray) -> dict[str, pa.Array]:
@@ -206,7 +207,7 @@ def labels(found: Lookalikes, entity_id: np.ndarray) -> dict[str, pa.Array]:
         relation[pairs.later], relation[pairs.earlier] = code[later], code[earlier]
         group[pairs.later] = group[pairs.earlier] = entity_id[pairs.earlier]
     return {
-        "relation": RELATIONS.take(pa.array(relation, mask=relation < 0)),
+        "relation": take(RELATIONS, pa.array(relation, mask=relation < 0)),
         "lookalike_group": pa.array(group, mask=group < 0),
     }
 
@@ -223,4 +224,4 @@ def _sources(n: int, kinds: list[Pairs]) -> np.ndarray:
 def _suffixes(rng: np.random.Generator, n: int, shares: dict[str, float]) -> pa.Array:
     """``n`` suffixes written by their ``shares`` (the rest: null)."""
     index = np.searchsorted(np.cumsum(list(shares.values())), rng.random(n), side="right")
-    return pa.array(list(shares)).take(pa.array(index, mask=index == len(shares)))
+    return take(pa.array(list(shares)), pa.array(index, mask=index == len(shares)))

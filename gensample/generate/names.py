@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from gensample import reference
 from gensample.corruptions.arrays import put
 from gensample.generate import rare_names
+from gensample.native.take import take
 
 HYPHENATED, DOUBLE = 0.015, 0.006
 """Shares of people with a hyphenated family name, and with two family names (no hyphen)."""
@@ -82,7 +83,7 @@ def draw(
         middle=middle,
         last=last,
         suffix=_suffixes(rng, is_female, age),
-        first_email=pool.email.take(first_index),
+        first_email=take(pool.email, first_index),
         middle_email=middle_email,
         last_email=last_email,
     )
@@ -113,7 +114,7 @@ def of_people(people: pa.Table) -> Names:
 
 def written(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> pa.Array:
     """The names at ``index`` as their bearers write them: the customary way by its share."""
-    return pool.both.take(pa.array(_spelling(rng, pool, index)))
+    return take(pool.both, pa.array(_spelling(rng, pool, index)))
 
 
 def _spelling(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> np.ndarray:
@@ -124,7 +125,7 @@ def _spelling(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> n
 
 def of_heads(values: pa.Array, head: np.ndarray, shared: np.ndarray) -> pa.Array:
     """``values`` with their household ``head``'s value (a row's position) in ``shared`` rows."""
-    return values.take(pa.array(np.where(shared, head, np.arange(len(head)))))
+    return take(values, pa.array(np.where(shared, head, np.arange(len(head)))))
 
 
 def in_row_order(pieces: list[pa.Array], rows: list[np.ndarray]) -> pa.Array:
@@ -132,7 +133,7 @@ def in_row_order(pieces: list[pa.Array], rows: list[np.ndarray]) -> pa.Array:
     and the pieces together hold every row once."""
     order = np.empty(sum(len(at) for at in rows), np.int64)
     order[np.concatenate(rows)] = np.arange(len(order))
-    return pa.concat_arrays(pieces).take(pa.array(order))
+    return take(pa.concat_arrays(pieces), pa.array(order))
 
 
 def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
@@ -140,7 +141,7 @@ def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
     and spelled for e-mail."""
     pool, census = _family_names(), reference.family_names_census()
     index = census.sample(rng, n)
-    last, last_email = written(rng, pool, index), pool.email.take(index)
+    last, last_email = written(rng, pool, index), take(pool.email, index)
     rare = np.flatnonzero(rng.random(n) < rare_names.rare_share())
     made = rare_names.draw(rng, len(rare))
     last, last_email = put(last, rare, [made]), put(last_email, rare, [pc.utf8_lower(made)])
@@ -148,9 +149,9 @@ def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
     compound = np.flatnonzero(kind < HYPHENATED + DOUBLE)
     second = census.sample(rng, len(compound))
     joiner = pc.if_else(pa.array(kind[compound] < HYPHENATED), "-", " ")
-    joined = pc.binary_join_element_wise(last.take(compound), written(rng, pool, second), joiner)
+    joined = pc.binary_join_element_wise(take(last, compound), written(rng, pool, second), joiner)
     joined_email = pc.binary_join_element_wise(
-        last_email.take(compound), pool.email.take(second), ""
+        take(last_email, compound), take(pool.email, second), ""
     )
     return put(last, compound, [joined]), put(last_email, compound, [joined_email])
 
@@ -174,7 +175,7 @@ def _middle_names(rng: np.random.Generator, index: np.ndarray) -> tuple[pa.Array
     middle = spelling + (form == 1) * (len(full_then_initials) // 2)
     none = form == 2
     email = np.where(none, len(email_initials) - 1, index)  # the last initial: ''
-    return full_then_initials.take(pa.array(middle, mask=none)), email_initials.take(email)
+    return take(full_then_initials, pa.array(middle, mask=none)), take(email_initials, email)
 
 
 @functools.cache
@@ -192,7 +193,7 @@ def _suffixes(rng: np.random.Generator, is_female: np.ndarray, age: np.ndarray) 
     suffix = np.searchsorted(SUFFIX_SHARES, rng.random(len(age)), side="right")
     suffix = np.where((suffix == 1) & (age < SENIOR_AGE), 0, suffix)
     none = is_female | (suffix == len(SUFFIXES))
-    return SUFFIXES.take(pa.array(np.minimum(suffix, len(SUFFIXES) - 1), mask=none))
+    return take(SUFFIXES, pa.array(np.minimum(suffix, len(SUFFIXES) - 1), mask=none))
 
 
 @functools.cache
@@ -214,7 +215,7 @@ def _spellings(plain: pa.Array, part: str) -> Spellings:
     written = table["written"].chunk(0)
     return Spellings(
         plain,
-        pa.concat_arrays([plain, pc.coalesce(written.take(found), plain)]),
-        table["share"].chunk(0).take(found).fill_null(0.0).to_numpy(zero_copy_only=False),
+        pa.concat_arrays([plain, pc.coalesce(take(written, found), plain)]),
+        take(table["share"].chunk(0), found).fill_null(0.0).to_numpy(zero_copy_only=False),
         email_spelling(plain),
     )

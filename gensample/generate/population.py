@@ -18,6 +18,7 @@ from gensample import reference
 from gensample.corruptions import arrays
 from gensample.generate import emails, lookalikes, names
 from gensample.generate.seeding import BLOCK_SIZE, stream
+from gensample.native.take import take
 from gensample.settings import Settings
 
 SCHEMA = pa.schema(
@@ -187,13 +188,13 @@ def addresses(rng: np.random.Generator, head: np.ndarray) -> dict[str, pa.Array]
     places = reference.populated_places()
     place = pa.array(reference.place_weights().sample(rng, n)[head])
     number = np.minimum(np.ceil(rng.lognormal(6.0, 1.3, n)), 19999).astype(np.int64)[head]
-    line1 = pc.binary_join_element_wise(_numbers().take(pa.array(number)), streets(rng, head), " ")
+    line1 = pc.binary_join_element_wise(take(_numbers(), pa.array(number)), streets(rng, head), " ")
     apartment = rng.integers(0, len(_apartments()), n)[head]
     no_apartment = (rng.random(n) >= APARTMENT_P)[head]
-    line2 = _apartments().take(pa.array(apartment, mask=no_apartment))
+    line2 = take(_apartments(), pa.array(apartment, mask=no_apartment))
     columns = {"address_line1": line1, "address_line2": line2}
     for name in ("city", "state", "postal_code", "county", "area_code"):
-        columns[name] = places[name].take(place).combine_chunks()
+        columns[name] = take(places[name], place).combine_chunks()
     return columns
 
 
@@ -206,7 +207,7 @@ def streets(rng: np.random.Generator, head: np.ndarray) -> pa.Array:
         name, kind = reference.streets(numbered), reference.street_types(numbered)
         name_index, kind_index = name.draw(rng, n)[head], kind.draw(rng, n)[head]
         at = rows[numbered]
-        words = [name.values.take(name_index[at]), kind.values.take(kind_index[at])]
+        words = [take(name.values, name_index[at]), take(kind.values, kind_index[at])]
         drawn.append(pc.binary_join_element_wise(*words, " "))
     return names.in_row_order(drawn, rows)
 
@@ -244,8 +245,8 @@ def _phones(
     shared = rng.random(n) < SHARED_PHONE_P
     exchange, line = np.where(shared, exchange[head], exchange), np.where(shared, line[head], line)
     area_code = names.of_heads(area_code, head, shared)
-    line_digits = _four_digits().take(pa.array(line))
-    exchange_digits = _numbers().take(pa.array(exchange))
+    line_digits = take(_four_digits(), pa.array(line))
+    exchange_digits = take(_numbers(), pa.array(exchange))
     phone = pc.binary_join_element_wise("(", area_code, ") ", exchange_digits, "-", line_digits, "")
     return phone, shared
 
@@ -257,12 +258,12 @@ def state_phones(
     the household members sharing their number), of a former state, returned too (else null)."""
     n = len(head)
     moved = np.flatnonzero(rng.random(n) < MOVED_PHONE_SHARE)
-    former = former_states(rng, state.take(pa.array(moved)).to_numpy(zero_copy_only=False))
+    former = former_states(rng, take(state, pa.array(moved)).to_numpy(zero_copy_only=False))
     order = np.argsort(former, kind="stable")
     moved, former = moved[order], former[order]
     states, counts = np.unique(former, return_counts=True)
     pools = [reference.area_codes()[name] for name in states]
-    drawn = [pool.values.take(pool.draw(rng, k)) for pool, k in zip(pools, counts, strict=True)]
+    drawn = [take(pool.values, pool.draw(rng, k)) for pool, k in zip(pools, counts, strict=True)]
     codes = arrays.put(area_code, moved, drawn)
     phone_state = arrays.put(pa.nulls(n, pa.string()), moved, [pa.array(former, pa.string())])
     phone, shared = _phones(rng, codes, head)

@@ -14,6 +14,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from gensample.corruptions.arrays import put
 from gensample.generate import characters
+from gensample.native.take import take
 
 SCHEMA = pa.schema(
     [
@@ -84,7 +85,7 @@ def bucket(name: pa.Array, identifiers: list[pa.Array], unnamed: pa.Array) -> pa
         alone, (agreeing >= 1) & (agreeing == compared), (similar >= EASY_NAME) & (agreeing >= 2)
     )
     hard = (agreeing == 0) | (~alone & (similar < HARD_NAME))
-    return DIFFICULTIES.take(pa.array(np.where(easy, 0, np.where(hard, 2, 1))))
+    return take(DIFFICULTIES, pa.array(np.where(easy, 0, np.where(hard, 2, 1))))
 
 
 def _compared(left: pa.Array, right: pa.Array, scorer, same: float) -> pa.Array:
@@ -94,8 +95,8 @@ def _compared(left: pa.Array, right: pa.Array, scorer, same: float) -> pa.Array:
     differ = pc.not_equal(left, right).fill_null(False).to_numpy(zero_copy_only=False)
     rows = pa.array(np.flatnonzero(differ))
     scores[differ] = process.cpdist(  # in double precision, as the scorer gives one pair
-        left.take(rows).to_pylist(),
-        right.take(rows).to_pylist(),
+        take(left, rows).to_pylist(),
+        take(right, rows).to_pylist(),
         scorer=scorer,
         workers=1,
         dtype=np.float64,
@@ -116,7 +117,7 @@ def _text(table: pa.Table, columns: tuple[str, ...]) -> pa.Array:
     joined = pc.binary_join_element_wise(*present, "", " ", null_handling="skip")
     spaced = np.flatnonzero(pc.match_substring(joined, "  ").to_numpy(zero_copy_only=False))
     if len(spaced):  # a run of spaces reads as one (a stray space, an empty value)
-        single = pc.replace_substring_regex(joined.take(pa.array(spaced)), " {2,}", " ")
+        single = pc.replace_substring_regex(take(joined, pa.array(spaced)), " {2,}", " ")
         joined = put(joined, spaced, [single])
     joined = pc.utf8_trim_whitespace(joined)
     return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), pc.utf8_lower(joined))
@@ -139,7 +140,7 @@ def _same(copies: pa.Table, originals: pa.Table, column: str, normal) -> pa.Arra
     copy, original = (t[column].combine_chunks().cast(pa.string()) for t in (copies, originals))
     same = pc.equal(copy, original)
     rows = np.flatnonzero(pc.invert(same).fill_null(False).to_numpy(zero_copy_only=False))
-    both = normal(pa.concat_arrays([copy.take(rows), original.take(rows)]))
+    both = normal(pa.concat_arrays([take(copy, rows), take(original, rows)]))
     return put(same, rows, [pc.equal(both[: len(rows)], both[len(rows) :])])
 
 
@@ -147,4 +148,4 @@ def _metaphone(values: pa.Array) -> pa.Array:
     """The Metaphone code of each value, computed once per distinct value."""
     distinct = pc.unique(values.drop_null())
     codes = pa.array([jellyfish.metaphone(value) for value in distinct.to_pylist()], pa.string())
-    return codes.take(pc.index_in(values, value_set=distinct))
+    return take(codes, pc.index_in(values, value_set=distinct))

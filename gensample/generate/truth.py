@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate import population, similarity
+from gensample.native.take import take
 
 RECORDS_SCHEMA = pa.schema(
     [
@@ -176,7 +177,7 @@ def _similarities(
     in ``earlier`` when given (empty for originals and for copies of records not found)."""
     nothing = pa.Table.from_pylist([{}], schema=similarity.SCHEMA)
     if people is None or not len(record_id):
-        return nothing.take(pa.array(np.zeros(len(record_id), np.int64)))
+        return take(nothing, pa.array(np.zeros(len(record_id), np.int64)))
     order = np.argsort(record_id, kind="stable")
     copied = pc.fill_null(duplicate_of, -1).to_numpy(zero_copy_only=False)
     at = np.minimum(np.searchsorted(record_id[order], copied), len(order) - 1)
@@ -187,10 +188,10 @@ def _similarities(
     if earlier is not None:
         pool = pa.concat_tables([people, earlier.select(people.column_names).cast(people.schema)])
         rows = np.flatnonzero(copied >= 0)
-    measured = similarity.similarities(people.take(rows), pool.take(source[rows]))
+    measured = similarity.similarities(take(people, rows), take(pool, source[rows]))
     index = np.full(len(record_id), len(rows))
     index[rows] = np.arange(len(rows))
-    return pa.concat_tables([measured, nothing]).take(pa.array(index))
+    return take(pa.concat_tables([measured, nothing]), pa.array(index))
 
 
 def history_rows(

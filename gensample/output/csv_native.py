@@ -9,13 +9,14 @@ turned into text by Arrow and copied as they are.
 
 import ctypes
 import functools
-import importlib.util
 import threading
 from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from gensample.native import load
 
 ROWS_AT_ONCE = 16_384
 """Rows written per call of the library, into a buffer of each thread kept from call to call
@@ -59,12 +60,8 @@ class _Column(ctypes.Structure):
 @functools.cache
 def _library() -> ctypes.CDLL | None:
     """The compiled library, or None when the package was installed without it."""
-    spec = importlib.util.find_spec("gensample.output._csv_rows")
-    if spec is None or spec.origin is None:
-        return None
-    try:
-        library = ctypes.CDLL(spec.origin)
-    except OSError:  # built for another machine, say: Arrow's writer writes the same bytes
+    library = load("gensample.output._csv_rows")
+    if library is None:  # Arrow's writer writes the same bytes
         return None
     library.csv_rows.restype = ctypes.c_int64
     library.csv_rows.argtypes = (

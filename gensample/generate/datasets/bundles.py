@@ -18,6 +18,7 @@ from gensample.generate.datasets.common import MONEY, money
 from gensample.generate.datasets.contract import Parents
 from gensample.generate.datasets.stock import per_catalog
 from gensample.generate.seeding import stream
+from gensample.native.take import take
 from gensample.reference import catalog, deals
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -93,8 +94,8 @@ def _pick(
 def _kit(bundle_id: int, recipe: deals.Recipe, items: list, products: pa.Table) -> list[dict]:
     """The rows of one kit of ``items`` ((sku, component) pairs)."""
     at = pc.index_in(pa.array([sku for sku, _ in items]), value_set=products["sku"])
-    price = products["price"].take(at).to_pylist()
-    first_name = products["product_name"].take(at)[0].as_py()
+    price = take(products["price"], at).to_pylist()
+    first_name = take(products["product_name"], at)[0].as_py()
     cents = [round(p * 100) * part.quantity for p, (_, part) in zip(price, items, strict=True)]
     off = [round(value * recipe.discount) for value in cents]
     total = sum(cents) - sum(off)

@@ -32,6 +32,7 @@ from gensample.generate.datasets.draws import random_ids
 from gensample.generate.datasets.sessions import login_positions, login_windows, place_sessions
 from gensample.generate.datasets.texts import hex_text, random_bytes
 from gensample.generate.seeding import stream
+from gensample.native.take import take
 from gensample.reference import Pool
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -193,16 +194,16 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         {
             "hit_id": ids.in_order,
             "session_id": session_id[in_session],
-            "cookie_id": visits.cookies.take(pa.array(visitor)),
+            "cookie_id": take(visits.cookies, pa.array(visitor)),
             "customer_id": pa.array(
                 visits.customer_id[in_session], mask=position[order] < login[in_session]
             ),
             "hit_at": timestamps(hit_at[order]),
             "session_started_at": timestamps(started[in_session]),
             "session_ended_at": timestamps(ended[in_session]),
-            "page_url": pages.paths.take(pa.array(page[order])),
-            "referrer": pages.referrers.take(pa.array(referrer[order])),
-            "device_type": DEVICES.values.take(pa.array(visits.device[visitor])),
+            "page_url": take(pages.paths, pa.array(page[order])),
+            "referrer": take(pages.referrers, pa.array(referrer[order])),
+            "device_type": take(DEVICES.values, pa.array(visits.device[visitor])),
         }
     )
     return Generated(data.cast(SCHEMA), truth.RECORDS_SCHEMA.empty_table())

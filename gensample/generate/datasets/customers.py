@@ -24,6 +24,7 @@ from gensample.generate.datasets.common import (
 )
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.seeding import stream
+from gensample.native.take import take
 from gensample.reference import Pool
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -102,7 +103,7 @@ def _records(block: BlockInput) -> Generator[fuzzmap.Request, fuzzmap.Fuzzed, Ge
     people = entered(block)
     source = np.concatenate([np.arange(plan.entities), np.repeat(np.arange(plan.entities), copies)])
     carried, variations = variants.carry(
-        people.take(pa.array(source)),
+        take(people, pa.array(source)),
         block.other_values,
         source,
         fuzzing.run_variation_shares(settings, NAME),
@@ -115,7 +116,7 @@ def _records(block: BlockInput) -> Generator[fuzzmap.Request, fuzzmap.Fuzzed, Ge
     opened = opening_times(rng, block, source[originals:])
     written, corruptions = fuzzing.validated(
         written,
-        people["birth_date"].take(pa.array(source)),
+        take(people["birth_date"], pa.array(source)),
         corruptions,
         opened // DAY_SECONDS,
         settings,
@@ -191,8 +192,8 @@ def assemble(
     accounts = account_columns(rng, rows.num_rows, date, opened)
     order = _in_order(record_id)
     taken = pa.array(order)
-    rows, record_id, entity_id = rows.take(taken), record_id[order], entity_id[order]
-    status, created, updated = (column.take(taken) for column in accounts)
+    rows, record_id, entity_id = take(rows, taken), record_id[order], entity_id[order]
+    status, created, updated = (take(column, taken) for column in accounts)
     data = (
         rows.add_column(0, "customer_id", pa.array(record_id))
         .append_column("account_status", status)
@@ -200,8 +201,8 @@ def assemble(
         .append_column("updated_at", updated)
         .append_column("operation", repeat(INSERT, rows.num_rows))
     )
-    kind, duplicate_of, corruptions = (c.take(taken) for c in (kind, duplicate_of, corruptions))
-    variations, earlier = (None if v is None else v.take(taken) for v in (variations, earlier))
+    kind, duplicate_of, corruptions = (take(c, taken) for c in (kind, duplicate_of, corruptions))
+    variations, earlier = (None if v is None else take(v, taken) for v in (variations, earlier))
     records = truth.record_rows(
         NAME, record_id, entity_id, kind, duplicate_of, corruptions, rows, variations, earlier
     )
@@ -234,7 +235,7 @@ def account_columns(
 ) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Status, creation (``opened``, or any time within five years before ``date``) and last
     update of each account."""
-    status = ACCOUNT_STATUSES.values.take(ACCOUNT_STATUSES.draw(rng, n))
+    status = take(ACCOUNT_STATUSES.values, ACCOUNT_STATUSES.draw(rng, n))
     end = day_end(date)
     created = end - rng.integers(0, HISTORY_DAYS * 86_400, n) if opened is None else opened
     updated = created + (rng.random(n) * (end - created)).astype(np.int64)

@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from gensample.generate.datasets.common import shuffled_ids
+from gensample.native.take import take
 
 LOOKUP_SIZE = 4096
 """Entries of a lookup table: distributions are drawn to 1/4096 of probability."""
@@ -71,7 +72,7 @@ class Choices:
 
     def draw(self, rng: np.random.Generator, n: int) -> pa.Array:
         """``n`` texts drawn by weight."""
-        return self.values.take(self.lookup.draw(rng, n))
+        return take(self.values, self.lookup.draw(rng, n))
 
 
 def choices(weights: dict[str, float]) -> Choices:

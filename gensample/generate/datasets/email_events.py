@@ -34,6 +34,7 @@ from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.datasets.draws import by_odds, random_ids
 from gensample.generate.datasets.sessions import place_sessions
 from gensample.generate.seeding import stream
+from gensample.native.take import take
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "email_events"
@@ -140,7 +141,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
             "event_id": ids.in_order,
             "subscriber_id": subscribers["subscriber_id"].to_numpy()[subscriber[order]],
             "campaign_id": campaign_ids(campaign[order]),
-            "event_type": EVENT_TYPES.take(pa.array(kind[order])),
+            "event_type": take(EVENT_TYPES, pa.array(kind[order])),
             "event_at": timestamps(event_at[order]),
         }
     )
@@ -267,4 +268,4 @@ def campaign_ids(days: np.ndarray) -> pa.Array:
         return pa.array([], pa.string())
     first = int(days.min())
     calendar = pa.array(np.arange(first, int(days.max()) + 1) * DAY_SECONDS, TIMESTAMP)
-    return pc.strftime(calendar, format="CMP-%Y-%j").take(pa.array(days - first))
+    return take(pc.strftime(calendar, format="CMP-%Y-%j"), pa.array(days - first))

@@ -12,6 +12,7 @@ from gensample.generate.datasets import formats, identity, registration, systems
 from gensample.generate.datasets.common import TIMESTAMP, times_between
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.seeding import stream
+from gensample.native.take import take
 from gensample.reference import Pool
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -72,7 +73,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
             "subscriber_id": found.record_id,
             "email": found.columns["email"],
             "first_name": found.columns["first_name"],
-            "status": STATUSES.values.take(pa.array(status)),
+            "status": take(STATUSES.values, pa.array(status)),
             "subscribed_at": pa.array(subscribed, TIMESTAMP),
             "unsubscribed_at": pa.array(left, TIMESTAMP, mask=status != UNSUBSCRIBED),
         },

@@ -9,6 +9,7 @@ import pyarrow.compute as pc
 
 from gensample.generate.datasets.contract import BlockInput
 from gensample.generate.seeding import stream
+from gensample.native.take import take
 
 
 def person_habit(
@@ -50,7 +51,7 @@ def with_middle(
     system ``name`` (a habit of the person): as the person gives it (in full or as an initial,
     population's ``middle_name``), or only its ``initial`` ("John A")."""
     gives = pa.array(person_habit(block, name, "middle", (1 - share, share), person) == 1)
-    middle = block.people["middle_name"].take(pa.array(person))
+    middle = take(block.people["middle_name"], pa.array(person))
     if initial:
         middle = pc.utf8_slice_codeunits(middle, 0, 1)
     given = pc.if_else(gives, pc.binary_join_element_wise(first, middle, " "), None)

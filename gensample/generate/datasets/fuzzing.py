@@ -12,6 +12,7 @@ from gensample.corruptions import arrays, dates, fuzzmap
 from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.corruptions.weights import DIFFICULTIES, Difficulty
 from gensample.generate.datasets import systems
+from gensample.native.take import take
 from gensample.settings import Settings
 
 
@@ -160,11 +161,11 @@ def validated(
     refused = np.flatnonzero(~dates.accepted(written["birth_date"], captured))
     if not len(refused):
         return written, labels
-    labels_of_refused = labels.take(pa.array(refused))
+    labels_of_refused = take(labels, pa.array(refused))
     if settings.validity.invalid_dates:
         marked = pc.binary_join_element_wise(labels_of_refused, INVALID_DATE, ";")
         return written, arrays.put(labels, refused, [marked])
-    retyped = dates.mistype_day(birth_date.take(pa.array(refused)), rng)
+    retyped = dates.mistype_day(take(birth_date, pa.array(refused)), rng)
     column = written.schema.get_field_index("birth_date")
     birth = arrays.put(written["birth_date"].combine_chunks(), refused, [retyped])
     relabelled = pc.replace_substring_regex(

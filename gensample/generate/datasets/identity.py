@@ -30,6 +30,7 @@ from gensample.generate.datasets.fuzzing import run_variation_shares
 from gensample.generate.datasets.registration import earliest_days
 from gensample.generate.datasets.written_errors import Render
 from gensample.generate.seeding import stream
+from gensample.native.take import take
 from gensample.settings import Settings
 
 
@@ -161,10 +162,10 @@ def _records(
         settings.max_duplicates_per_entity,
     )
     source = np.concatenate([np.arange(covered), np.repeat(np.arange(covered), copies)])
-    held = block.people.select(system.columns).take(chosen)
+    held = take(block.people.select(system.columns), chosen)
     held = _unrecorded(draw("unrecorded"), held, systems.parameters(settings, system.name))
     carried, variations = variants.carry(
-        held.take(source),
+        take(held, source),
         block.other_values,
         chosen[source],
         run_variation_shares(settings, system.name),
@@ -176,7 +177,7 @@ def _records(
     if "birth_date" in system.columns:
         columns, labels = fuzzing.validated(
             columns,
-            block.people["birth_date"].take(pa.array(chosen[source])),
+            take(block.people["birth_date"], pa.array(chosen[source])),
             labels,
             earliest_days(block)[chosen[source]],
             settings,
@@ -188,7 +189,7 @@ def _records(
     original = (ids.of_row[source] - start)[order]
     person = chosen[source][order]
     entity_id = block.people["entity_id"].to_numpy()[person]
-    columns = columns.take(order)
+    columns = take(columns, order)
     return Records(
         record_id,
         person,
@@ -199,7 +200,7 @@ def _records(
             record_id,
             entity_id,
             original,
-            (labels.take(order), variations.take(order)),
+            (take(labels, order), take(variations, order)),
             columns,
         ),
     )

@@ -13,6 +13,7 @@ from gensample.generate import characters
 from gensample.generate.datasets import formats, identity, stores, systems
 from gensample.generate.datasets.common import DAY_SECONDS, TIMESTAMP, during_hours, event_window
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
+from gensample.native.take import take
 from gensample.reference import Pool
 from gensample.settings import DATASET_PARENTS
 
@@ -145,15 +146,15 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     )
     occurred, reported = (during_hours(t, stores.OPENING_HOURS) for t in (occurred, reported))
     report = pa.array(REPORTS.draw(draw("report"), len(occurred)))
-    state = block.people["state"].take(pa.array(found.person))
+    state = take(block.people["state"], pa.array(found.person))
     data = pa.table(
         {
             "incident_id": found.record_id,
             "store_id": stores.near(draw("store"), parents["stores"].data, state),
             "occurred_at": pa.array(occurred, TIMESTAMP),
             "reported_at": pa.array(reported, TIMESTAMP),
-            "incident_type": REPORT_TYPES.take(report),
-            "description": REPORTS.values.take(report),
+            "incident_type": take(REPORT_TYPES, report),
+            "description": take(REPORTS.values, report),
             "reporter_name": formats.join_present(
                 found.columns["first_name"], found.columns["last_name"], " "
             ),

@@ -11,6 +11,7 @@ import pyarrow as pa
 from gensample.generate.datasets import stock
 from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
+from gensample.native.take import take
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "inventory"
@@ -55,8 +56,8 @@ def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
     return pa.table(
         {
             "inventory_date": pa.repeat(pa.scalar(date), len(shelves.store)),
-            "store_id": parents["stores"].data["store_id"].take(pa.array(shelves.store)),
-            "sku": parents["products"].data["sku"].take(pa.array(shelves.product)),
+            "store_id": take(parents["stores"].data["store_id"], pa.array(shelves.store)),
+            "sku": take(parents["products"].data["sku"], pa.array(shelves.product)),
             "opening": day.opening,
             "deliveries": day.deliveries,
             "sales": day.sales,

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from gensample.generate.datasets import identity, registration, systems
 from gensample.generate.datasets.common import DAY_SECONDS, MONEY, money, share_of
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
+from gensample.native.take import take
 from gensample.settings import DATASET_PARENTS
 
 NAME = "loyalty_members"
@@ -95,7 +96,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         {
             "member_id": found.record_id,
             "card_number": card_numbers(found.record_id),
-            "tier": TIERS.take(pa.array(tier)),
+            "tier": take(TIERS, pa.array(tier)),
             "lifetime_spend": money(spend),
             "points": spend * POINTS_PER_100_DOLLARS[tier] // 10_000,
             "enrolled_on": pa.array((enrolled // DAY_SECONDS).astype(np.int32), pa.date32()),

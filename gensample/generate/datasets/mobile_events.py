@@ -31,6 +31,7 @@ from gensample.generate.datasets.draws import by_odds, random_ids
 from gensample.generate.datasets.sessions import login_positions, login_windows, place_sessions
 from gensample.generate.datasets.texts import hex_text, random_bytes
 from gensample.generate.seeding import stream
+from gensample.native.take import take
 from gensample.reference import Pool
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -173,13 +174,13 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     data = pa.table(
         {
             "event_id": ids.in_order,
-            "device_id": users.device_id.take(pa.array(user)),
-            "advertising_id": users.advertising_id.take(pa.array(user)),
-            "platform": PLATFORMS.values.take(pa.array(users.platform[user])),
-            "app_version": APP_VERSIONS.values.take(pa.array(users.app_version[user])),
+            "device_id": take(users.device_id, pa.array(user)),
+            "advertising_id": take(users.advertising_id, pa.array(user)),
+            "platform": take(PLATFORMS.values, pa.array(users.platform[user])),
+            "app_version": take(APP_VERSIONS.values, pa.array(users.app_version[user])),
             "customer_id": pa.array(users.customer_id[user], mask=~logged_in),
             "member_id": pa.array(member_id, mask=~logged_in | (member_id < 0)),
-            "event_type": EVENT_TYPES.take(pa.array(kind[order])),
+            "event_type": take(EVENT_TYPES, pa.array(kind[order])),
             "event_at": timestamps(event_at[order]),
         }
     )

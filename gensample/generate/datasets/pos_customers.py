@@ -13,6 +13,7 @@ from gensample.generate import characters
 from gensample.generate.datasets import formats, identity, registration, stores, systems
 from gensample.generate.datasets.common import TIMESTAMP, during_hours
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
+from gensample.native.take import take
 from gensample.settings import DATASET_PARENTS
 
 NAME = "pos_customers"
@@ -70,7 +71,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     """Till customers of one block, in id order, with their truth rows."""
     found = identity.records(block, SYSTEM)
     draw = identity.streams(block, NAME)
-    state = block.people["state"].take(pa.array(found.person))
+    state = take(block.people["state"], pa.array(found.person))
     registered = during_hours(
         identity.first_times(
             draw("registered"), block, found, *registration.history_window(block.date)

@@ -29,6 +29,7 @@ from gensample.generate.datasets.draws import choices, in_id_order, shares, trun
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
+from gensample.native.take import take
 from gensample.reference import Pool, deals
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -153,7 +154,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
             "pos_customer_id": pa.array(
                 basket.customer_id[line_basket], mask=(shopper < 0)[line_basket]
             ),
-            "sku": products["sku"].take(pa.array(sold.product)),
+            "sku": take(products["sku"], pa.array(sold.product)),
             "quantity": sold.quantity,
             "unit_price": money(cents[sold.product]),
             "bundle_id": pa.array(sold.bundle + 1, mask=sold.bundle < 0),
@@ -162,7 +163,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
             "line_total": money(line_total),
             "basket_total": money(basket_total[line_basket]),
             "purchased_at": timestamps(basket.purchased_at[line_basket]),
-            "payment_method": PAYMENT_METHODS.values.take(basket.payment[line_basket]),
+            "payment_method": take(PAYMENT_METHODS.values, basket.payment[line_basket]),
         },
         schema=SCHEMA,
     )

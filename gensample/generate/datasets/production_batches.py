@@ -10,6 +10,7 @@ import pyarrow as pa
 from gensample.generate.datasets import lots, orders
 from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
+from gensample.native.take import take
 from gensample.reference import supply
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -71,4 +72,4 @@ def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
 def _packed(made: lots.Lines, products_table: pa.Table, line: int) -> str:
     """The SKUs of one batch line, separated by ';'."""
     rows = np.flatnonzero(made.of_product == line)
-    return ";".join(products_table["sku"].take(pa.array(rows)).to_pylist())
+    return ";".join(take(products_table["sku"], pa.array(rows)).to_pylist())

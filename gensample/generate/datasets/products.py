@@ -25,6 +25,7 @@ from gensample.generate.datasets.common import MONEY, epoch_day, money
 from gensample.generate.datasets.contract import Parents
 from gensample.generate.datasets.product_texts import column_of, pack_table
 from gensample.generate.seeding import stream
+from gensample.native.take import take
 from gensample.reference import catalog as catalog_data
 from gensample.reference import retail, stamps, user_tables
 from gensample.settings import DATASET_PARENTS, Settings
@@ -144,12 +145,12 @@ def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
         {
             "sku": sku_text(numbers),
             "product_name": product_texts.names(data, item, variant, pack, brand),
-            "category": pa.array(column_of(items, "category")).take(pa.array(item)),
-            "brand": pa.array(column_of(brands, "name")).take(pa.array(brand)),
-            "tier": pa.array(tiers, pa.string()).take(pa.array(tier)),
+            "category": take(pa.array(column_of(items, "category")), pa.array(item)),
+            "brand": take(pa.array(column_of(brands, "name")), pa.array(brand)),
+            "tier": take(pa.array(tiers, pa.string()), pa.array(tier)),
             "price": money(cents),
             "cost": money(cost),
-            "unit": pa.array(column_of(items, "unit")).take(pa.array(item)),
+            "unit": take(pa.array(column_of(items, "unit")), pa.array(item)),
             "pack_size": size,
             "introduced_on": introduced,
             "discontinued_on": discontinued,
@@ -157,7 +158,7 @@ def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
         },
         schema=SCHEMA,
     )
-    return built.take(pa.array(np.argsort(numbers)))
+    return take(built, pa.array(np.argsort(numbers)))
 
 
 def makeup(seed: int, count: int, data_dir: str = "") -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,7 @@ from gensample.generate.datasets.contract import Parents
 from gensample.generate.datasets.stock import per_catalog
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
+from gensample.native.take import take
 from gensample.reference import deals
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -77,7 +78,7 @@ def of_run(settings: Settings) -> pa.Table:
         for k, kind in enumerate(deals.load(settings.retail.data_dir).kinds)
     ]
     made = pa.concat_tables(parts) if parts else SCHEMA.empty_table()
-    made = made.take(pc.sort_indices(made, [("starts_on", "ascending"), ("kind", "ascending")]))
+    made = take(made, pc.sort_indices(made, [("starts_on", "ascending"), ("kind", "ascending")]))
     return made.set_column(0, "promotion_id", pa.array(np.arange(1, made.num_rows + 1)))
 
 
@@ -129,15 +130,15 @@ def _targets(
         ids = pc.unique(bundles["bundle_id"])
         if not len(ids):
             return _none(n, pa.string()), _none(n, pa.int64()), pa.repeat("no kit", n)
-        chosen = ids.take(pa.array(target % len(ids)))
-        names = bundles["bundle_name"].take(pc.index_in(chosen, value_set=bundles["bundle_id"]))
+        chosen = take(ids, pa.array(target % len(ids)))
+        names = take(bundles["bundle_name"], pc.index_in(chosen, value_set=bundles["bundle_id"]))
         return _none(n, pa.string()), chosen, names
     pool = _always_on_sale(products)
     if kind.name == "lube_with_filter":
         lubricants = pool.filter(pc.equal(pool["category"], LUBRICANT))
         pool = lubricants if lubricants.num_rows else pool
     picked = pa.array(target % pool.num_rows)
-    return pool["sku"].take(picked), _none(n, pa.int64()), pool["product_name"].take(picked)
+    return take(pool["sku"], picked), _none(n, pa.int64()), take(pool["product_name"], picked)
 
 
 def _always_on_sale(products: pa.Table) -> pa.Table:

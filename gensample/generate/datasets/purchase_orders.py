@@ -10,6 +10,7 @@ import pyarrow as pa
 from gensample.generate.datasets import orders
 from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
+from gensample.native.take import take
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "purchase_orders"
@@ -62,7 +63,7 @@ def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
             "supplier": orders.parties(coming),
             "store_id": orders.store_ids(coming, parents["stores"].data),
             "distributor_id": distributor_id[coming.distributor],
-            "sku": parents["products"].data["sku"].take(pa.array(coming.product)),
+            "sku": take(parents["products"].data["sku"], pa.array(coming.product)),
             "quantity": coming.quantity,
             "ordered_on": pa.array(coming.ordered.astype("datetime64[D]")),
             "lead_days": epoch_day(date) - coming.ordered,

@@ -26,6 +26,7 @@ from gensample.generate.datasets.draws import choices, truncated_geometric
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
+from gensample.native.take import take
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "safety_inspections"
@@ -100,7 +101,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         {
             "inspection_id": np.arange(start, start + count, dtype=np.int64),
             "store_id": store_ids[rng.integers(0, len(store_ids), count)],
-            "inspector_name": inspectors(settings.seed).take(rng.integers(0, ROSTER_SIZE, count)),
+            "inspector_name": take(inspectors(settings.seed), rng.integers(0, ROSTER_SIZE, count)),
             "inspected_at": timestamps(in_hours(rng, first, last, OFFICE_HOURS, count)),
             "category": CATEGORIES.draw(rng, count),
             "score": score,
@@ -120,16 +121,16 @@ def inspectors(seed: int) -> pa.Array:
     given = [reference.given_names(gender) for gender in ("F", "M")]
     first = pc.if_else(
         pa.array(female),
-        given[0].values.take(given[0].draw(rng, ROSTER_SIZE)),
-        given[1].values.take(given[1].draw(rng, ROSTER_SIZE)),
+        take(given[0].values, given[0].draw(rng, ROSTER_SIZE)),
+        take(given[1].values, given[1].draw(rng, ROSTER_SIZE)),
     )
     family = reference.family_names()
     return pc.binary_join_element_wise(
-        first, family.values.take(family.draw(rng, ROSTER_SIZE)), " "
+        first, take(family.values, family.draw(rng, ROSTER_SIZE)), " "
     )
 
 
 def results(score: np.ndarray) -> pa.Array:
     """pass, conditional or fail, by the score thresholds."""
     grade = (score < PASS_FROM).astype(np.int64) + (score < CONDITIONAL_FROM)
-    return pa.array(["pass", "conditional", "fail"]).take(grade)
+    return take(pa.array(["pass", "conditional", "fail"]), grade)

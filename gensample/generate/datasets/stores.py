@@ -16,6 +16,7 @@ from gensample import reference
 from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
 from gensample.generate.seeding import stream
+from gensample.native.take import take
 from gensample.reference import user_tables
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -125,8 +126,8 @@ def catalog(seed: int, count: int) -> pa.Table:
     places = reference.places()
     # people live at uniformly drawn ZIP codes, so uniform ZIP codes put stores where they live
     place = pa.array(_draw(seed, "place").integers(0, places.num_rows, count))
-    state = places["state"].take(place)
-    city = places["city"].take(place)
+    state = take(places["state"], place)
+    city = take(places["city"], place)
     format_index = _draw(seed, "format").choice(len(FORMATS), count, p=FORMAT_SHARES)
     return pa.table(
         {
@@ -135,10 +136,10 @@ def catalog(seed: int, count: int) -> pa.Table:
             "address_line1": street_addresses(seed, count),
             "city": city,
             "state": state,
-            "postal_code": places["postal_code"].take(place),
+            "postal_code": take(places["postal_code"], place),
             "region": regions(state),
             "opened_on": opening_days(seed, count),
-            "format": pa.array(FORMATS).take(pa.array(format_index)),
+            "format": take(pa.array(FORMATS), pa.array(format_index)),
         },
         schema=SCHEMA,
     )
@@ -151,7 +152,7 @@ def _draw(seed: int, purpose: str) -> np.random.Generator:
 
 def store_names(city: pa.ChunkedArray, format_index: np.ndarray) -> pa.Array:
     """ "<City> <Format>", with " #2", " #3"... on the later stores of the same name."""
-    titles = pa.array(FORMAT_TITLES).take(pa.array(format_index))
+    titles = take(pa.array(FORMAT_TITLES), pa.array(format_index))
     names = pc.binary_join_element_wise(city, titles, " ")
     occurrence = occurrence_numbers(names.to_numpy(zero_copy_only=False))
     suffix = pc.binary_join_element_wise(" #", pc.cast(pa.array(occurrence), pa.string()), "")
@@ -174,8 +175,8 @@ def street_addresses(seed: int, count: int) -> pa.Array:
     """A house number and a street for each store."""
     number = pc.cast(pa.array(_draw(seed, "number").integers(100, 20_000, count)), pa.string())
     streets, suffixes = reference.street_names(), reference.street_suffixes()
-    street = streets.values.take(_weighted(seed, "street", streets, count))
-    suffix = suffixes.values.take(_weighted(seed, "suffix", suffixes, count))
+    street = take(streets.values, _weighted(seed, "street", streets, count))
+    suffix = take(suffixes.values, _weighted(seed, "suffix", suffixes, count))
     return pc.binary_join_element_wise(number, street, suffix, " ")
 
 
@@ -196,7 +197,7 @@ def opening_days(seed: int, count: int) -> pa.Array:
 def regions(state: pa.ChunkedArray) -> pa.Array:
     """The census region of each state."""
     states, names = _region_table()
-    return names.take(pc.index_in(state, value_set=states))
+    return take(names, pc.index_in(state, value_set=states))
 
 
 @functools.cache

@@ -22,6 +22,7 @@ from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.datasets.draws import truncated_geometric
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
+from gensample.native.take import take
 from gensample.reference import deals
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -111,7 +112,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         {
             "transaction_id": orders["transaction_id"].to_numpy()[lines.basket],
             "line_number": np.arange(len(lines.basket)) - lines.first_line + 1,
-            "sku": catalog["sku"].take(pa.array(lines.product)),
+            "sku": take(catalog["sku"], pa.array(lines.product)),
             "quantity": lines.quantity,
             "unit_price": money(made.unit_cents),
             "bundle_id": pa.array(lines.bundle + 1, mask=lines.bundle < 0),

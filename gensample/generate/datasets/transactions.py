@@ -27,6 +27,7 @@ from gensample.generate.datasets.draws import choices, in_id_order, truncated_ge
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
+from gensample.native.take import take
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "transactions"
@@ -229,4 +230,4 @@ def statuses(rng: np.random.Generator, ordered_at: np.ndarray, last: int) -> pa.
     in_flight = np.isin(names, IN_FLIGHT)
     drawn = STATUSES.lookup.draw(rng, len(ordered_at))
     delivered = in_flight[drawn] & (ordered_at <= last - IN_FLIGHT_DAYS * DAY_SECONDS)
-    return STATUSES.values.take(np.where(delivered, names.index("delivered"), drawn))
+    return take(STATUSES.values, np.where(delivered, names.index("delivered"), drawn))

@@ -12,6 +12,7 @@ from gensample.corruptions.arrays import differs
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
 from gensample.generate.datasets import fuzzing
 from gensample.generate.datasets.contract import BlockInput
+from gensample.native.take import take
 
 CANDIDATES = (1, 4)
 """How many corrupted versions of a copy are tried at once: one, then (for the copies that
@@ -58,22 +59,22 @@ def corrupted(
             break
         tried = np.repeat(rows, candidates)
         request = fuzzmap.Request(
-            carried.take(tried), np.arange(len(tried)), fuzz_map, most, rng, hurried
+            take(carried, tried), np.arange(len(tried)), fuzz_map, most, rng, hurried
         )
         fuzzed, changes = yield request
         shown = render(block, fuzzed, person[tried])
-        visible = _visible_labels(changes, fuzz_map, shown, written[0].take(tried))
+        visible = _visible_labels(changes, fuzz_map, shown, take(written[0], tried))
         changed = pc.not_equal(visible, "").to_numpy(zero_copy_only=False)
         changed = changed.reshape(len(rows), candidates)
         kept = pa.array(np.arange(len(rows)) * candidates + changed.argmax(axis=1))
         read_from[rows] = sum(map(len, written)) + np.arange(len(rows))
         label_of[rows] = sum(map(len, labels)) + np.arange(len(rows))
-        written.append(shown.take(kept))
-        labels.append(visible.take(kept))
+        written.append(take(shown, kept))
+        labels.append(take(visible, kept))
         rows = rows[~changed.any(axis=1)]
     return (
-        pa.concat_tables(written).combine_chunks().take(read_from),
-        pa.concat_arrays(labels).take(label_of),
+        take(pa.concat_tables(written).combine_chunks(), read_from),
+        take(pa.concat_arrays(labels), label_of),
     )
 
 

@@ -26,6 +26,7 @@ from gensample.generate.seeding import BLOCK_SIZE, stream
 from gensample.generate.spec.arrow_types import schemas
 from gensample.generate.spec.columns import GENERATORS, Context, formatted, parent_weights
 from gensample.generate.spec.model import Spec, column_order
+from gensample.native.take import take
 from gensample.settings import DATASET_PARENTS, Settings
 
 
@@ -124,8 +125,8 @@ def people_dataset(
         entity_id = seen["entity_id"].to_numpy()[source % max(len(seen), 1)]
         shown = as_person(dataset, table)
         rows = truth.record_rows(name, record_id, entity_id, kind, duplicate_of, labels, shown)
-        data.append(with_id(dataset["id"], record_id, table).take(pa.array(order)))
-        truths.append(rows.take(pa.array(order)))
+        data.append(take(with_id(dataset["id"], record_id, table), pa.array(order)))
+        truths.append(take(rows, pa.array(order)))
         next_id += table.num_rows
     return data, joined(truths, truth.RECORDS_SCHEMA)
 
@@ -164,7 +165,7 @@ def with_duplicates(
     source = np.concatenate(
         [np.arange(originals.num_rows), np.repeat(np.arange(originals.num_rows), copies.counts)]
     )
-    table = originals.take(pa.array(source))
+    table = take(originals, pa.array(source))
     fuzz_map = {
         field: FieldFuzz(entry["weight"], entry["corruptions"])
         for field, entry in dataset.get("fuzz", {}).items()

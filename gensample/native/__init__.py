@@ -1,0 +1,19 @@
+"""The compiled parts of gensample: small C libraries without Python's API, built by setup.py
+when a C compiler is there and loaded through ctypes. Each is optional: without it, the code
+that uses it does the same through Arrow, slower (``take`` here; the CSV writer in ``output``).
+"""
+
+import ctypes
+import importlib.util
+
+
+def load(module: str) -> ctypes.CDLL | None:
+    """The compiled library installed as ``module`` (say ``gensample.native._take``), or None
+    when the package was installed without it."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        return ctypes.CDLL(spec.origin)
+    except OSError:  # built for another machine, say
+        return None

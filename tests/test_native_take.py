@@ -1,0 +1,108 @@
+"""The compiled take gathers the values Arrow's take gathers, for strings, tables and the rest."""
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gensample.native import take as native
+
+GENERATION = [Path(native.__file__).parents[1] / name for name in ("generate", "corruptions")]
+TEXTS = st.one_of(st.none(), st.text(max_size=40), st.sampled_from(["", "x" * 16, "y" * 17]))
+
+
+def test_the_compiled_take_is_built_in_this_installation():
+    assert native.available()  # else every block takes its strings through Arrow, slower
+
+
+@st.composite
+def strings_and_positions(draw):
+    """A string or binary array (a slice of one, at times) and positions inside it."""
+    values = draw(st.lists(TEXTS, max_size=60))
+    kind = draw(st.sampled_from([pa.string(), pa.binary()]))
+    array = pa.array(values, pa.string()).cast(kind)
+    start = draw(st.integers(0, len(values)))
+    array = array.slice(start, draw(st.integers(0, len(values) - start)))
+    if not len(array):
+        return array, []
+    return array, draw(st.lists(st.integers(0, len(array) - 1), max_size=80))
+
+
+@settings(max_examples=300, deadline=None)
+@given(strings_and_positions(), st.sampled_from(["list", "numpy", "arrow int32", "chunked"]))
+def test_strings_are_taken_as_arrow_takes_them(case, form):
+    array, positions = case
+    given_as = {
+        "list": positions,
+        "numpy": np.array(positions, np.int64),
+        "arrow int32": pa.array(positions, pa.int32()),
+        "chunked": positions,
+    }[form]
+    values = pa.chunked_array([array]) if form == "chunked" else array
+    taken = native.take(values, given_as)
+    expected = values.take(pa.array(positions, pa.int64()))
+    assert type(taken) is type(expected)
+    assert taken.type == array.type
+    assert taken.equals(expected)
+    assert taken.null_count == expected.null_count
+    taken.validate(full=True)
+
+
+def test_a_table_keeps_its_schema_and_every_column_type():
+    schema = pa.schema(
+        [("name", pa.string()), ("n", pa.int64()), ("when", pa.date32())], metadata={b"k": b"v"}
+    )
+    table = pa.table(
+        {"name": ["Ann", None, 'Bo "B"'], "n": [1, None, 3], "when": [0, 1, None]},
+        schema=schema,
+    )
+    chunked = pa.concat_tables([table.slice(0, 1), table.slice(1)])  # columns of two chunks
+    for values in (table, chunked):
+        taken = native.take(values, np.array([2, 0, 0, 1]))
+        assert taken.schema == schema and taken.schema.metadata == {b"k": b"v"}
+        assert taken.to_pylist() == [
+            {"name": 'Bo "B"', "n": 3, "when": None},
+            {"name": "Ann", "n": 1, "when": pa.scalar(0, pa.date32()).as_py()},
+            {"name": "Ann", "n": 1, "when": pa.scalar(0, pa.date32()).as_py()},
+            {"name": None, "n": None, "when": pa.scalar(1, pa.date32()).as_py()},
+        ]
+    no_columns = pa.table({"n": [1, 2]}).select([])
+    assert native.take(no_columns, [1, 1, 0]).equals(no_columns.take([1, 1, 0]))
+
+
+@pytest.mark.parametrize("positions", [[3], [-1], [0, 2**40]])
+def test_a_position_outside_the_values_raises_arrows_error(positions):
+    with pytest.raises(IndexError, match="out of bounds"):
+        native.take(pa.array(["a", "b", "c"]), np.array(positions))
+
+
+def test_null_positions_give_nulls_as_in_arrow():
+    values = pa.array(["a", "b"])
+    positions = pa.array([1, None, 0], pa.int64())
+    assert native.take(values, positions).to_pylist() == ["b", None, "a"]
+
+
+def test_without_the_library_arrow_takes_the_same(monkeypatch):
+    values = pa.array(["Ann", None, "Bo"] * 3)
+    with_library = native.take(values, [8, 0, 1])
+    monkeypatch.setattr(native, "_library", lambda: None)  # installed without it
+    assert native.take(values, [8, 0, 1]).equals(with_library)
+    assert with_library.to_pylist() == ["Bo", "Ann", None]
+
+
+def test_generation_takes_its_values_through_the_compiled_take():
+    """A block's takes go through ``native.take``, not Arrow's (or NumPy's) ``.take`` method."""
+    found = []
+    for path in (path for folder in GENERATION for path in sorted(folder.rglob("*.py"))):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                method = node.func
+                if method.attr == "take" and not (
+                    isinstance(method.value, ast.Name) and method.value.id == "np"
+                ):
+                    found.append(f"{path.name}:{node.lineno}")
+    assert not found, f"use gensample.native.take.take instead of .take(): {found}"
