@@ -66,16 +66,23 @@ def _rows(positions: Positions) -> np.ndarray | None:
     return np.ascontiguousarray(rows, dtype=np.int64)
 
 
-def _take_column(values: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
-    """One array's (or one-chunk chunked array's) values at ``rows``."""
-    if isinstance(values, pa.ChunkedArray):
-        if values.num_chunks != 1:
-            return values.take(rows)
-        return pa.chunked_array([_take_column(values.chunk(0), rows)], values.type)
-    if not (pa.types.is_string(values.type) or pa.types.is_binary(values.type)) or not len(values):
+def _take_column(
+    values: pa.Array | pa.ChunkedArray, rows: np.ndarray
+) -> pa.Array | pa.ChunkedArray:
+    """One column's values at ``rows``."""
+    if not _are_strings(values.type) or not len(values):
         return values.take(rows)
+    if isinstance(values, pa.ChunkedArray):  # joined, as Arrow's take joins them
+        if values.nbytes >= 2**31:  # more than one array of strings holds
+            return values.take(rows)
+        return pa.chunked_array([_take_column(values.combine_chunks(), rows)], values.type)
     taken = _take_strings(values, rows)
     return values.take(rows) if taken is None else taken  # Arrow says what is wrong
+
+
+def _are_strings(kind: pa.DataType) -> bool:
+    """Whether values of ``kind`` are strings with 32-bit offsets, as the library takes them."""
+    return pa.types.is_string(kind) or pa.types.is_binary(kind)
 
 
 def _take_strings(values: pa.Array, rows: np.ndarray) -> pa.Array | None:
