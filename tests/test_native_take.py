@@ -1,6 +1,7 @@
 """The compiled take gathers the values Arrow's take gathers, for strings, tables and the rest."""
 
 import ast
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -57,8 +58,9 @@ def test_a_table_keeps_its_schema_and_every_column_type():
     schema = pa.schema(
         [("name", pa.string()), ("n", pa.int64()), ("when", pa.date32())], metadata={b"k": b"v"}
     )
+    first, second = dt.date(2026, 1, 1), dt.date(2026, 1, 2)
     table = pa.table(
-        {"name": ["Ann", None, 'Bo "B"'], "n": [1, None, 3], "when": [0, 1, None]},
+        {"name": ["Ann", None, 'Bo "B"'], "n": [1, None, 3], "when": [first, second, None]},
         schema=schema,
     )
     chunked = pa.concat_tables([table.slice(0, 1), table.slice(1)])  # columns of two chunks
@@ -67,9 +69,9 @@ def test_a_table_keeps_its_schema_and_every_column_type():
         assert taken.schema == schema and taken.schema.metadata == {b"k": b"v"}
         assert taken.to_pylist() == [
             {"name": 'Bo "B"', "n": 3, "when": None},
-            {"name": "Ann", "n": 1, "when": pa.scalar(0, pa.date32()).as_py()},
-            {"name": "Ann", "n": 1, "when": pa.scalar(0, pa.date32()).as_py()},
-            {"name": None, "n": None, "when": pa.scalar(1, pa.date32()).as_py()},
+            {"name": "Ann", "n": 1, "when": first},
+            {"name": "Ann", "n": 1, "when": first},
+            {"name": None, "n": None, "when": second},
         ]
     no_columns = pa.table({"n": [1, 2]}).select([])
     assert native.take(no_columns, [1, 1, 0]).equals(no_columns.take([1, 1, 0]))
