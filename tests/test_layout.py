@@ -1,8 +1,9 @@
 """The package reads like the pipeline: imports only go down the stages, and never in a cycle.
 
-Stages, lowest first: ``errors`` and ``reference`` (data), ``corruptions`` (the error catalogue
-and fuzz map), ``settings``, ``generate``, ``output``, ``daily``, then ``publish``, ``load`` and
-``score`` side by side, and the CLI and API on top. Lazy imports inside functions count too.
+Stages, lowest first: ``errors``, ``reference`` (data) and ``native`` (compiled helpers),
+``corruptions`` (the error catalogue and fuzz map), ``settings``, ``generate``, ``output``,
+``daily``, then ``publish``, ``load`` and ``score`` side by side, and the CLI and API on top.
+Lazy imports inside functions count too.
 """
 
 import ast
