@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gensample.native import load
 from gensample.native import take as native
 
 GENERATION = [Path(native.__file__).parents[1] / name for name in ("generate", "corruptions")]
@@ -87,6 +88,11 @@ def test_null_positions_give_nulls_as_in_arrow():
     values = pa.array(["a", "b"])
     positions = pa.array([1, None, 0], pa.int64())
     assert native.take(values, positions).to_pylist() == ["b", None, "a"]
+
+
+def test_a_library_not_installed_is_none():
+    assert load("gensample.native._not_built") is None
+    assert load("gensample.native._take") is not None
 
 
 def test_without_the_library_arrow_takes_the_same(monkeypatch):
