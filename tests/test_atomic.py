@@ -295,15 +295,22 @@ def clean_share(path: Path, started: bool) -> float:
 
 @writes_to_disk
 def test_writeback_started_writes_the_bytes_to_disk_without_an_fsync(tmp_path):
-    # what earlier tests left dirty is written first: past the kernel's background threshold
-    # its flusher would be writing every file, the one left alone too (seen once: half clean)
-    os.sync()
     data = os.urandom(16 << 20)
-    (tmp_path / "left.csv").write_bytes(data)
-    (tmp_path / "started.csv").write_bytes(data)
-    assert clean_share(tmp_path / "left.csv", started=False) < 0.5  # still dirty: kept
-    assert clean_share(tmp_path / "started.csv", started=True) > 0.9
-    assert (tmp_path / "started.csv").read_bytes() == data
+    left_clean = []
+    for attempt in range(3):
+        # what earlier tests left dirty is written first: past the kernel's background
+        # threshold its flusher writes every file, the one left alone too; another test
+        # process writing at the same time can start it all the same (seen twice: half clean)
+        os.sync()
+        left, started = tmp_path / f"left-{attempt}.csv", tmp_path / f"started-{attempt}.csv"
+        left.write_bytes(data)
+        started.write_bytes(data)
+        left_clean.append(clean_share(left, started=False))
+        assert clean_share(started, started=True) > 0.9
+        assert started.read_bytes() == data
+        if left_clean[-1] < 0.5:  # still dirty: kept
+            break
+    assert min(left_clean) < 0.5, f"the file left alone was written out anyway: {left_clean}"
 
 
 @writes_to_disk
