@@ -35,7 +35,7 @@ def change_unit_designator(values: pa.Array, rng: np.random.Generator) -> pa.Arr
     parts = pc.extract_regex(values, _UNIT)
     designators = pa.array(UNIT_DESIGNATORS)
     current = current_index(pc.struct_field(parts, "designator"), designators)
-    chosen = take(designators, pa.array(choose_other(np.ones(len(designators)), current, rng)))
+    chosen = take(designators, choose_other(np.ones(len(designators)), current, rng))
     joined = pc.binary_join_element_wise(chosen, pc.struct_field(parts, "number"), "")
     return pc.coalesce(joined, values)
 

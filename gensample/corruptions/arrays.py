@@ -160,7 +160,7 @@ def _substitute(
     chosen = np.where(matches.any(axis=1), keys.argmax(axis=1), len(rules))
     order, bounds = by_group(chosen, len(rules) + 1)  # the last group: rows no rule matches
     matched = order[: bounds[-2]]
-    taken = take(values, pa.array(matched))
+    taken = take(values, matched)
     replaced = [
         replace(taken.slice(start, end - start), *rule)
         for rule, start, end in zip(rules, bounds[:-2], bounds[1:-1], strict=True)
@@ -193,7 +193,7 @@ def put(values: pa.Array, rows: np.ndarray, pieces: list[pa.Array]) -> pa.Array:
         return pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]
     source = np.arange(len(values))
     source[rows] = len(values) + np.arange(len(rows))
-    return take(pa.concat_arrays([values, *pieces]), pa.array(source))
+    return take(pa.concat_arrays([values, *pieces]), source)
 
 
 def every_row(rows: np.ndarray, n: int) -> bool:

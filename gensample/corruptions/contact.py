@@ -36,7 +36,7 @@ def change_email_domain(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     pool = reference.email_domains()
     current = current_index(pc.utf8_lower(domain), pool.values)
     chosen = choose_other(pool.probabilities, current, rng)
-    new_domain = match_case(take(pool.values.cast(values.type), pa.array(chosen)), domain)
+    new_domain = match_case(take(pool.values.cast(values.type), chosen), domain)
     joined = pc.binary_join_element_wise(pc.struct_field(parts, "local"), new_domain, "")
     return pc.coalesce(joined, values)
 

@@ -39,7 +39,7 @@ def add_plus_tag(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Add a '+tag' to the local part, or drop the one there: 'ann@x.com' -> 'ann+shop@x.com'."""
     parts = pc.extract_regex(values, _ADDRESS)
     local, domain = pc.struct_field(parts, "local"), pc.struct_field(parts, "domain")
-    tag = take(pa.array(PLUS_TAGS), pa.array(rng.integers(0, len(PLUS_TAGS), len(values))))
+    tag = take(pa.array(PLUS_TAGS), rng.integers(0, len(PLUS_TAGS), len(values)))
     tagged = pc.binary_join_element_wise(local, "+", tag, domain, "")
     untagged = pc.binary_join_element_wise(local, domain, "")
     has_tag = pc.greater(pc.utf8_length(pc.struct_field(parts, "tag")), 0)

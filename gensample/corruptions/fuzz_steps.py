@@ -76,7 +76,7 @@ def until_changed(request: Request) -> Generator[Request, Fuzzed, Fuzzed]:
     for _ in range(1 + RETRIES):
         if not len(rows):
             break
-        copies = take(table.select(columns), pa.array(rows))
+        copies = take(table.select(columns), rows)
         tried, found = yield replace(request, table=copies, rows=np.arange(len(rows)))
         unchanged = pc.equal(found, "").to_numpy(zero_copy_only=False)
         changed.append(rows[~unchanged])

@@ -179,7 +179,7 @@ def _rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
     """``rows`` of ``table``: the table itself when they are all its rows, in order."""
     if every_row(rows, table.num_rows):
         return table
-    return take(table, pa.array(rows))
+    return take(table, rows)
 
 
 def put_rows(table: pa.Table, rows: np.ndarray, copied: pa.Table) -> pa.Table:
@@ -195,7 +195,7 @@ def _joined_labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
     named = codes >= 0
     offsets = np.concatenate([[0], np.cumsum(np.count_nonzero(named, axis=1))])
     per_row = pa.ListArray.from_arrays(
-        pa.array(offsets, pa.int32()), take(pa.array(labels, pa.string()), pa.array(codes[named]))
+        pa.array(offsets, pa.int32()), take(pa.array(labels, pa.string()), codes[named])
     )
     return pc.binary_join(per_row, ";")
 
@@ -210,7 +210,7 @@ def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
         held |= pc.binary_length(label).fill_null(0).to_numpy(zero_copy_only=False) > 0
     rows = np.flatnonzero(held)
     # null_handling="skip" drops rows that are null in every input (pyarrow 26), so fill instead
-    taken = [take(label, pa.array(rows)).fill_null("") for label in labels]
+    taken = [take(label, rows).fill_null("") for label in labels]
     joined = pc.binary_join_element_wise(*taken, ";")
     tidy = pc.utf8_trim(pc.replace_substring_regex(joined, ";{2,}", ";"), ";")
     return put(no_labels(n), rows, [tidy])

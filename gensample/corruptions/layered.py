@@ -98,8 +98,7 @@ class _Corrupting:
         table, picks = layer.table, layer.picks
         self.current = {c: table[c].combine_chunks() for chosen in picks for c in chosen.columns}
         self.before = [
-            [take(self.current[c], pa.array(chosen.rows)) for c in chosen.columns]
-            for chosen in picks
+            [take(self.current[c], chosen.rows) for c in chosen.columns] for chosen in picks
         ]
         self.runs = _by_corruption(picks, self.before, layer.fuzz_map)
         self.pieces: list[dict[int, list[pa.Array]]] = [{} for _ in picks]  # by start: columns

@@ -20,8 +20,8 @@ def _nicknames_of(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
     listed = np.where(found >= 0, np.diff(starts)[np.maximum(found, 0)], 0)
     owner = np.repeat(np.arange(len(names)), listed)
     position = starts[found[owner]] + np.arange(len(owner)) - (np.cumsum(listed) - listed)[owner]
-    nicknames = take(flat, pa.array(position))
-    other = pc.not_equal(nicknames, take(lower, pa.array(owner))).to_numpy(zero_copy_only=False)
+    nicknames = take(flat, position)
+    other = pc.not_equal(nicknames, take(lower, owner)).to_numpy(zero_copy_only=False)
     return owner[other], nicknames.filter(pa.array(other))
 
 
@@ -37,7 +37,7 @@ def nickname_at(values: pa.Array, fractions: np.ndarray) -> pa.Array:
     owner, nicknames = _nicknames_of(distinct)
     counts = np.bincount(owner, minlength=len(distinct))
     firsts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    owners = take(distinct, pa.array(owner))
+    owners = take(distinct, owner)
     nicknames = match_case(nicknames.cast(values.type), owners)
     row = pc.index_in(values, value_set=distinct).fill_null(0).to_numpy(zero_copy_only=False)
     row_counts = counts[row]
@@ -45,7 +45,7 @@ def nickname_at(values: pa.Array, fractions: np.ndarray) -> pa.Array:
     if not len(nicknames):
         return values
     chosen = np.minimum(chosen, len(nicknames) - 1)
-    return pc.if_else(pa.array(row_counts > 0), take(nicknames, pa.array(chosen)), values)
+    return pc.if_else(pa.array(row_counts > 0), take(nicknames, chosen), values)
 
 
 def swap_given_and_family_name(
@@ -64,7 +64,7 @@ _TITLE = r"^(?P<title>(?i:dr|mr|mrs|ms|miss)\.?) (?P<rest>.*\S.*)$"
 
 
 def _pick(options: tuple[str, ...], n: int, rng: np.random.Generator) -> pa.Array:
-    return take(pa.array(options), pa.array(rng.integers(0, len(options), n)))
+    return take(pa.array(options), rng.integers(0, len(options), n))
 
 
 def change_suffix(values: pa.Array, rng: np.random.Generator) -> pa.Array:

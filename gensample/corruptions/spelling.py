@@ -63,7 +63,7 @@ def remove_diacritics(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     rows = np.flatnonzero(~ascii_only)  # an accent needs a letter outside ASCII
     if not len(rows):
         return values
-    accented = take(values, pa.array(rows))
+    accented = take(values, rows)
     decomposed = pc.utf8_normalize(accented, "NFD")
     stripped = _without_marks(decomposed)
     plain = pc.if_else(pc.equal(stripped, decomposed), accented, pc.utf8_normalize(stripped, "NFC"))

@@ -178,7 +178,7 @@ def take_after(
     fields = drawn._asdict()
     for field in dict.fromkeys(field for copied in COPIED_NAMES.values() for field in copied):
         kinds = [pairs for kind, pairs in found._asdict().items() if field in COPIED_NAMES[kind]]
-        fields[field] = take(fields[field], pa.array(_sources(len(is_female), kinds)))
+        fields[field] = take(fields[field], _sources(len(is_female), kinds))
     suffixes = (
         pa.nulls(len(twins.later), pa.string()),
         _suffixes(rng, len(juniors.later), JUNIOR_SUFFIX_SHARES),

@@ -114,7 +114,7 @@ def of_people(people: pa.Table) -> Names:
 
 def written(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> pa.Array:
     """The names at ``index`` as their bearers write them: the customary way by its share."""
-    return take(pool.both, pa.array(_spelling(rng, pool, index)))
+    return take(pool.both, _spelling(rng, pool, index))
 
 
 def _spelling(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> np.ndarray:
@@ -125,7 +125,7 @@ def _spelling(rng: np.random.Generator, pool: Spellings, index: np.ndarray) -> n
 
 def of_heads(values: pa.Array, head: np.ndarray, shared: np.ndarray) -> pa.Array:
     """``values`` with their household ``head``'s value (a row's position) in ``shared`` rows."""
-    return take(values, pa.array(np.where(shared, head, np.arange(len(head)))))
+    return take(values, np.where(shared, head, np.arange(len(head))))
 
 
 def in_row_order(pieces: list[pa.Array], rows: list[np.ndarray]) -> pa.Array:
@@ -133,7 +133,7 @@ def in_row_order(pieces: list[pa.Array], rows: list[np.ndarray]) -> pa.Array:
     and the pieces together hold every row once."""
     order = np.empty(sum(len(at) for at in rows), np.int64)
     order[np.concatenate(rows)] = np.arange(len(order))
-    return take(pa.concat_arrays(pieces), pa.array(order))
+    return take(pa.concat_arrays(pieces), order)
 
 
 def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:

@@ -188,7 +188,7 @@ def addresses(rng: np.random.Generator, head: np.ndarray) -> dict[str, pa.Array]
     places = reference.populated_places()
     place = pa.array(reference.place_weights().sample(rng, n)[head])
     number = np.minimum(np.ceil(rng.lognormal(6.0, 1.3, n)), 19999).astype(np.int64)[head]
-    line1 = pc.binary_join_element_wise(take(_numbers(), pa.array(number)), streets(rng, head), " ")
+    line1 = pc.binary_join_element_wise(take(_numbers(), number), streets(rng, head), " ")
     apartment = rng.integers(0, len(_apartments()), n)[head]
     no_apartment = (rng.random(n) >= APARTMENT_P)[head]
     line2 = take(_apartments(), pa.array(apartment, mask=no_apartment))
@@ -245,8 +245,8 @@ def _phones(
     shared = rng.random(n) < SHARED_PHONE_P
     exchange, line = np.where(shared, exchange[head], exchange), np.where(shared, line[head], line)
     area_code = names.of_heads(area_code, head, shared)
-    line_digits = take(_four_digits(), pa.array(line))
-    exchange_digits = take(_numbers(), pa.array(exchange))
+    line_digits = take(_four_digits(), line)
+    exchange_digits = take(_numbers(), exchange)
     phone = pc.binary_join_element_wise("(", area_code, ") ", exchange_digits, "-", line_digits, "")
     return phone, shared
 
@@ -258,7 +258,7 @@ def state_phones(
     the household members sharing their number), of a former state, returned too (else null)."""
     n = len(head)
     moved = np.flatnonzero(rng.random(n) < MOVED_PHONE_SHARE)
-    former = former_states(rng, take(state, pa.array(moved)).to_numpy(zero_copy_only=False))
+    former = former_states(rng, take(state, moved).to_numpy(zero_copy_only=False))
     order = np.argsort(former, kind="stable")
     moved, former = moved[order], former[order]
     states, counts = np.unique(former, return_counts=True)

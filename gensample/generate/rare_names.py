@@ -34,7 +34,7 @@ def draw(rng: np.random.Generator, n: int) -> pa.Array:
         redraw = redraw[~_attested(_meeting(head[redraw], tail[redraw]))]
         head[redraw] = rng.integers(0, len(heads), len(redraw))
         tail[redraw] = rng.integers(0, len(tails), len(redraw))
-    return pc.binary_join_element_wise(take(heads, pa.array(head)), take(tails, pa.array(tail)), "")
+    return pc.binary_join_element_wise(take(heads, head), take(tails, tail), "")
 
 
 def _meeting(head: np.ndarray, tail: np.ndarray) -> np.ndarray:

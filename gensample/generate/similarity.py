@@ -85,7 +85,7 @@ def bucket(name: pa.Array, identifiers: list[pa.Array], unnamed: pa.Array) -> pa
         alone, (agreeing >= 1) & (agreeing == compared), (similar >= EASY_NAME) & (agreeing >= 2)
     )
     hard = (agreeing == 0) | (~alone & (similar < HARD_NAME))
-    return take(DIFFICULTIES, pa.array(np.where(easy, 0, np.where(hard, 2, 1))))
+    return take(DIFFICULTIES, np.where(easy, 0, np.where(hard, 2, 1)))
 
 
 def _compared(left: pa.Array, right: pa.Array, scorer, same: float) -> pa.Array:
@@ -117,7 +117,7 @@ def _text(table: pa.Table, columns: tuple[str, ...]) -> pa.Array:
     joined = pc.binary_join_element_wise(*present, "", " ", null_handling="skip")
     spaced = np.flatnonzero(pc.match_substring(joined, "  ").to_numpy(zero_copy_only=False))
     if len(spaced):  # a run of spaces reads as one (a stray space, an empty value)
-        single = pc.replace_substring_regex(take(joined, pa.array(spaced)), " {2,}", " ")
+        single = pc.replace_substring_regex(take(joined, spaced), " {2,}", " ")
         joined = put(joined, spaced, [single])
     joined = pc.utf8_trim_whitespace(joined)
     return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), pc.utf8_lower(joined))

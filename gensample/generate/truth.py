@@ -177,7 +177,7 @@ def _similarities(
     in ``earlier`` when given (empty for originals and for copies of records not found)."""
     nothing = pa.Table.from_pylist([{}], schema=similarity.SCHEMA)
     if people is None or not len(record_id):
-        return take(nothing, pa.array(np.zeros(len(record_id), np.int64)))
+        return take(nothing, np.zeros(len(record_id), np.int64))
     order = np.argsort(record_id, kind="stable")
     copied = pc.fill_null(duplicate_of, -1).to_numpy(zero_copy_only=False)
     at = np.minimum(np.searchsorted(record_id[order], copied), len(order) - 1)
@@ -191,7 +191,7 @@ def _similarities(
     measured = similarity.similarities(take(people, rows), take(pool, source[rows]))
     index = np.full(len(record_id), len(rows))
     index[rows] = np.arange(len(rows))
-    return take(pa.concat_tables([measured, nothing]), pa.array(index))
+    return take(pa.concat_tables([measured, nothing]), index)
 
 
 def history_rows(

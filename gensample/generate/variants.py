@@ -73,9 +73,9 @@ class OtherValues:
 
     def _made(self, variation: str, column: str, persons: np.ndarray) -> pa.Array | pa.ChunkedArray:
         if variation == "address:previous":
-            return take(self.people[column], pa.array(self._previous[persons]))
+            return take(self.people[column], self._previous[persons])
         reads = [c for c in _READS[variation] if c in self.people.column_names]
-        people = take(self.people.select(reads), pa.array(persons))
+        people = take(self.people.select(reads), persons)
         if variation == "email:work":
             return _work_email(people, self._employer[persons], self._ending[persons])
         if variation == "phone:landline":
@@ -108,11 +108,11 @@ def carry(
         for column in present:
             old = copies[column].combine_chunks()
             values = new[column].filter(pa.array(held))
-            changed[rows[differs(values, take(old, pa.array(rows)))]] |= 1 << bit
+            changed[rows[differs(values, take(old, rows))]] |= 1 << bit
             copies = copies.set_column(
                 copies.column_names.index(column), column, put(old, rows, [values])
             )
-    return copies, take(LABEL_SETS, pa.array(changed))
+    return copies, take(LABEL_SETS, changed)
 
 
 def _valid(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -123,15 +123,15 @@ def _work_email(people: pa.Table, employer: np.ndarray, ending: np.ndarray) -> p
     """'ann.lee@oakgroup.com': the name at an employer's domain."""
     first = pc.utf8_slice_codeunits(pc.utf8_lower(people["first_name"]), 0, 1)
     last = characters.kept(pc.utf8_lower(people["last_name"]), "a", "z")
-    employers = take(_employers(), pa.array(employer))
-    endings = take(pa.array(EMPLOYER_ENDINGS), pa.array(ending))
+    employers = take(_employers(), employer)
+    endings = take(pa.array(EMPLOYER_ENDINGS), ending)
     return pc.binary_join_element_wise(first, last, "@", employers, endings, ".com", "")
 
 
 def _landline(phones: pa.ChunkedArray, exchange: np.ndarray, line: np.ndarray) -> pa.Array:
     """Another number in the mobile's area code: '(503) 555-0142' -> '(503) 284-7719'."""
-    exchange_digits = take(_numbers(3), pa.array(exchange))
-    line_digits = take(_numbers(4), pa.array(line))
+    exchange_digits = take(_numbers(3), exchange)
+    line_digits = take(_numbers(4), line)
     area = pc.utf8_slice_codeunits(phones, 0, 5)
     landline = pc.binary_join_element_wise(area, " ", exchange_digits, "-", line_digits, "")
     return pc.if_else(pc.match_substring_regex(phones, r"^\(\d{3}\)"), landline, None)
@@ -153,7 +153,7 @@ def _numbers(width: int) -> pa.Array:
 def _maiden_name(people: pa.Table, drawn: np.ndarray) -> pa.Array:
     """A family name before marriage (``drawn``: its index among the family names), for women
     (null for men)."""
-    names = take(reference.family_names().values.cast(pa.string()), pa.array(drawn))
+    names = take(reference.family_names().values.cast(pa.string()), drawn)
     return pc.if_else(pc.equal(people["gender"], "F"), names, None)
 
 

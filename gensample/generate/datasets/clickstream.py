@@ -194,16 +194,16 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         {
             "hit_id": ids.in_order,
             "session_id": session_id[in_session],
-            "cookie_id": take(visits.cookies, pa.array(visitor)),
+            "cookie_id": take(visits.cookies, visitor),
             "customer_id": pa.array(
                 visits.customer_id[in_session], mask=position[order] < login[in_session]
             ),
             "hit_at": timestamps(hit_at[order]),
             "session_started_at": timestamps(started[in_session]),
             "session_ended_at": timestamps(ended[in_session]),
-            "page_url": take(pages.paths, pa.array(page[order])),
-            "referrer": take(pages.referrers, pa.array(referrer[order])),
-            "device_type": take(DEVICES.values, pa.array(visits.device[visitor])),
+            "page_url": take(pages.paths, page[order]),
+            "referrer": take(pages.referrers, referrer[order]),
+            "device_type": take(DEVICES.values, visits.device[visitor]),
         }
     )
     return Generated(data.cast(SCHEMA), truth.RECORDS_SCHEMA.empty_table())

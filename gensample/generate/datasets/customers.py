@@ -103,7 +103,7 @@ def _records(block: BlockInput) -> Generator[fuzzmap.Request, fuzzmap.Fuzzed, Ge
     people = entered(block)
     source = np.concatenate([np.arange(plan.entities), np.repeat(np.arange(plan.entities), copies)])
     carried, variations = variants.carry(
-        take(people, pa.array(source)),
+        take(people, source),
         block.other_values,
         source,
         fuzzing.run_variation_shares(settings, NAME),
@@ -116,7 +116,7 @@ def _records(block: BlockInput) -> Generator[fuzzmap.Request, fuzzmap.Fuzzed, Ge
     opened = opening_times(rng, block, source[originals:])
     written, corruptions = fuzzing.validated(
         written,
-        take(people["birth_date"], pa.array(source)),
+        take(people["birth_date"], source),
         corruptions,
         opened // DAY_SECONDS,
         settings,

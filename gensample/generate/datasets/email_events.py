@@ -141,7 +141,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
             "event_id": ids.in_order,
             "subscriber_id": subscribers["subscriber_id"].to_numpy()[subscriber[order]],
             "campaign_id": campaign_ids(campaign[order]),
-            "event_type": take(EVENT_TYPES, pa.array(kind[order])),
+            "event_type": take(EVENT_TYPES, kind[order]),
             "event_at": timestamps(event_at[order]),
         }
     )
@@ -268,4 +268,4 @@ def campaign_ids(days: np.ndarray) -> pa.Array:
         return pa.array([], pa.string())
     first = int(days.min())
     calendar = pa.array(np.arange(first, int(days.max()) + 1) * DAY_SECONDS, TIMESTAMP)
-    return take(pc.strftime(calendar, format="CMP-%Y-%j"), pa.array(days - first))
+    return take(pc.strftime(calendar, format="CMP-%Y-%j"), days - first)

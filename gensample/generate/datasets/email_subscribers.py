@@ -73,7 +73,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
             "subscriber_id": found.record_id,
             "email": found.columns["email"],
             "first_name": found.columns["first_name"],
-            "status": take(STATUSES.values, pa.array(status)),
+            "status": take(STATUSES.values, status),
             "subscribed_at": pa.array(subscribed, TIMESTAMP),
             "unsubscribed_at": pa.array(left, TIMESTAMP, mask=status != UNSUBSCRIBED),
         },

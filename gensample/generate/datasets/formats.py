@@ -51,7 +51,7 @@ def with_middle(
     system ``name`` (a habit of the person): as the person gives it (in full or as an initial,
     population's ``middle_name``), or only its ``initial`` ("John A")."""
     gives = pa.array(person_habit(block, name, "middle", (1 - share, share), person) == 1)
-    middle = take(block.people["middle_name"], pa.array(person))
+    middle = take(block.people["middle_name"], person)
     if initial:
         middle = pc.utf8_slice_codeunits(middle, 0, 1)
     given = pc.if_else(gives, pc.binary_join_element_wise(first, middle, " "), None)

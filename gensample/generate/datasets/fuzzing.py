@@ -161,11 +161,11 @@ def validated(
     refused = np.flatnonzero(~dates.accepted(written["birth_date"], captured))
     if not len(refused):
         return written, labels
-    labels_of_refused = take(labels, pa.array(refused))
+    labels_of_refused = take(labels, refused)
     if settings.validity.invalid_dates:
         marked = pc.binary_join_element_wise(labels_of_refused, INVALID_DATE, ";")
         return written, arrays.put(labels, refused, [marked])
-    retyped = dates.mistype_day(take(birth_date, pa.array(refused)), rng)
+    retyped = dates.mistype_day(take(birth_date, refused), rng)
     column = written.schema.get_field_index("birth_date")
     birth = arrays.put(written["birth_date"].combine_chunks(), refused, [retyped])
     relabelled = pc.replace_substring_regex(

@@ -177,7 +177,7 @@ def _records(
     if "birth_date" in system.columns:
         columns, labels = fuzzing.validated(
             columns,
-            take(block.people["birth_date"], pa.array(chosen[source])),
+            take(block.people["birth_date"], chosen[source]),
             labels,
             earliest_days(block)[chosen[source]],
             settings,

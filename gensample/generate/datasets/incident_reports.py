@@ -146,7 +146,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     )
     occurred, reported = (during_hours(t, stores.OPENING_HOURS) for t in (occurred, reported))
     report = pa.array(REPORTS.draw(draw("report"), len(occurred)))
-    state = take(block.people["state"], pa.array(found.person))
+    state = take(block.people["state"], found.person)
     data = pa.table(
         {
             "incident_id": found.record_id,

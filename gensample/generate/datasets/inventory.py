@@ -56,8 +56,8 @@ def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
     return pa.table(
         {
             "inventory_date": pa.repeat(pa.scalar(date), len(shelves.store)),
-            "store_id": take(parents["stores"].data["store_id"], pa.array(shelves.store)),
-            "sku": take(parents["products"].data["sku"], pa.array(shelves.product)),
+            "store_id": take(parents["stores"].data["store_id"], shelves.store),
+            "sku": take(parents["products"].data["sku"], shelves.product),
             "opening": day.opening,
             "deliveries": day.deliveries,
             "sales": day.sales,

@@ -96,7 +96,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         {
             "member_id": found.record_id,
             "card_number": card_numbers(found.record_id),
-            "tier": take(TIERS, pa.array(tier)),
+            "tier": take(TIERS, tier),
             "lifetime_spend": money(spend),
             "points": spend * POINTS_PER_100_DOLLARS[tier] // 10_000,
             "enrolled_on": pa.array((enrolled // DAY_SECONDS).astype(np.int32), pa.date32()),

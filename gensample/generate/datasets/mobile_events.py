@@ -174,13 +174,13 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     data = pa.table(
         {
             "event_id": ids.in_order,
-            "device_id": take(users.device_id, pa.array(user)),
-            "advertising_id": take(users.advertising_id, pa.array(user)),
-            "platform": take(PLATFORMS.values, pa.array(users.platform[user])),
-            "app_version": take(APP_VERSIONS.values, pa.array(users.app_version[user])),
+            "device_id": take(users.device_id, user),
+            "advertising_id": take(users.advertising_id, user),
+            "platform": take(PLATFORMS.values, users.platform[user]),
+            "app_version": take(APP_VERSIONS.values, users.app_version[user]),
             "customer_id": pa.array(users.customer_id[user], mask=~logged_in),
             "member_id": pa.array(member_id, mask=~logged_in | (member_id < 0)),
-            "event_type": take(EVENT_TYPES, pa.array(kind[order])),
+            "event_type": take(EVENT_TYPES, kind[order]),
             "event_at": timestamps(event_at[order]),
         }
     )

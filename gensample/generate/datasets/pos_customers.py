@@ -71,7 +71,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     """Till customers of one block, in id order, with their truth rows."""
     found = identity.records(block, SYSTEM)
     draw = identity.streams(block, NAME)
-    state = take(block.people["state"], pa.array(found.person))
+    state = take(block.people["state"], found.person)
     registered = during_hours(
         identity.first_times(
             draw("registered"), block, found, *registration.history_window(block.date)

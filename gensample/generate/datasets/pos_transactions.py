@@ -154,7 +154,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
             "pos_customer_id": pa.array(
                 basket.customer_id[line_basket], mask=(shopper < 0)[line_basket]
             ),
-            "sku": take(products["sku"], pa.array(sold.product)),
+            "sku": take(products["sku"], sold.product),
             "quantity": sold.quantity,
             "unit_price": money(cents[sold.product]),
             "bundle_id": pa.array(sold.bundle + 1, mask=sold.bundle < 0),

@@ -72,4 +72,4 @@ def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
 def _packed(made: lots.Lines, products_table: pa.Table, line: int) -> str:
     """The SKUs of one batch line, separated by ';'."""
     rows = np.flatnonzero(made.of_product == line)
-    return ";".join(take(products_table["sku"], pa.array(rows)).to_pylist())
+    return ";".join(take(products_table["sku"], rows).to_pylist())

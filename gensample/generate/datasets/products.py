@@ -145,12 +145,12 @@ def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
         {
             "sku": sku_text(numbers),
             "product_name": product_texts.names(data, item, variant, pack, brand),
-            "category": take(pa.array(column_of(items, "category")), pa.array(item)),
-            "brand": take(pa.array(column_of(brands, "name")), pa.array(brand)),
-            "tier": take(pa.array(tiers, pa.string()), pa.array(tier)),
+            "category": take(pa.array(column_of(items, "category")), item),
+            "brand": take(pa.array(column_of(brands, "name")), brand),
+            "tier": take(pa.array(tiers, pa.string()), tier),
             "price": money(cents),
             "cost": money(cost),
-            "unit": take(pa.array(column_of(items, "unit")), pa.array(item)),
+            "unit": take(pa.array(column_of(items, "unit")), item),
             "pack_size": size,
             "introduced_on": introduced,
             "discontinued_on": discontinued,
@@ -158,7 +158,7 @@ def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
         },
         schema=SCHEMA,
     )
-    return take(built, pa.array(np.argsort(numbers)))
+    return take(built, np.argsort(numbers))
 
 
 def makeup(seed: int, count: int, data_dir: str = "") -> tuple[np.ndarray, np.ndarray]:

@@ -130,7 +130,7 @@ def _targets(
         ids = pc.unique(bundles["bundle_id"])
         if not len(ids):
             return _none(n, pa.string()), _none(n, pa.int64()), pa.repeat("no kit", n)
-        chosen = take(ids, pa.array(target % len(ids)))
+        chosen = take(ids, target % len(ids))
         names = take(bundles["bundle_name"], pc.index_in(chosen, value_set=bundles["bundle_id"]))
         return _none(n, pa.string()), chosen, names
     pool = _always_on_sale(products)

@@ -63,7 +63,7 @@ def table(settings: Settings, parents: Parents, date: dt.date) -> pa.Table:
             "supplier": orders.parties(coming),
             "store_id": orders.store_ids(coming, parents["stores"].data),
             "distributor_id": distributor_id[coming.distributor],
-            "sku": take(parents["products"].data["sku"], pa.array(coming.product)),
+            "sku": take(parents["products"].data["sku"], coming.product),
             "quantity": coming.quantity,
             "ordered_on": pa.array(coming.ordered.astype("datetime64[D]")),
             "lead_days": epoch_day(date) - coming.ordered,

@@ -139,7 +139,7 @@ def catalog(seed: int, count: int) -> pa.Table:
             "postal_code": take(places["postal_code"], place),
             "region": regions(state),
             "opened_on": opening_days(seed, count),
-            "format": take(pa.array(FORMATS), pa.array(format_index)),
+            "format": take(pa.array(FORMATS), format_index),
         },
         schema=SCHEMA,
     )
@@ -152,7 +152,7 @@ def _draw(seed: int, purpose: str) -> np.random.Generator:
 
 def store_names(city: pa.ChunkedArray, format_index: np.ndarray) -> pa.Array:
     """ "<City> <Format>", with " #2", " #3"... on the later stores of the same name."""
-    titles = take(pa.array(FORMAT_TITLES), pa.array(format_index))
+    titles = take(pa.array(FORMAT_TITLES), format_index)
     names = pc.binary_join_element_wise(city, titles, " ")
     occurrence = occurrence_numbers(names.to_numpy(zero_copy_only=False))
     suffix = pc.binary_join_element_wise(" #", pc.cast(pa.array(occurrence), pa.string()), "")

@@ -112,7 +112,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         {
             "transaction_id": orders["transaction_id"].to_numpy()[lines.basket],
             "line_number": np.arange(len(lines.basket)) - lines.first_line + 1,
-            "sku": take(catalog["sku"], pa.array(lines.product)),
+            "sku": take(catalog["sku"], lines.product),
             "quantity": lines.quantity,
             "unit_price": money(made.unit_cents),
             "bundle_id": pa.array(lines.bundle + 1, mask=lines.bundle < 0),

@@ -101,7 +101,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     per_user = connections_per_user(settings, entity_start, block.block.entities)
     draw = identity.streams(block, NAME)
     chosen = draw("users").permutation(block.block.entities)[: len(per_user)]
-    users = take(block.people, pa.array(np.sort(chosen)))
+    users = take(block.people, np.sort(chosen))
     user = np.repeat(np.arange(len(per_user)), per_user)
     first = np.cumsum(per_user) - per_user
     by_email = draw("login_type").random(len(per_user)) < systems.habit(
@@ -119,7 +119,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
             "session_id": ids.in_order,
             "store_id": stores_visited(draw("stores"), settings, parents, users, user)[order],
             "mac_address": take(mac_addresses(draw("devices"), user, len(per_user)), order),
-            "login_type": take(LOGIN_TYPES, pa.array((~by_email[user[order]]).astype(np.int64))),
+            "login_type": take(LOGIN_TYPES, (~by_email[user[order]]).astype(np.int64)),
             "portal_login": take(login, order),
             "connected_at": timestamps(connected[order]),
             "disconnected_at": timestamps(disconnected[order]),
@@ -131,11 +131,11 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
         NAME,
         session_id,
         users["entity_id"].to_numpy()[user],
-        take(KINDS, pa.array(original.astype(np.int64))),
+        take(KINDS, original.astype(np.int64)),
         pa.array(session_id[first][user], mask=original),
         corruptions,
         logins_by_type(login, by_email[user]),
-        take(variations, pa.array(user)),
+        take(variations, user),
     )
     return Generated(data.cast(SCHEMA), take(records, order))
 
@@ -182,7 +182,7 @@ def portal_logins(
     """What each connection's user typed into the portal (their ``logins``), and what was
     mistyped (the fuzz labels): the ``original_share`` of the users' first connections and an
     exact share of the later ones are mistyped."""
-    typed = take(logins, pa.array(user))
+    typed = take(logins, user)
     later = np.delete(np.arange(len(user)), first)
     firsts = round(len(first) * run_original_share(settings))
     mistyped = np.sort(

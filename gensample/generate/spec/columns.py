@@ -92,7 +92,7 @@ def faker(column: dict, context: Context, rng: np.random.Generator) -> pa.Array:
     fake.seed_instance(int(rng.integers(2**63)))
     method, arguments = getattr(fake, column["faker"]), column.get("args", {})
     pool = pa.array([str(method(**arguments)) for _ in range(FAKER_POOL)], pa.string())
-    return take(pool, pa.array(rng.integers(0, FAKER_POOL, context.rows)))
+    return take(pool, rng.integers(0, FAKER_POOL, context.rows))
 
 
 def choice(column: dict, context: Context, rng: np.random.Generator) -> pa.Array:
@@ -100,7 +100,7 @@ def choice(column: dict, context: Context, rng: np.random.Generator) -> pa.Array
     options = column["choice"]
     values = pa.array(options["values"])
     weights = np.asarray(options.get("weights", [1.0] * len(values)), np.float64)
-    return take(values, pa.array(rng.choice(len(values), context.rows, p=weights / weights.sum())))
+    return take(values, rng.choice(len(values), context.rows, p=weights / weights.sum()))
 
 
 def number(column: dict, context: Context, rng: np.random.Generator) -> pa.Array:
@@ -147,11 +147,11 @@ def ref(column: dict, context: Context, rng: np.random.Generator) -> pa.Array:
     parent = context.parents[options["dataset"]]
     keys = parent[options["column"]].combine_chunks()
     if options["dataset"] == context.per:
-        return take(keys, pa.array(context.parent_rows))
+        return take(keys, context.parent_rows)
     if not len(keys) and context.rows:
         raise ValueError(f"{options['dataset']} has no rows to refer to")
     p = parent_weights(parent, options.get("weights"))
-    return take(keys, pa.array(rng.choice(len(keys), context.rows, p=p)))
+    return take(keys, rng.choice(len(keys), context.rows, p=p))
 
 
 def parent_weights(parent: pa.Table, column: str | None) -> np.ndarray | None:

@@ -125,8 +125,8 @@ def people_dataset(
         entity_id = seen["entity_id"].to_numpy()[source % max(len(seen), 1)]
         shown = as_person(dataset, table)
         rows = truth.record_rows(name, record_id, entity_id, kind, duplicate_of, labels, shown)
-        data.append(take(with_id(dataset["id"], record_id, table), pa.array(order)))
-        truths.append(take(rows, pa.array(order)))
+        data.append(take(with_id(dataset["id"], record_id, table), order))
+        truths.append(take(rows, order))
         next_id += table.num_rows
     return data, joined(truths, truth.RECORDS_SCHEMA)
 
@@ -165,7 +165,7 @@ def with_duplicates(
     source = np.concatenate(
         [np.arange(originals.num_rows), np.repeat(np.arange(originals.num_rows), copies.counts)]
     )
-    table = take(originals, pa.array(source))
+    table = take(originals, source)
     fuzz_map = {
         field: FieldFuzz(entry["weight"], entry["corruptions"])
         for field, entry in dataset.get("fuzz", {}).items()
