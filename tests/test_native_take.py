@@ -103,6 +103,15 @@ def test_without_the_library_arrow_takes_the_same(monkeypatch):
     assert with_library.to_pylist() == ["Bo", "Ann", None]
 
 
+def test_one_array_keeps_an_only_chunk_as_it_is_and_joins_several():
+    values = pa.array(["Ann", None, "Bo"])
+    assert native.one_array(values) is values
+    only = native.one_array(pa.chunked_array([values]))
+    assert only.buffers()[2].address == values.buffers()[2].address  # not copied
+    joined = native.one_array(pa.chunked_array([values, pa.array(["Cy"])]))
+    assert isinstance(joined, pa.Array) and joined.to_pylist() == ["Ann", None, "Bo", "Cy"]
+
+
 def test_generation_takes_its_values_through_the_compiled_take():
     """A block's takes go through ``native.take``, not Arrow's (or NumPy's) ``.take`` method."""
     found = []

@@ -4,6 +4,8 @@ expression over every value costs several times more)."""
 import numpy as np
 import pyarrow as pa
 
+from gensample.native.take import one_array
+
 
 def digits(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Only the digits of each value ('(503) 555-0142' -> '5035550142'; nulls kept)."""
@@ -14,7 +16,7 @@ def kept(values: pa.Array | pa.ChunkedArray, first: str, last: str) -> pa.Array:
     """Only the characters of each value from the ASCII character ``first`` to ``last``
     (``kept(names, "a", "z")`` drops all but small letters; nulls kept). A character beyond
     ASCII is always dropped: each of its bytes is above ASCII."""
-    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    values = one_array(values)
     if values.offset:  # a slice: copied, so the validity bits start at the first row
         values = pa.concat_arrays([values])
     validity, offsets, data = values.buffers()

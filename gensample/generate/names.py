@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from gensample import reference
 from gensample.corruptions.arrays import put
 from gensample.generate import rare_names
-from gensample.native.take import take
+from gensample.native.take import one_array, take
 
 HYPHENATED, DOUBLE = 0.015, 0.006
 """Shares of people with a hyphenated family name, and with two family names (no hyphen)."""
@@ -99,13 +99,13 @@ def email_spelling(names: pa.Array) -> pa.Array:
 def of_people(people: pa.Table) -> Names:
     """The names ``people`` (population.SCHEMA rows) carry, spelled for e-mail as written."""
     first, middle, last = (
-        people[name].combine_chunks() for name in ("first_name", "middle_name", "last_name")
+        one_array(people[name]) for name in ("first_name", "middle_name", "last_name")
     )
     return Names(
         first=first,
         middle=middle,
         last=last,
-        suffix=people["suffix"].combine_chunks(),
+        suffix=one_array(people["suffix"]),
         first_email=email_spelling(first),
         middle_email=pc.utf8_slice_codeunits(email_spelling(middle), 0, 1).fill_null(""),
         last_email=email_spelling(last),

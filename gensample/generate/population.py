@@ -18,7 +18,7 @@ from gensample import reference
 from gensample.corruptions import arrays
 from gensample.generate import emails, lookalikes, names
 from gensample.generate.seeding import BLOCK_SIZE, stream
-from gensample.native.take import take
+from gensample.native.take import one_array, take
 from gensample.settings import Settings
 
 SCHEMA = pa.schema(
@@ -194,7 +194,7 @@ def addresses(rng: np.random.Generator, head: np.ndarray) -> dict[str, pa.Array]
     line2 = take(_apartments(), pa.array(apartment, mask=no_apartment))
     columns = {"address_line1": line1, "address_line2": line2}
     for name in ("city", "state", "postal_code", "county", "area_code"):
-        columns[name] = take(places[name], place).combine_chunks()
+        columns[name] = one_array(take(places[name], place))
     return columns
 
 

@@ -74,11 +74,19 @@ def _take_column(
     if not _are_strings(values.type) or not len(values):
         return values.take(rows)
     if isinstance(values, pa.ChunkedArray):  # joined, as Arrow's take joins them
-        if values.nbytes >= 2**31:  # more than one array of strings holds
+        if values.num_chunks > 1 and values.nbytes >= 2**31:  # more than an array holds
             return values.take(rows)
-        return pa.chunked_array([_take_column(values.combine_chunks(), rows)], values.type)
+        return pa.chunked_array([_take_column(one_array(values), rows)], values.type)
     taken = _take_strings(values, rows)
     return values.take(rows) if taken is None else taken  # Arrow says what is wrong
+
+
+def one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``values`` as one array: an array as it is, a chunked array's only chunk as it is (its
+    ``combine_chunks`` copies even that), several chunks joined."""
+    if isinstance(values, pa.Array):
+        return values
+    return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
 
 
 def _are_strings(kind: pa.DataType) -> bool:
