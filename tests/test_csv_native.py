@@ -62,7 +62,12 @@ def values_of(kind: pa.DataType) -> st.SearchStrategy:
     if pa.types.is_binary(kind):
         return st.text().map(str.encode)  # Arrow refuses to write others
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return st.one_of(st.text(), st.sampled_from(['"', '""', ",", "\n", "", 'a "b", c']))
+        quote_somewhere = st.tuples(st.integers(0, 20), st.integers(0, 20)).map(
+            lambda sides: "a" * sides[0] + '"' + "b" * sides[1]  # around the 16 bytes moved at once
+        )
+        return st.one_of(
+            st.text(), quote_somewhere, st.sampled_from(['"', '""', ",", "\n", "", 'a "b", c'])
+        )
     if pa.types.is_timestamp(kind):
         first, last = ((moment - EPOCH) // dt.timedelta(seconds=1) for moment in (FIRST, LAST))
         return seconds(first, last)
@@ -94,6 +99,9 @@ TYPES = [
     pa.decimal64(18, 0),
     pa.decimal64(6, 6),
     pa.decimal64(9, 9),  # Arrow writes some in scientific notation (0E-9): its text
+    pa.decimal128(12, 2),  # read as 64-bit values
+    pa.decimal128(18, 0),
+    pa.decimal128(6, 6),
     pa.decimal128(30, 4),  # wider than 64 bits: Arrow's text
     pa.bool_(),
     pa.float64(),

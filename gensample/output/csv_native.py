@@ -9,6 +9,7 @@ turned into text by Arrow and copied as they are.
 
 import ctypes
 import functools
+import sys
 import threading
 from typing import BinaryIO
 
@@ -25,7 +26,9 @@ ROWS_AT_ONCE = 16_384
 KEPT_BYTES = 32 << 20
 """The largest buffer a thread keeps from call to call (a block's rows take a few MB)."""
 
-INT8, INT16, INT32, INT64, STRING, TEXT, TIMESTAMP_S, DATE32, DECIMAL64, BOOLEAN = range(1, 11)
+INT8, INT16, INT32, INT64, STRING, TEXT, TIMESTAMP_S, DATE32, DECIMAL64, BOOLEAN, DECIMAL128 = (
+    range(1, 12)
+)
 """The kinds of column the library writes (its ``enum Kind``)."""
 
 _WIDEST = {
@@ -36,6 +39,7 @@ _WIDEST = {
     TIMESTAMP_S: 19,
     DATE32: 10,
     DECIMAL64: 21,
+    DECIMAL128: 21,
     BOOLEAN: 5,
 }
 """The most bytes a value of each fixed kind takes."""
@@ -136,11 +140,19 @@ def _writable(array: pa.Array) -> tuple[pa.Array, int]:
         return array, BOOLEAN
     if pa.types.is_decimal64(kind) and 0 <= kind.scale <= 6:  # Arrow writes 0.000000005 as 5E-9
         return array, DECIMAL64
+    if _fits_64_bits(kind) and 0 <= kind.scale <= 6:
+        return array, DECIMAL128
     if _is_seconds(kind) and _in_four_digit_years(array.view(pa.int64()), 86_400):
         return array, TIMESTAMP_S
     if pa.types.is_date32(kind) and _in_four_digit_years(array.view(pa.int32()), 1):
         return array, DATE32
     return pc.cast(array, pa.string()), TEXT
+
+
+def _fits_64_bits(kind: pa.DataType) -> bool:
+    """Whether ``kind`` is of 128-bit decimals of 18 digits or less, whose first 8 bytes (on a
+    little-endian machine, as the library reads them) hold their value."""
+    return pa.types.is_decimal128(kind) and kind.precision <= 18 and sys.byteorder == "little"
 
 
 def _is_seconds(kind: pa.DataType) -> bool:
@@ -160,14 +172,14 @@ def _described(array: pa.Array, kind: int) -> _Column:
     buffers = array.buffers()
     validity = buffers[0].address if array.null_count and buffers[0] is not None else None
     data = buffers[2].address if len(buffers) > 2 and buffers[2] is not None else None
-    scale = array.type.scale if kind == DECIMAL64 else 0
+    scale = array.type.scale if kind in (DECIMAL64, DECIMAL128) else 0
     return _Column(kind, scale, array.offset, validity, buffers[1].address, data)
 
 
 def _bound(writable: list[tuple[pa.Array, int]], rows: int) -> int:
     """The most bytes ``rows`` rows of ``writable`` take as CSV (strings all quotes, at
-    worst)."""
-    total = rows * len(writable)  # the separators
+    worst), and the 16 bytes the library may write beyond them (moving a short string)."""
+    total = rows * len(writable) + 16  # the separators
     for array, kind in writable:
         if kind in (STRING, TEXT):
             offsets = np.frombuffer(array.buffers()[1], np.int32)
