@@ -30,7 +30,7 @@ from gensample.corruptions.weights import (
     FieldFuzz,
     weighed,
 )
-from gensample.native.take import take
+from gensample.native.take import one_array, take
 
 FIELD_KINDS = MappingProxyType({"name": "name_pair", "birth_date": "date"})
 """The kind of value a field holds (what corruptions apply to it); the others are text."""
@@ -185,7 +185,7 @@ def _rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
 def put_rows(table: pa.Table, rows: np.ndarray, copied: pa.Table) -> pa.Table:
     """``table`` with the columns of ``copied`` holding its values at ``rows``."""
     for column in copied.column_names:
-        merged = put(table[column].combine_chunks(), rows, [copied[column].combine_chunks()])
+        merged = put(one_array(table[column]), rows, [one_array(copied[column])])
         table = table.set_column(table.column_names.index(column), column, merged)
     return table
 
@@ -204,7 +204,7 @@ def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
     """Join per-field labels row by row with ';', leaving out missing ones."""
     if not labels:
         return no_labels(n)
-    labels = [_one_array(label) for label in labels]
+    labels = [one_array(label) for label in labels]
     held = np.zeros(n, bool)  # rows with a label: the others join to ""
     for label in labels:
         held |= pc.binary_length(label).fill_null(0).to_numpy(zero_copy_only=False) > 0
@@ -214,11 +214,6 @@ def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
     joined = pc.binary_join_element_wise(*taken, ";")
     tidy = pc.utf8_trim(pc.replace_substring_regex(joined, ";{2,}", ";"), ";")
     return put(no_labels(n), rows, [tidy])
-
-
-def _one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """``values`` as one array."""
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def choose_fields(

@@ -20,7 +20,7 @@ from gensample.corruptions import CORRUPTIONS
 from gensample.corruptions.arrays import by_group, differs, put
 from gensample.corruptions.row_draws import RowDraws
 from gensample.corruptions.weights import FieldFuzz
-from gensample.native.take import take
+from gensample.native.take import one_array, take
 
 FIELD_COLUMNS = MappingProxyType({"name": ("first_name", "last_name")})
 """Fields that span several columns; every other field is the column of the same name."""
@@ -96,7 +96,7 @@ class _Corrupting:
     def __init__(self, layer: Layer) -> None:
         self.layer = layer
         table, picks = layer.table, layer.picks
-        self.current = {c: table[c].combine_chunks() for chosen in picks for c in chosen.columns}
+        self.current = {c: one_array(table[c]) for chosen in picks for c in chosen.columns}
         self.before = [
             [take(self.current[c], chosen.rows) for c in chosen.columns] for chosen in picks
         ]

@@ -14,7 +14,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from gensample.corruptions.arrays import put
 from gensample.generate import characters
-from gensample.native.take import take
+from gensample.native.take import one_array, take
 
 SCHEMA = pa.schema(
     [
@@ -107,9 +107,7 @@ def _compared(left: pa.Array, right: pa.Array, scorer, same: float) -> pa.Array:
 
 def _text(table: pa.Table, columns: tuple[str, ...]) -> pa.Array:
     """The columns present joined by spaces, lower case; null where all are missing."""
-    present = [
-        table[c].combine_chunks().cast(pa.string()) for c in columns if c in table.column_names
-    ]
+    present = [one_array(table[c]).cast(pa.string()) for c in columns if c in table.column_names]
     if not present:
         return pa.nulls(table.num_rows, pa.string())
     # null_handling="skip" drops rows null in every input (pyarrow 26): a last empty text
@@ -137,7 +135,7 @@ def _same(copies: pa.Table, originals: pa.Table, column: str, normal) -> pa.Arra
     the pairs that differ are made normal, both sides at once."""
     if column not in copies.column_names or column not in originals.column_names:
         return pa.nulls(copies.num_rows, pa.bool_())
-    copy, original = (t[column].combine_chunks().cast(pa.string()) for t in (copies, originals))
+    copy, original = (one_array(t[column]).cast(pa.string()) for t in (copies, originals))
     same = pc.equal(copy, original)
     rows = np.flatnonzero(pc.invert(same).fill_null(False).to_numpy(zero_copy_only=False))
     both = normal(pa.concat_arrays([take(copy, rows), take(original, rows)]))

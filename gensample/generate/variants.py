@@ -19,7 +19,7 @@ from gensample.corruptions.arrays import differs, put
 from gensample.corruptions.names import nickname_at
 from gensample.generate import characters
 from gensample.generate.seeding import stream
-from gensample.native.take import take
+from gensample.native.take import one_array, take
 
 ADDRESS = ("address_line1", "address_line2", "city", "state", "postal_code")
 COLUMNS = {
@@ -69,7 +69,7 @@ class OtherValues:
         """The value of ``variation``'s ``column`` (one of ``COLUMNS[variation]``) of each of
         ``persons`` (rows of the people), null where the person has none."""
         made = self._made(variation, column, persons)
-        return made.combine_chunks() if isinstance(made, pa.ChunkedArray) else made
+        return one_array(made)
 
     def _made(self, variation: str, column: str, persons: np.ndarray) -> pa.Array | pa.ChunkedArray:
         if variation == "address:previous":
@@ -106,7 +106,7 @@ def carry(
         held = _valid(new[present[0]]) & _valid(copies[present[0]])[candidates]
         rows = candidates[held]
         for column in present:
-            old = copies[column].combine_chunks()
+            old = one_array(copies[column])
             values = new[column].filter(pa.array(held))
             changed[rows[differs(values, take(old, rows))]] |= 1 << bit
             copies = copies.set_column(
@@ -160,10 +160,8 @@ def _maiden_name(people: pa.Table, drawn: np.ndarray) -> pa.Array:
 def _preferred_name(people: pa.Table, nickname: np.ndarray) -> pa.Array:
     """The name a person goes by: the middle name when it is a full one, else the nickname at
     ``nickname`` (0 to 1) of the first name's list."""
-    middle = (
-        people["middle_name"].combine_chunks() if "middle_name" in people.column_names else None
-    )
-    first = people["first_name"].combine_chunks()
+    middle = one_array(people["middle_name"]) if "middle_name" in people.column_names else None
+    first = one_array(people["first_name"])
     chosen = nickname_at(first, nickname)
     chosen = pc.if_else(pc.equal(chosen, first), None, chosen)
     if middle is None:

@@ -24,7 +24,7 @@ from gensample.generate.datasets.common import (
 )
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.seeding import stream
-from gensample.native.take import take
+from gensample.native.take import one_array, take
 from gensample.reference import Pool
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -148,7 +148,7 @@ def entered(block: BlockInput) -> pa.Table:
     first_name = formats.with_middle(
         block,
         NAME,
-        people["first_name"].combine_chunks(),
+        one_array(people["first_name"]),
         np.arange(people.num_rows),
         systems.habit(block.settings, NAME, "middle_initial"),
         initial=True,

@@ -12,7 +12,7 @@ from gensample.corruptions import arrays, dates, fuzzmap
 from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.corruptions.weights import DIFFICULTIES, Difficulty
 from gensample.generate.datasets import systems
-from gensample.native.take import take
+from gensample.native.take import one_array, take
 from gensample.settings import Settings
 
 
@@ -167,7 +167,7 @@ def validated(
         return written, arrays.put(labels, refused, [marked])
     retyped = dates.mistype_day(take(birth_date, refused), rng)
     column = written.schema.get_field_index("birth_date")
-    birth = arrays.put(written["birth_date"].combine_chunks(), refused, [retyped])
+    birth = arrays.put(one_array(written["birth_date"]), refused, [retyped])
     relabelled = pc.replace_substring_regex(
         labels_of_refused, "birth_date:[a-z_]+", "birth_date:mistype_day"
     )

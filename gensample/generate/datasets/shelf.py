@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate.datasets.shoppers import draw_rows, lookups
+from gensample.native.take import one_array
 from gensample.reference import retail
 from gensample.reference.search import Sorted
 
@@ -70,7 +71,7 @@ class Shelf:
 def shelf(curves: retail.Retail, products: pa.Table, weights: np.ndarray | None = None) -> Shelf:
     """The drawing tables of ``products`` under ``curves`` (``weights``: each product's share
     of sales, else a long tail per category)."""
-    encoded = products["category"].combine_chunks().dictionary_encode()
+    encoded = one_array(products["category"]).dictionary_encode()
     category = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     known = pc.index_in(encoded.dictionary, value_set=pa.array(curves.categories))
     known = known.fill_null(-1).to_numpy()

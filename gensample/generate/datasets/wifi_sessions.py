@@ -34,7 +34,7 @@ from gensample.generate.datasets.draws import random_ids
 from gensample.generate.datasets.fuzzing import run_original_share, run_variation_shares
 from gensample.generate.datasets.sessions import place_sessions
 from gensample.generate.datasets.texts import hex_text, random_bytes
-from gensample.native.take import take
+from gensample.native.take import one_array, take
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "wifi_sessions"
@@ -200,7 +200,7 @@ def portal_logins(
         fuzzed, label = fuzzmap.fuzz(
             pa.table({field: typed}), rows, fuzz_map, settings.fuzz.max_fields, rng
         )
-        typed = fuzzed[field].combine_chunks()
+        typed = one_array(fuzzed[field])
         labels.append(label)
     return typed, fuzzmap.join_labels(labels, len(user))
 
