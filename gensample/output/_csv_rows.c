@@ -183,7 +183,8 @@ static char *write_string(char *out, const Column *column, int64_t row, int64_t 
     const int32_t *offsets = (const int32_t *)column->values + column->offset;
     const char *text = column->data + offsets[row];
     int32_t length = offsets[row + 1] - offsets[row];
-    int short_value = length <= 16 && offsets[row] + 16 <= offsets[count] && little_endian();
+    int short_value =
+        length <= 16 && (int64_t)offsets[row] + 16 <= offsets[count] && little_endian();
     if (quoted) *out++ = '"';
     if (short_value && !(quoted && has_quote(text, length))) {
         memcpy(out, text, 16);
