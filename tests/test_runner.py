@@ -14,7 +14,9 @@ from gensample.daily import runner, state
 from gensample.daily.rundir import RunDirectory
 from gensample.errors import BadInputError, RunError
 from gensample.generate.seeding import BLOCK_SIZE
+from gensample.native.sha256 import SharedSha256
 from gensample.output import batch, workers
+from gensample.output.digests import GrowingFiles
 from gensample.settings import DATASETS
 
 
@@ -29,8 +31,21 @@ def start_state_at(run_dir: Path, entity_id: int) -> None:
     state.save(run_dir / "state.json", state.State(entity_id, entity_id))
 
 
-def test_a_day_has_the_documented_layout_and_a_manifest_that_checks_it(run_dir):
+@pytest.mark.parametrize("in_turns", [True, False], ids=["hashed-in-turns", "hashed-after"])
+def test_a_day_has_the_documented_layout_and_a_manifest_that_checks_it(
+    run_dir, monkeypatch, in_turns
+):
+    hashing = []  # whether the threads that see the files grow hash them
+
+    def growing_files(*arguments, **options):
+        hashing.append(options.get("hashing", True))
+        return GrowingFiles(*arguments, **options)
+
+    monkeypatch.setattr(batch, "GrowingFiles", growing_files)
+    if not in_turns:  # no libcrypto to hash the blocks' rows as they are written
+        monkeypatch.setattr(SharedSha256, "available", staticmethod(lambda: False))
     summary = run_day(run_dir, customers=500)
+    assert hashing == [not in_turns]
     files = day_bytes(run_dir)
     assert set(files) == {
         *(f"data/{name}.csv" for name in DATASETS),

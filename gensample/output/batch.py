@@ -93,7 +93,10 @@ def _write_blocks(
     blocks = run_blocks(settings, plan, batch, destination, first_slot=int(reference is not None))
     last_slot = len(plan.blocks) + (reference is not None)
     placement = destination.placement
-    with GrowingFiles(placement.paths, read_again={RECORDS_FILE}) as digests:  # by the archive
+    hashed_in_turns = placement.digests is not None
+    with GrowingFiles(  # the records are read again by the archive
+        placement.paths, read_again={RECORDS_FILE}, hashing=not hashed_in_turns
+    ) as digests:
         try:
             for parts in itertools.chain(
                 _written_alone(reference, 0, settings, plan, batch, destination),
@@ -112,8 +115,9 @@ def _write_blocks(
         for name, end in ends.items():
             check_csv_end(placement.paths[name], end)
         digests.advance(ends)  # rows placed after the last block's output came, if any
-        with stopwatch.stage("sha256"):  # what the hashing threads have left to do
-            sha256 = digests.hexdigests()
+        with stopwatch.stage("sha256"):  # what the threads have left to do
+            digests.wait()
+            sha256 = placement.hexdigests() if hashed_in_turns else digests.hexdigests()
     # each part was deleted once placed; a block Dask ran twice (its first worker thought lost,
     # yet still running) may have left its part again
     remove_tree(destination.parts_dir)

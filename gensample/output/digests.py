@@ -58,16 +58,22 @@ class GrowingFiles:
     """SHA-256 of files that only grow at their end, hashed in threads of this process as they
     grow (``hashlib`` releases the GIL): :meth:`advance` after each block, then
     :meth:`hexdigests`. Each file is hashed by one thread at a time, in order; different files
-    in parallel (what is left after the last block, too). What is hashed is dropped from the
-    page cache once it is on the disk, but in files the run reads again: a day may be bigger
-    than the memory, and a cache it filled would have the kernel reclaim it while the workers
-    write (10M customers, 27 GB on a 24 GB machine: 48 s of system CPU time instead of 13), and
-    push out what other programs cache. A context manager: leaving it stops the threads."""
+    in parallel (what is left after the last block, too). Files hashed as they are written
+    (``Placement``) are only seen to in the page cache: not ``hashing``, then :meth:`wait`.
 
-    def __init__(self, paths: Mapping[str, Path], read_again: Collection[str] = ()) -> None:
-        """Files by name, hashed from their first byte; ``read_again`` names those the run
-        reads after the batch, which stay cached."""
+    What is hashed (or seen) is dropped from the page cache once it is on the disk, but in
+    files the run reads again: a day may be bigger than the memory, and a cache it filled would
+    have the kernel reclaim it while the workers write (10M customers, 27 GB on a 24 GB
+    machine: 48 s of system CPU time instead of 13), and push out what other programs cache.
+    A context manager: leaving it stops the threads."""
+
+    def __init__(
+        self, paths: Mapping[str, Path], read_again: Collection[str] = (), hashing: bool = True
+    ) -> None:
+        """Files by name, hashed from their first byte (unless not ``hashing``); ``read_again``
+        names those the run reads after the batch, which stay cached."""
         self._paths = dict(paths)
+        self._hashing = hashing
         self._read_again = set(read_again)
         self._dropped = dict.fromkeys(self._paths, 0)
         self._digests = {name: hashlib.sha256() for name in self._paths}
@@ -93,12 +99,16 @@ class GrowingFiles:
                 self._ends[name] = end
                 self._pending.append(self._threads.submit(self._catch_up, name))
 
+    def wait(self) -> None:
+        """Wait for what every :meth:`advance` started; raise what went wrong in it."""
+        for call in self._pending:
+            call.result()
+
     def hexdigests(self) -> dict[str, str]:
         """Once every :meth:`advance` is done: the hex SHA-256 of each file hashed up to its
         current size (a file that grew after its last advance is left out, for its reader to
         hash whole)."""
-        for call in self._pending:
-            call.result()  # raises what went wrong in it
+        self.wait()
         return {
             name: digest.hexdigest()
             for name, digest in self._digests.items()
@@ -115,7 +125,8 @@ class GrowingFiles:
             try:
                 descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
                 try:
-                    hash_range(self._digests[name], descriptor, start, end)
+                    if self._hashing:
+                        hash_range(self._digests[name], descriptor, start, end)
                     start_writeback(descriptor, start, end)
                     self._drop_before(name, descriptor, start)
                 finally:

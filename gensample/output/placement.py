@@ -7,13 +7,18 @@ files to copy and delete), workers write different files at the same time, and t
 the same bytes whatever the number of workers. A slot with no rows for a file still takes its
 turn there, to pass it on.
 
-The turns and file ends live in shared memory: worker processes get the placement when they
-start (by inheritance, as multiprocessing requires for its locks). Where a block runs on
+Each file's SHA-256 is computed in the turns too, where libcrypto can be loaded: each slot adds
+the bytes it writes to the file's state (in shared memory) as it writes them, while they are in
+its cache (``native.sha256``).
+
+The turns, file ends and hash states live in shared memory: worker processes get the placement
+when they start (by inheritance, as multiprocessing requires for its locks). Where a block runs on
 another machine (a Dask worker), it writes its rows of each file as a part file instead
 (``PartFiles``), and the orchestrator appends the part in the block's turn (``Placement.append``).
 """
 
 import contextlib
+import io
 import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
@@ -21,6 +26,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from gensample.errors import RunError
+from gensample.native.sha256 import FileSha256, SharedSha256
+from gensample.output.digests import hash_range
 from gensample.output.encoding import part_output
 
 COPY_CHUNK = 8 << 20
@@ -28,22 +35,48 @@ COPY_CHUNK = 8 << 20
 
 
 class Placement:
-    """For each CSV day file: where it ends, and which slot's turn it is to write there."""
+    """For each CSV day file: where it ends, which slot's turn it is to write there, and the
+    SHA-256 of its bytes so far (``digests``: None where libcrypto cannot be loaded)."""
 
     def __init__(self, paths: Mapping[str, Path], ends: Mapping[str, int]) -> None:
-        """Files by name (``paths``), their rows starting at ``ends[name]`` (after the header);
-        slot 0 has the first turn."""
+        """Files by name (``paths``), their rows starting at ``ends[name]`` (after the header,
+        and the rows of an earlier batch, hashed now); slot 0 has the first turn."""
         self.paths = dict(paths)
         self._index = {name: index for index, name in enumerate(self.paths)}
         self._ends = multiprocessing.RawArray("q", [ends[name] for name in self.paths])
         self._turns = multiprocessing.RawArray("q", len(self.paths))
         self._abandoned = multiprocessing.RawValue("b", 0)
         self._changed = multiprocessing.Condition()
+        self.digests = SharedSha256(len(self.paths)) if SharedSha256.available() else None
+        if self.digests is not None:
+            for name, index in self._index.items():
+                self._hash_part(self.paths[name], self.digests.file(index), ends[name])
 
     @contextlib.contextmanager
     def turn(self, slot: int, name: str) -> Iterator[BinaryIO]:
         """Wait for ``slot``'s turn at file ``name``; give the file, open for writing where the
-        slot before ended; once it is written, pass the turn on to the next slot."""
+        slot before ended (what is written to it is hashed on the way); once it is written,
+        pass the turn on to the next slot."""
+        with self._turn(slot, name) as file:
+            if self.digests is None:
+                yield file
+            else:
+                yield _Hashed(file, self.digests.file(self._index[name]))
+
+    def hexdigests(self) -> dict[str, str]:
+        """Once the turns are over: the hex SHA-256 of each file whose bytes were all hashed
+        in them (a file that grew outside them is left out, for its reader to hash whole)."""
+        if self.digests is None:
+            return {}
+        return {
+            name: self.digests.hexdigest(index)
+            for name, index in self._index.items()
+            if self.paths[name].stat().st_size == self.digests.hashed(index)
+        }
+
+    @contextlib.contextmanager
+    def _turn(self, slot: int, name: str) -> Iterator[BinaryIO]:
+        """:meth:`turn`, the file given as it is."""
         index = self._index[name]
         with self._changed:
             self._changed.wait_for(lambda: self._turns[index] == slot or self._abandoned.value)
@@ -67,9 +100,21 @@ class Placement:
             descriptor = os.open(part, os.O_RDONLY | os.O_CLOEXEC)
         except OSError as error:
             raise RunError(f"cannot read {part}: {error.strerror or error}") from error
-        with open(descriptor, "rb") as source, self.turn(slot, name) as file:
+        with open(descriptor, "rb") as source, self._turn(slot, name) as file:
             copy_range(source, file, 0, os.fstat(descriptor).st_size)
+            if self.digests is not None:
+                self._hash_part(part, self.digests.file(self._index[name]))
         part.unlink()
+
+    @staticmethod
+    def _hash_part(path: Path, digest: FileSha256, stop: int | None = None) -> None:
+        """Add the bytes of file ``path`` (up to ``stop``: all when None) to ``digest``."""
+        try:
+            with open(path, "rb") as file:
+                size = os.fstat(file.fileno()).st_size if stop is None else stop
+                hash_range(digest, file.fileno(), 0, size)
+        except OSError as error:
+            raise RunError(f"cannot read {path}: {error.strerror or error}") from error
 
     def abandon(self) -> None:
         """Stop the run: every slot waiting for its turn fails instead."""
@@ -81,6 +126,27 @@ class Placement:
         """Where each file ends, after the turns taken so far."""
         with self._changed:
             return dict(zip(self.paths, self._ends, strict=True))
+
+
+class _Hashed(io.RawIOBase):
+    """A turn's file: the bytes written to it are added to its SHA-256 as they are written."""
+
+    def __init__(self, file: BinaryIO, digest: FileSha256) -> None:
+        super().__init__()
+        self._file, self._digest = file, digest
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | memoryview) -> int:
+        """Write ``data`` where the file stands, and hash it."""
+        self._file.write(data)
+        self._digest.update(data)
+        return memoryview(data).nbytes
+
+    def tell(self) -> int:
+        """Where the file stands."""
+        return self._file.tell()
 
 
 def copy_range(source: BinaryIO, target: BinaryIO, start: int, stop: int) -> None:
