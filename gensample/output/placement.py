@@ -50,7 +50,7 @@ class Placement:
         self.digests = SharedSha256(len(self.paths)) if SharedSha256.available() else None
         if self.digests is not None:
             for name, index in self._index.items():
-                self._hash_part(self.paths[name], self.digests.file(index), ends[name])
+                self._hash_file(self.paths[name], self.digests.file(index), ends[name])
 
     @contextlib.contextmanager
     def turn(self, slot: int, name: str) -> Iterator[BinaryIO]:
@@ -103,11 +103,11 @@ class Placement:
         with open(descriptor, "rb") as source, self._turn(slot, name) as file:
             copy_range(source, file, 0, os.fstat(descriptor).st_size)
             if self.digests is not None:
-                self._hash_part(part, self.digests.file(self._index[name]))
+                self._hash_file(part, self.digests.file(self._index[name]))
         part.unlink()
 
     @staticmethod
-    def _hash_part(path: Path, digest: FileSha256, stop: int | None = None) -> None:
+    def _hash_file(path: Path, digest: FileSha256, stop: int | None = None) -> None:
         """Add the bytes of file ``path`` (up to ``stop``: all when None) to ``digest``."""
         try:
             with open(path, "rb") as file:
