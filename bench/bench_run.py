@@ -13,7 +13,8 @@ in a fresh run directory, while a sampler adds up the resident memory of the who
 2. the full pipeline (every dataset, duplicates, truth) for each size, locally and on a Dask
    ``LocalCluster``, with one worker and with one per core: rows per second and peak memory;
    against the write limit (pyarrow's CSV writer writing the same bytes from tables already in
-   memory, in one process: see ``write_limit``) and the naive baseline's rows per second;
+   memory, in one process: see ``write_limit``), measured right after each of the ``--pairs``
+   runs on every core, and the naive baseline's rows per second;
 3. for the largest size, rows of each file and the seconds spent generating each dataset.
 
 Prints Markdown tables, then the issue's goals with what was measured.
@@ -54,6 +55,12 @@ def main() -> None:
     )
     parser.add_argument("--naive-size", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the customer master")
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=3,
+        help="runs on every core at each size, each followed by the write limit of its day",
+    )
     arguments = parser.parse_args()
     compile_package()
     print(
@@ -64,7 +71,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         rounds = [measure_round(Path(scratch), arguments) for _ in range(arguments.repeat)]
         print_customer_master(rounds, arguments)
-        pipeline = {size: measure_pipeline(Path(scratch), size) for size in arguments.sizes}
+        pipeline = {
+            size: measure_pipeline(Path(scratch), size, arguments.pairs) for size in arguments.sizes
+        }
     naive = statistics.median(r.naive_rows_per_second for r in rounds)
     print_pipeline(pipeline, naive)
     largest = pipeline[max(arguments.sizes)]
@@ -112,21 +121,40 @@ def fresh_run(
 
 @dataclass
 class Pipeline:
-    """The full pipeline at one size: a run per engine, and the write limit of its bytes."""
+    """The full pipeline at one size: a run per engine; the runs on every core, each paired
+    with the write limit of its day measured right after it (the machine's speed drifts from
+    one minute to the next: a ratio is taken within a pair)."""
 
     runs: dict[str, Measured]
-    limit: WriteLimit
+    pairs: list[tuple[Measured, WriteLimit]]
+
+    @property
+    def ratios(self) -> list[float]:
+        """Each pair's seconds of the run / seconds of the write limit."""
+        return [run.seconds / limit.seconds for run, limit in self.pairs]
+
+    @property
+    def median_pair(self) -> tuple[Measured, WriteLimit]:
+        """The pair of the median ratio (of the upper middle one, for an even number)."""
+        return sorted(self.pairs, key=lambda pair: pair[0].seconds / pair[1].seconds)[
+            len(self.pairs) // 2
+        ]
 
 
-def measure_pipeline(scratch: Path, customers: int) -> Pipeline:
-    """Every engine on every dataset for ``customers``; the write limit of the first's day."""
-    runs, limit = {}, None
+def measure_pipeline(scratch: Path, customers: int, pairs: int) -> Pipeline:
+    """Every engine on every dataset for ``customers``, the one on every core ``pairs`` times,
+    each followed by the write limit of its day; that engine's row is its median pair's."""
+    runs, paired = {}, []
     for label, flags in ENGINES.items():
-        with tempfile.TemporaryDirectory(dir=scratch) as run_dir:
-            runs[label] = run_gensample(Path(run_dir), customers, flags, None)
-            if limit is None:
-                limit = measure_write_limit(day_dir(Path(run_dir)), Path(run_dir))
-    return Pipeline(runs, limit)
+        for _ in range(pairs if label == LOCAL_ALL else 1):
+            with tempfile.TemporaryDirectory(dir=scratch) as run_dir:
+                runs[label] = run_gensample(Path(run_dir), customers, flags, None)
+                if label == LOCAL_ALL:
+                    limit = measure_write_limit(day_dir(Path(run_dir)), Path(run_dir))
+                    paired.append((runs[label], limit))
+    pipeline = Pipeline(runs, paired)
+    runs[LOCAL_ALL] = pipeline.median_pair[0]
+    return pipeline
 
 
 def print_customer_master(rounds: list[Round], arguments: argparse.Namespace) -> None:
@@ -161,7 +189,7 @@ def print_pipeline(pipeline: dict[int, Pipeline], naive_rows_per_second: float) 
     print("| customers | engine | rows | seconds | rows/s | x write limit | x naive | peak MB |")
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size, measured in pipeline.items():
-        limit = measured.limit
+        limit = measured.median_pair[1]
         for label, run in measured.runs.items():
             rate = run.total_rows / run.seconds
             print(
@@ -177,10 +205,17 @@ def print_pipeline(pipeline: dict[int, Pipeline], naive_rows_per_second: float) 
             f"{limit.bytes_written / 2**20:,.0f} MB) |"
         )
     print(
-        f"\n`x write limit`: seconds of the run / seconds of the pure write of the same bytes; "
-        f"`x naive`: rows/s / the naive baseline's {naive_rows_per_second:,.0f} rows/s "
+        f"\n`x write limit`: seconds of the run / seconds of the pure write of the same bytes "
+        f"(the write limit of the {LOCAL_ALL} run of the median ratio, measured right after "
+        f"it); `x naive`: rows/s / the naive baseline's {naive_rows_per_second:,.0f} rows/s "
         "(customer and truth rows)."
     )
+    for size, measured in pipeline.items():
+        pairs = ", ".join(
+            f"{run.seconds:.2f} s / {limit.seconds:.2f} s = {run.seconds / limit.seconds:.2f}x"
+            for run, limit in measured.pairs
+        )
+        print(f"\n{size:,} customers, {LOCAL_ALL}, each run / the write limit after it: {pairs}")
 
 
 def print_files(customers: int, run: Measured) -> None:
@@ -207,12 +242,12 @@ def print_goals(pipeline: dict[int, Pipeline]) -> None:
     """The goals of issue 18 against what was measured (at the sizes that were run)."""
     print("\n## Goals\n")
     if 1_000_000 in pipeline:
-        at_1m = pipeline[1_000_000]
-        run = at_1m.runs[LOCAL_ALL]
-        rate, ratio = run.total_rows / run.seconds, run.seconds / at_1m.limit.seconds
+        run, limit = pipeline[1_000_000].median_pair
+        rate, ratio = run.total_rows / run.seconds, run.seconds / limit.seconds
         print(
-            f"- 1M customers, {LOCAL_ALL}: {rate:,.0f} rows/s (goal >= 2,500,000), "
-            f"{ratio:.2f}x the write limit (goal <= 1.5): {met(rate >= 2.5e6 and ratio <= 1.5)}"
+            f"- 1M customers, {LOCAL_ALL} (the pair of the median ratio): {rate:,.0f} rows/s "
+            f"(goal >= 2,500,000), {ratio:.2f}x the write limit (goal <= 1.5): "
+            f"{met(rate >= 2.5e6 and ratio <= 1.5)}"
         )
     if 10_000_000 in pipeline:
         run = pipeline[10_000_000].runs[LOCAL_ALL]

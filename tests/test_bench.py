@@ -41,13 +41,17 @@ def table_rows(text: str, first_cell: str) -> list[list[str]]:
 
 
 def test_make_bench_measures_every_engine_on_the_same_day():
-    printed = bench("bench_run.py", "--sizes", "2000", "--naive-size", "200", "--repeat", "1")
+    printed = bench(
+        "bench_run.py", "--sizes", "2000", "--naive-size", "200", "--repeat", "1", "--pairs", "2"
+    )
     rows = table_rows(printed, "2,000")
     engines = {row[1]: row for row in rows if row[1].startswith(("local", "Dask"))}
     assert len(engines) == 4  # 1 worker and all, local and Dask
     [day_rows] = {row[2] for row in engines.values()}  # every engine wrote the same rows
     [limit] = [row for row in rows if row[1].startswith("write limit")]
     assert limit[2] == day_rows and "(same bytes" in limit[7]
+    pairs = re.search(r"2,000 customers, local, \d+ workers, each run / the write limit.*", printed)
+    assert pairs and len(re.findall(r"= [0-9.]+x", pairs.group())) == 2  # a ratio per pair
     goals = printed.split("## Goals")[1]
     assert re.search(r"Dask / local on \d+ cores [0-9.]+x \(goal <= 1.5\): (met|NOT met)", goals)
 
