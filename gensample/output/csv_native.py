@@ -179,7 +179,7 @@ def _described(array: pa.Array, kind: int) -> _Column:
 def _bound(writable: list[tuple[pa.Array, int]], rows: int) -> int:
     """The most bytes ``rows`` rows of ``writable`` take as CSV (strings all quotes, at
     worst), and the 16 bytes the library may write beyond them (moving a short string)."""
-    total = rows * len(writable) + 16  # the separators
+    total = rows * len(writable) + 16  # the separators, and the 16 bytes to spare
     for array, kind in writable:
         if kind in (STRING, TEXT):
             offsets = np.frombuffer(array.buffers()[1], np.int32)
