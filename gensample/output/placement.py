@@ -40,7 +40,8 @@ class Placement:
 
     def __init__(self, paths: Mapping[str, Path], ends: Mapping[str, int]) -> None:
         """Files by name (``paths``), their rows starting at ``ends[name]`` (after the header,
-        and the rows of an earlier batch, hashed now); slot 0 has the first turn."""
+        and the rows of an earlier batch: hashed in the file's first turn); slot 0 has the
+        first turn."""
         self.paths = dict(paths)
         self._index = {name: index for index, name in enumerate(self.paths)}
         self._ends = multiprocessing.RawArray("q", [ends[name] for name in self.paths])
@@ -48,9 +49,6 @@ class Placement:
         self._abandoned = multiprocessing.RawValue("b", 0)
         self._changed = multiprocessing.Condition()
         self.digests = SharedSha256(len(self.paths)) if SharedSha256.available() else None
-        if self.digests is not None:
-            for name, index in self._index.items():
-                self._hash_file(self.paths[name], self.digests.file(index), ends[name])
 
     @contextlib.contextmanager
     def turn(self, slot: int, name: str) -> Iterator[BinaryIO]:
@@ -85,6 +83,7 @@ class Placement:
             start = self._ends[index]
         try:
             with open(self.paths[name], "r+b") as file:
+                self._hash_before(file, index, start)
                 file.seek(start)
                 yield file
                 end = file.tell()
@@ -101,20 +100,21 @@ class Placement:
         except OSError as error:
             raise RunError(f"cannot read {part}: {error.strerror or error}") from error
         with open(descriptor, "rb") as source, self._turn(slot, name) as file:
-            copy_range(source, file, 0, os.fstat(descriptor).st_size)
+            size = os.fstat(descriptor).st_size
+            copy_range(source, file, 0, size)
             if self.digests is not None:
-                self._hash_file(part, self.digests.file(self._index[name]))
+                try:
+                    hash_range(self.digests.file(self._index[name]), descriptor, 0, size)
+                except OSError as error:
+                    raise RunError(f"cannot read {part}: {error.strerror or error}") from error
         part.unlink()
 
-    @staticmethod
-    def _hash_file(path: Path, digest: FileSha256, stop: int | None = None) -> None:
-        """Add the bytes of file ``path`` (up to ``stop``: all when None) to ``digest``."""
-        try:
-            with open(path, "rb") as file:
-                size = os.fstat(file.fileno()).st_size if stop is None else stop
-                hash_range(digest, file.fileno(), 0, size)
-        except OSError as error:
-            raise RunError(f"cannot read {path}: {error.strerror or error}") from error
+    def _hash_before(self, file: BinaryIO, index: int, start: int) -> None:
+        """Hash the bytes of file number ``index`` before ``start`` that no turn wrote (in its
+        first turn: its header, and the rows of an earlier batch)."""
+        if self.digests is not None and self.digests.hashed(index) < start:
+            digest = self.digests.file(index)
+            hash_range(digest, file.fileno(), self.digests.hashed(index), start)
 
     def abandon(self) -> None:
         """Stop the run: every slot waiting for its turn fails instead."""
