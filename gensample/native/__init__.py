@@ -1,6 +1,7 @@
 """The compiled parts of gensample: small C libraries without Python's API, built by setup.py
 when a C compiler is there and loaded through ctypes. Each is optional: without it, the code
 that uses it does the same through Arrow, slower (``take`` here; the CSV writer in ``output``).
+``sha256`` loads the system's libcrypto the same way, for hash states shared by processes.
 """
 
 import ctypes

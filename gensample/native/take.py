@@ -5,6 +5,8 @@ library when the package was installed with it: Arrow copies each string with a 
 ``take(values, positions)`` is ``values.take(positions)``, the same values and types, for an
 array, a chunked array or a table. Every take of ``generate`` and ``corruptions`` goes through
 it (``tests/test_native_take.py`` checks), which saves about 5% of a block's generation.
+``one_array`` gives a chunked array as one array without copying an only chunk, as Arrow's
+``combine_chunks`` does.
 """
 
 import ctypes
