@@ -2,7 +2,9 @@
 
 import datetime as dt
 import decimal
+import hashlib
 import io
+import json
 import logging
 import threading
 
@@ -42,8 +44,11 @@ def test_a_run_says_which_writer_writes_its_rows(tmp_path, caplog, monkeypatch):
     monkeypatch.setattr(csv_native, "available", lambda: False)  # installed without it
     caplog.set_level(logging.INFO)
     (tmp_path / "run").mkdir()
-    run_day(tmp_path / "run", customers=200)
+    summary = run_day(tmp_path / "run", customers=200)
     assert "CSV rows written by Arrow's writer: gensample was installed without" in caplog.text
+    manifest = json.loads((summary.day_dir / "manifest.json").read_text())
+    for name, entry in manifest["files"].items():  # hashed as Arrow's writer wrote them
+        assert entry["sha256"] == hashlib.sha256((summary.day_dir / name).read_bytes()).hexdigest()
 
 
 def seconds(lowest: int, highest: int) -> st.SearchStrategy[int]:
