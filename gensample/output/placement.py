@@ -112,9 +112,11 @@ class Placement:
     def _hash_before(self, file: BinaryIO, index: int, start: int) -> None:
         """Hash the bytes of file number ``index`` before ``start`` that no turn wrote (in its
         first turn: its header, and the rows of an earlier batch)."""
-        if self.digests is not None and self.digests.hashed(index) < start:
-            digest = self.digests.file(index)
-            hash_range(digest, file.fileno(), self.digests.hashed(index), start)
+        if self.digests is None:
+            return
+        hashed = self.digests.hashed(index)
+        if hashed < start:
+            hash_range(self.digests.file(index), file.fileno(), hashed, start)
 
     def abandon(self) -> None:
         """Stop the run: every slot waiting for its turn fails instead."""
