@@ -2,6 +2,8 @@
 
 import contextlib
 import datetime as dt
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -65,6 +67,16 @@ def run_day(
     flags.setdefault("workers", 1)
     loaded = settings.load(run_dir, environ=environ or {}, flags=flags)
     return runner.run(run_dir, loaded, date, allow_date=allow_date)
+
+
+def off_manifest(day_dir: Path) -> list[str]:
+    """The files of a committed day whose SHA-256 is not the one its manifest gives."""
+    manifest = json.loads((day_dir / "manifest.json").read_text())
+    return [
+        name
+        for name, entry in manifest["files"].items()
+        if hashlib.sha256((day_dir / name).read_bytes()).hexdigest() != entry["sha256"]
+    ]
 
 
 def read_csv(path: Path) -> pa.Table:

@@ -1,14 +1,13 @@
 """Daily operation over several days in one run directory: ids, load types, tracer, archive."""
 
 import datetime as dt
-import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import DAY, SAMPLE_TRACER, read_csv, run_day
+from conftest import DAY, SAMPLE_TRACER, off_manifest, read_csv, run_day
 
 from gensample.daily import archiving
 from gensample.errors import BadInputError
@@ -59,8 +58,7 @@ def test_append_adds_a_batch_with_fresh_ids_and_no_second_header(run_dir):
     assert manifest["files"]["data/customers.csv"]["rows"] == len(lines) - 1
     assert manifest["counts"]["originals"] == 300
     assert len(records(run_dir)) == len(lines) - 1
-    for name, entry in manifest["files"].items():  # the first batch's bytes hashed as well
-        assert entry["sha256"] == hashlib.sha256((day_dir(run_dir) / name).read_bytes()).hexdigest()
+    assert off_manifest(day_dir(run_dir)) == []  # the first batch's bytes hashed as well
 
 
 def test_append_in_parquet_adds_a_part_file(run_dir):

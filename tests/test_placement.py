@@ -23,9 +23,9 @@ def placement_of(tmp_path, *names: str) -> Placement:
     return Placement(paths, {name: start_csv(path, SCHEMA) for name, path in paths.items()})
 
 
-def sha256_of(*paths) -> dict[str, str]:
-    """Each file's SHA-256, by its name."""
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
+def sha256_of(path) -> str:
+    """The hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def write_slot(placement: Placement, slot: int, name: str, table) -> None:
@@ -50,7 +50,7 @@ def test_slots_started_last_first_in_processes_write_in_slot_order(tmp_path, siz
     path = tmp_path / NAME
     assert path.read_bytes() == expected_csv(tables)
     assert placement.ends() == {NAME: path.stat().st_size}
-    assert placement.hexdigests() == {NAME: sha256_of(path)["customers.csv"]}  # hashed in turns
+    assert placement.hexdigests() == {NAME: sha256_of(path)}  # hashed in turns
 
 
 def test_a_slot_that_writes_nothing_passes_the_turn_on(tmp_path):
@@ -69,7 +69,7 @@ def test_a_file_already_holding_rows_is_continued_after_them(tmp_path):
     write_slot(later, 0, NAME, tables[1])
     write_slot(later, 1, NAME, tables[2])
     assert (tmp_path / NAME).read_bytes() == expected_csv(tables)
-    assert later.hexdigests() == {NAME: sha256_of(tmp_path / NAME)["customers.csv"]}
+    assert later.hexdigests() == {NAME: sha256_of(tmp_path / NAME)}
 
 
 def test_a_file_grown_outside_the_turns_is_left_to_its_reader_to_hash(tmp_path):
@@ -77,7 +77,7 @@ def test_a_file_grown_outside_the_turns_is_left_to_its_reader_to_hash(tmp_path):
     write_slot(placement, 0, "a.csv", split([3])[0])
     with open(tmp_path / "b.csv", "ab") as file:
         file.write(b"a row no turn wrote\n")
-    assert placement.hexdigests() == sha256_of(tmp_path / "a.csv")
+    assert placement.hexdigests() == {"a.csv": sha256_of(tmp_path / "a.csv")}
 
 
 def test_without_libcrypto_nothing_is_hashed_in_the_turns(tmp_path, monkeypatch):
@@ -150,7 +150,7 @@ def test_parts_written_in_any_order_are_appended_in_slot_order(tmp_path, sizes):
     for slot in range(len(tables)):
         placement.append(slot, NAME, part_path(parts_dir, NAME, slot))
     assert (tmp_path / NAME).read_bytes() == expected_csv(tables)
-    assert placement.hexdigests() == {NAME: sha256_of(tmp_path / NAME)["customers.csv"]}
+    assert placement.hexdigests() == {NAME: sha256_of(tmp_path / NAME)}
     assert not list(parts_dir.iterdir())  # each part deleted once appended
 
 
