@@ -1,5 +1,6 @@
 """Whole tables in files: copying the rows of one kind from a CSV file."""
 
+import hashlib
 import mmap
 from pathlib import Path
 
@@ -131,9 +132,10 @@ def test_lines_copied_from_where_they_lie_are_the_rows_of_the_kind(tmp_path, kin
         tmp_path / "expected.csv", table.filter(pc.equal(table["dataset"], "customers"))
     )
     runs = runs_of_kind(source, "customers")
-    count = table_files.copy_lines(source, tmp_path / "copy.csv", SCHEMA, "customers", runs)
+    count, digest = table_files.copy_lines(source, tmp_path / "copy.csv", SCHEMA, "customers", runs)
     assert count == kinds.count("customers")
     assert (tmp_path / "copy.csv").read_bytes() == expected.read_bytes()
+    assert digest == hashlib.sha256(expected.read_bytes()).hexdigest()
 
 
 @pytest.mark.parametrize("shift", [(1, 0), (0, -1), (0, 1)])
@@ -143,4 +145,17 @@ def test_lines_that_are_not_where_they_were_said_to_be_are_refused(tmp_path, shi
     moved = table_files.Lines(run.start + shift[0], run.stop + shift[1], run.count)
     with pytest.raises(TableFileError, match=r"all\.csv: bytes \d+ to \d+ are not lines"):
         table_files.copy_lines(source, tmp_path / "copy.csv", SCHEMA, "customers", [moved])
+    assert not (tmp_path / "copy.csv").exists()
+
+
+def test_lines_whose_source_cannot_be_read_to_hash_leave_no_copy(tmp_path, monkeypatch):
+    source = written(tmp_path / "all.csv", rows(KINDS))
+
+    def unreadable(*args):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(table_files, "hash_range", unreadable)
+    runs = runs_of_kind(source, "customers")
+    with pytest.raises(TableFileError, match=r"all\.csv: unreadable .*Input/output error"):
+        table_files.copy_lines(source, tmp_path / "copy.csv", SCHEMA, "customers", runs)
     assert not (tmp_path / "copy.csv").exists()

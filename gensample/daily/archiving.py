@@ -199,27 +199,33 @@ def _link_day(
         for name, source in linked.items()
     }
     if not truth_of_customers_only:
-        rows = _customer_truth(day_dir, staging / RECORDS_FILE, lines)
-        files[RECORDS_FILE] = {"rows": rows, "sha256": sha256(staging / RECORDS_FILE)}
+        rows, digest = _customer_truth(day_dir, staging / RECORDS_FILE, lines)
+        files[RECORDS_FILE] = {"rows": rows, "sha256": digest}
     write_json(staging / INDEX_FILE, _index(date, files, day_dir))
     return True
 
 
-def _customer_truth(day_dir: Path, path: Path, lines: list[Lines] | None = None) -> int:
+def _customer_truth(day_dir: Path, path: Path, lines: list[Lines] | None) -> tuple[int, str]:
     """Write the day's truth rows of customer records as ``path``, from their ``lines`` in the
-    day's truth file when known, else found there; return their number (the truth of every
-    dataset is several times the customers' part)."""
+    day's truth file when known, else found there; return their number and the file's hex
+    SHA-256 (the truth of every dataset is several times the customers' part)."""
     source = day_dir / day_files.RECORDS_FILE
     if lines is not None:
         return copy_lines(source, path, RECORDS_SCHEMA, NAME, lines)
-    return copy_rows(source, path, RECORDS_SCHEMA, NAME, BEFORE_SIMILARITY)
+    return copy_rows(source, path, RECORDS_SCHEMA, NAME, BEFORE_SIMILARITY), sha256(path)
 
 
 def _write_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) -> None:
     """Write the archive files of a day into ``staging``: customers, truth, people, history,
     index."""
     customers = (batch for path in sources for batch in read_batches(path, SCHEMA))
-    truth = _customer_truth(day_dir, staging / RECORDS_FILE)
+    truth = copy_rows(
+        day_dir / day_files.RECORDS_FILE,
+        staging / RECORDS_FILE,
+        RECORDS_SCHEMA,
+        NAME,
+        BEFORE_SIMILARITY,
+    )
     entity_id = read_column(staging / RECORDS_FILE, "entity_id").cast(pa.int64())
     people = (
         batch.filter(pc.is_in(batch["entity_id"], entity_id))

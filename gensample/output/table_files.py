@@ -5,11 +5,13 @@ string, as the writers wrote them. Every problem is a :class:`TableFileError` na
 """
 
 import contextlib
+import hashlib
 import io
 import mmap
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import MappingProxyType
 from typing import BinaryIO, NamedTuple
@@ -21,7 +23,9 @@ import pyarrow.csv as pacsv
 
 from gensample.errors import RunError
 from gensample.output.atomic import atomic_output
+from gensample.output.digests import hash_range
 from gensample.output.encoding import CSV_OPTIONS, ROWS_CSV_OPTIONS
+from gensample.output.lifetime import leave_stop_signals_to_the_main_thread
 from gensample.output.placement import copy_range
 
 NO_FILL: Mapping[str, str] = MappingProxyType({})
@@ -73,23 +77,37 @@ class Lines(NamedTuple):
 
 def copy_lines(
     source: Path, target: Path, schema: pa.Schema, first: str, lines: Iterable[Lines]
-) -> int:
+) -> tuple[int, str]:
     """Write ``lines`` of the CSV file ``source`` (in ``schema``, which wrote them), each run
     of lines starting with the text ``first`` (checked: a run's first field and its last line
-    break), atomically as the CSV file ``target``, after a header; return their number.
+    break), atomically as the CSV file ``target``, after a header; return their number and the
+    hex SHA-256 of ``target``.
 
     The bytes are copied in the kernel: nothing is read into this process, nor parsed (as
-    ``copy_rows`` must, to find the lines)."""
-    prefix, copied = _csv_text(first) + b",", 0
+    ``copy_rows`` must, to find the lines). They are hashed where they are in ``source``, in a
+    thread, while they are copied (one after the other: 0.30 s for a 1M day's 100 MB; at once:
+    0.16 s)."""
+    prefix, header = _csv_text(first) + b",", _header(schema)
+    runs = [run for run in lines if run.count]
     with _reading(source), open(source, "rb") as data, atomic_output(target) as handle:
-        handle.write(_header(schema))
-        handle.flush()  # the copies write below the handle's buffer
-        for run in lines:
-            if run.count:
-                _check_run(source, data.fileno(), run, prefix)
+        for run in runs:
+            _check_run(source, data.fileno(), run, prefix)
+        digest = hashlib.sha256(header)
+        with ThreadPoolExecutor(1, initializer=leave_stop_signals_to_the_main_thread) as thread:
+            hashed = thread.submit(_hash_runs, digest, data.fileno(), runs)
+            handle.write(header)
+            handle.flush()  # the copies write below the handle's buffer
+            for run in runs:
                 copy_range(data, handle, run.start, run.stop)
-                copied += run.count
-    return copied
+            with _reading(source):  # not a failure to write target
+                hashed.result()
+    return sum(run.count for run in runs), digest.hexdigest()
+
+
+def _hash_runs(digest: "hashlib._Hash", descriptor: int, runs: list[Lines]) -> None:
+    """Add the bytes of each of ``runs`` of an open file to ``digest``."""
+    for run in runs:
+        hash_range(digest, descriptor, run.start, run.stop)
 
 
 def _check_run(path: Path, descriptor: int, run: Lines, prefix: bytes) -> None:
