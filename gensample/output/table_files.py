@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from gensample.errors import RunError
-from gensample.output.atomic import atomic_output
+from gensample.output.atomic import atomic_output, start_writeback
 from gensample.output.digests import hash_range
 from gensample.output.encoding import CSV_OPTIONS, ROWS_CSV_OPTIONS
 from gensample.output.lifetime import leave_stop_signals_to_the_main_thread
@@ -84,9 +84,10 @@ def copy_lines(
     hex SHA-256 of ``target``.
 
     The bytes are copied in the kernel: nothing is read into this process, nor parsed (as
-    ``copy_rows`` must, to find the lines). They are hashed where they are in ``source``, in a
-    thread, while they are copied (one after the other: 0.30 s for a 1M day's 100 MB; at once:
-    0.16 s)."""
+    ``copy_rows`` must, to find the lines). They are hashed where they lie in ``source``, in a
+    thread, while they are copied, and each run's writeback starts once it is copied, for the
+    fsync to find it on the disk (a 1M day's 100 MB: 0.27 s one step after the other, 0.15 s
+    so)."""
     prefix, header = _csv_text(first) + b",", _header(schema)
     runs = [run for run in lines if run.count]
     with _reading(source), open(source, "rb") as data, atomic_output(target) as handle:
@@ -98,7 +99,9 @@ def copy_lines(
             handle.write(header)
             handle.flush()  # the copies write below the handle's buffer
             for run in runs:
+                at = handle.tell()
                 copy_range(data, handle, run.start, run.stop)
+                start_writeback(handle.fileno(), at, handle.tell())  # for the fsync to find
             with _reading(source):  # not a failure to write target
                 hashed.result()
     return sum(run.count for run in runs), digest.hexdigest()
