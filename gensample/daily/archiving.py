@@ -199,33 +199,30 @@ def _link_day(
         for name, source in linked.items()
     }
     if not truth_of_customers_only:
-        rows, digest = _customer_truth(day_dir, staging / RECORDS_FILE, lines)
-        files[RECORDS_FILE] = {"rows": rows, "sha256": digest}
+        files[RECORDS_FILE] = _customer_truth(day_dir, staging / RECORDS_FILE, lines)
     write_json(staging / INDEX_FILE, _index(date, files, day_dir))
     return True
 
 
-def _customer_truth(day_dir: Path, path: Path, lines: list[Lines] | None) -> tuple[int, str]:
+def _customer_truth(day_dir: Path, path: Path, lines: list[Lines] | None) -> dict:
     """Write the day's truth rows of customer records as ``path``, from their ``lines`` in the
-    day's truth file when known, else found there; return their number and the file's hex
-    SHA-256 (the truth of every dataset is several times the customers' part)."""
+    day's truth file when known, else found there; return its entry of ``archive.json``: their
+    number and the file's hex SHA-256 (the truth of every dataset is several times the
+    customers' part)."""
     source = day_dir / day_files.RECORDS_FILE
     if lines is not None:
-        return copy_lines(source, path, RECORDS_SCHEMA, NAME, lines)
-    return copy_rows(source, path, RECORDS_SCHEMA, NAME, BEFORE_SIMILARITY), sha256(path)
+        rows, digest = copy_lines(source, path, RECORDS_SCHEMA, NAME, lines)
+    else:
+        rows = copy_rows(source, path, RECORDS_SCHEMA, NAME, BEFORE_SIMILARITY)
+        digest = sha256(path)
+    return {"rows": rows, "sha256": digest}
 
 
 def _write_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path) -> None:
     """Write the archive files of a day into ``staging``: customers, truth, people, history,
     index."""
     customers = (batch for path in sources for batch in read_batches(path, SCHEMA))
-    truth = copy_rows(
-        day_dir / day_files.RECORDS_FILE,
-        staging / RECORDS_FILE,
-        RECORDS_SCHEMA,
-        NAME,
-        BEFORE_SIMILARITY,
-    )
+    truth = _customer_truth(day_dir, staging / RECORDS_FILE, None)
     entity_id = read_column(staging / RECORDS_FILE, "entity_id").cast(pa.int64())
     people = (
         batch.filter(pc.is_in(batch["entity_id"], entity_id))
@@ -234,11 +231,14 @@ def _write_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path)
     history = read_batches(day_dir / day_files.HISTORY_FILE, HISTORY_SCHEMA)
     rows = {
         CUSTOMERS_FILE: write_csv(staging / CUSTOMERS_FILE, SCHEMA, customers),
-        RECORDS_FILE: truth,
+        RECORDS_FILE: truth["rows"],
         ENTITIES_FILE: write_csv(staging / ENTITIES_FILE, ENTITIES_SCHEMA, people),
         HISTORY_FILE: write_csv(staging / HISTORY_FILE, HISTORY_SCHEMA, history),
     }
-    files = {name: {"rows": n, "sha256": sha256(staging / name)} for name, n in rows.items()}
+    files = {  # the truth's entry came with its copy
+        name: truth if name == RECORDS_FILE else {"rows": n, "sha256": sha256(staging / name)}
+        for name, n in rows.items()
+    }
     write_json(staging / INDEX_FILE, _index(date, files, day_dir))
 
 
