@@ -17,7 +17,7 @@ from phonenumbers import geocoder
 
 from gensample import reference
 from gensample.daily.state import EARLIEST_DAY, LATEST_DAY
-from gensample.generate import emails, lookalikes, names, population
+from gensample.generate import emails, lookalikes, names, population, rare_names
 from gensample.generate.population import SCHEMA
 from gensample.generate.seeding import BLOCK_SIZE
 from gensample.output import table_files
@@ -416,3 +416,24 @@ def test_shared_rows_take_their_household_heads_value():
 def test_census_family_names_are_ascii_as_rare_names_read_their_letters():
     # rare_names reads the letters of census names (and of their heads and tails) as bytes
     assert pc.all(pc.string_is_ascii(reference.family_names_census().values)).as_py()
+
+
+def test_the_letters_of_census_names_read_in_a_row_break_between_names():
+    values = pa.array(["Ab", "xAb", "c'D", "ef"]).slice(1)  # a slice starts after byte 0
+    row = rare_names._letters_in_a_row(values)
+    assert row.tolist() == [[24, 1, 2, 0, 3, 0, 4, 0, 5, 6, 0]]  # x=24, a=1...; ' and ends: 0
+
+
+def test_names_are_spelled_for_email_in_ascii_lower_case_letters():
+    written = ["María", "O'Brien", "ANNE-MARIE", "van Dyke", "Zoë", "Smith", "", None]
+    spelled = names.email_spelling(pa.chunked_array([written[:3], written[3:]]))
+    assert spelled.to_pylist() == [
+        "maria",
+        "obrien",
+        "annemarie",
+        "vandyke",
+        "zoe",
+        "smith",
+        "",
+        None,
+    ]
