@@ -1,6 +1,7 @@
 """The command line: commands, help examples, exit codes, messages on stderr."""
 
 import datetime as dt
+import importlib.util
 import re
 import subprocess
 import sys
@@ -148,6 +149,20 @@ def test_modules_in_the_run_directory_are_never_imported(launcher, run_dir):
     )
     assert result.returncode == 0, result.stderr
     assert not (run_dir / "imported").exists()
+
+
+def test_a_run_of_the_command_line_never_imports_pandas_which_stays_usable(run_dir):
+    assert importlib.util.find_spec("pandas")  # installed (with the test extras), yet:
+    script = (
+        "import sys; from gensample.cli import main; "
+        f"assert main(['init', {str(run_dir)!r}]) == 0; "
+        f"assert main(['run', '--dir', {str(run_dir)!r}, '--customers', '300']) == 0; "
+        "print('pandas' in sys.modules); "
+        "import pyarrow as pa; print(type(pa.table({'a': [1]}).to_pandas()).__name__)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["False", "DataFrame"]  # after what init printed
 
 
 def run_args(run_dir: Path, date: dt.date, *more: str) -> list[str]:

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+import gensample.cli.without_pandas  # noqa: F401  (first: see there)
 from gensample.cli import (
     check,
     export,
