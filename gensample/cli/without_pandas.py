@@ -9,16 +9,16 @@ pyarrow then takes pandas for absent, and still imports it if asked for pandas o
 (``Table.to_pandas``, which the command line never asks for).
 """
 
-import importlib.abc
 import sys
 
 import pyarrow as pa
 
 
-class _NoPandas(importlib.abc.MetaPathFinder):
-    """Fails every import of pandas, as if it were not installed."""
+class _NoPandas:
+    """An import finder (``sys.meta_path``) that fails every import of pandas, as if it were
+    not installed."""
 
-    def find_spec(self, name, path=None, target=None):
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
         """Raise ImportError for pandas and its modules; leave the others to the next finder."""
         if name.partition(".")[0] == "pandas":
             raise ImportError("pandas is hidden while the first Arrow array is made")
