@@ -5,6 +5,8 @@ import collections
 import datetime as dt
 import importlib.util
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -437,3 +439,24 @@ def test_names_are_spelled_for_email_in_ascii_lower_case_letters():
         "",
         None,
     ]
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_people_read_no_packaged_table_once_prepared(prepared):
+    script = "\n".join(  # in a new process: this one has read the tables already
+        [
+            "import datetime as dt",
+            "from gensample import reference",
+            "from gensample.generate import population",
+            "from gensample.settings import Settings",
+            "population.prepare()" if prepared else "",
+            "def refuse(name): raise AssertionError('read ' + name)",
+            "reference.read_table = refuse",
+            "population.of_settings(Settings(), 0, 10, dt.date(2026, 11, 23))",
+        ]
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    if prepared:
+        assert result.returncode == 0, result.stderr
+    else:  # the check sees a table read
+        assert "AssertionError: read " in result.stderr

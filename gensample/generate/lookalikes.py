@@ -152,6 +152,11 @@ def _earlier_people(rng: np.random.Generator, later: np.ndarray, sources: np.nda
     return Pairs(later[kept], sources[pick[kept]])
 
 
+def prepare() -> None:
+    """Make the table of common family names ``choose`` uses, once per process."""
+    _common_family_names()
+
+
 @functools.cache
 def _common_family_names() -> pa.Array:
     """The ``COMMON_FAMILY_NAMES`` most frequent census family names, spelled for e-mail."""

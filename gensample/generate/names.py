@@ -89,6 +89,14 @@ def draw(
     )
 
 
+def prepare() -> None:
+    """Read and make the name tables ``draw`` uses (given, middle, family and rare names), once
+    per process."""
+    _middle_forms()  # the given names' too
+    _family_names()
+    rare_names.prepare()
+
+
 def email_spelling(names: pa.Array) -> pa.Array:
     """Names as people write them in e-mail addresses: ASCII letters in lower case ("María" ->
     "maria", "O'Brien" -> "obrien"). Most names are ASCII letters already, and only lowered (a

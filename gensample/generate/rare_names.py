@@ -24,6 +24,12 @@ def rare_share() -> float:
     return 1 - reference.family_name_coverage()
 
 
+def prepare() -> None:
+    """Make the heads, tails and runs of letters rare names are made from, once per process."""
+    _meeting_parts()
+    _census_runs()
+
+
 def draw(rng: np.random.Generator, n: int) -> pa.Array:
     """``n`` rare family names, each the head of one rarer census name and the tail of another,
     drawn again until every four letters where they meet are ones census names have."""

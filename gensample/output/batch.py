@@ -1,14 +1,17 @@
 """Writing one batch into the staging copy of a day: blocks in turn, into every day file."""
 
 import collections
+import contextlib
 import itertools
 import secrets
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from gensample.errors import RunError
+from gensample.generate import population
 from gensample.generate.pipeline import BlockResult
 from gensample.generate.plan import Plan
 from gensample.output.atomic import refuse_symlink, remove_tree, sync_tree
@@ -16,6 +19,7 @@ from gensample.output.dask_engine import dask_engine
 from gensample.output.day_files import RECORDS_FILE, output_files, reference_block
 from gensample.output.digests import GrowingFiles
 from gensample.output.encoding import ParquetDayFile, check_csv_end, start_csv
+from gensample.output.lifetime import leave_stop_signals_to_the_main_thread
 from gensample.output.placement import Placement
 from gensample.output.table_files import Lines
 from gensample.output.timings import Stopwatch
@@ -60,10 +64,12 @@ def write_batch(
 
     They take their turns (slots) in that order: the reference block first, when there is one.
     The engine starts once the reference block is made (the workers of a cluster started here
-    are copies of this process, which then need not make it again), and before anything is
-    written: nothing is written if it cannot start.
+    are copies of this process, which then need not make it again, nor the tables people are
+    made from, made meanwhile), and before anything is written: nothing is written if it cannot
+    start.
     """
-    reference = reference_block(settings, plan, batch)
+    with _people_prepared():
+        reference = reference_block(settings, plan, batch)
     with ENGINES[settings.engine](settings) as run_blocks:
         written = _write_blocks(
             run_blocks, settings, plan, reference, extras, batch, staging, stopwatch
@@ -71,6 +77,17 @@ def write_batch(
     with stopwatch.stage("sync"):  # before the manifest commits them: once per file, at the end
         sync_tree(staging)
     return written
+
+
+@contextlib.contextmanager
+def _people_prepared() -> Iterator[None]:
+    """Have a thread read and make the tables people are made from (``population.prepare``)
+    while the body runs, and wait for it. The body's Python work and the thread's reading and
+    array work overlap: 0.15 s of reference block and 0.2 s of tables take 0.2 s together."""
+    with ThreadPoolExecutor(1, initializer=leave_stop_signals_to_the_main_thread) as thread:
+        prepared = thread.submit(population.prepare)
+        yield
+        prepared.result()
 
 
 def _write_blocks(
