@@ -32,11 +32,17 @@ def compile_package() -> None:
 
 
 def peak_tree_memory(process: psutil.Process, done: threading.Event, peak: list) -> None:
-    """Sample the resident memory of ``process`` and its children until ``done``."""
+    """Sample the memory of ``process`` and its children until ``done``: the peaks of their
+    proportional set sizes added up (``peak[0]``: a page several of them share, as the workers
+    forked from the run share its imports and tables, counts once in all, so this is the
+    memory the tree takes from the machine) and of their resident sizes added up (``peak[1]``,
+    which counts such a page once in every process that maps it)."""
     while not done.is_set():
         try:
             tree = [process, *process.children(recursive=True)]
-            peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree))
+            sizes = [member.memory_full_info() for member in tree]
+            peak[0] = max(peak[0], sum(size.pss for size in sizes))
+            peak[1] = max(peak[1], sum(size.rss for size in sizes))
         except psutil.Error:
             pass
         time.sleep(0.1)
@@ -48,6 +54,9 @@ class Measured:
 
     seconds: float
     peak_bytes: int
+    """The tree's peak memory, shared pages counted once (proportional set sizes)."""
+    resident_peak_bytes: int
+    """The tree's peak of resident sizes added up (shared pages once per process)."""
     rows: dict[str, int]
     stages: dict[str, float]
 
@@ -69,7 +78,7 @@ def run_gensample(
         *("run", "--dir", str(run_dir), "--date", DATE, "--customers", str(customers)),
         *("--dupe-rate", "15", "--format", "csv", "--timings", *engine),
     ]
-    done, peak = threading.Event(), [0]
+    done, peak = threading.Event(), [0, 0]
     os.sync()  # the previous run's files go to disk now, not during this run
     started = time.perf_counter()
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
@@ -85,7 +94,7 @@ def run_gensample(
         raise SystemExit(f"gensample run failed ({process.returncode}):\n{timings}")
     manifest = json.loads(day_dir(run_dir).joinpath("manifest.json").read_text())
     rows = {name: entry["rows"] for name, entry in manifest["files"].items()}
-    return Measured(seconds, peak[0], rows, parse_timings(timings))
+    return Measured(seconds, peak[0], peak[1], rows, parse_timings(timings))
 
 
 def day_dir(run_dir: Path) -> Path:
