@@ -117,14 +117,15 @@ def prepare() -> None:
         reference.state_populations,
         reference.email_domains,
         reference.ordinal_street_share,
+        _numbers,
+        _four_digits,
+        _apartments,
     )
     for table in tables:
         table()
     for ordinal in (False, True):
         reference.streets(ordinal)
         reference.street_types(ordinal)
-    for numbers in (_numbers, _four_digits, _apartments):
-        numbers()
 
 
 def of_settings(settings: Settings, start: int, stop: int, on: dt.date) -> pa.Table:
