@@ -6,7 +6,6 @@ import itertools
 import secrets
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from gensample.output.dask_engine import dask_engine
 from gensample.output.day_files import RECORDS_FILE, output_files, reference_block
 from gensample.output.digests import GrowingFiles
 from gensample.output.encoding import ParquetDayFile, check_csv_end, start_csv
-from gensample.output.lifetime import leave_stop_signals_to_the_main_thread
+from gensample.output.lifetime import helper_threads
 from gensample.output.placement import Placement
 from gensample.output.table_files import Lines
 from gensample.output.timings import Stopwatch
@@ -84,7 +83,7 @@ def _people_prepared() -> Iterator[None]:
     """Have a thread read and make the tables people are made from (``population.prepare``)
     while the body runs, and wait for it. The body's Python work and the thread's reading and
     array work overlap: 0.15 s of reference block and 0.2 s of tables take 0.2 s together."""
-    with ThreadPoolExecutor(1, initializer=leave_stop_signals_to_the_main_thread) as thread:
+    with helper_threads() as thread:
         prepared = thread.submit(population.prepare)
         yield
         prepared.result()

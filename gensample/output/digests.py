@@ -14,12 +14,12 @@ import mmap
 import os
 import threading
 from collections.abc import Collection, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 from gensample.errors import RunError
 from gensample.output.atomic import drop_written, start_writeback
-from gensample.output.lifetime import leave_stop_signals_to_the_main_thread
+from gensample.output.lifetime import helper_threads
 
 HASH_WINDOW = 4 << 20
 """Bytes of a file mapped at a time to hash it (a multiple of every page size). Mapped pages
@@ -80,9 +80,7 @@ class GrowingFiles:
         self._hashed = dict.fromkeys(self._paths, 0)
         self._ends = dict.fromkeys(self._paths, 0)
         self._locks = {name: threading.Lock() for name in self._paths}
-        self._threads = ThreadPoolExecutor(
-            os.cpu_count(), "sha256", initializer=leave_stop_signals_to_the_main_thread
-        )
+        self._threads = helper_threads(os.cpu_count(), "sha256")
         self._pending: list[Future] = []
         self._failed = False
 

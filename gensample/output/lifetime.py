@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -27,6 +28,12 @@ def leave_stop_signals_to_the_main_thread() -> None:
     that the kernel hands them to the main thread, where the handler that stops the run runs,
     and never to a thread that would only pass them on."""
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+
+def helper_threads(count: int | None = 1, name: str = "") -> ThreadPoolExecutor:
+    """A pool of ``count`` helper threads named after ``name``, with the stop signals blocked
+    in each (:func:`leave_stop_signals_to_the_main_thread`)."""
+    return ThreadPoolExecutor(count, name, initializer=leave_stop_signals_to_the_main_thread)
 
 
 def start_helper_thread(target: Callable[[], object], name: str) -> threading.Thread:

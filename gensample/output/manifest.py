@@ -13,7 +13,6 @@ import collections
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -23,7 +22,7 @@ from gensample.generate.datasets.contract import CUSTOMERS
 from gensample.generate.plan import Plan
 from gensample.output import dictionary
 from gensample.output.encoding import sha256
-from gensample.output.lifetime import leave_stop_signals_to_the_main_thread
+from gensample.output.lifetime import helper_threads
 from gensample.settings import Settings, as_dict
 from gensample.version import __version__
 
@@ -124,9 +123,7 @@ def describe_files(
     hashed in threads (hashlib releases the GIL)."""
     names, known = sorted(rows), known or {}
     unknown = [name for name in names if name not in known]
-    with ThreadPoolExecutor(
-        os.cpu_count(), initializer=leave_stop_signals_to_the_main_thread
-    ) as pool:
+    with helper_threads(os.cpu_count()) as pool:
         hashed = pool.map(sha256, [day_dir / name for name in unknown])
         digests = {**known, **dict(zip(unknown, hashed, strict=True))}
     return {

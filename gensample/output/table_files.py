@@ -11,7 +11,6 @@ import mmap
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import MappingProxyType
 from typing import BinaryIO, NamedTuple
@@ -25,7 +24,7 @@ from gensample.errors import RunError
 from gensample.output.atomic import atomic_output, start_writeback
 from gensample.output.digests import hash_range
 from gensample.output.encoding import CSV_OPTIONS, ROWS_CSV_OPTIONS
-from gensample.output.lifetime import leave_stop_signals_to_the_main_thread
+from gensample.output.lifetime import helper_threads
 from gensample.output.placement import copy_range
 
 NO_FILL: Mapping[str, str] = MappingProxyType({})
@@ -94,7 +93,7 @@ def copy_lines(
         for run in runs:
             _check_run(source, data.fileno(), run, prefix)
         digest = hashlib.sha256(header)
-        with ThreadPoolExecutor(1, initializer=leave_stop_signals_to_the_main_thread) as thread:
+        with helper_threads() as thread:
             hashed = thread.submit(_hash_runs, digest, data.fileno(), runs)
             handle.write(header)
             handle.flush()  # the copies write below the handle's buffer

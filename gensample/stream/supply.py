@@ -7,13 +7,13 @@ never taken (the stream stopped first) claims no ids: a restart generates it aga
 
 import copy
 import datetime as dt
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 import pyarrow as pa
 
 from gensample.daily.signals import deferred
-from gensample.output.lifetime import leave_stop_signals_to_the_main_thread
+from gensample.output.lifetime import helper_threads
 from gensample.settings import Settings
 from gensample.stream import microbatch, progress
 
@@ -26,9 +26,7 @@ class Supply:
     def __init__(self, settings: Settings, sent: list[str], root: Path) -> None:
         self._settings, self._sent, self._state = settings, sent, root / STATE_FILE
         self._progress = progress.load(self._state)
-        self._executor = ThreadPoolExecutor(
-            1, "stream-generate", initializer=leave_stop_signals_to_the_main_thread
-        )
+        self._executor = helper_threads(1, "stream-generate")
         self._next: Future | None = None
         self.per_person = 5.0
         """Events per person of the latest micro-batch: how many people a second of events is."""
