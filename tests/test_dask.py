@@ -282,6 +282,7 @@ def test_a_day_on_a_cluster_started_as_the_docs_say_is_the_local_day(tmp_path):
     for setup in setups:  # what the documented environment is for
         assert setup["Arrow allocator"] == "system"
         assert setup["freed memory kept"]
+        assert not setup["profiled"]
     assert on_dask == local
     assert not psutil.wait_procs(workers, timeout=30)[1]  # no worker outlives its command
 
@@ -481,13 +482,15 @@ def disposition(signum: int) -> str:
     return handler.name if isinstance(handler, signal.Handlers) else "handler"
 
 
-def worker_setup() -> dict[str, Any]:
-    """In a worker: its signal handlers, Arrow's threads and allocator, and whether glibc keeps
-    the memory of 40 MB of freed buffers (a block's) for the next block."""
+def worker_setup(dask_worker) -> dict[str, Any]:
+    """In a worker: its signal handlers, Arrow's threads and allocator, whether glibc keeps
+    the memory of 40 MB of freed buffers (a block's) for the next block, and whether Dask's
+    profiler samples its stacks."""
     import pyarrow as pa
     from heap import freed_mib_kept
 
     return {
+        "profiled": "profile" in dask_worker.periodic_callbacks,
         "SIGINT": disposition(signal.SIGINT),
         "SIGTERM": disposition(signal.SIGTERM),
         "Arrow threads": pa.cpu_count(),
@@ -503,6 +506,7 @@ def test_the_workers_of_a_cluster_started_for_a_run_are_set_up_as_local_workers(
         "Arrow threads": 1,
         "Arrow allocator": "system",  # one heap with numpy, which keeps freed memory
         "freed memory kept": True,
+        "profiled": False,  # a batch's cluster: nobody reads the profiles
     }
     with local_cluster(distributed, 1) as local, distributed.Client(local) as client:
         [forked] = client.run(worker_setup).values()  # a copy of this process
