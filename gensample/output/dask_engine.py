@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
+import os
 import pickle
 import tempfile
 import time
@@ -37,6 +38,7 @@ from gensample.output.dask_workers import (
     not_installed,
     user_files,
 )
+from gensample.output.lifetime import helper_threads
 from gensample.output.placement import PartFiles, part_path
 from gensample.output.shared_parts import SharedParts
 from gensample.output.workers import (
@@ -102,8 +104,9 @@ def _run_blocks(
         slots = enumerate(plan.blocks, start=first_slot)
         futures = (submit(slot, block, workers) for slot, block in slots)
         window = functools.partial(_window, client)
-        for slot, parts in enumerate(in_order(futures, window), start=first_slot):
-            yield _place(parts, destination, slot, shared)
+        with helper_threads(os.cpu_count(), "place") as placing:
+            for slot, parts in enumerate(in_order(futures, window), start=first_slot):
+                yield _place(parts, destination, slot, shared, placing)
         finished = True
     except distributed.KilledWorker as error:
         raise RunError(
@@ -275,18 +278,27 @@ def _write_parts(
 
 
 def _place(
-    parts: BlockOutput, destination: Destination, slot: int, shared: SharedParts | None
+    parts: BlockOutput,
+    destination: Destination,
+    slot: int,
+    shared: SharedParts | None,
+    placing: concurrent.futures.Executor,
 ) -> BlockOutput:
     """Append a finished block's CSV parts (downloaded first from ``shared``) to the day files
-    in its turn; its parts as the local engine gives them (Parquet parts only), with the
-    seconds placing them took."""
+    in its turn, several files at once (threads of ``placing``: the kernel copies, libcrypto
+    hashes, neither holding the GIL; the last blocks' parts are placed while the workers are
+    idle); its parts as the local engine gives them (Parquet parts only), with the seconds
+    placing them took."""
     started = time.perf_counter()
     if shared is not None:
         csv_parts = [
             part_path(destination.parts_dir, name, slot) for name in destination.placement.paths
         ]
         shared.download([*csv_parts, *parts.paths.values()])
-    for name in destination.placement.paths:
+
+    def append(name: str) -> None:
         destination.placement.append(slot, name, part_path(destination.parts_dir, name, slot))
+
+    list(placing.map(append, destination.placement.paths))
     seconds = {**parts.seconds, "place parts": time.perf_counter() - started}
     return dataclasses.replace(parts, seconds=seconds)
