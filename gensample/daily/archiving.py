@@ -231,14 +231,11 @@ def _write_day(staging: Path, date: dt.date, sources: list[Path], day_dir: Path)
     history = read_batches(day_dir / day_files.HISTORY_FILE, HISTORY_SCHEMA)
     rows = {
         CUSTOMERS_FILE: write_csv(staging / CUSTOMERS_FILE, SCHEMA, customers),
-        RECORDS_FILE: truth["rows"],
         ENTITIES_FILE: write_csv(staging / ENTITIES_FILE, ENTITIES_SCHEMA, people),
         HISTORY_FILE: write_csv(staging / HISTORY_FILE, HISTORY_SCHEMA, history),
     }
-    files = {  # the truth's entry came with its copy
-        name: truth if name == RECORDS_FILE else {"rows": n, "sha256": sha256(staging / name)}
-        for name, n in rows.items()
-    }
+    files = {name: {"rows": n, "sha256": sha256(staging / name)} for name, n in rows.items()}
+    files[RECORDS_FILE] = truth  # its entry came with its copy
     write_json(staging / INDEX_FILE, _index(date, files, day_dir))
 
 
