@@ -14,9 +14,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# setup.py builds the C libraries (gensample/output/_csv_rows.c, gensample/native/_take.c): a
-# change to one is built again by either
-C_SOURCES := gensample/output/_csv_rows.c gensample/native/_take.c
+# setup.py builds the C libraries (gensample/output/_csv_rows.c, gensample/native/_take.c,
+# gensample/native/_search.c): a change to one is built again by either
+C_SOURCES := gensample/output/_csv_rows.c gensample/native/_take.c gensample/native/_search.c
 $(VENV)/.run-installed: setup.cfg pyproject.toml setup.py $(C_SOURCES) | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@

@@ -1,9 +1,25 @@
-"""reference.search: sorted values searched for many keys at once."""
+"""reference.search: sorted values searched for many keys at once, compiled or through NumPy."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
+from gensample.native import search as native
 from gensample.reference import search
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def way(request, monkeypatch):
+    """Each test runs with the compiled search and without it (installed without a compiler)."""
+    if request.param == "numpy":
+        monkeypatch.setattr(native, "_library", lambda: None)
+    return request.param
+
+
+def test_the_compiled_search_is_built_in_this_installation():
+    assert native.available()  # else every search goes through NumPy, slower
 
 
 @pytest.mark.parametrize(
@@ -15,14 +31,42 @@ from gensample.reference import search
         np.full(5, 3.0),
     ],
 )
-def test_sorted_search_equals_numpy_searchsorted(rng, values):
+def test_sorted_search_equals_numpy_searchsorted(rng, values, way):
     low, high = values[0], values[-1]
     keys = np.concatenate(
         [
             low - 1 + rng.random(1_000) * (high - low + 2),  # some below and above the values
             values,  # exactly on them
             np.nextafter(values, -np.inf),
+            [np.nan, np.inf, -np.inf],
         ]
     )
+    found = search.Sorted(values).right(keys)
+    np.testing.assert_array_equal(found, np.searchsorted(values, keys, side="right"))
+
+
+def test_whole_numbers_are_searched_as_numbers(way):
+    values = np.array([-5, 0, 0, 7, 2**40], np.int64)
+    keys = np.array([-6, -5, 0, 1, 6, 7, 2**40 - 1, 2**40, 2**62], np.int64)
+    found = search.Sorted(values).right(keys)
+    assert found.tolist() == [0, 1, 3, 3, 3, 4, 4, 5, 5]
+
+
+def test_keys_of_another_kind_than_the_values_are_compared_as_numpy_compares_them(way):
+    values = np.array([1, 2, 3], np.int64)
+    found = search.Sorted(values).right(np.array([1.5, 2.0, 0.5]))
+    assert found.tolist() == [1, 2, 0]
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    hnp.arrays(np.float64, st.integers(1, 300), elements=finite),
+    hnp.arrays(np.float64, st.integers(0, 300), elements=st.floats(allow_nan=True)),
+)
+def test_any_sorted_values_and_keys_give_numpys_answer(values, keys):
+    values = np.sort(values)
     found = search.Sorted(values).right(keys)
     np.testing.assert_array_equal(found, np.searchsorted(values, keys, side="right"))

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gensample.native.search import search_right
+
 GUIDE_BUCKETS_PER_VALUE, GUIDE_MAX_BUCKETS = 16, 1 << 17
 """Buckets of a ``Sorted``'s guide: enough that few hold a value, few enough to stay in cache."""
 
@@ -20,10 +22,14 @@ class Sorted:
 
     def right(self, keys: np.ndarray) -> np.ndarray:
         """``np.searchsorted(values, keys, side="right")``: how many values are at most each
-        key."""
+        key (in one compiled pass where ``native.search`` can, else as below)."""
         low, width, counts = self._guide
         scale = 1 / width if width > 0 else 0.0
-        bucket = np.clip(((keys - low) * scale).astype(np.int64), 0, len(counts) - 2)
+        found = search_right(self.values, keys, counts, low, scale)
+        if found is not None:
+            return found
+        with np.errstate(invalid="ignore"):  # a key not finite falls outside: it is searched
+            bucket = np.clip(((keys - low) * scale).astype(np.int64), 0, len(counts) - 2)
         found = counts[bucket].astype(np.int64)
         # the edges as _guide computed them (not read from memory: this table stays small)
         inside = (low + bucket * width <= keys) & (keys < low + (bucket + 1) * width)
