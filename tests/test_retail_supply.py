@@ -201,3 +201,11 @@ def test_a_run_with_a_bad_supply_file_exits_2_naming_it(tmp_path, caplog):
     error = caplog.text
     assert "distributors.csv: line 2: lead_days = '0'" in error
     assert not (tmp_path / "out").exists()
+
+
+def test_the_month_of_a_moment_is_the_calendars(rng):
+    seconds = rng.integers(-(10**9), 2 * 10**9, 5_000)  # 1938 to 2033, leap days and all
+    seconds[:2] = [951_782_400, 951_868_799]  # 2000-02-29, its first and last second
+    expected = [(dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(s))).month - 1 for s in seconds]
+    assert shelf.months(seconds).tolist() == expected
+    assert shelf.months(seconds[:0]).tolist() == []

@@ -178,9 +178,15 @@ def _tier_lookup(curves: retail.Retail, present: np.ndarray) -> np.ndarray:
 
 
 def months(seconds: np.ndarray) -> np.ndarray:
-    """The month (0 for January) of each moment."""
-    days = (seconds // 86_400).astype("datetime64[D]")
-    return days.astype("datetime64[M]").astype(np.int64) % MONTHS
+    """The month (0 for January) of each moment: found once per day of the moments' span (the
+    calendar's arithmetic is slow), then looked up."""
+    days = seconds // 86_400
+    if not len(days):
+        return days
+    first = days.min()
+    span = np.arange(first, days.max() + 1).astype("datetime64[D]")
+    month = span.astype("datetime64[M]").astype(np.int64) % MONTHS
+    return month[days - first]
 
 
 def choose(
