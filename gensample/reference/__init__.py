@@ -174,7 +174,7 @@ class NamesByYear:
     """Given names of one gender with SSA counts for each birth year, drawn by birth year.
 
     Rows are ordered by year; ``cumulative`` is the row's year position plus the cumulative share
-    of that year's births, so one ``np.searchsorted`` draws names for people of many years.
+    of that year's births, so one search of it draws names for people of many years.
     """
 
     values: pa.Array
@@ -186,10 +186,11 @@ class NamesByYear:
         """Indices into ``values`` of one name per birth year (clipped to the years covered)."""
         position = np.clip(birth_years, self.years[0], self.years[-1]) - self.years[0]
         keys = position + rng.random(len(position))
-        order = np.argsort(keys)  # sorted keys search twice as fast
-        row = np.empty(len(keys), np.int64)
-        row[order] = np.searchsorted(self.cumulative, keys[order], side="right")
-        return self.name_index[row]
+        return self.name_index[self._sorted_cumulative.right(keys)]
+
+    @functools.cached_property
+    def _sorted_cumulative(self) -> Sorted:
+        return Sorted(self.cumulative)
 
 
 @functools.cache
