@@ -113,5 +113,7 @@ def timestamps(seconds: np.ndarray) -> pa.Array:
 def money(cents: np.ndarray) -> pa.Array:
     """Whole cents as an exact ``decimal(12, 2)`` column (written as e.g. ``12.34``)."""
     cents = np.asarray(cents, np.int64)
-    words = np.stack([cents, cents >> 63], axis=1).ravel()  # little-endian 128-bit integers
+    words = np.empty((len(cents), 2), np.int64)  # little-endian 128-bit integers
+    words[:, 0] = cents
+    np.right_shift(cents, 63, out=words[:, 1])  # the high word: the sign, extended
     return pa.Array.from_buffers(MONEY, len(cents), [None, pa.py_buffer(words)])
