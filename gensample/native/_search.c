@@ -1,44 +1,53 @@
 /* Ascending values searched for many keys at once: NumPy's ``searchsorted`` (side "right"),
  * narrowed by a guide table (``reference/search.py``'s ``Sorted``), in one pass over the keys.
- * The same search through NumPy makes a dozen arrays the size of the keys; this makes none.
+ * The same through NumPy makes a dozen arrays the size of the keys; this makes none.
  *
- * A plain C library, loaded by ``native/search.py`` through ctypes: no Python API. The guide:
- * ``counts[b]`` is how many values are at most the start of bucket ``b``, the buckets
- * ``1 / scale`` wide from ``low`` on. A key's bucket only narrows the search: the values on
- * either side of it are checked, so that rounding in the buckets' arithmetic never decides
- * an answer (the whole range is searched when a check fails).
+ * A plain C library, loaded by ``native/search.py`` through ctypes: no Python API. A key's
+ * bucket only narrows its search: the values on either side of it are checked, so that
+ * rounding in the buckets' arithmetic never decides an answer (the whole range is searched
+ * when a check fails).
  */
 
 #include <stdint.h>
 
-/* Whether ``value`` comes after ``key`` in NumPy's order (NaN after every number). */
-#define AFTER(value, key) ((value) > (key) || ((value) != (value) && (key) == (key)))
+/* Whether ``value`` comes after ``key`` in NumPy's order, NaN after every number, for a key
+ * that is not NaN (every value is at most a NaN key). */
+#define AFTER(value, key) (!((value) <= (key)))
 
-/* For each of the ``count`` keys, how many of the ``n`` ascending ``values`` are at most it,
- * into ``out``; ``counts`` has ``buckets + 1`` entries. */
-#define SEARCH_RIGHT(name, type)                                                               \
-    void name(const type *values, int64_t n, const int32_t *counts, int64_t buckets,          \
-              double low, double scale, const type *keys, int64_t count, int64_t *out) {      \
-        for (int64_t i = 0; i < count; i++) {                                                \
-            type key = keys[i];                                                              \
-            double at = ((double)key - low) * scale;                                         \
-            int64_t bucket = at >= 1.0 ? (at < (double)(buckets - 1) ? (int64_t)at            \
-                                                                     : buckets - 1)          \
-                                       : 0;                                                  \
-            int64_t first = counts[bucket], last = counts[bucket + 1];                       \
-            if (first > 0 && AFTER(values[first - 1], key)) first = 0;                       \
-            if (last < n && !AFTER(values[last], key)) last = n;                             \
-            while (first < last) { /* values before first are at most key, from last after */ \
-                int64_t middle = first + (last - first) / 2;                                 \
-                if (AFTER(values[middle], key)) {                                            \
-                    last = middle;                                                           \
-                } else {                                                                     \
-                    first = middle + 1;                                                      \
-                }                                                                            \
-            }                                                                                \
-            out[i] = first;                                                                  \
-        }                                                                                    \
+/* ``right_of_TYPE``: how many of the ``n`` ascending ``values`` are at most ``key``, the
+ * answer most likely from ``first`` to ``last``.
+ *
+ * ``search_right_TYPE``: that for each of the ``count`` keys, into ``out``, narrowed by the
+ * guide: ``counts[b]`` (``buckets + 1`` of them) is how many values are at most the start of
+ * bucket ``b``, the buckets ``1 / scale`` wide from ``low`` on. */
+#define SEARCH_RIGHT(type)                                                                     \
+    static int64_t right_of_##type(const type *values, int64_t n, type key, int64_t first,     \
+                                   int64_t last) {                                             \
+        if (key != key) return n;                                                              \
+        if (first > 0 && AFTER(values[first - 1], key)) first = 0;                             \
+        if (last < n && !AFTER(values[last], key)) last = n;                                   \
+        /* the answer lies from first to first + left; halved without a branch (the keys     \
+         * come in no order a branch predictor could follow) */                                \
+        int64_t left = last - first;                                                           \
+        while (left > 1) {                                                                     \
+            int64_t half = left / 2;                                                           \
+            first += half * !AFTER(values[first + half - 1], key);                             \
+            left -= half;                                                                      \
+        }                                                                                      \
+        return left ? first + !AFTER(values[first], key) : first;                              \
+    }                                                                                          \
+                                                                                               \
+    void search_right_##type(const type *values, int64_t n, const int32_t *counts,             \
+                             int64_t buckets, double low, double scale, const type *keys,      \
+                             int64_t count, int64_t *out) {                                    \
+        for (int64_t i = 0; i < count; i++) {                                                  \
+            double at = ((double)keys[i] - low) * scale;                                       \
+            int64_t bucket = at >= 1.0 ? (at < (double)(buckets - 1) ? (int64_t)at              \
+                                                                     : buckets - 1)            \
+                                       : 0;                                                    \
+            out[i] = right_of_##type(values, n, keys[i], counts[bucket], counts[bucket + 1]);  \
+        }                                                                                      \
     }
 
-SEARCH_RIGHT(search_right_double, double)
-SEARCH_RIGHT(search_right_int64, int64_t)
+SEARCH_RIGHT(double)
+SEARCH_RIGHT(int64_t)

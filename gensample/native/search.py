@@ -9,7 +9,10 @@ import numpy as np
 
 from gensample.native import load
 
-FUNCTIONS = {np.dtype(np.float64): "search_right_double", np.dtype(np.int64): "search_right_int64"}
+FUNCTIONS = {
+    np.dtype(np.float64): "search_right_double",
+    np.dtype(np.int64): "search_right_int64_t",
+}
 """The library's function for values and keys of each kind it searches."""
 
 
