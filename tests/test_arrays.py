@@ -37,9 +37,13 @@ def test_put_of_no_rows_keeps_the_values():
     assert put(values, np.zeros(0, np.int64), []).equals(values)
 
 
-def test_by_group_orders_positions_by_group_keeping_their_order():
+def test_by_group_orders_positions_by_group_keeping_their_order(rng):
     order, bounds = by_group(np.array([2, 0, 2, 1, 0]), 4)
     assert order.tolist() == [1, 4, 3, 0, 2] and bounds.tolist() == [0, 2, 3, 5, 5]
+    many = rng.integers(0, 300, 5_000)  # more groups than one byte counts
+    order, bounds = by_group(many, 300)
+    assert order.tolist() == sorted(range(len(many)), key=lambda row: many[row])
+    assert bounds.tolist() == [int(np.sum(many < g)) for g in range(301)]
 
 
 def test_each_value_gets_one_matching_rule_applied_once(rng):

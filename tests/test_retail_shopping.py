@@ -313,3 +313,14 @@ def test_lookup_rows_draw_by_their_weights_from_a_small_table(rng, columns):
         counts = np.bincount(drawn[row == r], minlength=columns) / 100_000
         expected = weights[r] / weights[r].sum() if weights[r].sum() else 1 / columns
         np.testing.assert_allclose(counts, expected, atol=0.01)
+
+
+def test_counts_handed_out_again_stay_the_same_and_follow_the_factor(rng):
+    counts = rng.poisson(3, 20_000)
+    factor = rng.choice([0.5, 1.0, 2.0], len(counts))
+    handed = shoppers.matched(rng, counts, factor)
+    assert Counter(handed.tolist()) == Counter(counts.tolist())  # the same multiset
+    assert handed.dtype == counts.dtype
+    means = [handed[factor == f].mean() for f in (0.5, 1.0, 2.0)]
+    assert means[0] + 0.5 < means[1] < means[2] - 0.5  # bigger factors get bigger counts
+    assert shoppers.matched(rng, counts[:0], factor[:0]).tolist() == []

@@ -180,7 +180,8 @@ def differs(left: pa.Array | pa.ChunkedArray, right: pa.Array | pa.ChunkedArray)
 def by_group(group: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
     """The positions of ``group`` (each below ``groups``) ordered by group, keeping their order
     within a group, and the bounds of the groups: ``g`` is ``order[bounds[g]:bounds[g + 1]]``."""
-    order = np.argsort(group, kind="stable")
+    # as the smallest integers that hold them: NumPy sorts those by radix, in linear time
+    order = np.argsort(group.astype(np.min_scalar_type(groups)), kind="stable")
     return order, np.concatenate([[0], np.cumsum(np.bincount(group, minlength=groups))])
 
 

@@ -58,8 +58,16 @@ def matched(rng: np.random.Generator, counts: np.ndarray, factor: np.ndarray) ->
     # scores in 1/1000ths as 16-bit keys: numpy sorts those by radix, in linear time
     keys = np.clip(np.nan_to_num(score, neginf=-32.0) * 1000, -32_000, 32_000).astype(np.int16)
     handed = np.empty_like(counts)
-    handed[np.argsort(keys, kind="stable")] = np.sort(counts, kind="stable")
+    handed[np.argsort(keys, kind="stable")] = _sorted_counts(counts)
     return handed
+
+
+def _sorted_counts(counts: np.ndarray) -> np.ndarray:
+    """``np.sort(counts)`` of counts (whole numbers, none negative), counted rather than
+    compared: in linear time."""
+    if not len(counts):
+        return counts.copy()
+    return np.repeat(np.arange(counts.max() + 1, dtype=counts.dtype), np.bincount(counts))
 
 
 def draw_rows(rng: np.random.Generator, table: np.ndarray, row: np.ndarray) -> np.ndarray:
