@@ -23,20 +23,11 @@ def _library() -> ctypes.CDLL | None:
     if library is None:
         return None
     pointer, count, number = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
+    values, guide, keys = (pointer, count), (pointer, count, number, number), (pointer, count)
     for name in FUNCTIONS.values():
         function = getattr(library, name)
         function.restype = None
-        function.argtypes = (
-            pointer,
-            count,
-            pointer,
-            count,
-            number,
-            number,
-            pointer,
-            count,
-            pointer,
-        )
+        function.argtypes = (*values, *guide, *keys, pointer)  # and where the answers go
     return library
 
 
