@@ -6,7 +6,14 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from gensample.corruptions.arrays import by_group, differs, put, substitute_one, substitute_suffix
+from gensample.corruptions.arrays import (
+    by_group,
+    differs,
+    false_where_null,
+    put,
+    substitute_one,
+    substitute_suffix,
+)
 from gensample.corruptions.spelling import OCR_CONFUSIONS, SOUNDS_ALIKE
 
 NAMES = pa.array(["Philip", "Sophia", "Luke", None, "Ann", "Morris", "Clara", "", "Wren", "Lee"])
@@ -35,6 +42,14 @@ def test_differs_counts_a_value_against_a_missing_one_as_a_difference():
 def test_put_of_no_rows_keeps_the_values():
     values = pa.array([1, 2])
     assert put(values, np.zeros(0, np.int64), []).equals(values)
+
+
+def test_nulls_of_booleans_are_made_false():
+    values = pa.array([True, None, False, None, True])
+    assert false_where_null(values).to_pylist() == [True, False, False, False, True]
+    chunked = pa.chunked_array([values.slice(1, 2), values.slice(3)])  # offsets inside bitmaps
+    assert false_where_null(chunked).to_pylist() == [False, False, False, True]
+    assert false_where_null(pa.array([True, False])).to_pylist() == [True, False]
 
 
 def test_by_group_orders_positions_by_group_keeping_their_order(rng):

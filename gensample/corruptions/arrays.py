@@ -173,8 +173,15 @@ def differs(left: pa.Array | pa.ChunkedArray, right: pa.Array | pa.ChunkedArray)
     """Which rows differ between two columns, a value against a null included."""
     unequal = pc.not_equal(left, right)
     if unequal.null_count:  # a value turned missing or back
-        unequal = pc.fill_null(unequal, pc.xor(pc.is_valid(left), pc.is_valid(right)))
+        one_missing = pc.xor(pc.is_valid(left), pc.is_valid(right))
+        unequal = pc.or_(false_where_null(unequal), one_missing)
     return unequal.to_numpy(zero_copy_only=False)
+
+
+def false_where_null(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Booleans with their nulls made false: ``fill_null(False)`` as two bitmap operations
+    (Arrow fills the nulls of booleans a value at a time, about 6 ns each)."""
+    return pc.and_kleene(values, pc.is_valid(values)) if values.null_count else values
 
 
 def by_group(group: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:

@@ -5,7 +5,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.corruptions.arrays import choose_other, current_index, match_case
+from gensample.corruptions.arrays import choose_other, current_index, false_where_null, match_case
 from gensample.native.take import take
 
 
@@ -67,7 +67,7 @@ def reformat_phone(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     )
     current = np.full(len(values), -1, dtype=np.int64)
     for index, written in enumerate(formats):
-        current[pc.equal(values, written).fill_null(False).to_numpy(zero_copy_only=False)] = index
+        current[false_where_null(pc.equal(values, written)).to_numpy(zero_copy_only=False)] = index
     chosen = choose_other(np.ones(len(formats)), current, rng)
     reformatted = pc.choose(pa.array(chosen), *formats).cast(values.type)
     return pc.coalesce(reformatted, values)

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from gensample.corruptions.arrays import put
+from gensample.corruptions.arrays import false_where_null, put
 from gensample.generate import characters
 from gensample.native.take import one_array, take
 
@@ -76,7 +76,7 @@ def bucket(name: pa.Array, identifiers: list[pa.Array], unnamed: pa.Array) -> pa
     """easy, medium or hard, from the name similarity and how many identifiers are equal; where
     neither record holds a name (``unnamed``: a wifi login), from the identifiers alone (easy
     when every one compared is equal)."""
-    equal = [column.fill_null(False).to_numpy(zero_copy_only=False) for column in identifiers]
+    equal = [false_where_null(column).to_numpy(zero_copy_only=False) for column in identifiers]
     compared = sum(column.is_valid().to_numpy(zero_copy_only=False) for column in identifiers)
     agreeing = sum(equal)
     similar = name.fill_null(0.0).to_numpy(zero_copy_only=False)
@@ -92,7 +92,7 @@ def _compared(left: pa.Array, right: pa.Array, scorer, same: float) -> pa.Array:
     """``scorer`` of each pair of strings (null where either is); ``same`` is its score of
     equal strings, given them without scoring (most duplicates keep their name and address)."""
     scores = np.full(len(left), same)
-    differ = pc.not_equal(left, right).fill_null(False).to_numpy(zero_copy_only=False)
+    differ = false_where_null(pc.not_equal(left, right)).to_numpy(zero_copy_only=False)
     rows = pa.array(np.flatnonzero(differ))
     scores[differ] = process.cpdist(  # in double precision, as the scorer gives one pair
         take(left, rows).to_pylist(),
@@ -137,7 +137,7 @@ def _same(copies: pa.Table, originals: pa.Table, column: str, normal) -> pa.Arra
         return pa.nulls(copies.num_rows, pa.bool_())
     copy, original = (one_array(t[column]).cast(pa.string()) for t in (copies, originals))
     same = pc.equal(copy, original)
-    rows = np.flatnonzero(pc.invert(same).fill_null(False).to_numpy(zero_copy_only=False))
+    rows = np.flatnonzero(false_where_null(pc.invert(same)).to_numpy(zero_copy_only=False))
     both = normal(pa.concat_arrays([take(copy, rows), take(original, rows)]))
     return put(same, rows, [pc.equal(both[: len(rows)], both[len(rows) :])])
 
