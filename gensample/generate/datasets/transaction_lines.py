@@ -8,6 +8,7 @@ ships from a warehouse, so no line is lost to a store's stockout. The order's ``
 ``subtotal`` are its lines' quantities and line totals, in whole cents.
 """
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -103,9 +104,7 @@ def rows(settings: Settings, entity_start: int, entities: int, parent_rows: dict
 def generate(block: BlockInput, parents: Parents) -> Generated:
     """The lines of the block's orders, in (transaction_id, line_number) order."""
     orders, customers = parents["transactions"].data, parents["customers"]
-    owner = pc.index_in(orders["customer_id"], value_set=customers.data["customer_id"])
-    ordered_at = orders["ordered_at"].cast(pa.int64()).to_numpy()
-    made = of_orders(block, customers, owner.to_numpy(), ordered_at)
+    made = of_orders(block, customers, lambda: _placed(orders, customers))
     lines = made.lines
     catalog = parents["products"].data
     data = pa.table(
@@ -126,11 +125,18 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
 
 
 def of_orders(
-    block: BlockInput, customers: Generated, owner: np.ndarray, ordered_at: np.ndarray
+    block: BlockInput, customers: Generated, placed: Callable[[], tuple[np.ndarray, np.ndarray]]
 ) -> Ordered:
-    """The lines of the block's orders, ``owner`` (row of ``customers``) placing each at
-    ``ordered_at`` (seconds): made once a block, for ``transactions`` and for this dataset."""
-    return block.shared(NAME, lambda: _draw(block, customers, owner, ordered_at))
+    """The lines of the block's orders, ``placed()`` the row of ``customers`` placing each and
+    when (seconds): made once a block, for ``transactions`` and for this dataset (``placed``
+    is called only then)."""
+    return block.shared(NAME, lambda: _draw(block, customers, *placed()))
+
+
+def _placed(orders: pa.Table, customers: Generated) -> tuple[np.ndarray, np.ndarray]:
+    """The row of ``customers`` placing each of ``orders``, and when (seconds)."""
+    owner = pc.index_in(orders["customer_id"], value_set=customers.data["customer_id"])
+    return owner.to_numpy(), orders["ordered_at"].cast(pa.int64()).to_numpy()
 
 
 def _draw(

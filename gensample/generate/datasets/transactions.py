@@ -153,7 +153,7 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     opened, closed = open_windows(customers.data, first, last)
     owner = open_owners(rng, owner, opened, closed)
     ordered_at = visits.moments(rng, curves, "web", opened[owner], closed[owner])
-    ordered = transaction_lines.of_orders(block, customers, owner, ordered_at)
+    ordered = transaction_lines.of_orders(block, customers, lambda: (owner, ordered_at))
     items, subtotal = ordered.per_order(count)
     tax, shipping = charges(rng, tax_rates(customers.data["state"])[owner], subtotal)
     data = pa.table(
