@@ -28,6 +28,8 @@ def archetypes(settings: Settings, entity_id: np.ndarray) -> np.ndarray:
     """The archetype (index into ``curves(settings).archetypes``) of each person."""
     shares = tuple(curves(settings).archetype_share)
     block = entity_id // BLOCK_SIZE
+    if len(block) and block.min() == block.max():  # one block's people (no sort to find it)
+        return _block_archetypes(settings.seed, int(block[0]), shares)[entity_id % BLOCK_SIZE]
     found = np.zeros(len(entity_id), np.int64)
     for aligned in np.unique(block):
         here = block == aligned
