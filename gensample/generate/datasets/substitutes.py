@@ -53,10 +53,12 @@ def substitutes(
             chosen[near[ok]] = picked[ok]
             near = near[~ok]
     left = np.flatnonzero(chosen < 0)
-    chosen[left] = [
-        _first_available(found, *at)
-        for at in zip(store[left], product[left], day[left], strict=True)
-    ]
+    if len(left):
+        by_share = np.argsort(-drawn.share, kind="stable")
+        chosen[left] = [
+            _first_available(found, by_share, *at)
+            for at in zip(store[left], product[left], day[left], strict=True)
+        ]
     return chosen
 
 
@@ -67,11 +69,13 @@ def _available(
     return shelf.on_sale(found.drawn, product, day) & stock.in_stock(found, store, product, day)
 
 
-def _first_available(found: stock.Stock, store: int, product: int, day: int) -> int:
-    """The most popular product available at the store that day: of the category of
-    ``product`` when it has one, else of the whole catalog (rarely needed: a few lines a block)."""
+def _first_available(
+    found: stock.Stock, everything: np.ndarray, store: int, product: int, day: int
+) -> int:
+    """The most popular product available at the store that day (``everything``: the products
+    by share, the most sold first): of the category of ``product`` when it has one, else of the
+    whole catalog (rarely needed: a few lines a block)."""
     drawn = found.drawn
-    everything = np.argsort(-drawn.share, kind="stable")
     ranked = np.concatenate(
         [everything[drawn.category[everything] == drawn.category[product]], everything]
     )
