@@ -5,7 +5,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.corruptions.arrays import below, match_case
+from gensample.corruptions.arrays import below, false_where_null, match_case
 from gensample.native.take import take
 
 
@@ -107,5 +107,5 @@ def type_into_wrong_field(
     """Type the whole name into the given-name field: ('Ann', 'Lee') -> ('Ann Lee', blank)."""
     whole = pc.binary_join_element_wise(first, last.cast(first.type), " ")
     moved = pc.and_(pc.greater(pc.utf8_length(first), 0), pc.greater(pc.utf8_length(last), 0))
-    moved = moved.fill_null(False)
+    moved = false_where_null(moved)
     return pc.if_else(moved, whole, first), pc.if_else(moved, pa.scalar(None, last.type), last)

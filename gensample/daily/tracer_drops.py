@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.corruptions import fuzzmap
+from gensample.corruptions.arrays import false_where_null
 from gensample.daily import tracer_file
 from gensample.daily.rundir import RunDirectory
 from gensample.daily.state import State
@@ -134,15 +135,17 @@ def differences(drop: TracerDrop) -> pa.Array:
     first = drop.people.take(pa.array(np.unique(drop.group, return_index=True)[1][drop.group]))
     text = {name: drop.people[name].combine_chunks().cast(pa.string()) for name in REQUIRED_COLUMNS}
     was = {name: first[name].combine_chunks().cast(pa.string()) for name in REQUIRED_COLUMNS}
-    swapped = pc.and_(
-        pc.equal(text["first_name"], was["last_name"]),
-        pc.equal(text["last_name"], was["first_name"]),
-    ).fill_null(False)
+    swapped = false_where_null(
+        pc.and_(
+            pc.equal(text["first_name"], was["last_name"]),
+            pc.equal(text["last_name"], was["first_name"]),
+        )
+    )
     labels = [pc.if_else(swapped, "name:swap_given_and_family_name", "")]
     for name in REQUIRED_COLUMNS:
         kind = _difference_kind(text[name], was[name])
         if name == "phone":
-            same_digits = pc.equal(_digits(text[name]), _digits(was[name])).fill_null(False)
+            same_digits = false_where_null(pc.equal(_digits(text[name]), _digits(was[name])))
             kind = pc.if_else(pc.and_(same_digits, pc.is_valid(kind)), "reformat_phone", kind)
         if name in ("first_name", "last_name"):
             kind = pc.if_else(swapped, pa.scalar(None, pa.string()), kind)
@@ -155,10 +158,10 @@ def _difference_kind(value: pa.Array, first: pa.Array) -> pa.Array:
     present, was_present = pc.is_valid(value), pc.is_valid(first)
     kind = pc.case_when(
         pc.make_struct(
-            pc.and_(present, pc.equal(value, first)).fill_null(False),
+            false_where_null(pc.and_(present, pc.equal(value, first))),
             pc.and_not(was_present, present),
             pc.and_not(present, was_present),
-            pc.equal(pc.utf8_lower(value), pc.utf8_lower(first)).fill_null(False),
+            false_where_null(pc.equal(pc.utf8_lower(value), pc.utf8_lower(first))),
             _is_initial_of(value, first),
         ),
         *(
@@ -177,7 +180,7 @@ def _digits(values: pa.Array) -> pa.Array:
 def _is_initial_of(value: pa.Array, first: pa.Array) -> pa.Array:
     """Whether ``value`` is the initial and a full stop of ``first`` ('J.' of 'John')."""
     initial = pc.binary_join_element_wise(pc.utf8_slice_codeunits(first, 0, 1), ".", "")
-    return pc.and_(pc.equal(value, initial), pc.greater(pc.utf8_length(first), 1)).fill_null(False)
+    return false_where_null(pc.and_(pc.equal(value, initial), pc.greater(pc.utf8_length(first), 1)))
 
 
 def consume(path: Path, now: dt.datetime) -> Path:

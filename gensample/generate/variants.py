@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.corruptions.arrays import differs, put
+from gensample.corruptions.arrays import differs, false_where_null, put
 from gensample.corruptions.names import nickname_at
 from gensample.generate import characters
 from gensample.generate.seeding import stream
@@ -166,5 +166,5 @@ def _preferred_name(people: pa.Table, nickname: np.ndarray) -> pa.Array:
     chosen = pc.if_else(pc.equal(chosen, first), None, chosen)
     if middle is None:
         return chosen
-    full = pc.greater(pc.utf8_length(pc.replace_substring(middle, ".", "")), 1).fill_null(False)
+    full = false_where_null(pc.greater(pc.utf8_length(pc.replace_substring(middle, ".", "")), 1))
     return pc.if_else(full, middle, chosen)

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.corruptions.arrays import false_where_null
 from gensample.generate.datasets import shoppers, transaction_lines, visits
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
@@ -178,7 +179,7 @@ def open_windows(customers: pa.Table, first: int, last: int) -> tuple[np.ndarray
     """First and last second each account may order in: from its opening (or ``first``) to
     ``last``, or to its last change when it is closed (when it was closed)."""
     opened = np.maximum(customers["created_at"].cast(pa.int64()).to_numpy(), first)
-    is_closed = pc.equal(customers["account_status"], CLOSED).fill_null(False).to_numpy()
+    is_closed = false_where_null(pc.equal(customers["account_status"], CLOSED)).to_numpy()
     changed = customers["updated_at"].cast(pa.int64()).to_numpy()
     return opened, np.where(is_closed, np.minimum(changed, last), last)
 
