@@ -14,7 +14,7 @@ from gensample.native import load
 from gensample.native import take as native
 
 GENERATION = [Path(native.__file__).parents[1] / name for name in ("generate", "corruptions")]
-TEXTS = st.one_of(st.none(), st.text(max_size=40), st.sampled_from(["", "x" * 16, "y" * 17]))
+TEXTS = st.one_of(st.none(), st.text(max_size=40), st.sampled_from(["", "x" * 16, "y" * 17, "z" * 32, "w" * 33]))
 
 
 def test_the_compiled_take_is_built_in_this_installation():

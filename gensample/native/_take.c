@@ -1,6 +1,6 @@
 /* Arrow's take for strings (values gathered at given positions), several times faster than
- * Arrow's own: Arrow copies each value with a call of memcpy, this copies a short one (16 bytes
- * or less, most of a block's) with one 16-byte move the compiler inlines.
+ * Arrow's own: Arrow copies each value with a call of memcpy, this copies a short one (32 bytes
+ * or less, most of a block's) with one or two 16-byte moves the compiler inlines.
  *
  * A plain C library, loaded by ``take.py`` through ctypes: no Python API. Strings are Arrow's
  * ``string`` or ``binary`` layout: 32-bit offsets (``offsets[i]`` to ``offsets[i + 1]``, the
@@ -28,7 +28,7 @@ int64_t take_offsets(const int32_t *offsets, int64_t length, const int64_t *posi
 }
 
 /* The bytes of the values at ``positions``, into ``out`` at ``out_offsets`` (from
- * ``take_offsets``); ``out`` has 16 bytes to spare after the last. */
+ * ``take_offsets``); ``out`` has 32 bytes to spare after the last. */
 void take_bytes(const int32_t *offsets, int64_t length, const uint8_t *data,
                 const int64_t *positions, int64_t count, const int32_t *out_offsets,
                 uint8_t *out) {
@@ -38,6 +38,8 @@ void take_bytes(const int32_t *offsets, int64_t length, const uint8_t *data,
         int32_t size = out_offsets[i + 1] - out_offsets[i];
         if (size <= 16 && (int64_t)start + 16 <= end) {
             memcpy(out + out_offsets[i], data + start, 16);  /* the next value writes over */
+        } else if (size <= 32 && (int64_t)start + 32 <= end) {
+            memcpy(out + out_offsets[i], data + start, 32);
         } else if (size > 0) {
             memcpy(out + out_offsets[i], data + start, (size_t)size);
         }

@@ -106,7 +106,7 @@ def _take_strings(values: pa.Array, rows: np.ndarray) -> pa.Array | None:
     size = library.take_offsets(starts, length, at, count, out_offsets.address)
     if size < 0:
         return None
-    out = pa.allocate_buffer(size + 16)  # the library moves 16 bytes at a time
+    out = pa.allocate_buffer(size + 32)  # the library moves up to 32 bytes at a time
     if size:
         library.take_bytes(
             starts, length, data.address, at, count, out_offsets.address, out.address
