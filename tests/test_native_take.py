@@ -14,7 +14,9 @@ from gensample.native import load
 from gensample.native import take as native
 
 GENERATION = [Path(native.__file__).parents[1] / name for name in ("generate", "corruptions")]
-TEXTS = st.one_of(st.none(), st.text(max_size=40), st.sampled_from(["", "x" * 16, "y" * 17, "z" * 32, "w" * 33]))
+TEXTS = st.one_of(
+    st.none(), st.text(max_size=40), st.sampled_from(["", "x" * 16, "y" * 17, "z" * 32, "w" * 33])
+)
 
 
 def test_the_compiled_take_is_built_in_this_installation():
@@ -53,6 +55,50 @@ def test_strings_are_taken_as_arrow_takes_them(case, form):
     assert taken.equals(expected)
     assert taken.null_count == expected.null_count
     taken.validate(full=True)
+
+
+@st.composite
+def values_and_replacements(draw):
+    """A string or binary array (a slice of one, at times), distinct positions inside it in any
+    order, and as many replacements (a slice of an array, at times)."""
+    array, _ = draw(strings_and_positions())
+    rows = draw(st.permutations(range(len(array))))[: draw(st.integers(0, len(array)))]
+    extra = draw(st.integers(0, 3))
+    replacements = pa.array(draw(st.lists(TEXTS, min_size=len(rows) + extra)), pa.string())
+    return array, np.array(rows, np.int64), replacements.cast(array.type).slice(extra, len(rows))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values_and_replacements(), st.booleans())
+def test_values_are_replaced_at_their_rows(case, compiled):
+    array, rows, replacements = case
+    expected = array.to_pylist()
+    for row, value in zip(rows, replacements.to_pylist(), strict=True):
+        expected[row] = value
+    with pytest.MonkeyPatch.context() as patch:
+        if not compiled:
+            patch.setattr(native, "_library", lambda: None)  # installed without it
+        replaced = native.replaced_at(array, rows, replacements)
+    assert replaced.type == array.type
+    assert replaced.to_pylist() == expected
+    assert replaced.null_count == expected.count(None)
+    replaced.validate(full=True)
+
+
+def test_values_other_than_strings_are_replaced_through_a_take():
+    values = pa.array([1, None, 3, 4], pa.int64())
+    replaced = native.replaced_at(values, np.array([3, 1]), pa.array([40, 20], pa.int64()))
+    assert replaced.to_pylist() == [1, 20, 3, 40]
+
+
+def test_a_row_outside_the_values_raises():
+    with pytest.raises(IndexError):
+        native.replaced_at(pa.array(["a", "b"]), np.array([2]), pa.array(["x"]))
+
+
+def test_a_row_given_twice_keeps_its_last_replacement():
+    replaced = native.replaced_at(pa.array(["a", "b"]), np.array([1, 1]), pa.array(["x", "y"]))
+    assert replaced.to_pylist() == ["a", "y"]
 
 
 def test_a_table_keeps_its_schema_and_every_column_type():

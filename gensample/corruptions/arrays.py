@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.native.take import take
+from gensample.native.take import replaced_at, take
 
 _OFFSETS = {pa.string(): np.int32, pa.large_string(): np.int64}
 
@@ -194,14 +194,12 @@ def by_group(group: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
 
 def put(values: pa.Array, rows: np.ndarray, pieces: list[pa.Array]) -> pa.Array:
     """``values`` with ``rows`` (distinct) replaced by the values of ``pieces``, one after the
-    other: one take, however many pieces."""
+    other."""
     if not len(rows):
         return values
     if every_row(rows, len(values)):
         return pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]
-    source = np.arange(len(values))
-    source[rows] = len(values) + np.arange(len(rows))
-    return take(pa.concat_arrays([values, *pieces]), source)
+    return replaced_at(values, rows, pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0])
 
 
 def every_row(rows: np.ndarray, n: int) -> bool:

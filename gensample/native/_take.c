@@ -1,7 +1,8 @@
 /* Arrow's take for strings (values gathered at given positions), several times faster than
  * Arrow's own: Arrow copies each value with a call of memcpy, this copies a short one (32 bytes
- * or less, most of a block's) with one or two 16-byte moves the compiler inlines.
- *
+ * or less, most of a block's) with one or two 16-byte moves the compiler inlines. And the
+ * replacing of some values of an array (``replaced_at``), which copies the values kept between
+ * two replaced ones at once. *
  * A plain C library, loaded by ``take.py`` through ctypes: no Python API. Strings are Arrow's
  * ``string`` or ``binary`` layout: 32-bit offsets (``offsets[i]`` to ``offsets[i + 1]``, the
  * array's offset already added by the caller) into ``data``.
@@ -27,6 +28,20 @@ int64_t take_offsets(const int32_t *offsets, int64_t length, const int64_t *posi
     return total;
 }
 
+/* ``size`` bytes from ``data + start`` to ``out``: 32 or less as one or two 16-byte moves the
+ * compiler inlines when the data holds as many bytes from ``start`` (``end`` its size), what
+ * ``out`` gets beyond ``size`` written over by the next value; more with a call of memcpy. */
+static void copy_value(uint8_t *out, const uint8_t *data, int32_t start, int32_t size,
+                       int32_t end) {
+    if (size <= 16 && (int64_t)start + 16 <= end) {
+        memcpy(out, data + start, 16);
+    } else if (size <= 32 && (int64_t)start + 32 <= end) {
+        memcpy(out, data + start, 32);
+    } else if (size > 0) {
+        memcpy(out, data + start, (size_t)size);
+    }
+}
+
 /* The bytes of the values at ``positions``, into ``out`` at ``out_offsets`` (from
  * ``take_offsets``); ``out`` has 32 bytes to spare after the last. */
 void take_bytes(const int32_t *offsets, int64_t length, const uint8_t *data,
@@ -34,16 +49,14 @@ void take_bytes(const int32_t *offsets, int64_t length, const uint8_t *data,
                 uint8_t *out) {
     int32_t end = offsets[length];  /* no byte beyond it is read */
     for (int64_t i = 0; i < count; i++) {
-        int32_t start = offsets[positions[i]];
         int32_t size = out_offsets[i + 1] - out_offsets[i];
-        if (size <= 16 && (int64_t)start + 16 <= end) {
-            memcpy(out + out_offsets[i], data + start, 16);  /* the next value writes over */
-        } else if (size <= 32 && (int64_t)start + 32 <= end) {
-            memcpy(out + out_offsets[i], data + start, 32);
-        } else if (size > 0) {
-            memcpy(out + out_offsets[i], data + start, (size_t)size);
-        }
+        copy_value(out + out_offsets[i], data, offsets[positions[i]], size, end);
     }
+}
+
+/* Whether bit ``i`` of ``bits`` is set (NULL: no bitmap, every bit set). */
+static int bit_set(const uint8_t *bits, int64_t i) {
+    return bits == NULL || (bits[i >> 3] >> (i & 7)) & 1;
 }
 
 /* The validity bits at ``positions`` of a bitmap whose first value is bit ``first``, into
@@ -53,10 +66,102 @@ int64_t take_validity(const uint8_t *validity, int64_t first, const int64_t *pos
     int64_t valid = 0;
     memset(out, 0, (size_t)((count + 7) / 8));
     for (int64_t i = 0; i < count; i++) {
-        int64_t bit = first + positions[i];
-        int set = (validity[bit >> 3] >> (bit & 7)) & 1;
+        int set = bit_set(validity, first + positions[i]);
         out[i >> 3] |= (uint8_t)(set << (i & 7));
         valid += set;
     }
     return count - valid;
+}
+
+/* The replacing of some values of an array (``replaced_at``): ``rows`` (``count`` of them,
+ * increasing) are the positions replaced, ``new_offsets`` and ``new_data`` the replacements'
+ * strings, in order. The values between two rows keep their bytes, copied as one run. */
+
+/* The offsets of the ``length`` values with those at ``rows`` replaced, into ``out``
+ * (``length + 1`` of them); return their bytes in all, -1 when the rows are not increasing
+ * positions of the array, -2 when the bytes pass 2 GB. */
+int64_t put_offsets(const int32_t *offsets, int64_t length, const int64_t *rows, int64_t count,
+                    const int32_t *new_offsets, int32_t *out) {
+    int64_t total = (int64_t)offsets[length] - offsets[0];
+    for (int64_t k = 0; k < count; k++) {
+        int64_t row = rows[k];
+        if (row < 0 || row >= length || (k > 0 && row <= rows[k - 1])) return -1;
+        total += (int64_t)(new_offsets[k + 1] - new_offsets[k]) - (offsets[row + 1] - offsets[row]);
+    }
+    if (total > INT32_MAX) return -2;
+    int32_t shift = -offsets[0];  /* where a kept value goes, less where it was */
+    int64_t row = 0;
+    out[0] = 0;
+    for (int64_t k = 0; k <= count; k++) {
+        int64_t stop = k < count ? rows[k] : length;
+        for (; row < stop; row++) out[row + 1] = offsets[row + 1] + shift;
+        if (k == count) break;
+        out[row + 1] = out[row] + (new_offsets[k + 1] - new_offsets[k]);
+        shift = out[row + 1] - offsets[row + 1];
+        row++;
+    }
+    return total;
+}
+
+/* The bytes of the values with those at ``rows`` replaced, into ``out`` at ``out_offsets``
+ * (from ``put_offsets``; ``out`` has 32 bytes to spare after the last): the kept values
+ * between two rows as one copy, then the row's replacement. */
+void put_bytes(const int32_t *offsets, int64_t length, const uint8_t *data, const int64_t *rows,
+               int64_t count, const int32_t *new_offsets, const uint8_t *new_data,
+               const int32_t *out_offsets, uint8_t *out) {
+    int32_t end = offsets[length], new_end = new_offsets[count];
+    int64_t row = 0;
+    for (int64_t k = 0; k <= count; k++) {
+        int64_t stop = k < count ? rows[k] : length;
+        int32_t kept = offsets[stop] - offsets[row];
+        copy_value(out + out_offsets[row], data, offsets[row], kept, end);
+        if (k == count) break;
+        int32_t size = new_offsets[k + 1] - new_offsets[k];
+        copy_value(out + out_offsets[stop], new_data, new_offsets[k], size, new_end);
+        row = stop + 1;
+    }
+}
+
+/* How many bits of ``word`` are set. */
+static int64_t bits_in(uint64_t word) {
+    word -= (word >> 1) & 0x5555555555555555ULL;
+    word = (word & 0x3333333333333333ULL) + ((word >> 2) & 0x3333333333333333ULL);
+    word = (word + (word >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (int64_t)((word * 0x0101010101010101ULL) >> 56);
+}
+
+/* The validity bits of the ``length`` values with those at ``rows`` replaced, into ``out``
+ * (``(length + 7) / 8`` bytes), from ``validity`` (the values', from bit ``first``) and
+ * ``new_validity`` (the replacements', from bit ``new_first``), either NULL when all are
+ * valid; return how many are not set (the nulls). The values' bits are copied a byte at a
+ * time when they start at a byte, then each row's bit set. */
+int64_t put_validity(const uint8_t *validity, int64_t first, int64_t length, const int64_t *rows,
+                     int64_t count, const uint8_t *new_validity, int64_t new_first,
+                     uint8_t *out) {
+    int64_t bytes = (length + 7) / 8, valid = 0;
+    if (validity == NULL) {
+        memset(out, 0xFF, (size_t)bytes);
+    } else if (first % 8 == 0) {
+        memcpy(out, validity + first / 8, (size_t)bytes);
+    } else {
+        memset(out, 0, (size_t)bytes);
+        for (int64_t i = 0; i < length; i++) {
+            out[i >> 3] |= (uint8_t)(bit_set(validity, first + i) << (i & 7));
+        }
+    }
+    for (int64_t k = 0; k < count; k++) {
+        int64_t row = rows[k];
+        uint8_t mask = (uint8_t)(1 << (row & 7));
+        out[row >> 3] = bit_set(new_validity, new_first + k) ? out[row >> 3] | mask
+                                                            : out[row >> 3] & (uint8_t)~mask;
+    }
+    if (length % 8) out[bytes - 1] &= (uint8_t)((1 << (length % 8)) - 1);  /* none beyond */
+    int64_t b = 0;
+    for (; b + 8 <= bytes; b += 8) {
+        uint64_t word;
+        memcpy(&word, out + b, 8);
+        valid += bits_in(word);
+    }
+    for (; b < bytes; b++) valid += bits_in(out[b]);
+    return length - valid;
 }

@@ -5,8 +5,9 @@ library when the package was installed with it: Arrow copies each string with a 
 ``take(values, positions)`` is ``values.take(positions)``, the same values and types, for an
 array, a chunked array or a table. Every take of ``generate`` and ``corruptions`` goes through
 it (``tests/test_native_take.py`` checks), which saves about 5% of a block's generation.
-``one_array`` gives a chunked array as one array without copying an only chunk, as Arrow's
-``combine_chunks`` does.
+``replaced_at(values, rows, replacements)`` replaces a few values of an array, copying the
+strings between two of them as one run. ``one_array`` gives a chunked array as one array
+without copying an only chunk, as Arrow's ``combine_chunks`` does.
 """
 
 import ctypes
@@ -34,6 +35,12 @@ def _library() -> ctypes.CDLL | None:
     library.take_bytes.argtypes = (pointer, count, pointer, pointer, count, pointer, pointer)
     library.take_validity.restype = ctypes.c_int64
     library.take_validity.argtypes = (pointer, count, pointer, count, pointer)
+    library.put_offsets.restype = ctypes.c_int64
+    library.put_offsets.argtypes = (pointer, count, pointer, count, pointer, pointer)
+    library.put_bytes.restype = None
+    library.put_bytes.argtypes = (pointer, count, pointer, pointer, count) + (pointer,) * 4
+    library.put_validity.restype = ctypes.c_int64
+    library.put_validity.argtypes = (pointer, count, count, pointer, count, pointer, count, pointer)
     return library
 
 
@@ -54,6 +61,28 @@ def take(values: Values, positions: Positions) -> Values:
         columns = [_take_column(column, rows) for column in values.columns]
         return pa.Table.from_arrays(columns, schema=values.schema)
     return _take_column(values, rows)
+
+
+def replaced_at(values: pa.Array, rows: np.ndarray, replacements: pa.Array) -> pa.Array:
+    """``values`` with the values at ``rows`` (distinct positions) replaced by
+    ``replacements``, in order. Strings are copied by the compiled library, the kept values
+    between two rows as one run of bytes (a corruption replaces a few values of a column),
+    when the rows are in order or few; other values through one take."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    in_order = bool(np.all(rows[1:] > rows[:-1]))
+    # rows out of order are sorted first, and their replacements taken: worth it for a few
+    few = 8 * len(rows) <= len(values)
+    if _library() and _are_strings(values.type) and replacements.type == values.type:
+        if not in_order and few:
+            # as the smallest integers that hold them: NumPy sorts those by radix, in linear time
+            order = np.argsort(rows.astype(np.min_scalar_type(len(values))), kind="stable")
+            rows, replacements, in_order = rows[order], take(replacements, order), True
+        put = _put_strings(values, rows, replacements) if in_order else None
+        if put is not None:
+            return put
+    source = np.arange(len(values))
+    source[rows] = len(values) + np.arange(len(rows))
+    return take(pa.concat_arrays([values, replacements]), source)
 
 
 def _rows(positions: Positions) -> np.ndarray | None:
@@ -117,3 +146,48 @@ def _take_strings(values: pa.Array, rows: np.ndarray) -> pa.Array | None:
         nulls = library.take_validity(validity.address, values.offset, at, count, bits.address)
     buffers = [bits, out_offsets, out.slice(0, size)]
     return pa.Array.from_buffers(values.type, count, buffers, null_count=nulls)
+
+
+def _put_strings(values: pa.Array, rows: np.ndarray, replacements: pa.Array) -> pa.Array | None:
+    """``values`` with the strings at ``rows`` (increasing) replaced by ``replacements``;
+    None when the rows are not increasing positions of ``values`` or the strings pass 2 GB."""
+    library, length, count, at = _library(), len(values), len(rows), rows.ctypes.data
+    (validity, offsets, data), new = values.buffers(), replacements.buffers()
+    starts = offsets.address + 4 * values.offset
+    new_starts = new[1].address + 4 * replacements.offset
+    out_offsets = pa.allocate_buffer(4 * (length + 1))
+    size = library.put_offsets(starts, length, at, count, new_starts, out_offsets.address)
+    if size < 0:
+        return None
+    out = pa.allocate_buffer(size + 32)  # the library moves up to 32 bytes at a time
+    library.put_bytes(
+        starts,
+        length,
+        _address(data),
+        at,
+        count,
+        new_starts,
+        _address(new[2]),
+        out_offsets.address,
+        out.address,
+    )
+    bits, nulls = None, 0
+    if values.null_count or replacements.null_count:
+        bits = pa.allocate_buffer((length + 7) // 8)
+        nulls = library.put_validity(
+            _address(validity) if values.null_count else None,
+            values.offset,
+            length,
+            at,
+            count,
+            _address(new[0]) if replacements.null_count else None,
+            replacements.offset,
+            bits.address,
+        )
+    buffers = [bits, out_offsets, out.slice(0, size)]
+    return pa.Array.from_buffers(values.type, length, buffers, null_count=nulls)
+
+
+def _address(buffer: pa.Buffer | None) -> int | None:
+    """The address of ``buffer``; None (NULL) for no buffer (no bitmap, strings all empty)."""
+    return None if buffer is None else buffer.address
