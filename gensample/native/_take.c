@@ -2,7 +2,8 @@
  * Arrow's own: Arrow copies each value with a call of memcpy, this copies a short one (32 bytes
  * or less, most of a block's) with one or two 16-byte moves the compiler inlines. And the
  * replacing of some values of an array (``replaced_at``), which copies the values kept between
- * two replaced ones at once. *
+ * two replaced ones at once.
+ *
  * A plain C library, loaded by ``take.py`` through ctypes: no Python API. Strings are Arrow's
  * ``string`` or ``binary`` layout: 32-bit offsets (``offsets[i]`` to ``offsets[i + 1]``, the
  * array's offset already added by the caller) into ``data``.
