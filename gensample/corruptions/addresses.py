@@ -5,7 +5,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions.arrays import choose_other, current_index, substitute_one
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 
 UNIT_DESIGNATORS = ("Apt ", "Apt. ", "#", "Unit ", "Apartment ", "Ste ")
 """Ways of writing an apartment or unit before its number (with what follows them)."""
@@ -36,7 +36,7 @@ def change_unit_designator(values: pa.Array, rng: np.random.Generator) -> pa.Arr
     designators = pa.array(UNIT_DESIGNATORS)
     current = current_index(pc.struct_field(parts, "designator"), designators)
     chosen = take(designators, choose_other(np.ones(len(designators)), current, rng))
-    joined = pc.binary_join_element_wise(chosen, pc.struct_field(parts, "number"), "")
+    joined = join_element_wise(chosen, pc.struct_field(parts, "number"), "")
     return pc.coalesce(joined, values)
 
 

@@ -6,7 +6,7 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.corruptions.arrays import choose_other, current_index, false_where_null, match_case
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 
 
 def _street_pattern() -> str:
@@ -23,7 +23,7 @@ def abbreviate_street(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     known = pa.array([name.lower() for name in table], type=values.type)
     found = pc.index_in(pc.utf8_lower(street_type), value_set=known)
     short = match_case(take(pa.array(list(table.values()), type=values.type), found), street_type)
-    joined = pc.binary_join_element_wise(
+    joined = join_element_wise(
         pc.struct_field(parts, "head"), short, pc.struct_field(parts, "tail"), ""
     )
     return pc.coalesce(joined, values)
@@ -37,7 +37,7 @@ def change_email_domain(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     current = current_index(pc.utf8_lower(domain), pool.values)
     chosen = choose_other(pool.probabilities, current, rng)
     new_domain = match_case(take(pool.values.cast(values.type), chosen), domain)
-    joined = pc.binary_join_element_wise(pc.struct_field(parts, "local"), new_domain, "")
+    joined = join_element_wise(pc.struct_field(parts, "local"), new_domain, "")
     return pc.coalesce(joined, values)
 
 
@@ -48,13 +48,13 @@ _PHONE = r"^\D*(?:1\D*)?(?P<area>\d{3})\D*(?P<exchange>\d{3})\D*(?P<line>\d{4})\
 def _phone_formats(area: pa.Array, exchange: pa.Array, line: pa.Array) -> list[pa.Array]:
     """The ways people write a US number: '415-555-0134', '(415) 555-0134', '+1 415 555 0134'..."""
     parts = (area, exchange, line)
-    bracketed = pc.binary_join_element_wise("(", area, ") ", exchange, "-", line, "")
+    bracketed = join_element_wise("(", area, ") ", exchange, "-", line, "")
     return [
-        pc.binary_join_element_wise(*parts, "-"),
-        pc.binary_join_element_wise(*parts, "."),
-        pc.binary_join_element_wise(*parts, ""),
-        pc.binary_join_element_wise("+1", *parts, " "),
-        pc.binary_join_element_wise(*parts, " "),
+        join_element_wise(*parts, "-"),
+        join_element_wise(*parts, "."),
+        join_element_wise(*parts, ""),
+        join_element_wise("+1", *parts, " "),
+        join_element_wise(*parts, " "),
         bracketed,
     ]
 

@@ -11,7 +11,7 @@ from gensample.corruptions.arrays import (
     substitute_suffix,
     to_code_points,
 )
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 
 PLUS_TAGS = ("shop", "news", "promo", "store", "deals", "1", "retail")
 """Tags people add after a '+' to sort a shop's mail."""
@@ -40,8 +40,8 @@ def add_plus_tag(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     parts = pc.extract_regex(values, _ADDRESS)
     local, domain = pc.struct_field(parts, "local"), pc.struct_field(parts, "domain")
     tag = take(pa.array(PLUS_TAGS), rng.integers(0, len(PLUS_TAGS), len(values)))
-    tagged = pc.binary_join_element_wise(local, "+", tag, domain, "")
-    untagged = pc.binary_join_element_wise(local, domain, "")
+    tagged = join_element_wise(local, "+", tag, domain, "")
+    untagged = join_element_wise(local, domain, "")
     has_tag = pc.greater(pc.utf8_length(pc.struct_field(parts, "tag")), 0)
     return pc.coalesce(pc.if_else(has_tag, untagged, tagged), values)
 
@@ -60,7 +60,7 @@ def change_email_dots(values: pa.Array, rng: np.random.Generator) -> pa.Array:
         insert_points(text, pick_one_per_row(inside, text.starts, rng), dots), local
     )
     new_local = pc.if_else(pc.match_substring(local, "."), undotted, dotted)
-    return pc.coalesce(pc.binary_join_element_wise(new_local, domain, ""), values)
+    return pc.coalesce(join_element_wise(new_local, domain, ""), values)
 
 
 def misspell_email_domain(values: pa.Array, rng: np.random.Generator) -> pa.Array:

@@ -30,7 +30,7 @@ from gensample.corruptions.weights import (
     FieldFuzz,
     weighed,
 )
-from gensample.native.take import one_array, take
+from gensample.native.take import join_element_wise, one_array, take
 
 FIELD_KINDS = MappingProxyType({"name": "name_pair", "birth_date": "date"})
 """The kind of value a field holds (what corruptions apply to it); the others are text."""
@@ -211,7 +211,7 @@ def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
     rows = np.flatnonzero(held)
     # null_handling="skip" drops rows that are null in every input (pyarrow 26), so fill instead
     taken = [take(label, rows).fill_null("") for label in labels]
-    joined = pc.binary_join_element_wise(*taken, ";")
+    joined = join_element_wise(*taken, ";")
     tidy = pc.utf8_trim(pc.replace_substring_regex(joined, ";{2,}", ";"), ";")
     return put(no_labels(n), rows, [tidy])
 

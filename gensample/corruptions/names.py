@@ -6,7 +6,7 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.corruptions.arrays import below, false_where_null, match_case
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 
 
 def _nicknames_of(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -70,7 +70,7 @@ def _pick(options: tuple[str, ...], n: int, rng: np.random.Generator) -> pa.Arra
 def change_suffix(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Add a generation suffix, or drop the one there: 'Smith' -> 'Smith Jr', 'Lee Sr' -> 'Lee'."""
     parts = pc.extract_regex(values, _SUFFIX)
-    added = pc.binary_join_element_wise(values, _pick(SUFFIXES, len(values), rng), " ")
+    added = join_element_wise(values, _pick(SUFFIXES, len(values), rng), " ")
     present = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(values)), 0)
     added = pc.if_else(present, added, values)
     return pc.coalesce(pc.struct_field(parts, "base"), added)
@@ -79,7 +79,7 @@ def change_suffix(values: pa.Array, rng: np.random.Generator) -> pa.Array:
 def change_title(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Write a title before the given name, or drop the one there: 'John' -> 'Dr. John'."""
     parts = pc.extract_regex(values, _TITLE)
-    added = pc.binary_join_element_wise(_pick(TITLES, len(values), rng), values, " ")
+    added = join_element_wise(_pick(TITLES, len(values), rng), values, " ")
     present = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(values)), 0)
     added = pc.if_else(present, added, values)
     return pc.coalesce(pc.struct_field(parts, "rest"), added)
@@ -92,10 +92,8 @@ def rewrite_double_name(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     first, second = pc.struct_field(parts, "first"), pc.struct_field(parts, "second")
     hyphenated = pc.equal(pc.struct_field(parts, "mark"), "-")
     pick = rng.integers(0, 3, len(values))
-    split = pc.choose(
-        pa.array(pick), pc.binary_join_element_wise(first, second, " "), first, second
-    )
-    joined = pc.binary_join_element_wise(first, second, "-")
+    split = pc.choose(pa.array(pick), join_element_wise(first, second, " "), first, second)
+    joined = join_element_wise(first, second, "-")
     rewritten = pc.if_else(hyphenated, split, joined)
     has_suffix = pc.match_substring_regex(values, _SUFFIX)
     return pc.if_else(has_suffix, values, pc.coalesce(rewritten, values))
@@ -105,7 +103,7 @@ def type_into_wrong_field(
     first: pa.Array, last: pa.Array, rng: np.random.Generator
 ) -> tuple[pa.Array, pa.Array]:
     """Type the whole name into the given-name field: ('Ann', 'Lee') -> ('Ann Lee', blank)."""
-    whole = pc.binary_join_element_wise(first, last.cast(first.type), " ")
+    whole = join_element_wise(first, last.cast(first.type), " ")
     moved = pc.and_(pc.greater(pc.utf8_length(first), 0), pc.greater(pc.utf8_length(last), 0))
     moved = false_where_null(moved)
     return pc.if_else(moved, whole, first), pc.if_else(moved, pa.scalar(None, last.type), last)

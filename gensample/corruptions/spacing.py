@@ -12,6 +12,7 @@ from gensample.corruptions.arrays import (
     pick_one_per_row,
     to_code_points,
 )
+from gensample.native.take import join_element_wise
 
 SPACE = ord(" ")
 STRAY_MARKS = np.array([ord(mark) for mark in ".-'"], dtype=np.uint32)
@@ -48,8 +49,8 @@ def add_stray_space(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     before = pa.array(rng.random(len(values)) < 0.5)
     spaced = pc.if_else(
         before,
-        pc.binary_join_element_wise(" ", values, ""),
-        pc.binary_join_element_wise(values, " ", ""),
+        join_element_wise(" ", values, ""),
+        join_element_wise(values, " ", ""),
     )
     return pc.if_else(pc.greater(pc.utf8_length(values), 0), spaced, values)
 

@@ -20,6 +20,7 @@ from gensample.corruptions.arrays import (
     to_code_points,
     word_starts,
 )
+from gensample.native.take import join_element_wise
 
 FIRST_LETTER_SPARED = 0.85
 """Share of values whose slip avoids the first letter of each word when it can."""
@@ -79,7 +80,7 @@ def double_letter(values: pa.Array, rng: np.random.Generator) -> pa.Array:
 def use_initial(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Write only the first letter and a full stop: 'John' -> 'J.'."""
     trimmed = pc.utf8_trim_whitespace(values)
-    initial = pc.binary_join_element_wise(pc.utf8_slice_codeunits(trimmed, 0, 1), ".", "")
+    initial = join_element_wise(pc.utf8_slice_codeunits(trimmed, 0, 1), ".", "")
     return pc.if_else(pc.greater(pc.utf8_length(trimmed), 0), initial, values)
 
 

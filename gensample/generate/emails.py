@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.generate.names import Names, in_row_order, of_heads
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 from gensample.reference import Pool
 
 FORMS = (  # (form, share) of the local parts people choose
@@ -71,9 +71,9 @@ def addresses(
     code = first_numbers(dotless, domain_index) + cantor(block, ranks(key, ~shared))
     number = pc.cast(pa.array(code), pa.string())
     local = pc.if_else(
-        pa.array(code > 0), pc.binary_join_element_wise(letters, separator, number, ""), letters
+        pa.array(code > 0), join_element_wise(letters, separator, number, ""), letters
     )
-    own = pc.binary_join_element_wise(local, domain, "@")
+    own = join_element_wise(local, domain, "@")
     email = of_heads(own, head, shared)
     return email, pa.array(entity_id[head], mask=~shared)
 
@@ -118,7 +118,7 @@ def _fill(form: str, parts: dict[str, pa.Array]) -> pa.Array:
             pieces.append(literal)
         if key:
             pieces.append(parts[key])
-    return pc.binary_join_element_wise(*pieces, "")
+    return join_element_wise(*pieces, "")
 
 
 def ranks(group: np.ndarray, counted: np.ndarray) -> np.ndarray:
@@ -188,9 +188,9 @@ def changed_addresses(rng: np.random.Generator, names: Names, day: dt.date) -> p
     key = _letters_at_domain(dotless, domain_index, len(domains.values))
     rank = ranks(key, np.ones(n, bool))
     code = day_codes(_hashes(dotless, domain_index), day) + CODES * rank
-    number = pc.binary_join_element_wise("0", pc.cast(pa.array(code), pa.string()), "")
-    local = pc.binary_join_element_wise(letters, separator, number, "")
-    return pc.binary_join_element_wise(local, take(domains.values, domain_index), "@")
+    number = join_element_wise("0", pc.cast(pa.array(code), pa.string()), "")
+    local = join_element_wise(letters, separator, number, "")
+    return join_element_wise(local, take(domains.values, domain_index), "@")
 
 
 CODES = 1_000_000

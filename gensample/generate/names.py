@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from gensample import reference
 from gensample.corruptions.arrays import put
 from gensample.generate import rare_names
-from gensample.native.take import one_array, take
+from gensample.native.take import join_element_wise, one_array, take
 
 HYPHENATED, DOUBLE = 0.015, 0.006
 """Shares of people with a hyphenated family name, and with two family names (no hyphen)."""
@@ -161,10 +161,8 @@ def family_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
     compound = np.flatnonzero(kind < HYPHENATED + DOUBLE)
     second = census.sample(rng, len(compound))
     joiner = pc.if_else(pa.array(kind[compound] < HYPHENATED), "-", " ")
-    joined = pc.binary_join_element_wise(take(last, compound), written(rng, pool, second), joiner)
-    joined_email = pc.binary_join_element_wise(
-        take(last_email, compound), take(pool.email, second), ""
-    )
+    joined = join_element_wise(take(last, compound), written(rng, pool, second), joiner)
+    joined_email = join_element_wise(take(last_email, compound), take(pool.email, second), "")
     return put(last, compound, [joined]), put(last_email, compound, [joined_email])
 
 

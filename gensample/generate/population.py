@@ -18,7 +18,7 @@ from gensample import reference
 from gensample.corruptions import arrays
 from gensample.generate import emails, lookalikes, names
 from gensample.generate.seeding import BLOCK_SIZE, stream
-from gensample.native.take import one_array, take
+from gensample.native.take import join_element_wise, one_array, take
 from gensample.settings import Settings
 
 SCHEMA = pa.schema(
@@ -212,7 +212,7 @@ def addresses(rng: np.random.Generator, head: np.ndarray) -> dict[str, pa.Array]
     places = reference.populated_places()
     place = pa.array(reference.place_weights().sample(rng, n)[head])
     number = np.minimum(np.ceil(rng.lognormal(6.0, 1.3, n)), 19999).astype(np.int64)[head]
-    line1 = pc.binary_join_element_wise(take(_numbers(), number), streets(rng, head), " ")
+    line1 = join_element_wise(take(_numbers(), number), streets(rng, head), " ")
     apartment = rng.integers(0, len(_apartments()), n)[head]
     no_apartment = (rng.random(n) >= APARTMENT_P)[head]
     line2 = take(_apartments(), pa.array(apartment, mask=no_apartment))
@@ -232,7 +232,7 @@ def streets(rng: np.random.Generator, head: np.ndarray) -> pa.Array:
         name_index, kind_index = name.draw(rng, n)[head], kind.draw(rng, n)[head]
         at = rows[numbered]
         words = [take(name.values, name_index[at]), take(kind.values, kind_index[at])]
-        drawn.append(pc.binary_join_element_wise(*words, " "))
+        drawn.append(join_element_wise(*words, " "))
     return names.in_row_order(drawn, rows)
 
 
@@ -271,7 +271,7 @@ def _phones(
     area_code = names.of_heads(area_code, head, shared)
     line_digits = take(_four_digits(), line)
     exchange_digits = take(_numbers(), exchange)
-    phone = pc.binary_join_element_wise("(", area_code, ") ", exchange_digits, "-", line_digits, "")
+    phone = join_element_wise("(", area_code, ") ", exchange_digits, "-", line_digits, "")
     return phone, shared
 
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 
 RARE_SOURCE_COUNT = 1_000
 """Census names held by fewer people than this lend their heads and tails to rare names."""
@@ -40,7 +40,7 @@ def draw(rng: np.random.Generator, n: int) -> pa.Array:
         redraw = redraw[~_attested(_meeting(head[redraw], tail[redraw]))]
         head[redraw] = rng.integers(0, len(heads), len(redraw))
         tail[redraw] = rng.integers(0, len(tails), len(redraw))
-    return pc.binary_join_element_wise(take(heads, head), take(tails, tail), "")
+    return join_element_wise(take(heads, head), take(tails, tail), "")
 
 
 def _meeting(head: np.ndarray, tail: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from gensample.corruptions.arrays import false_where_null, put
 from gensample.generate import characters
-from gensample.native.take import one_array, take
+from gensample.native.take import join_element_wise, one_array, take
 
 SCHEMA = pa.schema(
     [
@@ -112,7 +112,7 @@ def _text(table: pa.Table, columns: tuple[str, ...]) -> pa.Array:
         return pa.nulls(table.num_rows, pa.string())
     # null_handling="skip" drops rows null in every input (pyarrow 26): a last empty text
     # keeps them (its separator is trimmed)
-    joined = pc.binary_join_element_wise(*present, "", " ", null_handling="skip")
+    joined = join_element_wise(*present, "", " ", null_handling="skip")
     spaced = np.flatnonzero(pc.match_substring(joined, "  ").to_numpy(zero_copy_only=False))
     if len(spaced):  # a run of spaces reads as one (a stray space, an empty value)
         single = pc.replace_substring_regex(take(joined, spaced), " {2,}", " ")

@@ -19,7 +19,7 @@ from gensample.corruptions.arrays import differs, false_where_null, put
 from gensample.corruptions.names import nickname_at
 from gensample.generate import characters
 from gensample.generate.seeding import stream
-from gensample.native.take import one_array, take
+from gensample.native.take import join_element_wise, one_array, take
 
 ADDRESS = ("address_line1", "address_line2", "city", "state", "postal_code")
 COLUMNS = {
@@ -125,7 +125,7 @@ def _work_email(people: pa.Table, employer: np.ndarray, ending: np.ndarray) -> p
     last = characters.kept(pc.utf8_lower(people["last_name"]), "a", "z")
     employers = take(_employers(), employer)
     endings = take(pa.array(EMPLOYER_ENDINGS), ending)
-    return pc.binary_join_element_wise(first, last, "@", employers, endings, ".com", "")
+    return join_element_wise(first, last, "@", employers, endings, ".com", "")
 
 
 def _landline(phones: pa.ChunkedArray, exchange: np.ndarray, line: np.ndarray) -> pa.Array:
@@ -133,7 +133,7 @@ def _landline(phones: pa.ChunkedArray, exchange: np.ndarray, line: np.ndarray) -
     exchange_digits = take(_numbers(3), exchange)
     line_digits = take(_numbers(4), line)
     area = pc.utf8_slice_codeunits(phones, 0, 5)
-    landline = pc.binary_join_element_wise(area, " ", exchange_digits, "-", line_digits, "")
+    landline = join_element_wise(area, " ", exchange_digits, "-", line_digits, "")
     return pc.if_else(pc.match_substring_regex(phones, r"^\(\d{3}\)"), landline, None)
 
 

@@ -166,3 +166,78 @@ int64_t put_validity(const uint8_t *validity, int64_t first, int64_t length, con
     for (; b < bytes; b++) valid += bits_in(out[b]);
     return length - valid;
 }
+
+/* The joining of strings row by row (``join_element_wise``), as Arrow's
+ * binary_join_element_wise joins them: each row's values of the parts, a separator between
+ * two. A part is a column of strings, or one string for every row. */
+typedef struct {
+    const int32_t *offsets;   /* the part's offsets, its array's offset added */
+    const uint8_t *data;      /* its bytes (NULL: none, its strings all empty) */
+    const uint8_t *validity;  /* NULL when every value is valid */
+    int64_t first;            /* the bit of ``validity`` of its first value */
+    int32_t end;              /* how many bytes ``data`` holds */
+    int32_t same;             /* 1: its one value is every row's */
+} Part;
+
+static int part_valid(const Part *part, int64_t row) {
+    return bit_set(part->validity, part->first + (part->same ? 0 : row));
+}
+
+static int32_t part_start(const Part *part, int64_t row) {
+    return part->offsets[part->same ? 0 : row];
+}
+
+static int32_t part_size(const Part *part, int64_t row) {
+    int64_t at = part->same ? 0 : row;
+    return part->offsets[at + 1] - part->offsets[at];
+}
+
+/* The offsets of the ``rows`` joined values, into ``out`` (``rows + 1`` of them), and their
+ * validity bits, into ``validity`` (``(rows + 7) / 8`` bytes): a row with a missing value is
+ * missing, or (``skip_nulls``) joins its other values. Return their bytes in all, -2 when they
+ * pass 2 GB; ``nulls`` gets how many are missing. */
+int64_t join_offsets(const Part *parts, int32_t count, int64_t rows, int32_t separator_size,
+                     int32_t skip_nulls, int32_t *out, uint8_t *validity, int64_t *nulls) {
+    int64_t total = 0, missing = 0;
+    memset(validity, 0, (size_t)((rows + 7) / 8));
+    out[0] = 0;
+    for (int64_t row = 0; row < rows; row++) {
+        int64_t size = 0, present = 0;
+        for (int32_t c = 0; c < count; c++) {
+            if (part_valid(&parts[c], row)) {
+                size += part_size(&parts[c], row);
+                present++;
+            }
+        }
+        int valid = skip_nulls || present == count;
+        if (valid && present > 1) size += (int64_t)separator_size * (present - 1);
+        total += valid ? size : 0;
+        if (total > INT32_MAX) return -2;
+        out[row + 1] = (int32_t)total;
+        validity[row >> 3] |= (uint8_t)(valid << (row & 7));
+        missing += !valid;
+    }
+    *nulls = missing;
+    return total;
+}
+
+/* The bytes of the joined values, into ``out`` at ``out_offsets`` (from ``join_offsets``;
+ * ``out`` has 32 bytes to spare after the last). */
+void join_bytes(const Part *parts, int32_t count, int64_t rows, const uint8_t *separator,
+                int32_t separator_size, const int32_t *out_offsets, uint8_t *out) {
+    for (int64_t row = 0; row < rows; row++) {
+        uint8_t *at = out + out_offsets[row];
+        if (at == out + out_offsets[row + 1]) continue;  /* missing, or empty */
+        int written = 0;
+        for (int32_t c = 0; c < count; c++) {
+            const Part *part = &parts[c];
+            if (!part_valid(part, row)) continue;
+            if (written++) {
+                for (int32_t s = 0; s < separator_size; s++) *at++ = separator[s];
+            }
+            int32_t size = part_size(part, row);
+            copy_value(at, part->data, part_start(part, row), size, part->end);
+            at += size;
+        }
+    }
+}

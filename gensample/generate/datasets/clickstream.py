@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from gensample.generate import truth
 from gensample.generate.datasets import products, systems
@@ -32,7 +31,7 @@ from gensample.generate.datasets.draws import random_ids
 from gensample.generate.datasets.sessions import login_positions, login_windows, place_sessions
 from gensample.generate.datasets.texts import hex_text, random_bytes
 from gensample.generate.seeding import stream
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 from gensample.reference import Pool
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -286,7 +285,7 @@ def shop_pages(seed: int, catalog: int) -> Pages:
     paths = pa.array([path for group, _ in groups for path in group])
     weights = np.concatenate([w for _, w in groups])
     everything = pa.concat_arrays([paths, pa.array([LOGIN_PAGE])])
-    urls = pc.binary_join_element_wise(SITE, everything, "")
+    urls = join_element_wise(SITE, everything, "")
     return Pages(
         everything,
         pa.concat_arrays([urls, EXTERNAL_REFERRERS.values]),

@@ -24,7 +24,7 @@ from gensample.generate.datasets.common import (
 )
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.seeding import stream
-from gensample.native.take import one_array, take
+from gensample.native.take import join_element_wise, one_array, take
 from gensample.reference import Pool
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -143,7 +143,7 @@ def entered(block: BlockInput) -> pa.Table:
     """The block's people as they type themselves into the web shop: a suffix after the family
     name, some a middle initial after the first name."""
     people = block.people
-    with_suffix = pc.binary_join_element_wise(people["last_name"], people["suffix"], " ")
+    with_suffix = join_element_wise(people["last_name"], people["suffix"], " ")
     last_name = pc.coalesce(with_suffix, people["last_name"])
     first_name = formats.with_middle(
         block,

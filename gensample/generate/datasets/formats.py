@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 
 from gensample.generate.datasets.contract import BlockInput
 from gensample.generate.seeding import stream
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 
 
 def person_habit(
@@ -35,7 +35,7 @@ def _draws(seed: int, name: str, purpose: str, entity_start: int, entities: int)
 
 def join_present(left: pa.Array, right: pa.Array, separator: str) -> pa.Array:
     """``left`` and ``right`` joined by ``separator``, or the one that is present, or null."""
-    joined = pc.binary_join_element_wise(left, right, separator)
+    joined = join_element_wise(left, right, separator)
     return pc.coalesce(joined, left, right)
 
 
@@ -54,7 +54,7 @@ def with_middle(
     middle = take(block.people["middle_name"], person)
     if initial:
         middle = pc.utf8_slice_codeunits(middle, 0, 1)
-    given = pc.if_else(gives, pc.binary_join_element_wise(first, middle, " "), None)
+    given = pc.if_else(gives, join_element_wise(first, middle, " "), None)
     return pc.coalesce(given, first)
 
 

@@ -12,7 +12,7 @@ from gensample.corruptions import arrays, dates, fuzzmap
 from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.corruptions.weights import DIFFICULTIES, Difficulty
 from gensample.generate.datasets import systems
-from gensample.native.take import one_array, take
+from gensample.native.take import join_element_wise, one_array, take
 from gensample.settings import Settings
 
 
@@ -163,7 +163,7 @@ def validated(
         return written, labels
     labels_of_refused = take(labels, refused)
     if settings.validity.invalid_dates:
-        marked = pc.binary_join_element_wise(labels_of_refused, INVALID_DATE, ";")
+        marked = join_element_wise(labels_of_refused, INVALID_DATE, ";")
         return written, arrays.put(labels, refused, [marked])
     retyped = dates.mistype_day(take(birth_date, refused), rng)
     column = written.schema.get_field_index("birth_date")

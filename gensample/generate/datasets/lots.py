@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from gensample.generate.datasets import products as products_
 from gensample.generate.datasets.stock import mix, per_catalog, text_keys
+from gensample.native.take import join_element_wise
 from gensample.reference import catalog, supply
 from gensample.settings import Settings
 
@@ -91,7 +92,7 @@ def lot_numbers(line: np.ndarray, made_on: np.ndarray) -> pa.Array:
     """The lot number of the batch of each line made on each day (days since the epoch)."""
     stamp = pc.strftime(pa.array(made_on.astype("datetime64[D]")), format="%y%m%d")
     number = pc.utf8_lpad(pc.cast(pa.array(line), pa.string()), 4, "0")
-    return pc.binary_join_element_wise(LOT_PREFIX, stamp, "-", number, "")
+    return join_element_wise(LOT_PREFIX, stamp, "-", number, "")
 
 
 def batch_size(made: Lines, line: np.ndarray, made_on: np.ndarray, sizes: np.ndarray) -> np.ndarray:

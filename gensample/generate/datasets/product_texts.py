@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 from gensample.reference import catalog as catalog_data
 
 
@@ -40,8 +40,8 @@ def vehicle_fits(
     last = np.minimum(last_year, first + 2 + (length * 7).astype(np.int64))
     makes = [f"{v.make} {v.model} " for v in data.vehicles]
     years = [pc.cast(pa.array(years), pa.string()) for years in (first, last)]
-    texts = pc.binary_join_element_wise(take(pa.array(makes), car), years[0], "")
-    texts = pc.binary_join_element_wise(texts, years[1], "-")
+    texts = join_element_wise(take(pa.array(makes), car), years[0], "")
+    texts = join_element_wise(texts, years[1], "-")
     return pc.if_else(pa.array(fits), texts, pa.scalar(None, pa.string()))
 
 
@@ -60,7 +60,7 @@ def names(
             described[i, v] = " ".join(["", *entry.variants[v : v + 1], entry.name])
     labelled = pack_table(data.items, lambda pack: f", {pack[0]}" if pack[0] else "", "")
     brand_names = take(pa.array(column_of(data.brands, "name")), brand)
-    return pc.binary_join_element_wise(
+    return join_element_wise(
         brand_names,
         pa.array(described[item, variant], pa.string()),
         pa.array(labelled[item, pack], pa.string()),

@@ -25,7 +25,7 @@ from gensample.generate.datasets.common import MONEY, epoch_day, money
 from gensample.generate.datasets.contract import Parents
 from gensample.generate.datasets.product_texts import column_of, pack_table
 from gensample.generate.seeding import stream
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 from gensample.reference import catalog as catalog_data
 from gensample.reference import retail, stamps, user_tables
 from gensample.settings import DATASET_PARENTS, Settings
@@ -187,7 +187,7 @@ def skus(seed: int, count: int) -> np.ndarray:
 def sku_text(numbers: np.ndarray) -> pa.Array:
     """SKU numbers as "AP-" and six digits."""
     digits = pc.utf8_lpad(pc.cast(pa.array(numbers), pa.string()), SKU_DIGITS, "0")
-    return pc.binary_join_element_wise(SKU_PREFIX, digits, "")
+    return join_element_wise(SKU_PREFIX, digits, "")
 
 
 def own_products(seed: int, data: catalog_data.CatalogData) -> np.ndarray:

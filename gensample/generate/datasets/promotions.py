@@ -20,7 +20,7 @@ from gensample.generate.datasets.contract import Parents
 from gensample.generate.datasets.stock import per_catalog
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 from gensample.reference import deals
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -100,7 +100,7 @@ def _of_kind(
     return pa.table(
         {
             "promotion_id": np.zeros(n, np.int64),
-            "promotion_name": pc.binary_join_element_wise(pa.repeat(deal, n), label, ": "),
+            "promotion_name": join_element_wise(pa.repeat(deal, n), label, ": "),
             "kind": pa.repeat(kind.name, n),
             "sku": sku,
             "bundle_id": bundle,

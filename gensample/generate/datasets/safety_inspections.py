@@ -26,7 +26,7 @@ from gensample.generate.datasets.draws import choices, truncated_geometric
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "safety_inspections"
@@ -125,9 +125,7 @@ def inspectors(seed: int) -> pa.Array:
         take(given[1].values, given[1].draw(rng, ROSTER_SIZE)),
     )
     family = reference.family_names()
-    return pc.binary_join_element_wise(
-        first, take(family.values, family.draw(rng, ROSTER_SIZE)), " "
-    )
+    return join_element_wise(first, take(family.values, family.draw(rng, ROSTER_SIZE)), " ")
 
 
 def results(score: np.ndarray) -> pa.Array:

@@ -16,7 +16,7 @@ from gensample import reference
 from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
 from gensample.generate.seeding import stream
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 from gensample.reference import user_tables
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -113,7 +113,7 @@ def from_user(given: pa.Table) -> pa.Table:
     }
     number = pc.cast(given["store_id"], pa.string())
     columns["store_name"] = pc.coalesce(
-        columns["store_name"], pc.binary_join_element_wise("Store ", number, "")
+        columns["store_name"], join_element_wise("Store ", number, "")
     )
     columns["format"] = pc.coalesce(columns["format"], pa.scalar("standard"))
     columns["region"] = regions(given["state"])
@@ -153,12 +153,10 @@ def _draw(seed: int, purpose: str) -> np.random.Generator:
 def store_names(city: pa.ChunkedArray, format_index: np.ndarray) -> pa.Array:
     """ "<City> <Format>", with " #2", " #3"... on the later stores of the same name."""
     titles = take(pa.array(FORMAT_TITLES), format_index)
-    names = pc.binary_join_element_wise(city, titles, " ")
+    names = join_element_wise(city, titles, " ")
     occurrence = occurrence_numbers(names.to_numpy(zero_copy_only=False))
-    suffix = pc.binary_join_element_wise(" #", pc.cast(pa.array(occurrence), pa.string()), "")
-    return pc.if_else(
-        pa.array(occurrence > 1), pc.binary_join_element_wise(names, suffix, ""), names
-    )
+    suffix = join_element_wise(" #", pc.cast(pa.array(occurrence), pa.string()), "")
+    return pc.if_else(pa.array(occurrence > 1), join_element_wise(names, suffix, ""), names)
 
 
 def occurrence_numbers(values: np.ndarray) -> np.ndarray:
@@ -177,7 +175,7 @@ def street_addresses(seed: int, count: int) -> pa.Array:
     streets, suffixes = reference.street_names(), reference.street_suffixes()
     street = take(streets.values, _weighted(seed, "street", streets, count))
     suffix = take(suffixes.values, _weighted(seed, "suffix", suffixes, count))
-    return pc.binary_join_element_wise(number, street, suffix, " ")
+    return join_element_wise(number, street, suffix, " ")
 
 
 def _weighted(seed: int, purpose: str, pool: reference.Pool, count: int) -> pa.Array:

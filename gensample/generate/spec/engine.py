@@ -26,7 +26,7 @@ from gensample.generate.seeding import BLOCK_SIZE, stream
 from gensample.generate.spec.arrow_types import schemas
 from gensample.generate.spec.columns import GENERATORS, Context, formatted, parent_weights
 from gensample.generate.spec.model import Spec, column_order
-from gensample.native.take import take
+from gensample.native.take import join_element_wise, take
 from gensample.settings import DATASET_PARENTS, Settings
 
 
@@ -240,5 +240,5 @@ def with_id(scheme: dict, ids: np.ndarray, table: pa.Table) -> pa.Table:
     values = pa.array(ids, pa.int64())
     if "prefix" in scheme or "width" in scheme:
         padded = pc.utf8_lpad(values.cast(pa.string()), scheme.get("width", 0), "0")
-        values = pc.binary_join_element_wise(scheme.get("prefix", ""), padded, "")
+        values = join_element_wise(scheme.get("prefix", ""), padded, "")
     return table.add_column(0, scheme["column"], values)

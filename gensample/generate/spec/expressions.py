@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.native.take import join_element_wise
+
 Value = pa.Array | pa.Scalar
 
 
@@ -19,7 +21,7 @@ def _text(value: Value) -> Value:
 
 
 def _concat(*values: Value) -> Value:
-    return pc.binary_join_element_wise(*(_text(v) for v in values), "")
+    return join_element_wise(*(_text(v) for v in values), "")
 
 
 FUNCTIONS: dict[str, Callable[..., Value]] = {
