@@ -162,24 +162,26 @@ def _records(
         settings.max_duplicates_per_entity,
     )
     source = np.concatenate([np.arange(covered), np.repeat(np.arange(covered), copies)])
-    held = take(block.people.select(system.columns), chosen)
-    held = _unrecorded(draw("unrecorded"), held, systems.parameters(settings, system.name))
+    row_person = chosen[source]  # the person of each row, rows in the order they are made
+    held = take(block.people.select(system.columns), row_person)
+    parameters = systems.parameters(settings, system.name)
+    held = _unrecorded(draw("unrecorded"), held, source, covered, parameters)
     carried, variations = variants.carry(
-        take(held, source),
+        held,
         block.other_values,
-        chosen[source],
+        row_person,
         run_variation_shares(settings, system.name),
         draw("variants"),
     )
     columns, labels = yield from written_errors.corrupted(
-        draw("fuzz"), block, system.name, system.render, carried, chosen[source], covered
+        draw("fuzz"), block, system.name, system.render, carried, row_person, covered
     )
     if "birth_date" in system.columns:
         columns, labels = fuzzing.validated(
             columns,
-            take(block.people["birth_date"], chosen[source]),
+            take(block.people["birth_date"], row_person),
             labels,
-            earliest_days(block)[chosen[source]],
+            earliest_days(block)[row_person],
             settings,
             draw("validity"),
         )
@@ -187,7 +189,7 @@ def _records(
     ids = random_ids(draw("ids"), start, count)
     order, record_id = ids.order, ids.in_order
     original = (ids.of_row[source] - start)[order]
-    person = chosen[source][order]
+    person = row_person[order]
     entity_id = block.people["entity_id"].to_numpy()[person]
     columns = take(columns, order)
     return Records(
@@ -211,11 +213,14 @@ def streams(block: BlockInput, name: str) -> Callable[[str], np.random.Generator
     return lambda purpose: stream(block.settings.seed, name, purpose, block.block.entity_start)
 
 
-def _unrecorded(rng: np.random.Generator, held: pa.Table, chosen: Mapping) -> pa.Table:
-    """Blank the columns the system never holds for a share of its people (its ``chosen``
-    parameters' ``unrecorded``: column -> share of people, null on all their records)."""
+def _unrecorded(
+    rng: np.random.Generator, held: pa.Table, person: np.ndarray, people: int, chosen: Mapping
+) -> pa.Table:
+    """Blank the columns the system never holds for a share of its ``people`` (its ``chosen``
+    parameters' ``unrecorded``: column -> share of people), on all their records (``held``,
+    each the record of its ``person``)."""
     for column, share in chosen.get("unrecorded", {}).items():
-        blank = pa.array(rng.random(held.num_rows) < share)
+        blank = pa.array((rng.random(people) < share)[person])
         values = pc.if_else(blank, pa.scalar(None, held.schema.field(column).type), held[column])
         held = replace(held, column, values)
     return held
