@@ -45,32 +45,22 @@ def _library() -> ctypes.CDLL | None:
     library = load("gensample.native._take")
     if library is None:
         return None
-    pointer, count = ctypes.c_void_p, ctypes.c_int64
-    library.take_offsets.restype = ctypes.c_int64
-    library.take_offsets.argtypes = (pointer, count, pointer, count, pointer)
-    library.take_bytes.restype = None
-    library.take_bytes.argtypes = (pointer, count, pointer, pointer, count, pointer, pointer)
-    library.take_validity.restype = ctypes.c_int64
-    library.take_validity.argtypes = (pointer, count, pointer, count, pointer)
-    library.put_offsets.restype = ctypes.c_int64
-    library.put_offsets.argtypes = (pointer, count, pointer, count, pointer, pointer)
-    library.put_bytes.restype = None
-    library.put_bytes.argtypes = (pointer, count, pointer, pointer, count) + (pointer,) * 4
-    library.put_validity.restype = ctypes.c_int64
-    parts = (ctypes.POINTER(_Part), ctypes.c_int32, count)
-    library.join_offsets.restype = ctypes.c_int64
+    pointer, count, small = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int32
+    parts = (ctypes.POINTER(_Part), small, count)
     nulls = ctypes.POINTER(ctypes.c_int64)  # where the count of nulls goes
-    library.join_offsets.argtypes = (
-        *parts,
-        ctypes.c_int32,
-        ctypes.c_int32,
-        pointer,
-        pointer,
-        nulls,
-    )
-    library.join_bytes.restype = None
-    library.join_bytes.argtypes = (*parts, pointer, ctypes.c_int32, pointer, pointer)
-    library.put_validity.argtypes = (pointer, count, count, pointer, count, pointer, count, pointer)
+    signatures = {  # name: (what it returns, its arguments)
+        "take_offsets": (count, (pointer, count, pointer, count, pointer)),
+        "take_bytes": (None, (pointer, count, pointer, pointer, count, pointer, pointer)),
+        "take_validity": (count, (pointer, count, pointer, count, pointer)),
+        "put_offsets": (count, (pointer, count, pointer, count, pointer, pointer)),
+        "put_bytes": (None, (pointer, count, pointer, pointer, count) + (pointer,) * 4),
+        "put_validity": (count, (pointer, count, count, pointer, count, pointer, count, pointer)),
+        "join_offsets": (count, (*parts, small, small, pointer, pointer, nulls)),
+        "join_bytes": (None, (*parts, pointer, small, pointer, pointer)),
+    }
+    for name, (returns, arguments) in signatures.items():
+        function = getattr(library, name)
+        function.restype, function.argtypes = returns, arguments
     return library
 
 
@@ -91,93 +81,6 @@ def take(values: Values, positions: Positions) -> Values:
         columns = [_take_column(column, rows) for column in values.columns]
         return pa.Table.from_arrays(columns, schema=values.schema)
     return _take_column(values, rows)
-
-
-def replaced_at(values: pa.Array, rows: np.ndarray, replacements: pa.Array) -> pa.Array:
-    """``values`` with the values at ``rows`` (distinct positions) replaced by
-    ``replacements``, in order. Strings are copied by the compiled library, the kept values
-    between two rows as one run of bytes (a corruption replaces a few values of a column),
-    when the rows are in order or few; other values through one take."""
-    rows = np.ascontiguousarray(rows, dtype=np.int64)
-    in_order = bool(np.all(rows[1:] > rows[:-1]))
-    # rows out of order are sorted first, and their replacements taken: worth it for a few
-    few = 8 * len(rows) <= len(values)
-    if _library() and _are_strings(values.type) and replacements.type == values.type:
-        if not in_order and few:
-            # as the smallest integers that hold them: NumPy sorts those by radix, in linear time
-            order = np.argsort(rows.astype(np.min_scalar_type(len(values))), kind="stable")
-            rows, replacements, in_order = rows[order], take(replacements, order), True
-        put = _put_strings(values, rows, replacements) if in_order else None
-        if put is not None:
-            return put
-    source = np.arange(len(values))
-    source[rows] = len(values) + np.arange(len(rows))
-    return take(pa.concat_arrays([values, replacements]), source)
-
-
-def join_element_wise(
-    *strings: pa.Array | pa.ChunkedArray | str, null_handling: str = "emit_null"
-) -> pa.Array | pa.ChunkedArray:
-    """``pc.binary_join_element_wise(*strings, null_handling=null_handling)``: each row's
-    strings joined, the last of ``strings`` between two; a part is a column or one string for
-    every row. Joined by the compiled library when the columns are strings and the separator
-    one string (2 to 3 times as fast as Arrow), by Arrow otherwise. A row whose values are all
-    missing joins to "" when skipping them (Arrow 26 leaves such a row out of its answer)."""
-    *parts, separator = strings
-    if _library() is None or not _joinable(parts, separator, null_handling):
-        return pc.binary_join_element_wise(*strings, null_handling=null_handling)
-    rows = len(next(part for part in parts if not isinstance(part, str)))
-    arrays = [pa.array([part]) if isinstance(part, str) else one_array(part) for part in parts]
-    joined = _join(arrays, rows, separator.encode(), null_handling == "skip")
-    if any(isinstance(part, pa.ChunkedArray) for part in parts):
-        return pa.chunked_array([joined])
-    return joined
-
-
-def _joinable(parts: list, separator: Any, null_handling: str) -> bool:
-    """Whether the library joins ``parts`` by ``separator``: columns of strings of one length
-    and single strings, a single string between them, missing values skipped or missing."""
-    columns = [part for part in parts if isinstance(part, pa.Array | pa.ChunkedArray)]
-    return (
-        isinstance(separator, str)
-        and null_handling in ("emit_null", "skip")
-        and bool(columns)
-        and len(columns) + sum(isinstance(part, str) for part in parts) == len(parts)
-        and all(column.type == pa.string() for column in columns)
-        and len({len(column) for column in columns}) == 1
-    )
-
-
-def _join(arrays: list[pa.Array], rows: int, separator: bytes, skip_nulls: bool) -> pa.Array:
-    """The ``rows`` rows of ``arrays`` (strings; one of a single value: every row's) joined."""
-    library = _library()
-    parts = (_Part * len(arrays))(*(_described(array, rows) for array in arrays))
-    offsets, bits = pa.allocate_buffer(4 * (rows + 1)), pa.allocate_buffer((rows + 7) // 8)
-    nulls = ctypes.c_int64(0)
-    counts = (parts, len(arrays), rows)
-    size = library.join_offsets(
-        *counts, len(separator), skip_nulls, offsets.address, bits.address, ctypes.byref(nulls)
-    )
-    if size < 0:
-        raise OverflowError("the joined strings pass 2 GB: more than a string array holds")
-    out = pa.allocate_buffer(size + 32)  # the library moves up to 32 bytes at a time
-    library.join_bytes(*counts, separator, len(separator), offsets.address, out.address)
-    buffers = [bits if nulls.value else None, offsets, out.slice(0, size)]
-    return pa.Array.from_buffers(pa.string(), rows, buffers, null_count=nulls.value)
-
-
-def _described(strings: pa.Array, rows: int) -> _Part:
-    """A join's part as the library reads it: ``strings`` of ``rows`` values, or of one for
-    every row."""
-    validity, offsets, data = strings.buffers()
-    return _Part(
-        offsets.address + 4 * strings.offset,
-        _address(data),
-        _address(validity) if strings.null_count else None,
-        strings.offset,
-        int(np.frombuffer(offsets, np.int32, 1, 4 * (strings.offset + len(strings)))[0]),
-        len(strings) != rows,
-    )
 
 
 def _rows(positions: Positions) -> np.ndarray | None:
@@ -243,6 +146,28 @@ def _take_strings(values: pa.Array, rows: np.ndarray) -> pa.Array | None:
     return pa.Array.from_buffers(values.type, count, buffers, null_count=nulls)
 
 
+def replaced_at(values: pa.Array, rows: np.ndarray, replacements: pa.Array) -> pa.Array:
+    """``values`` with the values at ``rows`` (distinct positions) replaced by
+    ``replacements``, in order. Strings are copied by the compiled library, the kept values
+    between two rows as one run of bytes (a corruption replaces a few values of a column),
+    when the rows are in order or few; other values through one take."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    in_order = bool(np.all(rows[1:] > rows[:-1]))
+    # rows out of order are sorted first, and their replacements taken: worth it for a few
+    few = 8 * len(rows) <= len(values)
+    if _library() and _are_strings(values.type) and replacements.type == values.type:
+        if not in_order and few:
+            # as the smallest integers that hold them: NumPy sorts those by radix, in linear time
+            order = np.argsort(rows.astype(np.min_scalar_type(len(values))), kind="stable")
+            rows, replacements, in_order = rows[order], take(replacements, order), True
+        put = _put_strings(values, rows, replacements) if in_order else None
+        if put is not None:
+            return put
+    source = np.arange(len(values))
+    source[rows] = len(values) + np.arange(len(rows))
+    return take(pa.concat_arrays([values, replacements]), source)
+
+
 def _put_strings(values: pa.Array, rows: np.ndarray, replacements: pa.Array) -> pa.Array | None:
     """``values`` with the strings at ``rows`` (increasing) replaced by ``replacements``;
     None when the rows are not increasing positions of ``values`` or the strings pass 2 GB."""
@@ -281,6 +206,71 @@ def _put_strings(values: pa.Array, rows: np.ndarray, replacements: pa.Array) -> 
         )
     buffers = [bits, out_offsets, out.slice(0, size)]
     return pa.Array.from_buffers(values.type, length, buffers, null_count=nulls)
+
+
+def join_element_wise(
+    *strings: pa.Array | pa.ChunkedArray | str, null_handling: str = "emit_null"
+) -> pa.Array | pa.ChunkedArray:
+    """``pc.binary_join_element_wise(*strings, null_handling=null_handling)``: each row's
+    strings joined, the last of ``strings`` between two; a part is a column or one string for
+    every row. Joined by the compiled library when the columns are strings and the separator
+    one string (2 to 3 times as fast as Arrow), by Arrow otherwise. A row whose values are all
+    missing joins to "" when skipping them (Arrow 26 leaves such a row out of its answer)."""
+    *parts, separator = strings
+    if _library() is None or not _joinable(parts, separator, null_handling):
+        return pc.binary_join_element_wise(*strings, null_handling=null_handling)
+    rows = len(next(part for part in parts if not isinstance(part, str)))
+    arrays = [pa.array([part]) if isinstance(part, str) else one_array(part) for part in parts]
+    joined = _join(arrays, rows, separator.encode(), null_handling == "skip")
+    if any(isinstance(part, pa.ChunkedArray) for part in parts):
+        return pa.chunked_array([joined])
+    return joined
+
+
+def _joinable(parts: list, separator: Any, null_handling: str) -> bool:
+    """Whether the library joins ``parts`` by ``separator``: columns of strings of one length
+    and single strings, a single string between them, missing values skipped or missing."""
+    columns = [part for part in parts if isinstance(part, pa.Array | pa.ChunkedArray)]
+    return (
+        isinstance(separator, str)
+        and null_handling in ("emit_null", "skip")
+        and bool(columns)
+        and len(columns) + sum(isinstance(part, str) for part in parts) == len(parts)
+        and all(column.type == pa.string() for column in columns)
+        and len({len(column) for column in columns}) == 1
+    )
+
+
+def _join(arrays: list[pa.Array], rows: int, separator: bytes, skip_nulls: bool) -> pa.Array:
+    """The ``rows`` rows of ``arrays`` (strings; one of a single value: every row's) joined."""
+    library = _library()
+    parts = (_Part * len(arrays))(*(_described(array, rows) for array in arrays))
+    offsets, bits = pa.allocate_buffer(4 * (rows + 1)), pa.allocate_buffer((rows + 7) // 8)
+    nulls = ctypes.c_int64(0)
+    counts = (parts, len(arrays), rows)
+    size = library.join_offsets(
+        *counts, len(separator), skip_nulls, offsets.address, bits.address, ctypes.byref(nulls)
+    )
+    if size < 0:
+        raise OverflowError("the joined strings pass 2 GB: more than a string array holds")
+    out = pa.allocate_buffer(size + 32)  # the library moves up to 32 bytes at a time
+    library.join_bytes(*counts, separator, len(separator), offsets.address, out.address)
+    buffers = [bits if nulls.value else None, offsets, out.slice(0, size)]
+    return pa.Array.from_buffers(pa.string(), rows, buffers, null_count=nulls.value)
+
+
+def _described(strings: pa.Array, rows: int) -> _Part:
+    """A join's part as the library reads it: ``strings`` of ``rows`` values, or of one for
+    every row."""
+    validity, offsets, data = strings.buffers()
+    return _Part(
+        offsets.address + 4 * strings.offset,
+        _address(data),
+        _address(validity) if strings.null_count else None,
+        strings.offset,
+        int(np.frombuffer(offsets, np.int32, 1, 4 * (strings.offset + len(strings)))[0]),
+        len(strings) != rows,
+    )
 
 
 def _address(buffer: pa.Buffer | None) -> int | None:
