@@ -1,25 +1,48 @@
-"""Characters of string columns kept byte by byte."""
+"""Characters of string columns kept byte by byte, by the compiled library and by NumPy."""
 
 import pyarrow as pa
-from hypothesis import given
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gensample.generate import characters
+from gensample.native import take as native
 
 TEXTS = st.lists(st.none() | st.text())
+ONE_WAY = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+"""The fixture only chooses the way, the same for every example."""
 
 
+@pytest.fixture(params=["compiled", "numpy"])
+def way(request, monkeypatch):
+    """Keep the characters through the compiled library, or through NumPy as an installation
+    without it does."""
+    assert native.available()
+    if request.param == "numpy":
+        monkeypatch.setattr(native, "_library", lambda: None)
+    return request.param
+
+
+@ONE_WAY
 @given(TEXTS)
-def test_digits_keeps_only_the_digits_and_the_nulls(values):
+def test_digits_keeps_only_the_digits_and_the_nulls(way, values):
     expected = [None if v is None else "".join(c for c in v if c in "0123456789") for v in values]
     assert characters.digits(pa.array(values, pa.string())).to_pylist() == expected
 
 
-@given(TEXTS, st.integers(0, 3))
-def test_kept_keeps_the_range_of_a_slice_or_of_chunks(values, start):
+@ONE_WAY
+@given(TEXTS, st.integers(0, 11))
+def test_kept_keeps_the_range_of_a_slice_or_of_chunks(way, values, start):
     letters = "abcdefghijklmnopqrstuvwxyz"
     expected = [None if v is None else "".join(c for c in v if c in letters) for v in values]
     array = pa.array(values, pa.string())
-    assert characters.kept(array[start:], "a", "z").to_pylist() == expected[start:]
+    kept = characters.kept(array[start:], "a", "z")
+    assert kept.to_pylist() == expected[start:]
+    kept.validate(full=True)
     chunked = pa.chunked_array([array[:start], array[start:]], pa.string())
     assert characters.kept(chunked, "a", "z").to_pylist() == expected
+
+
+def test_a_slice_from_a_whole_byte_of_validity_keeps_its_own_nulls(way):
+    array = pa.array(["a1"] * 8 + [None, "b2", None, "c3"] + ["d4"] * 5, pa.string())
+    assert characters.kept(array[8:12], "a", "z").to_pylist() == [None, "b", None, "c"]

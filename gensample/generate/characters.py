@@ -1,10 +1,11 @@
 """Characters of string columns kept or dropped byte by byte, on the column's buffers (a regular
-expression over every value costs several times more)."""
+expression over every value costs several times more): by the compiled library
+(``native.take.keep_characters``), or with NumPy where it is not installed."""
 
 import numpy as np
 import pyarrow as pa
 
-from gensample.native.take import one_array
+from gensample.native.take import keep_characters, one_array
 
 
 def digits(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -17,6 +18,9 @@ def kept(values: pa.Array | pa.ChunkedArray, first: str, last: str) -> pa.Array:
     (``kept(names, "a", "z")`` drops all but small letters; nulls kept). A character beyond
     ASCII is always dropped: each of its bytes is above ASCII."""
     values = one_array(values)
+    compiled = keep_characters(values, first, last)
+    if compiled is not None:
+        return compiled
     if values.offset:  # a slice: copied, so the validity bits start at the first row
         values = pa.concat_arrays([values])
     validity, offsets, data = values.buffers()

@@ -2,7 +2,8 @@
  * Arrow's own: Arrow copies each value with a call of memcpy, this copies a short one (32 bytes
  * or less, most of a block's) with one or two 16-byte moves the compiler inlines. And the
  * replacing of some values of an array (``replaced_at``), which copies the values kept between
- * two replaced ones at once.
+ * two replaced ones at once; the joining of strings row by row; and the keeping of some
+ * characters of each string.
  *
  * A plain C library, loaded by ``take.py`` through ctypes: no Python API. Strings are Arrow's
  * ``string`` or ``binary`` layout: 32-bit offsets (``offsets[i]`` to ``offsets[i + 1]``, the
@@ -240,4 +241,23 @@ void join_bytes(const Part *parts, int32_t count, int64_t rows, const uint8_t *s
             at += size;
         }
     }
+}
+
+/* The bytes of each of ``rows`` strings from ``low`` to ``high`` kept, the others dropped
+ * (``keep_bytes``): into ``out`` (as many bytes as the strings hold) and ``out_offsets``
+ * (``rows + 1`` of them); return how many are kept. Each byte is written, then kept by moving
+ * past it or dropped by writing the next over it: no branch on the data. */
+int64_t keep_bytes(const int32_t *offsets, const uint8_t *data, int64_t rows, uint8_t low,
+                   uint8_t high, int32_t *out_offsets, uint8_t *out) {
+    int64_t kept = 0;
+    out_offsets[0] = 0;
+    for (int64_t row = 0; row < rows; row++) {
+        for (int32_t at = offsets[row]; at < offsets[row + 1]; at++) {
+            uint8_t byte = data[at];
+            out[kept] = byte;
+            kept += (uint8_t)(byte - low) <= (uint8_t)(high - low);
+        }
+        out_offsets[row + 1] = (int32_t)kept;
+    }
+    return kept;
 }

@@ -8,8 +8,9 @@ it (``tests/test_native_take.py`` checks), which saves about 5% of a block's gen
 ``replaced_at(values, rows, replacements)`` replaces a few values of an array, copying the
 strings between two of them as one run; ``join_element_wise`` is Arrow's
 ``binary_join_element_wise``, strings joined by the library (``tests/test_native_take.py``
-checks that generation joins through it). ``one_array`` gives a chunked array as one array
-without copying an only chunk, as Arrow's ``combine_chunks`` does.
+checks that generation joins through it); ``keep_characters`` keeps a range of ASCII
+characters of each string (``generate.characters``). ``one_array`` gives a chunked array as one
+array without copying an only chunk, as Arrow's ``combine_chunks`` does.
 """
 
 import ctypes
@@ -45,7 +46,7 @@ def _library() -> ctypes.CDLL | None:
     library = load("gensample.native._take")
     if library is None:
         return None
-    pointer, count, small = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int32
+    pointer, count, small, byte = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int32, ctypes.c_uint8
     parts = (ctypes.POINTER(_Part), small, count)
     nulls = ctypes.POINTER(ctypes.c_int64)  # where the count of nulls goes
     signatures = {  # name: (what it returns, its arguments)
@@ -57,6 +58,7 @@ def _library() -> ctypes.CDLL | None:
         "put_validity": (count, (pointer, count, count, pointer, count, pointer, count, pointer)),
         "join_offsets": (count, (*parts, small, small, pointer, pointer, nulls)),
         "join_bytes": (None, (*parts, pointer, small, pointer, pointer)),
+        "keep_bytes": (count, (pointer, pointer, count, byte, byte, pointer, pointer)),
     }
     for name, (returns, arguments) in signatures.items():
         function = getattr(library, name)
@@ -271,6 +273,28 @@ def _described(strings: pa.Array, rows: int) -> _Part:
         int(np.frombuffer(offsets, np.int32, 1, 4 * (strings.offset + len(strings)))[0]),
         len(strings) != rows,
     )
+
+
+def keep_characters(values: pa.Array, first: str, last: str) -> pa.Array | None:
+    """Each of the strings ``values`` with only its bytes from the ASCII character ``first``
+    to ``last`` (nulls kept), by the compiled library; None when it is not installed."""
+    library = _library()
+    if library is None:
+        return None
+    if values.offset % 8:  # a slice: copied, so the validity bits start at a byte
+        values = pa.concat_arrays([values])
+    validity, offsets, data = values.buffers()
+    rows = len(values)
+    bounds = np.frombuffer(offsets, np.int32, rows + 1, 4 * values.offset)
+    out_offsets = pa.allocate_buffer(4 * (rows + 1))
+    out = pa.allocate_buffer(int(bounds[-1] - bounds[0]))
+    wanted = (ord(first), ord(last))
+    kept = library.keep_bytes(
+        bounds.ctypes.data, _address(data), rows, *wanted, out_offsets.address, out.address
+    )
+    bits = validity.slice(values.offset // 8) if values.null_count else None
+    buffers = [bits, out_offsets, out.slice(0, kept)]
+    return pa.Array.from_buffers(pa.string(), rows, buffers, null_count=values.null_count)
 
 
 def _address(buffer: pa.Buffer | None) -> int | None:
