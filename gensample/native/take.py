@@ -157,7 +157,7 @@ def replaced_at(values: pa.Array, rows: np.ndarray, replacements: pa.Array) -> p
     in_order = bool(np.all(rows[1:] > rows[:-1]))
     # rows out of order are sorted first, and their replacements taken: worth it for a few
     few = 8 * len(rows) <= len(values)
-    if _library() and _are_strings(values.type) and replacements.type == values.type:
+    if _library() is not None and _are_strings(values.type) and replacements.type == values.type:
         if not in_order and few:
             # as the smallest integers that hold them: NumPy sorts those by radix, in linear time
             order = np.argsort(rows.astype(np.min_scalar_type(len(values))), kind="stable")
