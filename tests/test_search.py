@@ -1,11 +1,13 @@
 """reference.search: sorted values searched for many keys at once, compiled or through NumPy."""
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from gensample import reference
 from gensample.native import search as native
 from gensample.reference import search
 
@@ -70,3 +72,30 @@ def test_any_sorted_values_and_keys_give_numpys_answer(values, keys):
     values = np.sort(values)
     found = search.Sorted(values).right(keys)
     np.testing.assert_array_equal(found, np.searchsorted(values, keys, side="right"))
+
+
+def test_the_alias_pick_keeps_each_column_by_its_coin_else_its_alias(way):
+    rng = np.random.default_rng(5)
+    keep, alias = rng.random(300), rng.integers(0, 300, 300)
+    column, uniform = rng.integers(0, 300, 10_000), rng.random(10_000)
+    picked = native.alias_pick(column, uniform, keep, alias)
+    if way == "numpy":
+        assert picked is None  # Pool.draw then picks through NumPy
+    else:
+        expected = [c if u < keep[c] else alias[c] for c, u in zip(column, uniform, strict=True)]
+        assert picked.tolist() == expected
+
+
+def test_an_alias_pick_outside_the_table_raises_and_other_kinds_are_left_to_numpy():
+    keep, alias = np.array([0.5, 1.0]), np.array([1, 1])
+    with pytest.raises(IndexError, match="outside the table of 2"):
+        native.alias_pick(np.array([0, 2]), np.array([0.1, 0.2]), keep, alias)
+    assert native.alias_pick(np.array([0, 1], np.int32), np.array([0.1, 0.2]), keep, alias) is None
+
+
+def test_a_pool_draws_the_same_indices_either_way(monkeypatch):
+    pool = reference.Pool(pa.array(["a", "b", "c", "d"]), np.array([0.1, 0.2, 0.3, 0.4]))
+    compiled = pool.draw(np.random.default_rng(9), 40_000)
+    monkeypatch.setattr(native, "_library", lambda: None)  # installed without it
+    assert np.array_equal(pool.draw(np.random.default_rng(9), 40_000), compiled)
+    assert np.allclose(np.bincount(compiled) / 40_000, [0.1, 0.2, 0.3, 0.4], atol=0.01)

@@ -5,7 +5,8 @@
  * A plain C library, loaded by ``native/search.py`` through ctypes: no Python API. A key's
  * bucket only narrows its search: the values on either side of it are checked, so that
  * rounding in the buckets' arithmetic never decides an answer (the whole range is searched
- * when a check fails).
+ * when a check fails). And the last step of Walker's alias method, for ``reference.Pool``'s
+ * draws.
  */
 
 #include <stdint.h>
@@ -51,3 +52,20 @@
 
 SEARCH_RIGHT(double)
 SEARCH_RIGHT(int64_t)
+
+/* Walker's alias method, its last step (``reference.Pool.draw``): for each of ``count`` draws,
+ * the drawn ``column`` (of a table of ``n``) kept when its ``uniform`` number is below the
+ * column's ``keep`` share, else the column's ``alias``; into ``out``. One pass without a branch
+ * on the coin, where NumPy makes four arrays the size of the draws. Return 0, or -1 when a
+ * column lies outside the table. */
+int64_t alias_pick(const int64_t *column, const double *uniform, const double *keep,
+                   const int64_t *alias, int64_t n, int64_t count, int64_t *out) {
+    for (int64_t i = 0; i < count; i++) {
+        int64_t drawn = column[i];
+        if ((uint64_t)drawn >= (uint64_t)n) return -1;
+        int64_t other = alias[drawn];
+        int64_t kept = uniform[i] < keep[drawn];  /* a coin: no branch on it */
+        out[i] = other + kept * (drawn - other);
+    }
+    return 0;
+}

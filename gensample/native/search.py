@@ -1,6 +1,7 @@
 """NumPy's ``searchsorted`` (side "right") of many keys, narrowed by a guide table, in the
 compiled ``_search`` library when the package was installed with it: ``reference.search.Sorted``
-searches so, and through NumPy without it (the same answers)."""
+searches so, and through NumPy without it (the same answers). ``alias_pick``: the last step of
+``reference.Pool.draw`` (Walker's alias method) in one pass."""
 
 import ctypes
 import functools
@@ -28,6 +29,8 @@ def _library() -> ctypes.CDLL | None:
         function = getattr(library, name)
         function.restype = None
         function.argtypes = (*values, *guide, *keys, pointer)  # and where the answers go
+    library.alias_pick.restype = count
+    library.alias_pick.argtypes = (pointer,) * 4 + (count, count, pointer)
     return library
 
 
@@ -60,3 +63,23 @@ def search_right(
         found.ctypes.data,
     )
     return found
+
+
+def alias_pick(
+    column: np.ndarray, uniform: np.ndarray, keep: np.ndarray, alias: np.ndarray
+) -> np.ndarray | None:
+    """``np.where(uniform < keep[column], column, alias[column])``, the last step of Walker's
+    alias method, in one pass; None when the library is not installed or the arrays are of
+    other kinds (64-bit integers, doubles) or lengths."""
+    library = _library()
+    kinds = (column.dtype, uniform.dtype, keep.dtype, alias.dtype)
+    if library is None or kinds != (np.int64, np.float64, np.float64, np.int64):
+        return None
+    if len(column) != len(uniform) or len(keep) != len(alias):
+        return None
+    column, uniform, keep, alias = map(np.ascontiguousarray, (column, uniform, keep, alias))
+    picked = np.empty(len(column), np.int64)
+    addresses = (array.ctypes.data for array in (column, uniform, keep, alias))
+    if library.alias_pick(*addresses, len(keep), len(column), picked.ctypes.data) < 0:
+        raise IndexError(f"a drawn column lies outside the table of {len(keep)}")
+    return picked

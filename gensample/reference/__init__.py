@@ -19,6 +19,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from gensample.native.search import alias_pick
 from gensample.reference.search import Sorted
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -49,8 +50,11 @@ class Pool:
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Indices of ``size`` values drawn by probability (Walker's alias method)."""
         column = rng.integers(0, len(self.probabilities), size)
-        keep = rng.random(size) < self._alias[0][column]
-        return np.where(keep, column, self._alias[1][column])
+        uniform, (keep, alias) = rng.random(size), self._alias
+        picked = alias_pick(column, uniform, keep, alias)  # compiled, when installed
+        if picked is None:
+            picked = np.where(uniform < keep[column], column, alias[column])
+        return picked
 
     @functools.cached_property
     def _alias(self) -> tuple[np.ndarray, np.ndarray]:
