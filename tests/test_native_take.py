@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -102,71 +101,6 @@ def test_a_row_given_twice_keeps_its_last_replacement():
     assert replaced.to_pylist() == ["a", "y"]
 
 
-@st.composite
-def parts_to_join(draw):
-    """Columns of strings of one length (slices, at times) and single strings, in any order."""
-    rows = draw(st.integers(0, 30))
-    parts = []
-    for _ in range(draw(st.integers(1, 5))):
-        if draw(st.booleans()):
-            values = draw(st.lists(TEXTS, min_size=rows + 2, max_size=rows + 2))
-            parts.append(pa.array(values, pa.string()).slice(draw(st.integers(0, 2)), rows))
-        else:
-            parts.append(draw(st.text(max_size=20)))
-    if all(isinstance(part, str) for part in parts):
-        parts.append(pa.array(draw(st.lists(TEXTS, min_size=rows, max_size=rows)), pa.string()))
-    return parts
-
-
-def joined_in_python(parts: list, separator: str, skip: bool, rows: int) -> list:
-    """Each row's parts joined by ``separator``: missing when one is (or skipped)."""
-    joined = []
-    for row in range(rows):
-        values = [part if isinstance(part, str) else part[row].as_py() for part in parts]
-        present = [value for value in values if value is not None]
-        joined.append(separator.join(present) if skip or len(present) == len(values) else None)
-    return joined
-
-
-@settings(max_examples=300, deadline=None)
-@given(parts_to_join(), st.text(max_size=3), st.booleans())
-def test_strings_are_joined_row_by_row(parts, separator, skip):
-    rows = next(len(part) for part in parts if not isinstance(part, str))
-    null_handling = "skip" if skip else "emit_null"
-    joined = native.join_element_wise(*parts, separator, null_handling=null_handling)
-    assert joined.type == pa.string()
-    assert joined.to_pylist() == joined_in_python(parts, separator, skip, rows)
-    joined.validate(full=True)
-    if not skip:  # as Arrow's (which leaves out a row of values all missing, when skipping)
-        assert joined.equals(pc.binary_join_element_wise(*parts, separator))
-
-
-def test_chunked_columns_are_joined_into_a_chunked_array():
-    last = pa.chunked_array([pa.array(["Ng", None]), pa.array(["Li"])])
-    joined = native.join_element_wise(pa.array(["Ann", "Bo", "Cy"]), last, " ")
-    assert isinstance(joined, pa.ChunkedArray)
-    assert joined.to_pylist() == ["Ann Ng", None, "Cy Li"]
-
-
-@pytest.mark.parametrize(
-    "parts",
-    [
-        (pa.array([b"a", b"b"]), pa.array([b"x", b"y"]), b"-"),  # bytes: Arrow's
-        (pa.array(["a", "b"]), pa.array(["x", "y"]), pa.array(["-", "+"])),  # separators
-        (pa.array(["a", "b"], pa.large_string()), pa.scalar("-", pa.large_string())),
-        (pa.array(["a", "b"]), pa.scalar("x"), "-"),  # an Arrow scalar
-    ],
-)
-def test_what_the_library_does_not_join_arrow_joins(parts):
-    expected = pc.binary_join_element_wise(*parts)
-    assert native.join_element_wise(*parts).equals(expected)
-
-
-def test_columns_of_other_lengths_are_refused_as_arrow_refuses_them():
-    with pytest.raises(pa.ArrowInvalid):
-        native.join_element_wise(pa.array(["a", "b"]), pa.array(["x"]), "-")
-
-
 def test_a_table_keeps_its_schema_and_every_column_type():
     schema = pa.schema(
         [("name", pa.string()), ("n", pa.int64()), ("when", pa.date32())], metadata={b"k": b"v"}
@@ -236,14 +170,3 @@ def test_generation_takes_its_values_through_the_compiled_take():
                 ):
                     found.append(f"{path.name}:{node.lineno}")
     assert not found, f"use gensample.native.take.take instead of .take(): {found}"
-
-
-def test_generation_joins_its_strings_through_the_compiled_join():
-    """A block's joins go through ``native.join_element_wise``, not Arrow's."""
-    found = [
-        f"{path.name}:{node.lineno}"
-        for path in (path for folder in GENERATION for path in sorted(folder.rglob("*.py")))
-        for node in ast.walk(ast.parse(path.read_text(), str(path)))
-        if isinstance(node, ast.Attribute) and node.attr == "binary_join_element_wise"
-    ]
-    assert not found, f"use gensample.native.take.join_element_wise: {found}"

@@ -5,7 +5,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions.arrays import choose_other, current_index, substitute_one
-from gensample.native.take import join_element_wise, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import take
 
 UNIT_DESIGNATORS = ("Apt ", "Apt. ", "#", "Unit ", "Apartment ", "Ste ")
 """Ways of writing an apartment or unit before its number (with what follows them)."""

@@ -11,7 +11,8 @@ from gensample.corruptions.arrays import (
     substitute_suffix,
     to_code_points,
 )
-from gensample.native.take import join_element_wise, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import take
 
 PLUS_TAGS = ("shop", "news", "promo", "store", "deals", "1", "retail")
 """Tags people add after a '+' to sort a shop's mail."""

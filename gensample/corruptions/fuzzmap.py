@@ -30,7 +30,8 @@ from gensample.corruptions.weights import (
     FieldFuzz,
     weighed,
 )
-from gensample.native.take import join_element_wise, one_array, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import one_array, take
 
 FIELD_KINDS = MappingProxyType({"name": "name_pair", "birth_date": "date"})
 """The kind of value a field holds (what corruptions apply to it); the others are text."""

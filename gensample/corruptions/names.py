@@ -6,7 +6,8 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.corruptions.arrays import below, false_where_null, match_case
-from gensample.native.take import join_element_wise, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import take
 
 
 def _nicknames_of(names: pa.Array) -> tuple[np.ndarray, pa.Array]:

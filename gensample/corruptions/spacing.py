@@ -12,7 +12,7 @@ from gensample.corruptions.arrays import (
     pick_one_per_row,
     to_code_points,
 )
-from gensample.native.take import join_element_wise
+from gensample.native.strings import join_element_wise
 
 SPACE = ord(" ")
 STRAY_MARKS = np.array([ord(mark) for mark in ".-'"], dtype=np.uint32)

@@ -20,7 +20,7 @@ from gensample.corruptions.arrays import (
     to_code_points,
     word_starts,
 )
-from gensample.native.take import join_element_wise
+from gensample.native.strings import join_element_wise
 
 FIRST_LETTER_SPARED = 0.85
 """Share of values whose slip avoids the first letter of each word when it can."""

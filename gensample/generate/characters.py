@@ -1,11 +1,12 @@
 """Characters of string columns kept or dropped byte by byte, on the column's buffers (a regular
 expression over every value costs several times more): by the compiled library
-(``native.take.keep_characters``), or with NumPy where it is not installed."""
+(``native.strings.keep_characters``), or with NumPy where it is not installed."""
 
 import numpy as np
 import pyarrow as pa
 
-from gensample.native.take import keep_characters, one_array
+from gensample.native.strings import keep_characters
+from gensample.native.take import one_array
 
 
 def digits(values: pa.Array | pa.ChunkedArray) -> pa.Array:

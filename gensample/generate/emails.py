@@ -27,7 +27,8 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.generate.names import Names, in_row_order, of_heads
-from gensample.native.take import join_element_wise, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import take
 from gensample.reference import Pool
 
 FORMS = (  # (form, share) of the local parts people choose

@@ -23,7 +23,8 @@ import pyarrow.compute as pc
 from gensample import reference
 from gensample.corruptions.arrays import put
 from gensample.generate import rare_names
-from gensample.native.take import join_element_wise, one_array, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import one_array, take
 
 HYPHENATED, DOUBLE = 0.015, 0.006
 """Shares of people with a hyphenated family name, and with two family names (no hyphen)."""

@@ -18,7 +18,8 @@ from gensample import reference
 from gensample.corruptions import arrays
 from gensample.generate import emails, lookalikes, names
 from gensample.generate.seeding import BLOCK_SIZE, stream
-from gensample.native.take import join_element_wise, one_array, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import one_array, take
 from gensample.settings import Settings
 
 SCHEMA = pa.schema(

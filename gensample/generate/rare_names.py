@@ -12,7 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.native.take import join_element_wise, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import take
 
 RARE_SOURCE_COUNT = 1_000
 """Census names held by fewer people than this lend their heads and tails to rare names."""

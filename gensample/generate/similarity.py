@@ -14,7 +14,8 @@ from rapidfuzz.distance import JaroWinkler
 
 from gensample.corruptions.arrays import false_where_null, put
 from gensample.generate import characters
-from gensample.native.take import join_element_wise, one_array, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import one_array, take
 
 SCHEMA = pa.schema(
     [

@@ -19,7 +19,8 @@ from gensample.corruptions.arrays import differs, false_where_null, put
 from gensample.corruptions.names import nickname_at
 from gensample.generate import characters
 from gensample.generate.seeding import stream
-from gensample.native.take import join_element_wise, one_array, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import one_array, take
 
 ADDRESS = ("address_line1", "address_line2", "city", "state", "postal_code")
 COLUMNS = {

@@ -6,38 +6,21 @@ library when the package was installed with it: Arrow copies each string with a 
 array, a chunked array or a table. Every take of ``generate`` and ``corruptions`` goes through
 it (``tests/test_native_take.py`` checks), which saves about 5% of a block's generation.
 ``replaced_at(values, rows, replacements)`` replaces a few values of an array, copying the
-strings between two of them as one run; ``join_element_wise`` is Arrow's
-``binary_join_element_wise``, strings joined by the library (``tests/test_native_take.py``
-checks that generation joins through it); ``keep_characters`` keeps a range of ASCII
-characters of each string (``generate.characters``). ``one_array`` gives a chunked array as one
-array without copying an only chunk, as Arrow's ``combine_chunks`` does.
+strings between two of them as one run. ``one_array`` gives a chunked array as one array
+without copying an only chunk, as Arrow's ``combine_chunks`` does. The same library joins and
+filters strings: ``native.strings``.
 """
 
 import ctypes
 import functools
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from gensample.native import load
+from gensample.native import address, declare, load
 
 Values = pa.Array | pa.ChunkedArray | pa.Table
 Positions = np.ndarray | pa.Array | list[int]
-
-
-class _Part(ctypes.Structure):
-    """A part of a join as the library reads it (its ``Part``)."""
-
-    _fields_ = (
-        ("offsets", ctypes.c_void_p),
-        ("data", ctypes.c_void_p),
-        ("validity", ctypes.c_void_p),
-        ("first", ctypes.c_int64),
-        ("end", ctypes.c_int32),
-        ("same", ctypes.c_int32),
-    )
 
 
 @functools.cache
@@ -46,9 +29,7 @@ def _library() -> ctypes.CDLL | None:
     library = load("gensample.native._take")
     if library is None:
         return None
-    pointer, count, small, byte = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int32, ctypes.c_uint8
-    parts = (ctypes.POINTER(_Part), small, count)
-    nulls = ctypes.POINTER(ctypes.c_int64)  # where the count of nulls goes
+    pointer, count = ctypes.c_void_p, ctypes.c_int64
     signatures = {  # name: (what it returns, its arguments)
         "take_offsets": (count, (pointer, count, pointer, count, pointer)),
         "take_bytes": (None, (pointer, count, pointer, pointer, count, pointer, pointer)),
@@ -56,14 +37,8 @@ def _library() -> ctypes.CDLL | None:
         "put_offsets": (count, (pointer, count, pointer, count, pointer, pointer)),
         "put_bytes": (None, (pointer, count, pointer, pointer, count) + (pointer,) * 4),
         "put_validity": (count, (pointer, count, count, pointer, count, pointer, count, pointer)),
-        "join_offsets": (count, (*parts, small, small, pointer, pointer, nulls)),
-        "join_bytes": (None, (*parts, pointer, small, pointer, pointer)),
-        "keep_bytes": (count, (pointer, pointer, count, byte, byte, pointer, pointer)),
     }
-    for name, (returns, arguments) in signatures.items():
-        function = getattr(library, name)
-        function.restype, function.argtypes = returns, arguments
-    return library
+    return declare(library, signatures)
 
 
 def available() -> bool:
@@ -185,11 +160,11 @@ def _put_strings(values: pa.Array, rows: np.ndarray, replacements: pa.Array) -> 
     library.put_bytes(
         starts,
         length,
-        _address(data),
+        address(data),
         at,
         count,
         new_starts,
-        _address(new[2]),
+        address(new[2]),
         out_offsets.address,
         out.address,
     )
@@ -197,106 +172,14 @@ def _put_strings(values: pa.Array, rows: np.ndarray, replacements: pa.Array) -> 
     if values.null_count or replacements.null_count:
         bits = pa.allocate_buffer((length + 7) // 8)
         nulls = library.put_validity(
-            _address(validity) if values.null_count else None,
+            address(validity) if values.null_count else None,
             values.offset,
             length,
             at,
             count,
-            _address(new[0]) if replacements.null_count else None,
+            address(new[0]) if replacements.null_count else None,
             replacements.offset,
             bits.address,
         )
     buffers = [bits, out_offsets, out.slice(0, size)]
     return pa.Array.from_buffers(values.type, length, buffers, null_count=nulls)
-
-
-def join_element_wise(
-    *strings: pa.Array | pa.ChunkedArray | str, null_handling: str = "emit_null"
-) -> pa.Array | pa.ChunkedArray:
-    """``pc.binary_join_element_wise(*strings, null_handling=null_handling)``: each row's
-    strings joined, the last of ``strings`` between two; a part is a column or one string for
-    every row. Joined by the compiled library when the columns are strings and the separator
-    one string (2 to 3 times as fast as Arrow), by Arrow otherwise. A row whose values are all
-    missing joins to "" when skipping them (Arrow 26 leaves such a row out of its answer)."""
-    *parts, separator = strings
-    if _library() is None or not _joinable(parts, separator, null_handling):
-        return pc.binary_join_element_wise(*strings, null_handling=null_handling)
-    rows = len(next(part for part in parts if not isinstance(part, str)))
-    arrays = [pa.array([part]) if isinstance(part, str) else one_array(part) for part in parts]
-    joined = _join(arrays, rows, separator.encode(), null_handling == "skip")
-    if any(isinstance(part, pa.ChunkedArray) for part in parts):
-        return pa.chunked_array([joined])
-    return joined
-
-
-def _joinable(parts: list, separator: Any, null_handling: str) -> bool:
-    """Whether the library joins ``parts`` by ``separator``: columns of strings of one length
-    and single strings, a single string between them, missing values skipped or missing."""
-    columns = [part for part in parts if isinstance(part, pa.Array | pa.ChunkedArray)]
-    return (
-        isinstance(separator, str)
-        and null_handling in ("emit_null", "skip")
-        and bool(columns)
-        and len(columns) + sum(isinstance(part, str) for part in parts) == len(parts)
-        and all(column.type == pa.string() for column in columns)
-        and len({len(column) for column in columns}) == 1
-    )
-
-
-def _join(arrays: list[pa.Array], rows: int, separator: bytes, skip_nulls: bool) -> pa.Array:
-    """The ``rows`` rows of ``arrays`` (strings; one of a single value: every row's) joined."""
-    library = _library()
-    parts = (_Part * len(arrays))(*(_described(array, rows) for array in arrays))
-    offsets, bits = pa.allocate_buffer(4 * (rows + 1)), pa.allocate_buffer((rows + 7) // 8)
-    nulls = ctypes.c_int64(0)
-    counts = (parts, len(arrays), rows)
-    size = library.join_offsets(
-        *counts, len(separator), skip_nulls, offsets.address, bits.address, ctypes.byref(nulls)
-    )
-    if size < 0:
-        raise OverflowError("the joined strings pass 2 GB: more than a string array holds")
-    out = pa.allocate_buffer(size + 32)  # the library moves up to 32 bytes at a time
-    library.join_bytes(*counts, separator, len(separator), offsets.address, out.address)
-    buffers = [bits if nulls.value else None, offsets, out.slice(0, size)]
-    return pa.Array.from_buffers(pa.string(), rows, buffers, null_count=nulls.value)
-
-
-def _described(strings: pa.Array, rows: int) -> _Part:
-    """A join's part as the library reads it: ``strings`` of ``rows`` values, or of one for
-    every row."""
-    validity, offsets, data = strings.buffers()
-    return _Part(
-        offsets.address + 4 * strings.offset,
-        _address(data),
-        _address(validity) if strings.null_count else None,
-        strings.offset,
-        int(np.frombuffer(offsets, np.int32, 1, 4 * (strings.offset + len(strings)))[0]),
-        len(strings) != rows,
-    )
-
-
-def keep_characters(values: pa.Array, first: str, last: str) -> pa.Array | None:
-    """Each of the strings ``values`` with only its bytes from the ASCII character ``first``
-    to ``last`` (nulls kept), by the compiled library; None when it is not installed."""
-    library = _library()
-    if library is None:
-        return None
-    if values.offset % 8:  # a slice: copied, so the validity bits start at a byte
-        values = pa.concat_arrays([values])
-    validity, offsets, data = values.buffers()
-    rows = len(values)
-    bounds = np.frombuffer(offsets, np.int32, rows + 1, 4 * values.offset)
-    out_offsets = pa.allocate_buffer(4 * (rows + 1))
-    out = pa.allocate_buffer(int(bounds[-1] - bounds[0]))
-    wanted = (ord(first), ord(last))
-    kept = library.keep_bytes(
-        bounds.ctypes.data, _address(data), rows, *wanted, out_offsets.address, out.address
-    )
-    bits = validity.slice(values.offset // 8) if values.null_count else None
-    buffers = [bits, out_offsets, out.slice(0, kept)]
-    return pa.Array.from_buffers(pa.string(), rows, buffers, null_count=values.null_count)
-
-
-def _address(buffer: pa.Buffer | None) -> int | None:
-    """The address of ``buffer``; None (NULL) for no buffer (no bitmap, strings all empty)."""
-    return None if buffer is None else buffer.address

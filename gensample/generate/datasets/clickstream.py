@@ -31,7 +31,8 @@ from gensample.generate.datasets.draws import random_ids
 from gensample.generate.datasets.sessions import login_positions, login_windows, place_sessions
 from gensample.generate.datasets.texts import hex_text, random_bytes
 from gensample.generate.seeding import stream
-from gensample.native.take import join_element_wise, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import take
 from gensample.reference import Pool
 from gensample.settings import DATASET_PARENTS, Settings
 

@@ -24,7 +24,8 @@ from gensample.generate.datasets.common import (
 )
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.seeding import stream
-from gensample.native.take import join_element_wise, one_array, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import one_array, take
 from gensample.reference import Pool
 from gensample.settings import DATASET_PARENTS, Settings
 

@@ -9,7 +9,8 @@ import pyarrow.compute as pc
 
 from gensample.generate.datasets.contract import BlockInput
 from gensample.generate.seeding import stream
-from gensample.native.take import join_element_wise, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import take
 
 
 def person_habit(

@@ -12,7 +12,8 @@ from gensample.corruptions import arrays, dates, fuzzmap
 from gensample.corruptions.fuzzmap import FieldFuzz
 from gensample.corruptions.weights import DIFFICULTIES, Difficulty
 from gensample.generate.datasets import systems
-from gensample.native.take import join_element_wise, one_array, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import one_array, take
 from gensample.settings import Settings
 
 

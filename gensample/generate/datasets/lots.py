@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from gensample.generate.datasets import products as products_
 from gensample.generate.datasets.stock import mix, per_catalog, text_keys
-from gensample.native.take import join_element_wise
+from gensample.native.strings import join_element_wise
 from gensample.reference import catalog, supply
 from gensample.settings import Settings
 

@@ -7,7 +7,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.native.take import join_element_wise, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import take
 from gensample.reference import catalog as catalog_data
 
 

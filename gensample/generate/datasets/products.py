@@ -25,7 +25,8 @@ from gensample.generate.datasets.common import MONEY, epoch_day, money
 from gensample.generate.datasets.contract import Parents
 from gensample.generate.datasets.product_texts import column_of, pack_table
 from gensample.generate.seeding import stream
-from gensample.native.take import join_element_wise, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import take
 from gensample.reference import catalog as catalog_data
 from gensample.reference import retail, stamps, user_tables
 from gensample.settings import DATASET_PARENTS, Settings

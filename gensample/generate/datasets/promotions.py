@@ -20,7 +20,8 @@ from gensample.generate.datasets.contract import Parents
 from gensample.generate.datasets.stock import per_catalog
 from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
-from gensample.native.take import join_element_wise, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import take
 from gensample.reference import deals
 from gensample.settings import DATASET_PARENTS, Settings
 

@@ -16,7 +16,8 @@ from gensample import reference
 from gensample.generate.datasets.common import epoch_day
 from gensample.generate.datasets.contract import Parents
 from gensample.generate.seeding import stream
-from gensample.native.take import join_element_wise, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import take
 from gensample.reference import user_tables
 from gensample.settings import DATASET_PARENTS, Settings
 

@@ -26,7 +26,8 @@ from gensample.generate.seeding import BLOCK_SIZE, stream
 from gensample.generate.spec.arrow_types import schemas
 from gensample.generate.spec.columns import GENERATORS, Context, formatted, parent_weights
 from gensample.generate.spec.model import Spec, column_order
-from gensample.native.take import join_element_wise, take
+from gensample.native.strings import join_element_wise
+from gensample.native.take import take
 from gensample.settings import DATASET_PARENTS, Settings
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.native.take import join_element_wise
+from gensample.native.strings import join_element_wise
 
 Value = pa.Array | pa.Scalar
 
