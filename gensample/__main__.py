@@ -19,6 +19,6 @@ def _drop_current_directory() -> None:
 
 _drop_current_directory()
 
-from gensample.cli import entry  # noqa: E402  (only once the path is safe)
+from gensample.launch import entry  # noqa: E402  (only once the path is safe)
 
 entry()

@@ -32,6 +32,7 @@ STAGES = {
     "export": 7,
     "cli": 7,
     "__main__": 8,
+    "launch": 8,
     "gensample": 8,  # the package itself: the API's names
 }
 

@@ -1,0 +1,83 @@
+"""The start of the command (``gensample`` and ``python -m gensample``): first, once, the same
+process started again with huge pages for its C heap, when that is how Linux offers them.
+
+A block gathers values at random places in arrays of several MB (people, lines, name pools),
+and with pages of 4 KB nearly every such read also misses the processor's cache of page
+addresses (its TLB). Linux maps memory in transparent huge pages of 2 MB where a program asks
+for them (``madvise``, the default of most distributions), and glibc 2.35 or later asks for
+them for the heap it grows (where NumPy and Arrow allocate) when its tunable
+``glibc.malloc.hugetlb`` is 1. Tunables are read when a program starts, so the command runs
+itself again at once, before importing anything heavy: ``exec`` (the same process, its
+arguments and open files) with the tunable added to ``GLIBC_TUNABLES``. The worker processes
+fork from it and a Dask cluster it starts inherits the variable. Measured: a million customers'
+blocks 10% faster, the whole day 4.6%, with the same peak memory (bench/README.md).
+
+Nothing is done where it cannot help or is not wanted: off Linux or glibc, before glibc 2.35,
+with huge pages ``always`` on (already used) or ``never``, or when ``GLIBC_TUNABLES`` already
+sets ``glibc.malloc.hugetlb`` (``glibc.malloc.hugetlb=0``: not at all).
+"""
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+
+TUNABLE = "glibc.malloc.hugetlb"
+TUNABLES = "GLIBC_TUNABLES"
+FIRST_GLIBC = (2, 35)
+"""The first glibc with the tunable."""
+HUGE_PAGES_SETTING = "/sys/kernel/mm/transparent_hugepage/enabled"
+
+
+def entry() -> None:
+    """Start with huge pages when it helps (see the module), then run the command line."""
+    start_with_huge_pages()
+    from gensample.cli import entry as command_line
+
+    command_line()
+
+
+def start_with_huge_pages() -> None:
+    """Run this program again in this process with glibc's huge pages tunable on, when it helps
+    (see the module); else, or when it cannot be run again, return and go on as it is."""
+    environment = with_huge_pages(os.environ, glibc_version(), huge_pages_mode())
+    if environment is None or not sys.executable:
+        return
+    try:
+        os.execve(sys.executable, sys.orig_argv, environment)
+    except OSError:  # no longer there, say: go on without
+        return
+
+
+def with_huge_pages(
+    environment: Mapping[str, str], glibc: tuple[int, int] | None, mode: str | None
+) -> dict[str, str] | None:
+    """``environment`` with the huge pages tunable added, or None when it would not help: no
+    glibc (None) or one before 2.35, huge pages not given on request (``mode`` other than
+    ``madvise``), or the tunable already set, to either value."""
+    tunables = environment.get(TUNABLES, "")
+    if glibc is None or glibc < FIRST_GLIBC or mode != "madvise":
+        return None
+    if any(entry.split("=")[0] == TUNABLE for entry in tunables.split(":")):
+        return None
+    return {**environment, TUNABLES: ":".join(filter(None, [tunables, f"{TUNABLE}=1"]))}
+
+
+def glibc_version() -> tuple[int, int] | None:
+    """The running glibc's version, as (major, minor); None with another C library."""
+    try:
+        found = re.fullmatch(r"glibc (\d+)\.(\d+).*", os.confstr("CS_GNU_LIBC_VERSION") or "")
+    except (ValueError, OSError, AttributeError):  # no such name here: not glibc
+        return None
+    return (int(found[1]), int(found[2])) if found else None
+
+
+def huge_pages_mode(setting: str = HUGE_PAGES_SETTING) -> str | None:
+    """When Linux gives transparent huge pages: ``always``, ``madvise`` (on request) or
+    ``never``, the word in brackets of its setting; None where there is no such setting."""
+    try:
+        with open(setting, encoding="ascii") as handle:
+            found = re.search(r"\[(\w+)\]", handle.read())
+    except (OSError, ValueError):
+        return None
+    return found[1] if found else None
