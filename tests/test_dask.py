@@ -236,6 +236,8 @@ def scheduler_and_worker(
 
 
 OPERATIONS = Path(__file__).parents[1] / "docs" / "operations.md"
+HUGE_PAGES = "glibc.malloc.hugetlb=1"
+"""The glibc tunable the documented workers are started with (docs/operations.md)."""
 
 
 def documented_commands(after: str) -> list[tuple[dict[str, str], list[str]]]:
@@ -283,6 +285,7 @@ def test_a_day_on_a_cluster_started_as_the_docs_say_is_the_local_day(tmp_path):
         assert setup["Arrow allocator"] == "system"
         assert setup["freed memory kept"]
         assert not setup["profiled"]
+        assert setup["huge pages asked"]
     assert on_dask == local
     assert not psutil.wait_procs(workers, timeout=30)[1]  # no worker outlives its command
 
@@ -484,8 +487,8 @@ def disposition(signum: int) -> str:
 
 def worker_setup(dask_worker) -> dict[str, Any]:
     """In a worker: its signal handlers, Arrow's threads and allocator, whether glibc keeps
-    the memory of 40 MB of freed buffers (a block's) for the next block, and whether Dask's
-    profiler samples its stacks."""
+    the memory of 40 MB of freed buffers (a block's) for the next block and was started asked
+    for huge pages, and whether Dask's profiler samples its stacks."""
     import pyarrow as pa
     from heap import freed_mib_kept
 
@@ -496,6 +499,7 @@ def worker_setup(dask_worker) -> dict[str, Any]:
         "Arrow threads": pa.cpu_count(),
         "Arrow allocator": pa.default_memory_pool().backend_name,
         "freed memory kept": freed_mib_kept() >= 35,
+        "huge pages asked": HUGE_PAGES in os.environ.get("GLIBC_TUNABLES", "").split(":"),
     }
 
 
@@ -507,6 +511,8 @@ def test_the_workers_of_a_cluster_started_for_a_run_are_set_up_as_local_workers(
         "Arrow allocator": "system",  # one heap with numpy, which keeps freed memory
         "freed memory kept": True,
         "profiled": False,  # a batch's cluster: nobody reads the profiles
+        # as the process that starts them (the gensample command asks for itself: launch.py)
+        "huge pages asked": HUGE_PAGES in os.environ.get("GLIBC_TUNABLES", "").split(":"),
     }
     with local_cluster(distributed, 1) as local, distributed.Client(local) as client:
         [forked] = client.run(worker_setup).values()  # a copy of this process
