@@ -32,6 +32,8 @@ import psutil
 from measure import Measured, compile_package, day_dir, run_gensample, time_naive
 from write_limit import WriteLimit, measure_write_limit
 
+from gensample import launch
+
 CORES = os.cpu_count() or 1
 ENGINES = {
     "local, 1 worker": ["--workers", "1"],
@@ -41,6 +43,15 @@ ENGINES = {
 }
 """The engines measured: ``gensample run`` flags by label (Dask: a LocalCluster per run)."""
 LOCAL_ALL, DASK_ALL = list(ENGINES)[1], list(ENGINES)[3]
+
+
+def huge_pages_for_runs() -> str:
+    """Whether the ``gensample`` runs measured here start with glibc's huge pages tunable."""
+    tunables = os.environ.get(launch.TUNABLES, "")
+    if launch.TUNABLE in tunables:
+        return f"as {launch.TUNABLES} says ({tunables})"
+    found = launch.with_huge_pages(os.environ, launch.glibc_version(), launch.huge_pages_mode())
+    return "yes" if found else "no (not Linux with glibc 2.35+ and huge pages on request)"
 
 
 def main() -> None:
@@ -66,7 +77,8 @@ def main() -> None:
     print(
         f"machine: {platform.machine()}, {CORES} cores, "
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}, "
-        f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}, "
+        f"huge pages for the runs' heap (gensample.launch): {huge_pages_for_runs()}"
     )
     with tempfile.TemporaryDirectory() as scratch:
         rounds = [measure_round(Path(scratch), arguments) for _ in range(arguments.repeat)]
