@@ -39,9 +39,11 @@ def entry() -> None:
 
 def start_with_huge_pages() -> None:
     """Run this program again in this process with glibc's huge pages tunable on, when it helps
-    (see the module); else, or when it cannot be run again, return and go on as it is."""
+    (see the module) and the program can be read again (a file: the ``gensample`` script,
+    ``-m gensample``; not ``-c`` nor a script read from standard input); else return and go
+    on as it is."""
     environment = with_huge_pages(os.environ, glibc_version(), huge_pages_mode())
-    if environment is None or not sys.executable:
+    if environment is None or not sys.executable or not os.path.isfile(sys.argv[0]):
         return
     try:
         os.execve(sys.executable, sys.orig_argv, environment)

@@ -73,16 +73,19 @@ def test_the_glibc_version_is_the_running_one():
         assert glibc_version() == tuple(int(part) for part in version.split(".")[:2])
 
 
-def _starts(environment: dict[str, str]) -> list[str]:
-    """The lines a program prints before it runs ``gensample --version`` through the launcher:
-    one per start of the process, with the tunables it was started with, then the version."""
+def _starts(environment: dict[str, str], script: Path, how: str = "file") -> list[str]:
+    """The lines a program prints that runs ``gensample --version`` through the launcher: one
+    per start of the process, with the tunables it was started with, then the version. The
+    program is a ``file``, or given with ``-c``."""
     code = (
         "import os, sys; print('tunables', os.environ.get('GLIBC_TUNABLES'), flush=True); "
-        "sys.argv = ['gensample', '--version']; "
+        "sys.argv[1:] = ['--version']; "
         "from gensample.launch import entry; entry()"
     )
+    script.write_text(code)
+    program = [str(script)] if how == "file" else ["-c", code]
     done = subprocess.run(
-        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=60
+        [sys.executable, *program], env=environment, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()
@@ -101,9 +104,9 @@ def _gives_huge_pages_on_request() -> bool:
     )
 
 
-def test_the_command_starts_again_with_the_tunable_where_it_helps():
+def test_the_command_starts_again_with_the_tunable_where_it_helps(tmp_path):
     environment = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
-    lines = _starts(environment)
+    lines = _starts(environment, tmp_path / "program.py")
     if _gives_huge_pages_on_request():
         assert lines == [
             "tunables None",
@@ -114,6 +117,13 @@ def test_the_command_starts_again_with_the_tunable_where_it_helps():
         assert lines == ["tunables None", f"gensample {__version__}"]
 
 
-def test_the_tunable_set_to_zero_turns_it_off():
+def test_the_tunable_set_to_zero_turns_it_off(tmp_path):
     environment = {**os.environ, "GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"}
-    assert _starts(environment) == ["tunables glibc.malloc.hugetlb=0", f"gensample {__version__}"]
+    lines = _starts(environment, tmp_path / "program.py")
+    assert lines == ["tunables glibc.malloc.hugetlb=0", f"gensample {__version__}"]
+
+
+def test_a_program_that_cannot_be_read_again_goes_on_as_it_is(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
+    lines = _starts(environment, tmp_path / "program.py", how="-c")
+    assert lines == ["tunables None", f"gensample {__version__}"]
