@@ -1,6 +1,7 @@
 """The command starts itself again with glibc's huge pages tunable where Linux gives huge pages
 on request, and never where that cannot help or was turned off."""
 
+import logging
 import os
 import platform
 import subprocess
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_day
 
 from gensample.launch import glibc_version, huge_pages_mode, with_huge_pages
 from gensample.version import __version__
@@ -127,3 +129,20 @@ def test_a_program_that_cannot_be_read_again_goes_on_as_it_is(tmp_path):
     environment = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
     lines = _starts(environment, tmp_path / "program.py", how="-c")
     assert lines == ["tunables None", f"gensample {__version__}"]
+
+
+@pytest.mark.parametrize(
+    ("tunables", "logged"),
+    [("glibc.malloc.hugetlb=1", "glibc.malloc.hugetlb=1"), (None, "none")],
+)
+def test_a_run_says_which_tunables_glibc_was_started_with(
+    tmp_path, caplog, monkeypatch, tunables, logged
+):
+    if tunables is None:
+        monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    else:
+        monkeypatch.setenv("GLIBC_TUNABLES", tunables)
+    caplog.set_level(logging.INFO)
+    (tmp_path / "run").mkdir()
+    run_day(tmp_path / "run", customers=50)
+    assert f"glibc tunables: {logged}" in caplog.text

@@ -10,6 +10,7 @@ before the swap changes nothing.
 import dataclasses
 import datetime as dt
 import logging
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,7 @@ def run(
     log.info("seed %d", settings.seed)
     if settings.format == "csv":
         log.info("CSV rows written by %s", csv_native.writer())
+    log.info("glibc tunables: %s", os.environ.get("GLIBC_TUNABLES") or "none")  # huge pages?
     keep_freed_memory()
     share_one_heap()
     now = now or dt.datetime.now()
