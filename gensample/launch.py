@@ -2,7 +2,7 @@
 process started again with huge pages for its C heap, when that is how Linux offers them.
 
 A block gathers values at random places in arrays of several MB (people, lines, name pools),
-and with pages of 4 KB nearly every such read also misses the processor's cache of page
+and with pages of 4 KB many such reads also miss the processor's cache of page
 addresses (its TLB). Linux maps memory in transparent huge pages of 2 MB where a program asks
 for them (``madvise``, the default of most distributions), and glibc 2.35 or later asks for
 them for the heap it grows (where NumPy and Arrow allocate) when its tunable
