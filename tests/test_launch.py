@@ -97,12 +97,14 @@ def _gives_huge_pages_on_request() -> bool:
     """Whether this machine is one the launcher should start again on: glibc 2.35 or later, and
     huge pages given on request (read here as the kernel and glibc's own tools show them)."""
     library, version = platform.libc_ver()
-    setting = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+    try:
+        mode = Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text()
+    except OSError:  # no such setting (not Linux, or hidden in a container)
+        mode = ""
     return (
         library == "glibc"
         and tuple(int(part) for part in version.split(".")[:2]) >= (2, 35)
-        and setting.exists()
-        and "[madvise]" in setting.read_text()
+        and "[madvise]" in mode
     )
 
 
