@@ -5,11 +5,21 @@ import ast
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_native_take import GENERATION, TEXTS
 
-from gensample.native import strings
+from gensample.native import strings, take
+
+
+@pytest.fixture(params=["compiled", "arrow"])
+def way(request, monkeypatch):
+    """Join through the compiled library, or through Arrow as an installation without it
+    does (the fixture only chooses the way, the same for every example)."""
+    assert take.available()
+    if request.param == "arrow":
+        monkeypatch.setattr(take, "_library", lambda: None)
+    return request.param
 
 
 @st.composite
@@ -38,9 +48,11 @@ def joined_in_python(parts: list, separator: str, skip: bool, rows: int) -> list
     return joined
 
 
-@settings(max_examples=300, deadline=None)
-@given(parts_to_join(), st.text(max_size=3), st.booleans())
-def test_strings_are_joined_row_by_row(parts, separator, skip):
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(parts=parts_to_join(), separator=st.text(max_size=3), skip=st.booleans())
+def test_strings_are_joined_row_by_row(way, parts, separator, skip):
     rows = next(len(part) for part in parts if not isinstance(part, str))
     null_handling = "skip" if skip else "emit_null"
     joined = strings.join_element_wise(*parts, separator, null_handling=null_handling)
@@ -49,6 +61,16 @@ def test_strings_are_joined_row_by_row(parts, separator, skip):
     joined.validate(full=True)
     if not skip:  # as Arrow's (which leaves out a row of values all missing, when skipping)
         assert joined.equals(pc.binary_join_element_wise(*parts, separator))
+
+
+def test_a_row_of_values_all_missing_joins_to_empty_when_skipping_them(way):
+    first, last = pa.array(["Ann", None, None]), pa.array([None, "Ng", None])
+    joined = strings.join_element_wise(first, last, " ", null_handling="skip")
+    assert joined.to_pylist() == ["Ann", "Ng", ""]
+    with_missing_value = strings.join_element_wise(
+        first, pa.scalar(None, pa.string()), " ", null_handling="skip"
+    )
+    assert with_missing_value.to_pylist() == ["Ann", "", ""]
 
 
 def test_chunked_columns_are_joined_into_a_chunked_array():

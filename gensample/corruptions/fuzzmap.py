@@ -210,9 +210,8 @@ def join_labels(labels: list[pa.Array], n: int) -> pa.Array:
     for label in labels:
         held |= pc.binary_length(label).fill_null(0).to_numpy(zero_copy_only=False) > 0
     rows = np.flatnonzero(held)
-    # null_handling="skip" drops rows that are null in every input (pyarrow 26), so fill instead
-    taken = [take(label, rows).fill_null("") for label in labels]
-    joined = join_element_wise(*taken, ";")
+    taken = [take(label, rows) for label in labels]
+    joined = join_element_wise(*taken, ";", null_handling="skip")
     tidy = pc.utf8_trim(pc.replace_substring_regex(joined, ";{2,}", ";"), ";")
     return put(no_labels(n), rows, [tidy])
 

@@ -111,9 +111,7 @@ def _text(table: pa.Table, columns: tuple[str, ...]) -> pa.Array:
     present = [one_array(table[c]).cast(pa.string()) for c in columns if c in table.column_names]
     if not present:
         return pa.nulls(table.num_rows, pa.string())
-    # null_handling="skip" drops rows null in every input (pyarrow 26): a last empty text
-    # keeps them (its separator is trimmed)
-    joined = join_element_wise(*present, "", " ", null_handling="skip")
+    joined = join_element_wise(*present, " ", null_handling="skip")
     spaced = np.flatnonzero(pc.match_substring(joined, "  ").to_numpy(zero_copy_only=False))
     if len(spaced):  # a run of spaces reads as one (a stray space, an empty value)
         single = pc.replace_substring_regex(take(joined, spaced), " {2,}", " ")
