@@ -39,6 +39,19 @@ def small_settings() -> Settings:
     return Settings(customers=3000, workers=1)
 
 
+@pytest.fixture(params=["compiled", "without"])
+def take_library(request, monkeypatch) -> str:
+    """Run the test through the compiled ``_take`` library (take, join, keep characters), and
+    again without it, as an installation without a C compiler does (Arrow or NumPy instead).
+    With Hypothesis, the same for every example (``HealthCheck.function_scoped_fixture``)."""
+    from gensample.native import take
+
+    assert take.available()
+    if request.param == "without":
+        monkeypatch.setattr(take, "_library", lambda: None)
+    return request.param
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """A PostgreSQL server on 127.0.0.1 for the whole session (tests/postgres_server.py)."""

@@ -9,17 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_native_take import GENERATION, TEXTS
 
-from gensample.native import strings, take
-
-
-@pytest.fixture(params=["compiled", "arrow"])
-def way(request, monkeypatch):
-    """Join through the compiled library, or through Arrow as an installation without it
-    does (the fixture only chooses the way, the same for every example)."""
-    assert take.available()
-    if request.param == "arrow":
-        monkeypatch.setattr(take, "_library", lambda: None)
-    return request.param
+from gensample.native import strings
 
 
 @st.composite
@@ -52,7 +42,7 @@ def joined_in_python(parts: list, separator: str, skip: bool, rows: int) -> list
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(parts=parts_to_join(), separator=st.text(max_size=3), skip=st.booleans())
-def test_strings_are_joined_row_by_row(way, parts, separator, skip):
+def test_strings_are_joined_row_by_row(take_library, parts, separator, skip):
     rows = next(len(part) for part in parts if not isinstance(part, str))
     null_handling = "skip" if skip else "emit_null"
     joined = strings.join_element_wise(*parts, separator, null_handling=null_handling)
@@ -63,7 +53,7 @@ def test_strings_are_joined_row_by_row(way, parts, separator, skip):
         assert joined.equals(pc.binary_join_element_wise(*parts, separator))
 
 
-def test_a_row_of_values_all_missing_joins_to_empty_when_skipping_them(way):
+def test_a_row_of_values_all_missing_joins_to_empty_when_skipping_them(take_library):
     first, last = pa.array(["Ann", None, None]), pa.array([None, "Ng", None])
     joined = strings.join_element_wise(first, last, " ", null_handling="skip")
     assert joined.to_pylist() == ["Ann", "Ng", ""]

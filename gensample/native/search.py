@@ -8,7 +8,7 @@ import functools
 
 import numpy as np
 
-from gensample.native import load
+from gensample.native import declare, load
 
 FUNCTIONS = {
     np.dtype(np.float64): "search_right_double",
@@ -25,13 +25,12 @@ def _library() -> ctypes.CDLL | None:
         return None
     pointer, count, number = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
     values, guide, keys = (pointer, count), (pointer, count, number, number), (pointer, count)
-    for name in FUNCTIONS.values():
-        function = getattr(library, name)
-        function.restype = None
-        function.argtypes = (*values, *guide, *keys, pointer)  # and where the answers go
-    library.alias_pick.restype = count
-    library.alias_pick.argtypes = (pointer,) * 4 + (count, count, pointer)
-    return library
+    searches = (*values, *guide, *keys, pointer)  # and where the answers go
+    signatures = {  # name: (what it returns, its arguments)
+        **{name: (None, searches) for name in FUNCTIONS.values()},
+        "alias_pick": (count, (pointer,) * 4 + (count, count, pointer)),
+    }
+    return declare(library, signatures)
 
 
 def available() -> bool:
