@@ -60,7 +60,7 @@ def similarities(copies: pa.Table, originals: pa.Table) -> pa.Table:
     identifiers = {
         "email_match": _same(copies, originals, "email", pc.utf8_lower),
         "phone_match": _same(copies, originals, "phone", characters.digits),
-        "birth_date_match": _same(copies, originals, "birth_date", lambda values: values),
+        "birth_date_match": _same(copies, originals, "birth_date"),
     }
     columns = {
         "name_similarity": name,
@@ -128,13 +128,17 @@ def _address(table: pa.Table) -> pa.Array:
     return _text(table, ADDRESS_COLUMNS)
 
 
-def _same(copies: pa.Table, originals: pa.Table, column: str, normal) -> pa.Array:
+def _same(copies: pa.Table, originals: pa.Table, column: str, normal=None) -> pa.Array:
     """Whether ``column`` reads the same in both once made ``normal`` (null where either is
-    missing or the column is not held). Equal texts are the same whatever ``normal`` does: only
-    the pairs that differ are made normal, both sides at once."""
+    missing or the column is not held); without ``normal``, whether the values are equal
+    (dates, not their texts). Equal texts are the same whatever ``normal`` does: only the pairs
+    that differ are made normal, both sides at once."""
     if column not in copies.column_names or column not in originals.column_names:
         return pa.nulls(copies.num_rows, pa.bool_())
-    copy, original = (one_array(t[column]).cast(pa.string()) for t in (copies, originals))
+    copy, original = (one_array(t[column]) for t in (copies, originals))
+    if normal is None:  # both of one type: their tables share a schema
+        return pc.equal(copy, original)
+    copy, original = copy.cast(pa.string()), original.cast(pa.string())
     same = pc.equal(copy, original)
     rows = np.flatnonzero(false_where_null(pc.invert(same)).to_numpy(zero_copy_only=False))
     both = normal(pa.concat_arrays([take(copy, rows), take(original, rows)]))
