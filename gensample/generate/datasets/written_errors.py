@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import fuzzmap
-from gensample.corruptions.arrays import differs
+from gensample.corruptions.arrays import differs, put
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
 from gensample.generate.datasets import fuzzing
 from gensample.generate.datasets.contract import BlockInput
@@ -83,15 +83,24 @@ def _visible_labels(
 ) -> pa.Array:
     """The labels of the copies whose field still differs from the original once written by
     the system (upper-casing undoes a change of case, a digits-only phone a new format)."""
-    shown = _shown_fields(copies, originals, list(fuzz_map))
+    fields = list(fuzz_map)
+    shown = _shown_fields(copies, originals, fields)
+    names = [f"{field}:{name}" for field in fields for name in fuzz_map[field].corruptions]
+    field_of = [position for position, f in enumerate(fields) for _ in fuzz_map[f].corruptions]
     parts = pc.split_pattern(labels, ";")
     flat, row = pc.list_flatten(parts), pc.list_parent_indices(parts).to_numpy()
-    field = pc.list_element(pc.split_pattern(flat, ":", max_splits=1), 0)
-    position = pc.index_in(field, value_set=pa.array(list(fuzz_map))).fill_null(-1).to_numpy()
+    label = pc.index_in(flat, value_set=pa.array(names, pa.string())).fill_null(-1).to_numpy()
+    position = np.array([*field_of, -1])[label]
     keep = (position >= 0) & shown[row, position]
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(row[keep], minlength=len(labels)))])
-    kept = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat.filter(pa.array(keep)))
-    return pc.binary_join(kept, ";")
+    losing = np.zeros(len(labels), bool)  # the rows that lose a label: the others keep theirs
+    losing[row[~keep]] = True
+    rows = np.flatnonzero(losing)
+    kept = losing[row] & keep
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(row[kept], minlength=len(labels)))])
+    joined = pa.ListArray.from_arrays(
+        pa.array(offsets[np.append(rows, len(labels))], pa.int32()), flat.filter(pa.array(kept))
+    )
+    return put(labels, rows, [pc.binary_join(joined, ";")])
 
 
 def _shown_fields(copies: pa.Table, originals: pa.Table, fields: list[str]) -> np.ndarray:
