@@ -53,7 +53,7 @@ ADDRESS_COLUMNS = ("address_line1", "address_line2", "city", "state", "postal_co
 
 def similarities(copies: pa.Table, originals: pa.Table) -> pa.Table:
     """The similarity of each row of ``copies`` to the same row of ``originals`` (person
-    columns a system holds; a column it lacks gives empty values)."""
+    columns a system holds, of one type in both; a column it lacks gives empty values)."""
     copy_name, original_name = _name(copies), _name(originals)
     name = _compared(copy_name, original_name, JaroWinkler.normalized_similarity, 1.0)
     address = _compared(_address(copies), _address(originals), fuzz.token_set_ratio, 100.0)

@@ -86,7 +86,7 @@ def _visible_labels(
     fields = list(fuzz_map)
     shown = _shown_fields(copies, originals, fields)
     names = [f"{field}:{name}" for field in fields for name in fuzz_map[field].corruptions]
-    field_of = [position for position, f in enumerate(fields) for _ in fuzz_map[f].corruptions]
+    field_of = [at for at, field in enumerate(fields) for _ in fuzz_map[field].corruptions]
     parts = pc.split_pattern(labels, ";")
     flat, row = pc.list_flatten(parts), pc.list_parent_indices(parts).to_numpy()
     label = pc.index_in(flat, value_set=pa.array(names, pa.string())).fill_null(-1).to_numpy()
