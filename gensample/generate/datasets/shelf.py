@@ -209,12 +209,12 @@ def choose(
     tier = draw_rows(rng, drawn.tier_lookup, archetype * drawn.categories + category)
     group = category * drawn.tiers + tier
     product = in_groups(rng, drawn, group)
-    for _ in range(REDRAWS):
-        again = np.flatnonzero(~on_sale(drawn, product, day))
+    again = np.flatnonzero(~on_sale(drawn, product, day))
+    for _ in range(REDRAWS):  # only the lines drawn again may still be off sale
         if not len(again):
             return product
         product[again] = in_groups(rng, drawn, group[again])
-    again = ~on_sale(drawn, product, day)
+        again = again[~on_sale(drawn, product[again], day[again])]
     product[again] = drawn.steady[category[again]]
     return product
 
