@@ -3,13 +3,17 @@
 import numpy as np
 import pyarrow as pa
 import pytest
+from conftest import DAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from gensample import reference
+from gensample.generate.pipeline import generate_block
+from gensample.generate.plan import make_plan
 from gensample.native import search as native
 from gensample.reference import search
+from gensample.settings import Settings
 
 
 @pytest.fixture(params=["compiled", "numpy"])
@@ -99,3 +103,64 @@ def test_a_pool_draws_the_same_indices_either_way(monkeypatch):
     monkeypatch.setattr(native, "_library", lambda: None)  # installed without it
     assert np.array_equal(pool.draw(np.random.default_rng(9), 40_000), compiled)
     assert np.allclose(np.bincount(compiled) / 40_000, [0.1, 0.2, 0.3, 0.4], atol=0.01)
+
+
+@pytest.mark.parametrize("entries", [np.uint8, np.uint16])
+def test_a_lookup_draw_reads_the_entry_at_its_row_and_column_as_numpy_indexes(rng, entries, way):
+    table = rng.integers(0, 250, (5, 4096)).astype(entries)
+    row = rng.integers(-5, 5, 10_000)  # a negative row counts from the end of the flat table
+    column = rng.integers(0, 4096, 10_000).astype(np.uint16)
+    drawn = native.lookup_draw(table, 4096, row, column)
+    if way == "numpy":
+        assert drawn is None  # shoppers.draw_rows then draws through NumPy
+    else:
+        assert drawn.dtype == np.int64
+        assert drawn.tolist() == table.ravel()[row * 4096 + column].tolist()
+
+
+def test_a_lookup_draw_outside_the_table_raises_as_numpy_does(rng):
+    table, column = np.zeros((2, 4096), np.uint8), np.zeros(2, np.uint16)
+    with pytest.raises(IndexError):
+        table.ravel()[np.array([0, 2]) * 4096 + column]
+    with pytest.raises(IndexError, match="outside the lookup table of 8192"):
+        native.lookup_draw(table, 4096, np.array([0, 2]), column)
+    assert native.lookup_draw(table, 4096, np.array([0, 1], np.int32), column) is None
+
+
+def test_a_pick_in_groups_is_numpys_search_held_within_the_group(rng, way):
+    weights = rng.random(200) ** 4
+    weights[rng.random(200) < 0.1] = 0.0  # products nobody buys
+    cumulative = np.concatenate([[0.0], np.cumsum(weights)])
+    starts = np.sort(rng.integers(0, 201, 31))  # 30 groups, some of them empty
+    starts[0], starts[-1] = 0, 200
+    order = rng.permutation(200)
+    group = rng.integers(-30, 30, 20_000)  # a negative group counts from the end, as in NumPy
+    uniform = np.concatenate([[0.0, 1 - 2**-53], rng.random(20_000 - 2)])
+    guide = search.Sorted(cumulative).guide
+    picked = native.pick_in_groups(group, uniform, starts, cumulative, guide, order)
+    if way == "numpy":
+        assert picked is None  # shelf.in_groups then picks through NumPy
+        return
+    start, stop = starts[group], starts[group + 1]
+    low, high = cumulative[start], cumulative[stop]
+    position = np.searchsorted(cumulative, low + uniform * (high - low), side="right") - 1
+    assert picked.tolist() == order[np.clip(position, start, stop - 1)].tolist()
+
+
+def test_a_pick_in_a_group_beyond_the_bounds_raises():
+    starts, cumulative, order = np.array([0, 2]), np.array([0.0, 0.5, 1.0]), np.array([1, 0])
+    guide = search.Sorted(cumulative).guide
+    with pytest.raises(IndexError, match="outside its array"):
+        native.pick_in_groups(
+            np.array([0, 1]), np.array([0.5, 0.5]), starts, cumulative, guide, order
+        )
+
+
+def test_retail_lines_are_the_same_without_the_compiled_draws(monkeypatch):
+    run = Settings(customers=3_000)
+    block = make_plan(run, DAY, 0).blocks[0]
+    made = generate_block(run, DAY, block).datasets
+    monkeypatch.setattr(native, "_library", lambda: None)  # installed without it
+    again = generate_block(run, DAY, block).datasets
+    for name in ("transaction_lines", "pos_transactions"):
+        assert again[name].data.equals(made[name].data)

@@ -23,11 +23,11 @@ class Sorted:
     def right(self, keys: np.ndarray) -> np.ndarray:
         """``np.searchsorted(values, keys, side="right")``: how many values are at most each
         key (in one compiled pass where ``native.search`` can, else as below)."""
-        low, width, counts = self._guide
-        scale = 1 / width if width > 0 else 0.0
+        counts, low, scale = self.guide
         found = search_right(self.values, keys, counts, low, scale)
         if found is not None:
             return found
+        width = self._guide[1]
         with np.errstate(invalid="ignore"):  # a key not finite falls outside: it is searched
             bucket = np.clip(((keys - low) * scale).astype(np.int64), 0, len(counts) - 2)
         found = counts[bucket].astype(np.int64)
@@ -36,6 +36,13 @@ class Sorted:
         unsure = np.flatnonzero(~inside | (counts[bucket + 1] != found))
         found[unsure] = np.searchsorted(self.values, keys[unsure], side="right")
         return found
+
+    @property
+    def guide(self) -> tuple[np.ndarray, float, float]:
+        """The guide as ``native.search`` takes it: how many values are at most each bucket's
+        start, where the first starts, and 1 / their width."""
+        low, width, counts = self._guide
+        return counts, low, 1 / width if width > 0 else 0.0
 
     @functools.cached_property
     def _guide(self) -> tuple[float, float, np.ndarray]:

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate.datasets.shoppers import draw_rows, lookups
+from gensample.native.search import pick_in_groups
 from gensample.native.take import one_array
 from gensample.reference import retail
 from gensample.reference.search import Sorted
@@ -220,11 +221,17 @@ def choose(
 
 
 def in_groups(rng: np.random.Generator, drawn: Shelf, group: np.ndarray) -> np.ndarray:
-    """A product of each (category, tier) ``group``, by popularity."""
+    """A product of each (category, tier) ``group``, by popularity (in one compiled pass where
+    ``native.search`` can, else as below)."""
+    uniform, cumulative = rng.random(len(group)), drawn.sorted_cumulative
+    picked = pick_in_groups(
+        group, uniform, drawn.group_start, cumulative.values, cumulative.guide, drawn.order
+    )
+    if picked is not None:
+        return picked
     start, stop = drawn.group_start[group], drawn.group_start[group + 1]
     low, high = drawn.cumulative[start], drawn.cumulative[stop]
-    target = low + rng.random(len(group)) * (high - low)
-    position = drawn.sorted_cumulative.right(target) - 1
+    position = drawn.sorted_cumulative.right(low + uniform * (high - low)) - 1
     return drawn.order[np.clip(position, start, stop - 1)]
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from gensample.generate.datasets.draws import LOOKUP_SIZE
 from gensample.generate.seeding import BLOCK_SIZE, stream
+from gensample.native.search import lookup_draw
 from gensample.reference import retail
 from gensample.settings import Settings
 
@@ -73,8 +74,12 @@ def _sorted_counts(counts: np.ndarray) -> np.ndarray:
 
 
 def draw_rows(rng: np.random.Generator, table: np.ndarray, row: np.ndarray) -> np.ndarray:
-    """One column index per entry of ``row``, drawn from that row of a ``lookups`` table."""
+    """One column index per entry of ``row``, drawn from that row of a ``lookups`` table (in
+    one compiled pass where ``native.search`` can, else as below)."""
     column = rng.integers(0, LOOKUP_SIZE, len(row), dtype=np.uint16)
+    drawn = lookup_draw(table, LOOKUP_SIZE, row, column)
+    if drawn is not None:
+        return drawn
     return table.ravel()[row * LOOKUP_SIZE + column].astype(np.int64)
 
 
