@@ -164,9 +164,9 @@ def _promoted(rng: np.random.Generator, drawn: Shelf, tables: Tables, lines: Lin
     after = end + np.array([k.after_days for k in kind])
     first, last = int(lines.day.min()), int(lines.day.max())
     running, talked = _calendar(drawn, product, start, end, after, first, last)
-    category = drawn.category[lines.product]
-    inside = running[lines.day - first, category]
-    promo = np.where(inside >= 0, inside, talked[lines.day - first, category])
+    cell = (lines.day - first) * drawn.categories + drawn.category[lines.product]
+    inside = running.ravel()[cell]  # (day, category) read flat: one index for both tables
+    promo = np.where(inside >= 0, inside, talked.ravel()[cell])
     draw = rng.random(len(promo))
     row = np.flatnonzero((lines.bundle < 0) & (promo >= 0))  # lines a promotion may switch
     lift = np.array([[k.lift, k.after_lift] for k in kind])
@@ -214,9 +214,10 @@ def _discounts(
     """The promotion and discount of lines of a product promoted that day: percent off,
     units free for a buy_x_get_y (a switched line takes the deal's quantity), percent off a
     lubricant in a basket holding an oil filter."""
-    p = np.maximum(inside, 0)
-    row = np.flatnonzero((inside >= 0) & (lines.bundle < 0) & (lines.product == product[p]))
-    p = p[row]  # only these few lines (a promoted product, that day) may get a discount
+    row = np.flatnonzero(inside >= 0)  # lines of a category with a promotion that day
+    p = inside[row]
+    promoted = (lines.bundle[row] < 0) & (lines.product[row] == product[p])
+    row, p = row[promoted], p[promoted]  # only these few lines may get a discount
     cents = np.round(tables.products["price"].cast(pa.float64()).to_numpy() * 100)
     cents = cents.astype(np.int64)[lines.product[row]]
     code = np.array([deals.KINDS.index(k.name) for k in kind])[p]
