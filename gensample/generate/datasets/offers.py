@@ -9,16 +9,23 @@ the chance that multiplies the product's sales by the kind's lift (``after_lift`
 ``after_days`` following the window).
 """
 
+import functools
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.generate.datasets import bundles as bundles_
+from gensample.generate.datasets import products as products_
+from gensample.generate.datasets import promotions as promotions_
 from gensample.generate.datasets.draws import by_odds
 from gensample.generate.datasets.shelf import Shelf, on_sale
+from gensample.generate.datasets.stock import per_catalog
 from gensample.reference import deals
 from gensample.reference.search import Sorted
+from gensample.settings import Settings
 
 FILTERS = "oil filters"
 """The category a lube_with_filter promotion wants in the basket."""
@@ -39,13 +46,125 @@ class Lines(NamedTuple):
     discount: np.ndarray
 
 
-class Tables(NamedTuple):
-    """The reference tables deals come from, with the deal files."""
+class Promoted(NamedTuple):
+    """The promotions of a product (``Tables.priced``) as lines read them, one entry each:
+    the product (row of products), the first and last day, the last day of word of mouth, the
+    lift inside and after the window, and the terms (index in ``deals.KINDS``, percent off,
+    units bought and free, free units)."""
+
+    product: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    after: np.ndarray
+    lift: np.ndarray
+    code: np.ndarray
+    percent: np.ndarray
+    group: np.ndarray
+    free: np.ndarray
+    promotion_id: np.ndarray
+
+
+class KitItems(NamedTuple):
+    """The kits' items as lines read them: each item's kit (id - 1), product (row of
+    products), quantity and discount (cents); each kit's number of items and its first."""
+
+    kit: np.ndarray
+    product: np.ndarray
+    quantity: np.ndarray
+    cents: np.ndarray
+    items: np.ndarray
+    first_item: np.ndarray
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The reference tables deals come from, with the deal files; what the lines read from
+    them is worked out once (every block of a run gets the same ``Tables``: ``of_run``)."""
 
     products: pa.Table
     bundles: pa.Table
     promotions: pa.Table
     deals: deals.Deals
+
+    @functools.cached_property
+    def kinds(self) -> dict[str, deals.Kind]:
+        """The promotion kinds by name."""
+        return {k.name: k for k in self.deals.kinds}
+
+    @functools.cached_property
+    def priced(self) -> pa.Table:
+        """The promotions of a product (not of a kit)."""
+        return self.promotions.filter(pc.is_valid(self.promotions["sku"]))
+
+    @functools.cached_property
+    def promoted(self) -> Promoted:
+        """``priced`` as lines read it."""
+        promotions = self.priced
+        kind = [self.kinds[k] for k in promotions["kind"].to_pylist()]
+        end = promotions["ends_on"].cast(pa.int32()).to_numpy().astype(np.int64)
+        return Promoted(
+            product=_row_of(promotions["sku"], self.products["sku"]),
+            start=promotions["starts_on"].cast(pa.int32()).to_numpy().astype(np.int64),
+            end=end,
+            after=end + np.array([k.after_days for k in kind]),
+            lift=np.array([[k.lift, k.after_lift] for k in kind]),
+            code=np.array([deals.KINDS.index(k.name) for k in kind]),
+            percent=np.array([k.percent_off for k in kind]),
+            group=np.array([max(k.buy + k.free, 1) for k in kind]),
+            free=np.array([k.free for k in kind]),
+            promotion_id=promotions["promotion_id"].to_numpy(),
+        )
+
+    @functools.cached_property
+    def bundle_price(self) -> pa.Table:
+        """The promotions of a kit at a lower price."""
+        return self.promotions.filter(pc.equal(self.promotions["kind"], "bundle_price"))
+
+    @functools.cached_property
+    def kit_recipe(self) -> np.ndarray:
+        """The recipe of each kit id - 1, read from the kit's name."""
+        first = self.bundles.filter(pc.equal(self.bundles["line_number"], 1))
+        names = [name.split(" (")[0] for name in first["bundle_name"].to_pylist()]
+        known = [r.name for r in self.deals.recipes]
+        return np.array([known.index(n) if n in known else -1 for n in names], np.int64)
+
+    @functools.cached_property
+    def kit_items(self) -> KitItems:
+        """The kits' items as lines read them."""
+        bundles = self.bundles
+        item_kit = bundles["bundle_id"].to_numpy() - 1
+        items = np.bincount(item_kit, minlength=int(item_kit.max()) + 1)
+        cents = np.round(bundles["item_discount"].cast(pa.float64()).to_numpy() * 100)
+        return KitItems(
+            kit=item_kit,
+            product=_row_of(bundles["sku"], self.products["sku"]),
+            quantity=bundles["quantity"].to_numpy(),
+            cents=cents.astype(np.int64),
+            items=items,
+            first_item=np.cumsum(items) - items,
+        )
+
+    @functools.cached_property
+    def cents(self) -> np.ndarray:
+        """Each product's price in cents."""
+        cents = np.round(self.products["price"].cast(pa.float64()).to_numpy() * 100)
+        return cents.astype(np.int64)
+
+    @functools.cached_property
+    def filters(self) -> np.ndarray:
+        """Whether each product is an oil filter (what a lube_with_filter deal asks for)."""
+        return pc.equal(self.products["category"], FILTERS).to_numpy(zero_copy_only=False)
+
+
+@per_catalog
+def of_run(settings: Settings) -> Tables:
+    """The run's deal tables: its products, kits and promotions, and the deal files."""
+    return Tables(
+        products_.of_run(settings),
+        bundles_.of_run(settings),
+        promotions_.of_run(settings),
+        deals.load(settings.retail.data_dir),
+    )
 
 
 def apply(rng: np.random.Generator, drawn: Shelf, tables: Tables, lines: Lines) -> Lines:
@@ -61,10 +180,10 @@ def _row_of(values: pa.ChunkedArray | pa.Array, keys: pa.ChunkedArray) -> np.nda
 
 def _kits(rng: np.random.Generator, drawn: Shelf, tables: Tables, lines: Lines) -> Lines:
     """Baskets that buy a kit: their first lines become its items."""
-    bundles, recipes = tables.bundles, tables.deals.recipes
-    if not bundles.num_rows:
+    recipes = tables.deals.recipes
+    if not tables.bundles.num_rows:
         return lines
-    kit_recipe = _recipe_of_kits(bundles, recipes)
+    kit_recipe = tables.kit_recipe
     starts = np.flatnonzero(lines.first_line == np.arange(len(lines.first_line)))
     size = np.diff(np.append(starts, len(lines.first_line)))
     shares = np.array([r.share for r in recipes])
@@ -77,29 +196,16 @@ def _kits(rng: np.random.Generator, drawn: Shelf, tables: Tables, lines: Lines) 
     kit = np.where(
         count[recipe] > 0, by_recipe[np.minimum(first[recipe] + pick, len(kit_recipe) - 1)], -1
     )
-    kit = _promoted_kits(rng, tables, kit, kit_recipe, lines.day[starts])
-    return _put_kits(drawn, tables, lines, starts, size, kit)
-
-
-def _recipe_of_kits(bundles: pa.Table, recipes: tuple[deals.Recipe, ...]) -> np.ndarray:
-    """The recipe of each kit id - 1, read from the kit's name."""
-    first = bundles.filter(pc.equal(bundles["line_number"], 1))
-    names = [name.split(" (")[0] for name in first["bundle_name"].to_pylist()]
-    known = [r.name for r in recipes]
-    return np.array([known.index(n) if n in known else -1 for n in names], np.int64)
+    kit = _promoted_kits(rng, tables, kit, lines.day[starts])
+    return _put_kits(drawn, tables.kit_items, lines, starts, size, kit)
 
 
 def _promoted_kits(
-    rng: np.random.Generator,
-    tables: Tables,
-    kit: np.ndarray,
-    kit_recipe: np.ndarray,
-    day: np.ndarray,
+    rng: np.random.Generator, tables: Tables, kit: np.ndarray, day: np.ndarray
 ) -> np.ndarray:
     """Kit baskets of a recipe under a bundle_price promotion that take the promoted kit."""
-    kinds = {k.name: k for k in tables.deals.kinds}
-    promotions = tables.promotions.filter(pc.equal(tables.promotions["kind"], "bundle_price"))
-    if "bundle_price" not in kinds or not promotions.num_rows:
+    promotions = tables.bundle_price
+    if "bundle_price" not in tables.kinds or not promotions.num_rows:
         return kit
     start = promotions["starts_on"].cast(pa.int32()).to_numpy().astype(np.int64)
     end = promotions["ends_on"].cast(pa.int32()).to_numpy().astype(np.int64)
@@ -107,40 +213,36 @@ def _promoted_kits(
     active = Sorted(start).right(day) - 1  # the latest started
     running = (active >= 0) & (day <= end[np.maximum(active, 0)])
     target = promoted[np.maximum(active, 0)]
+    kit_recipe = tables.kit_recipe
     same = running & (kit >= 0) & (kit_recipe[np.maximum(kit, 0)] == kit_recipe[target])
-    take = same & (rng.random(len(kit)) < 1 - 1 / max(kinds["bundle_price"].lift, 1))
+    take = same & (rng.random(len(kit)) < 1 - 1 / max(tables.kinds["bundle_price"].lift, 1))
     return np.where(take, target, kit)
 
 
 def _put_kits(
     drawn: Shelf,
-    tables: Tables,
+    kits: KitItems,
     lines: Lines,
     starts: np.ndarray,
     size: np.ndarray,
     kit: np.ndarray,
 ) -> Lines:
     """The kits' items on the first lines of their baskets (when they fit and are on sale)."""
-    bundles = tables.bundles
-    item_kit = bundles["bundle_id"].to_numpy() - 1
-    items = np.bincount(item_kit, minlength=int(item_kit.max()) + 1)
-    first_item = np.cumsum(items) - items
-    product = _row_of(bundles["sku"], tables.products["sku"])
-    has = (kit >= 0) & (size >= items[np.maximum(kit, 0)])
+    has = (kit >= 0) & (size >= kits.items[np.maximum(kit, 0)])
     basket, kit = np.flatnonzero(has), kit[has]
-    count = items[kit]
+    count = kits.items[kit]
     offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    item = np.repeat(first_item[kit], count) + offset
+    item = np.repeat(kits.first_item[kit], count) + offset
     line = np.repeat(starts[basket], count) + offset
+    product = kits.product
     sells = on_sale(drawn, product[item], lines.day[line]) & (product[item] >= 0)
     whole = np.repeat(np.add.reduceat(sells, np.cumsum(count) - count) == count, count)
     item, line = item[whole], line[whole]
-    cents = np.round(bundles["item_discount"].cast(pa.float64()).to_numpy() * 100)
     return lines._replace(
         product=_put(lines.product, line, product[item]),
-        quantity=_put(lines.quantity, line, bundles["quantity"].to_numpy()[item]),
-        bundle=_put(lines.bundle, line, item_kit[item]),
-        discount=_put(lines.discount, line, cents[item].astype(np.int64)),
+        quantity=_put(lines.quantity, line, kits.quantity[item]),
+        bundle=_put(lines.bundle, line, kits.kit[item]),
+        discount=_put(lines.discount, line, kits.cents[item]),
     )
 
 
@@ -153,32 +255,26 @@ def _put(values: np.ndarray, at: np.ndarray, new: np.ndarray) -> np.ndarray:
 
 def _promoted(rng: np.random.Generator, drawn: Shelf, tables: Tables, lines: Lines) -> Lines:
     """Lines switched to promoted products, and the promotions' discounts."""
-    promotions = tables.promotions.filter(pc.is_valid(tables.promotions["sku"]))
-    kinds = {k.name: k for k in tables.deals.kinds}
-    if not promotions.num_rows or not len(lines.product):
+    if not tables.priced.num_rows or not len(lines.product):
         return lines
-    product = _row_of(promotions["sku"], tables.products["sku"])
-    start = promotions["starts_on"].cast(pa.int32()).to_numpy().astype(np.int64)
-    end = promotions["ends_on"].cast(pa.int32()).to_numpy().astype(np.int64)
-    kind = [kinds[k] for k in promotions["kind"].to_pylist()]
-    after = end + np.array([k.after_days for k in kind])
+    deal = tables.promoted
+    product = deal.product
     first, last = int(lines.day.min()), int(lines.day.max())
-    running, talked = _calendar(drawn, product, start, end, after, first, last)
+    running, talked = _calendar(drawn, product, deal.start, deal.end, deal.after, first, last)
     cell = (lines.day - first) * drawn.categories + drawn.category[lines.product]
     inside = running.ravel()[cell]  # (day, category) read flat: one index for both tables
     promo = np.where(inside >= 0, inside, talked.ravel()[cell])
     draw = rng.random(len(promo))
     row = np.flatnonzero((lines.bundle < 0) & (promo >= 0))  # lines a promotion may switch
-    lift = np.array([[k.lift, k.after_lift] for k in kind])
     share = drawn.share[product]
-    chance = np.clip((share / np.maximum(1 - share, 1e-9))[:, None] * (lift - 1), 0, 1)
+    chance = np.clip((share / np.maximum(1 - share, 1e-9))[:, None] * (deal.lift - 1), 0, 1)
     promo, phase = promo[row], (inside[row] < 0).astype(np.int64)
     switched = draw[row] < chance[promo, phase]
     switched &= on_sale(drawn, product[promo], lines.day[row])
     switch = np.zeros(len(draw), bool)
     switch[row] = switched
     lines = lines._replace(product=_put(lines.product, row[switched], product[promo[switched]]))
-    return _discounts(tables, lines, promotions, kind, product, inside, switch)
+    return _discounts(tables, lines, inside, switch)
 
 
 def _calendar(
@@ -202,28 +298,17 @@ def _calendar(
     return running, talked
 
 
-def _discounts(
-    tables: Tables,
-    lines: Lines,
-    promotions: pa.Table,
-    kind: list[deals.Kind],
-    product: np.ndarray,
-    inside: np.ndarray,
-    switch: np.ndarray,
-) -> Lines:
+def _discounts(tables: Tables, lines: Lines, inside: np.ndarray, switch: np.ndarray) -> Lines:
     """The promotion and discount of lines of a product promoted that day: percent off,
     units free for a buy_x_get_y (a switched line takes the deal's quantity), percent off a
     lubricant in a basket holding an oil filter."""
+    deal = tables.promoted
     row = np.flatnonzero(inside >= 0)  # lines of a category with a promotion that day
     p = inside[row]
-    promoted = (lines.bundle[row] < 0) & (lines.product[row] == product[p])
+    promoted = (lines.bundle[row] < 0) & (lines.product[row] == deal.product[p])
     row, p = row[promoted], p[promoted]  # only these few lines may get a discount
-    cents = np.round(tables.products["price"].cast(pa.float64()).to_numpy() * 100)
-    cents = cents.astype(np.int64)[lines.product[row]]
-    code = np.array([deals.KINDS.index(k.name) for k in kind])[p]
-    percent = np.array([k.percent_off for k in kind])[p]
-    group = np.array([max(k.buy + k.free, 1) for k in kind])[p]
-    free = np.array([k.free for k in kind])[p]
+    cents = tables.cents[lines.product[row]]
+    code, percent, group, free = deal.code[p], deal.percent[p], deal.group[p], deal.free[p]
     percent_off, buying, lube_with_filter = (
         code == deals.KINDS.index(name)
         for name in ("percent_off", "buy_x_get_y", "lube_with_filter")
@@ -232,14 +317,14 @@ def _discounts(
     quantity = np.where(buying & switch[row], np.maximum(bought, group), bought)
     by_percent = np.round(quantity * cents * percent / 100).astype(np.int64)
     by_free = quantity // group * free * cents
-    with_filter = _baskets_with(tables, lines, FILTERS)[lines.basket[row]]
+    with_filter = _baskets_with(tables.filters, lines)[lines.basket[row]]
     discount = np.select(
         [percent_off, buying, lube_with_filter & with_filter],
         [by_percent, by_free, by_percent],
         0,
     )
     applied = discount > 0
-    promotion_id = promotions["promotion_id"].to_numpy()[p]
+    promotion_id = deal.promotion_id[p]
     return lines._replace(
         quantity=_put(lines.quantity, row, quantity),
         promotion=_put(lines.promotion, row[applied], promotion_id[applied]),
@@ -247,7 +332,6 @@ def _discounts(
     )
 
 
-def _baskets_with(tables: Tables, lines: Lines, category: str) -> np.ndarray:
-    """Whether each basket holds a line of ``category``."""
-    of = pc.equal(tables.products["category"], category).to_numpy(zero_copy_only=False)
+def _baskets_with(of: np.ndarray, lines: Lines) -> np.ndarray:
+    """Whether each basket holds a line of a product ``of`` marks."""
     return np.bincount(lines.basket, of[lines.product], minlength=lines.basket.max() + 1) > 0

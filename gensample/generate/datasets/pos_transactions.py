@@ -30,7 +30,7 @@ from gensample.generate.datasets.texts import listed
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
 from gensample.native.take import take
-from gensample.reference import Pool, deals
+from gensample.reference import Pool
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "pos_transactions"
@@ -236,7 +236,6 @@ def basket_lines(
     (``line_basket``: each line's basket): by month, the store's climate, the shopper's
     archetype and the basket's first line, then kits and promotions; a product out of stock
     at the store that day is replaced by a substitute (``substitutes``)."""
-    products = parents["products"].data
     starts = np.cumsum(np.bincount(line_basket)) - np.bincount(line_basket)
     first_line = starts[line_basket]
     day = basket.purchased_at[line_basket] // DAY_SECONDS
@@ -263,12 +262,6 @@ def basket_lines(
         promotion=none,
         discount=np.zeros(n, np.int64),
     )
-    tables = offers.Tables(
-        products,
-        parents["bundles"].data,
-        parents["promotions"].data,
-        deals.load(settings.retail.data_dir),
-    )
-    lines = offers.apply(rng, drawn, tables, lines)
+    lines = offers.apply(rng, drawn, offers.of_run(settings), lines)
     store = store_rows(parents["stores"].data, basket.store_id)[line_basket]
     return substitutes.replace_missing(rng, found, store, lines)

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import bundles, offers, promotions, shelf, shoppers, stock
+from gensample.generate.datasets import offers, shelf, shoppers, stock
 from gensample.generate.datasets import pos_transactions as till
 from gensample.generate.datasets import products as products_
 from gensample.generate.datasets.common import DAY_SECONDS, MONEY, count_stream, money
@@ -24,7 +24,6 @@ from gensample.generate.datasets.draws import truncated_geometric
 from gensample.generate.seeding import stream
 from gensample.generate.truth import RECORDS_SCHEMA
 from gensample.native.take import take
-from gensample.reference import deals
 from gensample.settings import DATASET_PARENTS, Settings
 
 NAME = "transaction_lines"
@@ -173,11 +172,5 @@ def catalog(settings: Settings) -> tuple[shelf.Shelf, offers.Tables, np.ndarray]
     price in cents: the same tables whether or not those datasets are written."""
     products = products_.of_run(settings)
     drawn = shelf.shelf(shoppers.curves(settings), products, products_.weights(settings))
-    tables = offers.Tables(
-        products,
-        bundles.of_run(settings),
-        promotions.of_run(settings),
-        deals.load(settings.retail.data_dir),
-    )
-    price = products["price"].cast(pa.float64()).to_numpy()
-    return drawn, tables, np.round(price * 100).astype(np.int64)
+    tables = offers.of_run(settings)
+    return drawn, tables, tables.cents
