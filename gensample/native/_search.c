@@ -88,8 +88,8 @@ static int64_t wrapped(int64_t index, int64_t n) {
  * ``table`` of ``n`` entries (``shoppers.draw_rows``), into ``out``. Return 0, or -1 when an
  * entry lies outside the table. */
 #define LOOKUP_DRAW(type)                                                                      \
-    int64_t lookup_draw_##type(const type *table, int64_t n, int64_t size, const int64_t *row, \
-                               const uint16_t *column, int64_t count, int64_t *out) {          \
+    int64_t lookup_draw_##type(const type *table, const int64_t *row, const uint16_t *column,  \
+                               int64_t n, int64_t size, int64_t count, int64_t *out) {         \
         for (int64_t i = 0; i < count; i++) {                                                  \
             int64_t at = wrapped(row[i] * size + column[i], n);                                \
             if (at < 0) return -1;                                                             \

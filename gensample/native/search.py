@@ -30,7 +30,7 @@ def _library() -> ctypes.CDLL | None:
     pointer, count, number = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
     values, guide, keys = (pointer, count), (pointer, count, number, number), (pointer, count)
     searches = (*values, *guide, *keys, pointer)  # and where the answers go
-    lookups = (pointer, count, count, pointer, pointer, count, pointer)
+    lookups = (pointer, pointer, pointer, count, count, count, pointer)
     picks = (pointer, pointer, count, pointer, count, *values, *guide, pointer, count, pointer)
     signatures = {  # name: (what it returns, its arguments)
         **{name: (None, searches) for name in FUNCTIONS.values()},
@@ -104,14 +104,9 @@ def lookup_draw(
     if len(row) != len(column):
         return None
     table, row, column = map(np.ascontiguousarray, (table, row, column))
-    drawn = np.empty(len(row), np.int64)
-    addresses = (array.ctypes.data for array in (row, column))
-    if (
-        getattr(library, name)(
-            table.ctypes.data, table.size, size, *addresses, len(row), drawn.ctypes.data
-        )
-        < 0
-    ):
+    drawn, draw = np.empty(len(row), np.int64), getattr(library, name)
+    addresses = (array.ctypes.data for array in (table, row, column))
+    if draw(*addresses, table.size, size, len(row), drawn.ctypes.data) < 0:
         raise IndexError(f"a drawn entry lies outside the lookup table of {table.size}")
     return drawn
 
