@@ -132,11 +132,14 @@ def record_rows(
     people: pa.Table | None = None,
     variations: pa.Array | None = None,
     earlier: pa.Table | None = None,
+    original: np.ndarray | None = None,
 ) -> pa.Table:
     """Truth rows for records of ``dataset``; with the records' ``people`` columns (in the same
     order), each duplicate's similarity to its original: the one among them, else the row of
     ``earlier`` (person columns of each record's ``duplicate_of`` from an earlier day, row for
-    row) when given."""
+    row) when given. ``original``, when the caller knows it, is the row of each record's
+    original among them (its own row for an original): its ``duplicate_of`` is then not
+    searched for."""
     return pa.table(
         {
             "dataset": pa.repeat(pa.scalar(dataset), len(record_id)),
@@ -148,7 +151,9 @@ def record_rows(
             "variations": pa.repeat(pa.scalar(""), len(record_id))
             if variations is None
             else variations,
-            **_columns(_similarities(np.asarray(record_id), duplicate_of, people, earlier)),
+            **_columns(
+                _similarities(np.asarray(record_id), duplicate_of, people, earlier, original)
+            ),
         },
         schema=RECORDS_SCHEMA,
     )
@@ -172,26 +177,38 @@ def _similarities(
     duplicate_of: pa.Array,
     people: pa.Table | None,
     earlier: pa.Table | None = None,
+    original: np.ndarray | None = None,
 ) -> pa.Table:
-    """Similarity columns of each record to its ``duplicate_of``: among the same records, else
-    in ``earlier`` when given (empty for originals and for copies of records not found)."""
+    """Similarity columns of each record to its ``duplicate_of``: among the same records (at
+    ``original`` when given), else in ``earlier`` when given (empty for originals and for
+    copies of records not found)."""
     nothing = pa.Table.from_pylist([{}], schema=similarity.SCHEMA)
     if people is None or not len(record_id):
         return take(nothing, np.zeros(len(record_id), np.int64))
-    order = np.argsort(record_id, kind="stable")
-    copied = pc.fill_null(duplicate_of, -1).to_numpy(zero_copy_only=False)
-    at = np.minimum(np.searchsorted(record_id[order], copied), len(order) - 1)
-    found = (copied >= 0) & (record_id[order[at]] == copied)
-    # row of each record's duplicate_of: among the records, else the record's row of earlier
-    source = np.where(found, order[at], len(record_id) + np.arange(len(record_id)))
-    pool, rows = people, np.flatnonzero(found)
-    if earlier is not None:
+    pool = people
+    if original is not None and earlier is None:
+        source, rows = original, np.flatnonzero(original != np.arange(len(original)))
+    else:
+        source, rows = _sources(record_id, duplicate_of)
+    if earlier is not None:  # every copy: its original among the records, or of earlier
         pool = pa.concat_tables([people, earlier.select(people.column_names).cast(people.schema)])
-        rows = np.flatnonzero(copied >= 0)
+        rows = np.flatnonzero(pc.fill_null(duplicate_of, -1).to_numpy(zero_copy_only=False) >= 0)
     measured = similarity.similarities(take(people, rows), take(pool, source[rows]))
     index = np.full(len(record_id), len(rows))
     index[rows] = np.arange(len(rows))
     return take(pa.concat_tables([measured, nothing]), index)
+
+
+def _sources(record_id: np.ndarray, duplicate_of: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The row of each record's ``duplicate_of`` among the records, else the record's row of
+    an earlier day's (its own position after them), and the rows of the records whose
+    ``duplicate_of`` is among them."""
+    order = np.argsort(record_id, kind="stable")
+    copied = pc.fill_null(duplicate_of, -1).to_numpy(zero_copy_only=False)
+    at = np.minimum(np.searchsorted(record_id[order], copied), len(order) - 1)
+    found = (copied >= 0) & (record_id[order[at]] == copied)
+    source = np.where(found, order[at], len(record_id) + np.arange(len(record_id)))
+    return source, np.flatnonzero(found)
 
 
 def history_rows(

@@ -137,6 +137,7 @@ def _records(block: BlockInput) -> Generator[fuzzmap.Request, fuzzmap.Fuzzed, Ge
         block.date,
         opened,
         variations,
+        original=np.concatenate([np.arange(originals), source[originals:]]),
     )
 
 
@@ -182,16 +183,20 @@ def assemble(
     opened: np.ndarray | None = None,
     variations: pa.Array | None = None,
     earlier: pa.Table | None = None,
+    original: np.ndarray | None = None,
 ) -> Generated:
     """New customer records from person rows and their truth: accounts added, rows in id order.
 
     ``record_id`` is a range of ids in a shuffled order; ``opened`` the second each account was
     opened (by default any in the five years before the day); ``variations`` the other true
     values each record carries (by default none); ``earlier`` the person columns of the
-    record each row copies when that is from an earlier day (``truth.record_rows``).
+    record each row copies when that is from an earlier day, ``original`` the row of each
+    row's original among the rows when known (``truth.record_rows``).
     """
     accounts = account_columns(rng, rows.num_rows, date, opened)
     order = _in_order(record_id)
+    if original is not None:  # the rows of the originals once in id order
+        original = _in_order(order)[original[order]]  # _in_order inverts the permutation
     taken = pa.array(order)
     rows, record_id, entity_id = take(rows, taken), record_id[order], entity_id[order]
     status, created, updated = (take(column, taken) for column in accounts)
@@ -205,7 +210,16 @@ def assemble(
     kind, duplicate_of, corruptions = (take(c, taken) for c in (kind, duplicate_of, corruptions))
     variations, earlier = (None if v is None else take(v, taken) for v in (variations, earlier))
     records = truth.record_rows(
-        NAME, record_id, entity_id, kind, duplicate_of, corruptions, rows, variations, earlier
+        NAME,
+        record_id,
+        entity_id,
+        kind,
+        duplicate_of,
+        corruptions,
+        rows,
+        variations,
+        earlier,
+        original,
     )
     return Generated(data.cast(SCHEMA), records)
 

@@ -241,7 +241,15 @@ def _truth(
     duplicate_of = pa.array(record_id[original], mask=~is_duplicate)
     corruptions, variations = labels
     return truth.record_rows(
-        name, record_id, entity_id, kind, duplicate_of, corruptions, columns, variations
+        name,
+        record_id,
+        entity_id,
+        kind,
+        duplicate_of,
+        corruptions,
+        columns,
+        variations,
+        original=original,
     )
 
 
