@@ -49,8 +49,8 @@ class Lines(NamedTuple):
 class Promoted(NamedTuple):
     """The promotions of a product (``Tables.priced``) as lines read them, one entry each:
     the product (row of products), the first and last day, the last day of word of mouth, the
-    lift inside and after the window, and the terms (index in ``deals.KINDS``, percent off,
-    units bought and free, free units)."""
+    lift inside and after the window, the terms (the kind's index in ``deals.KINDS``, percent
+    off, units a deal counts in (bought and free), free units) and the promotion's id."""
 
     product: np.ndarray
     start: np.ndarray
