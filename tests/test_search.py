@@ -118,7 +118,7 @@ def test_a_lookup_draw_reads_the_entry_at_its_row_and_column_as_numpy_indexes(rn
         assert drawn.tolist() == table.ravel()[row * 4096 + column].tolist()
 
 
-def test_a_lookup_draw_outside_the_table_raises_as_numpy_does(rng):
+def test_a_lookup_draw_outside_the_table_raises_as_numpy_does():
     table, column = np.zeros((2, 4096), np.uint8), np.zeros(2, np.uint16)
     with pytest.raises(IndexError):
         table.ravel()[np.array([0, 2]) * 4096 + column]
