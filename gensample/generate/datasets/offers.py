@@ -9,26 +9,14 @@ the chance that multiplies the product's sales by the kind's lift (``after_lift`
 ``after_days`` following the window).
 """
 
-import functools
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from gensample.generate.datasets import bundles as bundles_
-from gensample.generate.datasets import products as products_
-from gensample.generate.datasets import promotions as promotions_
+from gensample.generate.datasets.deal_tables import KitItems, Tables
 from gensample.generate.datasets.draws import by_odds
 from gensample.generate.datasets.shelf import Shelf, on_sale
-from gensample.generate.datasets.stock import per_catalog
 from gensample.reference import deals
-from gensample.reference.search import Sorted
-from gensample.settings import Settings
-
-FILTERS = "oil filters"
-"""The category a lube_with_filter promotion wants in the basket."""
 
 
 class Lines(NamedTuple):
@@ -46,136 +34,10 @@ class Lines(NamedTuple):
     discount: np.ndarray
 
 
-class Promoted(NamedTuple):
-    """The promotions of a product (``Tables.priced``) as lines read them, one entry each:
-    the product (row of products), the first and last day, the last day of word of mouth, the
-    lift inside and after the window, the terms (the kind's index in ``deals.KINDS``, percent
-    off, units a deal counts in (bought and free), free units) and the promotion's id."""
-
-    product: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    after: np.ndarray
-    lift: np.ndarray
-    code: np.ndarray
-    percent: np.ndarray
-    group: np.ndarray
-    free: np.ndarray
-    promotion_id: np.ndarray
-
-
-class KitItems(NamedTuple):
-    """The kits' items as lines read them: each item's kit (id - 1), product (row of
-    products), quantity and discount (cents); each kit's number of items and its first."""
-
-    kit: np.ndarray
-    product: np.ndarray
-    quantity: np.ndarray
-    cents: np.ndarray
-    items: np.ndarray
-    first_item: np.ndarray
-
-
-@dataclass(frozen=True)
-class Tables:
-    """The reference tables deals come from, with the deal files; what the lines read from
-    them is worked out once (every block of a run gets the same ``Tables``: ``of_run``)."""
-
-    products: pa.Table
-    bundles: pa.Table
-    promotions: pa.Table
-    deals: deals.Deals
-
-    @functools.cached_property
-    def kinds(self) -> dict[str, deals.Kind]:
-        """The promotion kinds by name."""
-        return {k.name: k for k in self.deals.kinds}
-
-    @functools.cached_property
-    def priced(self) -> pa.Table:
-        """The promotions of a product (not of a kit)."""
-        return self.promotions.filter(pc.is_valid(self.promotions["sku"]))
-
-    @functools.cached_property
-    def promoted(self) -> Promoted:
-        """``priced`` as lines read it."""
-        promotions = self.priced
-        kind = [self.kinds[k] for k in promotions["kind"].to_pylist()]
-        end = promotions["ends_on"].cast(pa.int32()).to_numpy().astype(np.int64)
-        return Promoted(
-            product=_row_of(promotions["sku"], self.products["sku"]),
-            start=promotions["starts_on"].cast(pa.int32()).to_numpy().astype(np.int64),
-            end=end,
-            after=end + np.array([k.after_days for k in kind]),
-            lift=np.array([[k.lift, k.after_lift] for k in kind]),
-            code=np.array([deals.KINDS.index(k.name) for k in kind]),
-            percent=np.array([k.percent_off for k in kind]),
-            group=np.array([max(k.buy + k.free, 1) for k in kind]),
-            free=np.array([k.free for k in kind]),
-            promotion_id=promotions["promotion_id"].to_numpy(),
-        )
-
-    @functools.cached_property
-    def bundle_price(self) -> pa.Table:
-        """The promotions of a kit at a lower price."""
-        return self.promotions.filter(pc.equal(self.promotions["kind"], "bundle_price"))
-
-    @functools.cached_property
-    def kit_recipe(self) -> np.ndarray:
-        """The recipe of each kit id - 1, read from the kit's name."""
-        first = self.bundles.filter(pc.equal(self.bundles["line_number"], 1))
-        names = [name.split(" (")[0] for name in first["bundle_name"].to_pylist()]
-        known = [r.name for r in self.deals.recipes]
-        return np.array([known.index(n) if n in known else -1 for n in names], np.int64)
-
-    @functools.cached_property
-    def kit_items(self) -> KitItems:
-        """The kits' items as lines read them."""
-        bundles = self.bundles
-        item_kit = bundles["bundle_id"].to_numpy() - 1
-        items = np.bincount(item_kit, minlength=int(item_kit.max()) + 1)
-        cents = np.round(bundles["item_discount"].cast(pa.float64()).to_numpy() * 100)
-        return KitItems(
-            kit=item_kit,
-            product=_row_of(bundles["sku"], self.products["sku"]),
-            quantity=bundles["quantity"].to_numpy(),
-            cents=cents.astype(np.int64),
-            items=items,
-            first_item=np.cumsum(items) - items,
-        )
-
-    @functools.cached_property
-    def cents(self) -> np.ndarray:
-        """Each product's price in cents."""
-        cents = np.round(self.products["price"].cast(pa.float64()).to_numpy() * 100)
-        return cents.astype(np.int64)
-
-    @functools.cached_property
-    def filters(self) -> np.ndarray:
-        """Whether each product is an oil filter (what a lube_with_filter deal asks for)."""
-        return pc.equal(self.products["category"], FILTERS).to_numpy(zero_copy_only=False)
-
-
-@per_catalog
-def of_run(settings: Settings) -> Tables:
-    """The run's deal tables: its products, kits and promotions, and the deal files."""
-    return Tables(
-        products_.of_run(settings),
-        bundles_.of_run(settings),
-        promotions_.of_run(settings),
-        deals.load(settings.retail.data_dir),
-    )
-
-
 def apply(rng: np.random.Generator, drawn: Shelf, tables: Tables, lines: Lines) -> Lines:
     """``lines`` after kits and promotions."""
     lines = _kits(rng, drawn, tables, lines)
     return _promoted(rng, drawn, tables, lines)
-
-
-def _row_of(values: pa.ChunkedArray | pa.Array, keys: pa.ChunkedArray) -> np.ndarray:
-    """The row of each value among ``keys`` (-1 when absent)."""
-    return pc.index_in(values, value_set=keys).fill_null(-1).to_numpy().astype(np.int64)
 
 
 def _kits(rng: np.random.Generator, drawn: Shelf, tables: Tables, lines: Lines) -> Lines:
@@ -205,14 +67,11 @@ def _promoted_kits(
 ) -> np.ndarray:
     """Kit baskets of a recipe under a bundle_price promotion that take the promoted kit."""
     promotions = tables.bundle_price
-    if "bundle_price" not in tables.kinds or not promotions.num_rows:
+    if "bundle_price" not in tables.kinds or not len(promotions.kit):
         return kit
-    start = promotions["starts_on"].cast(pa.int32()).to_numpy().astype(np.int64)
-    end = promotions["ends_on"].cast(pa.int32()).to_numpy().astype(np.int64)
-    promoted = promotions["bundle_id"].to_numpy() - 1
-    active = Sorted(start).right(day) - 1  # the latest started
-    running = (active >= 0) & (day <= end[np.maximum(active, 0)])
-    target = promoted[np.maximum(active, 0)]
+    active = promotions.start.right(day) - 1  # the latest started
+    running = (active >= 0) & (day <= promotions.end[np.maximum(active, 0)])
+    target = promotions.kit[np.maximum(active, 0)]
     kit_recipe = tables.kit_recipe
     same = running & (kit >= 0) & (kit_recipe[np.maximum(kit, 0)] == kit_recipe[target])
     take = same & (rng.random(len(kit)) < 1 - 1 / max(tables.kinds["bundle_price"].lift, 1))

@@ -12,7 +12,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import offers, shelf, stock, stores, substitutes, systems, visits
+from gensample.generate.datasets import (
+    deal_tables,
+    offers,
+    shelf,
+    stock,
+    stores,
+    substitutes,
+    systems,
+    visits,
+)
 from gensample.generate.datasets import shoppers as shoppers_
 from gensample.generate.datasets.common import (
     DAY_SECONDS,
@@ -262,6 +271,6 @@ def basket_lines(
         promotion=none,
         discount=np.zeros(n, np.int64),
     )
-    lines = offers.apply(rng, drawn, offers.of_run(settings), lines)
+    lines = offers.apply(rng, drawn, deal_tables.of_run(settings), lines)
     store = store_rows(parents["stores"].data, basket.store_id)[line_basket]
     return substitutes.replace_missing(rng, found, store, lines)

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import offers, shelf, shoppers, stock
+from gensample.generate.datasets import deal_tables, offers, shelf, shoppers, stock
 from gensample.generate.datasets import pos_transactions as till
 from gensample.generate.datasets import products as products_
 from gensample.generate.datasets.common import DAY_SECONDS, MONEY, count_stream, money
@@ -167,10 +167,10 @@ def _draw(
 
 
 @stock.per_catalog
-def catalog(settings: Settings) -> tuple[shelf.Shelf, offers.Tables, np.ndarray]:
+def catalog(settings: Settings) -> tuple[shelf.Shelf, deal_tables.Tables, np.ndarray]:
     """The run's products ready to draw from, its kits and promotions, and each product's
     price in cents: the same tables whether or not those datasets are written."""
     products = products_.of_run(settings)
     drawn = shelf.shelf(shoppers.curves(settings), products, products_.weights(settings))
-    tables = offers.of_run(settings)
+    tables = deal_tables.of_run(settings)
     return drawn, tables, tables.cents
