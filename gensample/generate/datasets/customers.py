@@ -137,7 +137,7 @@ def _records(block: BlockInput) -> Generator[fuzzmap.Request, fuzzmap.Fuzzed, Ge
         block.date,
         opened,
         variations,
-        original=np.concatenate([np.arange(originals), source[originals:]]),
+        original=source,  # a person's first row, its original, is the person's row
     )
 
 
