@@ -124,6 +124,15 @@ def test_a_table_keeps_its_schema_and_every_column_type():
     assert native.take(no_columns, [1, 1, 0]).equals(no_columns.take([1, 1, 0]))
 
 
+@pytest.mark.parametrize("count", [3, 40, 400])  # bytes below and beyond SMALL_DATA (4096)
+def test_the_last_strings_of_an_array_are_taken_whole(count):
+    # the library moves a short string as 16 or 32 bytes when as many follow its start: the
+    # last values of an array's bytes must be copied another way (or from a padded copy)
+    values = pa.array([f"{i:x}" * (1 + i % 20) for i in range(count)])
+    positions = np.concatenate([np.arange(count)[::-1], np.full(50, count - 1)])
+    assert native.take(values, positions).equals(values.take(positions))
+
+
 @pytest.mark.parametrize("positions", [[3], [-1], [0, 2**40]])
 def test_a_position_outside_the_values_raises_arrows_error(positions):
     with pytest.raises(IndexError, match="out of bounds"):

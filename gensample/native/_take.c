@@ -44,12 +44,24 @@ static void copy_value(uint8_t *out, const uint8_t *data, int32_t start, int32_t
     }
 }
 
+enum { SMALL_DATA = 4096 };
+/* The most bytes of strings taken from a copy with 32 bytes to spare (see ``take_bytes``). */
+
 /* The bytes of the values at ``positions``, into ``out`` at ``out_offsets`` (from
- * ``take_offsets``); ``out`` has 32 bytes to spare after the last. */
+ * ``take_offsets``); ``out`` has 32 bytes to spare after the last. The strings of a small
+ * array (a pool of a few values, most of which end less than 32 bytes before its data does)
+ * are read from a copy with 32 bytes to spare, so that each short value is moved inline. */
 void take_bytes(const int32_t *offsets, int64_t length, const uint8_t *data,
                 const int64_t *positions, int64_t count, const int32_t *out_offsets,
                 uint8_t *out) {
     int32_t end = offsets[length];  /* no byte beyond it is read */
+    uint8_t padded[SMALL_DATA + 32];
+    if (end <= SMALL_DATA) {
+        memcpy(padded, data, (size_t)end);
+        memset(padded + end, 0, 32);
+        data = padded;
+        end += 32;
+    }
     for (int64_t i = 0; i < count; i++) {
         int32_t size = out_offsets[i + 1] - out_offsets[i];
         copy_value(out + out_offsets[i], data, offsets[positions[i]], size, end);

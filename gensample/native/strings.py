@@ -68,7 +68,7 @@ def join_element_wise(
             parts = _all_missing_as_empty(parts)
         return pc.binary_join_element_wise(*parts, separator, null_handling=null_handling)
     rows = len(next(part for part in parts if not isinstance(part, str)))
-    arrays = [pa.array([part]) if isinstance(part, str) else one_array(part) for part in parts]
+    arrays = [_literal(part) if isinstance(part, str) else one_array(part) for part in parts]
     joined = _join(arrays, rows, separator.encode(), null_handling == "skip")
     if any(isinstance(part, pa.ChunkedArray) for part in parts):
         return pa.chunked_array([joined])
@@ -121,6 +121,14 @@ def _join(arrays: list[pa.Array], rows: int, separator: bytes, skip_nulls: bool)
     return pa.Array.from_buffers(pa.string(), rows, buffers, null_count=nulls.value)
 
 
+def _literal(text: str) -> pa.Array:
+    """``text`` as an array of one string, 32 bytes to spare after it: the library moves it
+    inline into each row, as it does a column's values, rather than with a call of memcpy."""
+    data = text.encode()
+    offsets = pa.py_buffer(np.array([0, len(data)], np.int32))
+    return pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data + bytes(32))])
+
+
 def _described(strings: pa.Array, rows: int) -> _Part:
     """A join's part as the library reads it: ``strings`` of ``rows`` values, or of one for
     every row."""
@@ -130,7 +138,7 @@ def _described(strings: pa.Array, rows: int) -> _Part:
         address(data),
         address(validity) if strings.null_count else None,
         strings.offset,
-        int(np.frombuffer(offsets, np.int32, 1, 4 * (strings.offset + len(strings)))[0]),
+        0 if data is None else min(data.size, 2**31 - 1),  # all its offsets reach
         len(strings) != rows,
     )
 
