@@ -44,8 +44,9 @@ static void copy_value(uint8_t *out, const uint8_t *data, int32_t start, int32_t
     }
 }
 
+/* The strings of an array of this many bytes or fewer are taken from a copy with 32 bytes to
+ * spare (see ``take_bytes``). */
 enum { SMALL_DATA = 4096 };
-/* The most bytes of strings taken from a copy with 32 bytes to spare (see ``take_bytes``). */
 
 /* The bytes of the values at ``positions``, into ``out`` at ``out_offsets`` (from
  * ``take_offsets``); ``out`` has 32 bytes to spare after the last. The strings of a small

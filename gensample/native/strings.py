@@ -138,7 +138,7 @@ def _described(strings: pa.Array, rows: int) -> _Part:
         address(data),
         address(validity) if strings.null_count else None,
         strings.offset,
-        0 if data is None else min(data.size, 2**31 - 1),  # all its offsets reach
+        0 if data is None else min(data.size, 2**31 - 1),  # the bytes the library may read
         len(strings) != rows,
     )
 
