@@ -99,9 +99,8 @@ def lookup_draw(
     library is not installed or the arrays are of other kinds (8- or 16-bit unsigned entries,
     64-bit rows, 16-bit columns)."""
     library, name = _library(), LOOKUPS.get(table.dtype)
-    if library is None or name is None or (row.dtype, column.dtype) != (np.int64, np.uint16):
-        return None
-    if len(row) != len(column):
+    kinds = (row.dtype, column.dtype)
+    if library is None or name is None or kinds != (np.int64, np.uint16) or len(row) != len(column):
         return None
     table, row, column = map(np.ascontiguousarray, (table, row, column))
     drawn, draw = np.empty(len(row), np.int64), getattr(library, name)

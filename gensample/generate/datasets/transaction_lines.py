@@ -151,7 +151,7 @@ def _draw(
     per_order = shoppers.matched(rng, per_order, curves.archetype_lines[archetype])
     order = np.repeat(np.arange(len(owner)), per_order)
     first_line = (np.cumsum(per_order) - per_order)[order]
-    drawn, tables, cents = catalog(settings)
+    drawn, tables = catalog(settings)
     day = ordered_at[order] // DAY_SECONDS
     month = shelf.months(ordered_at)[order]
     product = shelf.choose(rng, drawn, month, climate[order], archetype[order], first_line, day)
@@ -162,15 +162,14 @@ def _draw(
     )
     if n:
         lines = offers.apply(rng, drawn, tables, lines)
-    unit = cents[lines.product]
+    unit = tables.cents[lines.product]
     return Ordered(lines, unit, lines.quantity * unit - lines.discount)
 
 
 @stock.per_catalog
-def catalog(settings: Settings) -> tuple[shelf.Shelf, deal_tables.Tables, np.ndarray]:
-    """The run's products ready to draw from, its kits and promotions, and each product's
-    price in cents: the same tables whether or not those datasets are written."""
+def catalog(settings: Settings) -> tuple[shelf.Shelf, deal_tables.Tables]:
+    """The run's products ready to draw from, and its kits and promotions (each product's price
+    in cents among them): the same tables whether or not those datasets are written."""
     products = products_.of_run(settings)
     drawn = shelf.shelf(shoppers.curves(settings), products, products_.weights(settings))
-    tables = deal_tables.of_run(settings)
-    return drawn, tables, tables.cents
+    return drawn, deal_tables.of_run(settings)
