@@ -1,7 +1,9 @@
 """The compiled join joins strings as Arrow's binary_join_element_wise joins them."""
 
 import ast
+import collections
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -98,3 +100,39 @@ def test_generation_joins_its_strings_through_the_compiled_join():
         if isinstance(node, ast.Attribute) and node.attr == "binary_join_element_wise"
     ]
     assert not found, f"use gensample.native.strings.join_element_wise: {found}"
+
+
+@st.composite
+def strings_and_keys(draw):
+    """Strings (a slice of an array, at times) drawn from a few, some of them repeated, and a
+    small integer key for each."""
+    pool = draw(st.lists(st.text(max_size=12), min_size=1, max_size=6))
+    values = draw(st.lists(st.sampled_from(pool), max_size=80))
+    start = draw(st.integers(0, 2))
+    array = pa.array(["?"] * start + values, pa.string()).slice(start)
+    keys = draw(st.lists(st.integers(-3, 3), min_size=len(values), max_size=len(values)))
+    counted = draw(st.lists(st.booleans(), min_size=len(values), max_size=len(values)))
+    return array, np.array(keys, np.int64), np.array(counted, bool)
+
+
+@given(strings_and_keys())
+def test_ranks_in_groups_count_the_earlier_rows_of_the_same_string_and_key(drawn):
+    values, keys, counted = drawn
+    seen, expected = collections.Counter(), []
+    for value, key, count in zip(values.to_pylist(), keys.tolist(), counted, strict=True):
+        expected.append(seen[value, key])
+        seen[value, key] += int(count)
+    assert strings.ranks_in_groups(values, keys, counted).tolist() == expected
+
+
+@given(values=st.lists(st.text(st.characters(max_codepoint=127), max_size=30), max_size=40))
+def test_padded_prefixes_are_arrows_padded_slices_of_ascii_text(values):
+    array = pa.array(values, pa.string())
+    padded = pc.utf8_rpad(pc.utf8_slice_codeunits(array, 0, 24), 24)
+    expected = b"".join(value.encode() for value in padded.to_pylist())
+    assert strings.padded_prefixes(array, 24).tobytes() == expected
+
+
+@pytest.mark.parametrize("values", [["Zoë", "Ann"], ["Ann", None]])
+def test_padded_prefixes_are_left_to_arrow_beyond_ascii_or_with_missing_values(values):
+    assert strings.padded_prefixes(pa.array(values), 24) is None

@@ -22,6 +22,7 @@ from gensample.daily.state import EARLIEST_DAY, LATEST_DAY
 from gensample.generate import emails, lookalikes, names, population, rare_names
 from gensample.generate.population import SCHEMA
 from gensample.generate.seeding import BLOCK_SIZE
+from gensample.native import take as native_take
 from gensample.output import table_files
 
 SEED = 11
@@ -356,6 +357,23 @@ def test_ranks_count_earlier_rows_of_the_group():
     group = np.array([3, 1, 3, 3, 1, 2])
     counted = np.array([True, True, False, True, True, True])
     assert emails.ranks(group, counted).tolist() == [0, 0, 1, 1, 1, 0]
+
+
+def test_email_numbers_are_the_same_without_the_compiled_library(block, monkeypatch):
+    """The letters' ranks and hashes in one pass of the compiled library, or through Arrow."""
+    letters = emails.local_letters(np.random.default_rng(5), names.of_people(block.slice(0, 8000)))
+    dotless = pc.replace_substring(letters, ".", "")
+    domain = np.random.default_rng(6).integers(0, 3, len(letters))
+    counted = np.random.default_rng(7).random(len(letters)) < 0.9
+
+    def numbers() -> tuple[list, list]:
+        rank = emails._ranks_at_domain(dotless, domain, 3, counted)
+        return rank.tolist(), emails.first_numbers(dotless, domain).tolist()
+
+    compiled = numbers()
+    monkeypatch.setattr(native_take, "_library", lambda: None)
+    assert numbers() == compiled
+    assert max(compiled[0]) > 2  # letters taken by several at a domain
 
 
 def test_cantor_pairing_is_a_bijection():

@@ -27,8 +27,8 @@ import pyarrow.compute as pc
 
 from gensample import reference
 from gensample.generate.names import Names, in_row_order, of_heads
-from gensample.native.strings import join_element_wise
-from gensample.native.take import take
+from gensample.native.strings import join_element_wise, padded_prefixes, ranks_in_groups
+from gensample.native.take import one_array, take
 from gensample.reference import Pool
 
 FORMS = (  # (form, share) of the local parts people choose
@@ -68,8 +68,8 @@ def addresses(
     separator = take(SEPARATORS.values, SEPARATORS.draw(rng, n))
     shared = (rng.random(n) < SHARED_EMAIL_SHARE) & (head != np.arange(n))
     dotless = pc.replace_substring(letters, ".", "")
-    key = _letters_at_domain(dotless, domain_index, len(domains.values))
-    code = first_numbers(dotless, domain_index) + cantor(block, ranks(key, ~shared))
+    rank = _ranks_at_domain(dotless, domain_index, len(domains.values), ~shared)
+    code = first_numbers(dotless, domain_index) + cantor(block, rank)
     number = pc.cast(pa.array(code), pa.string())
     local = pc.if_else(
         pa.array(code > 0), join_element_wise(letters, separator, number, ""), letters
@@ -97,6 +97,17 @@ def local_letters(rng: np.random.Generator, names: Names) -> pa.Array:
         pieces.append(_fill(text, {key: take(parts[key], selected) for key in _keys(text)}))
         rows.append(selected.to_numpy())
     return in_row_order(pieces, rows)
+
+
+def _ranks_at_domain(
+    letters: pa.Array, domain: np.ndarray, domains: int, counted: np.ndarray
+) -> np.ndarray:
+    """How many ``counted`` rows before each row hold the same letters at the same domain (its
+    index among ``domains``): in one pass of the compiled library where it is installed."""
+    compiled = ranks_in_groups(letters, domain, counted)
+    if compiled is not None:
+        return compiled
+    return ranks(_letters_at_domain(letters, domain, domains), counted)
 
 
 def _letters_at_domain(letters: pa.Array, domain: np.ndarray, domains: int) -> np.ndarray:
@@ -145,11 +156,14 @@ def first_numbers(letters: pa.Array, domain: np.ndarray) -> np.ndarray:
 
 
 def _hashes(letters: pa.Array, domain: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of the first ``HASHED_LETTERS`` letters and the domain (its index)."""
-    padded = pc.utf8_rpad(pc.utf8_slice_codeunits(letters, 0, HASHED_LETTERS), HASHED_LETTERS)
-    size = len(letters) * HASHED_LETTERS
-    words = np.frombuffer(padded.buffers()[2], np.uint8, size).view(np.uint64)
-    words = words.reshape(len(letters), HASHED_LETTERS // 8)
+    """A 64-bit hash of the first ``HASHED_LETTERS`` letters (ASCII: ``email_spelling``'s) and
+    the domain (its index)."""
+    letters = one_array(letters)
+    words = padded_prefixes(letters, HASHED_LETTERS)
+    if words is None:  # no compiled library
+        padded = pc.utf8_rpad(pc.utf8_slice_codeunits(letters, 0, HASHED_LETTERS), HASHED_LETTERS)
+        words = np.frombuffer(padded.buffers()[2], np.uint8, len(letters) * HASHED_LETTERS)
+    words = words.view(np.uint64).reshape(len(letters), HASHED_LETTERS // 8)
     with np.errstate(over="ignore"):  # arithmetic modulo 2**64
         hashed = domain.astype(np.uint64) * HASH_MULTIPLIERS[-1]
         for column in range(words.shape[1]):
@@ -186,8 +200,7 @@ def changed_addresses(rng: np.random.Generator, names: Names, day: dt.date) -> p
     domain_index = domains.draw(rng, n)
     separator = take(SEPARATORS.values, SEPARATORS.draw(rng, n))
     dotless = pc.replace_substring(letters, ".", "")
-    key = _letters_at_domain(dotless, domain_index, len(domains.values))
-    rank = ranks(key, np.ones(n, bool))
+    rank = _ranks_at_domain(dotless, domain_index, len(domains.values), np.ones(n, bool))
     code = day_codes(_hashes(dotless, domain_index), day) + CODES * rank
     number = join_element_wise("0", pc.cast(pa.array(code), pa.string()), "")
     local = join_element_wise(letters, separator, number, "")

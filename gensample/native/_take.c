@@ -2,8 +2,9 @@
  * Arrow's own: Arrow copies each value with a call of memcpy, this copies a short one (32 bytes
  * or less, most of a block's) with one or two 16-byte moves the compiler inlines. And the
  * replacing of some values of an array (``replaced_at``), which copies the values kept between
- * two replaced ones at once; the joining of strings row by row; and the keeping of some
- * characters of each string.
+ * two replaced ones at once; the joining of strings row by row; the keeping of some
+ * characters of each string; and, for e-mail addresses, the padded first bytes of each string
+ * and each string's rank among the equal ones before it.
  *
  * A plain C library, loaded by ``take.py`` through ctypes: no Python API. Strings are Arrow's
  * ``string`` or ``binary`` layout: 32-bit offsets (``offsets[i]`` to ``offsets[i + 1]``, the
@@ -273,4 +274,55 @@ int64_t keep_bytes(const int32_t *offsets, const uint8_t *data, int64_t rows, ui
         out_offsets[row + 1] = (int32_t)kept;
     }
     return kept;
+}
+
+/* The first ``width`` bytes of each of ``rows`` strings, spaces after a shorter one, into
+ * ``out`` (``rows * width`` bytes, row after row): Arrow's ``utf8_rpad`` of its
+ * ``utf8_slice_codeunits`` for ASCII text, whose characters are its bytes. */
+void padded_prefixes(const int32_t *offsets, const uint8_t *data, int64_t rows, int32_t width,
+                     uint8_t *out) {
+    for (int64_t row = 0; row < rows; row++, out += width) {
+        int32_t size = offsets[row + 1] - offsets[row];
+        memset(out, ' ', (size_t)width);
+        memcpy(out, data + offsets[row], (size_t)(size < width ? size : width));
+    }
+}
+
+/* A hash of a string's ``size`` bytes and its ``key`` (FNV-1a, then MurmurHash3's
+ * finalizer to spread it over the table's low bits). */
+static uint64_t group_hash(const uint8_t *text, int32_t size, int64_t key) {
+    uint64_t hash = 0xcbf29ce484222325ULL ^ ((uint64_t)key * 0x9e3779b97f4a7c15ULL);
+    for (int32_t at = 0; at < size; at++) hash = (hash ^ text[at]) * 0x100000001b3ULL;
+    hash ^= hash >> 33;
+    hash *= 0xff51afd7ed558ccdULL;
+    hash ^= hash >> 33;
+    hash *= 0xc4ceb9fe1a85ec53ULL;
+    return hash ^ (hash >> 33);
+}
+
+/* For each of ``rows`` strings with its ``key``: how many rows before it with the same string
+ * and key are ``counted`` (nonzero), into ``out``. The groups are kept in an open-addressing
+ * table of ``slots`` (a power of two above ``rows``): ``first`` holds each slot's group's
+ * first row (-1 throughout at the start: empty), ``seen`` its rows counted so far (0). */
+void ranks_in_groups(const int32_t *offsets, const uint8_t *data, const int64_t *keys,
+                     const uint8_t *counted, int64_t rows, int64_t *first, int64_t *seen,
+                     int64_t slots, int64_t *out) {
+    uint64_t mask = (uint64_t)slots - 1;
+    for (int64_t row = 0; row < rows; row++) {
+        const uint8_t *text = data + offsets[row];
+        int32_t size = offsets[row + 1] - offsets[row];
+        uint64_t slot = group_hash(text, size, keys[row]) & mask;
+        for (;; slot = (slot + 1) & mask) {
+            int64_t other = first[slot];
+            if (other < 0) {
+                first[slot] = row;
+                break;
+            }
+            if (keys[other] == keys[row] && offsets[other + 1] - offsets[other] == size &&
+                memcmp(data + offsets[other], text, (size_t)size) == 0)
+                break;
+        }
+        out[row] = seen[slot];
+        seen[slot] += counted[row] != 0;
+    }
 }

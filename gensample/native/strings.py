@@ -4,7 +4,8 @@ NumPy otherwise, the same values.
 
 ``join_element_wise`` is Arrow's ``binary_join_element_wise`` (every join of ``generate`` and
 ``corruptions`` goes through it: ``tests/test_native_strings.py`` checks); ``keep_characters``
-keeps a range of ASCII characters of each string (``generate.characters``).
+keeps a range of ASCII characters of each string (``generate.characters``); ``padded_prefixes``
+and ``ranks_in_groups`` read the letters of e-mail addresses (``generate.emails``).
 """
 
 import ctypes
@@ -49,6 +50,11 @@ def _declared(library: ctypes.CDLL) -> ctypes.CDLL:
         "join_offsets": (count, (*parts, small, small, pointer, pointer, nulls)),
         "join_bytes": (None, (*parts, pointer, small, pointer, pointer)),
         "keep_bytes": (count, (pointer, pointer, count, byte, byte, pointer, pointer)),
+        "padded_prefixes": (None, (pointer, pointer, count, small, pointer)),
+        "ranks_in_groups": (
+            None,
+            (pointer, pointer, pointer, pointer, count) + (pointer,) * 2 + (count, pointer),
+        ),
     }
     return declare(library, signatures)
 
@@ -163,3 +169,50 @@ def keep_characters(values: pa.Array, first: str, last: str) -> pa.Array | None:
     bits = validity.slice(values.offset // 8) if values.null_count else None
     buffers = [bits, out_offsets, out.slice(0, kept)]
     return pa.Array.from_buffers(pa.string(), rows, buffers, null_count=values.null_count)
+
+
+def padded_prefixes(values: pa.Array, width: int) -> np.ndarray | None:
+    """The first ``width`` characters of each of the ASCII strings ``values``, padded with
+    spaces, as a ``(len(values), width)`` array of bytes: Arrow's
+    ``utf8_rpad(utf8_slice_codeunits(values, 0, width), width)`` row by row. None when the
+    library is not installed, or a value is missing or not ASCII."""
+    library, text = _library(), _text_of(values, ascii_only=True)
+    if library is None or text is None:
+        return None
+    offsets, data = text
+    out = np.empty((len(values), width), np.uint8)
+    library.padded_prefixes(
+        offsets.ctypes.data, data.ctypes.data, len(values), width, out.ctypes.data
+    )
+    return out
+
+
+def ranks_in_groups(values: pa.Array, keys: np.ndarray, counted: np.ndarray) -> np.ndarray | None:
+    """For each row, how many ``counted`` rows before it hold the same string of ``values`` and
+    the same of the integers ``keys`` (its rank among them). None when the library is not
+    installed, or a value is missing."""
+    library, text = _library(), _text_of(values, ascii_only=False)
+    if library is None or text is None:
+        return None
+    offsets, data = text
+    keys, counted = np.ascontiguousarray(keys, np.int64), np.ascontiguousarray(counted, np.bool_)
+    slots = 1 << (2 * len(values)).bit_length()  # a table at most half full
+    first, seen = np.full(slots, -1, np.int64), np.zeros(slots, np.int64)
+    ranks = np.empty(len(values), np.int64)
+    rows = (array.ctypes.data for array in (offsets, data, keys, counted))
+    table = (first.ctypes.data, seen.ctypes.data, slots)
+    library.ranks_in_groups(*rows, len(values), *table, ranks.ctypes.data)
+    return ranks
+
+
+def _text_of(values: pa.Array, ascii_only: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """The offsets (from 0) and bytes of the strings ``values``; None when a value is missing,
+    or one is not ASCII (where characters are not bytes) when ``ascii_only``."""
+    if values.type != pa.string() or values.null_count:
+        return None
+    _, offsets, data = values.buffers()
+    bounds = np.frombuffer(offsets, np.int32, len(values) + 1, 4 * values.offset)
+    text = np.frombuffer(data, np.uint8)[bounds[0] : bounds[-1]] if data else np.zeros(1, np.uint8)
+    if ascii_only and text.size and text.max() >= 0x80:
+        return None
+    return bounds - bounds[0], text
