@@ -57,6 +57,37 @@ def test_strings_are_taken_as_arrow_takes_them(case, form):
     taken.validate(full=True)
 
 
+FIXED_WIDTH = {
+    pa.bool_(): st.booleans(),
+    pa.int8(): st.integers(-128, 127),
+    pa.uint16(): st.integers(0, 2**16 - 1),
+    pa.int32(): st.integers(-(2**31), 2**31 - 1),
+    pa.int64(): st.integers(-(2**63), 2**63 - 1),
+    pa.float64(): st.floats(allow_nan=False),
+    pa.date32(): st.dates(),
+    pa.timestamp("s"): st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(2999, 1, 1)),
+    pa.decimal128(12, 2): st.decimals(-(10**9), 10**9, places=2),
+}
+"""Kinds of values of a fixed width the library takes, and values of each."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(list(FIXED_WIDTH)), st.data(), st.booleans())
+def test_values_of_a_fixed_width_are_taken_as_arrow_takes_them(kind, data, chunked):
+    values = data.draw(st.lists(st.none() | FIXED_WIDTH[kind], max_size=60))
+    start = data.draw(st.integers(0, len(values)))
+    array = pa.array(values, kind).slice(start)
+    positions = data.draw(st.lists(st.integers(0, max(len(array) - 1, 0)), max_size=80))
+    positions = positions if len(array) else []
+    if chunked:
+        array = pa.chunked_array([array.slice(0, len(array) // 2), array.slice(len(array) // 2)])
+    taken = native.take(array, np.array(positions, np.int64))
+    expected = array.take(pa.array(positions, pa.int64()))
+    assert type(taken) is type(expected) and taken.type == kind
+    assert taken.equals(expected) and taken.null_count == expected.null_count
+    taken.validate(full=True)
+
+
 @st.composite
 def values_and_replacements(draw):
     """A string or binary array (a slice of one, at times), distinct positions inside it in any
@@ -134,9 +165,10 @@ def test_the_last_strings_of_an_array_are_taken_whole(count):
 
 
 @pytest.mark.parametrize("positions", [[3], [-1], [0, 2**40]])
-def test_a_position_outside_the_values_raises_arrows_error(positions):
+@pytest.mark.parametrize("values", [["a", "b", "c"], [1, 2, 3], [True, False, None]])
+def test_a_position_outside_the_values_raises_arrows_error(positions, values):
     with pytest.raises(IndexError, match="out of bounds"):
-        native.take(pa.array(["a", "b", "c"]), np.array(positions))
+        native.take(pa.array(values), np.array(positions))
 
 
 def test_null_positions_give_nulls_as_in_arrow():
