@@ -103,8 +103,8 @@ def choose(
     first = second - 1
     can_be_senior = ~is_female[first] & (age_days[first] - ADULT_DAYS >= GAP_YEARS[0] * 365.25)
     junior = can_be_senior & _drawn(rng, len(second), shares.junior_senior * n / 2, can_be_senior)
-    first_names = drawn.first_email.to_numpy(zero_copy_only=False)
-    can_be_twins = ~junior & (first_names[first] != first_names[second])
+    first_names = drawn.first_email
+    can_be_twins = ~junior & arrays.differs(take(first_names, first), take(first_names, second))
     twin = can_be_twins & _drawn(rng, len(second), shares.twin * n / 2, can_be_twins)
     alone = (head == np.arange(n)) & (np.append(head[1:], -1) != np.arange(n))
     later = np.flatnonzero(alone & _drawn(rng, n, shares.namesake * n / 2, alone))
