@@ -147,6 +147,21 @@ def test_rows_beyond_one_call_and_dictionaries_are_written_as_arrow_writes_them(
     )
 
 
+def test_dates_and_times_beyond_four_digit_years_are_written_as_arrow_writes_them(monkeypatch):
+    monkeypatch.setattr(csv_native, "ROWS_AT_ONCE", 2)  # the batch holding them goes to Arrow
+    last_day, first_second = (LAST - EPOCH).days, (FIRST - EPOCH) // dt.timedelta(seconds=1)
+    table = pa.table(
+        {
+            "day": pa.array([0, last_day, last_day + 1, 5, 6], pa.int32()).view(pa.date32()),
+            "at": pa.array([0, 1, 2, first_second - 1, 3], pa.int64()).view(pa.timestamp("s")),
+            "n": [1, 2, 3, 4, 5],
+        }
+    )
+    written = native_bytes(table)
+    assert written == arrow_bytes(table)
+    assert b"10000-01-01" in written
+
+
 def test_a_day_file_is_written_the_same_through_arrow(monkeypatch):
     table = pa.table(
         {

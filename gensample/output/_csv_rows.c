@@ -85,15 +85,20 @@ static char *write_padded(char *out, uint64_t value, int width) {
     return out + width;
 }
 
-/* The dates written last, by day: the values of a column mostly fall on few days. */
+/* The dates written last, by day: the values of a column mostly fall on few days. And whether
+ * a date fell outside years 1 to 9999, which take other than four digits. */
 #define CACHED_DAYS 512
 typedef struct {
     int64_t day[CACHED_DAYS];
     char text[CACHED_DAYS][10];
+    int outside;
 } DateCache;
 
-/* Year, month and day of ``days`` since 1970-01-01 (H. Hinnant's civil_from_days), in years
- * 1 to 9999 (the caller checks). */
+#define FIRST_DAY (-719162) /* 0001-01-01, in days since 1970-01-01 */
+#define LAST_DAY 2932896    /* 9999-12-31 */
+
+/* Year, month and day of ``days`` since 1970-01-01 (H. Hinnant's civil_from_days), right in
+ * years 1 to 9999 (``write_date`` checks). */
 static void make_date(char *out, int64_t days) {
     int64_t z = days + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -114,6 +119,7 @@ static void make_date(char *out, int64_t days) {
 static char *write_date(char *out, int64_t days, DateCache *cache) {
     int slot = (int)((uint64_t)days % CACHED_DAYS);
     if (cache->day[slot] != days) {
+        cache->outside |= days < FIRST_DAY || days > LAST_DAY;
         make_date(cache->text[slot], days);
         cache->day[slot] = days;
     }
@@ -228,11 +234,14 @@ static char *write_value(char *out, const Column *column, int64_t row, int64_t c
 }
 
 /* Write the first ``count`` rows of the ``n`` columns into ``out``, each value followed by a
- * comma, the row's last by a newline (a null: nothing); return the bytes written. ``out``
- * holds 16 bytes more than they take at most (see ``write_string``). */
+ * comma, the row's last by a newline (a null: nothing); return the bytes written, or -1 when
+ * a date or time lies outside years 1 to 9999 (what was written is then not the CSV: the caller
+ * has Arrow write those). ``out`` holds 16 bytes more than they take at most (see
+ * ``write_string``). */
 int64_t csv_rows(const Column *columns, int32_t n, int64_t count, char *out) {
     char *start = out;
     DateCache cache;
+    cache.outside = 0;
     for (int i = 0; i < CACHED_DAYS; i++) cache.day[i] = INT64_MIN;  /* no day yet */
     for (int64_t row = 0; row < count; row++) {
         for (int32_t c = 0; c < n; c++) {
@@ -240,5 +249,5 @@ int64_t csv_rows(const Column *columns, int32_t n, int64_t count, char *out) {
             *out++ = c + 1 < n ? ',' : '\n';
         }
     }
-    return out - start;
+    return cache.outside ? -1 : out - start;
 }

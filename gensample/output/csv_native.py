@@ -44,8 +44,6 @@ _WIDEST = {
 }
 """The most bytes a value of each fixed kind takes."""
 _SIGNED = {pa.int8(): INT8, pa.int16(): INT16, pa.int32(): INT32, pa.int64(): INT64}
-_FIRST_DAY, _LAST_DAY = -719_162, 2_932_896
-"""0001-01-01 and 9999-12-31, in days since 1970: the years written with four digits."""
 
 
 class _Column(ctypes.Structure):
@@ -98,11 +96,20 @@ def write_rows(table: pa.Table, file: BinaryIO) -> None:
     for batch in table.to_batches(max_chunksize=ROWS_AT_ONCE):
         if not batch.num_rows:
             continue
-        writable = [_writable(array) for array in batch.columns]
-        columns = (_Column * len(writable))(*(_described(*each) for each in writable))
-        out = _buffer(_bound(writable, batch.num_rows))
-        written = library.csv_rows(columns, len(writable), batch.num_rows, out)
+        written, out = _encoded(library, batch, dates=True)
+        if written < 0:  # a date or time beyond years 1 to 9999: Arrow's text of them
+            written, out = _encoded(library, batch, dates=False)
         file.write(memoryview(out)[:written])
+
+
+def _encoded(library: ctypes.CDLL, batch: pa.RecordBatch, dates: bool) -> tuple[int, ctypes.Array]:
+    """The library's CSV of ``batch`` (dates and times written by it when ``dates``, else as
+    Arrow's text of them): how many bytes it wrote (-1: a date or time it cannot write) and the
+    buffer they are in."""
+    writable = [_writable(array, dates) for array in batch.columns]
+    columns = (_Column * len(writable))(*(_described(*each) for each in writable))
+    out = _buffer(_bound(writable, batch.num_rows))
+    return library.csv_rows(columns, len(writable), batch.num_rows, out), out
 
 
 def _buffer(size: int) -> ctypes.Array:
@@ -121,13 +128,14 @@ def _buffer(size: int) -> ctypes.Array:
 _kept = threading.local()
 
 
-def _writable(array: pa.Array) -> tuple[pa.Array, int]:
-    """``array`` in a type the library writes, and its kind there: its own type; strings
-    (quoted, as Arrow quotes strings and binary values); or Arrow's text of it (written as it
-    is: floating point numbers, times of other units, years beyond four digits...)."""
+def _writable(array: pa.Array, dates: bool) -> tuple[pa.Array, int]:
+    """``array`` in a type the library writes, and its kind there: its own type (dates and
+    times in seconds only when ``dates``); strings (quoted, as Arrow quotes strings and binary
+    values); or Arrow's text of it (written as it is: floating point numbers, times of other
+    units...)."""
     kind = array.type
     if pa.types.is_dictionary(kind):
-        return _writable(array.dictionary_decode())
+        return _writable(array.dictionary_decode(), dates)
     if kind in _SIGNED:
         return array, _SIGNED[kind]
     if pa.types.is_string(kind):
@@ -142,9 +150,9 @@ def _writable(array: pa.Array) -> tuple[pa.Array, int]:
         return array, DECIMAL64
     if _fits_64_bits(kind) and 0 <= kind.scale <= 6:
         return array, DECIMAL128
-    if _is_seconds(kind) and _in_four_digit_years(array.view(pa.int64()), 86_400):
+    if dates and _is_seconds(kind):
         return array, TIMESTAMP_S
-    if pa.types.is_date32(kind) and _in_four_digit_years(array.view(pa.int32()), 1):
+    if dates and pa.types.is_date32(kind):
         return array, DATE32
     return pc.cast(array, pa.string()), TEXT
 
@@ -158,13 +166,6 @@ def _fits_64_bits(kind: pa.DataType) -> bool:
 def _is_seconds(kind: pa.DataType) -> bool:
     """Whether ``kind`` is of times in seconds without a time zone."""
     return pa.types.is_timestamp(kind) and kind.unit == "s" and kind.tz is None
-
-
-def _in_four_digit_years(counts: pa.Array, per_day: int) -> bool:
-    """Whether ``counts`` of days, or of seconds (86,400 ``per_day``), since 1970 all lie in
-    years 1 to 9999."""
-    least, most = (value.as_py() for value in pc.min_max(counts).values())
-    return least is None or (_FIRST_DAY * per_day <= least and most < (_LAST_DAY + 1) * per_day)
 
 
 def _described(array: pa.Array, kind: int) -> _Column:
