@@ -5,9 +5,10 @@ Usage: .venv/bin/python bench/bench_against.py REV [--customers N] [--rounds R] 
 Checks ``REV`` out into a temporary git worktree, builds its compiled parts there, and times
 real ``gensample run`` commands of both versions (this checkout as it is, uncommitted changes
 included) in alternating rounds: the customer master alone (``datasets = ["customers"]``) and
-every dataset, each in a fresh run directory with the built-in defaults. Prints the median wall seconds of each and the ratio
-this checkout / ``REV``: a shared virtual machine's speed wanders by a quarter from one
-minute to the next, so only a ratio measured side by side says whether a change made it slower.
+every dataset, each in a fresh run directory with the built-in defaults. Prints the median wall
+seconds of each and the ratio this checkout / ``REV``: a shared virtual machine's speed wanders
+by a quarter from one minute to the next, so only a ratio measured side by side says whether a
+change made it slower.
 It prints CPU seconds too (user and system, of the run and its workers): steadier than wall
 seconds when other processes load the machine, but blind to work moved off the critical path.
 Issue 15 asks that the population's variety costs at most 15 % at 1M customers.

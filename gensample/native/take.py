@@ -15,6 +15,7 @@ filters strings: ``native.strings``.
 
 import ctypes
 import functools
+from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -80,8 +81,8 @@ def _take_column(
     values: pa.Array | pa.ChunkedArray, rows: np.ndarray
 ) -> pa.Array | pa.ChunkedArray:
     """One column's values at ``rows``."""
-    gather = _take_strings if _are_strings(values.type) else _take_fixed
-    if not len(values) or (gather is _take_fixed and _fixed_bits(values.type) is None):
+    gather = _gather(values.type)
+    if gather is None or not len(values):
         return values.take(rows)
     if isinstance(values, pa.ChunkedArray):  # joined, as Arrow's take joins them
         if values.num_chunks > 1 and values.nbytes >= 2**31:  # more than an array holds
@@ -102,6 +103,14 @@ def one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 def _are_strings(kind: pa.DataType) -> bool:
     """Whether values of ``kind`` are strings with 32-bit offsets, as the library takes them."""
     return pa.types.is_string(kind) or pa.types.is_binary(kind)
+
+
+def _gather(kind: pa.DataType) -> Callable[[pa.Array, np.ndarray], pa.Array | None] | None:
+    """The library's take of values of ``kind`` (strings, or values of a fixed width); None
+    when it takes none (lists, structs, dictionaries...: Arrow takes those)."""
+    if _are_strings(kind):
+        return _take_strings
+    return None if _fixed_bits(kind) is None else _take_fixed
 
 
 def _fixed_bits(kind: pa.DataType) -> int | None:
