@@ -104,12 +104,14 @@ def test_generation_joins_its_strings_through_the_compiled_join():
 
 @st.composite
 def strings_and_keys(draw):
-    """Strings (a slice of an array, at times) drawn from a few, some of them repeated, and a
-    small integer key for each."""
+    """Strings (a slice of an array or a chunked array, at times) drawn from a few, some of them
+    repeated, and a small integer key for each."""
     pool = draw(st.lists(st.text(max_size=12), min_size=1, max_size=6))
     values = draw(st.lists(st.sampled_from(pool), max_size=80))
     start = draw(st.integers(0, 2))
     array = pa.array(["?"] * start + values, pa.string()).slice(start)
+    if draw(st.booleans()):  # in two chunks
+        array = pa.chunked_array([array.slice(0, len(values) // 2), array.slice(len(values) // 2)])
     keys = draw(st.lists(st.integers(-3, 3), min_size=len(values), max_size=len(values)))
     counted = draw(st.lists(st.booleans(), min_size=len(values), max_size=len(values)))
     return array, np.array(keys, np.int64), np.array(counted, bool)

@@ -171,7 +171,7 @@ def keep_characters(values: pa.Array, first: str, last: str) -> pa.Array | None:
     return pa.Array.from_buffers(pa.string(), rows, buffers, null_count=values.null_count)
 
 
-def padded_prefixes(values: pa.Array, width: int) -> np.ndarray | None:
+def padded_prefixes(values: pa.Array | pa.ChunkedArray, width: int) -> np.ndarray | None:
     """The first ``width`` characters of each of the ASCII strings ``values``, padded with
     spaces, as a ``(len(values), width)`` array of bytes: Arrow's
     ``utf8_rpad(utf8_slice_codeunits(values, 0, width), width)`` row by row. None when the
@@ -187,7 +187,9 @@ def padded_prefixes(values: pa.Array, width: int) -> np.ndarray | None:
     return out
 
 
-def ranks_in_groups(values: pa.Array, keys: np.ndarray, counted: np.ndarray) -> np.ndarray | None:
+def ranks_in_groups(
+    values: pa.Array | pa.ChunkedArray, keys: np.ndarray, counted: np.ndarray
+) -> np.ndarray | None:
     """For each row, how many ``counted`` rows before it hold the same string of ``values`` and
     the same of the integers ``keys`` (its rank among them). None when the library is not
     installed, or a value is missing."""
@@ -205,11 +207,14 @@ def ranks_in_groups(values: pa.Array, keys: np.ndarray, counted: np.ndarray) -> 
     return ranks
 
 
-def _text_of(values: pa.Array, ascii_only: bool) -> tuple[np.ndarray, np.ndarray] | None:
+def _text_of(
+    values: pa.Array | pa.ChunkedArray, ascii_only: bool
+) -> tuple[np.ndarray, np.ndarray] | None:
     """The offsets (from 0) and bytes of the strings ``values``; None when a value is missing,
     or one is not ASCII (where characters are not bytes) when ``ascii_only``."""
     if values.type != pa.string() or values.null_count:
         return None
+    values = one_array(values)
     _, offsets, data = values.buffers()
     bounds = np.frombuffer(offsets, np.int32, len(values) + 1, 4 * values.offset)
     text = np.frombuffer(data, np.uint8)[bounds[0] : bounds[-1]] if data else np.zeros(1, np.uint8)
