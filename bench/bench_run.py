@@ -141,10 +141,17 @@ class Pipeline:
     every core right after that (the machine's speed drifts from one minute to the next: a
     ratio is taken within a pair)."""
 
-    runs: dict[str, Measured]
+    once: dict[str, Measured]
+    """The run of each engine on one worker."""
     pairs: list[tuple[Measured, WriteLimit]]
     dask_pairs: list[tuple[Measured, Measured]]
     """Each Dask run on every core and the local run on every core before it."""
+
+    @property
+    def runs(self) -> dict[str, Measured]:
+        """A run per engine, in the table's order: on every core, the median pair's."""
+        every = {**self.once, LOCAL_ALL: self.median_pair[0], DASK_ALL: self.median_dask_pair[0]}
+        return {label: every[label] for label in ENGINES}
 
     @property
     def median_pair(self) -> tuple[Measured, WriteLimit]:
@@ -167,17 +174,14 @@ def measure_pipeline(scratch: Path, customers: int, pairs: int) -> Pipeline:
     """Every engine on every dataset for ``customers``; the local one on every core ``pairs``
     times, each followed by the write limit of its day and by a Dask run on every core. The
     local row is its median pair's, the Dask row its median Dask / local pair's."""
-    runs = {label: fresh_run(scratch, customers, ENGINES[label], None) for label in ONCE}
+    once = {label: fresh_run(scratch, customers, ENGINES[label], None) for label in ONCE}
     paired, dask_paired = [], []
     for _ in range(pairs):
         with tempfile.TemporaryDirectory(dir=scratch) as run_dir:
             local = run_gensample(Path(run_dir), customers, ENGINES[LOCAL_ALL], None)
             paired.append((local, measure_write_limit(day_dir(Path(run_dir)), Path(run_dir))))
         dask_paired.append((fresh_run(scratch, customers, ENGINES[DASK_ALL], None), local))
-    pipeline = Pipeline(runs, paired, dask_paired)
-    runs[LOCAL_ALL], runs[DASK_ALL] = pipeline.median_pair[0], pipeline.median_dask_pair[0]
-    pipeline.runs = {label: runs[label] for label in ENGINES}  # in the table's order
-    return pipeline
+    return Pipeline(once, paired, dask_paired)
 
 
 def print_customer_master(rounds: list[Round], arguments: argparse.Namespace) -> None:

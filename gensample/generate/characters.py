@@ -5,7 +5,7 @@ expression over every value costs several times more): by the compiled library
 import numpy as np
 import pyarrow as pa
 
-from gensample.native.strings import keep_characters
+from gensample.native.strings import keep_characters, string_bytes
 from gensample.native.take import one_array
 
 
@@ -24,18 +24,13 @@ def kept(values: pa.Array | pa.ChunkedArray, first: str, last: str) -> pa.Array:
         return compiled
     if values.offset:  # a slice: copied, so the validity bits start at the first row
         values = pa.concat_arrays([values])
-    validity, offsets, data = values.buffers()
-    offsets = np.frombuffer(offsets, np.int32)[: len(values) + 1]
-    text = (
-        np.frombuffer(data, np.uint8)[offsets[0] : offsets[-1]] if data else np.zeros(0, np.uint8)
-    )
-    offsets = offsets - offsets[0]
+    offsets, text = string_bytes(values)
     keep = (text >= ord(first)) & (text <= ord(last))
     kept_before = np.concatenate([[0], np.cumsum(keep)]).astype(np.int32)
     return pa.StringArray.from_buffers(
         len(values),
         pa.py_buffer(kept_before[offsets]),
         pa.py_buffer(text[keep].tobytes()),
-        validity,
+        values.buffers()[0],
         values.null_count,
     )

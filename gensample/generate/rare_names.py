@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.native.strings import join_element_wise
+from gensample.native.strings import join_element_wise, string_bytes
 from gensample.native.take import take
 
 RARE_SOURCE_COUNT = 1_000
@@ -86,7 +86,7 @@ def _census_runs() -> np.ndarray:
 def _letters(values: pa.Array, width: int) -> np.ndarray:
     """The first ``width`` letters of each value (ASCII text: census names and their parts),
     case ignored, as ``_codes``, one row a value (0 past its end)."""
-    offsets, text = _text(values)
+    offsets, text = string_bytes(values)
     text = np.append(text, np.uint8(0))  # read in place of every position past a value's end
     at = offsets[:-1, None] + np.arange(width, dtype=np.int32)
     return _codes(text[np.where(at < offsets[1:, None], at, len(text) - 1)])
@@ -96,15 +96,8 @@ def _letters_in_a_row(values: pa.Array) -> np.ndarray:
     """The letters of all values (ASCII text) as ``_codes`` in one row, each value's followed
     by a 0: runs of letters never span two values (for the 150,000 census names, 17 ms against
     50 ms for ``_letters``, which pads each to the longest)."""
-    offsets, text = _text(values)
-    start = offsets[0]  # of a slice of an array, later than the first byte
-    return _codes(np.insert(text[start:], offsets[1:] - start, np.uint8(0)))[None, :]
-
-
-def _text(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """The offsets of a string array's values and the bytes they point into, without copies."""
-    offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset :][: len(values) + 1]
-    return offsets, np.frombuffer(values.buffers()[2] or b"", np.uint8)[: offsets[-1]]
+    offsets, text = string_bytes(values)
+    return _codes(np.insert(text, offsets[1:], np.uint8(0)))[None, :]
 
 
 def _codes(text: np.ndarray) -> np.ndarray:

@@ -207,17 +207,23 @@ def ranks_in_groups(
     return ranks
 
 
+def string_bytes(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets of the strings ``values`` (a string or binary array, a slice of one at
+    times), from 0, and the bytes they point into, without copying them."""
+    _, offsets, data = values.buffers()
+    bounds = np.frombuffer(offsets, np.int32, len(values) + 1, 4 * values.offset)
+    text = np.frombuffer(data, np.uint8)[bounds[0] : bounds[-1]] if data else np.zeros(0, np.uint8)
+    return bounds - bounds[0], text
+
+
 def _text_of(
     values: pa.Array | pa.ChunkedArray, ascii_only: bool
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """The offsets (from 0) and bytes of the strings ``values``; None when a value is missing,
-    or one is not ASCII (where characters are not bytes) when ``ascii_only``."""
+    """``string_bytes`` of the strings ``values``; None when a value is missing, or one is not
+    ASCII (where characters are not bytes) when ``ascii_only``."""
     if values.type != pa.string() or values.null_count:
         return None
-    values = one_array(values)
-    _, offsets, data = values.buffers()
-    bounds = np.frombuffer(offsets, np.int32, len(values) + 1, 4 * values.offset)
-    text = np.frombuffer(data, np.uint8)[bounds[0] : bounds[-1]] if data else np.zeros(1, np.uint8)
+    offsets, text = string_bytes(one_array(values))
     if ascii_only and text.size and text.max() >= 0x80:
         return None
-    return bounds - bounds[0], text
+    return offsets, text

@@ -127,24 +127,21 @@ def _take_fixed(values: pa.Array, rows: np.ndarray) -> pa.Array | None:
     """The values of ``values`` (of a fixed width: ``_fixed_bits``) at ``rows``; None when a
     row lies outside them."""
     library, count, at = _library(), len(rows), rows.ctypes.data
-    validity, data = values.buffers()
-    bits = _fixed_bits(values.type)
+    data, bits = values.buffers()[1], _fixed_bits(values.type)
     out = pa.allocate_buffer((count * bits + 7) // 8)
     wanted = (values.offset, bits, len(values), at, count, out.address)
     if library.take_fixed(data.address, *wanted):
         return None
-    mask, nulls = _validity_at(values, validity, at, count)
+    mask, nulls = _validity_at(values, at, count)
     return pa.Array.from_buffers(values.type, count, [mask, out], null_count=nulls)
 
 
-def _validity_at(
-    values: pa.Array, validity: pa.Buffer | None, at: int, count: int
-) -> tuple[pa.Buffer | None, int]:
+def _validity_at(values: pa.Array, at: int, count: int) -> tuple[pa.Buffer | None, int]:
     """The validity bitmap of ``values`` at the ``count`` rows at address ``at`` (checked to
     lie inside them) and how many of those are null: no bitmap when none of ``values`` is."""
     if not values.null_count:
         return None, 0
-    bits = pa.allocate_buffer((count + 7) // 8)
+    bits, validity = pa.allocate_buffer((count + 7) // 8), values.buffers()[0]
     nulls = _library().take_validity(validity.address, values.offset, at, count, bits.address)
     return bits, nulls
 
@@ -153,7 +150,7 @@ def _take_strings(values: pa.Array, rows: np.ndarray) -> pa.Array | None:
     """The strings of ``values`` at ``rows``; None when a row lies outside them or they pass
     2 GB."""
     library, count, length, at = _library(), len(rows), len(values), rows.ctypes.data
-    validity, offsets, data = values.buffers()
+    _, offsets, data = values.buffers()
     starts = offsets.address + 4 * values.offset
     out_offsets = pa.allocate_buffer(4 * (count + 1))
     size = library.take_offsets(starts, length, at, count, out_offsets.address)
@@ -164,7 +161,7 @@ def _take_strings(values: pa.Array, rows: np.ndarray) -> pa.Array | None:
         library.take_bytes(
             starts, length, data.address, at, count, out_offsets.address, out.address
         )
-    bits, nulls = _validity_at(values, validity, at, count)
+    bits, nulls = _validity_at(values, at, count)
     buffers = [bits, out_offsets, out.slice(0, size)]
     return pa.Array.from_buffers(values.type, count, buffers, null_count=nulls)
 

@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.corruptions.arrays import current_index
 from gensample.generate.datasets import bundles as bundles_
 from gensample.generate.datasets import products as products_
 from gensample.generate.datasets import promotions as promotions_
@@ -90,7 +91,7 @@ class Tables:
         kind = [self.kinds[k] for k in promotions["kind"].to_pylist()]
         end = _days(promotions["ends_on"])
         return Promoted(
-            product=_row_of(promotions["sku"], self.products["sku"]),
+            product=current_index(promotions["sku"], self.products["sku"]),
             start=_days(promotions["starts_on"]),
             end=end,
             after=end + np.array([k.after_days for k in kind]),
@@ -129,7 +130,7 @@ class Tables:
         cents = np.round(bundles["item_discount"].cast(pa.float64()).to_numpy() * 100)
         return KitItems(
             kit=item_kit,
-            product=_row_of(bundles["sku"], self.products["sku"]),
+            product=current_index(bundles["sku"], self.products["sku"]),
             quantity=bundles["quantity"].to_numpy(),
             cents=cents.astype(np.int64),
             items=items,
@@ -157,11 +158,6 @@ def of_run(settings: Settings) -> Tables:
         promotions_.of_run(settings),
         deals.load(settings.retail.data_dir),
     )
-
-
-def _row_of(values: pa.ChunkedArray | pa.Array, keys: pa.ChunkedArray) -> np.ndarray:
-    """The row of each value among ``keys`` (-1 when absent)."""
-    return pc.index_in(values, value_set=keys).fill_null(-1).to_numpy().astype(np.int64)
 
 
 def _days(dates: pa.ChunkedArray) -> np.ndarray:
