@@ -9,7 +9,8 @@ array, a chunked array or a table. Every take of ``generate`` and ``corruptions`
 it (``tests/test_native_take.py`` checks), which saves about 5% of a block's generation.
 ``replaced_at(values, rows, replacements)`` replaces a few values of an array, copying the
 strings between two of them as one run. ``one_array`` gives a chunked array as one array
-without copying an only chunk, as Arrow's ``combine_chunks`` does. The same library joins and
+without copying an only chunk, as Arrow's ``combine_chunks`` does; ``kept(values, keep)`` is
+Arrow's ``filter`` of a NumPy mask. The same library joins and
 filters strings: ``native.strings``.
 """
 
@@ -62,6 +63,13 @@ def take(values: Values, positions: Positions) -> Values:
         columns = [_take_column(column, rows) for column in values.columns]
         return pa.Table.from_arrays(columns, schema=values.schema)
     return _take_column(values, rows)
+
+
+def kept(values: Values, keep: np.ndarray) -> Values:
+    """``values.filter(pa.array(keep))``: the values (rows of a table) that the booleans
+    ``keep`` mark, in order, taken as ``take`` takes them (Arrow's filter of a block's text
+    took 2.5 times as long)."""
+    return take(values, np.flatnonzero(keep))
 
 
 def _rows(positions: Positions) -> np.ndarray | None:
