@@ -4,13 +4,17 @@ import re
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gensample.corruptions.arrays import (
     by_group,
     differs,
     false_where_null,
     put,
+    split_at_last,
     substitute_one,
     substitute_suffix,
 )
@@ -111,3 +115,24 @@ def test_suffix_rules_give_what_the_same_rules_as_anchored_expressions_give():
     by_regex = substitute_one(values, as_regex, np.random.default_rng(3))
     assert by_suffix.equals(by_regex)
     assert by_suffix.to_pylist()[3] in {"é@aol.cm", "é@aol.con"}
+
+
+ADDRESS_TEXT = st.text(st.sampled_from(["a", "Z", "@", ".", "\n", "é", " ", "+"]), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), ADDRESS_TEXT), max_size=30), st.integers(0, 5))
+def test_a_split_at_the_last_mark_finds_what_the_expression_finds(texts, start):
+    values = pa.array(texts, pa.string()).slice(min(start, len(texts)))
+    head, tail = split_at_last(values, "@")
+    parts = pc.extract_regex(values, r"^(?P<head>.*@)(?P<tail>[^@]+)$")
+    assert head.equals(pc.struct_field(parts, "head"))
+    assert tail.equals(pc.struct_field(parts, "tail"))
+    head.validate(full=True)
+    tail.validate(full=True)
+
+
+def test_a_split_keeps_the_type_of_large_strings():
+    head, tail = split_at_last(pa.array(["ann@x.org", "bo"], pa.large_string()), "@")
+    assert head.type == tail.type == pa.large_string()
+    assert head.to_pylist() == ["ann@", None] and tail.to_pylist() == ["x.org", None]

@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.native.strings import string_bytes
 from gensample.native.take import replaced_at, take
 
 _OFFSETS = {pa.string(): np.int32, pa.large_string(): np.int64}
@@ -64,6 +65,40 @@ def from_code_points(text: CodePoints, like: pa.Array) -> pa.Array:
     validity = pc.is_valid(like).buffers()[1] if like.null_count else None
     buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(data)]
     return pa.Array.from_buffers(like.type, len(like), buffers, null_count=like.null_count)
+
+
+def split_at_last(values: pa.Array, mark: str) -> tuple[pa.Array, pa.Array]:
+    """Each string up to and with its last ``mark`` (an ASCII character but the line break),
+    and the rest: ``extract_regex(values, "^(?P<head>.*@)(?P<tail>[^@]+)$")`` for ``"@"``, null
+    where that finds nothing (no mark, nothing after the last one, a line break before it, a
+    null). Found in the bytes at once: the expression took 0.5 microseconds a value."""
+    kind = values.type
+    offsets, text = string_bytes(values.cast(pa.string()))
+    starts, ends = offsets[:-1], offsets[1:]
+    marks = np.flatnonzero(text == ord(mark))
+    last = np.searchsorted(marks, ends) - 1  # of each row, its last mark's, if any
+    at = marks[np.maximum(last, 0)] if len(marks) else np.zeros(len(values), np.int64)
+    found = (last >= 0) & (at >= starts) & (at + 1 < ends)
+    breaks = np.append(np.flatnonzero(text == ord("\n")), len(text))
+    found &= breaks[np.searchsorted(breaks, starts)] > at  # ``.`` reads no line break
+    if values.null_count:
+        found &= values.is_valid().to_numpy(zero_copy_only=False)
+    head, tail = _substrings(text, starts, at + 1, found), _substrings(text, at + 1, ends, found)
+    return head.cast(kind), tail.cast(kind)
+
+
+def _substrings(text: np.ndarray, begin: np.ndarray, end: np.ndarray, kept: np.ndarray) -> pa.Array:
+    """The strings ``text[begin:end]`` where ``kept``, null elsewhere."""
+    lengths = np.where(kept, end - begin, 0)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    source = np.repeat(begin - offsets[:-1], lengths) + np.arange(offsets[-1])
+    buffers = [
+        pa.py_buffer(np.packbits(kept, bitorder="little")),
+        pa.py_buffer(offsets.astype(np.int32)),
+        pa.py_buffer(text[source]),
+    ]
+    nulls = len(kept) - int(np.count_nonzero(kept))
+    return pa.Array.from_buffers(pa.string(), len(kept), buffers, null_count=nulls)
 
 
 def random_below(counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:

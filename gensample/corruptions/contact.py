@@ -5,7 +5,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.corruptions.arrays import choose_other, current_index, false_where_null, match_case
+from gensample.corruptions.arrays import (
+    choose_other,
+    current_index,
+    false_where_null,
+    match_case,
+    split_at_last,
+)
 from gensample.native.strings import join_element_wise
 from gensample.native.take import take
 
@@ -32,13 +38,12 @@ def abbreviate_street(values: pa.Array, rng: np.random.Generator) -> pa.Array:
 
 def change_email_domain(values: pa.Array, rng: np.random.Generator) -> pa.Array:
     """Give another provider's domain, same local part: 'ann@gmail.com' -> 'ann@yahoo.com'."""
-    parts = pc.extract_regex(values, r"^(?P<local>.*@)(?P<domain>[^@]+)$")
-    domain = pc.struct_field(parts, "domain")
+    local, domain = split_at_last(values, "@")
     pool = reference.email_domains()
     current = current_index(pc.utf8_lower(domain), pool.values)
     chosen = choose_other(pool.probabilities, current, rng)
     new_domain = match_case(take(pool.values.cast(values.type), chosen), domain)
-    joined = join_element_wise(pc.struct_field(parts, "local"), new_domain, "")
+    joined = join_element_wise(local, new_domain, "")
     return pc.coalesce(joined, values)
 
 
