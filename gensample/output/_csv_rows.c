@@ -85,9 +85,11 @@ static char *write_padded(char *out, uint64_t value, int width) {
     return out + width;
 }
 
-/* The dates written last, by day: the values of a column mostly fall on few days. And whether
- * a date fell outside years 1 to 9999, which take other than four digits. */
-#define CACHED_DAYS 512
+/* The dates written last, by day: the values of a column mostly fall on few days, those of
+ * five years of history (1,826 days) on as many slots (72 KB: from 512, the times of a block's
+ * five years took a third longer). And whether a date fell outside years 1 to 9999, which take
+ * other than four digits. */
+#define CACHED_DAYS 4096
 typedef struct {
     int64_t day[CACHED_DAYS];
     char text[CACHED_DAYS][10];
@@ -140,8 +142,17 @@ static char *write_timestamp(char *out, int64_t seconds, DateCache *cache) {
     return out + 9;
 }
 
+/* Money (a scale of 2, most decimals) divides by a constant, which the compiler makes a
+ * multiplication; another scale by a number it computes, a slower division. */
 static char *write_decimal(char *out, int64_t value, int scale) {
     uint64_t magnitude = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+    if (scale == 2) {
+        if (value < 0) *out++ = '-';
+        out = write_unsigned(out, magnitude / 100);
+        *out++ = '.';
+        memcpy(out, TWO_DIGITS + 2 * (magnitude % 100), 2);
+        return out + 2;
+    }
     uint64_t unit = 1;
     for (int i = 0; i < scale; i++) unit *= 10;
     if (value < 0) *out++ = '-';
