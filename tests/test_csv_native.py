@@ -147,6 +147,15 @@ def test_rows_beyond_one_call_and_dictionaries_are_written_as_arrow_writes_them(
     )
 
 
+def test_a_quote_is_doubled_in_the_call_that_writes_it_and_only_there(monkeypatch):
+    monkeypatch.setattr(csv_native, "ROWS_AT_ONCE", 3)  # calls without a quote and with one
+    names = ["Ann", "Bo", "Cy", "Di", 'Ed "E"', "Flo", "Gus", "Hal", "Ivy"]
+    table = pa.table({"name": names, "other": ["x", None, '"', "y", "z", "w", "v", "u", "t"]})
+    written = native_bytes(table)
+    assert written == arrow_bytes(table)
+    assert b'"Ann","x"\n' in written and b'"Ed ""E""","z"\n' in written
+
+
 def test_dates_and_times_beyond_four_digit_years_are_written_as_arrow_writes_them(monkeypatch):
     monkeypatch.setattr(csv_native, "ROWS_AT_ONCE", 2)  # the batch holding them goes to Arrow
     last_day, first_second = (LAST - EPOCH).days, (FIRST - EPOCH) // dt.timedelta(seconds=1)

@@ -19,8 +19,10 @@ enum Kind {
     DATE32,                         /* days since 1970: YYYY-MM-DD */
     DECIMAL64,                      /* 64-bit unscaled value, ``scale`` digits after the point */
     BOOLEAN,                        /* bits: true / false */
-    DECIMAL128                      /* 128-bit unscaled value that fits in 64 bits (18 digits,
+    DECIMAL128,                     /* 128-bit unscaled value that fits in 64 bits (18 digits,
                                        little-endian: its first 8 bytes), as DECIMAL64 */
+    QUOTED                          /* a STRING whose rows at hand hold no quote (``csv_rows``
+                                       finds those): quoted, without looking for one */
 };
 
 typedef struct {
@@ -219,6 +221,14 @@ static char *write_string(char *out, const Column *column, int64_t row, int64_t 
     return out;
 }
 
+/* A string of rows ``row`` of ``count`` that holds no quote, quoted. */
+static char *write_quoted(char *out, const Column *column, int64_t row, int64_t count) {
+    *out++ = '"';
+    out = write_string(out, column, row, count, 0);
+    *out++ = '"';
+    return out;
+}
+
 static char *write_value(char *out, const Column *column, int64_t row, int64_t count,
                          DateCache *cache) {
     int64_t at = column->offset + row;
@@ -229,6 +239,7 @@ static char *write_value(char *out, const Column *column, int64_t row, int64_t c
     case INT64: return write_signed(out, ((const int64_t *)column->values)[at]);
     case STRING: return write_string(out, column, row, count, 1);
     case TEXT: return write_string(out, column, row, count, 0);
+    case QUOTED: return write_quoted(out, column, row, count);
     case TIMESTAMP_S: return write_timestamp(out, ((const int64_t *)column->values)[at], cache);
     case DATE32: return write_date(out, ((const int32_t *)column->values)[at], cache);
     case DECIMAL64:
@@ -244,13 +255,26 @@ static char *write_value(char *out, const Column *column, int64_t row, int64_t c
     return out;
 }
 
+/* Whether the text of rows 0 to ``count`` of a string column holds a quote: one search of the
+ * whole text, where a search in each value took a twelfth of the writing. */
+static int text_has_quote(const Column *column, int64_t count) {
+    const int32_t *offsets = (const int32_t *)column->values + column->offset;
+    size_t size = (size_t)(offsets[count] - offsets[0]);
+    return size > 0 && memchr(column->data + offsets[0], '"', size) != NULL;
+}
+
 /* Write the first ``count`` rows of the ``n`` columns into ``out``, each value followed by a
  * comma, the row's last by a newline (a null: nothing); return the bytes written, or -1 when
  * a date or time lies outside years 1 to 9999 (what was written is then not the CSV: the caller
  * has Arrow write those). ``out`` holds 16 bytes more than they take at most (see
  * ``write_string``). */
-int64_t csv_rows(const Column *columns, int32_t n, int64_t count, char *out) {
+int64_t csv_rows(const Column *given, int32_t n, int64_t count, char *out) {
     char *start = out;
+    Column columns[n]; /* as given, a string column that holds no quote made QUOTED */
+    for (int32_t c = 0; c < n; c++) {
+        columns[c] = given[c];
+        if (given[c].kind == STRING && !text_has_quote(&given[c], count)) columns[c].kind = QUOTED;
+    }
     DateCache cache;
     cache.outside = 0;
     for (int i = 0; i < CACHED_DAYS; i++) cache.day[i] = INT64_MIN;  /* no day yet */
