@@ -72,6 +72,7 @@ def split_at_last(values: pa.Array, mark: str) -> tuple[pa.Array, pa.Array]:
     and the rest: ``extract_regex(values, "^(?P<head>.*@)(?P<tail>[^@]+)$")`` for ``"@"``, null
     where that finds nothing (no mark, nothing after the last one, a line break before it, a
     null). Found in the bytes at once: the expression took 0.5 microseconds a value."""
+    assert len(mark) == 1 and mark.isascii() and mark != "\n", "one ASCII character"
     kind = values.type
     offsets, text = string_bytes(values.cast(pa.string()))
     starts, ends = offsets[:-1], offsets[1:]

@@ -10,8 +10,8 @@ it (``tests/test_native_take.py`` checks), which saves about 5% of a block's gen
 ``replaced_at(values, rows, replacements)`` replaces a few values of an array, copying the
 strings between two of them as one run. ``one_array`` gives a chunked array as one array
 without copying an only chunk, as Arrow's ``combine_chunks`` does; ``kept(values, keep)`` is
-Arrow's ``filter`` of a NumPy mask. The same library joins and
-filters strings: ``native.strings``.
+Arrow's ``filter`` of a NumPy mask. The same library joins and filters strings:
+``native.strings``.
 """
 
 import ctypes

@@ -270,7 +270,7 @@ static int text_has_quote(const Column *column, int64_t count) {
  * ``write_string``). */
 int64_t csv_rows(const Column *given, int32_t n, int64_t count, char *out) {
     char *start = out;
-    Column columns[n]; /* as given, a string column that holds no quote made QUOTED */
+    Column columns[n > 0 ? n : 1]; /* as given, a string column without a quote made QUOTED */
     for (int32_t c = 0; c < n; c++) {
         columns[c] = given[c];
         if (given[c].kind == STRING && !text_has_quote(&given[c], count)) columns[c].kind = QUOTED;
