@@ -26,13 +26,18 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "expect", "conte
 
 @contextlib.contextmanager
 def moto_s3() -> Iterator[str]:
-    """Run moto's S3 server in a thread; yield its endpoint URL."""
+    """Run moto's S3 server in a thread; yield its endpoint URL. Its buckets go with it (moto
+    keeps them in this process, for the next server to find otherwise)."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     try:
         yield f"http://{host}:{port}"
     finally:
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        connection.request("POST", "/moto-api/reset")
+        connection.getresponse().read()
+        connection.close()
         server.stop()
 
 

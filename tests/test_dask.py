@@ -11,6 +11,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from multiprocessing import resource_tracker
@@ -701,6 +702,32 @@ def test_parts_through_s3_use_the_keys_vault_gives(tmp_path, cluster, parts_buck
         run_day(run_dir, customers=PEOPLE, engine="dask", scheduler=cluster.scheduler.address)
     assert proxy.access_keys == {"AKIAPARTSVAULT"}  # this process and every worker
     assert s3.list_objects_v2(Bucket="parts")["KeyCount"] == 0
+
+
+def test_a_workers_upload_starts_no_thread(tmp_path, monkeypatch):
+    """A thread that ends while Dask's profiler reads a worker's stacks can deadlock it (CPython
+    gh-106883, before 3.11.9): a worker's uploads, large parts too, stay in its thread."""
+    for name, value in S3_ENVIRON.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "a.part").write_bytes(b"a" * 100)
+    (tmp_path / "b.part").write_bytes(os.urandom(9 << 20))  # in pieces (multipart)
+    here, started, start = threading.current_thread(), [], threading.Thread.start
+
+    def recorded(thread: threading.Thread) -> None:
+        if threading.current_thread() is here:  # not the S3 server's own threads
+            started.append(thread.name)
+        start(thread)
+
+    with moto_s3() as endpoint:
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="parts")
+        parts = SharedParts.at("s3://parts/team-a", "batch", endpoint_url=endpoint)
+        with monkeypatch.context() as patched:
+            patched.setattr(threading.Thread, "start", recorded)
+            parts.upload(tmp_path)
+        listed = boto3.client("s3", endpoint_url=endpoint).list_objects_v2(Bucket="parts")
+    assert not started
+    sizes = {entry["Key"]: entry["Size"] for entry in listed["Contents"]}
+    assert sizes == {"team-a/batch/a.part": 100, "team-a/batch/b.part": 9 << 20}
 
 
 @pytest.mark.parametrize("value", ["parts", "s3://", "s3://Parts/x", "s3://parts/a b"])

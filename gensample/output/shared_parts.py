@@ -86,11 +86,23 @@ class SharedParts:
         write_json(folder / RECORD, where)
 
     def upload(self, folder: Path) -> None:
-        """On a worker: upload every part file of ``folder``."""
-        client = self._client()
+        """On a worker: upload every part file of ``folder``, in this thread. boto3 would start
+        threads for each file and end them after it, and a thread that ends while Dask's
+        profiler reads the worker's stacks can deadlock the worker on Python 3.10, and on 3.11
+        and 3.12 before the fix of CPython gh-106883 (3.11.9, 3.12.3): a test run hung so."""
+        client = self._client()  # boto3 is installed from here on
+        from boto3.s3.transfer import TransferConfig
+
+        in_this_thread = TransferConfig(use_threads=False)
         for path in sorted(folder.glob("*.part")):
             self._call(
-                "upload", path.name, client.upload_file, str(path), self.bucket, self.key(path)
+                "upload",
+                path.name,
+                client.upload_file,
+                str(path),
+                self.bucket,
+                self.key(path),
+                Config=in_this_thread,
             )
 
     def download(self, paths: list[Path]) -> None:
