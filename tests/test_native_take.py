@@ -215,11 +215,11 @@ def test_generation_takes_its_values_through_the_compiled_take():
 
 @settings(max_examples=200, deadline=None)
 @given(strings_and_positions(), st.data())
-def test_kept_values_are_those_arrows_filter_keeps(case, data):
+def test_filtered_values_are_those_arrows_filter_keeps(case, data):
     array, _ = case
     keep = np.array(data.draw(st.lists(st.booleans(), min_size=len(array), max_size=len(array))))
-    kept = native.kept(array, keep)
+    kept = native.filtered(array, keep)
     assert kept.equals(array.filter(pa.array(keep, pa.bool_())))
     kept.validate(full=True)
     table = pa.table({"text": array, "number": pa.array(range(len(array)), pa.int16())})
-    assert native.kept(table, keep).equals(table.filter(pa.array(keep, pa.bool_())))
+    assert native.filtered(table, keep).equals(table.filter(pa.array(keep, pa.bool_())))

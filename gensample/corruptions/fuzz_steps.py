@@ -20,7 +20,7 @@ from gensample.corruptions.fuzzmap import (
     no_labels,
     put_rows,
 )
-from gensample.native.take import kept, take
+from gensample.native.take import filtered, take
 
 RETRIES = 4
 """How many more times a fuzzed row that came out unchanged is corrupted afresh."""
@@ -80,8 +80,8 @@ def until_changed(request: Request) -> Generator[Request, Fuzzed, Fuzzed]:
         tried, found = yield replace(request, table=copies, rows=np.arange(len(rows)))
         unchanged = pc.equal(found, "").to_numpy(zero_copy_only=False)
         changed.append(rows[~unchanged])
-        fuzzed.append(kept(tried, ~unchanged))
-        labels.append(kept(found, ~unchanged))
+        fuzzed.append(filtered(tried, ~unchanged))
+        labels.append(filtered(found, ~unchanged))
         rows = rows[unchanged]
     if not changed:
         return table, no_labels(table.num_rows)

@@ -7,7 +7,7 @@ import pyarrow.compute as pc
 from gensample import reference
 from gensample.corruptions.arrays import below, false_where_null, match_case
 from gensample.native.strings import join_element_wise
-from gensample.native.take import kept, take
+from gensample.native.take import filtered, take
 
 
 def _nicknames_of(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -23,7 +23,7 @@ def _nicknames_of(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
     position = starts[found[owner]] + np.arange(len(owner)) - (np.cumsum(listed) - listed)[owner]
     nicknames = take(flat, position)
     other = pc.not_equal(nicknames, take(lower, owner)).to_numpy(zero_copy_only=False)
-    return owner[other], kept(nicknames, other)
+    return owner[other], filtered(nicknames, other)
 
 
 def use_nickname(values: pa.Array, rng: np.random.Generator) -> pa.Array:

@@ -20,7 +20,7 @@ from gensample.corruptions.names import nickname_at
 from gensample.generate import characters
 from gensample.generate.seeding import stream
 from gensample.native.strings import join_element_wise
-from gensample.native.take import kept, one_array, take
+from gensample.native.take import filtered, one_array, take
 
 ADDRESS = ("address_line1", "address_line2", "city", "state", "postal_code")
 COLUMNS = {
@@ -108,7 +108,7 @@ def carry(
         rows = candidates[held]
         for column in present:
             old = one_array(copies[column])
-            values = kept(new[column], held)
+            values = filtered(new[column], held)
             changed[rows[differs(values, take(old, rows))]] |= 1 << bit
             copies = copies.set_column(
                 copies.column_names.index(column), column, put(old, rows, [values])

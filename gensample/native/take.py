@@ -9,8 +9,8 @@ array, a chunked array or a table. Every take of ``generate`` and ``corruptions`
 it (``tests/test_native_take.py`` checks), which saves about 5% of a block's generation.
 ``replaced_at(values, rows, replacements)`` replaces a few values of an array, copying the
 strings between two of them as one run. ``one_array`` gives a chunked array as one array
-without copying an only chunk, as Arrow's ``combine_chunks`` does; ``kept(values, keep)`` is
-Arrow's ``filter`` of a NumPy mask. The same library joins and filters strings:
+without copying an only chunk, as Arrow's ``combine_chunks`` does; ``filtered(values, keep)``
+is Arrow's ``filter`` of a NumPy mask. The same library joins and filters strings:
 ``native.strings``.
 """
 
@@ -65,7 +65,7 @@ def take(values: Values, positions: Positions) -> Values:
     return _take_column(values, rows)
 
 
-def kept(values: Values, keep: np.ndarray) -> Values:
+def filtered(values: Values, keep: np.ndarray) -> Values:
     """``values.filter(pa.array(keep))``: the values (rows of a table) that the booleans
     ``keep`` mark, in order, taken as ``take`` takes them (Arrow's filter of a block's text
     took 2.5 times as long)."""

@@ -12,7 +12,7 @@ from gensample.corruptions.arrays import differs, put
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
 from gensample.generate.datasets import fuzzing
 from gensample.generate.datasets.contract import BlockInput
-from gensample.native.take import kept, take
+from gensample.native.take import filtered, take
 
 CANDIDATES = (1, 4)
 """How many corrupted versions of a copy are tried at once: one, then (for the copies that
@@ -98,7 +98,7 @@ def _visible_labels(
     staying = losing[row] & keep
     offsets = np.concatenate([[0], np.cumsum(np.bincount(row[staying], minlength=len(labels)))])
     joined = pa.ListArray.from_arrays(
-        pa.array(offsets[np.append(rows, len(labels))], pa.int32()), kept(flat, staying)
+        pa.array(offsets[np.append(rows, len(labels))], pa.int32()), filtered(flat, staying)
     )
     return put(labels, rows, [pc.binary_join(joined, ";")])
 
