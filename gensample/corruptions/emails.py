@@ -4,11 +4,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.corruptions.arrays import (
+from gensample.corruptions.arrays import substitute_suffix
+from gensample.corruptions.code_points import (
     from_code_points,
     insert_points,
     pick_one_per_row,
-    substitute_suffix,
     to_code_points,
 )
 from gensample.native.strings import join_element_wise

@@ -3,7 +3,7 @@
 import numpy as np
 import pyarrow as pa
 
-from gensample.corruptions.arrays import (
+from gensample.corruptions.code_points import (
     CodePoints,
     from_code_points,
     pick_one_per_row,

@@ -4,7 +4,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.corruptions.arrays import (
+from gensample.corruptions.code_points import (
     delete_points,
     first_of_row,
     from_code_points,

@@ -6,13 +6,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.corruptions.arrays import (
+from gensample.corruptions.arrays import match_case, put, substitute_one
+from gensample.corruptions.code_points import (
     CodePoints,
     from_code_points,
-    match_case,
     pick_one_per_row,
-    put,
-    substitute_one,
     to_code_points,
 )
 from gensample.native.take import take

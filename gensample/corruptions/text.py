@@ -9,13 +9,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.corruptions import keyboard
-from gensample.corruptions.arrays import (
+from gensample.corruptions.arrays import random_below
+from gensample.corruptions.code_points import (
     CodePoints,
     delete_points,
     from_code_points,
     insert_points,
     pick_one_per_row,
-    random_below,
     swap_at,
     to_code_points,
     word_starts,
