@@ -128,7 +128,7 @@ def _substitute(
     """``values`` with one rule applied to each, by ``replace(values, *rule)``, drawn among the
     rules ``matches`` (boolean, value by rule) marks for it; values no rule matches are kept."""
     keys = rng.random(matches.shape)
-    keys[~matches] = -1.0  # in place: half the passes of a three-way ``where``
+    keys[~matches] = -1.0  # a rule that does not match the row never holds its largest key
     chosen = keys.argmax(axis=1)
     chosen[keys[np.arange(len(keys)), chosen] < 0] = len(rules)  # no rule matches the row
     order, bounds = by_group(chosen, len(rules) + 1)  # the last group: rows no rule matches
