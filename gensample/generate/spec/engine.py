@@ -27,7 +27,7 @@ from gensample.generate.spec.arrow_types import schemas
 from gensample.generate.spec.columns import GENERATORS, Context, formatted, parent_weights
 from gensample.generate.spec.model import Spec, column_order
 from gensample.native.strings import join_element_wise
-from gensample.native.take import take
+from gensample.native.take import filtered, take
 from gensample.settings import DATASET_PARENTS, Settings
 
 
@@ -115,7 +115,7 @@ def people_dataset(
         block = start // BLOCK_SIZE
         people = population.of_settings(settings, start, stop, date)
         copies = copied(settings.seed, name, dataset, start, stop)
-        seen = people.filter(pa.array(copies.seen))
+        seen = filtered(people, copies.seen)
         context = Context(len(seen), block, seen, tables)
         originals = make_columns(settings.seed, name, dataset, context)
         table, labels, source = with_duplicates(settings, name, dataset, originals, copies, block)
