@@ -1,6 +1,9 @@
-"""Freed memory kept for reuse by the next block, instead of given back to the kernel."""
+"""Freed memory kept for reuse by the next block, instead of given back to the kernel; a
+worker's heap in huge pages of its own."""
 
 import os
+import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,9 +24,10 @@ print(freed_mib_kept())
 """
 
 
-def run_script(script: str, mode: str) -> str:
-    """What ``script`` prints, run with ``mode`` in a new process that can import ``heap``."""
-    environ = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+def run_script(script: str, mode: str, tunables: str = "") -> str:
+    """What ``script`` prints, run with ``mode`` in a new process that can import ``heap``
+    (with glibc's ``tunables``)."""
+    environ = {**os.environ, "PYTHONPATH": str(Path(__file__).parent), "GLIBC_TUNABLES": tunables}
     done = subprocess.run(
         [sys.executable, "-c", script, mode],
         capture_output=True,
@@ -68,3 +72,58 @@ child.join()
 def test_arrow_allocates_from_the_c_heap_in_the_run_and_its_forked_workers():
     assert run_script(ONE_HEAP, "default").split() == ["False", "False"]  # Arrow's own allocator
     assert run_script(ONE_HEAP, "share").split() == ["True", "True"]  # the run and a forked worker
+
+
+INHERITED_HEAP = """
+import os, sys
+import numpy as np
+from gensample.output.allocator import keep_freed_memory, own_inherited_heap
+
+def heap_mib():
+    resident = huge = 0
+    mapping = None
+    for line in open("/proc/self/smaps"):
+        fields = line.split()
+        if "-" in fields[0]:
+            mapping = fields[-1]
+        elif mapping == "[heap]" and fields[0] == "Rss:":
+            resident += int(fields[1])
+        elif mapping == "[heap]" and fields[0] == "AnonHugePages:":
+            huge += int(fields[1])
+    return resident >> 10, huge >> 10
+
+keep_freed_memory()
+buffers = [np.ones(1 << 17) for _ in range(64)]  # 64 MiB of heap, in pieces of 1 MiB
+del buffers[::2]  # every other one freed: free memory all over the heap
+print(*heap_mib())
+if os.fork() == 0:  # a worker
+    if sys.argv[1] == "own":
+        own_inherited_heap()
+    reused = [np.ones(1 << 17) for _ in range(32)]  # written where the freed ones were
+    print(*heap_mib(), flush=True)
+    os._exit(0)
+os.wait()
+"""
+HUGE_HEAP = "glibc.malloc.hugetlb=1"
+
+
+def heaps(mode: str, tunables: str = HUGE_HEAP) -> tuple[int, int, int, int]:
+    """The heap's resident and huge-page MiB in the run, then in its forked worker."""
+    run, worker = run_script(INHERITED_HEAP, mode, tunables).splitlines()
+    return (*map(int, run.split()), *map(int, worker.split()))
+
+
+def test_a_forked_worker_holds_its_inherited_heap_in_huge_pages_of_its_own():
+    run_resident, run_huge, _, _ = heaps("plain")
+    linux = tuple(int(part) for part in re.findall(r"\d+", platform.release())[:2])
+    if run_huge < 0.9 * run_resident or linux < (6, 1):
+        pytest.skip("needs huge pages given on request (madvise) and Linux 6.1's MADV_COLLAPSE")
+    *_, resident, huge = heaps("plain")
+    assert huge < 0.25 * resident  # each huge page the worker wrote to was split in small ones
+    *_, resident, huge = heaps("own")
+    assert huge >= 0.9 * resident
+
+
+def test_a_worker_leaves_its_heap_in_small_pages_when_huge_pages_are_not_wanted():
+    _, run_huge, resident, huge = heaps("own", "glibc.malloc.hugetlb=0")
+    assert run_huge == huge == 0 and resident >= 32

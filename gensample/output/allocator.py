@@ -14,10 +14,18 @@ freed pages of its own: a worker then held two reserves of free memory, one NumP
 use and one Arrow could not. With Arrow on the C heap as well the two reuse one another's
 memory: at a million customers with two workers, the process tree's peak fell from 1,187 MiB
 to 1,011 MiB, at the same speed.
+
+A worker forked from the run shares the run's heap, in huge pages (see ``gensample.launch``),
+until one of them writes to it; Linux then maps the written 2 MB page again as 512 pages of
+4 KB, the written one copied. A worker reuses free memory all over the run's heap, which so
+ends up in small pages (35 of a worker's 205 MB of heap at 1M; 72 of 228 MB with an 80 MB heap
+inherited, when its blocks were 5% slower than in the process that made the heap).
+``own_inherited_heap`` makes that memory the worker's own in huge pages at once.
 """
 
 import ctypes
 import logging
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -30,6 +38,12 @@ MMAP_THRESHOLD = 32 << 20
 """Buffers up to this size come from the heap, and go back to it when freed (glibc's maximum)."""
 TRIM_THRESHOLD = 128 << 20
 """Free memory at the top of the heap is given back to the kernel only beyond this."""
+MADV_POPULATE_WRITE, MADV_COLLAPSE = 23, 25
+"""``madvise`` advice (Linux 5.14 and 6.1): fault pages in as a write would (a shared page is
+copied, nothing written), and map a range in huge pages now."""
+ADVICE = (MADV_POPULATE_WRITE, MADV_COLLAPSE)
+HUGE_PAGE = 2 << 20
+SMALL_PAGE = 4 << 10
 
 
 def share_one_heap() -> None:
@@ -47,3 +61,45 @@ def keep_freed_memory() -> None:
         return
     mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+
+
+def own_inherited_heap() -> None:
+    """In a process forked from one whose heap lies in huge pages: copy the heap once into huge
+    pages of its own (about 30 ms for 80 MB), rather than have each huge page it writes to split
+    into small ones (see the module). Each huge page of the heap is made the process's own by a
+    write fault on its first 4 KB (no byte written), then Linux collapses the heap into huge
+    pages again. Nothing is done where the heap may not have huge pages (huge pages off, or not
+    asked for: ``glibc.malloc.hugetlb=0``), nor where Linux is older than 6.1 (it refuses
+    advice it does not know, even for no bytes: asked first)."""
+    try:
+        madvise = ctypes.CDLL(None, use_errno=True).madvise
+        ranges = _huge_page_heap(Path("/proc/self/smaps").read_text())
+    except (OSError, AttributeError, TypeError):  # not Linux, or no C library to open by None
+        return
+    madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    if not ranges:
+        return
+    if any(madvise(ranges[0][0], 0, advice) for advice in ADVICE):  # advice it does not know
+        log.debug("no MADV_COLLAPSE in this Linux: the inherited heap left as it is")
+        return  # (the write faults alone would only split its huge pages)
+    for start, end in ranges:
+        for page in range(start, end, HUGE_PAGE):
+            madvise(page, SMALL_PAGE, MADV_POPULATE_WRITE)
+        if madvise(start, end - start, MADV_COLLAPSE):  # no huge page free: as writes leave it
+            log.debug("heap not collapsed into huge pages: errno %d", ctypes.get_errno())
+
+
+def _huge_page_heap(smaps: str) -> list[tuple[int, int]]:
+    """The whole huge pages of each part of the heap that may lie in huge pages, as address
+    ranges, from the text of ``/proc/self/smaps``."""
+    ranges, heap = [], None
+    for line in smaps.splitlines():
+        fields = line.split()
+        if "-" in fields[0]:  # a mapping's first line (the others begin with a key)
+            heap = fields[0] if fields[-1] == "[heap]" else None
+        elif heap and fields == ["THPeligible:", "1"]:
+            low, high = (int(bound, 16) for bound in heap.split("-"))
+            start, end = -(-low // HUGE_PAGE) * HUGE_PAGE, high // HUGE_PAGE * HUGE_PAGE
+            if end > start:
+                ranges.append((start, end))
+    return ranges

@@ -29,6 +29,7 @@ from gensample.errors import RunError
 from gensample.generate.datasets.contract import CUSTOMERS, Block, Generated
 from gensample.generate.pipeline import BlockResult, generate_block
 from gensample.generate.plan import Plan
+from gensample.output.allocator import own_inherited_heap
 from gensample.output.day_files import (
     ENTITIES_FILE,
     HISTORY_FILE,
@@ -289,10 +290,12 @@ with each task)."""
 
 def become_worker(parent: int) -> None:
     """In a worker process of the run ``parent``: die with it (never write, nor hold memory,
-    after the run is gone), leave stop signals to it, and keep to one core (the processes are
-    the parallelism: Arrow's threads would only compete)."""
+    after the run is gone), leave stop signals to it, keep to one core (the processes are the
+    parallelism: Arrow's threads would only compete) and hold the heap it inherited in huge
+    pages of its own (``allocator.own_inherited_heap``)."""
     die_with_parent(parent)
     pa.set_cpu_count(1)
+    own_inherited_heap()
 
 
 def _init_worker(destination: Destination, parent: int) -> None:
