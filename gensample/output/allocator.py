@@ -27,6 +27,7 @@ wrote to them, now copied whole; bench/README.md).
 import ctypes
 import logging
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -55,9 +56,8 @@ def share_one_heap() -> None:
 def keep_freed_memory() -> None:
     """Make glibc keep freed memory for reuse, in this process and those it starts later; with
     another C library (musl, macOS, Windows), change nothing."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError, TypeError):  # TypeError: no C library to open by None
+    mallopt = _c_function("mallopt")
+    if mallopt is None:
         log.debug("no mallopt in this C library: allocator settings left as they are")
         return
     mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
@@ -72,14 +72,14 @@ def own_inherited_heap() -> None:
     pages again. Nothing is done where the heap may not have huge pages (huge pages off, or not
     asked for: ``glibc.malloc.hugetlb=0``), nor where Linux is older than 6.1 (it refuses
     advice it does not know, even for no bytes: asked first)."""
+    madvise = _c_function("madvise")
     try:
-        madvise = ctypes.CDLL(None, use_errno=True).madvise
         ranges = _huge_page_heap(Path("/proc/self/smaps").read_text())
-    except (OSError, AttributeError, TypeError):  # not Linux, or no C library to open by None
+    except OSError:  # not Linux
+        return
+    if madvise is None or not ranges:
         return
     madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
-    if not ranges:
-        return
     if any(madvise(ranges[0][0], 0, advice) for advice in ADVICE):  # advice it does not know
         log.debug("no MADV_COLLAPSE in this Linux: the inherited heap left as it is")
         return  # the write faults alone would only split its huge pages
@@ -88,6 +88,15 @@ def own_inherited_heap() -> None:
             madvise(page, SMALL_PAGE, MADV_POPULATE_WRITE)
         if madvise(start, end - start, MADV_COLLAPSE):  # no huge page free: as writes leave it
             log.debug("heap not collapsed into huge pages: errno %d", ctypes.get_errno())
+
+
+def _c_function(name: str) -> Any:
+    """The C library's function ``name`` (its error in ``ctypes.get_errno()``), or None where
+    it has none (musl, macOS) or there is no C library to open by None (Windows)."""
+    try:
+        return getattr(ctypes.CDLL(None, use_errno=True), name)
+    except (OSError, AttributeError, TypeError):
+        return None
 
 
 def _huge_page_heap(smaps: str) -> list[tuple[int, int]]:
