@@ -10,7 +10,6 @@ from gensample.generate.datasets.draws import (
     by_odds,
     choices,
     in_id_order,
-    log_normal,
     random_ids,
     shares,
     truncated_geometric,
@@ -36,12 +35,6 @@ def test_truncated_geometric_stays_in_range_and_decreases(most, p):
     assert np.all(np.diff(table) >= 0)
     counts = np.bincount(table)[1:]
     assert np.all(np.diff(counts) <= 1)  # each count at most as likely as the one before
-
-
-def test_log_normal_is_whole_numbers_around_its_median():
-    table = log_normal(2200, 0.8).table
-    assert table.dtype == np.int64 and np.all(np.diff(table) >= 0)
-    assert abs(np.median(table) - 2200) <= 2
 
 
 def test_choices_draw_their_texts_by_weight():

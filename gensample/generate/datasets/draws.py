@@ -3,16 +3,15 @@
 Two kinds of draws, which consume their stream differently (so one never stands in for the
 other without changing the data):
 
-- lookup tables (``Lookup``, made by ``shares``, ``truncated_geometric``, ``log_normal`` and,
-  for texts, ``choices``): a distribution at ``LOOKUP_SIZE`` quantiles, one small random integer
-  a row; the fastest, exact to 1/``LOOKUP_SIZE`` of probability;
+- lookup tables (``Lookup``, made by ``shares``, ``truncated_geometric`` and, for texts,
+  ``choices``): a distribution at ``LOOKUP_SIZE`` quantiles, one small random integer a row;
+  the fastest, exact to 1/``LOOKUP_SIZE`` of probability;
 - exact draws, one uniform float a row: ``CappedGeometric`` counts and ``by_odds`` indices.
 
 Long weighted lists (names, places) are drawn with ``gensample.reference.Pool`` instead.
 """
 
 import functools
-import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -55,12 +54,6 @@ def truncated_geometric(most: int, p: float) -> Lookup:
     """Counts 1 to ``most``, each one ``1 - p`` times as likely as the one before (the law cut
     at ``most`` and scaled up to a whole; ``CappedGeometric`` piles the rest on ``most``)."""
     return Lookup(shares((1 - p) ** np.arange(most)).table + 1)
-
-
-def log_normal(median: float, sigma: float) -> Lookup:
-    """Whole numbers, log-normally spread around ``median``."""
-    normal = statistics.NormalDist(np.log(median), sigma)
-    return quantiles(lambda q: np.round(np.exp([normal.inv_cdf(p) for p in q])).astype(np.int64))
 
 
 @dataclass(frozen=True)
