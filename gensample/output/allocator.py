@@ -44,8 +44,9 @@ MADV_POPULATE_WRITE, MADV_COLLAPSE = 23, 25
 """``madvise`` advice (Linux 5.14 and 6.1): fault pages in as a write would (a shared page is
 copied, nothing written), and map a range in huge pages now."""
 ADVICE = (MADV_POPULATE_WRITE, MADV_COLLAPSE)
-HUGE_PAGE = 2 << 20
-SMALL_PAGE = 4 << 10
+"""The advice ``own_inherited_heap`` gives, each asked of Linux first for no bytes."""
+HUGE_PAGE, SMALL_PAGE = 2 << 20, 4 << 10
+"""The sizes of a huge page of the heap and of the small page made the process's own in each."""
 
 
 def share_one_heap() -> None:
