@@ -1,5 +1,6 @@
 """``gensample export``: Parquet files and a dataset card that the ``datasets`` library loads."""
 
+import collections
 import re
 import shutil
 import sys
@@ -65,6 +66,23 @@ def test_the_card_describes_the_corpus(day, tmp_path):
     assert "gensample score --dir RUN_DIR" in card and "## Corruptions applied" in card
 
 
+def test_the_card_counts_each_corruption_the_truth_names(day, tmp_path):
+    assert export(day, tmp_path / "corpus") == 0
+    card = (tmp_path / "corpus" / "README.md").read_text()
+    shown = dict(
+        re.findall(r"^\| `([^`]*)` \| ([\d,]+) \|$", card.split("## Corruptions")[1], re.M)
+    )
+    counted = collections.Counter(
+        label.split(":", 1)[1]
+        for labels in read_day(day, DAY).truth.records["corruptions"].to_pylist()
+        for label in (labels or "").split(";")
+        if label
+    )
+    assert (
+        counted and {kind: int(times.replace(",", "")) for kind, times in shown.items()} == counted
+    )
+
+
 def test_an_existing_folder_is_kept_unless_replaced(day, tmp_path, caplog):
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "mine.txt").write_text("keep")
@@ -84,6 +102,9 @@ def test_a_file_or_an_unwritable_place_is_refused_naming_it(day, tmp_path, caplo
     assert export(day, tmp_path / "corpus" / "inside") == 1  # its parent is that file
     assert f"cannot export to {tmp_path / 'corpus' / 'inside'}: Not a directory" in caplog.text
     assert sorted(path.name for path in tmp_path.iterdir()) == ["corpus"]  # no staging left
+    assert export(day, tmp_path / "missing" / "corpus") == 1  # not made with its parents
+    assert f"cannot export to {tmp_path / 'missing' / 'corpus'}: No such file" in caplog.text
+    assert not (tmp_path / "missing").exists()
 
 
 def test_a_changed_file_is_not_exported(day, tmp_path, caplog):

@@ -91,7 +91,8 @@ def _corruptions(corpus: Corpus) -> list[str]:
     """How often each corruption was applied, from the truth's ``field:corruption`` labels."""
     column = corpus.truth.records["corruptions"].combine_chunks()
     labels = pc.list_flatten(pc.split_pattern(column, ";"))
-    kinds = pc.extract_regex(labels, r"^[^:]*:(?P<kind>.+)$").field("kind").drop_null()
+    labels = labels.filter(pc.match_substring(labels, ":"))  # not a record with none ("")
+    kinds = pc.extract_regex(labels, r"^[^:]*:(?P<kind>.+)$").field("kind")
     counts = sorted(pc.value_counts(kinds).to_pylist(), key=lambda c: (-c["counts"], c["values"]))
     lines = ["", "## Corruptions applied", "", "| corruption | times |", "| --- | ---: |"]
     return lines + [f"| `{c['values']}` | {c['counts']:,} |" for c in counts]

@@ -51,6 +51,7 @@ def export_day(
     staging = folder.with_name(f".{folder.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     try:
+        staging.mkdir()  # not its parents: a folder whose parent is missing is refused
         files = _write_tables(corpus, staging)
         write_text(staging / "README.md", render_card(corpus, license, files))
         sync_tree(staging)
@@ -72,7 +73,7 @@ def _write_tables(corpus: Corpus, staging: Path) -> dict[str, tuple[str, pa.Sche
     files = {}
     for table in corpus.tables:
         name, content = table_path(corpus, table), stored(corpus[table])
-        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        (staging / name).parent.mkdir(exist_ok=True)
         pq.write_table(content, staging / name, compression="zstd")
         files[table] = (name, content.schema)
     return files
