@@ -214,7 +214,7 @@ def test_recall_by_dataset_pair_across_datasets():
 
 
 def test_similarity_histograms_split_found_and_missed_duplicates():
-    truth = corpus(FIVE, similarity_name=[None, 0.9, 0.5, None, 0.7])
+    truth = corpus(FIVE, name_similarity=[None, 0.9, 0.5, None, 0.7])
     truth.truth.records = truth.truth.records.set_column(
         4, "duplicate_of", pa.array([None, 0, 0, None, 3], pa.int64())
     )
@@ -482,3 +482,6 @@ def test_a_real_day_perfect_and_naive_predictions(real_day, capsys):
     # e-mails shared in a household cost precision; copies' e-mails differ ever more often
     assert naive["pairwise"]["precision"] > 0.8, naive["hard_negatives"]
     assert naive["recall_by_corruption"]["change_email_domain"]["recall"] < 0.2
+    # the truth's name and address similarities, over the duplicates found and those missed
+    found, missed = (naive["similarity"]["name"][key] for key in ("found", "missed"))
+    assert set(naive["similarity"]) == {"name", "address"} and sum(found) and sum(missed)

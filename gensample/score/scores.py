@@ -13,7 +13,7 @@ from gensample.score.components import components, labels
 from gensample.score.curve import Curve, curve
 from gensample.score.metrics import Rates
 from gensample.score.predictions import Predictions
-from gensample.score.truth import SIMILARITY_PREFIX, Truth, dense
+from gensample.score.truth import SIMILARITY_SUFFIX, Truth, dense
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def _recall_by_corruption(table, truth: Truth, masks: dict[str, np.ndarray]) -> 
 
 def _similarity(truth: Truth, cluster: np.ndarray) -> dict[str, Histogram]:
     """Similarity histograms of duplicates (to their original), found against missed."""
-    columns = [c for c in truth.records.column_names if c.startswith(SIMILARITY_PREFIX)]
+    columns = [c for c in truth.records.column_names if c.endswith(SIMILARITY_SUFFIX)]
     if not columns or "duplicate_of" not in truth.records.column_names:
         return {}
     original = np.full(truth.size, -1, dtype=np.int64)
@@ -150,7 +150,7 @@ def _similarity(truth: Truth, cluster: np.ndarray) -> dict[str, Histogram]:
     result = {}
     for column in columns:
         values = pc.cast(truth.records[column], "float64").to_numpy(zero_copy_only=False)
-        result[column.removeprefix(SIMILARITY_PREFIX)] = breakdown.similarity(
+        result[column.removesuffix(SIMILARITY_SUFFIX)] = breakdown.similarity(
             values[linked].astype(float), found
         )
     return result

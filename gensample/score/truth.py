@@ -21,7 +21,8 @@ from gensample.errors import BadInputError
 RECORD_COLUMNS = ("dataset", "record_id", "entity_id", "kind", "duplicate_of", "corruptions")
 # Columns of later truth contracts, used when present (see docs/scoring.md).
 OPTIONAL_RECORD_COLUMNS = ("variations", "difficulty")
-SIMILARITY_PREFIX = "similarity_"
+SIMILARITY_SUFFIX = "_similarity"
+"""The truth's similarity columns end so: ``name_similarity``, ``address_similarity``."""
 ENTITY_COLUMNS = ("entity_id", "household_id", "lookalike_group", "relation")
 
 
@@ -62,12 +63,12 @@ def load_tables(source, date: dt.date | str | None) -> tuple[pa.Table, pa.Table,
     folder = day / "truth"
     if not folder.is_dir():
         raise BadInputError(f"{folder} does not exist: run that day first")
-    records = _read(folder, "records", RECORD_COLUMNS, OPTIONAL_RECORD_COLUMNS, SIMILARITY_PREFIX)
+    records = _read(folder, "records", RECORD_COLUMNS, OPTIONAL_RECORD_COLUMNS, SIMILARITY_SUFFIX)
     entities = _read(folder, "entities", ENTITY_COLUMNS[:1], ENTITY_COLUMNS[1:], None)
     return records, entities, str(folder)
 
 
-def _read(folder: Path, name: str, required, optional, prefix) -> pa.Table:
+def _read(folder: Path, name: str, required, optional, suffix) -> pa.Table:
     """Read only the columns the scorer uses from ``name``.csv or ``name``.parquet."""
     path = folder / f"{name}.parquet"
     if not path.exists():
@@ -79,7 +80,7 @@ def _read(folder: Path, name: str, required, optional, prefix) -> pa.Table:
     if missing:
         raise BadInputError(f"{path}: missing column(s) {', '.join(missing)}")
     wanted = [
-        c for c in header if c in required or c in optional or (prefix and c.startswith(prefix))
+        c for c in header if c in required or c in optional or (suffix and c.endswith(suffix))
     ]
     if path.suffix == ".parquet":
         return pq.read_table(path, columns=wanted)
