@@ -135,6 +135,18 @@ def test_a_day_labels_them_in_the_truth_and_counts_them_in_the_manifest(run_dir)
     assert sum(sum(b.values()) for b in batches) == len(relation[relation != ""])
 
 
+def test_each_day_holds_its_groups_whole(run_dir):
+    for day in (ON, ON + dt.timedelta(days=1)):
+        run_day(run_dir, day, allow_date=True, customers=2000, datasets=["customers"])
+        entities = read_csv(run_dir / "out" / day.isoformat() / "truth" / "entities.csv")
+        people = entities.to_pandas().replace("", None).dropna(subset=["lookalike_group"])
+        members = people.groupby("lookalike_group")["entity_id"].agg(list)
+        assert len(members) > 20 and (members.str.len() >= 2).all()
+        assert all(group in ids for group, ids in members.items())  # named by a member
+        twins = people[people["relation"] == "twin"].groupby("lookalike_group")["birth_date"]
+        assert len(twins) > 2 and (twins.nunique() == 1).all()
+
+
 def test_settings_set_the_shares(run_dir):
     (run_dir / "gensample.toml").write_text("[lookalikes]\ntwin_share = 0\nnamesake_share = 0.1\n")
     run_day(run_dir, customers=2000, datasets=["customers"])

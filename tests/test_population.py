@@ -54,12 +54,34 @@ def many() -> pa.Table:
     return people(SEED, 0, MANY, SHARE, ON)
 
 
-def test_people_do_not_depend_on_the_request_around_them(block):
-    alone = people(SEED, 49_990, 50_010, SHARE, ON)
+def test_people_do_not_depend_on_the_request_around_them():
+    def plain(start: int, stop: int) -> pa.Table:  # no look-alikes: see the test below
+        return population.people(SEED, start, stop, SHARE, ON)
+
+    alone = plain(49_990, 50_010)
     assert alone["entity_id"].to_pylist() == list(range(49_990, 50_010))
-    assert alone.equals(people(SEED, 40_000, 60_000, SHARE, ON).slice(9_990, 20))
-    assert alone.slice(0, 10).equals(block.slice(49_990))
-    assert alone.slice(10).equals(people(SEED, 50_000, 50_010, SHARE, ON))
+    assert alone.equals(plain(40_000, 60_000).slice(9_990, 20))
+    assert alone.slice(0, 10).equals(plain(0, BLOCK_SIZE).slice(49_990))
+    assert alone.slice(10).equals(plain(50_000, 50_010))
+
+
+def test_a_request_keeps_its_lookalike_groups_whole_and_no_one_else_changes_but_phones(block):
+    asked = people(SEED, 20_000, 22_000, SHARE, ON).to_pandas()
+    grouped = asked.dropna(subset=["lookalike_group"])
+    assert len(grouped) > 50 and grouped["lookalike_group"].between(20_000, 21_999).all()
+    assert (grouped.groupby("lookalike_group").size() >= 2).all()
+    whole = block.slice(20_000, 2_000).to_pandas()
+    groups = block.to_pandas().dropna(subset=["lookalike_group"]).groupby("lookalike_group")
+    span = groups["entity_id"].agg(["min", "max"])
+    cut = span[(span["min"] < 20_000) | (span["max"] >= 22_000)].index
+    changed = whole.ne(asked) & ~(whole.isna() & asked.isna())
+    in_cut = whole["lookalike_group"].isin(cut)
+    assert in_cut.sum() > 0 and changed[in_cut].any(axis=1).all()  # at least their label
+    # what is drawn after the pairs, from values they set (e-mail numbers, phones: their former
+    # states are drawn until they differ from the address's), may differ for others
+    others = changed[~in_cut]
+    assert set(others.columns[others.any()]) <= {"email", "phone", "phone_state"}
+    assert others["email"].sum() <= 20
 
 
 def test_another_seed_gives_other_people(block):
@@ -68,12 +90,11 @@ def test_another_seed_gives_other_people(block):
     assert other["first_name"].to_pylist() != block["first_name"].slice(0, 100).to_pylist()
 
 
-def test_only_birth_dates_depend_on_the_day_people_are_generated_on(block):
+def test_only_birth_dates_depend_on_the_day_people_are_generated_on():
+    first = people(SEED, 0, 1000, SHARE, ON)
     later = people(SEED, 0, 1000, SHARE, ON + dt.timedelta(days=400))
-    assert later.drop_columns(["birth_date"]).equals(
-        block.slice(0, 1000).drop_columns(["birth_date"])
-    )
-    shift = pc.subtract(later["birth_date"], block["birth_date"].slice(0, 1000)).to_pylist()
+    assert later.drop_columns(["birth_date"]).equals(first.drop_columns(["birth_date"]))
+    shift = pc.subtract(later["birth_date"], first["birth_date"]).to_pylist()
     assert set(shift) == {dt.timedelta(days=400)}
 
 

@@ -13,9 +13,11 @@ Besides households (people sharing an address, often a family name), a block hol
   their own.
 
 Each pair's later person takes after its earlier one, chosen on a stream of its own, so choosing
-them never moves another draw. No person is in two pairs (a namesake may have several). The
-truth labels both people of a pair: ``relation`` and ``lookalike_group``, the earlier person's
-entity id.
+them never moves another draw. Pairs are drawn for a whole block, then those with a person
+outside the ids asked for are dropped (at the edges of a day's people): the two people of a
+pair are always generated on the same day. No person is in two pairs (a namesake may have
+several). The truth labels both people of a pair: ``relation`` and ``lookalike_group``, the
+earlier person's entity id.
 """
 
 import functools
@@ -73,19 +75,48 @@ NONE = Shares(0.0, 0.0, 0.0)
 
 
 class Pairs(NamedTuple):
-    """Positions of people who take after another (``later``) and of that one (``earlier``)."""
+    """Positions of people who take after another (``later``) and of that one (``earlier``,
+    always before it)."""
 
     later: np.ndarray
     earlier: np.ndarray
 
+    def inside(self, start: int, stop: int) -> np.ndarray:
+        """Which pairs have both people at positions ``start`` to ``stop - 1``."""
+        return (self.earlier >= start) & (self.later < stop)
+
+    def kept(self, keep: np.ndarray) -> "Pairs":
+        """The pairs ``keep`` marks."""
+        return Pairs(self.later[keep], self.earlier[keep])
+
 
 class Lookalikes(NamedTuple):
-    """The look-alike pairs of a block."""
+    """The look-alike pairs of a block, and what is drawn for each pair of a junior and his
+    senior: where in ``GAP_YEARS`` his birth falls (0-1) and the suffixes they write."""
 
     twins: Pairs
     juniors: Pairs
     """``later``: the junior, ``earlier``: his senior."""
     namesakes: Pairs
+    junior_gap: np.ndarray
+    junior_suffix: pa.Array
+    senior_suffix: pa.Array
+
+    def pairs(self) -> dict[str, Pairs]:
+        """The pairs by kind (``ROLES``' keys)."""
+        return {"twins": self.twins, "juniors": self.juniors, "namesakes": self.namesakes}
+
+    def inside(self, start: int, stop: int) -> "Lookalikes":
+        """The pairs whose two people are both at positions ``start`` to ``stop - 1``."""
+        juniors = self.juniors.inside(start, stop)
+        return Lookalikes(
+            self.twins.kept(self.twins.inside(start, stop)),
+            self.juniors.kept(juniors),
+            self.namesakes.kept(self.namesakes.inside(start, stop)),
+            self.junior_gap[juniors],
+            self.junior_suffix.filter(juniors),
+            self.senior_suffix.filter(juniors),
+        )
 
 
 def choose(
@@ -95,9 +126,13 @@ def choose(
     is_female: np.ndarray,
     age_days: np.ndarray,
     drawn: Names,
+    within: tuple[int, int],
 ) -> Lookalikes:
     """The pairs of a block's people (``head``: household head positions; ``drawn``: their
-    names), about ``shares``; twins never share a first name."""
+    names), about ``shares``, each with both people at positions ``within`` (start, stop: the
+    people asked for, so that a day's groups are whole in it); twins never share a first
+    name. The pairs are drawn for the whole block, then those the range cuts dropped, so
+    that a range moves no other pair."""
     n = len(head)
     second = np.flatnonzero(head[1:] == np.arange(n - 1)) + 1  # a head's next member
     first = second - 1
@@ -112,11 +147,17 @@ def choose(
     in_pairs[np.concatenate([first[junior | twin], second[junior | twin], later])] = True
     common = pc.is_in(drawn.last_email, value_set=_common_family_names())
     common = common.to_numpy(zero_copy_only=False)
-    return Lookalikes(
+    namesakes = _namesakes(rng, later, common & ~in_pairs, is_female)
+    juniors = int(junior.sum())
+    found = Lookalikes(
         twins=Pairs(second[twin], first[twin]),
         juniors=Pairs(second[junior], first[junior]),
-        namesakes=_namesakes(rng, later, common & ~in_pairs, is_female),
+        namesakes=namesakes,
+        junior_gap=rng.random(juniors),
+        junior_suffix=_suffixes(rng, juniors, JUNIOR_SUFFIX_SHARES),
+        senior_suffix=_suffixes(rng, juniors, SENIOR_SUFFIX_SHARES),
     )
+    return found.inside(*within)
 
 
 def _drawn(rng: np.random.Generator, n: int, expected: float, eligible: np.ndarray) -> np.ndarray:
@@ -164,11 +205,7 @@ def _common_family_names() -> pa.Array:
 
 
 def take_after(
-    rng: np.random.Generator,
-    found: Lookalikes,
-    is_female: np.ndarray,
-    age_days: np.ndarray,
-    drawn: Names,
+    found: Lookalikes, is_female: np.ndarray, age_days: np.ndarray, drawn: Names
 ) -> tuple[np.ndarray, np.ndarray, Names]:
     """Gender, ages in days and names of a block's people, the later of each pair taking
     after the earlier one (a later twin writes no suffix: a suffix names a father's name)."""
@@ -177,18 +214,14 @@ def take_after(
     age_days[twins.later] = age_days[twins.earlier]
     senior_age = age_days[juniors.earlier]
     gap_days = np.minimum(np.array(GAP_YEARS) * 365.25, (senior_age - ADULT_DAYS)[:, None])
-    gap = rng.uniform(gap_days[:, 0], gap_days[:, 1]).astype(np.int64)
+    gap = _uniform(gap_days[:, 0], gap_days[:, 1], found.junior_gap).astype(np.int64)
     age_days[juniors.later] = senior_age - gap
     is_female[juniors.later] = False
     fields = drawn._asdict()
     for field in dict.fromkeys(field for copied in COPIED_NAMES.values() for field in copied):
-        kinds = [pairs for kind, pairs in found._asdict().items() if field in COPIED_NAMES[kind]]
+        kinds = [pairs for kind, pairs in found.pairs().items() if field in COPIED_NAMES[kind]]
         fields[field] = take(fields[field], _sources(len(is_female), kinds))
-    suffixes = (
-        pa.nulls(len(twins.later), pa.string()),
-        _suffixes(rng, len(juniors.later), JUNIOR_SUFFIX_SHARES),
-        _suffixes(rng, len(juniors.later), SENIOR_SUFFIX_SHARES),
-    )
+    suffixes = (pa.nulls(len(twins.later), pa.string()), found.junior_suffix, found.senior_suffix)
     rows = np.concatenate([twins.later, juniors.later, juniors.earlier])
     fields["suffix"] = arrays.put(fields["suffix"], rows, list(suffixes))
     return is_female, age_days, Names(**fields)
@@ -207,7 +240,7 @@ def labels(found: Lookalikes, entity_id: np.ndarray) -> dict[str, pa.Array]:
     relation = np.full(len(entity_id), -1)
     group = np.full(len(entity_id), -1, np.int64)
     code = {label: number for number, label in enumerate(RELATIONS.to_pylist())}
-    for kind, pairs in found._asdict().items():
+    for kind, pairs in found.pairs().items():
         later, earlier = ROLES[kind]
         relation[pairs.later], relation[pairs.earlier] = code[later], code[earlier]
         group[pairs.later] = group[pairs.earlier] = entity_id[pairs.earlier]
@@ -215,6 +248,12 @@ def labels(found: Lookalikes, entity_id: np.ndarray) -> dict[str, pa.Array]:
         "relation": take(RELATIONS, pa.array(relation, mask=relation < 0)),
         "lookalike_group": pa.array(group, mask=group < 0),
     }
+
+
+def _uniform(low: np.ndarray, high: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """``draws`` (0-1) spread between ``low`` and ``high``, as NumPy's ``uniform`` spreads its
+    own (the same numbers)."""
+    return low + (high - low) * draws
 
 
 def _sources(n: int, kinds: list[Pairs]) -> np.ndarray:

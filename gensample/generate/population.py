@@ -1,7 +1,10 @@
 """True people: every attribute a pure function of ``(seed, entity_id)``, generated per block.
 
 People are generated a whole aligned block at a time (``BLOCK_SIZE`` ids from a multiple of it),
-so a person never depends on which day or which worker asked for them. Households group
+so a person never depends on which worker asked for them, nor on the day but for their birth
+date (they are adults on the day they are first generated) and for look-alike pairs: a pair is
+formed only within the ids asked for together (a day's, or a batch's, new people), so that every
+look-alike group of a day's truth is whole in it and twins share a birth date. Households group
 neighbouring ids: members share the address, often the family name and sometimes the phone;
 they are distinct entities, the hard negatives of a matcher, as are the look-alikes (twins,
 juniors and seniors, namesakes: ``lookalikes``).
@@ -98,7 +101,7 @@ def people(
     about ``lookalike_shares`` of twins, juniors and seniors, namesakes (none by default)."""
     first_block, last_block = start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE
     tables = [
-        block_people(seed, b, household_share, on, lookalike_shares)
+        block_people(seed, b, household_share, on, lookalike_shares, (start, stop))
         for b in range(first_block, last_block + 1)
     ]
     offset = start - first_block * BLOCK_SIZE
@@ -137,12 +140,19 @@ def of_settings(settings: Settings, start: int, stop: int, on: dt.date) -> pa.Ta
 
 
 def block_people(
-    seed: int, block: int, household_share: float, on: dt.date, shares: lookalikes.Shares
+    seed: int,
+    block: int,
+    household_share: float,
+    on: dt.date,
+    shares: lookalikes.Shares,
+    asked: tuple[int, int],
 ) -> pa.Table:
-    """All ``BLOCK_SIZE`` people of aligned block ``block``: adults on date ``on``."""
+    """All ``BLOCK_SIZE`` people of aligned block ``block``: adults on date ``on``, each
+    look-alike pair within the entity ids ``asked`` (start, stop)."""
     rng = stream(seed, "population", block)
     n = BLOCK_SIZE
     entity_id = np.arange(block * n, (block + 1) * n, dtype=np.int64)
+    within = tuple(int(np.clip(bound - block * n, 0, n)) for bound in asked)
     head = household_heads(rng, n, household_share)
     is_female = rng.random(n) < 0.51
     age_days = ages(rng, n)
@@ -150,8 +160,8 @@ def block_people(
     shared_family = rng.random(n) < SHARED_FAMILY_NAME_P
     drawn = names.draw(rng, is_female, cohort, age_days // 365.25, head, shared_family)
     alike = stream(seed, "lookalikes", block)
-    found = lookalikes.choose(alike, shares, head, is_female, age_days, drawn)
-    is_female, age_days, drawn = lookalikes.take_after(alike, found, is_female, age_days, drawn)
+    found = lookalikes.choose(alike, shares, head, is_female, age_days, drawn, within)
+    is_female, age_days, drawn = lookalikes.take_after(found, is_female, age_days, drawn)
     email, shared_with = emails.addresses(rng, drawn, block, head, entity_id)
     columns = {
         "entity_id": entity_id,
