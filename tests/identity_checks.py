@@ -57,10 +57,16 @@ class Run:
         return {row["entity_id"]: row for row in self.result.entities.to_pylist()}
 
 
-def run(names: tuple[str, ...], customers: int = PEOPLE, date: dt.date = DAY, **values) -> Run:
+def run(
+    names: tuple[str, ...],
+    customers: int = PEOPLE,
+    date: dt.date = DAY,
+    coverage: CoverageSettings = COVERAGE,
+    **values,
+) -> Run:
     """Generate block 0 of ``customers`` people with ``names`` (and their parents) enabled."""
     chosen = Settings(
-        customers=customers, datasets=("stores", "customers", *names), coverage=COVERAGE, **values
+        customers=customers, datasets=("stores", "customers", *names), coverage=coverage, **values
     )
     block = make_plan(chosen, date).blocks[0]
     return Run(chosen, block, generate_block(chosen, date, block))

@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.corruptions import fuzzmap
+from gensample.corruptions import CORRUPTIONS, fuzzmap
 from gensample.corruptions.arrays import differs, put
 from gensample.corruptions.fuzzmap import FIELD_COLUMNS, FieldFuzz
 from gensample.generate.datasets import fuzzing
@@ -17,6 +17,13 @@ from gensample.native.take import filtered, take
 CANDIDATES = (1, 4)
 """How many corrupted versions of a copy are tried at once: one, then (for the copies that
 still read like their original) several more."""
+
+NAME_PAIRS = {
+    "swap_given_and_family_name": {"first_name": "last_name", "last_name": "first_name"},
+    "type_into_wrong_field": {"first_name": "first_name", "last_name": "first_name"},
+}
+"""The corruptions of the name pair, and the column each name field's value ends in after one:
+a corruption of that field shows (or not) there."""
 
 Render = Callable[[BlockInput, pa.Table, np.ndarray], pa.Table]
 """How a system writes person columns: ``(block, columns, person) -> columns`` of the same names,
@@ -63,7 +70,8 @@ def corrupted(
         )
         fuzzed, changes = yield request
         shown = render(block, fuzzed, person[tried])
-        visible = _visible_labels(changes, fuzz_map, shown, take(written[0], tried))
+        moved = _names_moved(block, render, changes, request.table, person[tried])
+        visible = _visible_labels(changes, fuzz_map, shown, take(written[0], tried), moved)
         changed = pc.not_equal(visible, "").to_numpy(zero_copy_only=False)
         changed = changed.reshape(len(rows), candidates)
         kept = pa.array(np.arange(len(rows)) * candidates + changed.argmax(axis=1))
@@ -78,13 +86,52 @@ def corrupted(
     )
 
 
+Moved = list[tuple[np.ndarray, pa.Table, dict[str, str]]]
+"""Rows of copies whose names a name pair corruption moved, their originals as that corruption
+alone writes them, and the column each name field ended in (``NAME_PAIRS``)."""
+
+
+def _names_moved(
+    block: BlockInput, render: Render, labels: pa.Array, originals: pa.Table, person: np.ndarray
+) -> Moved:
+    """For each name pair corruption, the rows whose ``labels`` name it, with the true values
+    of their ``originals`` put through it alone and written by the system (``render``)."""
+    moved = []
+    for corruption, columns in NAME_PAIRS.items():
+        rows = np.flatnonzero(
+            pc.match_substring_regex(labels, f"(^|;)name:{corruption}(;|$)").to_numpy(
+                zero_copy_only=False
+            )
+        )
+        if len(rows):
+            chosen = take(originals, rows)
+            first, last = CORRUPTIONS[corruption].function(  # no draw: it moves the names
+                chosen["first_name"], chosen["last_name"], None
+            )
+            for name, values in (("first_name", first), ("last_name", last)):
+                chosen = chosen.set_column(chosen.schema.get_field_index(name), name, values)
+            moved.append((rows, render(block, chosen, person[rows]), columns))
+    return moved
+
+
 def _visible_labels(
-    labels: pa.Array, fuzz_map: Mapping[str, FieldFuzz], copies: pa.Table, originals: pa.Table
+    labels: pa.Array,
+    fuzz_map: Mapping[str, FieldFuzz],
+    copies: pa.Table,
+    originals: pa.Table,
+    moved: Moved = (),
 ) -> pa.Array:
     """The labels of the copies whose field still differs from the original once written by
-    the system (upper-casing undoes a change of case, a digits-only phone a new format)."""
+    the system (upper-casing undoes a change of case, a digits-only phone a new format); a name
+    field a name pair corruption ``moved`` is compared where it ended, against the original
+    put through that corruption alone."""
     fields = list(fuzz_map)
     shown = _shown_fields(copies, originals, fields)
+    for rows, reference, columns in moved:
+        for field, column in columns.items():
+            if field in fields:
+                at = fields.index(field)
+                shown[rows, at] = differs(take(copies[column], rows), reference[column])
     names = [f"{field}:{name}" for field in fields for name in fuzz_map[field].corruptions]
     field_of = [at for at, field in enumerate(fields) for _ in fuzz_map[field].corruptions]
     parts = pc.split_pattern(labels, ";")
