@@ -129,7 +129,9 @@ def test_read_gives_back_a_written_manifest(day_dir):
     assert manifest.read(day_dir) == document
 
 
-@pytest.mark.parametrize("content", [None, b"", b"{broken", b'{"date": "2026-', b"\xff\xfe\xfa"])
+@pytest.mark.parametrize(
+    "content", [None, b"", b"{broken", b'{"date": "2026-', b"\xff\xfe\xfa", b"[]", b"null", b'"x"']
+)
 def test_reading_a_broken_manifest_raises_naming_the_file(day_dir, content):
     path = day_dir / manifest.MANIFEST_FILE
     if content is not None:  # None: no manifest at all

@@ -145,6 +145,8 @@ def read(day_dir: Path) -> dict:
         raise RunError(f"{path}: no manifest, so {day_dir} is not a finished day") from None
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise RunError(f"{path}: cannot read the manifest: {error}") from error
+    if not isinstance(document, dict):
+        raise RunError(f"{path}: the manifest is not a JSON object")
     if not isinstance(document.get("date"), str) or not isinstance(document.get("files"), dict):
         raise RunError(f"{path}: the manifest has no 'date' or no 'files'")
     return document
