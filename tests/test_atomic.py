@@ -6,6 +6,8 @@ import mmap
 import os
 import subprocess
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 
 import pytest
@@ -124,6 +126,43 @@ def test_recover_restores_a_replaced_directory_left_without_its_successor(tmp_pa
     make(tmp_path / ".2026-11-23.replaced", {"customers.csv": "old"})
     recover_directories(tmp_path)
     assert tree(tmp_path) == {"2026-11-23/customers.csv": "old"}
+
+
+def as_ordinary_user(work) -> None:
+    """Call ``work()`` without the powers of root (whose writes no permission stops): in a
+    child process of user and group ``nobody`` when this one is root; it must not raise."""
+    if os.geteuid() != 0:
+        work()
+        return
+    child = os.fork()
+    if child == 0:
+        code = 1
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            work()
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
+
+
+def test_a_day_its_user_made_read_only_is_replaced_whole():
+    with tempfile.TemporaryDirectory() as scratch:  # not under pytest's, closed to others
+        out = Path(scratch) / "out"
+        Path(scratch).chmod(0o777)
+
+        def replace_a_read_only_day() -> None:
+            make(out / "day", {"old.csv": "old", "truth/old.csv": "old truth"})
+            for folder in (out / "day" / "truth", out / "day"):
+                folder.chmod(0o555)
+            swap_directory(make(out / ".day.staging", {"new.csv": "new"}), out / "day")
+            assert tree(out) == {"day/new.csv": "new"}  # no .day.replaced left
+
+        as_ordinary_user(replace_a_read_only_day)
 
 
 def test_recover_drops_a_replaced_directory_whose_successor_is_in_place(tmp_path):

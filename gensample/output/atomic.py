@@ -192,6 +192,8 @@ def swap_directory(staging: Path, final: Path) -> Path:
         raise RunError(f"cannot commit {final}: {error.strerror or error}") from error
     sync_directory(final.parent)
     _remove_tree(replaced)
+    if os.path.lexists(replaced):
+        log.warning("could not remove %s, the replaced copy: remove it by hand", replaced)
     return final
 
 
@@ -204,6 +206,8 @@ def recover_directories(parent: Path) -> None:
         final = parent / leftover.name[1 : -len(".replaced")]
         if os.path.lexists(final):
             _remove_tree(leftover)
+            if os.path.lexists(leftover):
+                raise RunError(f"cannot remove {leftover}, an earlier copy: remove it by hand")
         else:
             log.warning("restoring %s left by an interrupted run", final)
             os.replace(leftover, final)
@@ -232,10 +236,17 @@ REMOVE_ATTEMPTS = 5
 
 
 def _remove_tree(path: Path) -> None:
-    """Remove the directory tree ``path``; a symbolic link or file there is unlinked."""
+    """Remove the directory tree ``path``; a symbolic link or file there is unlinked. Folders
+    made read-only (a day its user protected) are made writable first: they are the run's."""
     if path.is_symlink() or (os.path.lexists(path) and not path.is_dir()):
         _remove(path)
-    else:
+        return
+    try:
+        shutil.rmtree(path)
+    except OSError:
+        for folder, _, _ in os.walk(path):  # never into symbolic links
+            with contextlib.suppress(OSError):
+                os.chmod(folder, os.stat(folder).st_mode | stat.S_IRWXU)
         shutil.rmtree(path, ignore_errors=True)
 
 
