@@ -2,6 +2,7 @@
 
 import datetime as dt
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -117,6 +118,18 @@ def test_every_command_help_has_an_example(command, capsys):
     with pytest.raises(SystemExit):
         main([command, "--help"])
     assert "example:\n  gensample " + command in capsys.readouterr().out
+
+
+def test_output_read_no_further_stops_the_command_quietly():
+    # as ``gensample schema | head -1`` does once head has its line: the reader is gone
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    command = [sys.executable, "-m", "gensample", "schema"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment
+    )
+    process.stdout.close()  # before it writes: its first write finds no reader
+    assert process.stderr.read() == b""  # no traceback, no "Exception ignored"
+    assert process.wait() == 1
 
 
 @pytest.mark.parametrize(

@@ -54,9 +54,13 @@ def entry() -> None:
     the interpreter's teardown (freeing its objects one by one: 60 to 100 ms after a million
     customers) is skipped; only the output streams and log handlers need flushing first.
     """
-    code = main()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the output's reader stopped early (``| head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = RunError.exit_code
     logging.shutdown()
-    sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
 
