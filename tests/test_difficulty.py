@@ -8,7 +8,13 @@ from conftest import DAY, read_csv, run_day
 
 from gensample import settings
 from gensample.corruptions import fuzzmap
-from gensample.corruptions.weights import DIFFICULTIES, HEAVY, IDENTIFIERS, SOURCE_VARIATIONS
+from gensample.corruptions.weights import (
+    DEFAULT_FUZZ_MAP,
+    DIFFICULTIES,
+    HEAVY,
+    IDENTIFIERS,
+    SOURCE_VARIATIONS,
+)
 from gensample.errors import BadInputError
 from gensample.generate.datasets import fuzzing
 
@@ -188,3 +194,14 @@ def test_a_till_name_splits_into_family_and_given_name():
     assert columns["last_name"].to_pylist() == ["LEE", "PARK", None]
     assert columns["first_name"].to_pylist() == ["ANN", None, None]
     assert columns["email"].null_count == 3
+
+
+def test_a_fuzz_map_weighing_every_field_0_corrupts_no_record(run_dir):
+    fields = [*DEFAULT_FUZZ_MAP, "name"]
+    weights = "".join(f"{field} = {{weight = 0}}\n" for field in dict.fromkeys(fields))
+    (run_dir / "gensample.toml").write_text(f"[fuzz.fields]\n{weights}")
+    datasets = ["stores", "customers", "pos_customers", "incident_reports"]
+    run_day(run_dir, customers=600, datasets=datasets)
+    truth = read_csv(run_dir / "out" / DAY.isoformat() / "truth" / "records.csv").to_pylist()
+    assert {row["dataset"] for row in truth if row["kind"] == "duplicate"} >= set(datasets[1:3])
+    assert all(row["corruptions"] == "" for row in truth)

@@ -74,7 +74,7 @@ def until_changed(request: Request) -> Generator[Request, Fuzzed, Fuzzed]:
     columns = fuzzed_columns(fuzz_map, table.column_names)
     changed, fuzzed, labels = [], [], []
     for _ in range(1 + RETRIES):
-        if not len(rows):
+        if not len(rows) or not columns:  # no field to corrupt (every weight 0): none changes
             break
         copies = take(table.select(columns), rows)
         tried, found = yield replace(request, table=copies, rows=np.arange(len(rows)))
