@@ -54,7 +54,12 @@ MAX_STORES = 1_000_000
 class FuzzSettings:
     """How duplicates are corrupted: the fuzz map and its limits."""
 
-    max_fields: int = setting(2, "Most fields one fuzzed duplicate corrupts.", minimum=1, maximum=6)
+    max_fields: int = setting(
+        2,
+        "Most fields one fuzzed duplicate corrupts, before the difficulty preset adds its own.",
+        minimum=1,
+        maximum=6,
+    )
     fields: Any = setting(
         None,
         "Overrides of the fuzz map per field: {weight = W, corruptions = {name = weight}}.",
@@ -85,7 +90,11 @@ class Settings:
         "geometric", "How copies per duplicated person are spread.", choices=DISTRIBUTIONS
     )
     exact_duplicate_share: float = setting(
-        0.1, "Share (0-1) of duplicates that are untouched copies.", minimum=0, maximum=1
+        0.1,
+        "Share (0-1) of duplicates that are untouched copies, before the difficulty preset's "
+        "multiplier.",
+        minimum=0,
+        maximum=1,
     )
     household_share: float = setting(
         0.25, "Share (0-1) of people living with others (hard negatives).", minimum=0, maximum=0.9

@@ -1,18 +1,54 @@
 """The ``[publish]`` and ``[vault]`` sections: where a day's corpus goes and whose keys send it."""
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from gensample.errors import BadInputError
 from gensample.settings.schema import setting
+
+BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+BUCKET_ALLOWED = "'' or an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens"
+ENDPOINT = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/\S*)?")
+ENDPOINT_ALLOWED = "'' or an http:// or https:// address, e.g. 'http://localhost:9000'"
+REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+REGION_ALLOWED = "'' or a region name of lower-case letters, digits and hyphens, e.g. 'eu-west-1'"
+
+
+def _matching(pattern: re.Pattern, allowed: str) -> Callable[[object, str], str]:
+    """A check that a setting is '' or text matching ``pattern`` whole (``allowed`` says so)."""
+
+    def check(value: object, where: str) -> str:
+        if isinstance(value, str) and (value == "" or pattern.fullmatch(value)):
+            return value
+        raise BadInputError(f"{where} = {value!r} is not allowed: expected {allowed}")
+
+    return check
 
 
 @dataclass(frozen=True)
 class PublishSettings:
     """Publishing a finished day to S3 (or an S3-compatible store)."""
 
-    s3_bucket: str = setting("", "Bucket to publish each day to; empty means do not publish.")
+    s3_bucket: str = setting(
+        "",
+        "Bucket to publish each day to; empty means do not publish.",
+        check=_matching(BUCKET, BUCKET_ALLOWED),
+        allowed=BUCKET_ALLOWED,
+    )
     s3_prefix: str = setting("", "Key prefix before <date>/, e.g. 'mdm-test/'.")
-    endpoint_url: str = setting("", "Endpoint of an S3-compatible store; empty for AWS.")
-    region: str = setting("", "AWS region of the bucket; empty for boto3's default.")
+    endpoint_url: str = setting(
+        "",
+        "Endpoint of an S3-compatible store; empty for AWS.",
+        check=_matching(ENDPOINT, ENDPOINT_ALLOWED),
+        allowed=ENDPOINT_ALLOWED,
+    )
+    region: str = setting(
+        "",
+        "AWS region of the bucket; empty for boto3's default.",
+        check=_matching(REGION, REGION_ALLOWED),
+        allowed=REGION_ALLOWED,
+    )
     include_truth: bool = setting(
         False, "Also publish truth/ (usually kept from the system under test)."
     )
