@@ -201,11 +201,12 @@ def _batches(value: object, key: str) -> list[Batch]:
 
 def batch_from(entry: object, key: str = "batch") -> Batch:
     """A batch from its JSON form (in ``state.json`` or a manifest), checked: ids whole numbers
-    >= 0, every start <= its stop. ``ids`` may be absent (versions that wrote customers only)."""
+    from 0 to ``MAX_MARK``, every start <= its stop. ``ids`` may be absent (versions that wrote
+    customers only)."""
     entry = _object(entry, key, "an object of id ranges")
     missing = [name for name in ID_KEYS if name not in entry]
     if missing:
-        raise NotAllowedError(f"{key}.{missing[0]}", MISSING, "a whole number >= 0")
+        raise NotAllowedError(f"{key}.{missing[0]}", MISSING, MARK)
     entities = _range([entry["entity_start"], entry["entity_stop"]], f"{key}.entity_start/stop")
     records = _range([entry["record_start"], entry["record_stop"]], f"{key}.record_start/stop")
     ids = _object(entry.get("ids", {}), f"{key}.ids", "an object of [start, stop] ranges")
@@ -217,7 +218,7 @@ def batch_from(entry: object, key: str = "batch") -> Batch:
 
 
 ID_KEYS = ("entity_start", "entity_stop", "record_start", "record_stop")
-RANGE = "[start, stop], whole numbers with 0 <= start <= stop"
+RANGE = "[start, stop], whole numbers with 0 <= start <= stop <= 2**62"
 
 
 def _range(value: object, key: str) -> tuple[int, int]:
@@ -229,8 +230,13 @@ def _range(value: object, key: str) -> tuple[int, int]:
     return start, stop
 
 
-def _mark(value: object, key: str, expected: str = "a whole number >= 0") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+MAX_MARK = 2**62
+"""Ids a state may record end below this, so that adding any day's ids stays within int64."""
+MARK = "a whole number from 0 to 2**62"
+
+
+def _mark(value: object, key: str, expected: str = MARK) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MARK:
         raise NotAllowedError(key, value, expected)
     return value
 
