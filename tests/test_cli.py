@@ -103,6 +103,9 @@ def test_a_directory_without_settings_is_bad_input(run_dir, caplog):
         assert main([command, "--dir", str(run_dir / "typo")]) == 2
         assert "no gensample.toml" in caplog.text and "gensample init" in caplog.text
     assert not (run_dir / "typo").exists()
+    (run_dir / "gensample.toml").mkdir()
+    assert main(["check", "--dir", str(run_dir)]) == 2
+    assert f"{run_dir / 'gensample.toml'} is not a file" in caplog.text
 
 
 def test_publish_without_a_bucket_is_bad_input_as_the_docs_say(run_dir, caplog):

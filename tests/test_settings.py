@@ -66,6 +66,8 @@ def test_environment_reaches_sections_and_lists(run_dir):
         ('[publish]\nendpoint_url = "not a url"\n', "expected '' or an http:// or https://"),
         ('[publish]\nregion = "eu west 1"\n', "publish.region = 'eu west 1' is not allowed"),
         ("customers = \n", "not valid TOML"),
+        ("\ufeffcustomers = 5\n", "starts with a byte order mark: save it as UTF-8 without"),
+        ("x = " + "[" * 800 + "]" * 800 + "\n", "not valid TOML: nested too deeply"),
         ("dupe_rate = nan\n", "dupe_rate = nan is not allowed"),
         ("archive_retention_days = 800000\n", "expected a whole number from 0 to 36500"),
         ('trans_type = "weekly"\n', "trans_type = 'weekly' is not allowed: expected one of"),

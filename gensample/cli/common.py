@@ -56,6 +56,9 @@ def count(text: str) -> int:
 
 def require_run_dir(run_dir: Path) -> None:
     """Refuse a directory without a settings file: most likely a mistyped ``--dir``."""
+    for name in (settings.SETTINGS_FILE, settings.LEGACY_FILE):
+        if (run_dir / name).exists() and not (run_dir / name).is_file():
+            raise BadInputError(f"{run_dir / name} is not a file: it must be the settings file")
     if not any(
         (run_dir / name).is_file() for name in (settings.SETTINGS_FILE, settings.LEGACY_FILE)
     ):

@@ -23,11 +23,20 @@ ENV_PREFIX = "GENSAMPLE_"
 def read_toml(path: Path) -> dict:
     """Parse a TOML file, turning a syntax error into a message naming the file and line."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if text.startswith(BOM):
+            raise BadInputError(f"{path}: starts with a byte order mark: save it as UTF-8 without")
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise BadInputError(f"{path}: not valid TOML: {error}") from error
+    except RecursionError:
+        raise BadInputError(f"{path}: not valid TOML: nested too deeply") from None
     except (OSError, UnicodeDecodeError) as error:
         raise BadInputError(f"{path}: cannot read: {error}") from error
+
+
+BOM = "\ufeff"
+"""What a UTF-8 file saved 'with BOM' (as some Windows editors do) starts with."""
 
 
 def env_layer(cls: type, name: str, raw: str) -> dict:
