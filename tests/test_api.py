@@ -114,8 +114,9 @@ def test_bad_keywords_and_sources_are_named():
         generate(settings="/nonexistent/gensample.toml")
     with pytest.raises(BadInputError, match=r"expected a gensample\.toml path"):
         generate(settings=42)
-    with pytest.raises(BadInputError, match="expected YYYY-MM-DD"):
-        generate(date="23/11/2026")
+    for spelled in ("23/11/2026", "20261123", "2026-W48-1"):
+        with pytest.raises(BadInputError, match="expected YYYY-MM-DD"):
+            generate(date=spelled)
 
 
 def test_a_corpus_too_large_for_memory_is_refused_before_any_work():

@@ -61,6 +61,8 @@ def test_init_from_legacy_writes_the_equivalent_toml(run_dir, tmp_path):
     [
         ["run", "--customers", "many"],
         ["run", "--date", "2026-02-30"],
+        ["run", "--date", "20261207"],
+        ["run", "--date", "2026-W49-1"],
         ["run", "--format", "xml"],
         ["frobnicate"],
     ],

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from gensample import settings as settings_tree
 from gensample.api.corpus import Corpus, DayFile
-from gensample.daily.state import check_date
+from gensample.daily.state import check_date, is_day
 from gensample.errors import BadInputError
 from gensample.generate.pipeline import generate_block
 from gensample.generate.plan import make_plan
@@ -118,10 +118,9 @@ def as_date(value: dt.date | str | None) -> dt.date:
     if value is None:
         return dt.date.today()
     if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            raise BadInputError(f"date = {value!r} is not allowed: expected YYYY-MM-DD") from None
+        if not is_day(value):
+            raise BadInputError(f"date = {value!r} is not allowed: expected YYYY-MM-DD")
+        value = dt.date.fromisoformat(value)
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         raise BadInputError(f"date = {value!r} is not allowed: expected a date or YYYY-MM-DD")
     check_date(value)

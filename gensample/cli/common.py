@@ -34,6 +34,8 @@ def date_argument(parser: argparse.ArgumentParser, what: str = "generate") -> No
 def parse_date(text: str) -> dt.date:
     """A ``--date`` value: an ISO date within the years a run may have."""
     try:
+        if not state.is_day(text):  # not 20261207 nor 2026-W49-1, which Python reads too
+            raise ValueError(text)
         day = dt.date.fromisoformat(text)
         state.check_date(day)
     except ValueError:
