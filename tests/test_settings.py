@@ -1,6 +1,7 @@
 """Loading settings: precedence, validation errors that name their source, the example file."""
 
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -158,6 +159,17 @@ def test_settings_that_contradict_each_other_are_refused(run_dir):
     write_settings(run_dir, "dupe_rate = 90\nmax_duplicates_per_entity = 2\n")
     with pytest.raises(BadInputError, match="max_duplicates_per_entity = 2"):
         load(run_dir, environ={})
+
+
+def test_a_broken_rule_names_where_its_settings_come_from(run_dir):
+    path = write_settings(run_dir, 'datasets = ["customers", "pos_customers"]\n')
+    with pytest.raises(BadInputError, match=f"^{re.escape(str(path))}: datasets = "):
+        load(run_dir, environ={})
+    with pytest.raises(BadInputError, match=r"^environment variable GENSAMPLE_DATASETS: datasets"):
+        load(run_dir, environ={"GENSAMPLE_DATASETS": "[]"})
+    write_settings(run_dir, "max_duplicates_per_entity = 2\n")
+    with pytest.raises(BadInputError, match=f"^--dupe-rate, {re.escape(str(path))}: dupe_rate"):
+        load(run_dir, environ={}, flags={"dupe_rate": 90})
 
 
 def test_datasets_must_include_the_customer_master(run_dir):

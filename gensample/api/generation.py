@@ -81,12 +81,14 @@ def load_settings(source: Any, keywords: Mapping[str, Any]) -> Settings:
     return settings_tree.merge_layers([layer, *keyword_layers], where)
 
 
-def _source_layer(source: Any) -> tuple[dict, str]:
-    """The checked layer of a settings ``source``, and what a broken rule names."""
+def _source_layer(source: Any) -> tuple[settings_tree.Layer, str]:
+    """The checked layer of a settings ``source``, and what a broken rule of defaults names."""
     if source is None:
-        return check_layer(Settings, DEFAULTS, "gensample.generate defaults"), "gensample.generate"
+        defaults = "gensample.generate defaults"
+        return (defaults, check_layer(Settings, DEFAULTS, defaults)), "gensample.generate"
     if isinstance(source, Mapping):
-        return check_layer(Settings, source, "settings mapping"), "settings mapping"
+        mapping = "settings mapping"
+        return (mapping, check_layer(Settings, source, mapping)), mapping
     if not isinstance(source, (str, os.PathLike)):
         raise BadInputError(
             f"settings = {type(source).__name__} is not allowed: expected a gensample.toml "
@@ -94,9 +96,8 @@ def _source_layer(source: Any) -> tuple[dict, str]:
         )
     path = Path(source)
     if path.is_file():
-        return check_layer(
-            Settings, settings_tree.read_toml(path), str(path)
-        ), f"settings of {path}"
+        layer = check_layer(Settings, settings_tree.read_toml(path), str(path))
+        return (str(path), layer), f"settings of {path}"
     names = (settings_tree.SETTINGS_FILE, settings_tree.LEGACY_FILE)
     if not any((path / name).is_file() for name in names):
         raise BadInputError(f"{path}: no such settings file, nor a directory holding {names}")

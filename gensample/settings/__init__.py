@@ -211,12 +211,28 @@ class Settings:
     def __post_init__(self) -> None:
         most = self.max_duplicates_per_entity
         if self.dupe_rate / (100 - self.dupe_rate) > most:
-            raise BadInputError(
+            raise RuleError(
+                ("dupe_rate", "max_duplicates_per_entity"),
                 f"dupe_rate = {self.dupe_rate:g} is not allowed with max_duplicates_per_entity = "
                 f"{most}: expected a dupe_rate of at most {100 * most / (1 + most):.4g}, or more "
-                "copies per person"
+                "copies per person",
             )
-        check_datasets(self.datasets)
+        try:
+            check_datasets(self.datasets)
+        except BadInputError as error:
+            raise RuleError(("datasets",), str(error)) from None
+
+
+class RuleError(BadInputError):
+    """A rule between settings broken: the message, and the settings it is about (``keys``)."""
+
+    def __init__(self, keys: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.keys = keys
+
+
+Layer = tuple[str, dict]
+"""Checked settings and where they come from (a file, an environment variable, a flag)."""
 
 
 def load(
@@ -229,7 +245,7 @@ def load(
     environ = os.environ if environ is None else environ
     layers = [file_layer(Path(run_dir))]
     layers += [
-        env_layer(Settings, name, raw)
+        (f"environment variable {name}", env_layer(Settings, name, raw))
         for name, raw in sorted(environ.items())
         if name.startswith(ENV_PREFIX)
     ]
@@ -237,29 +253,36 @@ def load(
     return merge_layers(layers, f"settings of {Path(run_dir).resolve()}")
 
 
-def flag_layers(flags: Mapping[str, Any] | None, source: Callable[[str], str]) -> list[dict]:
+def flag_layers(flags: Mapping[str, Any] | None, source: Callable[[str], str]) -> list[Layer]:
     """One checked layer per given flag (``None`` means not given), named by ``source(key)``."""
     return [
-        check_layer(Settings, {key: value}, source(key))
+        (source(key), check_layer(Settings, {key: value}, source(key)))
         for key, value in (flags or {}).items()
         if value is not None
     ]
 
 
-def merge_layers(layers: list[dict], where: str) -> Settings:
+def merge_layers(layers: list[Layer], where: str) -> Settings:
     """The settings of checked ``layers``, each over the ones before; a rule between settings
-    that they break is an error naming ``where``."""
+    that they break is an error naming the layers that set those settings (``where``, when they
+    are all defaults)."""
     merged: dict = {}
-    for layer in layers:
+    given = {}  # top-level setting -> the last layer that set it
+    for source, layer in layers:
         merge(merged, layer)
+        given.update(dict.fromkeys(layer, source))
     try:
         return build(Settings, merged)
-    except BadInputError as error:  # a rule between settings, which may come from any layer
+    except RuleError as error:
+        sources = dict.fromkeys(given[key] for key in error.keys if key in given)
+        raise BadInputError(f"{', '.join(sources) or where}: {error}") from error
+    except BadInputError as error:
         raise BadInputError(f"{where}: {error}") from error
 
 
-def file_layer(run_dir: Path) -> dict:
-    """The checked settings of ``gensample.toml`` in ``run_dir``, else of a legacy settings.py."""
+def file_layer(run_dir: Path) -> Layer:
+    """The checked settings of ``gensample.toml`` in ``run_dir``, else of a legacy settings.py
+    (none: the defaults), and the file's path."""
     path = run_dir / SETTINGS_FILE
     if path.exists():
         raw = read_toml(path)
@@ -267,7 +290,7 @@ def file_layer(run_dir: Path) -> dict:
             raw["retail"] = in_run_dir(raw["retail"], run_dir)
         if "spec" in raw:
             raw["spec"] = spec_in_run_dir(raw["spec"], run_dir)
-        return check_layer(Settings, raw, str(path))
+        return str(path), check_layer(Settings, raw, str(path))
     legacy = run_dir / LEGACY_FILE
     if legacy.exists():
         from gensample.settings.legacy import read_legacy
@@ -281,8 +304,8 @@ def file_layer(run_dir: Path) -> dict:
             legacy,
             SETTINGS_FILE,
         )
-        return check_layer(Settings, settings.settings, str(legacy))
-    return {}
+        return str(legacy), check_layer(Settings, settings.settings, str(legacy))
+    return "the defaults", {}
 
 
 def as_dict(section: Any) -> Any:
