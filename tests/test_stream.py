@@ -28,6 +28,7 @@ from conftest import (
     run_day,
 )
 
+from gensample.cli import main
 from gensample.errors import BadInputError
 from gensample.settings import Settings
 from gensample.stream import control, engine, microbatch, progress
@@ -402,6 +403,26 @@ def test_stdout_sends_json_lines_and_keeps_truth_in_files(run_dir):
 def test_bad_stream_arguments_are_exit_2(run_dir, arguments):
     result = gensample_command("stream", "--dir", str(run_dir), *arguments)
     assert result.returncode == 2, result.stderr
+    assert not (run_dir / "stream").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--sink", "stdout", "--format", "parquet"], "--format applies to --sink files only"),
+        (["--sink", "stdout", "--roll-rows", "9"], "--roll-rows applies to --sink files only"),
+        (
+            ["--bootstrap", "localhost:9092"],
+            "--bootstrap applies to --sink kafka only, not --sink files",
+        ),
+        (["--topic-prefix", "demo."], "--topic-prefix applies to --sink kafka only"),
+        (["--roll-rows", "0"], "--roll-rows 0 is not allowed: expected a number above 0"),
+        (["--datasets", ","], "--datasets ',' is not allowed: expected some of customers"),
+    ],
+)
+def test_a_flag_the_stream_would_ignore_is_refused(run_dir, arguments, message, caplog):
+    assert main(["stream", "--dir", str(run_dir), *arguments]) == 2
+    assert message in caplog.text
     assert not (run_dir / "stream").exists()
 
 

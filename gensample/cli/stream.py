@@ -34,12 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"comma-separated, from {','.join(STREAMABLE)} (with the datasets they refer to)",
     )
     parser.add_argument("--sink", choices=("files", "stdout", "kafka"), default="files")
-    parser.add_argument("--format", choices=FORMATS, default="csv", help="format of rolled files")
+    parser.add_argument("--format", choices=FORMATS, help="format of rolled files (default csv)")
     parser.add_argument(
-        "--roll-seconds", type=float, default=60.0, metavar="S", help="close a file this old"
+        "--roll-seconds", type=float, metavar="S", help="close a file this old (default 60)"
     )
     parser.add_argument(
-        "--roll-rows", type=int, default=100_000, metavar="N", help="close a file this long"
+        "--roll-rows", type=int, metavar="N", help="close a file this long (default 100000)"
     )
     parser.add_argument(
         "--follow-clock", action="store_true", help="shape the rate by hour and weekday"
@@ -53,9 +53,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--bootstrap", metavar="HOST:PORT", help="Kafka bootstrap servers (--sink kafka)"
     )
-    parser.add_argument(
-        "--topic-prefix", default="", metavar="P", help="prefix of the Kafka topics"
-    )
+    parser.add_argument("--topic-prefix", metavar="P", help="prefix of the Kafka topics")
+
+
+SINK_FLAGS = {
+    "files": ("format", "roll_seconds", "roll_rows"),
+    "kafka": ("bootstrap", "topic_prefix"),
+}
+"""The flags that only one sink reads."""
+FILE_DEFAULTS = {"format": "csv", "roll_seconds": 60.0, "roll_rows": 100_000}
 
 
 def run(arguments: argparse.Namespace) -> int:
@@ -73,27 +79,43 @@ def run(arguments: argparse.Namespace) -> int:
 
 def options_from(arguments: argparse.Namespace) -> engine.Options:
     """The stream's options, every value checked (:class:`BadInputError` naming the flag)."""
+    _check_sink_flags(arguments)
     if arguments.sink == "kafka" and not arguments.bootstrap:
         raise BadInputError("--sink kafka needs --bootstrap HOST:PORT")
-    for flag, value in (
-        ("--roll-seconds", arguments.roll_seconds),
-        ("--roll-rows", arguments.roll_rows),
-    ):
-        if not 0 < value < math.inf:
-            raise BadInputError(f"{flag} {value} is not allowed: expected a number above 0")
+    given = {name: getattr(arguments, name) for name in FILE_DEFAULTS}
+    files = {name: FILE_DEFAULTS[name] if value is None else value for name, value in given.items()}
+    for name in ("roll_seconds", "roll_rows"):
+        if not 0 < files[name] < math.inf:
+            flag = "--" + name.replace("_", "-")
+            raise BadInputError(f"{flag} {files[name]} is not allowed: expected a number above 0")
+    datasets = tuple(name.strip() for name in arguments.datasets.split(",") if name.strip())
+    if not datasets:
+        raise BadInputError(
+            f"--datasets {arguments.datasets!r} is not allowed: expected some of "
+            f"{','.join(STREAMABLE)}"
+        )
     return engine.Options(
-        datasets=tuple(name.strip() for name in arguments.datasets.split(",") if name.strip()),
+        datasets=datasets,
         rate=_flag("--rate", control.parse_rate, arguments.rate),
         sink=arguments.sink,
-        format=arguments.format,
-        roll_seconds=arguments.roll_seconds,
-        roll_rows=arguments.roll_rows,
+        **files,
         follow_clock=arguments.follow_clock,
         duration=math.inf if arguments.duration is None else parse_duration(arguments.duration),
         control=arguments.control and control.parse_address(arguments.control),
         bootstrap=arguments.bootstrap or "",
-        topic_prefix=arguments.topic_prefix,
+        topic_prefix=arguments.topic_prefix or "",
     )
+
+
+def _check_sink_flags(arguments: argparse.Namespace) -> None:
+    """Refuse a flag that only another sink reads: it would be ignored."""
+    for sink, names in SINK_FLAGS.items():
+        given = [name for name in names if getattr(arguments, name) is not None]
+        if given and arguments.sink != sink:
+            flag = "--" + given[0].replace("_", "-")
+            raise BadInputError(
+                f"{flag} applies to --sink {sink} only, not --sink {arguments.sink}"
+            )
 
 
 def _flag(flag: str, parse, text: str):
