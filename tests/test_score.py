@@ -344,12 +344,15 @@ def day(tmp_path) -> Path:
     return tmp_path / "run"
 
 
-def _score(day: Path, text: str, *flags: str, name: str = "p.csv") -> int:
+def _score(day: Path, text: str | bytes, *flags: str, name: str = "p.csv") -> int:
     path = day / name
-    path.write_text(text)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
     return main(
         ["score", "--dir", str(day), "--date", DAY.isoformat(), "--predictions", str(path), *flags]
     )
+
+
+BIG = "1e+20 is not a whole number from 0 to 2^63-1"  # 99999999999999999999, read as a float
 
 
 @pytest.mark.parametrize(
@@ -370,12 +373,22 @@ def _score(day: Path, text: str, *flags: str, name: str = "p.csv") -> int:
         ("id,match\n0,1\n", "header id, match has neither record_id_a and record_id_b"),
         ("record_id_a,record_id_b,dataset_a\n0,1,customers\n", "dataset_a without its partner"),
         ("", "p.csv: not a readable CSV"),
+        ("record_id_a,record_id_a,record_id_b\n0,1,2\n", "p.csv: column record_id_a appears 2"),
+        ("record_id_a,record_id_b\n0,1\n1,99999999999999999999\n", f"line 3: record_id_b {BIG}"),
+        ("record_id_a,record_id_b\n0,1\n1,-2\n", "line 3: record_id_b -2 is not a whole number"),
+        ("record_id_a,record_id_b,score\n0,1,0.5\n2,3,nan\n", "line 3: score nan is not a finite"),
+        ("record_id_a,record_id_b\n0,1\nNA,3\n", "line 3: record_id_a 'NA' is not a whole"),
+        (b"record_id_a,record_id_b,sc\xf6re\n0,1,2\n", "p.csv, line 1: not UTF-8 text"),
+        (b"record_id_a,record_id_b\n0,1\n3,4,caf\xe9\n", "p.csv, line 3: not UTF-8 text: '3,4,caf"),
     ],
 )
-def test_bad_predictions_exit_2_naming_the_line(day, caplog, text, message):
+def test_bad_predictions_exit_2_naming_the_line(day, caplog, monkeypatch, text, message):
     flags = ("--dataset", "customers", "orders") if "--dataset" in message else ()
+    ignored = []  # exceptions Python could only print ("Exception ignored in ...")
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
     assert _score(day, text, *flags) == 2
     assert message in caplog.text
+    assert len(caplog.records) == 1 and "\n" not in caplog.text.strip() and not ignored
 
 
 def test_a_dataset_not_scored_names_the_line(day, caplog):
@@ -383,14 +396,62 @@ def test_a_dataset_not_scored_names_the_line(day, caplog):
     assert _score(day, text, "--dataset", "customers") == 2
     assert "p.csv, line 3: dataset 'pos' is not a scored dataset (customers)" in caplog.text
     assert _score(day, text) == 2
-    assert "truth: no records of dataset(s) pos" in caplog.text
+    assert "p.csv, line 3: dataset 'pos' is not a dataset of the truth (customers)" in caplog.text
+    assert _score(day, text, "--dataset", "orders") == 2
+    assert "truth: no records of dataset(s) orders (it has customers)" in caplog.text
 
 
-def test_parquet_errors_name_the_row(day, caplog):
-    pq.write_table(pairs([(0, 1), (1, 7)]), day / "p.parquet")
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (pairs([(0, 1), (1, 7)]), "p.parquet, row 2: record_id_b 7 is not a record of customers"),
+        (
+            pa.table({"record_id_a": [0.0, 1.0], "record_id_b": [1.0, 1e300]}),
+            "p.parquet, row 2: record_id_b 1e+300 is not a whole number from 0 to 2^63-1",
+        ),
+        (
+            pa.table({"record_id_a": pa.array([0, 2**64 - 1], pa.uint64()), "record_id_b": [1, 2]}),
+            "row 2: record_id_a 18446744073709551615 is not a whole number from 0 to 2^63-1",
+        ),
+        (
+            pa.table({"record_id": [0, 1], "cluster_id": [[1], [1, 2]]}),
+            "p.parquet: cluster_id must hold numbers or text, not list<element: int64>",
+        ),
+        (
+            clusters(["x", "x"], [["customers"], ["customers"]]),
+            "p.parquet: dataset must hold text (dataset names), not list<element: string>",
+        ),
+    ],
+)
+def test_bad_parquet_exit_2_naming_the_row_or_column(day, caplog, table, message):
+    pq.write_table(table, day / "p.parquet")
     path = str(day / "p.parquet")
     assert main(["score", "--dir", str(day), "--date", DAY.isoformat(), "--predictions", path]) == 2
-    assert "p.parquet, row 2: record_id_b 7 is not a record of customers" in caplog.text
+    assert message in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("labels", "names"),
+    [
+        (
+            pa.array(list("xxyyy")).dictionary_encode(),
+            pa.array(["customers"] * 5).dictionary_encode(),
+        ),
+        (pa.array([b"x", b"x", b"y", b"y", b"y"]), pa.array(["customers"] * 5, pa.large_string())),
+        (pa.array([1.0, 1.0, 2.5, 2.5, 2.5]), None),
+    ],
+)
+def test_labels_and_dataset_names_of_every_allowed_type_score(day, labels, names):
+    s = score(day, clusters(labels, names), date=DAY)
+    assert s.pairwise == metrics.Rates(0.5, 0.5, 0.5)
+
+
+def test_an_empty_table_with_empty_typed_columns_scores(day):
+    nothing = pa.table(
+        {"record_id": pa.array([], pa.int64())}
+        | {column: pa.array([], pa.null()) for column in ("cluster_id", "dataset")}
+    )
+    assert score(day, nothing, date=DAY).pairwise.recall == 0.0
 
 
 def test_missing_day_and_file_exit_2(day, caplog):
@@ -418,6 +479,21 @@ def test_report_embeds_its_plots(day, capsys):
     page = (day / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 2  # sizes and the curve: no corruptions here
     assert "best threshold" in page and "<script" not in page
+
+
+def test_a_report_overwrites_an_html_page_but_never_the_predictions(day, caplog):
+    text = "record_id,cluster_id\n0,x\n1,x\n"
+    (day / "report.html").write_text("yesterday's")
+    assert _score(day, text, "--report", str(day / "report.html")) == 0
+    assert "<h1>gensample score</h1>" in (day / "report.html").read_text()
+    manifest = day / "manifest.json"
+    manifest.write_text("{}")
+    bad = "record_id,cluster_id\n0,x\n0,y\n"  # refused before the predictions are read
+    assert _score(day, bad, "--report", str(manifest)) == 2
+    assert "manifest.json: must end in .html or .htm" in caplog.text
+    assert "the same record" not in caplog.text and manifest.read_text() == "{}"
+    assert _score(day, text, "--report", str(day / "p.HTM"), name="p.HTM") == 2
+    assert "is the predictions file" in caplog.text and (day / "p.HTM").read_text() == text
 
 
 def test_a_report_it_cannot_write_is_exit_1_naming_it(day, tmp_path, caplog):

@@ -27,7 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " or clusters (record_id, cluster_id[, dataset])",
     )
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
-    parser.add_argument("--report", type=Path, metavar="HTML", help="write an HTML report")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="HTML",
+        help="write an HTML report (a .html or .htm file; one of that name is replaced)",
+    )
     parser.add_argument(
         "--dataset",
         nargs="+",
@@ -39,7 +44,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(arguments: argparse.Namespace) -> int:
     """Print the scores (a table or JSON), and write the report when asked."""
     from gensample.score import render, score
+    from gensample.score.report import check_report_path
 
+    if arguments.report:
+        check_report_path(arguments.report, arguments.predictions)  # before the work
     scores = score(
         arguments.dir,
         arguments.predictions,

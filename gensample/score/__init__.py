@@ -35,7 +35,8 @@ def score(
     """
     records, entities, source = _truth.load_tables(corpus_or_dir, date)
     raw = _predictions.read(predictions)
-    truth = _truth.index_truth(records, entities, raw.datasets(datasets), source)
+    chosen = raw.datasets(datasets, _truth.dataset_names(records))
+    truth = _truth.index_truth(records, entities, chosen, source)
     return evaluate(truth, _predictions.resolve(raw, truth), source)
 
 

@@ -2,7 +2,7 @@
 
 Two forms, told apart by the header: pairs (``record_id_a, record_id_b``, optional
 ``dataset_a, dataset_b`` and ``score``) and clusters (``record_id, cluster_id``, optional
-``dataset``), in CSV or Parquet (or an Arrow table through the API). Every problem is a
+``dataset``), in CSV (UTF-8) or Parquet (or an Arrow table through the API). Every problem is a
 :class:`~gensample.errors.BadInputError` naming the file and the line (CSV, the header is line 1)
 or the row (Parquet, from 1).
 """
@@ -14,15 +14,29 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from gensample.errors import BadInputError
+from gensample.score.predictions_file import PARQUET, read_table
 
 PAIRS = ("record_id_a", "record_id_b")
 CLUSTERS = ("record_id", "cluster_id")
 DATASET_COLUMNS = {"pairs": ("dataset_a", "dataset_b"), "clusters": ("dataset",)}
+COLUMNS = (*PAIRS, *CLUSTERS, "dataset_a", "dataset_b", "dataset", "score")
+"""Every column the scorer reads."""
 DEFAULT_DATASET = "customers"
+MAX_ID = 2**63 - 1
+AN_ID = "a whole number from 0 to 2^63-1"
+"""What a record id is (the truth's ``record_id`` is int64; generated ids start at 0 or more)."""
+TEXT = (pa.types.is_string, pa.types.is_large_string, pa.types.is_null)
+LABEL = (*TEXT, pa.types.is_binary, pa.types.is_integer, pa.types.is_floating)
+TYPES = {
+    "dataset": ("text (dataset names)", TEXT, pa.string()),
+    "dataset_a": ("text (dataset names)", TEXT, pa.string()),
+    "dataset_b": ("text (dataset names)", TEXT, pa.string()),
+    "cluster_id": ("numbers or text", LABEL, None),
+}
+"""Per column: the types allowed (what to call them, type tests) and the type read as, if one.
+A column all empty is of type null."""
 
 
 @dataclass(frozen=True)
@@ -39,8 +53,12 @@ class Raw:
         unit = "line" if self.first_line == 2 else "row"
         return f"{self.name}, {unit} {row + self.first_line}"
 
-    def datasets(self, chosen: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        """The datasets scored: those named in the file, else ``chosen`` or customers."""
+    def datasets(self, chosen: tuple[str, ...] | None, known: tuple[str, ...]) -> tuple[str, ...]:
+        """The datasets scored: ``chosen``, else those named in the file, else customers.
+
+        A dataset the file names that is not among ``known`` (the truth's) is an error naming
+        the first line that gives one.
+        """
         columns = [c for c in DATASET_COLUMNS[self.form] if c in self.table.column_names]
         if not columns:
             if chosen and len(chosen) > 1:
@@ -51,10 +69,21 @@ class Raw:
             return chosen or (DEFAULT_DATASET,)
         if chosen:
             return chosen
-        named = set()
-        for column in columns:
-            named |= set(pc.unique(self.table[column]).to_pylist())
-        return tuple(sorted(str(n) for n in named if n is not None)) or (DEFAULT_DATASET,)
+        named = {
+            (c, n) for c in columns for n in pc.unique(self.table[c]).to_pylist() if n is not None
+        }
+        self._only_known(named, known)
+        return tuple(sorted({n for _, n in named})) or (DEFAULT_DATASET,)
+
+    def _only_known(self, named: set[tuple[str, str]], known: tuple[str, ...]) -> None:
+        """Refuse a dataset (of ``named``: column, name) not ``known``, naming its first line."""
+        unknown = [(pc.index(self.table[c], n).as_py(), c, n) for c, n in named if n not in known]
+        if unknown:
+            row, column, name = min(unknown)
+            raise BadInputError(
+                f"{self.where(row)}: {column} {name!r} is not a dataset of the truth "
+                f"({', '.join(known)})"
+            )
 
 
 @dataclass(frozen=True)
@@ -74,8 +103,25 @@ def read(predictions) -> Raw:
         table, name, first = predictions, "predictions table", 1
     else:
         path = Path(predictions)
-        table, name = _read_file(path), str(path)
-        first = 1 if path.suffix.lower() in (".parquet", ".pq") else 2
+        table, name = read_table(path), str(path)
+        first = 1 if path.suffix.lower() in PARQUET else 2
+    _each_once(table, name)
+    form = _form(table, name)
+    return Raw(_typed(table, name), form, name, first)
+
+
+def _each_once(table: pa.Table, name: str) -> None:
+    """A column the scorer reads appears once in the header (else which one would it read?)."""
+    for column in COLUMNS:
+        count = table.column_names.count(column)
+        if count > 1:
+            raise BadInputError(
+                f"{name}: column {column} appears {count} times in the header; give it once"
+            )
+
+
+def _form(table: pa.Table, name: str) -> str:
+    """``pairs`` or ``clusters``, from the header."""
     columns = set(table.column_names)
     if set(PAIRS) <= columns:
         form = "pairs"
@@ -89,42 +135,21 @@ def read(predictions) -> Raw:
     present = [c for c in DATASET_COLUMNS[form] if c in columns]
     if form == "pairs" and len(present) == 1:
         raise BadInputError(f"{name}: {present[0]} without its partner; give both or neither")
-    return Raw(table, form, name, first)
+    return form
 
 
-def _read_file(path: Path) -> pa.Table:
-    if not path.is_file():
-        raise BadInputError(f"{path}: no such file")
-    try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            return pq.read_table(path)
-        return _read_csv(path)
-    except (pa.ArrowInvalid, OSError) as error:
-        raise BadInputError(f"{path}: not a readable CSV or Parquet file ({error})") from None
-
-
-def _read_csv(path: Path, threads: bool = True) -> pa.Table:
-    """Read a CSV; a line with the wrong number of fields is an error naming its line."""
-    bad = []
-    table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(use_threads=threads),
-        parse_options=pacsv.ParseOptions(
-            invalid_row_handler=lambda row: bad.append(row) or "skip", ignore_empty_lines=False
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in ("dataset", "dataset_a", "dataset_b")},
-            strings_can_be_null=True,
-        ),
-    )
-    if bad and bad[0].number is None and threads:
-        return _read_csv(path, threads=False)  # only a single-threaded read numbers the lines
-    if bad:
-        row = bad[0]
-        raise BadInputError(
-            f"{path}, line {row.number}: {row.actual_columns} field(s) where the header has "
-            f"{row.expected_columns}: {row.text[:80]!r}"
-        )
+def _typed(table: pa.Table, name: str) -> pa.Table:
+    """``table`` with the columns of TYPES checked, dictionaries (pandas categories) decoded."""
+    for number, column in enumerate(table.column_names):
+        if column not in TYPES:
+            continue
+        values = table[number]
+        if pa.types.is_dictionary(values.type):
+            values = values.cast(values.type.value_type)
+        allowed, tests, read_as = TYPES[column]
+        if not any(test(values.type) for test in tests):
+            raise BadInputError(f"{name}: {column} must hold {allowed}, not {values.type}")
+        table = table.set_column(number, column, values.cast(read_as or values.type))
     return table
 
 
@@ -175,25 +200,29 @@ def _records(raw: Raw, truth, id_column: str, dataset_column: str) -> np.ndarray
 
 
 def _integers(raw: Raw, column: str) -> np.ndarray:
-    """The column as int64; the first null or non-integer value is an error naming its line."""
+    """The column as int64 ids; the first null or value not :data:`AN_ID` names its line."""
     values = raw.table[column]
     _no_nulls(raw, values, column)
     if pa.types.is_integer(values.type):
-        return values.to_numpy().astype(np.int64)
-    for row, value in enumerate(values.to_pylist()):
-        if not _is_integer(value):
-            raise BadInputError(f"{raw.where(row)}: {column} {value!r} is not a whole number")
-    return np.asarray([int(v) for v in values.to_pylist()], dtype=np.int64)
+        ids = values.to_numpy()
+        good = (ids >= 0) & (ids <= MAX_ID)
+    else:
+        ids = [_whole(value) for value in values.to_pylist()]
+        good = np.array([i is not None and 0 <= i <= MAX_ID for i in ids], dtype=bool)
+    if not good.all():
+        row = int(np.argmin(good))
+        raise BadInputError(f"{raw.where(row)}: {column} {values[row].as_py()!r} is not {AN_ID}")
+    return np.asarray(ids, dtype=np.int64)
 
 
-def _is_integer(value) -> bool:
+def _whole(value) -> int | None:
+    """``value`` (text or a number) as an int if it is a whole number, else None."""
     try:
         if isinstance(value, str):
-            int(value.strip())
-            return True
-        return float(value).is_integer()
+            return int(value.strip())
+        return int(value) if float(value).is_integer() else None
     except (TypeError, ValueError, OverflowError):
-        return False
+        return None
 
 
 def _scores(raw: Raw) -> np.ndarray:

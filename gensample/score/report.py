@@ -1,7 +1,9 @@
 """Scores as a self-contained HTML page: the table and plots embedded as base64 PNG.
 
 Needs matplotlib (``pip install 'gensample[report]'``); without it :func:`write_report` raises a
-:class:`~gensample.errors.BadInputError` that says how to install it.
+:class:`~gensample.errors.BadInputError` that says how to install it. The page replaces whatever
+file has its name, so :func:`check_report_path` allows only ``.html`` and ``.htm`` names, never
+the predictions file.
 """
 
 import base64
@@ -15,10 +17,30 @@ from gensample.score.scores import Scores
 from gensample.score.table import describe
 
 INSTALL = "pip install 'gensample[report]' (or: pip install matplotlib)"
+SUFFIXES = (".html", ".htm")
+
+
+def check_report_path(path: Path, predictions) -> None:
+    """Refuse a report path not ending in .html or .htm, or that is the ``predictions`` file."""
+    path = Path(path)
+    if path.suffix.lower() not in SUFFIXES:
+        raise BadInputError(
+            f"report {path}: must end in .html or .htm (the page replaces the file of that name)"
+        )
+    if isinstance(predictions, (str, Path)) and _same_file(path, Path(predictions)):
+        raise BadInputError(f"report {path} is the predictions file; name another .html file")
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    try:
+        return path.samefile(other)
+    except OSError:  # either does not exist (or cannot be looked at): not the same
+        return False
 
 
 def write_report(scores: Scores, path: Path) -> None:
-    """Write the HTML report of ``scores`` to ``path``."""
+    """Write the HTML report of ``scores`` to ``path`` (see :func:`check_report_path`)."""
+    check_report_path(path, scores.predictions)
     try:
         import matplotlib
     except ImportError:

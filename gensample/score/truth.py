@@ -99,16 +99,21 @@ def _header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
+def dataset_names(records: pa.Table) -> tuple[str, ...]:
+    """The datasets the truth has records of, sorted."""
+    return tuple(sorted(pc.unique(records["dataset"]).to_pylist()))
+
+
 def index_truth(records: pa.Table, entities: pa.Table, datasets, source: str) -> Truth:
     """Keep the records of ``datasets`` (None: all), sorted, with dense entity codes."""
-    names = (
-        tuple(sorted(datasets))
-        if datasets
-        else tuple(sorted(pc.unique(records["dataset"]).to_pylist()))
-    )
-    unknown = set(names) - set(pc.unique(records["dataset"]).to_pylist())
+    known = dataset_names(records)
+    names = tuple(sorted(datasets)) if datasets else known
+    unknown = set(names) - set(known)
     if unknown:
-        raise BadInputError(f"{source}: no records of dataset(s) {', '.join(sorted(unknown))}")
+        raise BadInputError(
+            f"{source}: no records of dataset(s) {', '.join(sorted(unknown))} "
+            f"(it has {', '.join(known)})"
+        )
     records = records.filter(pc.is_in(records["dataset"], pa.array(names)))
     code = pc.index_in(records["dataset"], pa.array(names)).to_numpy().astype(np.int64)
     record_id = records["record_id"].to_numpy().astype(np.int64)
