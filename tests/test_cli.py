@@ -57,6 +57,44 @@ def test_init_from_legacy_writes_the_equivalent_toml(run_dir, tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("directory", "file"),
+    [("run", "run"), ("run", "run/tracer"), ("run", "run/archive"), ("file/run", "file")],
+)
+def test_init_refuses_a_file_where_it_needs_a_directory_and_writes_nothing(
+    tmp_path, caplog, directory, file
+):
+    (tmp_path / file).parent.mkdir(exist_ok=True)
+    (tmp_path / file).write_text("mine")
+    before = sorted(tmp_path.rglob("*"))
+    assert main(["init", str(tmp_path / directory)]) == 2
+    message = f"{tmp_path / file} is a file, not a directory: init needs a directory there"
+    assert message in caplog.text
+    assert sorted(tmp_path.rglob("*")) == before and (tmp_path / file).read_text() == "mine"
+
+
+def test_init_refuses_an_empty_dir(tmp_path, monkeypatch, caplog):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", ""]) == 2
+    assert "DIR is empty: name the run directory to create" in caplog.text
+    assert not any(tmp_path.iterdir())
+
+
+def test_init_from_legacy_with_spec_makes_a_new_run_directory_but_refuses_an_existing_one(
+    run_dir, tmp_path, caplog
+):
+    legacy = tmp_path / "settings.py"
+    legacy.write_text("ITERATE = 1234\n")
+    assert main(["init", str(run_dir), "--from-legacy", str(legacy), "--spec"]) == 0
+    text = (run_dir / "gensample.toml").read_text()
+    assert "customers = 1234" in text and '\nspec = ["systems.toml"]\n' in text
+    (run_dir / "systems.toml").unlink()
+    assert main(["init", str(run_dir), "--from-legacy", str(legacy), "--spec"]) == 2
+    assert "already exists, so --from-legacy cannot write it" in caplog.text
+    assert (run_dir / "gensample.toml").read_text() == text
+    assert not (run_dir / "systems.toml").exists()
+
+
+@pytest.mark.parametrize(
     "arguments",
     [
         ["run", "--customers", "many"],

@@ -107,6 +107,38 @@ def test_a_file_or_an_unwritable_place_is_refused_naming_it(day, tmp_path, caplo
     assert not (tmp_path / "missing").exists()
 
 
+@pytest.mark.parametrize(
+    ("to", "where"),
+    [
+        ("{run}", "is"),
+        ("{run}/out/{day}", "lies inside"),
+        ("{run}/corpus", "lies inside"),
+        ("{parent}", "contains"),
+        ("{link}", "is"),  # a symbolic link to the run directory
+        ("{link}/archive", "lies inside"),
+    ],
+)
+def test_a_folder_that_is_contains_or_lies_inside_the_run_directory_is_refused(
+    day, tmp_path, caplog, to, where
+):
+    (tmp_path / "link").symlink_to(day, target_is_directory=True)
+    folder = to.format(run=day, day=DAY, parent=day.parent, link=tmp_path / "link")
+    before = sorted(day.parent.rglob("*"))
+    assert export(day, folder, "--replace") == 2
+    assert f"--to {folder} {where} the run directory {day}: export outside" in caplog.text
+    assert sorted(day.parent.rglob("*")) == before
+
+
+def test_the_current_folder_and_an_empty_to(day, tmp_path, monkeypatch, caplog):
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert export(day, "") == 2
+    assert "--to is empty: name a new folder, outside the run directory" in caplog.text
+    assert not any((tmp_path / "here").iterdir())
+    assert export(day, ".") == 0  # no traceback: the folder "." has no name of its own
+    assert (tmp_path / "here" / "README.md").is_file()
+
+
 def test_a_changed_file_is_not_exported(day, tmp_path, caplog):
     copy = tmp_path / "run"
     shutil.copytree(day, copy)
@@ -117,16 +149,46 @@ def test_a_changed_file_is_not_exported(day, tmp_path, caplog):
     assert not (tmp_path / "corpus").exists()
 
 
-def test_a_push_without_a_token_or_the_package_says_what_is_missing(
+def test_a_push_without_a_token_or_the_package_says_what_is_missing_before_exporting(
     day, tmp_path, monkeypatch, caplog
 ):
-    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setenv("HF_TOKEN", "")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # no stored login
     assert export(day, tmp_path / "a", "--push", "me/corpus") == 2
     assert "no token; set HF_TOKEN" in caplog.text
     monkeypatch.setitem(sys.modules, "huggingface_hub", None)
     assert export(day, tmp_path / "b", "--push", "me/corpus") == 2
     assert "pip install 'gensample[hub]'" in caplog.text
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()  # nothing exported
+
+
+@pytest.mark.parametrize("repo", ["bad repo!", "", "datasets/me/corpus", "me/corpus.git"])
+def test_a_malformed_repository_id_is_refused_before_exporting(
+    day, tmp_path, monkeypatch, caplog, repo
+):
+    pytest.importorskip("huggingface_hub")  # in the test extra: never skipped in CI
+    monkeypatch.setenv("HF_TOKEN", "hf_unused")
+    assert export(day, tmp_path / "corpus", "--push", repo) == 2
+    [message] = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert message.startswith(f"--push {repo!r} is not a repository id, expected NAME or OWNER")
+    assert "\n" not in message
+    assert not (tmp_path / "corpus").exists()
+
+
+def test_a_failed_upload_is_exit_1_on_one_line_after_the_export(day, tmp_path, monkeypatch, caplog):
+    huggingface_hub = pytest.importorskip("huggingface_hub")
+    monkeypatch.setenv("HF_TOKEN", "hf_unused")
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Connection refused\n\n(the hub is unreachable)")
+
+    monkeypatch.setattr(huggingface_hub.HfApi, "create_repo", unreachable)
+    assert export(day, tmp_path / "corpus", "--push", "me/corpus") == 1
+    [message] = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert message == (
+        "--push me/corpus: the upload failed: Connection refused (the hub is unreachable)"
+    )
+    assert (tmp_path / "corpus" / "README.md").is_file()  # the export stays, to push again
 
 
 def test_a_missing_day_is_bad_input(day, tmp_path, caplog):

@@ -5,13 +5,14 @@ import datetime as dt
 from pathlib import Path
 
 from gensample.cli.common import date_argument, dir_argument, existing_day
-from gensample.export import export_day, push_folder
+from gensample.errors import BadInputError
+from gensample.export import export_day, push_folder, push_token
 from gensample.export.folder import LICENSES, describe_export
 
 HELP = "export a day as Parquet files with a dataset card, ready to share"
 EXAMPLE = (
     "gensample export --dir /data/gensample/mdm --date 2026-11-01 --to /tmp/mdm-corpus\n"
-    "gensample export --dir . --date 2026-11-01 --to corpus --push my-org/mdm-test-corpus"
+    "gensample export --dir . --date 2026-11-01 --to ../corpus --push my-org/mdm-test-corpus"
 )
 
 
@@ -19,7 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The command's arguments."""
     dir_argument(parser)
     date_argument(parser, "export")
-    parser.add_argument("--to", type=Path, required=True, metavar="FOLDER", help="new folder")
+    parser.add_argument(
+        "--to", required=True, metavar="FOLDER", help="new folder, outside the run directory"
+    )
     parser.add_argument("--replace", action="store_true", help="replace a non-empty FOLDER")
     parser.add_argument(
         "--license", default="cc0-1.0", choices=LICENSES, help="licence named in the card"
@@ -30,17 +33,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(arguments: argparse.Namespace) -> int:
-    """Export the day, then push it when asked."""
+    """Export the day, then push it when asked (the push's arguments checked first)."""
+    if not arguments.to:  # Path("") would be the current directory
+        raise BadInputError("--to is empty: name a new folder, outside the run directory")
+    token = None if arguments.push is None else push_token(arguments.push)
     date = arguments.date or dt.date.today()
     existing_day(arguments.dir, date)
     report = export_day(
         arguments.dir,
         date,
-        arguments.to,
+        Path(arguments.to),
         license=arguments.license,
         replace=arguments.replace,
     )
     print(describe_export(report))
-    if arguments.push:
-        print(f"pushed to {push_folder(report.folder, arguments.push)}")
+    if token:
+        print(f"pushed to {push_folder(report.folder, arguments.push, token)}")
     return 0

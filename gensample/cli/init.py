@@ -35,8 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "dir",
         nargs="?",
-        type=Path,
-        default=Path("."),
+        default=".",
         metavar="DIR",
         help="run directory to create (default: current directory)",
     )
@@ -57,35 +56,83 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(arguments: argparse.Namespace) -> int:
     """Write the settings file (never over an existing one) and make the drop folders; with
     ``--spec``, the built-in systems' spec file too, named in the new settings (or, for an
-    existing run directory, only the spec file)."""
-    run_dir: Path = arguments.dir
-    target, text = run_dir / settings.SETTINGS_FILE, render_toml()
+    existing run directory, only the spec file). Everything is checked before anything is
+    written, and the settings file is written last."""
+    if not arguments.dir:  # Path("") would be the current directory
+        raise BadInputError("DIR is empty: name the run directory to create, or . for this one")
+    run_dir = Path(arguments.dir)
+    target = run_dir / settings.SETTINGS_FILE
     if arguments.spec and target.exists():
-        spec = _write_spec(run_dir)
-        print(f'wrote {spec}; name it in {target}: spec = ["{SPEC_FILE}"]')
-        return 0
-    if arguments.from_legacy:
-        target, text, notes = migrate(arguments.from_legacy, run_dir)
-        for note in notes:
-            log.warning("%s", note)
-    elif target.exists():
-        raise BadInputError(f"{target} already exists; edit it, or init another directory")
+        return _add_spec(run_dir, arguments.from_legacy)
+    _refuse_files_in_the_way(run_dir)
+    text = _settings_text(run_dir, arguments.from_legacy)
+    if arguments.spec:
+        _refuse_existing_spec(run_dir)
+        text = _naming_spec(text)
+    _write_folder_files(run_dir)
     if arguments.spec:
         _write_spec(run_dir)
-        text = _naming_spec(text)
     write_text(target, text)
-    for source, placed in FOLDER_FILES.items():
-        if not (run_dir / placed).exists():
-            write_text(run_dir / placed, (FOLDERS / source).read_text(encoding="utf-8"))
     print(f"wrote {target}; next: gensample run --dir {run_dir}")
     return 0
 
 
-def _write_spec(run_dir: Path) -> Path:
-    """Write the built-in systems' spec into ``run_dir``, never over an existing file."""
+def _add_spec(run_dir: Path, legacy: Path | None) -> int:
+    """Write only the spec file into the existing run directory ``run_dir``."""
+    target = run_dir / settings.SETTINGS_FILE
+    if legacy:  # as without --spec: the translation would need a new settings file
+        raise BadInputError(
+            f"{target} already exists, so --from-legacy cannot write it: move it away to "
+            f"migrate {legacy}, or leave out --from-legacy to add only {SPEC_FILE}"
+        )
+    _refuse_existing_spec(run_dir)
+    print(f'wrote {_write_spec(run_dir)}; name it in {target}: spec = ["{SPEC_FILE}"]')
+    return 0
+
+
+def _refuse_files_in_the_way(run_dir: Path) -> None:
+    """A :class:`BadInputError` naming a file where init needs a directory: ``run_dir``, one of
+    its parents or a drop folder."""
+    folders = {(run_dir / placed).parent for placed in FOLDER_FILES.values()}
+    for folder in (*run_dir.parents, run_dir, *sorted(folders)):
+        if folder.exists() and not folder.is_dir():
+            raise BadInputError(
+                f"{folder} is a file, not a directory: init needs a directory there; "
+                "move the file away, or init another directory"
+            )
+
+
+def _settings_text(run_dir: Path, legacy: Path | None) -> str:
+    """The new settings: ``legacy`` translated, or the defaults; never over an existing file."""
+    if legacy:
+        _, text, notes = migrate(legacy, run_dir)
+        for note in notes:
+            log.warning("%s", note)
+        return text
+    target = run_dir / settings.SETTINGS_FILE
+    if target.exists():
+        raise BadInputError(f"{target} already exists; edit it, or init another directory")
+    return render_toml()
+
+
+def _write_folder_files(run_dir: Path) -> None:
+    """Put the drop folders' files into ``run_dir``, keeping any already there."""
+    for source, placed in FOLDER_FILES.items():
+        if not (run_dir / placed).exists():
+            write_text(run_dir / placed, (FOLDERS / source).read_text(encoding="utf-8"))
+
+
+def _refuse_existing_spec(run_dir: Path) -> None:
+    """A :class:`BadInputError` if ``run_dir`` has a spec file already: it is never replaced."""
     spec = run_dir / SPEC_FILE
     if spec.exists():
         raise BadInputError(f"{spec} already exists; edit it, or remove it to write it again")
+
+
+def _write_spec(run_dir: Path) -> Path:
+    """Write the built-in systems' spec into ``run_dir`` (checked by
+    :func:`_refuse_existing_spec`)."""
+    spec = run_dir / SPEC_FILE
     write_text(spec, (reference.DATA / SPEC_FILE).read_text(encoding="utf-8"))
     return spec
 

@@ -6,6 +6,6 @@ so a shared corpus is exactly what the run committed.
 """
 
 from gensample.export.folder import ExportReport, export_day
-from gensample.export.hub import push_folder
+from gensample.export.hub import push_folder, push_token
 
-__all__ = ["ExportReport", "export_day", "push_folder"]
+__all__ = ["ExportReport", "export_day", "push_folder", "push_token"]

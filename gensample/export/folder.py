@@ -1,6 +1,7 @@
 """Writing an exported corpus: a Parquet file per table and the card, all or nothing."""
 
 import datetime as dt
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +39,13 @@ def export_day(
     license: str = "cc0-1.0",
     replace: bool = False,
 ) -> ExportReport:
-    """Export the committed day ``date`` of ``run_dir`` into ``folder`` (which must not exist,
-    or be empty, unless ``replace``): written beside it and renamed into place whole."""
+    """Export the committed day ``date`` of ``run_dir`` into ``folder`` (outside ``run_dir``,
+    and which must not exist, or be empty, unless ``replace``): written beside it and renamed
+    into place whole."""
+    _refuse_overlap(Path(run_dir), Path(folder))
     if license not in LICENSES:
         raise BadInputError(f"--license {license!r} is not allowed: expected one of {LICENSES}")
-    folder = Path(folder)
+    folder = Path(os.path.abspath(folder))  # "." and ".." have no name to write beside
     if folder.exists() and not folder.is_dir():
         raise BadInputError(f"{folder} is a file, not a folder: export into a new folder")
     if folder.exists() and any(folder.iterdir()) and not replace:
@@ -63,6 +66,23 @@ def export_day(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return ExportReport(folder, {table: corpus[table].num_rows for table in files})
+
+
+def _refuse_overlap(run_dir: Path, folder: Path) -> None:
+    """A :class:`BadInputError` if ``folder`` is ``run_dir``, contains it or lies inside it
+    (symbolic links resolved): replacing it could delete the run directory or its days."""
+    run, target = run_dir.resolve(), folder.resolve()
+    if target == run:
+        where = "is"
+    elif target.is_relative_to(run):
+        where = "lies inside"
+    elif run.is_relative_to(target):
+        where = "contains"
+    else:
+        return
+    raise BadInputError(
+        f"--to {folder} {where} the run directory {run_dir}: export outside the run directory"
+    )
 
 
 def _write_tables(corpus: Corpus, staging: Path) -> dict[str, tuple[str, pa.Schema]]:
