@@ -1,6 +1,7 @@
 """incident_reports: store incidents in time, and reporters written as staff heard them."""
 
 import datetime as dt
+import itertools
 import re
 
 import pytest
@@ -83,10 +84,16 @@ def test_reporter_names_are_never_a_structured_pair(reports):
     assert not any("," in name for name in reports.data(NAME)["reporter_name"].to_pylist())
 
 
-def test_a_name_the_labels_leave_unchanged_is_made_of_the_persons_names_only():
+@pytest.fixture(scope="module")
+def many():
+    """Reports of half of 8,000 people."""
+    return run((NAME,), customers=8000, coverage=CoverageSettings(incident_reports=0.5))
+
+
+def test_a_name_the_labels_leave_unchanged_is_made_of_the_persons_names_only(many):
     # a given name typed into the family name's place (a swap) by staff writing the family
     # name alone shows its own corruptions, labelled: letters no label explains never appear
-    day = run((NAME,), customers=8000, coverage=CoverageSettings(incident_reports=0.5))
+    day = many
     rows, moving = day.rows(NAME), {"swap_given_and_family_name", "type_into_wrong_field"}
     checked = 0
     for record in day.truth(NAME).to_pylist():
@@ -101,3 +108,17 @@ def test_a_name_the_labels_leave_unchanged_is_made_of_the_persons_names_only():
         assert written - {""} <= allowed, (record, rows[record["record_id"]])
         checked += bool(set(names) & moving)
     assert checked > 100
+
+
+def test_a_person_going_by_their_middle_name_gives_it_once(many):
+    rows, checked = many.rows(NAME), 0
+    for record in many.truth(NAME).to_pylist():
+        person = many.people[record["entity_id"]]
+        if "first_name:preferred" not in record["variations"]:
+            continue
+        if (person["middle_name"] or "").lower() == person["first_name"].lower():
+            continue  # named twice at birth
+        words = rows[record["record_id"]]["reporter_name"].lower().split()
+        assert all(a != b for a, b in itertools.pairwise(words)), (record, words)
+        checked += 1
+    assert checked > 300

@@ -25,7 +25,7 @@ from gensample.generate.datasets.common import (
 from gensample.generate.datasets.contract import BlockInput, Generated, Parents
 from gensample.generate.seeding import stream
 from gensample.native.strings import join_element_wise
-from gensample.native.take import one_array, take
+from gensample.native.take import take
 from gensample.reference import Pool
 from gensample.settings import DATASET_PARENTS, Settings
 
@@ -150,7 +150,7 @@ def entered(block: BlockInput) -> pa.Table:
     first_name = formats.with_middle(
         block,
         NAME,
-        one_array(people["first_name"]),
+        people,
         np.arange(people.num_rows),
         systems.habit(block.settings, NAME, "middle_initial"),
         initial=True,

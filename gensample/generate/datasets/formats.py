@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 from gensample.generate.datasets.contract import BlockInput
 from gensample.generate.seeding import stream
 from gensample.native.strings import join_element_wise
-from gensample.native.take import take
+from gensample.native.take import one_array, take
 
 
 def person_habit(
@@ -46,16 +46,21 @@ def as_given(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Tab
 
 
 def with_middle(
-    block: BlockInput, name: str, first: pa.Array, person: np.ndarray, share: float, initial: bool
+    block: BlockInput, name: str, names: pa.Table, person: np.ndarray, share: float, initial: bool
 ) -> pa.Array:
-    """``first`` names followed by the middle name of the ``share`` of people who give it to
-    system ``name`` (a habit of the person): as the person gives it (in full or as an initial,
-    population's ``middle_name``), or only its ``initial`` ("John A")."""
-    gives = pa.array(person_habit(block, name, "middle", (1 - share, share), person) == 1)
+    """The first names of ``names`` followed by the middle name of the ``share`` of people who
+    give it to system ``name`` (a habit of the person): as the person gives it (in full or as an
+    initial, population's ``middle_name``), or only its ``initial`` ("John A"); never beside
+    itself (a person going by their middle name writes it once, in either name's place)."""
+    gives = person_habit(block, name, "middle", (1 - share, share), person) == 1
     middle = take(block.people["middle_name"], person)
+    first = one_array(names["first_name"])
+    for written in (first, names["last_name"]):  # the last: the given name, swapped into it
+        itself = pc.equal(pc.utf8_lower(written), pc.utf8_lower(middle))
+        gives &= ~itself.fill_null(False).to_numpy(zero_copy_only=False)
     if initial:
         middle = pc.utf8_slice_codeunits(middle, 0, 1)
-    given = pc.if_else(gives, join_element_wise(first, middle, " "), None)
+    given = pc.if_else(pa.array(gives), join_element_wise(first, middle, " "), None)
     return pc.coalesce(given, first)
 
 

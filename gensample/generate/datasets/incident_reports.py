@@ -108,7 +108,7 @@ def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Tabl
     name_habit = formats.person_habit(block, NAME, "name_habit", NAME_HABITS, person)
     capitals = pa.array(name_habit == CAPITALS)
     middle = systems.habit(block.settings, NAME, "middle_name")  # given to staff, as given
-    first = formats.with_middle(block, NAME, columns["first_name"], person, middle, initial=False)
+    first = formats.with_middle(block, NAME, columns, person, middle, initial=False)
     first = pc.if_else(capitals, pc.utf8_upper(first), first)
     first = pc.if_else(pa.array(name_habit == FAMILY_ONLY), pa.scalar(None, pa.string()), first)
     last = pc.if_else(capitals, pc.utf8_upper(columns["last_name"]), columns["last_name"])

@@ -50,7 +50,7 @@ def written(block: BlockInput, columns: pa.Table, person: np.ndarray) -> pa.Tabl
     """Names in capitals on most tills (``habits.upper_case``), a few with a middle initial
     (``habits.middle_initial``: few are asked), the phone as its ten digits."""
     initials = systems.habit(block.settings, NAME, "middle_initial")
-    first = formats.with_middle(block, NAME, columns["first_name"], person, initials, initial=True)
+    first = formats.with_middle(block, NAME, columns, person, initials, initial=True)
     columns = formats.replace(columns, "first_name", first)
     upper = systems.habit(block.settings, NAME, "upper_case")
     shares = (upper, 1 - upper)
