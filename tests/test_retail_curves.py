@@ -65,6 +65,21 @@ BAD_FILES = [
     ),
     ("categories.csv", "category,weight\noil,1\n", "expected a header with category, weight"),
     (
+        "categories.csv",
+        "category,weight,tail,price_elasticity,cold\noil,1,1,1,1\ntools,0,1,1,1\n",
+        "line 3: weight = '0' is not allowed: expected a number above 0",
+    ),
+    (
+        "categories.csv",
+        "category,weight,tail,price_elasticity,cold\noil,1,1,11,1\n",
+        "price_elasticity = '11' is not allowed: expected a number from 0 to 10",
+    ),
+    (
+        "categories.csv",
+        "category,weight,tail,price_elasticity,cold,hot\noil,1,1,1,0,1\ntools,1,1,1,0,2\n",
+        "a column cold of weights, not all 0",
+    ),
+    (
         "seasonality.csv",
         "category," + ",".join(retail.MONTHS) + "\nhovercraft" + ",1" * 12,
         "one of",
@@ -104,6 +119,12 @@ BAD_FILES = [
         "category,units_per_day,cycle_days,cover,spread\n*,3,0,1.2,0.4\n",
         "line 2: cycle_days = '0'",
     ),
+    (
+        "supply.csv",
+        "category,units_per_day,cycle_days,cover,spread\n*,1e300,7,1.2,0.4\n",
+        "units_per_day = '1e300' is not allowed: expected a number from 0 to 1000000",
+    ),
+    ("brands.csv", BRANDS + "X,Y,no,mid,2e9,0.5,tools\n", "price_factor = '2e9'"),
     (
         "supply.csv",
         "category,units_per_day,cycle_days,cover,spread\ntools,3,7,1,0.4\n",

@@ -116,6 +116,21 @@ BAD = [
     ("products.csv", "sku,category,price\n,x,1\n", "column sku, row 1: empty"),
     ("stores.csv", "store_id,state\nfirst,TX\n", "column store_id, row 1: 'first'"),
     ("stores.csv", "store_id,state,weight\n1,TX,0\n", "all 0"),
+    ("products.csv", "sku,category,price\nA,x,1\nB,x,nan\n", "column price, row 2: nan is not"),
+    ("products.csv", "sku,category,price\nA,x,inf\n", "row 1: inf is not allowed: expected a"),
+    ("products.csv", "sku,category,price\nA,x,1e300\n", "< 10000000"),
+    ("products.csv", "sku,category,price\nA,x,0\n", "column price, row 1: 0.0"),
+    ("products.csv", "sku,category,price,cost\nA,x,1,-1\n", "column cost, row 1: -1.0"),
+    ("products.csv", "sku,category,price,pack_size\nA,x,1,-5\n", "column pack_size, row 1"),
+    (
+        "products.csv",
+        "sku,category,price,introduced_on,discontinued_on\nA,x,1,2020-03-01,2020-02-01\n",
+        "column discontinued_on, row 1: 2020-02-01 is not allowed: expected a date on or after",
+    ),
+    ("products.csv", "sku,category,price,weight\nA,x,1,0\nB,y,1,1\n", "all 0 for category 'x'"),
+    ("stores.csv", "store_id,state,weight\n1,TX,nan\n", "column weight, row 1: nan is not"),
+    ("stores.csv", "store_id,state\n1,TX\n2,ZZ\n", "column state, row 2: 'ZZ' is not allowed"),
+    ("stores.csv", "store_id,state\n1,ca\n", "'ca' is not allowed: expected one of AK, AL"),
 ]
 
 

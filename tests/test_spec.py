@@ -161,8 +161,29 @@ def test_dates_written_without_quotes_are_taken(tmp_path):
 def test_a_reference_to_a_parent_without_rows_is_bad_input(tmp_path):
     spec = model.load(write_spec(tmp_path))
     spec.datasets["orders"]["rows"] = 5  # rows of their own, referring to an empty crm
-    with pytest.raises(BadInputError, match=r"systems\.toml: datasets\.orders: crm has no rows"):
+    with pytest.raises(
+        BadInputError,
+        match=r"systems\.toml: datasets\.orders\.columns\.crm_id\.ref: crm has no rows",
+    ):
         engine.generate(spec, Settings(customers=0), DAY)
+
+
+def test_ids_past_the_largest_64_bit_integer_are_refused_once_counted(tmp_path):
+    spec = model.load(write_spec(tmp_path))
+    spec.datasets["crm"]["id"]["start"] = 2**63 - 10  # fine for check: its rows are not known
+    with pytest.raises(BadInputError) as error:
+        engine.generate(spec, Settings(customers=1_000), DAY)
+    assert re.fullmatch(
+        r"systems\.toml: datasets\.crm\.id\.start: 9223372036854775798 is not allowed for "
+        r"[\d,]+ rows: expected at most \d+ \(the last id at most 9223372036854775807\)",
+        str(error.value),
+    )
+
+
+def test_numbers_stay_within_their_largest_size():
+    lognormal = {"number": {"distribution": "lognormal", "mean": 100, "sd": 1}}
+    values = columns.number(lognormal, columns.Context(5, 0), np.random.default_rng(1))
+    assert values.to_pylist() == [10**15] * 5
 
 
 @pytest.fixture
@@ -261,6 +282,40 @@ BROKEN = {
         lambda d: d["crm"]["duplicates"].update(rate=0.9),
         "datasets.crm.duplicates.rate: above 0.75",
     ),
+    "a day that does not exist": (
+        lambda d: d["crm"]["columns"]["joined"]["date"].update({"from": "2020-02-30"}),
+        "datasets.crm.columns.joined.date.from: '2020-02-30' is no day of the calendar: expected",
+    ),
+    "negative Poisson mean": (
+        lambda d: d["orders"]["columns"]["quantity"]["number"].update(mean=-2),
+        "datasets.orders.columns.quantity.number.mean: expected a mean >= 0 for a poisson",
+    ),
+    "huge Poisson mean": (
+        lambda d: d["orders"]["columns"]["quantity"]["number"].update(mean=1e300),
+        "datasets.orders.columns.quantity.number.mean: 1e+300 is greater than the maximum",
+    ),
+    "rounding to 400 digits": (
+        lambda d: d["crm"]["columns"].update(label={"expr": "round(spend, 400)"}),
+        "datasets.crm.columns.label.expr: 'round(spend, 400)' is not allowed: round takes a "
+        "number, then whole-number digits from -15 to 15",
+    ),
+    "rounding to a column's digits": (
+        lambda d: d["crm"]["columns"].update(label={"expr": "round(spend, tier)"}),
+        "datasets.crm.columns.label.expr: 'round(spend, tier)' is not allowed: round takes",
+    ),
+    "a function given too many values": (
+        lambda d: d["crm"]["columns"].update(label={"expr": "upper(tier, code)"}),
+        "datasets.crm.columns.label.expr: 'upper(tier, code)' is not allowed: upper takes a text",
+    ),
+    "population seeing nobody": (
+        lambda d: d["crm"].update(population=0),
+        "datasets.crm.population: 0 is less than or equal to the minimum of 0",
+    ),
+    "ids past the largest 64-bit integer": (
+        lambda d: d["orders"].update(rows=5, id={"column": "order_id", "start": 2**63 - 2}),
+        "datasets.orders.id.start: 9223372036854775806 is not allowed for 5 rows: expected at "
+        "most 9223372036854775803 (the last id at most 9223372036854775807)",
+    ),
 }
 
 
@@ -303,7 +358,65 @@ def test_an_expression_on_the_wrong_type_is_refused_by_check(tmp_path, caplog):
     write_spec(tmp_path, raw, "systems.yaml")
     (tmp_path / "gensample.toml").write_text('spec = ["systems.yaml"]\n')
     assert main(["check", "--dir", str(tmp_path)]) == 2
-    assert "systems.yaml: datasets.orders.columns.total: Function 'utf8_upper'" in caplog.text
+    assert (
+        "systems.yaml: datasets.orders.columns.total.expr: 'upper(quantity)' is not allowed on a "
+        "whole number: expected a text"
+    ) in caplog.text
+
+
+REFUSED_BY_CHECK = {
+    "weights of text": (
+        (
+            "crm",
+            "region",
+            {"ref": {"dataset": "regions", "column": "region_id", "weights": "name"}},
+        ),
+        "N,North,5",
+        "datasets.crm.columns.region.ref.weights: weights column name holds string: expected a "
+        "column of numbers",
+    ),
+    "negative weights in a table": (
+        None,
+        "N,North,-5",
+        "datasets.crm.columns.region.ref.weights: weights column size needs finite values >= 0",
+    ),
+    "infinite weights in a table": (
+        None,
+        "N,North,inf",
+        "datasets.crm.columns.region.ref.weights: weights column size needs finite values >= 0",
+    ),
+    "year of a text": (
+        ("crm", "label", {"expr": "year(code)"}),
+        "N,North,5",
+        "datasets.crm.columns.label.expr: 'year(code)' is not allowed on a text: expected a date",
+    ),
+    "division of a text": (
+        ("crm", "label", {"expr": "code / 2"}),
+        "N,North,5",
+        "datasets.crm.columns.label.expr: 'code / 2' is not allowed on a text and a whole number: "
+        "expected numbers (+ also joins texts)",
+    ),
+    "a choice of a number or a text": (
+        ("orders", "total", {"expr": "price if quantity > 2 else 'few'"}),
+        "N,North,5",
+        "datasets.orders.columns.total.expr: \"price if quantity > 2 else 'few'\" is not "
+        "allowed on a true/false value, a number and a text: expected a true/false condition, "
+        "then two values of one kind",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_BY_CHECK)
+def test_check_refuses_what_the_run_would_naming_the_spec_path(tmp_path, caplog, case):
+    column, north, message = REFUSED_BY_CHECK[case]
+    raw = tomllib.loads(SPEC)
+    if column is not None:
+        raw["datasets"][column[0]]["columns"][column[1]] = column[2]
+    write_spec(tmp_path, raw, "systems.yaml")
+    (tmp_path / "regions.csv").write_text(f"region_id,name,size\n{north}\nS,South,1\n")
+    (tmp_path / "gensample.toml").write_text('spec = ["systems.yaml"]\n')
+    assert main(["check", "--dir", str(tmp_path)]) == 2
+    assert f"systems.yaml: {message}" in caplog.text
 
 
 def test_settings_refuse_a_missing_spec_file(tmp_path, caplog):

@@ -38,6 +38,11 @@ CHANNELS = ("store", "web")
 PERIODS = {"month": MONTHS, "weekday": WEEKDAYS, "hour": tuple(str(h) for h in range(24))}
 DEFAULT_STATE = "*"
 """The state of the climates.csv row every unlisted state takes."""
+LARGEST = 1e6
+"""The largest number of any curve file: weights, factors, shares, prices in dollars and daily
+units all stay far below it, and products of a few of them still fit 64-bit integers."""
+STEEPEST = 10.0
+"""The largest ``price_elasticity``: a steeper one overflows floats on a wide price range."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,11 +126,11 @@ def load(data_dir: str = "") -> Retail:
         )
     return Retail(
         categories=names,
-        category_weight=np.array([row.number("weight") for row in categories]),
+        category_weight=np.array([row.number("weight", positive=True) for row in categories]),
         tail=np.array([row.number("tail") for row in categories]),
-        price_elasticity=np.array([row.number("price_elasticity") for row in categories]),
+        price_elasticity=np.array([row.number("price_elasticity", STEEPEST) for row in categories]),
         climates=climates,
-        regional=np.array([[row.number(c) for c in climates] for row in categories]),
+        regional=np.column_stack([weights(categories, c) for c in climates]),
         state_climate=_state_climates(rows["climates.csv"], climates),
         seasonality=_seasonality(rows["seasonality.csv"], names),
         traffic={channel: _traffic(rows["traffic.csv"], channel) for channel in CHANNELS},
@@ -166,9 +171,15 @@ class Row:
             raise self.fail(column, "a non-empty value")
         return value
 
-    def number(self, column: str) -> float:
-        """A finite number >= 0."""
-        return self._parsed(column, float, lambda v: math.isfinite(v) and v >= 0, "a number >= 0")
+    def number(self, column: str, most: float = LARGEST, positive: bool = False) -> float:
+        """A finite number from 0 (above 0 when ``positive``) to ``most``."""
+        expected = f"a number {'above 0, at most' if positive else 'from 0 to'} {most:.15g}"
+        return self._parsed(
+            column,
+            float,
+            lambda v: math.isfinite(v) and (v > 0 if positive else v >= 0) and v <= most,
+            expected,
+        )
 
     def whole(self, column: str, low: int, high: int) -> int:
         """A whole number from ``low`` to ``high``."""
@@ -334,17 +345,21 @@ def _archetypes(rows: list[Row], tiers: tuple[str, ...]) -> dict[str, object]:
     """The archetype fields of ``Retail``; each archetype weighs every tier."""
     names = tuple(row.text("archetype") for row in rows)
     unique(rows, "archetype", names)
-    for column in ("share", *tiers):
-        if column not in rows[0].columns or sum(row.number(column) for row in rows) <= 0:
-            raise rows[0].fail(column, f"a column {column} of weights, not all 0")
     return {
         "archetypes": names,
-        "archetype_share": np.array([row.number("share") for row in rows]),
+        "archetype_share": weights(rows, "share"),
         "archetype_baskets": np.array([row.number("baskets") for row in rows]),
         "archetype_lines": np.array([row.number("lines") for row in rows]),
         "archetype_web": np.array([row.number("web") for row in rows]),
-        "archetype_tiers": np.array([[row.number(t) for t in tiers] for row in rows]),
+        "archetype_tiers": np.column_stack([weights(rows, tier) for tier in tiers]),
     }
+
+
+def weights(rows: list[Row], column: str) -> np.ndarray:
+    """The numbers of ``column`` (one of the file's columns), not all 0."""
+    if column not in rows[0].columns or sum(row.number(column) for row in rows) <= 0:
+        raise rows[0].fail(column, f"a column {column} of weights, not all 0")
+    return np.array([row.number(column) for row in rows])
 
 
 def _affinity(rows: list[Row], categories: tuple[str, ...]) -> np.ndarray:

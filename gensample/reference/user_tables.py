@@ -2,13 +2,17 @@
 generated catalog, with an optional ``weight`` column (the share of sales or baskets).
 
 Each file is read once per process and checked when the settings are loaded: a missing
-required column, an empty or repeated key, a value of the wrong type or a negative weight is a
-``BadInputError`` naming the file, the column, the row and what is allowed.
+required column, an empty or repeated key, a value of the wrong type, a number out of its range
+(a price of nan, a negative weight), a state that is no US state code or a product discontinued
+before it was introduced is a ``BadInputError`` naming the file, the column, the row and what is
+allowed.
 """
 
 import csv
 import functools
-from dataclasses import dataclass
+import math
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,18 +21,57 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from gensample import reference
 from gensample.errors import BadInputError
 from gensample.reference import stamps
+
+MONEY_LIMIT = 10**7
+"""Prices and costs stay below ten million dollars, so that baskets' and customers' totals of
+them still fit the money columns (DECIMAL(12, 2): below 10 ** 10 dollars)."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """The numbers a column allows: finite, from ``low`` (above it when ``strict``) to below
+    ``high``."""
+
+    low: float
+    high: float = math.inf
+    strict: bool = False
+
+    def allows(self, values: np.ndarray) -> np.ndarray:
+        """Whether each value is allowed."""
+        above = values > self.low if self.strict else values >= self.low
+        return np.isfinite(values) & above & (values < self.high)
+
+    def __str__(self) -> str:
+        low = f"{'>' if self.strict else '>='} {self.low:g}"
+        high = f" and < {self.high:.0f}" if math.isfinite(self.high) else ""
+        return f"a finite number {low}{high}"
 
 
 @dataclass(frozen=True, eq=False)
 class Spec:
     """What a user table must hold: its key, required and optional columns with their types
-    (compared and hashed by identity: there are two)."""
+    and allowed values (compared and hashed by identity: there are two)."""
 
     key: str
     required: dict[str, pa.DataType]
     optional: dict[str, pa.DataType]
+    ranges: dict[str, Range] = field(default_factory=dict)
+    """The numbers each number column allows (an empty value aside)."""
+    codes: dict[str, Callable[[], Collection[str]]] = field(default_factory=dict)
+    """The codes a text column allows (the list made when first needed)."""
+    ordered: tuple[str, str] | None = None
+    """Two date columns whose second is not before the first on any row."""
+    weighed_by: str | None = None
+    """The column each of whose values needs a weight above 0: sales of a category are shared
+    among its products."""
+
+
+def us_states() -> Collection[str]:
+    """The two-letter codes of the 50 states and DC."""
+    return reference.state_populations().keys()
 
 
 PRODUCTS = Spec(
@@ -46,6 +89,14 @@ PRODUCTS = Spec(
         "vehicle_fit": pa.string(),
         "weight": pa.float64(),
     },
+    ranges={
+        "price": Range(0.01, MONEY_LIMIT),
+        "cost": Range(0, MONEY_LIMIT),
+        "pack_size": Range(0, strict=True),
+        "weight": Range(0),
+    },
+    ordered=("introduced_on", "discontinued_on"),
+    weighed_by="category",
 )
 STORES = Spec(
     key="store_id",
@@ -59,6 +110,8 @@ STORES = Spec(
         "format": pa.string(),
         "weight": pa.float64(),
     },
+    ranges={"weight": Range(0)},
+    codes={"state": us_states},
 )
 
 
@@ -85,8 +138,15 @@ def read(path: str, spec: Spec) -> pa.Table:
     _check_key(path, table, spec.key)
     for name in spec.required:
         _check_present(path, table, name)
+    for name, allowed in spec.ranges.items():
+        if name in columns:
+            _check_range(path, table[name], name, allowed)
+    for name, codes in spec.codes.items():
+        _check_codes(path, table[name], name, codes())
+    if spec.ordered and set(spec.ordered) <= set(columns):
+        _check_order(path, table, *spec.ordered)
     if "weight" in columns:
-        _check_weights(path, table["weight"])
+        _check_weights(path, table, spec.weighed_by)
     return table
 
 
@@ -155,14 +215,56 @@ def _check_present(path: str, table: pa.Table, column: str) -> None:
         raise BadInputError(f"{path}: column {column}, row {row + 1}: empty: expected a value")
 
 
-def _check_weights(path: str, weight: pa.ChunkedArray) -> None:
-    """Weights: finite numbers >= 0 (empty is 0), not all 0."""
-    values = weight.fill_null(0).to_numpy()
-    bad = np.flatnonzero(~(np.isfinite(values) & (values >= 0)))
+def _check_range(path: str, column: pa.ChunkedArray, name: str, allowed: Range) -> None:
+    """Refuse a number ``allowed`` does not allow (an empty value aside)."""
+    values = column.to_numpy()
+    bad = np.flatnonzero(pc.is_valid(column).to_numpy() & ~allowed.allows(values))
     if len(bad):
         raise BadInputError(
-            f"{path}: column weight, row {bad[0] + 1}: {values[bad[0]]!r} is not allowed: "
-            "expected a finite number >= 0"
+            f"{path}: column {name}, row {bad[0] + 1}: {float(values[bad[0]])!r} is not allowed: "
+            f"expected {allowed}"
         )
-    if values.sum() <= 0:
-        raise BadInputError(f"{path}: column weight: all 0: expected some weight above 0")
+
+
+def _check_codes(path: str, column: pa.ChunkedArray, name: str, codes: Collection[str]) -> None:
+    """Refuse a value that is none of ``codes``."""
+    allowed = sorted(codes)
+    unknown = pc.invert(pc.is_in(column, value_set=pa.array(allowed, column.type)))
+    if pc.any(unknown).as_py():
+        row = pc.index(unknown, True).as_py()
+        raise BadInputError(
+            f"{path}: column {name}, row {row + 1}: {str(column[row].as_py())[:40]!r} is not "
+            f"allowed: expected one of {', '.join(allowed)}"
+        )
+
+
+def _check_order(path: str, table: pa.Table, first: str, then: str) -> None:
+    """Refuse a row whose ``then`` date is before its ``first`` date."""
+    before = pc.less(table[then], table[first]).fill_null(False)
+    if pc.any(before).as_py():
+        row = pc.index(before, True).as_py()
+        raise BadInputError(
+            f"{path}: column {then}, row {row + 1}: {table[then][row].as_py()} is not allowed: "
+            f"expected a date on or after {first} ({table[first][row].as_py()})"
+        )
+
+
+def _check_weights(path: str, table: pa.Table, group: str | None) -> None:
+    """Weights (empty is 0) not all 0, nor all 0 for one value of the ``group`` column."""
+    weight = table["weight"].fill_null(0)
+    if group is None:
+        if pc.sum(weight).as_py() <= 0:
+            raise BadInputError(f"{path}: column weight: all 0: expected some weight above 0")
+        return
+    totals = (
+        pa.table({group: table[group], "weight": weight})
+        .group_by(group)
+        .aggregate([("weight", "sum")])
+    )
+    unweighed = totals.filter(pc.less_equal(totals["weight_sum"], 0))
+    if unweighed.num_rows:
+        value = str(unweighed[group][0].as_py())[:40]
+        raise BadInputError(
+            f"{path}: column weight: all 0 for {group} {value!r}: expected some weight above 0 "
+            f"in each {group} (leave out the products never sold)"
+        )

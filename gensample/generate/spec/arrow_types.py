@@ -7,26 +7,42 @@ import pyarrow as pa
 from gensample.errors import BadInputError
 from gensample.generate.datasets import REGISTRY
 from gensample.generate.spec import expressions
-from gensample.generate.spec.columns import formatted
-from gensample.generate.spec.model import Spec, column_order
+from gensample.generate.spec.columns import check_weights_type, formatted
+from gensample.generate.spec.model import Spec, column_order, weighted
+from gensample.generate.spec.schema import dotted
 
 
 def schemas(spec: Spec) -> dict[str, pa.Schema]:
     """Every dataset's schema, parents first: its id column, then its columns in order."""
     known = {name: table.schema for name, table in spec.tables.items()}
     for name, dataset in spec.datasets.items():
+        _check_weights(spec.file, name, dataset, known)
         types: dict[str, pa.DataType] = {}
         for column in column_order(dataset):
+            options = dataset["columns"][column]
             try:
-                types[column] = column_type(dataset["columns"][column], types, known)
+                types[column] = column_type(options, types, known)
             except (pa.ArrowException, TypeError) as error:  # e.g. upper() of a number
-                where = f"{spec.file}: datasets.{name}.columns.{column}"
-                raise BadInputError(f"{where}: {str(error).splitlines()[0]}") from None
+                at = ("datasets", name, "columns", column)
+                path = (*at, "expr") if "expr" in options else at
+                raise BadInputError(
+                    f"{spec.file}: {dotted(path)}: {str(error).splitlines()[0]}"
+                ) from None
         scheme = dataset["id"]
         text = "prefix" in scheme or "width" in scheme
         fields = [(scheme["column"], pa.string() if text else pa.int64())]
         known[name] = pa.schema(fields + [(c, types[c]) for c in dataset["columns"]])
     return {name: known[name] for name in spec.datasets}
+
+
+def _check_weights(file: str, name: str, dataset: dict, known: dict[str, pa.Schema]) -> None:
+    """Refuse a weights column of a parent that holds no numbers."""
+    for path, parent, column in weighted(dataset):
+        schema = known[parent] if parent in known else REGISTRY[parent].SCHEMA
+        try:
+            check_weights_type(column, schema.field(column).type)
+        except ValueError as error:
+            raise BadInputError(f"{file}: {dotted(('datasets', name, *path))}: {error}") from None
 
 
 def column_type(column: dict, types: dict, known: dict[str, pa.Schema]) -> pa.DataType:

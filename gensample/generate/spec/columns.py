@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample.generate.spec import expressions
+from gensample.generate.spec.schema import LARGEST_NUMBER
 from gensample.native.take import take
 
 if TYPE_CHECKING:
@@ -104,7 +105,8 @@ def choice(column: dict, context: Context, rng: np.random.Generator) -> pa.Array
 
 
 def number(column: dict, context: Context, rng: np.random.Generator) -> pa.Array:
-    """Numbers from a distribution, clipped to their bounds and rounded to their decimals."""
+    """Numbers from a distribution, clipped to their bounds (at most ``LARGEST_NUMBER`` either
+    way, so a lognormal's overflow stays a number) and rounded to their decimals."""
     options, n = column["number"], context.rows
     draw = {
         "uniform": lambda: rng.uniform(options.get("min", 0), options.get("max", 1), n),
@@ -112,7 +114,8 @@ def number(column: dict, context: Context, rng: np.random.Generator) -> pa.Array
         "lognormal": lambda: rng.lognormal(options.get("mean", 0), options.get("sd", 1), n),
         "poisson": lambda: rng.poisson(options.get("mean", 1), n).astype(np.float64),
     }[options["distribution"]]
-    values = np.clip(draw(), options.get("min", -np.inf), options.get("max", np.inf))
+    bounds = options.get("min", -LARGEST_NUMBER), options.get("max", LARGEST_NUMBER)
+    values = np.clip(draw(), *bounds)
     decimals = options.get("decimals", 0)
     return pa.array(np.round(values, decimals) if decimals else np.round(values).astype(np.int64))
 
@@ -155,13 +158,24 @@ def ref(column: dict, context: Context, rng: np.random.Generator) -> pa.Array:
 
 
 def parent_weights(parent: pa.Table, column: str | None) -> np.ndarray | None:
-    """The parent rows' shares by ``column`` (``None``: even), refusing unusable weights."""
+    """The parent rows' shares by ``column`` (``None``: even; an empty value 0), refusing
+    unusable weights."""
     if column is None:
         return None
-    weights = np.nan_to_num(parent[column].to_numpy(zero_copy_only=False).astype(np.float64))
-    if (weights < 0).any() or not weights.sum() > 0:
-        raise ValueError(f"weights column {column} needs values >= 0 adding up to more than 0")
-    return weights / weights.sum()
+    check_weights_type(column, parent.schema.field(column).type)
+    weights = parent[column].fill_null(0).to_numpy(zero_copy_only=False).astype(np.float64)
+    total = weights.sum()
+    if not (np.isfinite(weights) & (weights >= 0)).all() or not 0 < total < np.inf:
+        raise ValueError(
+            f"weights column {column} needs finite values >= 0 adding up to more than 0"
+        )
+    return weights / total
+
+
+def check_weights_type(column: str, kind: pa.DataType) -> None:
+    """Refuse a weights column of anything but numbers."""
+    if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)):
+        raise ValueError(f"weights column {column} holds {kind}: expected a column of numbers")
 
 
 def formatted(values: pa.Array, text_format: str | None) -> pa.Array:

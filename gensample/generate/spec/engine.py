@@ -25,10 +25,20 @@ from gensample.generate.plan import Plan, block_bounds, make_plan
 from gensample.generate.seeding import BLOCK_SIZE, stream
 from gensample.generate.spec.arrow_types import schemas
 from gensample.generate.spec.columns import GENERATORS, Context, formatted, parent_weights
-from gensample.generate.spec.model import Spec, column_order
+from gensample.generate.spec.model import Spec, column_order, id_problem
+from gensample.generate.spec.schema import dotted
 from gensample.native.strings import join_element_wise
 from gensample.native.take import filtered, take
 from gensample.settings import DATASET_PARENTS, Settings
+
+
+class Refused(ValueError):
+    """Values of a dataset that cannot be made, at a path inside it (the checks cannot see
+    them: a generated parent's weights)."""
+
+    def __init__(self, path: tuple, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -57,8 +67,12 @@ def generate(
             else:
                 blocks, records = rows_dataset(settings, *arguments)
             data = joined(blocks, schema)
+            found = id_problem(dataset, data.num_rows)
+            if found is not None:
+                raise Refused(*found)
         except (ValueError, pa.ArrowException) as error:  # data the checks cannot see
-            raise BadInputError(f"{spec.file}: datasets.{name}: {error}") from None
+            where = dotted(("datasets", name, *(error.path if isinstance(error, Refused) else ())))
+            raise BadInputError(f"{spec.file}: {where}: {error}") from None
         made[name] = Generated(data, records)
         tables[name] = data
     return made
@@ -213,7 +227,10 @@ def _per_parent(seed: int, name: str, dataset: dict, tables: dict) -> tuple[str,
     if not isinstance(rows, dict):
         return "", np.zeros(0, np.int64)
     parent = tables[rows["per"]]
-    weights = parent_weights(parent, rows.get("weights"))
+    try:
+        weights = parent_weights(parent, rows.get("weights"))
+    except ValueError as error:
+        raise Refused(("rows", "weights"), str(error)) from None
     means = rows["mean"] * (np.ones(parent.num_rows) if weights is None else weights * len(weights))
     draw = CARDINALITIES[rows.get("distribution", "poisson")]
     counts = [
@@ -230,7 +247,10 @@ def make_columns(seed: int, name: str, dataset: dict, context: Context) -> pa.Ta
         options = dataset["columns"][column]
         generator = next(key for key in GENERATORS if key in options)
         rng = stream(seed, name, "spec", column, context.block)
-        values = GENERATORS[generator](options, context, rng)
+        try:
+            values = GENERATORS[generator](options, context, rng)
+        except (ValueError, pa.ArrowException) as error:
+            raise Refused(("columns", column, generator), str(error)) from None
         context.columns[column] = formatted(values, options.get("format"))
     return pa.table({column: context.columns[column] for column in dataset["columns"]})
 

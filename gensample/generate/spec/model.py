@@ -2,6 +2,7 @@
 (references, expressions, fuzzed columns' kinds, cycles). Every error names the file, the path
 inside it and the reason."""
 
+import datetime as dt
 import graphlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +20,14 @@ from gensample.generate.spec.columns import (
     TEXT_FORMATS,
     faker_for,
     faker_providers,
+    parent_weights,
 )
 
 BUILT_IN_PARENTS = tuple(REGISTRY)
 """Built-in datasets a spec dataset may refer to: the reference data, made whole per day, and
 those made per block (customers, orders...), made again for the day's spec datasets."""
+LARGEST_ID = 2**63 - 1
+"""The largest id a dataset's ``id`` column may reach: ids are 64-bit integers."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ def _checked(path: Path, raw: dict) -> Spec:
         columns[name] = [dataset["id"]["column"], *dataset["columns"]]
     for name, dataset in datasets.items():
         _check_dataset(name, dataset, columns)
+        _check_table_weights(dataset, tables, ("datasets", name))
     order = _order(datasets)
     built_ins = tuple(
         n for n in BUILT_IN_PARENTS if any(n in parents(d) for d in datasets.values())
@@ -105,6 +110,9 @@ def _check_dataset(name: str, dataset: dict, columns: dict[str, list[str]]) -> N
     rows = dataset.get("rows")
     if isinstance(rows, dict):
         _check_ref(rows["per"], "key", rows.get("weights"), columns, (*at, "rows"))
+    found = id_problem(dataset, rows) if isinstance(rows, int) else None
+    if found is not None:
+        raise _Fault((*at, *found[0]), found[1])
     for column, options in dataset["columns"].items():
         _check_column(dataset, options, columns, (*at, "columns", column))
     _check_duplicates(dataset, at)
@@ -124,10 +132,10 @@ def _check_column(dataset: dict, column: dict, known: dict, at: tuple) -> None:
         _check_faker(column, at)
     if "choice" in column:
         _check_choice(column["choice"], (*at, "choice"))
-    if "number" in column and column["number"].get("min", 0) > column["number"].get("max", 1e300):
-        raise _Fault((*at, "number"), "min is above max")
-    if "date" in column and column["date"]["from"] > column["date"]["to"]:
-        raise _Fault((*at, "date"), "from is after to")
+    if "number" in column:
+        _check_number(column["number"], (*at, "number"))
+    if "date" in column:
+        _check_date(column["date"], (*at, "date"))
     if "ref" in column:
         ref = column["ref"]
         _check_ref(ref["dataset"], ref["column"], ref.get("weights"), known, (*at, "ref"))
@@ -169,6 +177,39 @@ def _check_choice(choice: dict, at: tuple) -> None:
         ) from None
 
 
+def _check_number(number: dict, at: tuple) -> None:
+    """Bounds in order; a Poisson mean >= 0."""
+    if number.get("min", 0) > number.get("max", 1e300):
+        raise _Fault(at, "min is above max")
+    if number["distribution"] == "poisson" and number.get("mean", 1) < 0:
+        raise _Fault((*at, "mean"), "expected a mean >= 0 for a poisson distribution")
+
+
+def _check_date(window: dict, at: tuple) -> None:
+    """Days of the calendar, ``from`` not after ``to``."""
+    for end in ("from", "to"):
+        try:
+            dt.date.fromisoformat(window[end])
+        except ValueError:
+            raise _Fault(
+                (*at, end), f"{window[end]!r} is no day of the calendar: expected YYYY-MM-DD"
+            ) from None
+    if window["from"] > window["to"]:
+        raise _Fault(at, "from is after to")
+
+
+def id_problem(dataset: dict, rows: int) -> tuple[tuple, str] | None:
+    """The fault (path inside the dataset, reason) of an id ``start`` whose ``rows`` ids would
+    pass :data:`LARGEST_ID`, or None."""
+    start = dataset["id"].get("start", 1)
+    if start + rows - 1 <= LARGEST_ID:
+        return None
+    return ("id", "start"), (
+        f"{start} is not allowed for {rows:,} rows: expected at most {LARGEST_ID - rows + 1} "
+        f"(the last id at most {LARGEST_ID})"
+    )
+
+
 def _check_ref(parent: str, column: str, weights: str | None, known: dict, at: tuple) -> None:
     """A reference to a dataset and columns that exist (``key``: the parent's id column)."""
     if parent not in known:
@@ -176,6 +217,16 @@ def _check_ref(parent: str, column: str, weights: str | None, known: dict, at: t
     for wanted in (column, weights):
         if wanted not in (None, "key") and wanted not in known[parent]:
             raise _Fault(at, f"no column {wanted!r} in {parent}: expected one of {known[parent]}")
+
+
+def _check_table_weights(dataset: dict, tables: dict[str, pa.Table], at: tuple) -> None:
+    """Weights columns of users' tables: numbers >= 0 adding up to more than 0."""
+    for path, parent, column in weighted(dataset):
+        if parent in tables:
+            try:
+                parent_weights(tables[parent], column)
+            except ValueError as error:
+                raise _Fault((*at, *path), str(error)) from None
 
 
 def _check_expression(text: str, dataset: dict, at: tuple) -> None:
@@ -238,6 +289,20 @@ def references(dataset: dict) -> list[tuple[str, str]]:
     found = [("rows.per", rows["per"])] if isinstance(rows, dict) else []
     columns = dataset["columns"].items()
     return found + [(f"columns.{n}.ref", c["ref"]["dataset"]) for n, c in columns if "ref" in c]
+
+
+def weighted(dataset: dict) -> list[tuple[tuple, str, str]]:
+    """Where a dataset draws a parent's rows by a weights column: (path inside the dataset, the
+    parent's name, the column)."""
+    rows = dataset.get("rows")
+    found = []
+    if isinstance(rows, dict) and "weights" in rows:
+        found.append((("rows", "weights"), rows["per"], rows["weights"]))
+    for name, column in dataset["columns"].items():
+        if "weights" in column.get("ref", {}):
+            ref = column["ref"]
+            found.append((("columns", name, "ref", "weights"), ref["dataset"], ref["weights"]))
+    return found
 
 
 def parents(dataset: dict) -> set[str]:

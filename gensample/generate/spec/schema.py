@@ -12,7 +12,9 @@ from gensample.errors import BadInputError
 if TYPE_CHECKING:
     import jsonschema
 
-_NUMBER = {"type": "number"}
+LARGEST_NUMBER = 10**15
+"""The largest size of a ``number`` column's parameters and values: integers stay exact."""
+_NUMBER = {"type": "number", "minimum": -LARGEST_NUMBER, "maximum": LARGEST_NUMBER}
 _SHARE = {"type": "number", "minimum": 0, "maximum": 1}
 _NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
 _DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -39,7 +41,7 @@ GENERATORS = {
         {
             "distribution": {"enum": ["uniform", "normal", "lognormal", "poisson"]},
             "mean": _NUMBER,
-            "sd": {"type": "number", "minimum": 0},
+            "sd": {"type": "number", "minimum": 0, "maximum": LARGEST_NUMBER},
             "min": _NUMBER,
             "max": _NUMBER,
             "decimals": {"type": "integer", "minimum": 0, "maximum": 6},
@@ -89,11 +91,11 @@ DATASET = _object(
     {
         "description": {"type": "string"},
         "rows": ROWS,
-        "population": _SHARE,
+        "population": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
         "id": _object(
             {
                 "column": _NAME,
-                "start": {"type": "integer", "minimum": 0},
+                "start": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
                 "prefix": {"type": "string"},
                 "width": {"type": "integer", "minimum": 1, "maximum": 30},
             },
