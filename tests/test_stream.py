@@ -29,9 +29,9 @@ from conftest import (
 )
 
 from gensample.cli import main
-from gensample.errors import BadInputError
+from gensample.errors import BadInputError, RunError
 from gensample.settings import Settings
-from gensample.stream import control, engine, microbatch, progress
+from gensample.stream import control, engine, microbatch, progress, sinks
 from gensample.stream.encoding import json_rows
 from gensample.stream.metrics import Metrics
 from gensample.stream.outbox import Outbox
@@ -438,6 +438,24 @@ def test_a_control_address_it_cannot_listen_at_is_exit_2_naming_it(run_dir):
         "use); expected a free port at an address of this machine"
     )
     assert not (run_dir / "stream" / "data").exists()  # nothing sent
+
+
+def test_kafka_out_of_reach_is_said_once_then_named_when_the_stream_stops(
+    run_dir, monkeypatch, capfd, caplog
+):
+    pytest.importorskip("confluent_kafka")  # in the test extra: never skipped in CI
+    monkeypatch.setattr(sinks, "FLUSH_SECONDS", 1.0)
+    with socket.socket() as closed:  # a port nothing listens at
+        closed.bind(("127.0.0.1", 0))
+        bootstrap = f"127.0.0.1:{closed.getsockname()[1]}"
+    options = engine.Options(
+        datasets=("pos_transactions",), rate=200, sink="kafka", duration=1.0, bootstrap=bootstrap
+    )
+    confirmed = rf"Kafka at {bootstrap} did not confirm \d+ messages within 1 s \(last error: "
+    with pytest.raises(RunError, match=confirmed):
+        engine.run(run_dir, Settings(), options)
+    assert capfd.readouterr().err == ""  # librdkafka's retries are not written there
+    assert caplog.text.count("retrying") == 1
 
 
 def test_kafka_round_trip_through_the_mock_cluster(run_dir):

@@ -6,6 +6,7 @@ reports) and ``close()`` (on stop: everything sent is complete). ``name`` is a d
 """
 
 import functools
+import logging
 import os
 import sys
 from typing import Protocol
@@ -21,6 +22,15 @@ from gensample.stream.microbatch import ENTITIES, TRUTH
 
 FLUSH_SECONDS = 30.0
 """How long a stop waits for Kafka to confirm the messages still in flight."""
+
+log = logging.getLogger(__name__)
+
+
+class _LibrdkafkaLog:
+    """Where librdkafka's own log lines go (else it writes each retry to stderr): ``-vv``."""
+
+    def log(self, level: int, message: str, *arguments: object) -> None:
+        log.debug("librdkafka: " + message, *arguments)
 
 
 class Sink(Protocol):
@@ -84,9 +94,23 @@ class KafkaSink:
             raise RunError(
                 f"--sink kafka needs confluent-kafka ({error}): pip install 'gensample[kafka]'"
             ) from error
-        self._prefix, self._metrics = prefix, metrics
-        settings = {"bootstrap.servers": bootstrap, "linger.ms": 20, **(config or {})}
+        self._prefix, self._metrics, self._bootstrap = prefix, metrics, bootstrap
+        self._problem = ""
+        settings = {
+            "bootstrap.servers": bootstrap,
+            "linger.ms": 20,
+            "logger": _LibrdkafkaLog(),
+            "error_cb": self._failed,
+            **(config or {}),
+        }
         self._producer = Producer(settings)
+
+    def _failed(self, error: object) -> None:
+        """Say once that Kafka cannot be reached (librdkafka retries: it may come back)."""
+        problem = error.str() if hasattr(error, "str") else str(error)  # a KafkaError's text
+        if not self._problem:
+            log.warning("Kafka at %s: %s; retrying", self._bootstrap, problem)
+        self._problem = problem
 
     def send(self, name: str, table: pa.Table) -> None:
         """Produce one message per row (waiting for room when the local queue is full)."""
@@ -119,4 +143,8 @@ class KafkaSink:
         left = self._producer.flush(FLUSH_SECONDS)
         if left:
             self._metrics.count("sink_errors", "undelivered", left)
-            raise RunError(f"Kafka did not confirm {left} messages within {FLUSH_SECONDS:g} s")
+            problem = f" (last error: {self._problem})" if self._problem else ""
+            raise RunError(
+                f"Kafka at {self._bootstrap} did not confirm {left} messages within "
+                f"{FLUSH_SECONDS:g} s{problem}"
+            )
