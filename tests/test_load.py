@@ -289,6 +289,14 @@ def test_a_database_in_a_missing_directory_is_bad_input(two_days, file_url):
         load.load_day(day_dir(two_days), inside)
 
 
+def test_a_sqlite_file_given_as_duckdb_is_named_on_one_line(two_days, tmp_path):
+    pytest.importorskip("duckdb")  # in the test extra: never skipped in CI
+    path = tmp_path / "x.db"
+    sqlite3.connect(path).execute("CREATE TABLE t (a)").connection.commit()
+    with pytest.raises(BadInputError, match=f"{path} is a SQLite database, not DuckDB: load it "):
+        load.load_day(day_dir(two_days), f"duckdb:///{path}")
+
+
 def test_duckdb_missing_says_which_extra_to_install(two_days, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "duckdb", None)  # import fails
     with pytest.raises(RunError, match=r"pip install 'gensample\[duckdb\]'"):

@@ -2,15 +2,31 @@
 not declared, as DuckDB cannot delete rows and the rows referencing them in one transaction."""
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import ClassVar
 
 import pyarrow as pa
 
-from gensample.errors import RunError
+from gensample.errors import BadInputError, RunError
 from gensample.load.model import FileDatabase, Target, quoted
 from gensample.output.dictionary import TableSpec
 
 NO_DUCKDB = "loading into DuckDB needs the duckdb package: pip install 'gensample[duckdb]'"
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""What every SQLite database file starts with."""
+OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+"""DuckDB never downloads an extension (it would, to read a database of another kind)."""
+
+
+def _starts_with(path: Path, header: bytes) -> bool:
+    """Whether the file at ``path`` exists and starts with ``header``."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(header)) == header
+    except OSError:
+        return False
 
 
 class DuckDB(FileDatabase):
@@ -35,11 +51,17 @@ class DuckDB(FileDatabase):
             import duckdb
         except ImportError as error:
             raise RunError(f"{target.shown}: {NO_DUCKDB} ({error})") from error
+        if _starts_with(path, SQLITE_HEADER):
+            raise BadInputError(
+                f"{target.shown}: {path} is a SQLite database, not DuckDB: load it with "
+                f"--db sqlite:///{path}"
+            )
         try:
-            connection = duckdb.connect(str(path))
+            connection = duckdb.connect(str(path), config=OFFLINE)
             connection.execute("SET enable_progress_bar = false")  # cron's log is no terminal
         except duckdb.Error as error:
-            raise RunError(f"{target.shown}: cannot open the database: {error}") from error
+            problem = " ".join(str(error).split())  # DuckDB's messages span lines
+            raise RunError(f"{target.shown}: cannot open the database: {problem}") from error
         return cls(connection, (duckdb.Error,))
 
     def insert(self, spec: TableSpec, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int:
