@@ -150,6 +150,15 @@ def test_yaml_spec_makes_the_same_rows(tmp_path, made):
     assert again["orders"].data.equals(made["orders"].data)
 
 
+def test_a_yaml_syntax_error_is_one_line_naming_where(tmp_path):
+    path = tmp_path / "systems.yaml"
+    path.write_text("datasets:\n  x: [1, 2\n  y: 3\n")
+    with pytest.raises(BadInputError) as raised:
+        model.load(path)
+    expected = f"{path}: cannot read the spec: expected ',' or ']', but got ':' (line 3, column 4)"
+    assert str(raised.value) == expected
+
+
 def test_dates_written_without_quotes_are_taken(tmp_path):
     path = write_spec(tmp_path)
     path.write_text(

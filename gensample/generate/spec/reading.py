@@ -33,7 +33,15 @@ def _yaml(text: str, path: Path) -> object:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise BadInputError(f"{path}: cannot read the spec: {error}") from None
+        raise BadInputError(f"{path}: cannot read the spec: {_yaml_problem(error)}") from None
+
+
+def _yaml_problem(error: Exception) -> str:
+    """A PyYAML error on one line: its problem and where (PyYAML's own text spans lines)."""
+    problem, mark = getattr(error, "problem", None), getattr(error, "problem_mark", None)
+    if problem is None or mark is None:
+        return " ".join(str(error).split())
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
 
 
 def _plain(value: object) -> object:
