@@ -105,6 +105,14 @@ def test_rerunning_a_day_replaces_it_with_the_same_bytes_and_keeps_ids(run_dir):
     assert len(again["runs"]) == 2
 
 
+def test_a_day_folder_no_run_committed_is_left_alone(run_dir):
+    (run_dir / "out" / DAY.isoformat()).mkdir(parents=True)
+    (run_dir / "out" / DAY.isoformat() / "mine.csv").write_text("keep")
+    with pytest.raises(BadInputError, match="holds no manifest.json, so no run committed it"):
+        run_day(run_dir, customers=300)
+    assert (run_dir / "out" / DAY.isoformat() / "mine.csv").read_text() == "keep"
+
+
 def test_the_next_day_continues_the_ids(run_dir):
     first = run_day(run_dir, customers=300)
     second = run_day(run_dir, DAY + dt.timedelta(days=1), customers=200)

@@ -83,6 +83,7 @@ def run(
             swept = remove_recorded(directory.out, settings)  # before their staging copy goes
             current = _recover(directory, settings, date, now)
         state.check_run_date(current, date, now.date(), allow_date)
+        _refuse_a_folder_of_no_day(directory.day(date))
         plan = make_plan(settings, date, *current.starts_for(date, settings.load_type))
         with stopwatch.stage("tracer, archive and drift"):
             drop, extras = _extras(directory, settings, current, plan)
@@ -100,6 +101,16 @@ def run(
             shutil.rmtree(directory.staging(plan.date), ignore_errors=True)
             remove_late(swept)
     return RunSummary(day_dir, plan, batch, written.rows, stopwatch)
+
+
+def _refuse_a_folder_of_no_day(day_dir: Path) -> None:
+    """Refuse to replace ``out/<date>`` when it holds no manifest: no run committed it (a run's
+    days always have one), so its files are someone else's."""
+    if day_dir.is_dir() and not (day_dir / manifest.MANIFEST_FILE).exists():
+        raise BadInputError(
+            f"{day_dir} holds no {manifest.MANIFEST_FILE}, so no run committed it; move it "
+            "away, and its files with it, to run this day"
+        )
 
 
 def _extras(
