@@ -108,7 +108,7 @@ def test_rerunning_a_day_replaces_it_with_the_same_bytes_and_keeps_ids(run_dir):
 def test_a_day_folder_no_run_committed_is_left_alone(run_dir):
     (run_dir / "out" / DAY.isoformat()).mkdir(parents=True)
     (run_dir / "out" / DAY.isoformat() / "mine.csv").write_text("keep")
-    with pytest.raises(BadInputError, match="holds no manifest.json, so no run committed it"):
+    with pytest.raises(BadInputError, match=r"holds no manifest\.json, so no run committed it"):
         run_day(run_dir, customers=300)
     assert (run_dir / "out" / DAY.isoformat() / "mine.csv").read_text() == "keep"
 
