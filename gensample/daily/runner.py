@@ -106,6 +106,8 @@ def run(
 def _refuse_a_folder_of_no_day(day_dir: Path) -> None:
     """Refuse to replace ``out/<date>`` when it holds no manifest: no run committed it (a run's
     days always have one), so its files are someone else's."""
+    if day_dir.is_symlink():  # refused as such where the day is written
+        return
     if day_dir.is_dir() and not (day_dir / manifest.MANIFEST_FILE).exists():
         raise BadInputError(
             f"{day_dir} holds no {manifest.MANIFEST_FILE}, so no run committed it; move it "
