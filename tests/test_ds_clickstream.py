@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from conftest import DAY
 from dataset_checks import (
     PEOPLE,
     assert_contract_in_small_and_tiny_days,
@@ -19,6 +20,7 @@ from dataset_checks import (
     seconds,
 )
 
+from gensample.generate import population
 from gensample.generate.datasets import clickstream, products
 from gensample.generate.seeding import BLOCK_SIZE
 from gensample.settings import Settings
@@ -67,8 +69,12 @@ def test_hits_lie_in_their_session_in_the_window_after_the_account_opened(trans_
     assert all(first_hit[s] == at for s, at in zip(ints(data, "session_id"), started, strict=True))
 
 
-def test_customer_ids_resolve_and_each_person_browses_with_one_cookie():
-    data, customers, _ = clicks()
+def test_customer_ids_resolve_and_each_person_browses_with_one_cookie_of_their_household():
+    data, customers, run = clicks()
+    people = population.of_settings(run, 0, PEOPLE, DAY)
+    household = dict(
+        zip(people["entity_id"].to_pylist(), people["household_id"].to_pylist(), strict=True)
+    )
     assert_references(data, "customer_id", customers.data, "customer_id")
     person = dict(
         zip(
@@ -85,7 +91,9 @@ def test_customer_ids_resolve_and_each_person_browses_with_one_cookie():
             cookies_of[person[customer]].add(cookie)
             people_of[cookie].add(person[customer])
     assert all(len(cookies) == 1 for cookies in cookies_of.values())
-    assert all(len(people) == 1 for people in people_of.values())
+    assert all(len({household[p] for p in people}) == 1 for people in people_of.values())
+    shared = sum(len(people) > 1 for people in people_of.values())  # a family computer
+    assert 0.01 < shared / len(people_of) < 0.2
     assert all(re.fullmatch("[0-9a-f]{32}", c) for c in data["cookie_id"].to_pylist())
     per_session = pa.TableGroupBy(data, "session_id").aggregate(
         [("cookie_id", "count_distinct"), ("device_type", "count_distinct")]

@@ -1,11 +1,12 @@
 """``clickstream``: page hits on the retailer's web shop, one row per hit.
 
 Every person of the block browses with one browser cookie (so a person's duplicate accounts log
-in from the same cookie); each customer record has sessions (from the count stream) and anonymous
-visitors, who never log in, add a share of all sessions. A logged-in session either is logged in
-from its first hit or starts anonymous and logs in midway, on an ``/account/login`` hit. Nobody
-logs in to an account before it was created or after it was closed (a person whose account was
-closed before the event window browses anonymously).
+in from the same cookie; members of a household often share the head's computer, and cookie);
+each customer record has sessions (from the count stream) and anonymous visitors, who never log
+in, add a share of all sessions. A logged-in session either is logged in from its first hit or
+starts anonymous and logs in midway, on an ``/account/login`` hit. Nobody logs in to an account
+before it was created or after it was closed (a person whose account was closed before the
+event window browses anonymously).
 """
 
 import functools
@@ -16,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from gensample.generate import truth
-from gensample.generate.datasets import products, systems
+from gensample.generate.datasets import formats, products, systems
 from gensample.generate.datasets.common import (
     TIMESTAMP,
     count_stream,
@@ -57,11 +58,15 @@ SCHEMA = pa.schema(
 PRIMARY_KEY = ("hit_id",)
 FOREIGN_KEYS = {"customer_id": ("customers", "customer_id")}
 SITE = "https://www.autopoint.example"
+FAMILY_COMPUTER_SHARE = 0.3
+"""Share of people who browse on their household head's computer, with its cookie (a head
+browses on their own: for people living alone, nothing changes)."""
 DESCRIPTIONS = {
     "hit_id": "Id of the page hit; unique across days.",
     "session_id": "Visit the hit belongs to: one browser's consecutive hits; unique across days.",
     "cookie_id": "The browser's cookie (32 hex digits): one per visitor, so a person's duplicate "
-    "accounts may log in from the same cookie; anonymous visitors have cookies of their own.",
+    "accounts may log in from the same cookie; members of a household often browse on one "
+    "computer, with one cookie; anonymous visitors have cookies of their own.",
     "customer_id": "The customer account logged in at the hit; empty before the login of a "
     "session that logs in midway, and for visitors who never log in (or whose account was "
     "closed before).",
@@ -243,7 +248,9 @@ def visit_sessions(
     window = event_window(block.settings, block.date)
     earliest, latest, open_account = login_windows(customers.data, record, window)
     return Visits(
-        visitor=np.concatenate([person, rng.integers(people, visitors, anonymous)]),
+        visitor=np.concatenate(
+            [browser_of(block, person), rng.integers(people, visitors, anonymous)]
+        ),
         customer_id=np.concatenate(
             [customers.data["customer_id"].to_numpy()[record], np.zeros(anonymous, np.int64)]
         ),
@@ -253,6 +260,19 @@ def visit_sessions(
         cookies=hex_text(random_bytes(rng, visitors, 16)),
         device=DEVICES.draw(rng, visitors),
     )
+
+
+def browser_of(block: BlockInput, person: np.ndarray) -> np.ndarray:
+    """Whose browser each of ``person`` (positions among the block's people) browses with:
+    their own, or for a ``FAMILY_COMPUTER_SHARE`` of household members (a habit), the
+    household head's, when the head is among the block's people."""
+    people = block.people
+    head = people["household_id"].to_numpy() - block.block.entity_start
+    shared = formats.person_habit(
+        block, NAME, "family computer", (1 - FAMILY_COMPUTER_SHARE, FAMILY_COMPUTER_SHARE), person
+    )
+    theirs = head[person]
+    return np.where((shared == 1) & (theirs >= 0), theirs, person)
 
 
 def page_indices(
