@@ -100,6 +100,7 @@ def test_init_from_legacy_with_spec_makes_a_new_run_directory_but_refuses_an_exi
         ["run", "--customers", "many"],
         ["run", "--date", "2026-02-30"],
         ["run", "--date", "20261207"],
+        ["check", "--dir", ""],
         ["run", "--date", "2026-W49-1"],
         ["run", "--format", "xml"],
         ["frobnicate"],

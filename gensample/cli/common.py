@@ -14,10 +14,19 @@ def dir_argument(parser: argparse.ArgumentParser) -> None:
     """``--dir DIR``: the run directory (default: the current directory)."""
     parser.add_argument(
         "--dir",
-        type=Path,
+        type=run_directory,
         default=Path("."),
         help="run directory holding gensample.toml (default: current directory)",
     )
+
+
+def run_directory(text: str) -> Path:
+    """A ``--dir`` value: not empty (``Path("")`` would silently be the current directory)."""
+    if not text:
+        raise argparse.ArgumentTypeError(
+            "'' is not allowed: name the run directory, or . for this one"
+        )
+    return Path(text)
 
 
 def date_argument(parser: argparse.ArgumentParser, what: str = "generate") -> None:
