@@ -161,3 +161,11 @@ def test_a_later_person_takes_the_value_the_earlier_one_has_by_then():
     namesakes = lookalikes.Pairs(later=np.array([3, 2]), earlier=np.array([1, 3]))
     # 3 takes 1's value, which 1 took from 0; 2 takes 3's before the namesakes took theirs
     assert lookalikes._sources(5, [twins, namesakes]).tolist() == [0, 0, 3, 0, 4]
+
+
+def test_members_of_a_household_share_a_full_name_only_as_junior_and_senior(people):
+    named = people.assign(
+        first=people["first_name"].str.lower(), last=people["last_name"].str.lower()
+    )
+    alike = named[named.duplicated(["household_id", "first", "last"], keep=False)]
+    assert len(alike) > 0 and set(alike["relation"]) == {"junior", "senior"}

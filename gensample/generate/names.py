@@ -90,6 +90,58 @@ def draw(
     )
 
 
+def renamed_siblings(
+    rng: np.random.Generator,
+    drawn: Names,
+    is_female: np.ndarray,
+    cohort: np.ndarray,
+    head: np.ndarray,
+    juniors: np.ndarray,
+) -> Names:
+    """``drawn`` with a first name drawn again for each household member who bears the first
+    and family name of an earlier member (parents seldom give one name to two children; a son
+    bearing his father's is a junior, labelled, so ``juniors`` keep theirs)."""
+    pool = _given_names()
+    first, first_email = drawn.first, drawn.first_email
+    for _ in range(SIBLING_DRAWS):
+        rows = _bearing_anothers_name(first_email, drawn.last_email, head, juniors)
+        if not len(rows):
+            break
+        index = _given_index(rng, is_female[rows], cohort[rows])
+        first = put(first, rows, [written(rng, pool, index)])
+        first_email = put(first_email, rows, [take(pool.email, index)])
+    return drawn._replace(first=first, first_email=first_email)
+
+
+SIBLING_DRAWS = 3
+"""Times a member's first name is drawn again while it is still another member's."""
+
+
+def _bearing_anothers_name(
+    first: pa.Array, last: pa.Array, head: np.ndarray, juniors: np.ndarray
+) -> np.ndarray:
+    """Positions of household members, but ``juniors``, whose first and family names an
+    earlier member of their household bears (a household: its head's position and the ones
+    right after it)."""
+    sizes = np.bincount(head, minlength=len(head))
+    rows = np.flatnonzero(sizes[head] > 1)  # people living with others, household by household
+    household = head[rows]
+    first_code, last_code = (
+        pc.dictionary_encode(take(names, rows)).indices.to_numpy() for names in (first, last)
+    )
+    again = np.zeros(len(rows), bool)
+    for step in range(1, int(sizes.max(initial=1))):  # the member ``step`` places before
+        again[step:] |= (
+            (household[step:] == household[:-step])
+            & (first_code[step:] == first_code[:-step])
+            & (last_code[step:] == last_code[:-step])
+        )
+    bearing = np.zeros(len(head), bool)
+    bearing[rows[again]] = True
+    bearing[juniors] = False
+    return np.flatnonzero(bearing)
+
+
 def prepare() -> None:
     """Read and make the name tables ``draw`` uses (given, middle, family and rare names), once
     per process."""

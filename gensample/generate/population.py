@@ -162,6 +162,14 @@ def block_people(
     alike = stream(seed, "lookalikes", block)
     found = lookalikes.choose(alike, shares, head, is_female, age_days, drawn, within)
     is_female, age_days, drawn = lookalikes.take_after(found, is_female, age_days, drawn)
+    drawn = names.renamed_siblings(
+        stream(seed, "siblings", block),
+        drawn,
+        is_female,
+        _year(REFERENCE_DATE.toordinal() - age_days),
+        head,
+        found.juniors.later,
+    )
     email, shared_with = emails.addresses(rng, drawn, block, head, entity_id)
     columns = {
         "entity_id": entity_id,
