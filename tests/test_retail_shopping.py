@@ -269,8 +269,18 @@ def test_kits_hold_their_items_and_their_items_go_together(day, any_lines):
     kit_lines = any_lines.filter(pc.is_valid(any_lines["bundle_id"]))
     assert kit_lines.num_rows > 100
     expected = {(r["bundle_id"], r["sku"]): r["item_discount"] for r in kits.to_pylist()}
+    percent = {r["promotion_id"]: r["percent_off"] for r in day["promotions"].to_pylist()}
+    on_deal = 0
     for line in kit_lines.to_pylist():
-        assert expected[line["bundle_id"], line["sku"]] == line["discount"]
+        own = expected[line["bundle_id"], line["sku"]]
+        if line["promotion_id"] is None:
+            assert line["discount"] == own
+            continue
+        price = line["quantity"] * line["unit_price"]  # a kit deal: its percent off on top
+        deal = round(price * percent[line["promotion_id"]] / 100, 2)
+        assert line["discount"] == min(own + deal, price)
+        on_deal += 1
+    assert 10 < on_deal < kit_lines.num_rows / 2
     products = day["products"]
     gaskets = products.filter(pc.match_substring(products["product_name"], "Drain Plug Gasket"))
     gasket = set(
@@ -289,8 +299,11 @@ def test_discounts_follow_the_promotion_terms(day, any_lines):
     assert len(discounted) > 20
     for line in discounted:
         promotion = promotions[line["promotion_id"]]
-        assert line["sku"] == promotion["sku"]
         assert promotion["starts_on"] <= line["purchased_at"].date() <= promotion["ends_on"]
+        if promotion["kind"] == "bundle_price":  # a kit deal: see the kits' test
+            assert line["bundle_id"] == promotion["bundle_id"]
+            continue
+        assert line["sku"] == promotion["sku"]
         if promotion["kind"] == "buy_x_get_y":
             group = promotion["buy_quantity"] + promotion["free_quantity"]
             free = line["quantity"] // group * promotion["free_quantity"]

@@ -44,12 +44,15 @@ class Promoted(NamedTuple):
 
 class KitPromotions(NamedTuple):
     """The promotions of a kit at a lower price (``Tables.bundle_price``) as kit baskets read
-    them: their first days (ascending, as the promotions come) to search, their last days and
-    their kits (id - 1)."""
+    them: their first days (ascending, as the promotions come) to search, their last days,
+    their kits (id - 1), the percent off the kit's list price they give on top of the kit's
+    own discount, and their ids."""
 
     start: Sorted
     end: np.ndarray
     kit: np.ndarray
+    percent: float
+    promotion_id: np.ndarray
 
 
 class KitItems(NamedTuple):
@@ -107,10 +110,13 @@ class Tables:
     def bundle_price(self) -> KitPromotions:
         """The promotions of a kit at a lower price, as kit baskets read them."""
         promotions = self.promotions.filter(pc.equal(self.promotions["kind"], "bundle_price"))
+        kind = self.kinds.get("bundle_price")
         return KitPromotions(
             start=Sorted(_days(promotions["starts_on"])),
             end=_days(promotions["ends_on"]),
             kit=promotions["bundle_id"].to_numpy() - 1,
+            percent=kind.percent_off if kind else 0.0,
+            promotion_id=promotions["promotion_id"].to_numpy(),
         )
 
     @functools.cached_property

@@ -4,7 +4,8 @@ more in their window (and, by word of mouth, for a while after), and the discoun
 A basket buys a kit of a ``bundles.csv`` recipe with the recipe's ``share`` when it has lines
 enough and every item is on sale: its first lines become the kit's items. While a
 ``bundle_price`` promotion runs, kit baskets of its recipe take the promoted kit with chance
-1 - 1/lift. Any other line whose category has a promoted product that day switches to it with
+1 - 1/lift, and its percent off the items' list price on top of the kit's own discount. Any
+other line whose category has a promoted product that day switches to it with
 the chance that multiplies the product's sales by the kind's lift (``after_lift`` in the
 ``after_days`` following the window).
 """
@@ -58,24 +59,45 @@ def _kits(rng: np.random.Generator, drawn: Shelf, tables: Tables, lines: Lines) 
     kit = np.where(
         count[recipe] > 0, by_recipe[np.minimum(first[recipe] + pick, len(kit_recipe) - 1)], -1
     )
-    kit = _promoted_kits(rng, tables, kit, lines.day[starts])
-    return _put_kits(drawn, tables.kit_items, lines, starts, size, kit)
+    kit, deal = _promoted_kits(rng, tables, kit, lines.day[starts])
+    lines = _put_kits(drawn, tables.kit_items, lines, starts, size, kit)
+    return _kit_deals(tables, lines, starts, deal)
 
 
 def _promoted_kits(
     rng: np.random.Generator, tables: Tables, kit: np.ndarray, day: np.ndarray
-) -> np.ndarray:
-    """Kit baskets of a recipe under a bundle_price promotion that take the promoted kit."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Kit baskets of a recipe under a bundle_price promotion that take the promoted kit, and
+    per basket the promotion (index into ``tables.bundle_price``) it bought under, else -1."""
     promotions = tables.bundle_price
     if "bundle_price" not in tables.kinds or not len(promotions.kit):
-        return kit
+        return kit, np.full(len(kit), -1)
     active = promotions.start.right(day) - 1  # the latest started
     running = (active >= 0) & (day <= promotions.end[np.maximum(active, 0)])
     target = promotions.kit[np.maximum(active, 0)]
     kit_recipe = tables.kit_recipe
     same = running & (kit >= 0) & (kit_recipe[np.maximum(kit, 0)] == kit_recipe[target])
     take = same & (rng.random(len(kit)) < 1 - 1 / max(tables.kinds["bundle_price"].lift, 1))
-    return np.where(take, target, kit)
+    return np.where(take, target, kit), np.where(take, active, -1)
+
+
+def _kit_deals(tables: Tables, lines: Lines, starts: np.ndarray, deal: np.ndarray) -> Lines:
+    """The lines of kits bought under a bundle_price promotion: its id, and its percent off
+    their list price added to the kit's own discount (never past the line's price)."""
+    promotions = tables.bundle_price
+    on_deal = np.flatnonzero(deal >= 0)
+    bought = np.zeros(len(lines.basket), bool)  # the baskets' kit lines bought under a deal
+    bought[starts[on_deal]] = True
+    row = np.flatnonzero(bought[lines.first_line] & (lines.bundle >= 0))
+    if not len(row):
+        return lines
+    which = deal[np.searchsorted(starts, lines.first_line[row])]
+    price = lines.quantity[row] * tables.cents[lines.product[row]]
+    extra = np.round(price * promotions.percent / 100).astype(np.int64)
+    return lines._replace(
+        promotion=_put(lines.promotion, row, promotions.promotion_id[which]),
+        discount=_put(lines.discount, row, np.minimum(lines.discount[row] + extra, price)),
+    )
 
 
 def _put_kits(

@@ -98,8 +98,9 @@ DESCRIPTIONS = {
     "items on its first lines; empty for other lines.",
     "promotion_id": "Promotion that discounted the line (promotions.promotion_id); empty for "
     "none. Promoted products sell more in their window and a little more after it.",
-    "discount": "Taken off the line: the kit's item_discount, or the promotion's percent off, "
-    "units free (buy_x_get_y) or percent off a motor oil bought with an oil filter.",
+    "discount": "Taken off the line: the kit's item_discount (with a bundle_price promotion's "
+    "percent off the line on top), or the promotion's percent off, units free (buy_x_get_y) "
+    "or percent off a motor oil bought with an oil filter.",
     "line_total": "quantity x unit_price - discount.",
     "basket_total": "Sum of the line totals of the basket, repeated on each of its lines.",
     "purchased_at": "When the basket was paid, the same on all its lines: in opening hours "
