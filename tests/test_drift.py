@@ -201,13 +201,19 @@ def test_a_second_change_builds_on_the_first(days):
 
 
 def test_the_union_of_history_files_gives_every_listed_person_as_of_that_day(days):
+    assert_people_as_of_their_day(days)
+
+
+def assert_people_as_of_their_day(days: dict) -> None:
+    """Every person a day lists is the one version the union of all days' history files
+    holds for that day."""
     rows: dict[tuple[str, str], dict] = {}
-    for date in DAYS:
+    for date in days:
         for row in days[date]["history"]:
             key = (row["entity_id"], row["valid_from"])
             if row["valid_to"] or key not in rows:
                 rows[key] = row
-    for date in DAYS:
+    for date in days:
         day = date.isoformat()
         for entity in days[date]["entities"]:
             valid = [
@@ -219,6 +225,19 @@ def test_the_union_of_history_files_gives_every_listed_person_as_of_that_day(day
             ]
             assert len(valid) == 1
             assert {key: valid[0][key] for key in entity} == entity
+
+
+def test_archived_records_brought_back_on_a_day_without_drift_show_their_people_as_now(tmp_path):
+    # re-injected people were listed as archived, before their later changes, and the next
+    # day with drift took those old versions as current
+    dates = [*DAYS, DAYS[-1] + dt.timedelta(days=1), DAYS[-1] + dt.timedelta(days=2)]
+    for date in dates:
+        still = date == dates[-2]
+        shares = {"drift_share": 0.0, "closure_share": 0.0} if still else {}
+        run_day(tmp_path, date, **{**SETTINGS, **shares, "archival_share": 0.3})
+    days = {date: day_files(tmp_path, date) for date in dates}
+    assert days[dates[-2]]["manifest"]["batches"][0]["archival"] > 10  # brought back, no drift
+    assert_people_as_of_their_day(days)
 
 
 def test_a_closure_share_of_open_records_close(days):

@@ -79,19 +79,27 @@ class CurrentState:
 
 
 def for_batch(
-    directory: RunDirectory, settings: Settings, date: dt.date, first: bool, rerun: bool
+    directory: RunDirectory,
+    settings: Settings,
+    date: dt.date,
+    first: bool,
+    rerun: bool,
+    reinjecting: bool = False,
 ) -> CurrentState | None:
-    """The state before a batch of ``date`` when drift or closures are on (else None): of the
-    archived days before ``date`` for a day's ``first`` batch, through it for a later one.
+    """The state before a batch of ``date`` when drift or closures are on, or when archived
+    records are brought back (``reinjecting``) into a run directory where people drifted
+    before (else None: every archived version is current): of the archived days before
+    ``date`` for a day's ``first`` batch, through it for a later one.
 
-    A new day (not a ``rerun``) before archived later days is refused: drift needs the days
-    in order.
+    A new day (not a ``rerun``) before archived later days is refused while drift or closures
+    are on: drift needs the days in order.
     """
-    if not (settings.drift_share or settings.closure_share):
+    drifting = settings.drift_share or settings.closure_share
+    if not drifting and not (reinjecting and (directory.root / CURRENT_DIR).is_dir()):
         return None
     days = archiving.archived_days(directory.archive, dt.date.max)
     later = [day for day in days if day > date]
-    if later and not rerun:
+    if later and not rerun and drifting:
         raise BadInputError(
             f"{date}: drift_share / closure_share above 0 are not allowed for a day before "
             f"archived days ({later[0]} ...): expected days run oldest first; backfill with "

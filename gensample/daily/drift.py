@@ -82,7 +82,7 @@ def of_batch(
     """The batch's drift and closures of ``known`` people and records (in a day's ``first``
     batch only), with the current version of those people and of the people ``picks`` holds.
 
-    Without drift (``known`` is None) archived versions are current: nothing changes.
+    Without a state (``known`` is None: no drift ever) archived versions are current.
     """
     if known is None:
         return NO_CHANGES

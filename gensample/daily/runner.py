@@ -124,7 +124,7 @@ def _extras(
     drop = tracer_drops.for_batch(directory, settings, current, date)
     picks = reinjection.for_batch(directory.archive, settings, plan)
     rerun = date.isoformat() in current.days
-    known = current_state.for_batch(directory, settings, date, first, rerun)
+    known = current_state.for_batch(directory, settings, date, first, rerun, bool(picks))
     changes = drift.of_batch(settings, date, known, picks, first)
     listed = extra_rows.listed_people(directory.day(date), settings)
     extras = extra_rows.extra_block(
