@@ -27,12 +27,12 @@ SETTINGS = {
 DAYS = 30
 
 
-def scanned(archive: Path) -> tuple[list[dict], list[dict], list[dict]]:
+def scanned(archive: Path, since: dt.date) -> tuple[list[dict], list[dict], list[dict]]:
     """Each archived record's newest row and truth row, and each person's newest version (with
-    the start of it), reading every archived day in order."""
+    the start of it), reading every archived day from ``since`` in order."""
     rows, truth, people, started = {}, {}, {}, {}
-    for folder in sorted(archive.iterdir()):
-        day = archiving.load_day(archive, dt.date.fromisoformat(folder.name))
+    for date in archiving.archived_days(archive, dt.date.max, since):
+        day = archiving.load_day(archive, date)
         for row, record in zip(day.customers.to_pylist(), day.records.to_pylist(), strict=True):
             rows[row["customer_id"]], truth[row["customer_id"]] = row, record
         for person in day.entities.to_pylist():
@@ -64,8 +64,10 @@ def saved_state(run_dir: Path, after: dt.date) -> current_state.CurrentState:
 
 
 def assert_scanned(run_dir: Path, after: dt.date) -> None:
-    """The saved state of the archived days gives what their scan gives."""
-    assert everything(saved_state(run_dir, after)) == list(scanned(run_dir / "archive"))
+    """The saved state gives what a scan gives of the archived days the next day reads (those
+    its retention keeps)."""
+    since = archiving.kept_since(after + dt.timedelta(days=1), SETTINGS["archive_retention_days"])
+    assert everything(saved_state(run_dir, after)) == list(scanned(run_dir / "archive", since))
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +92,11 @@ def test_the_state_equals_a_scan_of_the_archive_every_day(month):
     assert saved == [(last - dt.timedelta(days=1)).isoformat(), last.isoformat()]
     kept = SETTINGS["archive_retention_days"] + 2  # the days of the two saved indexes
     assert len(list((folder / "rows").iterdir())) == kept
-    state = saved_state(month, last)
-    assert set(state.days) == {folder.name for folder in (month / "archive").iterdir()}
-    assert len(state.days) == SETTINGS["archive_retention_days"] + 1
+    state = saved_state(month, last)  # the next day reads the archived days it will keep
+    since = archiving.kept_since(last + dt.timedelta(days=1), SETTINGS["archive_retention_days"])
+    kept_days = archiving.archived_days(month / "archive", dt.date.max, since)
+    assert set(state.days) == {day.isoformat() for day in kept_days}
+    assert len(state.days) == SETTINGS["archive_retention_days"]
     assert state.changeable_people().size and state.open_records().size
 
 

@@ -274,6 +274,18 @@ def test_a_truncate_rerun_reproduces_the_drift(tmp_path):
     assert {path: path.read_bytes() for path in day.rglob("*") if path.is_file()} == first
 
 
+def test_a_rerun_of_the_newest_day_reads_the_archive_it_kept(tmp_path):
+    # the first run drew on archived days older than its retention, then pruned them
+    dates = [DAY + dt.timedelta(days=k) for k in range(6)]
+    kept = {**SETTINGS, "archive_retention_days": 2, "archival_count": 6}
+    for date in dates:
+        run_day(tmp_path, date, **kept)
+    day = tmp_path / "out" / dates[-1].isoformat()
+    first = {path: path.read_bytes() for path in day.rglob("*") if path.is_file()}
+    run_day(tmp_path, dates[-1], **kept)
+    assert {path: path.read_bytes() for path in day.rglob("*") if path.is_file()} == first
+
+
 def test_without_a_share_nothing_drifts_or_closes(tmp_path):
     for date in DAYS[:2]:
         run_day(tmp_path, date, **{**SETTINGS, "drift_share": 0.0, "closure_share": 0.0})

@@ -112,8 +112,7 @@ def prune(archive_dir: Path, today: dt.date, retention_days: int) -> list[dt.dat
             "%s is not an archived day (a YYYY-MM-DD folder, not a link); left alone",
             archive_dir / name,
         )
-    cutoff = today - dt.timedelta(days=retention_days)
-    removed = [day for day in days if retention_days and day < cutoff]  # 0 keeps all
+    removed = [day for day in days if day < kept_since(today, retention_days)]
     try:  # a day half-deleted by a crash is skipped as malformed, then deleted by the next prune
         for day in removed:
             shutil.rmtree(archive_dir / day.isoformat())
@@ -124,9 +123,20 @@ def prune(archive_dir: Path, today: dt.date, retention_days: int) -> list[dt.dat
     return removed
 
 
-def archived_days(archive_dir: Path, before: dt.date) -> list[dt.date]:
-    """The archived days strictly before ``before``, oldest first."""
-    return [day for day in _scan(archive_dir)[0] if day < before]
+def archived_days(
+    archive_dir: Path, before: dt.date, since: dt.date = dt.date.min
+) -> list[dt.date]:
+    """The archived days from ``since`` to strictly before ``before``, oldest first."""
+    return [day for day in _scan(archive_dir)[0] if since <= day < before]
+
+
+def kept_since(today: dt.date, retention_days: int) -> dt.date:
+    """The oldest archived day a run of ``today`` keeps (``retention_days`` 0: every day), and
+    so the oldest it reads: a re-run of the day, after its run pruned older ones, reads the
+    same days."""
+    if not retention_days or retention_days >= (today - dt.date.min).days:
+        return dt.date.min
+    return today - dt.timedelta(days=retention_days)
 
 
 def load_day(archive_dir: Path, date: dt.date) -> ArchivedDay:

@@ -97,7 +97,8 @@ def for_batch(
     drifting = settings.drift_share or settings.closure_share
     if not drifting and not (reinjecting and (directory.root / CURRENT_DIR).is_dir()):
         return None
-    days = archiving.archived_days(directory.archive, dt.date.max)
+    since = archiving.kept_since(date, settings.archive_retention_days)
+    days = archiving.archived_days(directory.archive, dt.date.max, since)
     later = [day for day in days if day > date]
     if later and not rerun and drifting:
         raise BadInputError(

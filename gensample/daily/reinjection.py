@@ -13,7 +13,13 @@ from pathlib import Path
 import numpy as np
 import pyarrow.compute as pc
 
-from gensample.daily.archiving import ArchivedDay, ArchiveError, archived_days, load_day
+from gensample.daily.archiving import (
+    ArchivedDay,
+    ArchiveError,
+    archived_days,
+    kept_since,
+    load_day,
+)
 from gensample.generate.plan import Plan
 from gensample.generate.seeding import stream
 from gensample.settings import Settings
@@ -31,18 +37,26 @@ def for_batch(archive_dir: Path, settings: Settings, plan: Plan) -> list[Picked]
     if not settings.archival or not settings.archival_count:
         return []
     rng = stream(settings.seed, "archival", plan.date.toordinal(), plan.entity_start)
-    return pick(rng, archive_dir, plan.date, settings.archival_count, settings.archival_share)
+    since = kept_since(plan.date, settings.archive_retention_days)
+    count, share = settings.archival_count, settings.archival_share
+    return pick(rng, archive_dir, plan.date, count, share, since)
 
 
 def pick(
-    rng: np.random.Generator, archive_dir: Path, before: dt.date, count: int, share: float
+    rng: np.random.Generator,
+    archive_dir: Path,
+    before: dt.date,
+    count: int,
+    share: float,
+    since: dt.date = dt.date.min,
 ) -> list[Picked]:
     """``count`` samples of ``share`` of an archived day's customers, each day drawn uniformly.
 
-    Days are drawn with replacement among good days before ``before``; a malformed one is logged
-    (naming its file) and skipped. Days are read twice (check, take) to hold one at a time.
+    Days are drawn with replacement among good days from ``since`` to before ``before``; a
+    malformed one is logged (naming its file) and skipped. Days are read twice (check, take) to
+    hold one at a time.
     """
-    candidates = archived_days(archive_dir, before)
+    candidates = archived_days(archive_dir, before, since)
     sizes: dict[dt.date, int] = {}
     draws: list[tuple[dt.date, np.ndarray]] = []
     for _ in range(count):
