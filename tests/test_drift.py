@@ -286,6 +286,17 @@ def test_a_rerun_of_the_newest_day_reads_the_archive_it_kept(tmp_path):
     assert {path: path.read_bytes() for path in day.rglob("*") if path.is_file()} == first
 
 
+def test_a_refused_rerun_of_an_older_day_brings_no_pruned_day_back(tmp_path):
+    dates = [DAY + dt.timedelta(days=k) for k in range(6)]
+    kept = {**SETTINGS, "archive_retention_days": 2}
+    for date in dates:
+        run_day(tmp_path, date, **kept)
+    archived = sorted(path.name for path in (tmp_path / "archive").iterdir())
+    with pytest.raises(BadInputError, match="overlap ids of"):
+        run_day(tmp_path, dates[2], **{**kept, "customers": CUSTOMERS * 2})
+    assert sorted(path.name for path in (tmp_path / "archive").iterdir()) == archived
+
+
 def test_without_a_share_nothing_drifts_or_closes(tmp_path):
     for date in DAYS[:2]:
         run_day(tmp_path, date, **{**SETTINGS, "drift_share": 0.0, "closure_share": 0.0})

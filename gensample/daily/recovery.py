@@ -136,13 +136,15 @@ def _consumed_tracer(directory: RunDirectory, digest: str, now: dt.datetime) -> 
 def archive_missing(
     directory: RunDirectory, current: state.State, today: dt.date, retention_days: int
 ) -> None:
-    """Archive committed days (before ``today``, within the retention) whose archive is missing
-    or older than their manifest, as a run killed or failing after its commit leaves them.
+    """Archive committed days (before ``today``, within the retention of the newest committed
+    day, which a re-run of an older day does not move back) whose archive is missing or older
+    than their manifest, as a run killed or failing after its commit leaves them.
 
     Only days the state says were archived from another manifest, or never, are done again: an
     archived day the user deleted stays deleted. Failures are logged, never fatal.
     """
-    oldest = pruning.cutoff(today, retention_days) if retention_days else dt.date.min
+    newest = max([today, *map(dt.date.fromisoformat, current.days)])
+    oldest = archiving.kept_since(newest, retention_days)
     for day in sorted(current.days):
         day_dir = directory.day(dt.date.fromisoformat(day))
         path = day_dir / manifest.MANIFEST_FILE
