@@ -21,6 +21,7 @@ sets ``glibc.malloc.hugetlb`` (``glibc.malloc.hugetlb=0``: not at all).
 
 import os
 import re
+import signal
 import sys
 from collections.abc import Mapping
 
@@ -37,9 +38,28 @@ HUGE_PAGES_SETTING = "/sys/kernel/mm/transparent_hugepage/enabled"
 def entry() -> None:
     """Start with huge pages when it helps (see the module), then run the command line."""
     start_with_huge_pages()
+    stop_in_one_line()
     from gensample.cli import entry as command_line
 
     command_line()
+
+
+def stop_in_one_line() -> None:
+    """Until the command sets its own handlers (and after it restores these), a stop signal
+    ends the process with one line and exit code 1, as during its work, not silently with
+    exit code 143 (or a traceback, for SIGINT) while it imports its modules."""
+    from gensample.output.lifetime import STOP_SIGNALS
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _stopped)
+
+
+def _stopped(signum: int, frame: object) -> None:
+    sys.stderr.write(
+        f"gensample: stopped by {signal.Signals(signum).name} as it started or ended; "
+        "nothing was half-written\n"
+    )
+    os._exit(1)
 
 
 def start_with_huge_pages() -> None:

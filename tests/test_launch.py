@@ -1,5 +1,5 @@
 """The command starts itself again with glibc's huge pages tunable where Linux gives huge pages
-on request, and never where that cannot help or was turned off."""
+on request, and never where that cannot help or was turned off; a stop as it starts is one line."""
 
 import logging
 import os
@@ -148,3 +148,16 @@ def test_a_run_says_which_tunables_glibc_was_started_with(
     (tmp_path / "run").mkdir()
     run_day(tmp_path / "run", customers=50)
     assert f"glibc tunables: {logged}" in caplog.text
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_a_stop_while_starting_is_one_line_and_exit_1(name):
+    stopped_at_once = (
+        "import os, signal, time; from gensample import launch; launch.stop_in_one_line(); "
+        f"os.kill(os.getpid(), signal.{name}); time.sleep(30)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", stopped_at_once], capture_output=True, text=True, timeout=60
+    )
+    said = f"gensample: stopped by {name} as it started or ended; nothing was half-written\n"
+    assert result.returncode == 1 and result.stderr == said
