@@ -21,7 +21,7 @@ from gensample import reference
 from gensample.corruptions import arrays, fuzzmap
 from gensample.daily.current_state import CurrentState, Existing
 from gensample.daily.reinjection import Picked
-from gensample.generate import emails, names, population, truth, variants
+from gensample.generate import emails, names, places, population, truth, variants
 from gensample.generate.datasets import customers
 from gensample.generate.datasets.common import repeat
 from gensample.generate.seeding import stream
@@ -160,7 +160,7 @@ def new_versions(
     """
     sets = _sets(kind)
     new = {name: old[name].combine_chunks() for name in old.column_names}
-    drawn = population.addresses(rng, np.arange(old.num_rows))
+    drawn = places.addresses(rng, np.arange(old.num_rows))
     drawn["last_name"] = _fresh(
         lambda rows: names.family_names(rng, len(rows))[0], new["last_name"]
     )
@@ -190,12 +190,12 @@ def _fresh(draw: Callable[[np.ndarray], pa.Array], old: pa.Array) -> pa.Array:
 
 def _phones(rng: np.random.Generator, people: pa.Table, rows: np.ndarray) -> pa.Array:
     """New numbers of ``rows`` in the area code of their place (else of their old number)."""
-    places, chosen = reference.populated_places(), people.take(pa.array(rows))
-    found = pc.index_in(chosen["postal_code"], value_set=places["postal_code"])
+    known, chosen = reference.populated_places(), people.take(pa.array(rows))
+    found = pc.index_in(chosen["postal_code"], value_set=known["postal_code"])
     area = pc.coalesce(
-        places["area_code"].take(found), pc.utf8_slice_codeunits(chosen["phone"], 1, 4)
+        known["area_code"].take(found), pc.utf8_slice_codeunits(chosen["phone"], 1, 4)
     )
-    return population.phones(rng, area.combine_chunks(), np.arange(len(rows)))
+    return places.phones(rng, area.combine_chunks(), np.arange(len(rows)))
 
 
 def update_rows(

@@ -11,18 +11,14 @@ juniors and seniors, namesakes: ``lookalikes``).
 """
 
 import datetime as dt
-import functools
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from gensample import reference
-from gensample.corruptions import arrays
-from gensample.generate import emails, lookalikes, names
+from gensample.generate import emails, lookalikes, names, places
 from gensample.generate.seeding import BLOCK_SIZE, stream
-from gensample.native.strings import join_element_wise
-from gensample.native.take import one_array, take
 from gensample.settings import Settings
 
 SCHEMA = pa.schema(
@@ -82,11 +78,6 @@ S0101), rounded."""
 HOUSEHOLD_SIZES = np.array([2, 3, 4, 5])
 HOUSEHOLD_SIZE_P = np.array([0.55, 0.2, 0.17, 0.08])
 SHARED_FAMILY_NAME_P = 0.8
-SHARED_PHONE_P = 0.4
-APARTMENT_P = 0.15
-MOVED_PHONE_SHARE = 0.06
-"""Share of people whose phone number is from a state they lived in before (mobile numbers
-move with their owners); the truth names that state in ``phone_state``."""
 
 
 def people(
@@ -115,21 +106,8 @@ def prepare() -> None:
     workers it forks next start with them instead of each spending 0.2 s of its first block."""
     names.prepare()
     lookalikes.prepare()
-    tables = (
-        reference.place_weights,
-        reference.area_codes,
-        reference.state_populations,
-        reference.email_domains,
-        reference.ordinal_street_share,
-        _numbers,
-        _four_digits,
-        _apartments,
-    )
-    for table in tables:
-        table()
-    for ordinal in (False, True):
-        reference.streets(ordinal)
-        reference.street_types(ordinal)
+    places.prepare()
+    reference.email_domains()
 
 
 def of_settings(settings: Settings, start: int, stop: int, on: dt.date) -> pa.Table:
@@ -182,11 +160,11 @@ def block_people(
         "birth_date": pa.array(on.toordinal() - EPOCH - age_days, pa.int32()).cast(pa.date32()),
         "email": email,
         "shared_email_with": shared_with,
-        **addresses(rng, head),
+        **places.addresses(rng, head),
         **lookalikes.labels(found, entity_id),
     }
     lookalikes.share_places(found, columns)
-    columns["phone"], columns["phone_state"] = state_phones(
+    columns["phone"], columns["phone_state"] = places.state_phones(
         rng, columns.pop("area_code"), columns["state"], head
     )
     return pa.table(columns).select(SCHEMA.names).cast(SCHEMA)
@@ -222,106 +200,6 @@ def household_heads(rng: np.random.Generator, n: int, household_share: float) ->
     sizes = np.where(rng.random(n) < multi_p, rng.choice(HOUSEHOLD_SIZES, n, p=HOUSEHOLD_SIZE_P), 1)
     starts = np.cumsum(sizes) - sizes
     return np.repeat(starts, sizes)[:n]
-
-
-def addresses(rng: np.random.Generator, head: np.ndarray) -> dict[str, pa.Array]:
-    """Real US places drawn by population, with a street address and the ZIP's area code;
-    household members share their head's address."""
-    n = len(head)
-    places = reference.populated_places()
-    place = pa.array(reference.place_weights().sample(rng, n)[head])
-    number = np.minimum(np.ceil(rng.lognormal(6.0, 1.3, n)), 19999).astype(np.int64)[head]
-    line1 = join_element_wise(take(_numbers(), number), streets(rng, head), " ")
-    apartment = rng.integers(0, len(_apartments()), n)[head]
-    no_apartment = (rng.random(n) >= APARTMENT_P)[head]
-    line2 = take(_apartments(), pa.array(apartment, mask=no_apartment))
-    columns = {"address_line1": line1, "address_line2": line2}
-    for name in ("city", "state", "postal_code", "county", "area_code"):
-        columns[name] = one_array(take(places[name], place))
-    return columns
-
-
-def streets(rng: np.random.Generator, head: np.ndarray) -> pa.Array:
-    """Street names with a type they take ('Oak Drive', '5th Avenue', never '5th Highway')."""
-    n = len(head)
-    ordinal = (rng.random(n) < reference.ordinal_street_share())[head]
-    rows, drawn = [np.flatnonzero(~ordinal), np.flatnonzero(ordinal)], []
-    for numbered in (False, True):  # both drawn for everyone (the draws stay in step)
-        name, kind = reference.streets(numbered), reference.street_types(numbered)
-        name_index, kind_index = name.draw(rng, n)[head], kind.draw(rng, n)[head]
-        at = rows[numbered]
-        words = [take(name.values, name_index[at]), take(kind.values, kind_index[at])]
-        drawn.append(join_element_wise(*words, " "))
-    return names.in_row_order(drawn, rows)
-
-
-@functools.cache
-def _numbers() -> pa.Array:
-    """'0' to '19999': numbers as text, taken instead of formatting every row."""
-    return pa.array([str(number) for number in range(20_000)])
-
-
-@functools.cache
-def _four_digits() -> pa.Array:
-    """'0000' to '9999', the line part of a phone number."""
-    return pa.array([f"{number:04d}" for number in range(10_000)])
-
-
-@functools.cache
-def _apartments() -> pa.Array:
-    return pa.array([f"Apt {number}" for number in range(1, 40)])
-
-
-def phones(rng: np.random.Generator, area_code: pa.Array, head: np.ndarray) -> pa.Array:
-    """Phone numbers '(AAA) NXX-XXXX' with assignable exchanges; some households share one."""
-    return _phones(rng, area_code, head)[0]
-
-
-def _phones(
-    rng: np.random.Generator, area_code: pa.Array, head: np.ndarray
-) -> tuple[pa.Array, np.ndarray]:
-    """Phone numbers, and which people share their household head's."""
-    n = len(head)
-    exchanges = reference.exchanges()
-    exchange = exchanges[rng.integers(0, len(exchanges), n)]
-    line = rng.integers(0, 10_000, n)
-    shared = rng.random(n) < SHARED_PHONE_P
-    exchange, line = np.where(shared, exchange[head], exchange), np.where(shared, line[head], line)
-    area_code = names.of_heads(area_code, head, shared)
-    line_digits = take(_four_digits(), line)
-    exchange_digits = take(_numbers(), exchange)
-    phone = join_element_wise("(", area_code, ") ", exchange_digits, "-", line_digits, "")
-    return phone, shared
-
-
-def state_phones(
-    rng: np.random.Generator, area_code: pa.Array, state: pa.Array, head: np.ndarray
-) -> tuple[pa.Array, pa.Array]:
-    """Phones in the area code of the address or, for a ``MOVED_PHONE_SHARE`` of people (and
-    the household members sharing their number), of a former state, returned too (else null)."""
-    n = len(head)
-    moved = np.flatnonzero(rng.random(n) < MOVED_PHONE_SHARE)
-    former = former_states(rng, take(state, moved).to_numpy(zero_copy_only=False))
-    order = np.argsort(former, kind="stable")
-    moved, former = moved[order], former[order]
-    states, counts = np.unique(former, return_counts=True)
-    pools = [reference.area_codes()[name] for name in states]
-    drawn = [take(pool.values, pool.draw(rng, k)) for pool, k in zip(pools, counts, strict=True)]
-    codes = arrays.put(area_code, moved, drawn)
-    phone_state = arrays.put(pa.nulls(n, pa.string()), moved, [pa.array(former, pa.string())])
-    phone, shared = _phones(rng, codes, head)
-    return phone, names.of_heads(phone_state, head, shared)
-
-
-def former_states(rng: np.random.Generator, current: np.ndarray) -> np.ndarray:
-    """A state other than ``current`` for each person, by population."""
-    states = np.array(sorted(reference.state_populations()))
-    weight = np.array([reference.state_populations()[s] for s in states], np.float64)
-    cumulative = np.cumsum(weight) / weight.sum()
-    former = states[np.searchsorted(cumulative, rng.random(len(current)), side="right")]
-    while np.any(same := former == current):
-        former[same] = states[np.searchsorted(cumulative, rng.random(same.sum()), side="right")]
-    return former
 
 
 def relabelled(old: pa.Table, new: pa.Table) -> pa.Table:
