@@ -9,7 +9,7 @@ import pytest
 from test_retail_shopping import DATASETS, day_of
 
 from gensample.errors import BadInputError
-from gensample.reference import retail
+from gensample.reference import retail, retail_files
 from gensample.settings import Settings, load
 
 
@@ -156,7 +156,7 @@ def test_a_bad_file_is_refused_naming_it(tmp_path, name, text, message):
 
 def test_every_packaged_file_can_be_copied_and_edited(tmp_path):
     for name in retail.FILES:
-        shutil.copy(retail.PACKAGED / name, tmp_path / name)
+        shutil.copy(retail_files.PACKAGED / name, tmp_path / name)
     assert Settings().retail.data_dir == ""
     copied = retail.load(str(tmp_path))
     assert copied is not retail.load() and copied.categories == retail.load().categories

@@ -12,7 +12,7 @@ from conftest import with_parents
 from test_retail_shopping import DATASETS, day_of
 
 from gensample.errors import BadInputError
-from gensample.reference import retail
+from gensample.reference import retail_files
 from gensample.settings import load
 
 PRODUCTS = """sku,category,price,weight,product_name
@@ -21,7 +21,7 @@ W-2,widgets,12.50,2,
 W-3,widgets,99.99,7,Big widget
 """
 STORES = "store_id,state,city,weight\n11,TX,Austin,1\n42,MN,Duluth,3\n"
-_HEADER, *_KINDS = (retail.PACKAGED / "promotions.csv").read_text().splitlines()
+_HEADER, *_KINDS = (retail_files.PACKAGED / "promotions.csv").read_text().splitlines()
 _NEVER = [re.sub(",[^,]*", ",0", kind, count=1) for kind in _KINDS]  # per_month 0
 QUIET_PROMOTIONS = "\n".join([_HEADER, *_NEVER, ""])
 """The packaged promotions, none of them run in any month."""

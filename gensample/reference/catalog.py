@@ -20,7 +20,7 @@ import functools
 from dataclasses import dataclass
 
 from gensample.errors import BadInputError
-from gensample.reference import retail, stamps
+from gensample.reference import retail, retail_files, stamps
 
 MODES = ("process", "discrete", "resale")
 YES_NO = ("yes", "no")
@@ -90,16 +90,19 @@ class CatalogData:
 def load(data_dir: str = "") -> CatalogData:
     """The catalog files: each from ``data_dir`` when it holds it, else the packaged one."""
     curves = retail.load(data_dir)
-    brands = tuple(_brand(row, curves) for row in retail.read_rows(data_dir, "brands.csv"))
-    retail.unique(retail.read_rows(data_dir, "brands.csv"), "brand", tuple(b.name for b in brands))
-    items = tuple(_item(row, curves) for row in retail.read_rows(data_dir, "items.csv"))
-    vehicles = tuple(_vehicle(row) for row in retail.read_rows(data_dir, "vehicles.csv"))
+    brand_rows, item_rows = (
+        retail_files.read_rows(data_dir, f"{n}.csv") for n in ("brands", "items")
+    )
+    brands = tuple(_brand(row, curves) for row in brand_rows)
+    retail_files.unique(brand_rows, "brand", tuple(b.name for b in brands))
+    items = tuple(_item(row, curves) for row in item_rows)
+    vehicles = tuple(_vehicle(row) for row in retail_files.read_rows(data_dir, "vehicles.csv"))
     data = CatalogData(brands, items, vehicles)
-    _check_sellers(data, retail.read_rows(data_dir, "items.csv"))
+    _check_sellers(data, item_rows)
     return data
 
 
-def _brand(row: retail.Row, curves: retail.Retail) -> Brand:
+def _brand(row: retail_files.Row, curves: retail.Retail) -> Brand:
     """One row of brands.csv."""
     listed = tuple(part.strip() for part in row.text("categories").split(";"))
     for category in listed:
@@ -116,7 +119,7 @@ def _brand(row: retail.Row, curves: retail.Retail) -> Brand:
     )
 
 
-def _share(row: retail.Row, column: str) -> float:
+def _share(row: retail_files.Row, column: str) -> float:
     """A number from 0 to 1."""
     value = row.number(column)
     if value > 1:
@@ -124,7 +127,7 @@ def _share(row: retail.Row, column: str) -> float:
     return value
 
 
-def _item(row: retail.Row, curves: retail.Retail) -> Item:
+def _item(row: retail_files.Row, curves: retail.Retail) -> Item:
     """One row of items.csv."""
     mode = MODES[row.choice("mode", MODES)]
     own_tier = row.values["own_tier"].strip()
@@ -150,12 +153,12 @@ def _item(row: retail.Row, curves: retail.Retail) -> Item:
     )
 
 
-def _listed(row: retail.Row, column: str) -> tuple[str, ...]:
+def _listed(row: retail_files.Row, column: str) -> tuple[str, ...]:
     """A ';'-separated list, empty for none."""
     return tuple(part.strip() for part in row.values[column].split(";") if part.strip())
 
 
-def _packs(row: retail.Row) -> tuple[tuple[str, float], ...]:
+def _packs(row: retail_files.Row) -> tuple[tuple[str, float], ...]:
     """The ``label=size`` packs of an item, or one unlabelled pack of size 1."""
     packs = []
     for part in _listed(row, "packs"):
@@ -169,13 +172,13 @@ def _packs(row: retail.Row) -> tuple[tuple[str, float], ...]:
     return tuple(packs) or (("", 1.0),)
 
 
-def _vehicle(row: retail.Row) -> Vehicle:
+def _vehicle(row: retail_files.Row) -> Vehicle:
     """One row of vehicles.csv."""
     first = row.whole("first_year", 1900, 2100)
     return Vehicle(row.text("make"), row.text("model"), first, row.whole("last_year", first, 2100))
 
 
-def _check_sellers(data: CatalogData, rows: list[retail.Row]) -> None:
+def _check_sellers(data: CatalogData, rows: list[retail_files.Row]) -> None:
     """Refuse an item no brand can sell: a resale item without competing brands, or an own
     item without an own brand of its tier."""
     for row, item in zip(rows, data.items, strict=True):

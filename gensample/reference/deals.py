@@ -13,7 +13,7 @@
 import functools
 from dataclasses import dataclass
 
-from gensample.reference import retail, stamps
+from gensample.reference import retail, retail_files, stamps
 
 KINDS = ("percent_off", "buy_x_get_y", "lube_with_filter", "bundle_price")
 
@@ -66,19 +66,19 @@ class Deals:
 def load(data_dir: str = "") -> Deals:
     """The deal files: each from ``data_dir`` when it holds it, else the packaged one."""
     curves = retail.load(data_dir)
-    recipes = retail.read_rows(data_dir, "bundles.csv")
-    kinds = retail.read_rows(data_dir, "promotions.csv")
+    recipes = retail_files.read_rows(data_dir, "bundles.csv")
+    kinds = retail_files.read_rows(data_dir, "promotions.csv")
     deals = Deals(
         tuple(_recipe(row, curves) for row in recipes), tuple(_kind(row) for row in kinds)
     )
-    retail.unique(recipes, "bundle", tuple(recipe.name for recipe in deals.recipes))
-    retail.unique(kinds, "kind", tuple(kind.name for kind in deals.kinds))
+    retail_files.unique(recipes, "bundle", tuple(recipe.name for recipe in deals.recipes))
+    retail_files.unique(kinds, "kind", tuple(kind.name for kind in deals.kinds))
     if sum(recipe.share for recipe in deals.recipes) > 1:
         raise recipes[0].fail("share", "shares of baskets adding up to at most 1")
     return deals
 
 
-def _recipe(row: retail.Row, curves: retail.Retail) -> Recipe:
+def _recipe(row: retail_files.Row, curves: retail.Retail) -> Recipe:
     """One row of bundles.csv."""
     components = []
     for part in row.text("components").split(";"):
@@ -95,7 +95,7 @@ def _recipe(row: retail.Row, curves: retail.Retail) -> Recipe:
     )
 
 
-def _fraction(row: retail.Row, column: str) -> float:
+def _fraction(row: retail_files.Row, column: str) -> float:
     """A number from 0 to 1 (below 1)."""
     value = row.number(column)
     if value >= 1:
@@ -103,7 +103,7 @@ def _fraction(row: retail.Row, column: str) -> float:
     return value
 
 
-def _kind(row: retail.Row) -> Kind:
+def _kind(row: retail_files.Row) -> Kind:
     """One row of promotions.csv."""
     return Kind(
         name=KINDS[row.choice("kind", KINDS)],

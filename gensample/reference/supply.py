@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gensample.reference import retail, stamps
+from gensample.reference import retail, retail_files, stamps
 
 ANY = "*"
 """The category (supply.csv) or region (distributors.csv) standing for every unlisted one."""
@@ -89,25 +89,25 @@ class Supply:
 def load(data_dir: str = "") -> Supply:
     """The supply files: each from ``data_dir`` when it holds it, else the packaged one."""
     curves = retail.load(data_dir)
-    distributors = retail.read_rows(data_dir, "distributors.csv")
-    production = retail.read_rows(data_dir, "production.csv")
+    distributors = retail_files.read_rows(data_dir, "distributors.csv")
+    production = retail_files.read_rows(data_dir, "production.csv")
     made = tuple(_production(row) for row in production)
-    retail.unique(production, "mode", tuple(p.mode for p in made))
+    retail_files.unique(production, "mode", tuple(p.mode for p in made))
     if len(made) != len(MODES):
         raise production[0].fail("mode", f"one row for each of {', '.join(MODES)}")
     listed = tuple(_distributor(row) for row in distributors)
-    retail.unique(distributors, "distributor", tuple(d.name for d in listed))
+    retail_files.unique(distributors, "distributor", tuple(d.name for d in listed))
     return Supply(
-        _restocking(retail.read_rows(data_dir, "supply.csv"), curves.categories),
+        _restocking(retail_files.read_rows(data_dir, "supply.csv"), curves.categories),
         listed,
         {p.mode: p for p in made},
     )
 
 
-def _restocking(rows: list[retail.Row], categories: tuple[str, ...]) -> Restocking:
+def _restocking(rows: list[retail_files.Row], categories: tuple[str, ...]) -> Restocking:
     """supply.csv, one row per known category and ``*`` (which must be there)."""
     names = tuple(row.choice("category", (*categories, ANY)) for row in rows)
-    retail.unique(rows, "category", names)
+    retail_files.unique(rows, "category", names)
     if len(categories) not in names:
         raise rows[0].fail("category", f"a row for every category or one for {ANY}")
     fallback = names.index(len(categories))
@@ -121,7 +121,7 @@ def _restocking(rows: list[retail.Row], categories: tuple[str, ...]) -> Restocki
     )
 
 
-def _positive(row: retail.Row, column: str) -> float:
+def _positive(row: retail_files.Row, column: str) -> float:
     """A number above 0."""
     value = row.number(column)
     if value <= 0:
@@ -129,7 +129,7 @@ def _positive(row: retail.Row, column: str) -> float:
     return value
 
 
-def _bounded(row: retail.Row, column: str, most: float) -> float:
+def _bounded(row: retail_files.Row, column: str, most: float) -> float:
     """A number from 0 to ``most``."""
     value = row.number(column)
     if value > most:
@@ -137,7 +137,7 @@ def _bounded(row: retail.Row, column: str, most: float) -> float:
     return value
 
 
-def _distributor(row: retail.Row) -> Distributor:
+def _distributor(row: retail_files.Row) -> Distributor:
     """One row of distributors.csv; a shipment cannot take longer than its order."""
     lead = row.whole("lead_days", 1, 365)
     transit = row.whole("transit_days", 0, 365)
@@ -154,7 +154,7 @@ def _distributor(row: retail.Row) -> Distributor:
     )
 
 
-def _production(row: retail.Row) -> Production:
+def _production(row: retail_files.Row) -> Production:
     """One row of production.csv."""
     return Production(
         mode=MODES[row.choice("mode", MODES)],
