@@ -24,21 +24,13 @@ from gensample.generate.pipeline import generate_block
 from gensample.generate.plan import Plan, block_bounds, make_plan
 from gensample.generate.seeding import BLOCK_SIZE, stream
 from gensample.generate.spec.arrow_types import schemas
+from gensample.generate.spec.column_checks import Fault
 from gensample.generate.spec.columns import GENERATORS, Context, formatted, parent_weights
 from gensample.generate.spec.model import Spec, column_order, id_problem
 from gensample.generate.spec.schema import dotted
 from gensample.native.strings import join_element_wise
 from gensample.native.take import filtered, take
 from gensample.settings import DATASET_PARENTS, Settings
-
-
-class Refused(ValueError):
-    """Values of a dataset that cannot be made, at a path inside it (the checks cannot see
-    them: a generated parent's weights)."""
-
-    def __init__(self, path: tuple, reason: str) -> None:
-        super().__init__(reason)
-        self.path = path
 
 
 @dataclass(frozen=True)
@@ -69,9 +61,9 @@ def generate(
             data = joined(blocks, schema)
             found = id_problem(dataset, data.num_rows)
             if found is not None:
-                raise Refused(*found)
+                raise Fault(*found)
         except (ValueError, pa.ArrowException) as error:  # data the checks cannot see
-            where = dotted(("datasets", name, *(error.path if isinstance(error, Refused) else ())))
+            where = dotted(("datasets", name, *(error.path if isinstance(error, Fault) else ())))
             raise BadInputError(f"{spec.file}: {where}: {error}") from None
         made[name] = Generated(data, records)
         tables[name] = data
@@ -230,7 +222,7 @@ def _per_parent(seed: int, name: str, dataset: dict, tables: dict) -> tuple[str,
     try:
         weights = parent_weights(parent, rows.get("weights"))
     except ValueError as error:
-        raise Refused(("rows", "weights"), str(error)) from None
+        raise Fault(("rows", "weights"), str(error)) from None
     means = rows["mean"] * (np.ones(parent.num_rows) if weights is None else weights * len(weights))
     draw = CARDINALITIES[rows.get("distribution", "poisson")]
     counts = [
@@ -250,7 +242,7 @@ def make_columns(seed: int, name: str, dataset: dict, context: Context) -> pa.Ta
         try:
             values = GENERATORS[generator](options, context, rng)
         except (ValueError, pa.ArrowException) as error:
-            raise Refused(("columns", column, generator), str(error)) from None
+            raise Fault(("columns", column, generator), str(error)) from None
         context.columns[column] = formatted(values, options.get("format"))
     return pa.table({column: context.columns[column] for column in dataset["columns"]})
 

@@ -2,7 +2,6 @@
 (references, expressions, fuzzed columns' kinds, cycles). Every error names the file, the path
 inside it and the reason."""
 
-import datetime as dt
 import graphlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,13 +14,8 @@ from gensample.corruptions import CORRUPTIONS, fuzzmap
 from gensample.errors import BadInputError
 from gensample.generate.datasets import REGISTRY
 from gensample.generate.spec import builtin, expressions, reading, schema
-from gensample.generate.spec.columns import (
-    PERSON_ATTRIBUTES,
-    TEXT_FORMATS,
-    faker_for,
-    faker_providers,
-    parent_weights,
-)
+from gensample.generate.spec.column_checks import Fault, check_column, check_ref
+from gensample.generate.spec.columns import parent_weights
 
 BUILT_IN_PARENTS = tuple(REGISTRY)
 """Built-in datasets a spec dataset may refer to: the reference data, made whole per day, and
@@ -43,21 +37,13 @@ class Spec:
     """Its parameters of built-in systems (entries with ``builtin = true``)."""
 
 
-class _Fault(Exception):
-    """A semantic fault at a path inside the file."""
-
-    def __init__(self, path: tuple, reason: str) -> None:
-        super().__init__(reason)
-        self.path = path
-
-
 def load(path: Path) -> Spec:
     """The checked spec at ``path`` (TOML, or YAML for ``.yaml``/``.yml``)."""
     raw = reading.parsed(path)
     schema.validate(raw, path.name)
     try:
         return _checked(path, raw)
-    except _Fault as fault:
+    except Fault as fault:
         raise BadInputError(f"{path.name}: {schema.dotted(fault.path)}: {fault}") from None
 
 
@@ -74,7 +60,7 @@ def _checked(path: Path, raw: dict) -> Spec:
     columns |= {name: REGISTRY[name].SCHEMA.names for name in BUILT_IN_PARENTS}
     for name, dataset in datasets.items():
         if name in columns or name in REGISTRY:
-            raise _Fault(("datasets", name), "already names a built-in dataset or a table")
+            raise Fault(("datasets", name), "already names a built-in dataset or a table")
         columns[name] = [dataset["id"]["column"], *dataset["columns"]]
     for name, dataset in datasets.items():
         _check_dataset(name, dataset, columns)
@@ -92,11 +78,11 @@ def _table(base: Path, name: str, table: dict) -> pa.Table:
     try:
         read = pq.read_table(path) if path.suffix == ".parquet" else pacsv.read_csv(path)
     except (OSError, pa.ArrowInvalid) as error:
-        raise _Fault(("tables", name, "file"), f"cannot read {path}: {str(error)[:200]}") from None
+        raise Fault(("tables", name, "file"), f"cannot read {path}: {str(error)[:200]}") from None
     if not read.num_rows:
-        raise _Fault(("tables", name, "file"), f"{table['file']} has no rows")
+        raise Fault(("tables", name, "file"), f"{table['file']} has no rows")
     if table["key"] not in read.column_names:
-        raise _Fault(("tables", name, "key"), f"no column {table['key']} in {table['file']}")
+        raise Fault(("tables", name, "key"), f"no column {table['key']} in {table['file']}")
     return read
 
 
@@ -104,98 +90,21 @@ def _check_dataset(name: str, dataset: dict, columns: dict[str, list[str]]) -> N
     """Refuse a dataset whose parts do not fit together."""
     at = ("datasets", name)
     if ("population" in dataset) == ("rows" in dataset):
-        raise _Fault(at, "expected exactly one of population (people it sees) or rows")
+        raise Fault(at, "expected exactly one of population (people it sees) or rows")
     if dataset["id"]["column"] in dataset["columns"]:
-        raise _Fault((*at, "id", "column"), "also declared as a column")
+        raise Fault((*at, "id", "column"), "also declared as a column")
     rows = dataset.get("rows")
     if isinstance(rows, dict):
-        _check_ref(rows["per"], "key", rows.get("weights"), columns, (*at, "rows"))
+        check_ref(rows["per"], "key", rows.get("weights"), columns, (*at, "rows"))
     found = id_problem(dataset, rows) if isinstance(rows, int) else None
     if found is not None:
-        raise _Fault((*at, *found[0]), found[1])
+        raise Fault((*at, *found[0]), found[1])
     for column, options in dataset["columns"].items():
-        _check_column(dataset, options, columns, (*at, "columns", column))
+        check_column(dataset, options, columns, (*at, "columns", column))
     _check_duplicates(dataset, at)
     for field, fuzz in dataset.get("fuzz", {}).items():
         _check_fuzz(dataset, field, fuzz, (*at, "fuzz", field))
     column_order(dataset, at)
-
-
-def _check_column(dataset: dict, column: dict, known: dict, at: tuple) -> None:
-    """Refuse a column whose generator cannot run."""
-    if "person" in column:
-        if column["person"] not in PERSON_ATTRIBUTES:
-            raise _Fault((*at, "person"), f"expected one of {list(PERSON_ATTRIBUTES)}")
-        if "population" not in dataset:
-            raise _Fault((*at, "person"), "a person column needs the dataset's population share")
-    if "faker" in column:
-        _check_faker(column, at)
-    if "choice" in column:
-        _check_choice(column["choice"], (*at, "choice"))
-    if "number" in column:
-        _check_number(column["number"], (*at, "number"))
-    if "date" in column:
-        _check_date(column["date"], (*at, "date"))
-    if "ref" in column:
-        ref = column["ref"]
-        _check_ref(ref["dataset"], ref["column"], ref.get("weights"), known, (*at, "ref"))
-    if "expr" in column:
-        _check_expression(column["expr"], dataset, (*at, "expr"))
-    if "format" in column:
-        _check_format(column, (*at, "format"))
-
-
-def _check_faker(column: dict, at: tuple) -> None:
-    """A Faker provider that exists and takes the column's arguments."""
-    locale = column.get("locale", "en_US")
-    try:
-        providers = faker_providers(locale)
-    except ModuleNotFoundError:
-        raise _Fault((*at, "faker"), "needs Faker: pip install 'gensample[spec]'") from None
-    except AttributeError:
-        raise _Fault((*at, "locale"), f"unknown Faker locale {locale!r}") from None
-    if column["faker"] not in providers:
-        raise _Fault((*at, "faker"), f"unknown Faker provider {column['faker']!r}")
-    try:
-        getattr(faker_for(locale), column["faker"])(**column.get("args", {}))
-    except Exception as error:  # whatever the provider refuses its arguments with
-        raise _Fault((*at, "args"), f"{column['faker']} refuses them: {error}") from None
-
-
-def _check_choice(choice: dict, at: tuple) -> None:
-    """Weights: one per value, adding up to more than 0."""
-    weights = choice.get("weights")
-    if weights is not None and len(weights) != len(choice["values"]):
-        raise _Fault((*at, "weights"), f"expected {len(choice['values'])} weights, one per value")
-    if weights is not None and not sum(weights) > 0:
-        raise _Fault((*at, "weights"), "expected weights adding up to more than 0")
-    try:
-        pa.array(choice["values"])
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        raise _Fault(
-            (*at, "values"), "expected values of one type (all texts, or all numbers)"
-        ) from None
-
-
-def _check_number(number: dict, at: tuple) -> None:
-    """Bounds in order; a Poisson mean >= 0."""
-    if number.get("min", 0) > number.get("max", 1e300):
-        raise _Fault(at, "min is above max")
-    if number["distribution"] == "poisson" and number.get("mean", 1) < 0:
-        raise _Fault((*at, "mean"), "expected a mean >= 0 for a poisson distribution")
-
-
-def _check_date(window: dict, at: tuple) -> None:
-    """Days of the calendar, ``from`` not after ``to``."""
-    for end in ("from", "to"):
-        try:
-            dt.date.fromisoformat(window[end])
-        except ValueError:
-            raise _Fault(
-                (*at, end), f"{window[end]!r} is no day of the calendar: expected YYYY-MM-DD"
-            ) from None
-    if window["from"] > window["to"]:
-        raise _Fault(at, "from is after to")
 
 
 def id_problem(dataset: dict, rows: int) -> tuple[tuple, str] | None:
@@ -210,15 +119,6 @@ def id_problem(dataset: dict, rows: int) -> tuple[tuple, str] | None:
     )
 
 
-def _check_ref(parent: str, column: str, weights: str | None, known: dict, at: tuple) -> None:
-    """A reference to a dataset and columns that exist (``key``: the parent's id column)."""
-    if parent not in known:
-        raise _Fault(at, f"no dataset or table {parent!r}: expected one of {sorted(known)}")
-    for wanted in (column, weights):
-        if wanted not in (None, "key") and wanted not in known[parent]:
-            raise _Fault(at, f"no column {wanted!r} in {parent}: expected one of {known[parent]}")
-
-
 def _check_table_weights(dataset: dict, tables: dict[str, pa.Table], at: tuple) -> None:
     """Weights columns of users' tables: numbers >= 0 adding up to more than 0."""
     for path, parent, column in weighted(dataset):
@@ -226,28 +126,7 @@ def _check_table_weights(dataset: dict, tables: dict[str, pa.Table], at: tuple) 
             try:
                 parent_weights(tables[parent], column)
             except ValueError as error:
-                raise _Fault((*at, *path), str(error)) from None
-
-
-def _check_expression(text: str, dataset: dict, at: tuple) -> None:
-    """An expression of the language, over columns of the dataset."""
-    try:
-        names = expressions.names(expressions.parse(text))
-    except ValueError as error:
-        raise _Fault(at, str(error)) from None
-    unknown = names - set(dataset["columns"]) - {dataset["id"]["column"]}
-    if unknown:
-        raise _Fault(at, f"unknown columns {sorted(unknown)}")
-
-
-def _check_format(column: dict, at: tuple) -> None:
-    """A format only where values have one: text cases, date patterns."""
-    if "date" in column or column.get("person") == "birth_date":
-        if "%" not in column["format"]:
-            raise _Fault(at, "expected a strftime pattern such as %Y-%m-%d for a date")
-        return
-    if "person" not in column or column["format"] not in TEXT_FORMATS:
-        raise _Fault(at, f"expected one of {list(TEXT_FORMATS)} on a person column, or a date")
+                raise Fault((*at, *path), str(error)) from None
 
 
 def _check_duplicates(dataset: dict, at: tuple) -> None:
@@ -256,10 +135,10 @@ def _check_duplicates(dataset: dict, at: tuple) -> None:
     if duplicates is None:
         return
     if "population" not in dataset:
-        raise _Fault((*at, "duplicates"), "duplicates need the dataset's population share")
+        raise Fault((*at, "duplicates"), "duplicates need the dataset's population share")
     most = duplicates.get("max_per_entity", 3)
     if duplicates["rate"] > most / (1 + most):
-        raise _Fault(
+        raise Fault(
             (*at, "duplicates", "rate"),
             f"above {most / (1 + most):.4g}, the most {most} copies per person reach",
         )
@@ -268,11 +147,11 @@ def _check_duplicates(dataset: dict, at: tuple) -> None:
 def _check_fuzz(dataset: dict, field: str, fuzz: dict, at: tuple) -> None:
     """A fuzzed column that exists, with corruptions that apply to its kind of value."""
     if field not in dataset["columns"] or field in fuzzmap.FIELD_COLUMNS:
-        raise _Fault(at, f"no column {field!r}: expected one of {list(dataset['columns'])}")
+        raise Fault(at, f"no column {field!r}: expected one of {list(dataset['columns'])}")
     field_kind = kind(dataset["columns"][field])
     for name in fuzz["corruptions"]:
         if name not in CORRUPTIONS or field_kind not in CORRUPTIONS[name].applies_to:
-            raise _Fault((*at, "corruptions", name), f"not a corruption of {field_kind} values")
+            raise Fault((*at, "corruptions", name), f"not a corruption of {field_kind} values")
 
 
 def kind(column: dict) -> str:
@@ -316,9 +195,7 @@ def _order(datasets: dict) -> list[str]:
     try:
         return list(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as error:
-        raise _Fault(
-            ("datasets",), f"a cycle of references: {' -> '.join(error.args[1])}"
-        ) from None
+        raise Fault(("datasets",), f"a cycle of references: {' -> '.join(error.args[1])}") from None
 
 
 def column_order(dataset: dict, at: tuple = ()) -> list[str]:
@@ -332,6 +209,6 @@ def column_order(dataset: dict, at: tuple = ()) -> list[str]:
     try:
         return list(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as error:
-        raise _Fault(
+        raise Fault(
             (*at, "columns"), f"a cycle of expressions: {' -> '.join(error.args[1])}"
         ) from None
