@@ -20,6 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.daily import pruning
 from gensample.daily.state import id_ranges
 from gensample.errors import RunError
 from gensample.generate import population
@@ -134,9 +135,7 @@ def kept_since(today: dt.date, retention_days: int) -> dt.date:
     """The oldest archived day a run of ``today`` keeps (``retention_days`` 0: every day), and
     so the oldest it reads: a re-run of the day, after its run pruned older ones, reads the
     same days."""
-    if not retention_days or retention_days >= (today - dt.date.min).days:
-        return dt.date.min
-    return today - dt.timedelta(days=retention_days)
+    return pruning.cutoff(today, retention_days) if retention_days else dt.date.min
 
 
 def load_day(archive_dir: Path, date: dt.date) -> ArchivedDay:
