@@ -26,3 +26,8 @@ EXCERPT_CHARS = 40
 def excerpt(value: str) -> str:
     """``value`` quoted and escaped for a message, cut after ``EXCERPT_CHARS`` characters."""
     return repr(value[:EXCERPT_CHARS]) + ("..." if len(value) > EXCERPT_CHARS else "")
+
+
+def one_line(error: Exception) -> str:
+    """``error``'s message on one line (a library's may span several: a log line is one)."""
+    return " ".join(str(error).split())

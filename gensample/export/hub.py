@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from gensample.errors import BadInputError, RunError
+from gensample.errors import BadInputError, RunError, one_line
 
 
 def push_token(repo: str, token: str | None = None) -> str:
@@ -20,7 +20,7 @@ def push_token(repo: str, token: str | None = None) -> str:
     except ValueError as error:
         raise BadInputError(
             f"--push {repo!r} is not a repository id, expected NAME or OWNER/NAME: "
-            + _one_line(error)
+            + one_line(error)
         ) from None
     token = token or os.environ.get("HF_TOKEN") or huggingface_hub.get_token()
     if not token:
@@ -38,7 +38,7 @@ def push_folder(folder: Path, repo: str, token: str | None = None) -> str:
         api.create_repo(repo, repo_type="dataset", exist_ok=True)
         commit = api.upload_folder(folder_path=str(folder), repo_id=repo, repo_type="dataset")
     except Exception as error:  # the hub client raises many kinds: name the repository
-        raise RunError(f"--push {repo}: the upload failed: {_one_line(error)}") from error
+        raise RunError(f"--push {repo}: the upload failed: {one_line(error)}") from error
     return str(commit.commit_url)
 
 
@@ -49,8 +49,3 @@ def _hub():
     except ImportError:
         raise BadInputError("--push needs huggingface_hub: pip install 'gensample[hub]'") from None
     return huggingface_hub
-
-
-def _one_line(error: Exception) -> str:
-    """``error``'s message on one line (the hub's messages span several)."""
-    return " ".join(str(error).split())

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pyarrow as pa
 
-from gensample.errors import BadInputError, RunError
+from gensample.errors import BadInputError, RunError, one_line
 from gensample.load.model import FileDatabase, Target, quoted
 from gensample.output.dictionary import TableSpec
 
@@ -60,7 +60,7 @@ class DuckDB(FileDatabase):
             connection = duckdb.connect(str(path), config=OFFLINE)
             connection.execute("SET enable_progress_bar = false")  # cron's log is no terminal
         except duckdb.Error as error:
-            problem = " ".join(str(error).split())  # DuckDB's messages span lines
+            problem = one_line(error)
             raise RunError(f"{target.shown}: cannot open the database: {problem}") from error
         return cls(connection, (duckdb.Error,))
 

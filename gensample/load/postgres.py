@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import pyarrow as pa
 
-from gensample.errors import BadInputError, RunError
+from gensample.errors import BadInputError, RunError, one_line
 from gensample.load.model import Database, Target, quoted
 from gensample.output.dictionary import TableSpec
 from gensample.output.encoding import write_csv_rows
@@ -87,7 +87,7 @@ class Postgres(Database):
                 **given,
             )
         except psycopg.Error as error:
-            message = " ".join(str(error).split())
+            message = one_line(error)
             raise BadInputError(f"{target.shown}: cannot connect: {message}") from None
         return cls(connection, (psycopg.Error,), target.schema or DEFAULT_SCHEMA)
 

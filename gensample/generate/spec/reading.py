@@ -3,7 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
-from gensample.errors import BadInputError
+from gensample.errors import BadInputError, one_line
 
 try:
     import tomllib
@@ -40,7 +40,7 @@ def _yaml_problem(error: Exception) -> str:
     """A PyYAML error on one line: its problem and where (PyYAML's own text spans lines)."""
     problem, mark = getattr(error, "problem", None), getattr(error, "problem_mark", None)
     if problem is None or mark is None:
-        return " ".join(str(error).split())
+        return one_line(error)
     return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
 
 
