@@ -95,7 +95,7 @@ def test_lines_repeat_their_basket_and_money_adds_up(day):
                     line["line_total"] == line["quantity"] * line["unit_price"] - line["discount"]
                 )
                 assert 0 <= line["discount"] < line["quantity"] * line["unit_price"]
-                assert 1 <= line["quantity"] <= pos_transactions.MOST_QUANTITY
+                assert line["quantity"] >= 1  # how many: see test_retail_shopping
             assert lines[0]["basket_total"] == sum(line["line_total"] for line in lines)
 
 

@@ -51,6 +51,7 @@ def test_a_missing_folder_is_refused(tmp_path):
 BRANDS = "brand,manufacturer,own_brand,tier,price_factor,cost_share,categories\n"
 ITEMS = "category,item,mode,own_tier,variants,packs,unit,low,high,share,fit\n"
 BUNDLES = "bundle,kits,share,discount,components\n"
+QUANTITIES = "category,units,weight\n"
 PROMOTIONS = "kind,per_month,days,percent_off,buy,free,lift,after_days,after_lift\n"
 BAD_FILES = [
     (
@@ -135,6 +136,12 @@ BAD_FILES = [
         "distributor,city,state,regions,lead_days,transit_days\nX,Y,PA,*,2,3\n",
         "transit_days = '3'",
     ),
+    ("quantities.csv", QUANTITIES + "hovercraft,1,1\n", "line 2: category = 'hovercraft'"),
+    ("quantities.csv", QUANTITIES + "*,1,1\n*,1,2\n", "line 3: units = '1'"),
+    ("quantities.csv", QUANTITIES + "*,0,1\n", "units = '0' is not allowed: expected a whole"),
+    ("quantities.csv", QUANTITIES + "*,1,0\n*,2,0\n", "weights of a category not all 0"),
+    ("quantities.csv", QUANTITIES + "*,1,inf\n", "weight = 'inf'"),
+    ("quantities.csv", QUANTITIES + "coolant,1,1\n", "rows for * (every category without rows)"),
     (
         "production.csv",
         "mode,batch_kind,every_days,ready_days,batch_size,unit\nprocess,blend,7,2,100,gal\n",

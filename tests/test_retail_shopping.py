@@ -13,9 +13,10 @@ import pyarrow.compute as pc
 import pytest
 from conftest import DAY
 
-from gensample.generate.datasets import shoppers
+from gensample.generate.datasets import quantities, shoppers
 from gensample.generate.pipeline import generate_block, reference_tables
 from gensample.generate.plan import make_plan
+from gensample.reference import retail
 from gensample.settings import Settings
 
 DATASETS = (
@@ -311,6 +312,50 @@ def test_discounts_follow_the_promotion_terms(day, any_lines):
         else:
             share = line["discount"] / (line["quantity"] * line["unit_price"])
             assert abs(float(share) * 100 - promotion["percent_off"]) < 1
+
+
+def test_a_line_buys_a_jobs_worth_of_its_category_in_its_packs(day, any_lines):
+    products = day["products"]
+    size = products["pack_size"].take(pc.index_in(any_lines["sku"], value_set=products["sku"]))
+    plain = any_lines.append_column("pack_size", size)
+    plain = plain.filter(pc.and_(pc.is_null(plain["promotion_id"]), pc.is_null(plain["bundle_id"])))
+
+    def quantities(category: str, smallest: float, largest: float) -> np.ndarray:
+        lines = in_category(plain, category)
+        sized = pc.and_(
+            pc.greater_equal(lines["pack_size"], smallest),
+            pc.less_equal(lines["pack_size"], largest),
+        )
+        return lines.filter(sized)["quantity"].to_numpy()
+
+    batteries, plugs = quantities("batteries", 0, 1e9), quantities("spark plugs", 0, 1e9)
+    assert len(batteries) > 200 and (batteries > 1).mean() < 0.05  # one battery a car
+    assert len(plugs) > 200 and (plugs >= 4).mean() > 0.5  # a set for the engine
+    quarts, jugs = quantities("motor oil", 1, 1), quantities("motor oil", 5, 1e9)
+    assert len(quarts) > 200 and np.median(quarts) >= 4  # an oil change in quart bottles
+    assert len(jugs) > 200 and (jugs == 1).mean() > 0.8  # or in one jug, pail or drum
+
+
+def test_quantities_count_a_products_packs_within_its_category_and_unit(rng):
+    sold = pa.table(
+        {
+            "category": ["motor oil", "motor oil", "motor oil", "spark plugs", "hovercraft"],
+            "unit": ["qt", "qt", "gal", "each", None],
+            "pack_size": [1.0, 5.0, 2.0, None, 3.0],
+        }
+    )
+    codes = sold["category"].combine_chunks().dictionary_encode()
+    category = codes.indices.to_numpy().astype(np.int64)
+    drawn = quantities.of(retail.load(), sold, category, codes.dictionary)
+    bought = {p: quantities.draw(rng, drawn, np.full(5000, p)) for p in range(5)}
+    assert set(bought[0]) == {1, 2, 4, 5, 6, 7, 8}  # quarts: the units of motor oil
+    assert set(bought[1]) == {1, 2}  # 5 qt jugs: 8 quarts are 2 jugs, 1 to 7 one
+    assert set(bought[2]) == set(bought[0])  # the only gal pack is the smallest of its unit
+    assert set(bought[3]) == {1, 4, 6, 8}  # no size: each unit a pack
+    assert set(bought[4]) == {1, 2}  # an unknown category takes the * rows
+    assert 0.05 < (bought[4] == 2).mean() < 0.2
+    no_sizes = quantities.of(retail.load(), sold.drop(["pack_size"]), category, codes.dictionary)
+    assert set(quantities.draw(rng, no_sizes, np.full(5000, 1))) == set(bought[0])
 
 
 @pytest.mark.parametrize("columns", [3, 300])

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from gensample.reference import stamps
 from gensample.reference.retail_files import (
+    ANY,
     CHANNELS,
     MONTHS,
     REQUIRED,
@@ -35,10 +36,13 @@ FILES = (
     "archetypes.csv",
     "tiers.csv",
     "affinity.csv",
+    "quantities.csv",
 )
 PERIODS = {"month": MONTHS, "weekday": WEEKDAYS, "hour": tuple(str(h) for h in range(24))}
 DEFAULT_STATE = "*"
 """The state of the climates.csv row every unlisted state takes."""
+MOST_UNITS = 1000
+"""The most units of quantities.csv: a line's quantity."""
 STEEPEST = 10.0
 """The largest ``price_elasticity``: a steeper one overflows floats on a wide price range."""
 
@@ -98,6 +102,11 @@ class Retail:
     affinity: np.ndarray
     """(category, companion) chance that a basket started with the category adds the
     companion on each further line."""
+    quantity_units: np.ndarray
+    """The units a line may buy (quantities.csv), ascending."""
+    quantity_weights: np.ndarray
+    """(category, units) weights of how many units a line buys, in its category's smallest
+    pack; the last row (``*``'s) for a category of no row."""
 
     def climate_of(self, states: pa.Array | pa.ChunkedArray) -> np.ndarray:
         """The climate index of each state code (the default climate for unknown or blank)."""
@@ -136,6 +145,7 @@ def load(data_dir: str = "") -> Retail:
         **_archetypes(rows["archetypes.csv"], tiers),
         tiers=tiers,
         affinity=_affinity(rows["affinity.csv"], names),
+        **_quantities(rows["quantities.csv"], names),
     )
 
 
@@ -216,3 +226,26 @@ def _affinity(rows: list[Row], categories: tuple[str, ...]) -> np.ndarray:
         if table[category].sum() > 1:
             raise row.fail("probability", "chances of one category adding up to at most 1")
     return table
+
+
+def _quantities(rows: list[Row], categories: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The quantity fields of ``Retail``: units and their weights for each category, and for
+    ``*`` (which must be there), which every unlisted category takes."""
+    named = (*categories, ANY)
+    category = [row.choice("category", named) for row in rows]
+    units = [row.whole("units", 1, MOST_UNITS) for row in rows]
+    values = np.unique(units)
+    table = np.full((len(named), len(values)), np.nan)
+    for row, c, u in zip(rows, category, np.searchsorted(values, units), strict=True):
+        if not np.isnan(table[c, u]):
+            raise row.fail("units", "each units once per category")
+        table[c, u] = row.number("weight")
+    listed = ~np.isnan(table).all(axis=1)
+    table = np.nan_to_num(table)
+    for row, c in zip(rows, category, strict=True):
+        if table[c].sum() <= 0:
+            raise row.fail("weight", "weights of a category not all 0")
+    if not listed[-1]:
+        raise rows[0].fail("category", f"rows for {ANY} (every category without rows)")
+    table[~listed] = table[-1]
+    return {"quantity_units": values, "quantity_weights": table}

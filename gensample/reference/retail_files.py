@@ -17,6 +17,9 @@ PACKAGED = Path(__file__).resolve().parent / "data" / "retail"
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHANNELS = ("store", "web")
+ANY = "*"
+"""The category (supply.csv, quantities.csv) or region (distributors.csv) standing for every
+unlisted one."""
 LARGEST = 1e6
 """The largest number of any curve file: weights, factors, shares, prices in dollars and daily
 units all stay far below it, and products of a few of them still fit 64-bit integers."""
@@ -117,6 +120,7 @@ REQUIRED = {
         "fit",
     ),
     "vehicles.csv": ("make", "model", "first_year", "last_year"),
+    "quantities.csv": ("category", "units", "weight"),
     "supply.csv": ("category", "units_per_day", "cycle_days", "cover", "spread"),
     "distributors.csv": ("distributor", "city", "state", "regions", "lead_days", "transit_days"),
     "production.csv": ("mode", "batch_kind", "every_days", "ready_days", "batch_size", "unit"),

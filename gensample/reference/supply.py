@@ -20,9 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gensample.reference import retail, retail_files, stamps
+from gensample.reference.retail_files import ANY
 
-ANY = "*"
-"""The category (supply.csv) or region (distributors.csv) standing for every unlisted one."""
 MODES = ("process", "discrete")
 
 

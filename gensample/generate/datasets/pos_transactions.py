@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from gensample.generate.datasets import (
     deal_tables,
     offers,
+    quantities,
     shelf,
     stock,
     stores,
@@ -74,7 +75,6 @@ FOREIGN_KEYS = {
 BASKETS_P = 0.5
 """Geometric parameter of baskets per till customer: each further basket half as likely."""
 MOST_LINES, LINES_P = 8, 0.45
-MOST_QUANTITY, QUANTITY_P = 6, 0.7
 PAYMENT_METHODS = choices(
     {"credit_card": 0.38, "debit_card": 0.32, "cash": 0.2, "mobile_wallet": 0.08, "gift_card": 0.02}
 )
@@ -92,7 +92,9 @@ DESCRIPTIONS = {
     "price tier and a long tail of popularity; later lines often go with the first (oil "
     "with a filter); in stock at the store that day (inventory), else a substitute of the "
     "same category; see docs/retail.md.",
-    "quantity": "Units of the product on the line.",
+    "quantity": "Packs of the product on the line: a job's worth of its category "
+    "(retail/quantities.csv: five quarts of oil, four to eight spark plugs, one battery), in "
+    "its packs (one 5 qt jug), or a kit's or promotion's quantity.",
     "unit_price": "Shelf price of one unit (products.price).",
     "bundle_id": "Kit the line belongs to (bundles.bundle_id): a basket buying a kit holds its "
     "items on its first lines; empty for other lines.",
@@ -264,7 +266,7 @@ def basket_lines(
     none = np.full(n, -1, np.int64)
     lines = offers.Lines(
         product=product,
-        quantity=truncated_geometric(MOST_QUANTITY, QUANTITY_P).draw(rng, n),
+        quantity=quantities.draw(rng, drawn.quantities, product),
         basket=line_basket,
         first_line=first_line,
         day=day,

@@ -6,7 +6,8 @@ A line's category is drawn by its month and its store's climate (``categories.cs
 (``affinity.csv``); its price tier by the shopper's archetype; its product, within that
 category and tier, by popularity: a ``weight`` column of the products table when it has one,
 else a Zipf long tail over each category's products (in SKU order) with the category's ``tail``,
-times (price / the category's median price) ** -``price_elasticity``.
+times (price / the category's median price) ** -``price_elasticity``; its quantity by its
+category's ``quantities.csv`` in its packs (``quantities``).
 """
 
 import functools
@@ -16,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gensample.generate.datasets import quantities as quantities_
 from gensample.generate.datasets.shoppers import draw_rows, lookups
 from gensample.native.search import pick_in_groups
 from gensample.native.take import one_array
@@ -62,6 +64,8 @@ class Shelf:
     """Each product's (category, tier) group: category x tiers + tier."""
     share: np.ndarray
     """Each product's share of its category's sales."""
+    quantities: quantities_.Quantities
+    """How many of each product a line buys."""
 
     @functools.cached_property
     def sorted_cumulative(self) -> Sorted:
@@ -96,6 +100,7 @@ def shelf(curves: retail.Retail, products: pa.Table, weights: np.ndarray | None 
         category=category,
         group=group,
         share=popularity / np.bincount(category, popularity)[category],
+        quantities=quantities_.of(curves, products, category, encoded.dictionary),
         **_lifecycles(products, category, len(known)),
     )
 

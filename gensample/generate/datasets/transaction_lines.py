@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import deal_tables, offers, shelf, shoppers, stock
+from gensample.generate.datasets import deal_tables, offers, quantities, shelf, shoppers, stock
 from gensample.generate.datasets import pos_transactions as till
 from gensample.generate.datasets import products as products_
 from gensample.generate.datasets.common import DAY_SECONDS, MONEY, count_stream, money
@@ -51,8 +51,6 @@ FOREIGN_KEYS = {
 }
 MOST_LINES, LINES_P = 8, 0.45
 """Lines of an order: 1 to ``MOST_LINES``, each further one ``1 - LINES_P`` as likely."""
-MOST_QUANTITY, QUANTITY_P = 6, 0.7
-"""Units of a line: 1 to ``MOST_QUANTITY``, each further one ``1 - QUANTITY_P`` as likely."""
 DESCRIPTIONS = {
     "transaction_id": "Order the line belongs to (transactions.transaction_id).",
     "line_number": "Line of the order, 1 to the number of its lines.",
@@ -60,7 +58,8 @@ DESCRIPTIONS = {
     "discontinued_on): by the month's and the shipping address's climate (the account's "
     "state) category mix, the shopper's price tier and a long tail of popularity; later lines "
     "often go with the first (oil with a filter); see docs/retail.md.",
-    "quantity": "Units of the product on the line: the order's items are the sum.",
+    "quantity": "Packs of the product on the line, as at the till (pos_transactions): the "
+    "order's items are the sum.",
     "unit_price": "List price of one unit (products.price).",
     "bundle_id": "Kit the line belongs to (bundles.bundle_id): an order buying a kit holds its "
     "items on its first lines; empty for other lines.",
@@ -156,7 +155,7 @@ def _draw(
     month = shelf.months(ordered_at)[order]
     product = shelf.choose(rng, drawn, month, climate[order], archetype[order], first_line, day)
     n, none = len(order), np.full(len(order), -1, np.int64)
-    quantity = truncated_geometric(MOST_QUANTITY, QUANTITY_P).draw(rng, n)
+    quantity = quantities.draw(rng, drawn.quantities, product)
     lines = offers.Lines(
         product, quantity, order, first_line, day, none, none, np.zeros(n, np.int64)
     )
