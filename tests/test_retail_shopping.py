@@ -336,6 +336,26 @@ def test_a_line_buys_a_jobs_worth_of_its_category_in_its_packs(day, any_lines):
     assert len(jugs) > 200 and (jugs == 1).mean() > 0.8  # or in one jug, pail or drum
 
 
+def per_person_by_tenure(people: pa.Table, since: str, events: pa.ChunkedArray) -> list[float]:
+    """Mean events (ids in ``events``) of the people (ids in their first column) who came
+    (``since``) over four years before the day, and in its last year."""
+    made = counted(events.drop_null())
+    n = np.array([made[person] for person in people.column(0).to_pylist()])
+    end = np.datetime64(dt.datetime.combine(DAY, dt.time()))
+    days = (end - people[since].to_numpy()).astype("timedelta64[D]").astype(int)
+    return [n[days > 4 * 365].mean(), n[days < 365].mean()]
+
+
+def test_customers_of_long_standing_shop_more_often(day):
+    baskets_ = baskets(day["pos_transactions"])["pos_customer_id"]
+    old, new = per_person_by_tenure(day["pos_customers"], "registered_at", baskets_)
+    assert old > 1.6 * new  # 2.2 times expected; as often whatever their tenure before
+    old, new = per_person_by_tenure(
+        day["customers"], "created_at", day["transactions"]["customer_id"]
+    )
+    assert old > 1.6 * new
+
+
 def test_quantities_count_a_products_packs_within_its_category_and_unit(rng):
     sold = pa.table(
         {

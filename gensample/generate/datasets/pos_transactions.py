@@ -85,7 +85,8 @@ DESCRIPTIONS = {
     "line_number": "Line of the basket, 1 to the number of its lines.",
     "store_id": "Store of the till (stores.store_id): mostly the customer's home store, and "
     "big stores more often than small ones.",
-    "pos_customer_id": "Till customer the basket was rung up for (pos_customers.pos_customer_id); "
+    "pos_customer_id": "Till customer the basket was rung up for (pos_customers.pos_customer_id): "
+    "frequent shoppers (by archetype) and customers registered long ago come more often; "
     "empty for an anonymous basket.",
     "sku": "Product sold (products.sku), on sale that day (between its introduced_on and "
     "discontinued_on): by the month's and the store climate's category mix, the shopper's "
@@ -142,7 +143,10 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     curves = shoppers_.curves(settings)
     entity_id = parents["pos_customers"].truth["entity_id"].to_numpy()
     archetype = shoppers_.archetypes(settings, entity_id)
-    per_shopper = shoppers_.matched(rng, per_shopper, curves.archetype_baskets[archetype])
+    first, last = event_window(settings, block.date)
+    since = np.maximum(shoppers["registered_at"].cast(pa.int64()).to_numpy(), first)
+    liking = shoppers_.over_time(curves.archetype_baskets[archetype], since, last)
+    per_shopper = shoppers_.matched(rng, per_shopper, liking)
     anonymous = np.full(len(lines) - per_shopper.sum(), -1)
     shopper = in_id_order(
         rng,

@@ -65,6 +65,12 @@ def matched(rng: np.random.Generator, counts: np.ndarray, factor: np.ndarray) ->
     return handed
 
 
+def over_time(factor: np.ndarray, since: np.ndarray, until: np.ndarray | int) -> np.ndarray:
+    """``factor`` times the time each shopper had to shop, from ``since`` to ``until`` (0 when
+    none), for ``matched``: a customer of five years buys more than one of a month."""
+    return factor * np.maximum(until - since + 1, 0)
+
+
 def _sorted_counts(counts: np.ndarray) -> np.ndarray:
     """``np.sort(counts)`` of counts (whole numbers, none negative), counted rather than
     compared: in linear time."""

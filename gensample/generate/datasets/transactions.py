@@ -105,8 +105,8 @@ def _dollars(cents: int) -> str:
 DESCRIPTIONS = {
     "transaction_id": "Order number: unique, never handed out again; tells nothing of the order.",
     "customer_id": "Account that placed the order (customers.customer_id): frequent shoppers "
-    "(by archetype) order more often; an account closed before the window hands its orders "
-    "to accounts open in it.",
+    "(by archetype) and accounts open longer order more often; an account closed before the "
+    "window hands its orders to accounts open in it.",
     "ordered_at": "When the order was placed, while the account was open: not before it was "
     "opened, nor after a closed account's last change (updated_at); more in the evening, on "
     "Sundays and Mondays, and before Christmas and on Cyber Monday (retail/traffic.csv, "
@@ -147,11 +147,11 @@ def generate(block: BlockInput, parents: Parents) -> Generated:
     rng = stream(settings.seed, NAME, "orders", entity_start)
     curves = shoppers.curves(settings)
     archetype = shoppers.archetypes(settings, customers.truth["entity_id"].to_numpy())
-    liking = curves.archetype_baskets * curves.archetype_web
-    per_record = shoppers.matched(rng, per_record, liking[archetype])
-    owner = in_id_order(rng, start, np.repeat(np.arange(customers.data.num_rows), per_record))
     first, last = event_window(settings, block.date)
     opened, closed = open_windows(customers.data, first, last)
+    liking = (curves.archetype_baskets * curves.archetype_web)[archetype]
+    per_record = shoppers.matched(rng, per_record, shoppers.over_time(liking, opened, closed))
+    owner = in_id_order(rng, start, np.repeat(np.arange(customers.data.num_rows), per_record))
     owner = open_owners(rng, owner, opened, closed)
     ordered_at = visits.moments(rng, curves, "web", opened[owner], closed[owner])
     ordered = transaction_lines.of_orders(block, customers, lambda: (owner, ordered_at))
