@@ -356,6 +356,14 @@ def test_customers_of_long_standing_shop_more_often(day):
     assert old > 1.6 * new
 
 
+def test_gross_margin_is_an_auto_parts_chains(day, any_lines):
+    products = day["products"]
+    cost = products["cost"].take(pc.index_in(any_lines["sku"], value_set=products["sku"]))
+    spent = pc.sum(pc.multiply(cost.cast(pa.float64()), any_lines["quantity"])).as_py()
+    taken = pc.sum(any_lines["line_total"].cast(pa.float64())).as_py()
+    assert 0.44 < 1 - spent / taken < 0.58  # the big chains report about 50 %
+
+
 def test_quantities_count_a_products_packs_within_its_category_and_unit(rng):
     sold = pa.table(
         {

@@ -26,11 +26,14 @@ def pack_table(items: tuple, part: Callable, fill: object) -> np.ndarray:
 
 
 def vehicle_fits(
-    draw: Callable[[str], np.random.Generator], item: np.ndarray, data: catalog_data.CatalogData
+    draw: Callable[[str], np.random.Generator],
+    item: np.ndarray,
+    vehicle: np.ndarray,
+    data: catalog_data.CatalogData,
 ) -> pa.Array:
-    """'Make Model first-last' for parts that fit particular vehicles, else empty; ``draw``
-    gives the stream of each attribute."""
-    vehicle = draw("fit").integers(0, 1 << 30, len(item))
+    """'Make Model first-last' for parts that fit particular vehicles (the ``vehicle``-th of
+    vehicles.csv, modulo their number), else empty; ``draw`` gives the stream of each
+    attribute."""
     start, length = (draw(part).random(len(item)) for part in ("fit_from", "fit_years"))
     fits = column_of(data.items, "fits").astype(bool)[item] if data.items else np.zeros(0, bool)
     if not data.vehicles:

@@ -1,11 +1,7 @@
 """``products``: the fictional auto-parts retailer's catalog, reference data the same every day.
 
-Built from ``items.csv`` and ``brands.csv`` (``gensample.reference.catalog``). About
-``OWN_SHARE`` of the products are the own brand's line (Quillmark, made by the retailer's own
-manufacturer): every process item (oils, greases, coolants, fluids) in each variant and pack,
-every discrete item (filters) in each size, in an order shuffled once per seed. The rest are
-competing brands' products: an item drawn by its share, a brand selling its category, a
-variant and a pack.
+Built from ``items.csv`` and ``brands.csv`` (``gensample.reference.catalog``): what each
+product is (own line or competing brand, item, variant, pack) comes from ``product_picks``.
 
 A pure function of ``(seed, count)`` (and the catalog files): SKUs are the first ``count``
 numbers of a fixed shuffle of all six-digit numbers and every attribute is drawn from its own
@@ -20,9 +16,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gensample.generate.datasets import product_texts
+from gensample.generate.datasets import product_picks, product_texts
 from gensample.generate.datasets.common import MONEY, epoch_day, money
 from gensample.generate.datasets.contract import Parents
+from gensample.generate.datasets.draws import shares
 from gensample.generate.datasets.product_texts import column_of, pack_table
 from gensample.generate.seeding import stream
 from gensample.native.strings import join_element_wise
@@ -55,8 +52,9 @@ PRIMARY_KEY = ("sku",)
 FOREIGN_KEYS = {"brand": ("brands", "brand")}
 SKU_PREFIX = "AP-"
 SKU_DIGITS = 6
-OWN_SHARE = 0.3
-"""Share of the catalog's slots the own line takes, until every own product is in it."""
+ENDING_CENTS = np.array([99, 49, 79, 29, 69])
+"""The cents prices end in, drawn by ``ENDINGS``: mostly .99."""
+ENDINGS = shares([0.6, 0.15, 0.1, 0.08, 0.07])
 BULK_EXPONENT = 0.92
 """A pack of n units costs n ** BULK_EXPONENT single units: big packs are cheaper per unit."""
 ESTABLISHED = (dt.date(1995, 1, 1), dt.date(2018, 12, 31))
@@ -75,8 +73,10 @@ DESCRIPTIONS = {
     "brand": "Brand (brands.csv): Quillmark, Quillmark Pro and Quillmark Elite are the "
     "retailer's own lines, the rest competing brands.",
     "tier": "Price tier of the brand: budget, mid or premium.",
-    "price": "Shelf price in US dollars, ending in .99: the item's range per unit (the tier's "
-    "third of it) times the brand's price factor, times pack size ** 0.92.",
+    "price": "Shelf price in US dollars: the item's range per unit (the tier's third of it, "
+    "one place in it for all of a brand's packs of the item) times the brand's price factor, "
+    "times pack size ** 0.92 (bigger packs cost less per unit), rounded up to the brand's "
+    "price ending for the item (.99 mostly; .49, .79, .29, .69).",
     "cost": "What the retailer pays for one: the price times the brand's cost share.",
     "unit": "Unit of the pack size: qt, gal, oz, each, pair or set.",
     "pack_size": "Units in one pack (5 for a 5 qt jug, 220 for a 55 gal drum of oil in qt).",
@@ -130,15 +130,21 @@ def from_user(given: pa.Table) -> pa.Table:
 def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
     """``count`` products, in SKU order."""
     data = catalog_data.load(data_dir)
-    item, variant, pack, brand = _picks(seed, count, data)
+    picked = product_picks.picks(functools.partial(_draw, seed), count, data)
+    item, variant, pack, brand = picked.item, picked.variant, picked.pack, picked.brand
     items, brands = data.items, data.brands
     unit_dollars = column_of(items, "low")[item], column_of(items, "high")[item]
     tiers = retail.load(data_dir).tiers
     tier = np.array([tiers.index(b.tier) for b in brands], np.int64)[brand]
     size = pack_table(items, lambda label_size: label_size[1], 0.0)[item, pack]
     factor = column_of(brands, "price_factor")[brand]
-    spread = (tier + _draw(seed, "price").random(count)) / len(tiers)
-    cents = prices(spread, *unit_dollars, factor * size**BULK_EXPONENT)
+    # one place in the tier's range and one price ending per brand and item, for all its packs
+    spread = (tier + _draw(seed, "price").random((len(items), len(brands)))[item, brand]) / len(
+        tiers
+    )
+    ending = ENDINGS.draw(_draw(seed, "ending"), len(items) * len(brands))
+    ending = ENDING_CENTS[ending.reshape(len(items), len(brands))[item, brand]]
+    cents = prices(spread, *unit_dollars, factor * size**BULK_EXPONENT, ending)
     cost = np.round(cents * column_of(brands, "cost_share")[brand]).astype(np.int64)
     introduced, discontinued = lifecycles(seed, item, brand, data)
     numbers = skus(seed, count)
@@ -155,7 +161,9 @@ def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
             "pack_size": size,
             "introduced_on": introduced,
             "discontinued_on": discontinued,
-            "vehicle_fit": product_texts.vehicle_fits(functools.partial(_draw, seed), item, data),
+            "vehicle_fit": product_texts.vehicle_fits(
+                functools.partial(_draw, seed), item, picked.vehicle, data
+            ),
         },
         schema=SCHEMA,
     )
@@ -165,9 +173,9 @@ def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
 def makeup(seed: int, count: int, data_dir: str = "") -> tuple[np.ndarray, np.ndarray]:
     """The item and variant (indices into the catalog files) of each product of the generated
     catalog, in SKU order (the order of ``catalog``)."""
-    item, variant, _, _ = _picks(seed, count, catalog_data.load(data_dir))
+    picked = product_picks.picks(functools.partial(_draw, seed), count, catalog_data.load(data_dir))
     order = np.argsort(skus(seed, count))
-    return item[order], variant[order]
+    return picked.item[order], picked.variant[order]
 
 
 def _draw(seed: int, purpose: str) -> np.random.Generator:
@@ -191,63 +199,13 @@ def sku_text(numbers: np.ndarray) -> pa.Array:
     return join_element_wise(SKU_PREFIX, digits, "")
 
 
-def own_products(seed: int, data: catalog_data.CatalogData) -> np.ndarray:
-    """Every own-line product as (item, variant, pack) rows, in a shuffled order per seed."""
-    grid = [
-        (i, v, p)
-        for i, item in enumerate(data.items)
-        if item.own_tier
-        for v in range(max(len(item.variants), 1))
-        for p in range(len(item.packs))
-    ]
-    rows = np.array(grid, np.int64).reshape(-1, 3)
-    return rows[_draw(seed, "own_order").permutation(len(rows))]
-
-
-def _picks(
-    seed: int, count: int, data: catalog_data.CatalogData
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Item, variant, pack and brand (indices) of each product."""
-    own_grid = own_products(seed, data)
-    own = _draw(seed, "own_brand").random(count) < OWN_SHARE
-    slot = np.cumsum(own) - 1
-    own &= slot < len(own_grid)
-    shares = np.array([item.share for item in data.items])
-    item = _draw(seed, "item").choice(len(shares), count, p=shares / shares.sum())
-    choice = {name: _draw(seed, name).random(count) for name in ("variant", "pack", "brand")}
-    variants = np.array([max(len(data.items[i].variants), 1) for i in item])
-    packs = np.array([len(data.items[i].packs) for i in item])
-    variant = (choice["variant"] * variants).astype(np.int64)
-    pack = (choice["pack"] * packs).astype(np.int64)
-    own_rows = own_grid[np.where(own, slot, 0)] if len(own_grid) else np.zeros((count, 3), int)
-    item = np.where(own, own_rows[:, 0], item)
-    variant = np.where(own, own_rows[:, 1], variant)
-    pack = np.where(own, own_rows[:, 2], pack)
-    return item, variant, pack, _brands(data, item, own, choice["brand"])
-
-
-def _brands(
-    data: catalog_data.CatalogData, item: np.ndarray, own: np.ndarray, uniform: np.ndarray
+def prices(
+    spread: np.ndarray, low: np.ndarray, high: np.ndarray, factor: np.ndarray, ending: np.ndarray
 ) -> np.ndarray:
-    """The brand of each product: its item's own line, or a competing brand of its category
-    (the own line of the item's tier when no competing brand sells it)."""
-    index = {brand.name: b for b, brand in enumerate(data.brands)}
-    chosen = np.empty(len(item), np.int64)
-    for i, entry in enumerate(data.items):
-        here = item == i
-        sellers = [index[b.name] for b in data.sellers(entry.category)]
-        own_line = data.own_line(entry.own_tier) if entry.own_tier else None
-        line = index[own_line.name] if own_line else -1
-        pick = np.array(sellers or [line])[(uniform[here] * max(len(sellers), 1)).astype(int)]
-        chosen[here] = np.where(own[here], line, pick)
-    return chosen
-
-
-def prices(spread: np.ndarray, low: np.ndarray, high: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    """Prices in cents ending in 99: at ``spread`` (0-1) on a log scale of each unit price
-    range, times ``factor``."""
-    dollars = low * (high / low) ** spread * factor
-    return np.maximum(np.ceil(dollars), 1).astype(np.int64) * 100 - 1
+    """Prices in cents: at ``spread`` (0-1) on a log scale of each unit price range, times
+    ``factor``, rounded up to the next price ending in ``ending`` cents."""
+    cents = low * (high / low) ** spread * factor * 100
+    return np.maximum(np.ceil((cents - ending) / 100), 0).astype(np.int64) * 100 + ending
 
 
 def lifecycles(
