@@ -42,7 +42,7 @@ PERIODS = {"month": MONTHS, "weekday": WEEKDAYS, "hour": tuple(str(h) for h in r
 DEFAULT_STATE = "*"
 """The state of the climates.csv row every unlisted state takes."""
 MOST_UNITS = 1000
-"""The most units of quantities.csv: a line's quantity."""
+"""The most units a row of quantities.csv may give a line."""
 STEEPEST = 10.0
 """The largest ``price_elasticity``: a steeper one overflows floats on a wide price range."""
 
@@ -238,7 +238,7 @@ def _quantities(rows: list[Row], categories: tuple[str, ...]) -> dict[str, np.nd
     table = np.full((len(named), len(values)), np.nan)
     for row, c, u in zip(rows, category, np.searchsorted(values, units), strict=True):
         if not np.isnan(table[c, u]):
-            raise row.fail("units", "each units once per category")
+            raise row.fail("units", "each number of units once per category")
         table[c, u] = row.number("weight")
     listed = ~np.isnan(table).all(axis=1)
     table = np.nan_to_num(table)
