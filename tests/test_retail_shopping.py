@@ -320,7 +320,7 @@ def test_a_line_buys_a_jobs_worth_of_its_category_in_its_packs(day, any_lines):
     plain = any_lines.append_column("pack_size", size)
     plain = plain.filter(pc.and_(pc.is_null(plain["promotion_id"]), pc.is_null(plain["bundle_id"])))
 
-    def quantities(category: str, smallest: float, largest: float) -> np.ndarray:
+    def bought(category: str, smallest: float, largest: float) -> np.ndarray:
         lines = in_category(plain, category)
         sized = pc.and_(
             pc.greater_equal(lines["pack_size"], smallest),
@@ -328,10 +328,10 @@ def test_a_line_buys_a_jobs_worth_of_its_category_in_its_packs(day, any_lines):
         )
         return lines.filter(sized)["quantity"].to_numpy()
 
-    batteries, plugs = quantities("batteries", 0, 1e9), quantities("spark plugs", 0, 1e9)
+    batteries, plugs = bought("batteries", 0, 1e9), bought("spark plugs", 0, 1e9)
     assert len(batteries) > 200 and (batteries > 1).mean() < 0.05  # one battery a car
     assert len(plugs) > 200 and (plugs >= 4).mean() > 0.5  # a set for the engine
-    quarts, jugs = quantities("motor oil", 1, 1), quantities("motor oil", 5, 1e9)
+    quarts, jugs = bought("motor oil", 1, 1), bought("motor oil", 5, 1e9)
     assert len(quarts) > 200 and np.median(quarts) >= 4  # an oil change in quart bottles
     assert len(jugs) > 200 and (jugs == 1).mean() > 0.8  # or in one jug, pail or drum
 

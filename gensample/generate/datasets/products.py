@@ -53,8 +53,9 @@ FOREIGN_KEYS = {"brand": ("brands", "brand")}
 SKU_PREFIX = "AP-"
 SKU_DIGITS = 6
 ENDING_CENTS = np.array([99, 49, 79, 29, 69])
-"""The cents prices end in, drawn by ``ENDINGS``: mostly .99."""
+"""The cents prices end in."""
 ENDINGS = shares([0.6, 0.15, 0.1, 0.08, 0.07])
+"""How often each of ``ENDING_CENTS`` ends a brand's prices of an item: mostly .99."""
 BULK_EXPONENT = 0.92
 """A pack of n units costs n ** BULK_EXPONENT single units: big packs are cheaper per unit."""
 ESTABLISHED = (dt.date(1995, 1, 1), dt.date(2018, 12, 31))
@@ -139,9 +140,8 @@ def catalog(seed: int, count: int, data_dir: str = "") -> pa.Table:
     size = pack_table(items, lambda label_size: label_size[1], 0.0)[item, pack]
     factor = column_of(brands, "price_factor")[brand]
     # one place in the tier's range and one price ending per brand and item, for all its packs
-    spread = (tier + _draw(seed, "price").random((len(items), len(brands)))[item, brand]) / len(
-        tiers
-    )
+    place = _draw(seed, "price").random((len(items), len(brands)))[item, brand]
+    spread = (tier + place) / len(tiers)
     ending = ENDINGS.draw(_draw(seed, "ending"), len(items) * len(brands))
     ending = ENDING_CENTS[ending.reshape(len(items), len(brands))[item, brand]]
     cents = prices(spread, *unit_dollars, factor * size**BULK_EXPONENT, ending)
