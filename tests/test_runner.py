@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import json
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -152,6 +153,37 @@ def test_an_unwritable_directory_fails_with_a_clear_message(run_dir):
 def test_a_second_concurrent_run_is_stopped(run_dir):
     with lock_held_elsewhere(run_dir), pytest.raises(RunError, match="another gensample run"):
         run_day(run_dir, customers=50)
+
+
+TAKES_THE_LOCK_SLOWLY = """
+import fcntl, os, sys, time
+with open(sys.argv[1], "a+") as handle:
+    handle.write("pid 999999999 since 2026-01-01T00:00:00")  # an earlier run's, long gone
+    handle.flush()
+    fcntl.lockf(handle, fcntl.LOCK_EX)
+    print("locked", flush=True)  # its own pid not written yet, as a run an instant in
+    time.sleep(0.3)
+    handle.truncate(0)
+    handle.write(f"pid {os.getpid()} since 2026-12-07T10:00:00")
+    handle.flush()
+    time.sleep(60)
+"""
+
+
+def test_two_runs_starting_at_once_name_the_live_holder(run_dir):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", TAKES_THE_LOCK_SLOWLY, str(run_dir / ".gensample.lock")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        with pytest.raises(RunError) as refused, RunDirectory(run_dir).lock():
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    assert f"(pid {holder.pid} since 2026-12-07T10:00:00, still running)" in str(refused.value)
 
 
 def test_a_lock_is_not_taken_twice_by_one_process(run_dir):

@@ -6,8 +6,10 @@ import errno
 import fcntl
 import logging
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from gensample.errors import RunError
 from gensample.output.atomic import (
@@ -20,6 +22,9 @@ from gensample.output.atomic import (
 log = logging.getLogger(__name__)
 
 LOCK_FILE = ".gensample.lock"
+HOLDER_WAIT = 1.0
+"""Seconds a refused run waits to read a live holder's pid: a run that has just taken the lock
+writes its pid an instant later (over the text of an earlier holder)."""
 STATE_FILE = "state.json"
 OUT_DIR = "out"
 
@@ -89,7 +94,7 @@ class RunDirectory:
                 if error.errno not in (errno.EACCES, errno.EAGAIN):
                     raise RunError(f"cannot lock {path}: {error.strerror}") from error
                 raise RunError(
-                    f"another gensample run holds {path} ({_holder(handle.read())}); "
+                    f"another gensample run holds {path} ({_holder(_holder_text(handle))}); "
                     "try again when it has finished"
                 ) from None
             handle.truncate(0)
@@ -114,21 +119,46 @@ class RunDirectory:
         return swap_directory(self.staging(date), self.day(date))
 
 
+def _holder_text(handle: TextIO) -> str:
+    """The lock file's text once it names a running process, or after ``HOLDER_WAIT``."""
+    deadline = time.monotonic() + HOLDER_WAIT
+    while True:
+        handle.seek(0)
+        text = handle.read()
+        pid = _pid_of(text)
+        if (pid is not None and _running(pid)) or time.monotonic() > deadline:
+            return text
+        time.sleep(0.02)
+
+
 def _holder(text: str) -> str:
     """Who holds the lock, from the lock file's ``pid N since T``, and whether it still runs
     (the file's text itself is never quoted: only the number and time read from it)."""
-    words = text.split()
-    if len(words) < 2 or words[0] != "pid" or not words[1].isdigit():
+    pid = _pid_of(text)
+    if pid is None:
         return "an unknown process"
-    pid = int(words[1])
+    words = text.split()
     since = f" since {words[3]}" if len(words) > 3 and _is_time(words[3]) else ""
+    if not _running(pid):
+        return f"pid {pid}{since} wrote it but is no longer running; a process it left holds it"
+    return f"pid {pid}{since}, still running"
+
+
+def _pid_of(text: str) -> int | None:
+    """The pid of the lock file's ``pid N since T``, if it has one."""
+    words = text.split()
+    return int(words[1]) if len(words) > 1 and words[0] == "pid" and words[1].isdigit() else None
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` runs (owned by this user or another)."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return f"pid {pid}{since} wrote it but is no longer running; a process it left holds it"
+    except (ProcessLookupError, OverflowError):  # no such process, or no such number
+        return False
     except PermissionError:
         pass  # alive, owned by another user
-    return f"pid {pid}{since}, still running"
+    return True
 
 
 def _is_time(word: str) -> bool:
