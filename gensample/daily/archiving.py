@@ -113,7 +113,8 @@ def prune(archive_dir: Path, today: dt.date, retention_days: int) -> list[dt.dat
             "%s is not an archived day (a YYYY-MM-DD folder, not a link); left alone",
             archive_dir / name,
         )
-    removed = [day for day in days if day < kept_since(today, retention_days)]
+    oldest = kept_since(today, retention_days)
+    removed = [day for day in days if day < oldest]
     try:  # a day half-deleted by a crash is skipped as malformed, then deleted by the next prune
         for day in removed:
             shutil.rmtree(archive_dir / day.isoformat())

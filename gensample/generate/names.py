@@ -37,6 +37,8 @@ SENIOR_AGE = 40
 ADULT_DAYS = 6575
 """Days from a birth to the 18th birthday or, at most, one day after it (18 years hold at most
 five 29 Februaries)."""
+SIBLING_DRAWS = 3
+"""Times a member's first name is drawn again while it is still another member's."""
 
 
 class Spellings(NamedTuple):
@@ -111,10 +113,6 @@ def renamed_siblings(
         first = put(first, rows, [written(rng, pool, index)])
         first_email = put(first_email, rows, [take(pool.email, index)])
     return drawn._replace(first=first, first_email=first_email)
-
-
-SIBLING_DRAWS = 3
-"""Times a member's first name is drawn again while it is still another member's."""
 
 
 def _bearing_anothers_name(

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gensample.generate.emails import ranks
 from gensample.reference import catalog as catalog_data
 
 OWN_SHARE = 0.3
@@ -50,7 +51,7 @@ def picks(draw: Draw, count: int, data: catalog_data.CatalogData) -> Picks:
     own &= slot < len(own_grid)
     choices, sizes = _choices(draw, data)
     item = _items(draw, data, own, sizes)
-    nth = _nth_of_item(item, ~own)
+    nth = ranks(item, ~own)  # the competing products before it of its item
     row = np.cumsum(sizes)[item] - sizes[item] + nth % sizes[item]
     picked = np.column_stack([item, choices[row]])
     # a fitted product made again fits the next vehicle after its choice's first
@@ -117,13 +118,3 @@ def _items(
         item[product] = next((i for i in tries if left[i] >= 1), tries[-1])
         left[item[product]] -= 1
     return item
-
-
-def _nth_of_item(item: np.ndarray, counted: np.ndarray) -> np.ndarray:
-    """How many ``counted`` products before each product have its item."""
-    nth = np.zeros(len(item), np.int64)
-    rows = np.flatnonzero(counted)
-    by_item = rows[np.argsort(item[rows], kind="stable")]
-    counts = np.bincount(item[rows], minlength=item.max(initial=0) + 1)
-    nth[by_item] = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
-    return nth
